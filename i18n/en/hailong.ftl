@@ -1,0 +1,69 @@
+# hailong — English
+
+## Reports (hailong report)
+report-title = { $facility } — Patient satisfaction report
+report-period = Period: { $period }
+report-period-all = all data
+report-department = Department: { $department }
+report-responses = Responses: { $count } (incomplete: { $partial }; rapid repeats, not counted: { $rapid })
+report-satisfied = Overall satisfaction rate: { $pct } (n = { $n } answers; 95 % confidence interval: { $ci })
+report-target = Target { $target } %: { $verdict }
+report-verdict-met = MET
+report-verdict-not-met = NOT MET
+report-verdict-inconclusive = too few responses to conclude
+report-verdict-no-data = no data yet
+report-mean = Mean score: { $mean } / 5
+report-comprehensive = Comprehensive satisfaction: { $pct } (n = { $n } respondents)
+report-expectation = Expectations met: { $pct } (n = { $n })
+report-return = Would return or recommend: { $pct } (n = { $n })
+report-col-part = Section / question
+report-col-satisfied = % satisfied
+report-col-mean = Mean
+
+## Exports (hailong export)
+export-col-id = Response id
+export-col-seq = Sequence
+export-col-kiosk = Kiosk id
+export-col-department = Department
+export-col-questionnaire = Questionnaire
+export-col-version = Questionnaire version
+export-col-locale = Language
+export-col-status = Status
+export-col-rapid-repeat = Rapid repeat
+export-col-started = Started (local time)
+export-col-submitted = Submitted (local time)
+export-col-comment = Comment
+export-sheet-responses = Responses
+export-sheet-summary = Summary
+export-sum-facility = Facility
+export-sum-period = Period
+export-sum-from = From
+export-sum-to = To
+export-sum-responses = Responses counted
+export-sum-partial = Of which incomplete
+export-sum-rapid = Rapid repeats (not counted)
+export-sum-answers = Answers on the scale
+export-sum-satisfied = Overall satisfaction rate (%)
+export-sum-ci-low = 95 % confidence interval — low (%)
+export-sum-ci-high = 95 % confidence interval — high (%)
+export-sum-mean = Mean score (1–5)
+export-sum-comprehensive = Comprehensive satisfaction (%)
+export-sum-expectation = Expectations met (%)
+export-sum-return = Would return or recommend (%)
+export-sum-target = Target (%)
+export-sum-meets-target = Target met
+export-sum-part = Section / question
+export-sum-n = Answers
+export-sum-satisfied-short = % satisfied
+export-sum-mean-short = Mean
+export-yes = Yes
+export-no = No
+
+## Command line
+cli-export-progress = Exporting
+cli-export-done = Exported { $count } responses to { $path }
+cli-demo-progress = Generating demo data
+cli-demo-done = Added { $count } demo responses ({ $questionnaire }) to { $path }
+cli-verify-ok = Hash chain intact: { $count } responses checked, no edits or deletions found.
+cli-verify-failed = TAMPERING DETECTED: { $problem } ({ $count } valid responses before it)
+cli-error = Error: { $message }

@@ -1,0 +1,69 @@
+# hailong — Tiếng Việt (ngôn ngữ mặc định)
+
+## Báo cáo (hailong report)
+report-title = { $facility } — Báo cáo khảo sát sự hài lòng người bệnh
+report-period = Kỳ báo cáo: { $period }
+report-period-all = toàn bộ dữ liệu
+report-department = Khoa/phòng: { $department }
+report-responses = Số phiếu: { $count } (chưa hoàn thành: { $partial }; gửi lặp nhanh, không tính: { $rapid })
+report-satisfied = Tỷ lệ hài lòng chung: { $pct } (n = { $n } câu trả lời; khoảng tin cậy 95 %: { $ci })
+report-target = Mục tiêu { $target } %: { $verdict }
+report-verdict-met = ĐẠT
+report-verdict-not-met = CHƯA ĐẠT
+report-verdict-inconclusive = chưa đủ số phiếu để kết luận
+report-verdict-no-data = chưa có dữ liệu
+report-mean = Điểm trung bình: { $mean } / 5
+report-comprehensive = Tỷ lệ hài lòng toàn diện: { $pct } (n = { $n } người trả lời)
+report-expectation = Mức đáp ứng so với mong đợi: { $pct } (n = { $n })
+report-return = Tỷ lệ sẽ quay lại hoặc giới thiệu: { $pct } (n = { $n })
+report-col-part = Phần / câu hỏi
+report-col-satisfied = % hài lòng
+report-col-mean = Điểm TB
+
+## Xuất dữ liệu (hailong export)
+export-col-id = Mã phiếu
+export-col-seq = Số thứ tự
+export-col-kiosk = Mã kiosk
+export-col-department = Khoa/phòng
+export-col-questionnaire = Mẫu phiếu
+export-col-version = Phiên bản mẫu
+export-col-locale = Ngôn ngữ
+export-col-status = Trạng thái
+export-col-rapid-repeat = Gửi lặp nhanh
+export-col-started = Bắt đầu (giờ địa phương)
+export-col-submitted = Gửi lúc (giờ địa phương)
+export-col-comment = Ý kiến
+export-sheet-responses = Phiếu
+export-sheet-summary = Tổng hợp
+export-sum-facility = Cơ sở
+export-sum-period = Kỳ báo cáo
+export-sum-from = Từ ngày
+export-sum-to = Đến ngày
+export-sum-responses = Số phiếu được tính
+export-sum-partial = Trong đó chưa hoàn thành
+export-sum-rapid = Phiếu gửi lặp nhanh (không tính)
+export-sum-answers = Số câu trả lời theo thang điểm
+export-sum-satisfied = Tỷ lệ hài lòng chung (%)
+export-sum-ci-low = Khoảng tin cậy 95 % — cận dưới (%)
+export-sum-ci-high = Khoảng tin cậy 95 % — cận trên (%)
+export-sum-mean = Điểm trung bình (1–5)
+export-sum-comprehensive = Tỷ lệ hài lòng toàn diện (%)
+export-sum-expectation = Mức đáp ứng so với mong đợi (%)
+export-sum-return = Tỷ lệ sẽ quay lại hoặc giới thiệu (%)
+export-sum-target = Mục tiêu (%)
+export-sum-meets-target = Đạt mục tiêu
+export-sum-part = Phần / câu hỏi
+export-sum-n = Số câu trả lời
+export-sum-satisfied-short = % hài lòng
+export-sum-mean-short = Điểm TB
+export-yes = Có
+export-no = Không
+
+## Dòng lệnh
+cli-export-progress = Đang xuất
+cli-export-done = Đã xuất { $count } phiếu vào { $path }
+cli-demo-progress = Đang tạo dữ liệu mẫu
+cli-demo-done = Đã thêm { $count } phiếu mẫu ({ $questionnaire }) vào { $path }
+cli-verify-ok = Chuỗi băm nguyên vẹn: đã kiểm tra { $count } phiếu, không phát hiện sửa hoặc xoá.
+cli-verify-failed = PHÁT HIỆN SAI LỆCH: { $problem } (đã kiểm tra { $count } phiếu hợp lệ trước đó)
+cli-error = Lỗi: { $message }

@@ -1,0 +1,211 @@
+//! The body of each command.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+use fluent_bundle::FluentValue;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use hailong::config::{Config, DataDir};
+use hailong::i18n::{tr, tr_args};
+use hailong::report::export::{self, Format};
+use hailong::report::{self, Period};
+use hailong::store::Store;
+use hailong::survey::demo::{self, DemoOptions};
+use hailong::survey::{Catalog, Locale};
+
+use super::{Common, Scope};
+
+struct Env {
+    data: DataDir,
+    config: Config,
+    locale: Locale,
+}
+
+fn env(common: &Common) -> Result<Env> {
+    let data = DataDir::resolve(common.data_dir.clone());
+    let config_path = common.config.clone().unwrap_or_else(|| data.config_file());
+    let config = Config::load(&config_path)?;
+    let locale = common.lang.unwrap_or(config.default_locale);
+    Ok(Env { data, config, locale })
+}
+
+fn open_store(env: &Env) -> Result<Store> {
+    Ok(Store::open(&env.data.database(), env.config.timezone.0)?)
+}
+
+fn period(scope: &Scope) -> Result<Period> {
+    Ok(match (&scope.period, scope.from, scope.to) {
+        (Some(p), _, _) => Period::parse(p)?,
+        (None, None, None) => Period::all(),
+        (None, from, to) => {
+            if let (Some(f), Some(t)) = (from, to) {
+                anyhow::ensure!(f <= t, "--from {f} is after --to {t}");
+            }
+            Period::between(from, to)
+        }
+    })
+}
+
+fn progress_bar(len: u64, message: String) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(message);
+    bar
+}
+
+pub fn report(common: &Common, scope: &Scope, json: bool) -> Result<ExitCode> {
+    let env = env(common)?;
+    let store = open_store(&env)?;
+    let period = period(scope)?;
+    let report = report::build(
+        &store,
+        &env.config.facility_name,
+        &period,
+        scope.department.clone(),
+        scope.questionnaire.clone(),
+        &env.config.scoring_options(),
+    )?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!(
+            "{}",
+            report::text::render(&report, &store.questionnaires()?, env.locale)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn export(common: &Common, scope: &Scope, format: Format, out: &Path) -> Result<ExitCode> {
+    let env = env(common)?;
+    let store = open_store(&env)?;
+    let period = period(scope)?;
+    let report = report::build(
+        &store,
+        &env.config.facility_name,
+        &period,
+        scope.department.clone(),
+        scope.questionnaire.clone(),
+        &env.config.scoring_options(),
+    )?;
+    let filter = report::filter(&period, scope.department.clone(), scope.questionnaire.clone());
+    let bar = progress_bar(0, tr(env.locale, "cli-export-progress"));
+    let request = export::Request {
+        filter: &filter,
+        locale: env.locale,
+        out,
+        report: &report,
+    };
+    let n = export::export(&store, format, &request, &mut |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })?;
+    bar.finish_and_clear();
+    eprintln!(
+        "{}",
+        tr_args(
+            env.locale,
+            "cli-export-done",
+            &[
+                ("count", FluentValue::from(n)),
+                ("path", out.display().to_string().into())
+            ]
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn demo_data(common: &Common, responses: usize, seed: u64, end: Option<chrono::NaiveDate>) -> Result<ExitCode> {
+    let env = env(common)?;
+    let catalog = Catalog::load(&env.data.questionnaires())?;
+    let q = catalog.latest(&env.config.questionnaire)?.clone();
+    let mut store = open_store(&env)?;
+    store.check_questionnaire(&q)?;
+    let tz = env.config.timezone.0;
+    let opts = DemoOptions {
+        responses,
+        seed,
+        end: end.unwrap_or_else(|| Utc::now().with_timezone(&tz).date_naive()),
+        departments: env.config.departments.clone(),
+        tz,
+    };
+    let bar = progress_bar(responses as u64, tr(env.locale, "cli-demo-progress"));
+    let mut batch = Vec::with_capacity(1000);
+    let mut failure = None;
+    let flush = |batch: &mut Vec<hailong::survey::Response>, store: &mut Store| -> Result<()> {
+        let pairs: Vec<_> = batch.iter().map(|r| (&q, r)).collect();
+        store.save_all(&pairs).context("saving demo responses")?;
+        bar.inc(batch.len() as u64);
+        batch.clear();
+        Ok(())
+    };
+    demo::generate(&q, &opts, |r| {
+        if failure.is_some() {
+            return;
+        }
+        batch.push(r);
+        if batch.len() == 1000 {
+            if let Err(e) = flush(&mut batch, &mut store) {
+                failure = Some(e);
+            }
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    flush(&mut batch, &mut store)?;
+    bar.finish_and_clear();
+    eprintln!(
+        "{}",
+        tr_args(
+            env.locale,
+            "cli-demo-done",
+            &[
+                ("count", FluentValue::from(responses)),
+                ("questionnaire", q.key().into()),
+                ("path", store.path().display().to_string().into()),
+            ]
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn verify(common: &Common) -> Result<ExitCode> {
+    let env = env(common)?;
+    let store = open_store(&env)?;
+    let result = store.verify()?;
+    match result.problem {
+        None => {
+            println!(
+                "{}",
+                tr_args(
+                    env.locale,
+                    "cli-verify-ok",
+                    &[("count", FluentValue::from(result.checked))]
+                )
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(problem) => {
+            println!(
+                "{}",
+                tr_args(
+                    env.locale,
+                    "cli-verify-failed",
+                    &[
+                        ("problem", problem.to_string().into()),
+                        ("count", FluentValue::from(result.checked))
+                    ]
+                )
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
+}

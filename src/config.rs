@@ -1,0 +1,333 @@
+//! `<data-dir>/hailong.toml`: the kiosk's settings.
+//!
+//! A missing file means the embedded defaults; a malformed one is an error naming the line and
+//! the field, never a silent default. Values are parsed into types that only hold valid
+//! settings, so a bad value fails while the TOML position is still known.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::survey::{Locale, ScoringOptions};
+
+/// The name of the configuration file inside the data directory.
+pub const FILE_NAME: &str = "hailong.toml";
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConfigError {
+    /// A syntax error or a bad value.
+    #[error("{file}, line {line}: {field}: {message}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// The setting, e.g. `idle_timeout_secs`.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The file exists but cannot be read.
+    #[error("{file}: cannot read: {message}")]
+    Io {
+        /// The file.
+        file: String,
+        /// The OS error.
+        message: String,
+    },
+}
+
+macro_rules! bounded {
+    ($name:ident, $t:ty, $field:literal, $min:expr, $max:expr, $default:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+        #[serde(try_from = "f64", into = "f64")]
+        pub struct $name(pub $t);
+
+        impl TryFrom<f64> for $name {
+            type Error = String;
+            fn try_from(v: f64) -> Result<Self, String> {
+                if v.is_finite() && v >= $min as f64 && v <= $max as f64 && (v as $t) as f64 == v {
+                    Ok($name(v as $t))
+                } else {
+                    Err(format!(
+                        concat!($field, " must be between {} and {} (found {})"),
+                        $min, $max, v
+                    ))
+                }
+            }
+        }
+
+        impl From<$name> for f64 {
+            fn from(v: $name) -> f64 {
+                v.0 as f64
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name($default)
+            }
+        }
+    };
+}
+
+bounded!(
+    IdleTimeout,
+    u32,
+    "idle_timeout_secs",
+    10,
+    600,
+    45,
+    "Seconds without a touch before the kiosk asks whether the patient is still there."
+);
+bounded!(
+    RapidRepeat,
+    u32,
+    "rapid_repeat_secs",
+    0,
+    3600,
+    20,
+    "Seconds within which an identical complete response is flagged as a rapid repeat (0 = off)."
+);
+bounded!(
+    TargetPct,
+    f64,
+    "target_pct",
+    50,
+    100,
+    95.0,
+    "The satisfaction target in percent."
+);
+
+/// An IANA time zone name, e.g. `Asia/Ho_Chi_Minh`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TimeZone(pub chrono_tz::Tz);
+
+impl TryFrom<String> for TimeZone {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        s.parse::<chrono_tz::Tz>()
+            .map(TimeZone)
+            .map_err(|_| format!("timezone `{s}` is not a known time zone (e.g. Asia/Ho_Chi_Minh)"))
+    }
+}
+
+impl From<TimeZone> for String {
+    fn from(tz: TimeZone) -> String {
+        tz.0.name().to_string()
+    }
+}
+
+impl Default for TimeZone {
+    fn default() -> Self {
+        TimeZone(chrono_tz::Asia::Ho_Chi_Minh)
+    }
+}
+
+/// The `[centre]` block: where the sync task ships responses.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CentreConfig {
+    /// Base URL of the centre server; empty = sync off.
+    pub url: String,
+    /// The kiosk's token from `hailong centre kiosk add`.
+    pub token: String,
+}
+
+impl std::fmt::Debug for CentreConfig {
+    // Never print the token into a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CentreConfig")
+            .field("url", &self.url)
+            .field("token", &if self.token.is_empty() { "" } else { "<redacted>" })
+            .finish()
+    }
+}
+
+/// The `[scoring]` block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScoringConfig {
+    /// Percent item whose mean is the expectation figure.
+    pub expectation_item: String,
+    /// Choice item asking whether the patient would return.
+    pub return_item: String,
+    /// Its options counted as "would return".
+    pub return_options: Vec<String>,
+}
+
+impl Default for ScoringConfig {
+    fn default() -> Self {
+        let d = ScoringOptions::default();
+        ScoringConfig {
+            expectation_item: d.expectation_item,
+            return_item: d.return_item,
+            return_options: d.return_options,
+        }
+    }
+}
+
+/// The kiosk's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Shown on the welcome screen and in reports.
+    pub facility_name: String,
+    /// This kiosk's name, e.g. "Quầy tiếp đón".
+    pub kiosk_name: String,
+    /// The questionnaire id the kiosk asks.
+    pub questionnaire: String,
+    /// Departments the patient may pick from; with one or none the kiosk does not ask.
+    pub departments: Vec<String>,
+    /// The language a new session starts in.
+    pub default_locale: Locale,
+    /// The facility's time zone: days and periods are counted in it.
+    pub timezone: TimeZone,
+    /// The satisfaction target, percent.
+    pub target_pct: TargetPct,
+    /// Idle timeout in seconds.
+    pub idle_timeout_secs: IdleTimeout,
+    /// Rapid-repeat window in seconds.
+    pub rapid_repeat_secs: RapidRepeat,
+    /// URL shown as a QR code on the thank-you screen (empty = none).
+    pub thank_you_url: String,
+    /// How the return and expectation figures are computed.
+    pub scoring: ScoringConfig,
+    /// Sync settings.
+    pub centre: CentreConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            facility_name: "Trung tâm Y tế".into(),
+            kiosk_name: "Kiosk 1".into(),
+            questionnaire: "kiosk-nhanh".into(),
+            departments: Vec::new(),
+            default_locale: Locale::Vi,
+            timezone: TimeZone::default(),
+            target_pct: TargetPct::default(),
+            idle_timeout_secs: IdleTimeout::default(),
+            rapid_repeat_secs: RapidRepeat::default(),
+            thank_you_url: String::new(),
+            scoring: ScoringConfig::default(),
+            centre: CentreConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Parses the text of a `hailong.toml`; `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
+        let invalid = |span: Option<std::ops::Range<usize>>, field: String, message: &str| ConfigError::Invalid {
+            file: file.to_string(),
+            line: span.map_or(1, |s| crate::survey::load::line_of(text, s.start)),
+            field,
+            message: message.to_string(),
+        };
+        let de = toml::Deserializer::parse(text).map_err(|e| invalid(e.span(), "(syntax)".into(), e.message()))?;
+        let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            invalid(
+                inner.span(),
+                if path == "." { "(document)".into() } else { path },
+                inner.message(),
+            )
+        })?;
+        if config.facility_name.trim().is_empty() {
+            return Err(invalid(
+                find_key(text, "facility_name"),
+                "facility_name".into(),
+                "must not be empty",
+            ));
+        }
+        if !config.thank_you_url.is_empty()
+            && !(config.thank_you_url.starts_with("https://") || config.thank_you_url.starts_with("http://"))
+        {
+            return Err(invalid(
+                find_key(text, "thank_you_url"),
+                "thank_you_url".into(),
+                "must start with https:// or http://",
+            ));
+        }
+        if !config.centre.url.is_empty()
+            && !(config.centre.url.starts_with("https://") || config.centre.url.starts_with("http://"))
+        {
+            return Err(invalid(
+                find_key(text, "url"),
+                "centre.url".into(),
+                "must start with https:// or http://",
+            ));
+        }
+        Ok(config)
+    }
+
+    /// Loads `path`; a missing file gives the defaults.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&path.display().to_string(), &text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(ConfigError::Io {
+                file: path.display().to_string(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// The scoring settings, with the target.
+    pub fn scoring_options(&self) -> ScoringOptions {
+        ScoringOptions {
+            target_pct: self.target_pct.0,
+            expectation_item: self.scoring.expectation_item.clone(),
+            return_item: self.scoring.return_item.clone(),
+            return_options: self.scoring.return_options.clone(),
+        }
+    }
+}
+
+fn find_key(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(key) && trimmed[key.len()..].trim_start().starts_with('=') {
+            return Some(offset..offset + line.len());
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Where hailong keeps its files.
+#[derive(Debug, Clone)]
+pub struct DataDir(pub PathBuf);
+
+impl DataDir {
+    /// `--data-dir`, else `HAILONG_DATA_DIR` (clap reads it), else the platform data dir.
+    pub fn resolve(explicit: Option<PathBuf>) -> DataDir {
+        let path = explicit.unwrap_or_else(|| {
+            directories::ProjectDirs::from("vn", "hailong", "hailong")
+                .map(|d| d.data_dir().to_path_buf())
+                .unwrap_or_else(|| PathBuf::from("hailong-data"))
+        });
+        DataDir(path)
+    }
+
+    /// `<data-dir>/hailong.toml`.
+    pub fn config_file(&self) -> PathBuf {
+        self.0.join(FILE_NAME)
+    }
+
+    /// `<data-dir>/hailong.sqlite3`.
+    pub fn database(&self) -> PathBuf {
+        self.0.join("hailong.sqlite3")
+    }
+
+    /// `<data-dir>/questionnaires/`.
+    pub fn questionnaires(&self) -> PathBuf {
+        self.0.join("questionnaires")
+    }
+}

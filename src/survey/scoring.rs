@@ -1,0 +1,392 @@
+//! The figures the 95 % target is measured on (DESIGN §5). Pure functions, no I/O.
+//!
+//! Scoring has two steps. [`Tally::add`] folds one response into counts; tallies merge by
+//! addition, so the store can keep one per day and department and a report only adds up a few
+//! hundred of them. [`summarize`] turns merged tallies into rates, means and intervals.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::model::Questionnaire;
+use super::response::{Answer, Response, Status};
+
+/// Counts of one set of responses, enough to compute every figure of DESIGN §5.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tally {
+    /// Responses folded in.
+    pub responses: u64,
+    /// Of those, how many were abandoned part-way.
+    #[serde(default)]
+    pub partial: u64,
+    /// Responses with at least one answered scale item (1–5).
+    #[serde(default)]
+    pub respondents: u64,
+    /// Respondents whose every answered scale item is 4 or 5.
+    #[serde(default)]
+    pub comprehensive: u64,
+    /// Per scale item, the count of each value 0 ("not used") to 5.
+    #[serde(default)]
+    pub scale: BTreeMap<String, [u64; 6]>,
+    /// Per percent item, count and sum.
+    #[serde(default)]
+    pub percent: BTreeMap<String, PercentTally>,
+    /// Per choice item and follow-up (`A1.why`), the count of each option or reason.
+    #[serde(default)]
+    pub choice: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Per text item, how many non-empty answers.
+    #[serde(default)]
+    pub text: BTreeMap<String, u64>,
+}
+
+/// Count and sum of a percent item's answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct PercentTally {
+    /// Answers.
+    pub n: u64,
+    /// Their sum.
+    pub sum: u64,
+}
+
+impl Tally {
+    /// Folds one response in.
+    pub fn add(&mut self, r: &Response) {
+        self.responses += 1;
+        if r.status == Status::Partial {
+            self.partial += 1;
+        }
+        let mut answered = 0;
+        let mut all_satisfied = true;
+        for (code, answer) in &r.answers {
+            match answer {
+                Answer::Scale(v) => {
+                    let v = (*v).min(5);
+                    self.scale.entry(code.clone()).or_default()[usize::from(v)] += 1;
+                    if v >= 1 {
+                        answered += 1;
+                        all_satisfied &= v >= 4;
+                    }
+                }
+                Answer::Percent(v) => {
+                    let p = self.percent.entry(code.clone()).or_default();
+                    p.n += 1;
+                    p.sum += u64::from(*v);
+                }
+                Answer::Choice { option, .. } => {
+                    *self
+                        .choice
+                        .entry(code.clone())
+                        .or_default()
+                        .entry(option.clone())
+                        .or_default() += 1;
+                }
+                Answer::Reasons(reasons) => {
+                    let counts = self.choice.entry(code.clone()).or_default();
+                    for reason in reasons {
+                        *counts.entry(reason.clone()).or_default() += 1;
+                    }
+                }
+                Answer::Text(t) => {
+                    if !t.trim().is_empty() {
+                        *self.text.entry(code.clone()).or_default() += 1;
+                    }
+                }
+            }
+        }
+        if answered > 0 {
+            self.respondents += 1;
+            if all_satisfied {
+                self.comprehensive += 1;
+            }
+        }
+    }
+
+    /// Adds another tally's counts to this one.
+    pub fn merge(&mut self, other: &Tally) {
+        self.responses += other.responses;
+        self.partial += other.partial;
+        self.respondents += other.respondents;
+        self.comprehensive += other.comprehensive;
+        for (code, counts) in &other.scale {
+            let mine = self.scale.entry(code.clone()).or_default();
+            for (m, o) in mine.iter_mut().zip(counts) {
+                *m += o;
+            }
+        }
+        for (code, p) in &other.percent {
+            let mine = self.percent.entry(code.clone()).or_default();
+            mine.n += p.n;
+            mine.sum += p.sum;
+        }
+        for (code, options) in &other.choice {
+            let mine = self.choice.entry(code.clone()).or_default();
+            for (option, n) in options {
+                *mine.entry(option.clone()).or_default() += n;
+            }
+        }
+        for (code, n) in &other.text {
+            *self.text.entry(code.clone()).or_default() += n;
+        }
+    }
+}
+
+/// Settings that change how figures are computed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoringOptions {
+    /// The target satisfaction rate in percent (default 95).
+    pub target_pct: f64,
+    /// The percent item whose mean is the expectation figure (default `G1`).
+    pub expectation_item: String,
+    /// The choice item of the return/recommend question (default `G2`).
+    pub return_item: String,
+    /// Its options that count as "would return" (default `4` and `5`).
+    pub return_options: Vec<String>,
+}
+
+impl Default for ScoringOptions {
+    fn default() -> Self {
+        ScoringOptions {
+            target_pct: 95.0,
+            expectation_item: "G1".into(),
+            return_item: "G2".into(),
+            return_options: vec!["4".into(), "5".into()],
+        }
+    }
+}
+
+/// The 95 % Wilson score interval for `k` successes in `n` trials, in percent.
+pub fn wilson_pct(k: u64, n: u64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    const Z: f64 = 1.959_963_984_540_054;
+    let n = n as f64;
+    let p = k as f64 / n;
+    let z2 = Z * Z;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = Z / denom * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    Some((((centre - half) * 100.0).max(0.0), ((centre + half) * 100.0).min(100.0)))
+}
+
+fn pct(k: u64, n: u64) -> Option<f64> {
+    (n > 0).then(|| k as f64 * 100.0 / n as f64)
+}
+
+/// Satisfaction figures of one item, one section or everything.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Figures {
+    /// Answers on the 1–5 scale (n).
+    pub answers: u64,
+    /// Of those, answers of 4 or 5.
+    pub satisfied: u64,
+    /// `satisfied / answers` in percent.
+    #[serde(serialize_with = "round2")]
+    pub satisfied_pct: Option<f64>,
+    /// Mean of the answers.
+    #[serde(serialize_with = "round2")]
+    pub mean_score: Option<f64>,
+    /// Lower end of the 95 % Wilson interval of `satisfied_pct`.
+    #[serde(serialize_with = "round2")]
+    pub ci_low_pct: Option<f64>,
+    /// Upper end of that interval.
+    #[serde(serialize_with = "round2")]
+    pub ci_high_pct: Option<f64>,
+    /// Answers of "not used" (excluded from every figure).
+    pub not_used: u64,
+    /// How many answers of 1, 2, 3, 4 and 5.
+    pub counts: [u64; 5],
+}
+
+impl Figures {
+    fn add_counts(&mut self, counts: &[u64; 6]) {
+        self.not_used += counts[0];
+        for (m, c) in self.counts.iter_mut().zip(&counts[1..]) {
+            *m += c;
+        }
+    }
+
+    fn finish(mut self) -> Figures {
+        self.answers = self.counts.iter().sum();
+        self.satisfied = self.counts[3] + self.counts[4];
+        let sum: u64 = self.counts.iter().zip(1u64..).map(|(c, v)| c * v).sum();
+        self.satisfied_pct = pct(self.satisfied, self.answers);
+        self.mean_score = (self.answers > 0).then(|| sum as f64 / self.answers as f64);
+        let ci = wilson_pct(self.satisfied, self.answers);
+        self.ci_low_pct = ci.map(|c| c.0);
+        self.ci_high_pct = ci.map(|c| c.1);
+        self
+    }
+}
+
+/// Figures of one scale item.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ItemFigures {
+    /// The section the item belongs to.
+    pub section: String,
+    /// Its figures.
+    #[serde(flatten)]
+    pub figures: Figures,
+    /// Follow-up reasons picked after a low rating, by reason code.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reasons: BTreeMap<String, u64>,
+}
+
+/// How the overall rate stands against the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// No answers at all.
+    NoData,
+    /// The rate is at or above the target and the interval does not reach below it.
+    Met,
+    /// The interval lies wholly below the target.
+    NotMet,
+    /// The interval spans the target: too few answers to say.
+    Inconclusive,
+}
+
+/// Every figure of DESIGN §5 for one set of responses; `hailong report --json` prints this.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Responses counted (complete + partial, rapid repeats excluded).
+    pub responses: u64,
+    /// Of those, partial ones.
+    pub partial_responses: u64,
+    /// Rapid repeats, stored but not counted.
+    pub rapid_repeat_responses: u64,
+    /// Responses with at least one answered scale item.
+    pub respondents: u64,
+    /// Answered scale items (n of the satisfaction rate).
+    pub answers: u64,
+    /// Answers of 4 or 5.
+    pub satisfied: u64,
+    /// Tỷ lệ hài lòng chung, percent.
+    #[serde(serialize_with = "round2")]
+    pub satisfied_pct: Option<f64>,
+    /// Điểm trung bình.
+    #[serde(serialize_with = "round2")]
+    pub mean_score: Option<f64>,
+    /// Lower end of the 95 % Wilson interval.
+    #[serde(serialize_with = "round2")]
+    pub ci_low_pct: Option<f64>,
+    /// Upper end of the 95 % Wilson interval.
+    #[serde(serialize_with = "round2")]
+    pub ci_high_pct: Option<f64>,
+    /// Answers marked "not used".
+    pub not_used: u64,
+    /// Respondents whose every answer was 4 or 5.
+    pub comprehensive: u64,
+    /// Tỷ lệ hài lòng toàn diện, percent of respondents.
+    #[serde(serialize_with = "round2")]
+    pub comprehensive_pct: Option<f64>,
+    /// Mức đáp ứng mong đợi: mean of the expectation item (may exceed 100).
+    #[serde(serialize_with = "round2")]
+    pub expectation_mean: Option<f64>,
+    /// n of the expectation mean.
+    pub expectation_n: u64,
+    /// Tỷ lệ quay lại / giới thiệu, percent.
+    #[serde(serialize_with = "round2")]
+    pub return_pct: Option<f64>,
+    /// n of the return rate.
+    pub return_n: u64,
+    /// The target in percent.
+    pub target_pct: f64,
+    /// Overall rate ≥ target.
+    pub meets_target: bool,
+    /// The plain-language verdict staff read.
+    pub verdict: Verdict,
+    /// Per section code.
+    pub sections: BTreeMap<String, Figures>,
+    /// Per scale item code.
+    pub items: BTreeMap<String, ItemFigures>,
+    /// Distribution of every choice item (G2, the cost question, demographics).
+    pub choices: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+fn round2<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.serialize_f64((v * 100.0).round() / 100.0),
+        None => s.serialize_none(),
+    }
+}
+
+/// Computes the figures of DESIGN §5 from the tallies of counted responses, each with the
+/// questionnaire it was given with (which says which section an item is in).
+pub fn summarize(parts: &[(&Questionnaire, &Tally)], rapid_repeat_responses: u64, opts: &ScoringOptions) -> Summary {
+    let mut total = Tally::default();
+    let mut sections: BTreeMap<String, Figures> = BTreeMap::new();
+    let mut items: BTreeMap<String, ItemFigures> = BTreeMap::new();
+    for (q, tally) in parts {
+        total.merge(tally);
+        for (code, counts) in &tally.scale {
+            let section = q.section_of(code).map_or_else(|| "?".to_string(), |s| s.code.clone());
+            sections.entry(section.clone()).or_default().add_counts(counts);
+            let item = items.entry(code.clone()).or_default();
+            item.section = section;
+            item.figures.add_counts(counts);
+        }
+    }
+    let mut overall = Figures::default();
+    for counts in total.scale.values() {
+        overall.add_counts(counts);
+    }
+    let overall = overall.finish();
+    for (code, item) in items.iter_mut() {
+        item.figures = std::mem::take(&mut item.figures).finish();
+        if let Some(reasons) = total.choice.get(&super::model::follow_up_code_of(code)) {
+            item.reasons = reasons.clone();
+        }
+    }
+    let sections = sections.into_iter().map(|(k, f)| (k, f.finish())).collect();
+    let choices = total
+        .choice
+        .iter()
+        .filter(|(code, _)| !code.ends_with(".why"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+
+    let expectation = total.percent.get(&opts.expectation_item).copied().unwrap_or_default();
+    let returns = total.choice.get(&opts.return_item);
+    let return_n: u64 = returns.map_or(0, |r| r.values().sum());
+    let return_yes: u64 = returns.map_or(0, |r| {
+        r.iter()
+            .filter(|(option, _)| opts.return_options.contains(option))
+            .map(|(_, n)| n)
+            .sum()
+    });
+
+    let meets_target = overall.satisfied_pct.is_some_and(|p| p >= opts.target_pct);
+    let verdict = match (overall.ci_low_pct, overall.ci_high_pct) {
+        (Some(low), _) if low >= opts.target_pct => Verdict::Met,
+        (_, Some(high)) if high < opts.target_pct => Verdict::NotMet,
+        (Some(_), Some(_)) => Verdict::Inconclusive,
+        _ => Verdict::NoData,
+    };
+
+    Summary {
+        responses: total.responses,
+        partial_responses: total.partial,
+        rapid_repeat_responses,
+        respondents: total.respondents,
+        answers: overall.answers,
+        satisfied: overall.satisfied,
+        satisfied_pct: overall.satisfied_pct,
+        mean_score: overall.mean_score,
+        ci_low_pct: overall.ci_low_pct,
+        ci_high_pct: overall.ci_high_pct,
+        not_used: overall.not_used,
+        comprehensive: total.comprehensive,
+        comprehensive_pct: pct(total.comprehensive, total.respondents),
+        expectation_mean: (expectation.n > 0).then(|| expectation.sum as f64 / expectation.n as f64),
+        expectation_n: expectation.n,
+        return_pct: pct(return_yes, return_n),
+        return_n,
+        target_pct: opts.target_pct,
+        meets_target,
+        verdict,
+        sections,
+        items,
+        choices,
+    }
+}
