@@ -234,7 +234,7 @@ impl Config {
             let inner = e.into_inner();
             invalid(
                 inner.span(),
-                if path == "." { "(document)".into() } else { path },
+                crate::survey::load::field_path(&path),
                 inner.message(),
             )
         })?;

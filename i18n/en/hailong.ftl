@@ -67,3 +67,7 @@ cli-demo-done = Added { $count } demo responses ({ $questionnaire }) to { $path 
 cli-verify-ok = Hash chain intact: { $count } responses checked, no edits or deletions found.
 cli-verify-failed = TAMPERING DETECTED: { $problem } ({ $count } valid responses before it)
 cli-error = Error: { $message }
+verify-missing = response seq { $seq } is missing (deleted?)
+verify-altered = response seq { $seq } was altered after it was saved
+verify-broken = the hash chain is broken at seq { $seq }
+verify-unreadable = response seq { $seq } cannot be read: { $detail }

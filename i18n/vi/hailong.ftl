@@ -67,3 +67,7 @@ cli-demo-done = Đã thêm { $count } phiếu mẫu ({ $questionnaire }) vào { 
 cli-verify-ok = Chuỗi băm nguyên vẹn: đã kiểm tra { $count } phiếu, không phát hiện sửa hoặc xoá.
 cli-verify-failed = PHÁT HIỆN SAI LỆCH: { $problem } (đã kiểm tra { $count } phiếu hợp lệ trước đó)
 cli-error = Lỗi: { $message }
+verify-missing = thiếu phiếu số { $seq } (đã bị xoá?)
+verify-altered = phiếu số { $seq } đã bị sửa sau khi lưu
+verify-broken = chuỗi băm bị đứt tại phiếu số { $seq }
+verify-unreadable = không đọc được phiếu số { $seq }: { $detail }

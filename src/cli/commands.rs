@@ -12,11 +12,21 @@ use hailong::config::{Config, DataDir};
 use hailong::i18n::{tr, tr_args};
 use hailong::report::export::{self, Format};
 use hailong::report::{self, Period};
-use hailong::store::Store;
+use hailong::store::{ChainProblem, Store};
 use hailong::survey::demo::{self, DemoOptions};
 use hailong::survey::{Catalog, Locale};
 
 use super::{Common, Scope};
+
+/// Writes to stdout; a closed pipe (`hailong report | head`) ends quietly instead of panicking.
+fn say(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
 
 struct Env {
     data: DataDir,
@@ -73,12 +83,9 @@ pub fn report(common: &Common, scope: &Scope, json: bool) -> Result<ExitCode> {
         &env.config.scoring_options(),
     )?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say(&(serde_json::to_string_pretty(&report)? + "\n"))?;
     } else {
-        print!(
-            "{}",
-            report::text::render(&report, &store.questionnaires()?, env.locale)
-        );
+        say(&report::text::render(&report, &store.questionnaires()?, env.locale))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -181,31 +188,20 @@ pub fn verify(common: &Common) -> Result<ExitCode> {
     let env = env(common)?;
     let store = open_store(&env)?;
     let result = store.verify()?;
-    match result.problem {
-        None => {
-            println!(
-                "{}",
-                tr_args(
-                    env.locale,
-                    "cli-verify-ok",
-                    &[("count", FluentValue::from(result.checked))]
-                )
-            );
-            Ok(ExitCode::SUCCESS)
+    let count = FluentValue::from(result.checked);
+    let Some(problem) = result.problem else {
+        say(&(tr_args(env.locale, "cli-verify-ok", &[("count", count)]) + "\n"))?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let problem = match problem {
+        ChainProblem::Missing { seq } => tr_args(env.locale, "verify-missing", &[("seq", seq.into())]),
+        ChainProblem::Altered { seq } => tr_args(env.locale, "verify-altered", &[("seq", seq.into())]),
+        ChainProblem::Broken { seq } => tr_args(env.locale, "verify-broken", &[("seq", seq.into())]),
+        ChainProblem::Unreadable { seq, detail } => {
+            tr_args(env.locale, "verify-unreadable", &[("seq", seq.into()), ("detail", detail.into())])
         }
-        Some(problem) => {
-            println!(
-                "{}",
-                tr_args(
-                    env.locale,
-                    "cli-verify-failed",
-                    &[
-                        ("problem", problem.to_string().into()),
-                        ("count", FluentValue::from(result.checked))
-                    ]
-                )
-            );
-            Ok(ExitCode::from(1))
-        }
-    }
+    };
+    let line = tr_args(env.locale, "cli-verify-failed", &[("problem", problem.into()), ("count", count)]);
+    say(&(line + "\n"))?;
+    Ok(ExitCode::from(1))
 }

@@ -152,6 +152,15 @@ struct RawQuestionnaire {
     sections: Spanned<Vec<RawSection>>,
 }
 
+/// A serde path as a reader expects it: `sections[0].items[1].code`.
+pub fn field_path(path: &str) -> String {
+    if path == "." {
+        return "(document)".into();
+    }
+    // `toml::Spanned` shows up as an internal field name in the path.
+    path.replace(".$__serde_spanned_private_value", "")
+}
+
 /// Longest text answer accepted when an item does not say.
 pub const DEFAULT_TEXT_MAX_LEN: usize = 1000;
 
@@ -336,7 +345,7 @@ pub fn parse(file: &str, source: &str) -> Result<Questionnaire, LoadError> {
         LoadError::Invalid {
             file: file.to_string(),
             line: inner.span().map_or(1, |s| line_of(source, s.start)),
-            field: if path == "." { "(document)".into() } else { path },
+            field: field_path(&path),
             message: inner.message().to_string(),
         }
     })?;

@@ -1,0 +1,92 @@
+//! `hailong.toml`: defaults when missing, errors naming line and field when malformed.
+
+use hailong::config::{Config, ConfigError};
+
+fn invalid(text: &str) -> (usize, String, String) {
+    match Config::parse("hailong.toml", text).unwrap_err() {
+        ConfigError::Invalid { line, field, message, .. } => (line, field, message),
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn a_missing_file_gives_the_embedded_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = Config::load(&dir.path().join("hailong.toml")).unwrap();
+    assert_eq!(c, Config::default());
+    assert_eq!(c.questionnaire, "kiosk-nhanh");
+    assert_eq!(c.idle_timeout_secs.0, 45);
+    assert_eq!(c.target_pct.0, 95.0);
+}
+
+#[test]
+fn a_full_file_is_read() {
+    let c = Config::parse(
+        "hailong.toml",
+        r#"facility_name = "Trung tâm Y tế huyện Mỹ Đức"
+kiosk_name = "Quầy tiếp đón"
+questionnaire = "byt-ngoai-tru"
+departments = ["Khoa Khám bệnh", "Khoa Nhi"]
+default_locale = "en"
+idle_timeout_secs = 60
+target_pct = 90
+[scoring]
+return_options = ["3", "4"]
+[centre]
+url = "https://centre.example.vn"
+token = "secret-token"
+"#,
+    )
+    .unwrap();
+    assert_eq!(c.facility_name, "Trung tâm Y tế huyện Mỹ Đức");
+    assert_eq!(c.departments.len(), 2);
+    assert_eq!(c.idle_timeout_secs.0, 60);
+    assert_eq!(c.scoring_options().target_pct, 90.0);
+    assert_eq!(c.scoring_options().return_options, ["3", "4"]);
+    assert!(!format!("{c:?}").contains("secret-token"), "the token never reaches a log");
+}
+
+#[test]
+fn an_out_of_range_idle_timeout_names_line_and_limits() {
+    let (line, field, message) = invalid("facility_name = \"TTYT\"\n\nidle_timeout_secs = 0\n");
+    assert_eq!(line, 3);
+    assert_eq!(field, "idle_timeout_secs");
+    assert_eq!(message, "idle_timeout_secs must be between 10 and 600 (found 0)");
+}
+
+#[test]
+fn a_misspelt_setting_is_an_error_not_a_silent_default() {
+    let (line, field, message) = invalid("facility_name = \"TTYT\"\nidle_timout_secs = 30\n");
+    assert_eq!(line, 2);
+    assert!(message.contains("idle_timout_secs"), "{field}: {message}");
+}
+
+#[test]
+fn bad_values_are_named() {
+    let (line, _, message) = invalid("timezone = \"Asia/Hanoi_City\"\n");
+    assert_eq!(line, 1);
+    assert!(message.contains("Asia/Hanoi_City"), "{message}");
+    let (line, _, message) = invalid("\ndefault_locale = \"fr\"\n");
+    assert_eq!(line, 2);
+    assert!(message.contains("fr"), "{message}");
+    let (line, field, _) = invalid("a = [\n");
+    assert_eq!((line, field.as_str()), (1, "(syntax)"));
+    let (line, field, message) = invalid("[centre]\nurl = \"ftp://x\"\n");
+    assert_eq!((line, field.as_str()), (2, "centre.url"));
+    assert!(message.contains("https://"), "{message}");
+}
+
+#[test]
+fn the_cli_refuses_a_malformed_config_with_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hailong.toml"), "facility_name = \"TTYT\"\ntarget_pct = 120\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .args(["report", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("hailong.toml, line 2: target_pct"), "{stderr}");
+    assert!(!dir.path().join("hailong.sqlite3").exists(), "nothing is created on a config error");
+}

@@ -1,0 +1,214 @@
+//! The figures of DESIGN §5, checked against values computed by hand.
+
+use std::collections::BTreeMap;
+
+use chrono::{TimeZone, Utc};
+use hailong::report::{self, Period};
+use hailong::store::{Filter, Store};
+use hailong::survey::{Answer, Catalog, Locale, Response, ResponseId, ScoringOptions, Status, Tally, Verdict, summarize};
+
+fn response(answers: &[(&str, Answer)], status: Status, day: u32) -> Response {
+    let t = Utc.with_ymd_and_hms(2026, 2, day, 3, 0, 0).unwrap();
+    Response {
+        id: ResponseId::new(),
+        questionnaire_id: "kiosk-nhanh".into(),
+        questionnaire_version: 1,
+        department: Some("Khoa Khám bệnh".into()),
+        locale: Locale::Vi,
+        started_at: t,
+        submitted_at: t,
+        status,
+        rapid_repeat: false,
+        answers: answers.iter().map(|(c, a)| (c.to_string(), a.clone())).collect::<BTreeMap<_, _>>(),
+    }
+}
+
+fn g2(option: &str) -> Answer {
+    Answer::Choice {
+        option: option.into(),
+        other: None,
+    }
+}
+
+/// Four patients, figures worked out on paper:
+/// - P1: A2=5 B7=4 C6=5 D1=5 E1=4, G2=5          → all satisfied
+/// - P2: A2=4 B7=2 C6=0 D1=3 E1=5, G2=4, B7.why   → 2 of 4 answered satisfied (C6 not used)
+/// - P3: A2=5 B7=5 C6=4 D1=4 E1=5, G2=3          → all satisfied
+/// - P4 (partial): A2=1                            → 0 of 1
+///
+/// Scale answers: 5 + 4 + 5 + 1 = 15; satisfied: 5 + 2 + 5 + 0 = 12 → 80 %.
+/// Sum of values: 23 + 14 + 23 + 1 = 61 → mean 61 / 15 = 4.0667.
+/// Comprehensive: P1 and P3 of 4 respondents → 50 %.
+/// Return (G2 in 4, 5): P1 (5), P2 (4) of 3 answers → 66.67 %.
+/// Section B: answers 4, 2, 5 → 2 of 3 satisfied = 66.67 %, mean 11 / 3 = 3.6667.
+fn four_patients() -> Vec<Response> {
+    vec![
+        response(
+            &[
+                ("A2", Answer::Scale(5)),
+                ("B7", Answer::Scale(4)),
+                ("C6", Answer::Scale(5)),
+                ("D1", Answer::Scale(5)),
+                ("E1", Answer::Scale(4)),
+                ("G2", g2("5")),
+            ],
+            Status::Complete,
+            2,
+        ),
+        response(
+            &[
+                ("A2", Answer::Scale(4)),
+                ("B7", Answer::Scale(2)),
+                ("B7.why", Answer::Reasons(vec!["wait".into(), "attitude".into()])),
+                ("C6", Answer::Scale(0)),
+                ("D1", Answer::Scale(3)),
+                ("E1", Answer::Scale(5)),
+                ("G2", g2("4")),
+                ("H2", Answer::Text("Chờ khám quá lâu".into())),
+            ],
+            Status::Complete,
+            3,
+        ),
+        response(
+            &[
+                ("A2", Answer::Scale(5)),
+                ("B7", Answer::Scale(5)),
+                ("C6", Answer::Scale(4)),
+                ("D1", Answer::Scale(4)),
+                ("E1", Answer::Scale(5)),
+                ("G2", g2("3")),
+            ],
+            Status::Complete,
+            4,
+        ),
+        response(&[("A2", Answer::Scale(1))], Status::Partial, 5),
+    ]
+}
+
+fn close(a: Option<f64>, b: f64) -> bool {
+    a.is_some_and(|a| (a - b).abs() < 1e-9)
+}
+
+#[test]
+fn hand_computed_figures_match_the_formulas() {
+    let catalog = Catalog::built_in();
+    let q = catalog.latest("kiosk-nhanh").unwrap();
+    let mut tally = Tally::default();
+    for r in four_patients() {
+        r.validate(q).unwrap();
+        tally.add(&r);
+    }
+    let s = summarize(&[(q, &tally)], 0, &ScoringOptions::default());
+    assert_eq!(s.responses, 4);
+    assert_eq!(s.partial_responses, 1);
+    assert_eq!(s.answers, 15);
+    assert_eq!(s.satisfied, 12);
+    assert_eq!(s.not_used, 1);
+    assert!(close(s.satisfied_pct, 80.0));
+    assert!(close(s.mean_score, 61.0 / 15.0));
+    assert_eq!(s.respondents, 4);
+    assert!(close(s.comprehensive_pct, 50.0));
+    assert_eq!(s.return_n, 3);
+    assert!(close(s.return_pct, 200.0 / 3.0));
+    assert_eq!(s.expectation_n, 0);
+    assert_eq!(s.expectation_mean, None);
+    let b = &s.sections["B"];
+    assert_eq!((b.answers, b.satisfied), (3, 2));
+    assert!(close(b.mean_score, 11.0 / 3.0));
+    let a2 = &s.items["A2"];
+    assert_eq!(a2.figures.counts, [1, 0, 0, 1, 2]);
+    assert_eq!(a2.section, "A");
+    assert_eq!(s.items["B7"].reasons["wait"], 1);
+    assert_eq!(s.choices["G2"]["3"], 1);
+    assert!(!s.meets_target);
+    // Wilson interval for 12/15 at 95 %: 54.81 % – 92.95 % (computed by hand).
+    assert!((s.ci_low_pct.unwrap() - 54.81).abs() < 0.01, "{:?}", s.ci_low_pct);
+    assert!((s.ci_high_pct.unwrap() - 92.95).abs() < 0.01, "{:?}", s.ci_high_pct);
+    // The interval spans 95 %? No: 92.95 < 95, so the target is clearly not met.
+    assert_eq!(s.verdict, Verdict::NotMet);
+}
+
+#[test]
+fn return_options_and_target_are_configurable() {
+    let catalog = Catalog::built_in();
+    let q = catalog.latest("kiosk-nhanh").unwrap();
+    let mut tally = Tally::default();
+    for r in four_patients() {
+        tally.add(&r);
+    }
+    let opts = ScoringOptions {
+        target_pct: 80.0,
+        return_options: vec!["3".into(), "4".into()],
+        ..ScoringOptions::default()
+    };
+    let s = summarize(&[(q, &tally)], 0, &opts);
+    assert!(close(s.return_pct, 200.0 / 3.0));
+    assert!(s.meets_target, "80 % meets an 80 % target");
+    assert_eq!(s.verdict, Verdict::Inconclusive, "15 answers cannot show 80 % either way");
+}
+
+#[test]
+fn the_store_report_equals_scoring_the_responses_directly() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = Catalog::built_in();
+    let q = catalog.latest("kiosk-nhanh").unwrap();
+    let mut store = Store::open(&dir.path().join("db.sqlite3"), chrono_tz::Asia::Ho_Chi_Minh).unwrap();
+    let mut repeat = four_patients().remove(0);
+    repeat.rapid_repeat = true;
+    repeat.id = ResponseId::new();
+    for r in four_patients().iter().chain([&repeat]) {
+        store.save(q, r).unwrap();
+    }
+    let report = report::build(&store, "TTYT", &Period::all(), None, None, &ScoringOptions::default()).unwrap();
+    let mut tally = Tally::default();
+    for r in four_patients() {
+        tally.add(&r);
+    }
+    let direct = summarize(&[(q, &tally)], 1, &ScoringOptions::default());
+    assert_eq!(report.summary, direct);
+    assert_eq!(report.summary.rapid_repeat_responses, 1);
+
+    // Periods are facility-local days: 3 February 03:00 UTC is 10:00 in Hà Nội.
+    let feb3 = chrono::NaiveDate::from_ymd_opt(2026, 2, 3).unwrap();
+    let one_day = Filter {
+        from: Some(feb3),
+        to: Some(feb3),
+        ..Filter::default()
+    };
+    let s = report::summary(&store, &one_day, &ScoringOptions::default()).unwrap();
+    assert_eq!(s.responses, 1);
+    assert_eq!(s.answers, 4);
+    let q1 = report::build(&store, "TTYT", &Period::parse("2026-Q1").unwrap(), None, None, &ScoringOptions::default());
+    assert_eq!(q1.unwrap().summary.responses, 4);
+    let q2 = report::build(&store, "TTYT", &Period::parse("2026-Q2").unwrap(), None, None, &ScoringOptions::default());
+    assert_eq!(q2.unwrap().summary.responses, 0);
+}
+
+#[test]
+fn an_empty_period_reports_no_data_rather_than_zero_percent() {
+    let s = summarize(&[], 0, &ScoringOptions::default());
+    assert_eq!(s.satisfied_pct, None);
+    assert_eq!(s.verdict, Verdict::NoData);
+    assert!(!s.meets_target);
+    let json = serde_json::to_value(&s).unwrap();
+    assert!(json["satisfied_pct"].is_null());
+}
+
+#[test]
+fn reporting_periods_follow_the_calendar() {
+    let p = Period::parse("2026-H1").unwrap();
+    assert_eq!(p.from.unwrap().to_string(), "2026-01-01");
+    assert_eq!(p.to.unwrap().to_string(), "2026-06-30");
+    let p = Period::parse("2026-q3").unwrap();
+    assert_eq!((p.from.unwrap().to_string(), p.to.unwrap().to_string()), ("2026-07-01".into(), "2026-09-30".into()));
+    let p = Period::parse("2026-9M").unwrap();
+    assert_eq!(p.to.unwrap().to_string(), "2026-09-30");
+    let p = Period::parse("2028-02").unwrap();
+    assert_eq!(p.to.unwrap().to_string(), "2028-02-29");
+    let p = Period::parse("2026").unwrap();
+    assert_eq!((p.from.unwrap().to_string(), p.to.unwrap().to_string()), ("2026-01-01".into(), "2026-12-31".into()));
+    for bad in ["2026-Q5", "26-Q1", "2026-13", "last week", ""] {
+        let e = Period::parse(bad).unwrap_err();
+        assert!(e.to_string().contains("2026-Q1"), "{e}");
+    }
+}
