@@ -588,14 +588,18 @@ impl Store {
     fn for_each_row(&self, filter: &Filter, columns: &str, mut f: impl FnMut(&Row) -> Result<()>) -> Result<()> {
         let from = filter.from.map_or_else(|| "0000-00-00".into(), day_key);
         let to = filter.to.map_or_else(|| "9999-99-99".into(), day_key);
+        // With day bounds, walk the day index (it ends in seq, so no sort is needed); without,
+        // walk the table in seq order.
+        let bounded = filter.from.is_some() || filter.to.is_some();
+        let order = match (columns.starts_with("count"), bounded) {
+            (true, _) => "",
+            (false, true) => "ORDER BY local_day, seq",
+            (false, false) => "ORDER BY seq",
+        };
+        let days = if bounded { "local_day >= ?1 AND local_day <= ?2" } else { "?1 IS NOT NULL AND ?2 IS NOT NULL" };
         let sql = format!(
-            "SELECT {columns} FROM responses WHERE local_day >= ?1 AND local_day <= ?2 \
-             AND (?3 IS NULL OR department = ?3) AND (?4 IS NULL OR questionnaire_id = ?4) {}",
-            if columns.starts_with("count") {
-                ""
-            } else {
-                "ORDER BY seq"
-            }
+            "SELECT {columns} FROM responses WHERE {days} \
+             AND (?3 IS NULL OR department = ?3) AND (?4 IS NULL OR questionnaire_id = ?4) {order}"
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(params![from, to, filter.department, filter.questionnaire])?;
