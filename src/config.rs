@@ -232,11 +232,7 @@ impl Config {
         let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
-            invalid(
-                inner.span(),
-                crate::survey::load::field_path(&path),
-                inner.message(),
-            )
+            invalid(inner.span(), crate::survey::load::field_path(&path), inner.message())
         })?;
         if config.facility_name.trim().is_empty() {
             return Err(invalid(
@@ -245,18 +241,14 @@ impl Config {
                 "must not be empty",
             ));
         }
-        if !config.thank_you_url.is_empty()
-            && !(config.thank_you_url.starts_with("https://") || config.thank_you_url.starts_with("http://"))
-        {
+        if !is_web_url_or_empty(&config.thank_you_url) {
             return Err(invalid(
                 find_key(text, "thank_you_url"),
                 "thank_you_url".into(),
                 "must start with https:// or http://",
             ));
         }
-        if !config.centre.url.is_empty()
-            && !(config.centre.url.starts_with("https://") || config.centre.url.starts_with("http://"))
-        {
+        if !is_web_url_or_empty(&config.centre.url) {
             return Err(invalid(
                 find_key(text, "url"),
                 "centre.url".into(),
@@ -287,6 +279,10 @@ impl Config {
             return_options: self.scoring.return_options.clone(),
         }
     }
+}
+
+fn is_web_url_or_empty(url: &str) -> bool {
+    url.is_empty() || url.starts_with("https://") || url.starts_with("http://")
 }
 
 fn find_key(text: &str, key: &str) -> Option<std::ops::Range<usize>> {

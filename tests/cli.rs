@@ -44,7 +44,10 @@ fn rescan(dir: &Path, filter: &Filter) -> hailong::survey::Summary {
 #[test]
 fn demo_data_then_report_json_gives_the_figures_of_the_raw_answers() {
     let dir = tempfile::tempdir().unwrap();
-    hailong(dir.path(), &["demo-data", "--responses", "2000", "--seed", "3", "--end", "2026-11-20"]);
+    hailong(
+        dir.path(),
+        &["demo-data", "--responses", "2000", "--seed", "3", "--end", "2026-11-20"],
+    );
     let out = hailong(dir.path(), &["report", "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let expected = serde_json::to_value(rescan(dir.path(), &Filter::default())).unwrap();
@@ -65,7 +68,10 @@ fn demo_data_then_report_json_gives_the_figures_of_the_raw_answers() {
     ] {
         assert_eq!(json[key], expected[key], "{key}");
     }
-    assert_eq!(json["responses"].as_u64().unwrap() + json["rapid_repeat_responses"].as_u64().unwrap(), 2000);
+    assert_eq!(
+        json["responses"].as_u64().unwrap() + json["rapid_repeat_responses"].as_u64().unwrap(),
+        2000
+    );
     let pct = json["satisfied_pct"].as_f64().unwrap();
     assert!((85.0..99.0).contains(&pct), "demo data is mostly satisfied: {pct}");
     assert!(json["partial_responses"].as_u64().unwrap() > 10);
@@ -74,14 +80,31 @@ fn demo_data_then_report_json_gives_the_figures_of_the_raw_answers() {
     let out = hailong(dir.path(), &["report", "--json", "--period", "2026-Q3"]);
     let q3: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let p = hailong::report::Period::parse("2026-Q3").unwrap();
-    let expected = rescan(dir.path(), &Filter { from: p.from, to: p.to, ..Filter::default() });
+    let expected = rescan(
+        dir.path(),
+        &Filter {
+            from: p.from,
+            to: p.to,
+            ..Filter::default()
+        },
+    );
     assert_eq!(q3["responses"], expected.responses);
-    assert_eq!(q3["satisfied_pct"], serde_json::to_value(&expected).unwrap()["satisfied_pct"]);
-    assert!(expected.responses > 300 && expected.responses < 700, "{}", expected.responses);
+    assert_eq!(
+        q3["satisfied_pct"],
+        serde_json::to_value(&expected).unwrap()["satisfied_pct"]
+    );
+    assert!(
+        expected.responses > 300 && expected.responses < 700,
+        "{}",
+        expected.responses
+    );
 
     // The text table is in Vietnamese by default and English on request.
     let text = String::from_utf8(hailong(dir.path(), &["report"]).stdout).unwrap();
-    assert!(text.contains("Tỷ lệ hài lòng chung") && text.contains("Mục tiêu 95 %"), "{text}");
+    assert!(
+        text.contains("Tỷ lệ hài lòng chung") && text.contains("Mục tiêu 95 %"),
+        "{text}"
+    );
     let text = String::from_utf8(hailong(dir.path(), &["report", "--lang", "en"]).stdout).unwrap();
     assert!(text.contains("Overall satisfaction rate"), "{text}");
 }
@@ -91,7 +114,10 @@ fn demo_data_is_deterministic_for_a_seed() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
     for d in [&a, &b] {
-        hailong(d.path(), &["demo-data", "--responses", "300", "--seed", "9", "--end", "2026-06-30"]);
+        hailong(
+            d.path(),
+            &["demo-data", "--responses", "300", "--seed", "9", "--end", "2026-06-30"],
+        );
     }
     let ids = |d: &Path| {
         let store = Store::open(&d.join("hailong.sqlite3"), chrono_tz::Asia::Ho_Chi_Minh).unwrap();
@@ -115,25 +141,53 @@ fn exports_hold_one_row_per_response_with_vietnamese_intact() {
         "facility_name = \"Trung tâm Y tế huyện Đông Anh\"\ndepartments = [\"Khoa Khám bệnh\", \"Khoa Nhi\"]\n",
     )
     .unwrap();
-    hailong(dir.path(), &["demo-data", "--responses", "400", "--seed", "5", "--end", "2026-11-20"]);
+    hailong(
+        dir.path(),
+        &["demo-data", "--responses", "400", "--seed", "5", "--end", "2026-11-20"],
+    );
     let csv_path = dir.path().join("bao-cao.csv");
     let xlsx_path = dir.path().join("bao-cao.xlsx");
-    hailong(dir.path(), &["export", "--format", "csv", "--out", csv_path.to_str().unwrap()]);
-    hailong(dir.path(), &["export", "--format", "xlsx", "--out", xlsx_path.to_str().unwrap()]);
+    hailong(
+        dir.path(),
+        &["export", "--format", "csv", "--out", csv_path.to_str().unwrap()],
+    );
+    hailong(
+        dir.path(),
+        &["export", "--format", "xlsx", "--out", xlsx_path.to_str().unwrap()],
+    );
 
     let bytes = std::fs::read(&csv_path).unwrap();
     assert!(bytes.starts_with("\u{feff}".as_bytes()), "a BOM so Excel reads UTF-8");
     let mut reader = csv::Reader::from_reader(&bytes[3..]);
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    for col in ["Mã phiếu", "Khoa/phòng", "Trạng thái", "A2", "A2.why", "B7", "C6", "D1", "E1", "G2", "G2.other", "Ý kiến"] {
+    for col in [
+        "Mã phiếu",
+        "Khoa/phòng",
+        "Trạng thái",
+        "A2",
+        "A2.why",
+        "B7",
+        "C6",
+        "D1",
+        "E1",
+        "G2",
+        "G2.other",
+        "Ý kiến",
+    ] {
         assert!(header.contains(&col.to_string()), "missing column {col}: {header:?}");
     }
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 400);
     let dept = header.iter().position(|h| h == "Khoa/phòng").unwrap();
-    assert!(rows.iter().all(|r| r[dept] == *"Khoa Khám bệnh" || r[dept] == *"Khoa Nhi"));
+    assert!(
+        rows.iter()
+            .all(|r| r[dept] == *"Khoa Khám bệnh" || r[dept] == *"Khoa Nhi")
+    );
     let comment = header.iter().position(|h| h == "Ý kiến").unwrap();
-    assert!(rows.iter().any(|r| r[comment].chars().any(|c| "ảơưđệ".contains(c))), "Vietnamese comments survive");
+    assert!(
+        rows.iter().any(|r| r[comment].chars().any(|c| "ảơưđệ".contains(c))),
+        "Vietnamese comments survive"
+    );
 
     // Same content in both files, row by row.
     let mut book: Xlsx<_> = open_workbook(&xlsx_path).unwrap();
@@ -163,14 +217,17 @@ fn exports_hold_one_row_per_response_with_vietnamese_intact() {
     let cell = |label: &str| {
         summary
             .rows()
-            .find(|r| r[0].to_string() == label)
+            .find(|r| r[0] == *label)
             .map(|r| r[1].clone())
             .unwrap_or_else(|| panic!("no row {label}"))
     };
     assert_eq!(cell("Cơ sở").to_string(), "Trung tâm Y tế huyện Đông Anh");
     assert_eq!(cell("Mục tiêu (%)"), Data::Float(95.0));
     let report: serde_json::Value = serde_json::from_slice(&hailong(dir.path(), &["report", "--json"]).stdout).unwrap();
-    assert_eq!(cell("Tỷ lệ hài lòng chung (%)"), Data::Float(report["satisfied_pct"].as_f64().unwrap()));
+    assert_eq!(
+        cell("Tỷ lệ hài lòng chung (%)"),
+        Data::Float(report["satisfied_pct"].as_f64().unwrap())
+    );
 
     // No temporary file is left behind.
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
@@ -187,12 +244,22 @@ fn an_export_to_an_unwritable_place_fails_clearly_and_leaves_no_file() {
     hailong(dir.path(), &["demo-data", "--responses", "20", "--seed", "1"]);
     let target = dir.path().join("no-such-dir").join("out.csv");
     let out = Command::new(env!("CARGO_BIN_EXE_hailong"))
-        .args(["export", "--format", "csv", "--out", target.to_str().unwrap(), "--data-dir"])
+        .args([
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            target.to_str().unwrap(),
+            "--data-dir",
+        ])
         .arg(dir.path())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("out.csv") && stderr.contains("cannot write"), "{stderr}");
+    assert!(
+        stderr.contains("out.csv") && stderr.contains("cannot write"),
+        "{stderr}"
+    );
     assert!(!target.exists());
 }

@@ -4,7 +4,9 @@ use hailong::config::{Config, ConfigError};
 
 fn invalid(text: &str) -> (usize, String, String) {
     match Config::parse("hailong.toml", text).unwrap_err() {
-        ConfigError::Invalid { line, field, message, .. } => (line, field, message),
+        ConfigError::Invalid {
+            line, field, message, ..
+        } => (line, field, message),
         other => panic!("{other}"),
     }
 }
@@ -43,7 +45,10 @@ token = "secret-token"
     assert_eq!(c.idle_timeout_secs.0, 60);
     assert_eq!(c.scoring_options().target_pct, 90.0);
     assert_eq!(c.scoring_options().return_options, ["3", "4"]);
-    assert!(!format!("{c:?}").contains("secret-token"), "the token never reaches a log");
+    assert!(
+        !format!("{c:?}").contains("secret-token"),
+        "the token never reaches a log"
+    );
 }
 
 #[test]
@@ -79,7 +84,11 @@ fn bad_values_are_named() {
 #[test]
 fn the_cli_refuses_a_malformed_config_with_the_line() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("hailong.toml"), "facility_name = \"TTYT\"\ntarget_pct = 120\n").unwrap();
+    std::fs::write(
+        dir.path().join("hailong.toml"),
+        "facility_name = \"TTYT\"\ntarget_pct = 120\n",
+    )
+    .unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_hailong"))
         .args(["report", "--data-dir"])
         .arg(dir.path())
@@ -88,5 +97,8 @@ fn the_cli_refuses_a_malformed_config_with_the_line() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("hailong.toml, line 2: target_pct"), "{stderr}");
-    assert!(!dir.path().join("hailong.sqlite3").exists(), "nothing is created on a config error");
+    assert!(
+        !dir.path().join("hailong.sqlite3").exists(),
+        "nothing is created on a config error"
+    );
 }

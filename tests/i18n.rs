@@ -27,7 +27,9 @@ fn every_message_id_in_the_source_exists() {
         }
         let text = std::fs::read_to_string(&path).unwrap();
         for piece in text.split('"').skip(1).step_by(2) {
-            let looks_like_id = ["report-", "export-", "cli-", "verify-"].iter().any(|p| piece.starts_with(p))
+            let looks_like_id = ["report-", "export-", "cli-", "verify-"]
+                .iter()
+                .any(|p| piece.starts_with(p))
                 && piece.chars().all(|c| c.is_ascii_lowercase() || c == '-');
             if looks_like_id && !has(Locale::Vi, piece) {
                 missing.push(format!("{}: {piece}", path.display()));

@@ -6,7 +6,12 @@ use hailong::survey::{ItemKind, Locale};
 #[test]
 fn the_four_built_in_questionnaires_have_the_ministry_item_counts() {
     let catalog = Catalog::built_in();
-    for (id, scale_items) in [("byt-ngoai-tru", 31), ("byt-noi-tru", 36), ("kiosk-nhanh", 5), ("sipas-mot-cua", 19)] {
+    for (id, scale_items) in [
+        ("byt-ngoai-tru", 31),
+        ("byt-noi-tru", 36),
+        ("kiosk-nhanh", 5),
+        ("sipas-mot-cua", 19),
+    ] {
         let q = catalog.latest(id).unwrap();
         assert_eq!(q.scale_items().count(), scale_items, "{id}");
     }
@@ -15,7 +20,10 @@ fn the_four_built_in_questionnaires_have_the_ministry_item_counts() {
         outpatient.item("B7").unwrap().text.get(Locale::Vi),
         "Đánh giá thời gian chờ tới lượt bác sỹ khám"
     );
-    assert!(matches!(outpatient.item("G1").unwrap().kind, ItemKind::Percent { over_100: true }));
+    assert!(matches!(
+        outpatient.item("G1").unwrap().kind,
+        ItemKind::Percent { over_100: true }
+    ));
     assert!(outpatient.item("A1").unwrap().follow_up().is_some());
     assert!(!outpatient.demographics.is_empty());
     assert!(catalog.latest("kiosk-nhanh").unwrap().demographics.is_empty());
@@ -40,7 +48,12 @@ fn every_built_in_text_has_vietnamese_and_english() {
         }
         for t in texts {
             assert!(!t.vi.trim().is_empty(), "{}: empty Vietnamese text", q.id);
-            assert!(t.en.as_deref().is_some_and(|e| !e.trim().is_empty()), "{}: no English for {}", q.id, t.vi);
+            assert!(
+                t.en.as_deref().is_some_and(|e| !e.trim().is_empty()),
+                "{}: no English for {}",
+                q.id,
+                t.vi
+            );
         }
     }
 }
@@ -90,12 +103,18 @@ fn a_duplicate_code_names_its_line_and_the_first_use() {
     let (line, field, message) = invalid(&GOOD.replace("code = \"A2\"", "code = \"A1\""));
     assert_eq!(line, 15);
     assert_eq!(field, "sections[0].items[1].code");
-    assert!(message.contains("duplicate code `A1`") && message.contains("line 10"), "{message}");
+    assert!(
+        message.contains("duplicate code `A1`") && message.contains("line 10"),
+        "{message}"
+    );
 }
 
 #[test]
 fn an_unknown_kind_names_the_field() {
-    let (line, field, message) = invalid(&GOOD.replace("kind = \"scale5\"\ntext = { vi = \"Câu hai\"", "kind = \"scale7\"\ntext = { vi = \"Câu hai\""));
+    let (line, field, message) = invalid(&GOOD.replace(
+        "kind = \"scale5\"\ntext = { vi = \"Câu hai\"",
+        "kind = \"scale7\"\ntext = { vi = \"Câu hai\"",
+    ));
     assert_eq!(line, 16);
     assert_eq!(field, "sections[0].items[1].kind");
     assert!(message.contains("scale7"), "{message}");
@@ -103,7 +122,8 @@ fn an_unknown_kind_names_the_field() {
 
 #[test]
 fn missing_vietnamese_text_is_refused() {
-    let (line, field, message) = invalid(&GOOD.replace("text = { vi = \"Câu hai\", en = \"Two\" }", "text = { en = \"Two\" }"));
+    let (line, field, message) =
+        invalid(&GOOD.replace("text = { vi = \"Câu hai\", en = \"Two\" }", "text = { en = \"Two\" }"));
     assert_eq!(line, 17);
     assert_eq!(field, "sections[0].items[1].text");
     assert!(message.contains("vi"), "{message}");
@@ -127,7 +147,10 @@ fn a_syntax_error_names_its_line() {
 
 #[test]
 fn an_unknown_field_is_refused_rather_than_ignored() {
-    let (line, field, message) = invalid(&GOOD.replace("kind = \"scale5\"\ntext = { vi = \"Câu một\"", "kind = \"scale5\"\nnot_usd = true\ntext = { vi = \"Câu một\""));
+    let (line, field, message) = invalid(&GOOD.replace(
+        "kind = \"scale5\"\ntext = { vi = \"Câu một\"",
+        "kind = \"scale5\"\nnot_usd = true\ntext = { vi = \"Câu một\"",
+    ));
     assert_eq!(line, 12);
     assert_eq!(field, "sections[0].items[0].not_usd");
     assert!(message.contains("not_usd"), "{message}");
@@ -141,10 +164,20 @@ fn a_facility_file_may_not_change_a_built_in_questionnaire_without_a_new_version
     std::fs::write(dir.path().join("kiosk-nhanh.toml"), &changed).unwrap();
     let err = Catalog::load(dir.path()).unwrap_err();
     assert!(matches!(err, LoadError::Conflict { .. }), "{err}");
-    assert!(err.to_string().contains("kiosk-nhanh@1") && err.to_string().contains("new version"), "{err}");
+    assert!(
+        err.to_string().contains("kiosk-nhanh@1") && err.to_string().contains("new version"),
+        "{err}"
+    );
 
-    std::fs::write(dir.path().join("kiosk-nhanh.toml"), changed.replace("version = 1", "version = 2")).unwrap();
+    std::fs::write(
+        dir.path().join("kiosk-nhanh.toml"),
+        changed.replace("version = 1", "version = 2"),
+    )
+    .unwrap();
     let catalog = Catalog::load(dir.path()).unwrap();
     assert_eq!(catalog.latest("kiosk-nhanh").unwrap().version, 2);
-    assert_eq!(catalog.get("kiosk-nhanh", 1).unwrap().title.vi, "Khảo sát nhanh sự hài lòng");
+    assert_eq!(
+        catalog.get("kiosk-nhanh", 1).unwrap().title.vi,
+        "Khảo sát nhanh sự hài lòng"
+    );
 }

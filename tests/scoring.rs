@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use chrono::{TimeZone, Utc};
 use hailong::report::{self, Period};
 use hailong::store::{Filter, Store};
-use hailong::survey::{Answer, Catalog, Locale, Response, ResponseId, ScoringOptions, Status, Tally, Verdict, summarize};
+use hailong::survey::{
+    Answer, Catalog, Locale, Response, ResponseId, ScoringOptions, Status, Tally, Verdict, summarize,
+};
 
 fn response(answers: &[(&str, Answer)], status: Status, day: u32) -> Response {
     let t = Utc.with_ymd_and_hms(2026, 2, day, 3, 0, 0).unwrap();
@@ -19,7 +21,10 @@ fn response(answers: &[(&str, Answer)], status: Status, day: u32) -> Response {
         submitted_at: t,
         status,
         rapid_repeat: false,
-        answers: answers.iter().map(|(c, a)| (c.to_string(), a.clone())).collect::<BTreeMap<_, _>>(),
+        answers: answers
+            .iter()
+            .map(|(c, a)| (c.to_string(), a.clone()))
+            .collect::<BTreeMap<_, _>>(),
     }
 }
 
@@ -144,7 +149,11 @@ fn return_options_and_target_are_configurable() {
     let s = summarize(&[(q, &tally)], 0, &opts);
     assert!(close(s.return_pct, 200.0 / 3.0));
     assert!(s.meets_target, "80 % meets an 80 % target");
-    assert_eq!(s.verdict, Verdict::Inconclusive, "15 answers cannot show 80 % either way");
+    assert_eq!(
+        s.verdict,
+        Verdict::Inconclusive,
+        "15 answers cannot show 80 % either way"
+    );
 }
 
 #[test]
@@ -178,9 +187,23 @@ fn the_store_report_equals_scoring_the_responses_directly() {
     let s = report::summary(&store, &one_day, &ScoringOptions::default()).unwrap();
     assert_eq!(s.responses, 1);
     assert_eq!(s.answers, 4);
-    let q1 = report::build(&store, "TTYT", &Period::parse("2026-Q1").unwrap(), None, None, &ScoringOptions::default());
+    let q1 = report::build(
+        &store,
+        "TTYT",
+        &Period::parse("2026-Q1").unwrap(),
+        None,
+        None,
+        &ScoringOptions::default(),
+    );
     assert_eq!(q1.unwrap().summary.responses, 4);
-    let q2 = report::build(&store, "TTYT", &Period::parse("2026-Q2").unwrap(), None, None, &ScoringOptions::default());
+    let q2 = report::build(
+        &store,
+        "TTYT",
+        &Period::parse("2026-Q2").unwrap(),
+        None,
+        None,
+        &ScoringOptions::default(),
+    );
     assert_eq!(q2.unwrap().summary.responses, 0);
 }
 
@@ -200,13 +223,19 @@ fn reporting_periods_follow_the_calendar() {
     assert_eq!(p.from.unwrap().to_string(), "2026-01-01");
     assert_eq!(p.to.unwrap().to_string(), "2026-06-30");
     let p = Period::parse("2026-q3").unwrap();
-    assert_eq!((p.from.unwrap().to_string(), p.to.unwrap().to_string()), ("2026-07-01".into(), "2026-09-30".into()));
+    assert_eq!(
+        (p.from.unwrap().to_string(), p.to.unwrap().to_string()),
+        ("2026-07-01".into(), "2026-09-30".into())
+    );
     let p = Period::parse("2026-9M").unwrap();
     assert_eq!(p.to.unwrap().to_string(), "2026-09-30");
     let p = Period::parse("2028-02").unwrap();
     assert_eq!(p.to.unwrap().to_string(), "2028-02-29");
     let p = Period::parse("2026").unwrap();
-    assert_eq!((p.from.unwrap().to_string(), p.to.unwrap().to_string()), ("2026-01-01".into(), "2026-12-31".into()));
+    assert_eq!(
+        (p.from.unwrap().to_string(), p.to.unwrap().to_string()),
+        ("2026-01-01".into(), "2026-12-31".into())
+    );
     for bad in ["2026-Q5", "26-Q1", "2026-13", "last week", ""] {
         let e = Period::parse(bad).unwrap_err();
         assert!(e.to_string().contains("2026-Q1"), "{e}");

@@ -51,10 +51,7 @@ fn child_saver_loop() {
     let Some(db) = std::env::var_os(CHILD_DB) else {
         return;
     };
-    let seed: u64 = std::env::var(CHILD_SEED)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+    let seed: u64 = std::env::var(CHILD_SEED).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
     let deadline = Instant::now() + Duration::from_secs(30); // in case the parent never kills us
     let mut out = std::io::stdout().lock();
     let mut say = |line: String| {
@@ -121,6 +118,8 @@ struct Killed {
     committed: Vec<String>,
     /// Whether it had started opening the database.
     opening: bool,
+    /// Whether `Store::open` had returned.
+    opened: bool,
 }
 
 /// Starts a child saving into `db`, kills it with SIGKILL `after` its start (or `after` the
@@ -184,6 +183,7 @@ fn run_child_and_kill(db: &Path, seed: u64, after: Duration, after_opening: bool
             .map(str::to_string)
             .collect(),
         opening: lines.iter().any(|l| l == "opening"),
+        opened: lines.iter().any(|l| l == "opened"),
     }
 }
 
@@ -239,14 +239,16 @@ fn check_committed_present(db: &Path, committed: &[String], before: u64, context
         stored >= before,
         "{context}: {before} responses were stored before this kill, now only {stored}"
     );
-    let conn = rusqlite::Connection::open(db)
-        .unwrap_or_else(|e| panic!("{context}: {e}"));
+    let conn = rusqlite::Connection::open(db).unwrap_or_else(|e| panic!("{context}: {e}"));
     let mut find = conn
         .prepare("SELECT count(*) FROM responses WHERE id = ?1")
         .expect("prepare");
     for id in committed {
         let n: i64 = find.query_row([id], |r| r.get(0)).expect("look up id");
-        assert_eq!(n, 1, "{context}: response {id} was reported committed but is not stored");
+        assert_eq!(
+            n, 1,
+            "{context}: response {id} was reported committed but is not stored"
+        );
     }
     stored
 }
@@ -267,12 +269,17 @@ fn every_committed_response_survives_two_hundred_sigkills() {
         let after = Duration::from_millis(rng.random_range(5..=60));
         let killed = run_child_and_kill(&db, 1 + kill, after, false);
         committed_total += killed.committed.len();
-        let context = format!("after kill {} of {KILLS} ({} ms after start)", kill + 1, after.as_millis());
+        let context = format!(
+            "after kill {} of {KILLS} ({} ms after start)",
+            kill + 1,
+            after.as_millis()
+        );
         // After every kill: the next start opens it, nothing was lost, this child's commits are
         // there. Every tenth kill and after the last: the full check of every row.
         stored = check_committed_present(&db, &killed.committed, stored, &context);
         for id in killed.committed {
-            assert!(promised.insert(id.clone()), "response {id} was reported committed twice");
+            let fresh = promised.insert(id.clone());
+            assert!(fresh, "response {id} was reported committed twice");
         }
         if kill % 10 == 9 || kill + 1 == KILLS {
             promised = check_after_kill(&db, &promised, &context);
@@ -311,6 +318,7 @@ fn a_kill_while_the_database_is_being_created_leaves_it_usable() {
     let dir = TempDir::new().expect("temp dir");
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let mut reached_open = 0;
+    let mut killed_in_open = 0;
     for kill in 0..KILLS {
         // A fresh database each time, killed 0–12 ms after the child starts opening it: during
         // the header, WAL switch, migration or kiosk-id commits, or its first saves.
@@ -318,6 +326,7 @@ fn a_kill_while_the_database_is_being_created_leaves_it_usable() {
         let after = Duration::from_micros(rng.random_range(0..=12_000));
         let killed = run_child_and_kill(&db, 10_000 + kill, after, true);
         reached_open += usize::from(killed.opening);
+        killed_in_open += usize::from(killed.opening && !killed.opened);
         let promised: HashSet<String> = killed.committed.into_iter().collect();
         let context = format!("fresh database {kill} killed {} µs into opening", after.as_micros());
         check_after_kill(&db, &promised, &context);
@@ -337,7 +346,9 @@ fn a_kill_while_the_database_is_being_created_leaves_it_usable() {
             },
             |r| one = Some(r),
         );
-        let saved = store.save(&q, &one.expect("one response")).unwrap_or_else(|e| panic!("{context}: save: {e}"));
+        let saved = store
+            .save(&q, &one.expect("one response"))
+            .unwrap_or_else(|e| panic!("{context}: save: {e}"));
         assert_eq!(saved.seq, before + 1, "{context}: the next save continues the chain");
         let report = store.verify().expect("verify");
         assert_eq!(report.problem, None, "{context}");
@@ -347,6 +358,11 @@ fn a_kill_while_the_database_is_being_created_leaves_it_usable() {
         reached_open > KILLS as usize / 2,
         "only {reached_open} of {KILLS} children reached Store::open before the kill"
     );
+    assert!(
+        killed_in_open >= 3,
+        "only {killed_in_open} of {KILLS} children were killed inside Store::open"
+    );
+    eprintln!("{killed_in_open} of {KILLS} children killed inside Store::open of a new database");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -424,10 +440,8 @@ fn verify_en(dir: &Path) -> Output {
 // ---------------------------------------------------------------------------------------------
 
 fn drop_append_only_triggers(conn: &rusqlite::Connection) {
-    conn.execute_batch(
-        "DROP TRIGGER responses_append_only_update; DROP TRIGGER responses_append_only_delete;",
-    )
-    .expect("drop the append-only triggers");
+    conn.execute_batch("DROP TRIGGER responses_append_only_update; DROP TRIGGER responses_append_only_delete;")
+        .expect("drop the append-only triggers");
 }
 
 /// The answers of `seq` with the first 1–5 rating changed to another value.
@@ -458,9 +472,21 @@ fn the_database_itself_refuses_to_edit_or_delete_a_saved_response() {
         let conn = rusqlite::Connection::open(&db).expect("open with rusqlite");
         let edited = with_one_rating_changed(&conn, 17);
         for (what, sql, param) in [
-            ("edit answers", "UPDATE responses SET answers = ?1 WHERE seq = 17", edited.as_str()),
-            ("change department", "UPDATE responses SET department = ?1 WHERE seq = 17", "Khoa khác"),
-            ("renumber", "UPDATE responses SET seq = 1000 WHERE seq = 17 AND ?1 IS NOT NULL", "x"),
+            (
+                "edit answers",
+                "UPDATE responses SET answers = ?1 WHERE seq = 17",
+                edited.as_str(),
+            ),
+            (
+                "change department",
+                "UPDATE responses SET department = ?1 WHERE seq = 17",
+                "Khoa khác",
+            ),
+            (
+                "renumber",
+                "UPDATE responses SET seq = 1000 WHERE seq = 17 AND ?1 IS NOT NULL",
+                "x",
+            ),
         ] {
             let err = conn
                 .execute(sql, [param])
@@ -542,7 +568,11 @@ fn verify_names_a_deleted_response_as_missing() {
     {
         let conn = rusqlite::Connection::open(db_in(dir.path())).expect("open with rusqlite");
         drop_append_only_triggers(&conn);
-        assert_eq!(conn.execute("DELETE FROM responses WHERE seq = 23", []).expect("delete"), 1);
+        assert_eq!(
+            conn.execute("DELETE FROM responses WHERE seq = 23", [])
+                .expect("delete"),
+            1
+        );
     }
     let out = verify_en(dir.path());
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
@@ -603,7 +633,11 @@ fn assert_refused_untouched(dir: &Path, why: &str) {
         "{why}: the error should say it is not a hailong database: {stderr}"
     );
     assert!(out.stdout.is_empty(), "{why}: no report is printed: {}", describe(&out));
-    assert_eq!(std::fs::read(&db).expect("read file"), before, "{why}: the file was modified");
+    assert_eq!(
+        std::fs::read(&db).expect("read file"),
+        before,
+        "{why}: the file was modified"
+    );
     for suffix in ["-wal", "-shm", "-journal"] {
         let side = dir.join(format!("hailong.sqlite3{suffix}"));
         assert!(!side.exists(), "{why}: {} was created", side.display());
@@ -611,7 +645,11 @@ fn assert_refused_untouched(dir: &Path, why: &str) {
     // The library refuses it the same way.
     let err = Store::open(&db, TZ).expect_err(why);
     assert!(err.to_string().contains("not a hailong database"), "{why}: {err}");
-    assert_eq!(std::fs::read(&db).expect("read file"), before, "{why}: Store::open modified the file");
+    assert_eq!(
+        std::fs::read(&db).expect("read file"),
+        before,
+        "{why}: Store::open modified the file"
+    );
 }
 
 #[test]
@@ -708,7 +746,11 @@ fn a_damaged_page_never_makes_report_or_verify_panic() {
                 Some(0) => {}
                 Some(1 | 2) => {
                     failures += 1;
-                    assert!(mentions_damage(&out), "{what} should say the database is damaged: {}", describe(&out));
+                    assert!(
+                        mentions_damage(&out),
+                        "{what} should say the database is damaged: {}",
+                        describe(&out)
+                    );
                 }
                 other => panic!("{what} ended with {other:?}: {}", describe(&out)),
             }

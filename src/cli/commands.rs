@@ -158,10 +158,10 @@ pub fn demo_data(common: &Common, responses: usize, seed: u64, end: Option<chron
             return;
         }
         batch.push(r);
-        if batch.len() == 1000 {
-            if let Err(e) = flush(&mut batch, &mut store) {
-                failure = Some(e);
-            }
+        if batch.len() == 1000
+            && let Err(e) = flush(&mut batch, &mut store)
+        {
+            failure = Some(e);
         }
     });
     if let Some(e) = failure {
@@ -197,11 +197,17 @@ pub fn verify(common: &Common) -> Result<ExitCode> {
         ChainProblem::Missing { seq } => tr_args(env.locale, "verify-missing", &[("seq", seq.into())]),
         ChainProblem::Altered { seq } => tr_args(env.locale, "verify-altered", &[("seq", seq.into())]),
         ChainProblem::Broken { seq } => tr_args(env.locale, "verify-broken", &[("seq", seq.into())]),
-        ChainProblem::Unreadable { seq, detail } => {
-            tr_args(env.locale, "verify-unreadable", &[("seq", seq.into()), ("detail", detail.into())])
-        }
+        ChainProblem::Unreadable { seq, detail } => tr_args(
+            env.locale,
+            "verify-unreadable",
+            &[("seq", seq.into()), ("detail", detail.into())],
+        ),
     };
-    let line = tr_args(env.locale, "cli-verify-failed", &[("problem", problem.into()), ("count", count)]);
+    let line = tr_args(
+        env.locale,
+        "cli-verify-failed",
+        &[("problem", problem.into()), ("count", count)],
+    );
     say(&(line + "\n"))?;
     Ok(ExitCode::from(1))
 }

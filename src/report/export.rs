@@ -155,7 +155,11 @@ fn local_time(t: &chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
 
 /// A number as text: integers without a decimal point.
 fn number_text(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 { (v as i64).to_string() } else { v.to_string() }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        (v as i64).to_string()
+    } else {
+        v.to_string()
+    }
 }
 
 /// The cells of one response, matching [`header`].

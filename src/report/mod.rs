@@ -50,17 +50,15 @@ pub fn summary(store: &Store, filter: &Filter, opts: &ScoringOptions) -> store::
     let mut questionnaires: HashMap<(String, u32), Questionnaire> = HashMap::new();
     for g in &groups {
         let key = (g.questionnaire_id.clone(), g.questionnaire_version);
-        if !questionnaires.contains_key(&key) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = questionnaires.entry(key) {
+            let (id, version) = slot.key();
             let q = store
-                .questionnaire(&key.0, key.1)?
+                .questionnaire(id, *version)?
                 .ok_or_else(|| store::Error::Corrupt {
                     path: store.path().to_path_buf(),
-                    detail: format!(
-                        "answers refer to questionnaire {}@{} which is not recorded",
-                        key.0, key.1
-                    ),
+                    detail: format!("answers refer to questionnaire {id}@{version} which is not recorded"),
                 })?;
-            questionnaires.insert(key, q);
+            slot.insert(q);
         }
     }
     let counted: Vec<(&Questionnaire, &crate::survey::Tally)> = groups

@@ -596,7 +596,11 @@ impl Store {
             (false, true) => "ORDER BY local_day, seq",
             (false, false) => "ORDER BY seq",
         };
-        let days = if bounded { "local_day >= ?1 AND local_day <= ?2" } else { "?1 IS NOT NULL AND ?2 IS NOT NULL" };
+        let days = if bounded {
+            "local_day >= ?1 AND local_day <= ?2"
+        } else {
+            "?1 IS NOT NULL AND ?2 IS NOT NULL"
+        };
         let sql = format!(
             "SELECT {columns} FROM responses WHERE {days} \
              AND (?3 IS NULL OR department = ?3) AND (?4 IS NULL OR questionnaire_id = ?4) {order}"
