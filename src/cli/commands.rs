@@ -70,22 +70,28 @@ fn progress_bar(len: u64, message: String) -> ProgressBar {
     bar
 }
 
+fn build_report(env: &Env, store: &Store, scope: &Scope, period: &Period) -> Result<report::Report> {
+    let report = report::build(
+        store,
+        &env.config.facility_name,
+        period,
+        scope.department.clone(),
+        scope.questionnaire.clone(),
+        &env.config.scoring_options(),
+    );
+    Ok(report.map_err(|e| store.explain(e))?)
+}
+
 pub fn report(common: &Common, scope: &Scope, json: bool) -> Result<ExitCode> {
     let env = env(common)?;
     let store = open_store(&env)?;
     let period = period(scope)?;
-    let report = report::build(
-        &store,
-        &env.config.facility_name,
-        &period,
-        scope.department.clone(),
-        scope.questionnaire.clone(),
-        &env.config.scoring_options(),
-    )?;
+    let report = build_report(&env, &store, scope, &period)?;
     if json {
         say(&(serde_json::to_string_pretty(&report)? + "\n"))?;
     } else {
-        say(&report::text::render(&report, &store.questionnaires()?, env.locale))?;
+        let questionnaires = store.questionnaires().map_err(|e| store.explain(e))?;
+        say(&report::text::render(&report, &questionnaires, env.locale))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -94,14 +100,7 @@ pub fn export(common: &Common, scope: &Scope, format: Format, out: &Path) -> Res
     let env = env(common)?;
     let store = open_store(&env)?;
     let period = period(scope)?;
-    let report = report::build(
-        &store,
-        &env.config.facility_name,
-        &period,
-        scope.department.clone(),
-        scope.questionnaire.clone(),
-        &env.config.scoring_options(),
-    )?;
+    let report = build_report(&env, &store, scope, &period)?;
     let filter = report::filter(&period, scope.department.clone(), scope.questionnaire.clone());
     let bar = progress_bar(0, tr(env.locale, "cli-export-progress"));
     let request = export::Request {
@@ -113,6 +112,10 @@ pub fn export(common: &Common, scope: &Scope, format: Format, out: &Path) -> Res
     let n = export::export(&store, format, &request, &mut |done, total| {
         bar.set_length(total);
         bar.set_position(done);
+    })
+    .map_err(|e| match e {
+        export::ExportError::Store(e) => export::ExportError::Store(store.explain(e)),
+        other => other,
     })?;
     bar.finish_and_clear();
     eprintln!(
@@ -187,7 +190,7 @@ pub fn demo_data(common: &Common, responses: usize, seed: u64, end: Option<chron
 pub fn verify(common: &Common) -> Result<ExitCode> {
     let env = env(common)?;
     let store = open_store(&env)?;
-    let result = store.verify()?;
+    let result = store.verify().map_err(|e| store.explain(e))?;
     let count = FluentValue::from(result.checked);
     let Some(problem) = result.problem else {
         say(&(tr_args(env.locale, "cli-verify-ok", &[("count", count)]) + "\n"))?;
@@ -197,6 +200,7 @@ pub fn verify(common: &Common) -> Result<ExitCode> {
         ChainProblem::Missing { seq } => tr_args(env.locale, "verify-missing", &[("seq", seq.into())]),
         ChainProblem::Altered { seq } => tr_args(env.locale, "verify-altered", &[("seq", seq.into())]),
         ChainProblem::Broken { seq } => tr_args(env.locale, "verify-broken", &[("seq", seq.into())]),
+        ChainProblem::Damaged { detail } => tr_args(env.locale, "verify-damaged", &[("detail", detail.into())]),
         ChainProblem::Unreadable { seq, detail } => tr_args(
             env.locale,
             "verify-unreadable",

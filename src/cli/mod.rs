@@ -107,6 +107,12 @@ fn parse_locale(s: &str) -> Result<Locale, String> {
 /// Parses the command line and runs it.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    let lang = match &cli.command {
+        Command::Report { common, .. }
+        | Command::Export { common, .. }
+        | Command::DemoData { common, .. }
+        | Command::Verify { common } => common.lang,
+    };
     let result = match cli.command {
         Command::Report { common, scope, json } => commands::report(&common, &scope, json),
         Command::Export {
@@ -126,7 +132,7 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            let locale = Locale::Vi;
+            let locale = lang.unwrap_or_default();
             eprintln!(
                 "{}",
                 hailong::i18n::tr_args(locale, "cli-error", &[("message", format!("{e:#}").into())])

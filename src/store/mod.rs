@@ -161,6 +161,11 @@ pub enum ChainProblem {
         /// Its sequence number.
         seq: u64,
     },
+    /// SQLite's own check found damaged pages (disk or file-system fault, or a hand edit).
+    Damaged {
+        /// SQLite's first complaint.
+        detail: String,
+    },
     /// A row cannot be read at all.
     Unreadable {
         /// Its sequence number.
@@ -177,6 +182,7 @@ impl std::fmt::Display for ChainProblem {
             ChainProblem::Altered { seq } => write!(f, "response seq {seq} was altered after it was saved"),
             ChainProblem::Broken { seq } => write!(f, "the chain is broken at seq {seq} (prev_hash does not match)"),
             ChainProblem::Unreadable { seq, detail } => write!(f, "response seq {seq} cannot be read: {detail}"),
+            ChainProblem::Damaged { detail } => write!(f, "the database file is damaged: {detail}"),
         }
     }
 }
@@ -688,6 +694,24 @@ impl Store {
 
     /// Walks the hash chain from the first response and names the first problem.
     pub fn verify(&self) -> Result<VerifyReport> {
+        // Damage outside the responses table (an index, a tally) would not break the chain but
+        // still makes reports wrong: let SQLite check every page first.
+        let quick: rusqlite::Result<String> = self.conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0));
+        match quick {
+            Ok(ok) if ok == "ok" => {}
+            Ok(detail) => {
+                return Ok(VerifyReport {
+                    checked: 0,
+                    problem: Some(ChainProblem::Damaged { detail }),
+                });
+            }
+            Err(e) => {
+                return Ok(VerifyReport {
+                    checked: 0,
+                    problem: Some(ChainProblem::Damaged { detail: e.to_string() }),
+                });
+            }
+        }
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT {ROW_COLUMNS} FROM responses ORDER BY seq"))?;
@@ -728,6 +752,15 @@ impl Store {
             prev_hash = stored.hash;
         };
         Ok(VerifyReport { checked, problem })
+    }
+
+    /// Turns an SQLite "malformed" or "not a database" error met after opening into the
+    /// message that names this file and says what to do.
+    pub fn explain(&self, e: Error) -> Error {
+        match e {
+            Error::Sqlite(e) => classify(&self.path, e),
+            other => other,
+        }
     }
 
     /// Runs SQLite's own consistency check; `Ok(())` when it says "ok".
