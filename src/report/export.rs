@@ -294,7 +294,7 @@ where
             });
         }
         n += 1;
-        if n % PROGRESS_EVERY == 0 {
+        if n.is_multiple_of(PROGRESS_EVERY) {
             progress(n, total);
         }
         Ok(())
