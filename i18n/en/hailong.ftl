@@ -71,4 +71,4 @@ verify-missing = response seq { $seq } is missing (deleted?)
 verify-altered = response seq { $seq } was altered after it was saved
 verify-broken = the hash chain is broken at seq { $seq }
 verify-unreadable = response seq { $seq } cannot be read: { $detail }
-verify-damaged = the database file is damaged ({ $detail }); restore it from a backup
+verify-damaged = DATABASE DAMAGED: the database file is damaged ({ $detail }); restore it from a backup

@@ -71,4 +71,4 @@ verify-missing = thiếu phiếu số { $seq } (đã bị xoá?)
 verify-altered = phiếu số { $seq } đã bị sửa sau khi lưu
 verify-broken = chuỗi băm bị đứt tại phiếu số { $seq }
 verify-unreadable = không đọc được phiếu số { $seq }: { $detail }
-verify-damaged = tệp cơ sở dữ liệu bị hỏng ({ $detail }); hãy khôi phục từ bản sao lưu
+verify-damaged = CƠ SỞ DỮ LIỆU BỊ HỎNG: tệp cơ sở dữ liệu bị hỏng ({ $detail }); hãy khôi phục từ bản sao lưu

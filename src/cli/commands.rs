@@ -196,6 +196,11 @@ pub fn verify(common: &Common) -> Result<ExitCode> {
         say(&(tr_args(env.locale, "cli-verify-ok", &[("count", count)]) + "\n"))?;
         return Ok(ExitCode::SUCCESS);
     };
+    if let ChainProblem::Damaged { detail } = &problem {
+        // Damage is not tampering: say what it is and what to do.
+        say(&(tr_args(env.locale, "verify-damaged", &[("detail", detail.clone().into())]) + "\n"))?;
+        return Ok(ExitCode::from(1));
+    }
     let problem = match problem {
         ChainProblem::Missing { seq } => tr_args(env.locale, "verify-missing", &[("seq", seq.into())]),
         ChainProblem::Altered { seq } => tr_args(env.locale, "verify-altered", &[("seq", seq.into())]),

@@ -46,6 +46,14 @@ impl Period {
 
     /// Parses `2026-Q1`…`Q4`, `2026-H1`/`H2`, `2026-9M` (January–September, the "Q3" cumulative
     /// report), `2026`, `2026-03` or `all`.
+    ///
+    /// ```
+    /// use hailong::report::Period;
+    /// let q3 = Period::parse("2026-Q3").unwrap();
+    /// assert_eq!(q3.from.unwrap().to_string(), "2026-07-01");
+    /// assert_eq!(q3.to.unwrap().to_string(), "2026-09-30");
+    /// assert!(Period::parse("2026-Q5").is_err());
+    /// ```
     pub fn parse(text: &str) -> Result<Period, PeriodError> {
         let err = || PeriodError(text.to_string());
         let t = text.trim().to_ascii_uppercase();

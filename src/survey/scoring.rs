@@ -155,6 +155,12 @@ impl Default for ScoringOptions {
 }
 
 /// The 95 % Wilson score interval for `k` successes in `n` trials, in percent.
+///
+/// ```
+/// let (low, high) = hailong::survey::scoring::wilson_pct(12, 15).unwrap();
+/// assert!((low - 54.81).abs() < 0.01 && (high - 92.95).abs() < 0.01);
+/// assert_eq!(hailong::survey::scoring::wilson_pct(0, 0), None);
+/// ```
 pub fn wilson_pct(k: u64, n: u64) -> Option<(f64, f64)> {
     if n == 0 {
         return None;
