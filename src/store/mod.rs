@@ -130,6 +130,16 @@ pub struct Filter {
     pub questionnaire: Option<String>,
 }
 
+impl Filter {
+    /// The day bounds as stored keys; open ends become keys beyond any real day.
+    fn day_keys(&self) -> (String, String) {
+        (
+            self.from.map_or_else(|| "0000-00-00".into(), day_key),
+            self.to.map_or_else(|| "9999-99-99".into(), day_key),
+        )
+    }
+}
+
 /// The merged tally of one questionnaire version and class within a [`Filter`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TallyGroup {
@@ -501,8 +511,7 @@ impl Store {
 
     /// The tallies within `filter`, merged per questionnaire version and class.
     pub fn tallies(&self, filter: &Filter) -> Result<Vec<TallyGroup>> {
-        let from = filter.from.map_or_else(|| "0000-00-00".into(), day_key);
-        let to = filter.to.map_or_else(|| "9999-99-99".into(), day_key);
+        let (from, to) = filter.day_keys();
         let mut stmt = self.conn.prepare_cached(
             "SELECT questionnaire_id, questionnaire_version, rapid_repeat, data FROM tally \
              WHERE day >= ?1 AND day <= ?2 AND (?3 IS NULL OR department = ?3) \
@@ -595,8 +604,7 @@ impl Store {
     }
 
     fn for_each_row(&self, filter: &Filter, columns: &str, mut f: impl FnMut(&Row) -> Result<()>) -> Result<()> {
-        let from = filter.from.map_or_else(|| "0000-00-00".into(), day_key);
-        let to = filter.to.map_or_else(|| "9999-99-99".into(), day_key);
+        let (from, to) = filter.day_keys();
         // With day bounds, walk the day index (it ends in seq, so no sort is needed); without,
         // walk the table in seq order.
         let bounded = filter.from.is_some() || filter.to.is_some();
@@ -630,8 +638,7 @@ impl Store {
 
     /// The newest free-text comments (newest first), with when they were written.
     pub fn latest_comments(&self, filter: &Filter, limit: usize) -> Result<Vec<(DateTime<Utc>, String)>> {
-        let from = filter.from.map_or_else(|| "0000-00-00".into(), day_key);
-        let to = filter.to.map_or_else(|| "9999-99-99".into(), day_key);
+        let (from, to) = filter.day_keys();
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {ROW_COLUMNS} FROM responses WHERE local_day >= ?1 AND local_day <= ?2 \
              AND (?3 IS NULL OR department = ?3) AND (?4 IS NULL OR questionnaire_id = ?4) \
