@@ -36,6 +36,14 @@ pub enum ConfigError {
         /// The OS error.
         message: String,
     },
+    /// The settings cannot be written.
+    #[error("{file}: cannot write: {message}")]
+    Write {
+        /// The file.
+        file: String,
+        /// The OS error.
+        message: String,
+    },
 }
 
 macro_rules! bounded {
@@ -194,6 +202,8 @@ pub struct Config {
     pub rapid_repeat_secs: RapidRepeat,
     /// URL shown as a QR code on the thank-you screen (empty = none).
     pub thank_you_url: String,
+    /// argon2id hash of the staff PIN (`hailong kiosk set-pin`); empty = staff mode closed.
+    pub staff_pin_hash: String,
     /// How the return and expectation figures are computed.
     pub scoring: ScoringConfig,
     /// Sync settings.
@@ -213,6 +223,7 @@ impl Default for Config {
             idle_timeout_secs: IdleTimeout::default(),
             rapid_repeat_secs: RapidRepeat::default(),
             thank_you_url: String::new(),
+            staff_pin_hash: String::new(),
             scoring: ScoringConfig::default(),
             centre: CentreConfig::default(),
         }
@@ -248,6 +259,20 @@ impl Config {
                 "must start with https:// or http://",
             ));
         }
+        if !config.staff_pin_hash.is_empty() && !crate::kiosk::staff::pin::is_pin_hash(&config.staff_pin_hash) {
+            return Err(invalid(
+                find_key(text, "staff_pin_hash"),
+                "staff_pin_hash".into(),
+                "is not an argon2id hash; set the PIN with `hailong kiosk set-pin`",
+            ));
+        }
+        if config.departments.iter().any(|d| d.trim().is_empty()) {
+            return Err(invalid(
+                find_key(text, "departments"),
+                "departments".into(),
+                "a department name is empty",
+            ));
+        }
         if !is_web_url_or_empty(&config.centre.url) {
             return Err(invalid(
                 find_key(text, "url"),
@@ -270,6 +295,60 @@ impl Config {
         }
     }
 
+    /// Writes the settings to `path` atomically (a temporary file beside it, synced, then
+    /// renamed), after checking they read back as the same settings. Comments in the old file
+    /// are not kept.
+    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        let file = path.display().to_string();
+        let body = toml::to_string(self).map_err(|e| ConfigError::Write {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
+        let text = format!("# hailong kiosk settings (written by staff mode; see README for every key)\n{body}");
+        Config::parse(&file, &text)?;
+        write_atomically(path, &text)
+    }
+
+    /// Sets the staff PIN hash in the file at `path` (created if missing), keeping every other
+    /// line of it as it was.
+    pub fn store_pin_hash(path: &Path, hash: &str) -> Result<Config, ConfigError> {
+        let file = path.display().to_string();
+        let old = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(ConfigError::Io {
+                    file,
+                    message: e.to_string(),
+                });
+            }
+        };
+        Config::parse(&file, &old)?;
+        let line = format!("staff_pin_hash = \"{hash}\"\n");
+        let mut text = String::with_capacity(old.len() + line.len());
+        let mut placed = false;
+        for l in old.split_inclusive('\n') {
+            let key = l.trim_start();
+            if !placed && key.starts_with('[') {
+                text.push_str(&line);
+                placed = true;
+            }
+            if key.starts_with("staff_pin_hash") && key["staff_pin_hash".len()..].trim_start().starts_with('=') {
+                continue;
+            }
+            text.push_str(l);
+            if !l.ends_with('\n') {
+                text.push('\n');
+            }
+        }
+        if !placed {
+            text.push_str(&line);
+        }
+        let config = Config::parse(&file, &text)?;
+        write_atomically(path, &text)?;
+        Ok(config)
+    }
+
     /// The scoring settings, with the target.
     pub fn scoring_options(&self) -> ScoringOptions {
         ScoringOptions {
@@ -279,6 +358,31 @@ impl Config {
             return_options: self.scoring.return_options.clone(),
         }
     }
+}
+
+/// Writes `text` to a temporary file beside `path`, syncs it, and renames it over `path`, so a
+/// crash leaves the old file or the new one, never half of one.
+fn write_atomically(path: &Path, text: &str) -> Result<(), ConfigError> {
+    use std::io::Write;
+    let io = |e: std::io::Error| ConfigError::Write {
+        file: path.display().to_string(),
+        message: e.to_string(),
+    };
+    let tmp = path.with_extension("toml.tmp");
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(e));
+    }
+    if let Some(dir) = path.parent().and_then(|d| std::fs::File::open(d).ok()) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
 }
 
 fn is_web_url_or_empty(url: &str) -> bool {

@@ -263,3 +263,62 @@ fn an_export_to_an_unwritable_place_fails_clearly_and_leaves_no_file() {
     );
     assert!(!target.exists());
 }
+
+#[test]
+fn set_pin_asks_twice_and_stores_only_an_argon2id_hash() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("hailong.toml"),
+        "# our kiosk\nfacility_name = \"TTYT Mê Linh\"\n",
+    )
+    .unwrap();
+    let run = |input: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hailong"))
+            .args(["kiosk", "set-pin", "--data-dir"])
+            .arg(dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let mismatch = run("1234\n4321\n");
+    assert_eq!(mismatch.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&mismatch.stderr).contains("hai lần nhập mã PIN không giống nhau"));
+    assert!(
+        !std::fs::read_to_string(dir.path().join("hailong.toml"))
+            .unwrap()
+            .contains("staff_pin_hash")
+    );
+
+    let ok = run("2580\n2580\n");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let text = std::fs::read_to_string(dir.path().join("hailong.toml")).unwrap();
+    assert!(
+        text.starts_with("# our kiosk\nfacility_name = \"TTYT Mê Linh\"\n"),
+        "the rest is kept: {text}"
+    );
+    assert!(!text.contains("2580"), "the PIN itself is never written");
+    let config = hailong::config::Config::load(&dir.path().join("hailong.toml")).unwrap();
+    assert!(config.staff_pin_hash.starts_with("$argon2id$"));
+    assert!(hailong::kiosk::staff::pin::verify_pin(&config.staff_pin_hash, "2580"));
+}
+
+#[test]
+fn the_kiosk_without_a_screen_says_so_instead_of_crashing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("không có màn hình để mở kiosk"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+}

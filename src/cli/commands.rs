@@ -19,7 +19,7 @@ use hailong::survey::{Catalog, Locale};
 use super::{Common, Scope};
 
 /// Writes to stdout; a closed pipe (`hailong report | head`) ends quietly instead of panicking.
-fn say(text: &str) -> Result<()> {
+pub(super) fn say(text: &str) -> Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
@@ -28,13 +28,13 @@ fn say(text: &str) -> Result<()> {
     }
 }
 
-struct Env {
-    data: DataDir,
-    config: Config,
-    locale: Locale,
+pub(super) struct Env {
+    pub(super) data: DataDir,
+    pub(super) config: Config,
+    pub(super) locale: Locale,
 }
 
-fn env(common: &Common) -> Result<Env> {
+pub(super) fn env(common: &Common) -> Result<Env> {
     let data = DataDir::resolve(common.data_dir.clone());
     let config_path = common.config.clone().unwrap_or_else(|| data.config_file());
     let config = Config::load(&config_path)?;
@@ -42,7 +42,7 @@ fn env(common: &Common) -> Result<Env> {
     Ok(Env { data, config, locale })
 }
 
-fn open_store(env: &Env) -> Result<Store> {
+pub(super) fn open_store(env: &Env) -> Result<Store> {
     Ok(Store::open(&env.data.database(), env.config.timezone.0)?)
 }
 
@@ -219,4 +219,43 @@ pub fn verify(common: &Common) -> Result<ExitCode> {
     );
     say(&(line + "\n"))?;
     Ok(ExitCode::from(1))
+}
+
+/// `hailong kiosk set-pin`: asks for the PIN twice (hidden on a terminal; one line each on a
+/// pipe) and stores its argon2id hash in hailong.toml.
+pub fn set_pin(data_dir: Option<std::path::PathBuf>, config: Option<std::path::PathBuf>) -> Result<ExitCode> {
+    use hailong::kiosk::staff::pin;
+    use std::io::{BufRead, IsTerminal};
+    let data = DataDir::resolve(data_dir);
+    std::fs::create_dir_all(&data.0).with_context(|| data.0.display().to_string())?;
+    let path = config.unwrap_or_else(|| data.config_file());
+    let locale = Config::load(&path).map(|c| c.default_locale).unwrap_or_default();
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let mut ask = |id: &str| -> Result<String> {
+        let prompt = format!("{}: ", tr(locale, id));
+        if std::io::stdin().is_terminal() {
+            Ok(rpassword::prompt_password(prompt)?)
+        } else {
+            eprint!("{prompt}");
+            let line = lines.next().transpose()?.unwrap_or_default();
+            eprintln!();
+            Ok(line)
+        }
+    };
+    let first = ask("cli-pin-first")?;
+    if !pin::is_valid_pin(first.trim()) {
+        anyhow::bail!(tr(locale, "cli-pin-invalid"));
+    }
+    let again = ask("cli-pin-again")?;
+    if first.trim() != again.trim() {
+        anyhow::bail!(tr(locale, "cli-pin-mismatch"));
+    }
+    let hash = pin::hash_pin(first.trim()).map_err(anyhow::Error::msg)?;
+    Config::store_pin_hash(&path, &hash)?;
+    eprintln!(
+        "{}",
+        tr_args(locale, "cli-pin-done", &[("path", path.display().to_string().into())])
+    );
+    Ok(ExitCode::SUCCESS)
 }

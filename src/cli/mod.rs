@@ -1,6 +1,7 @@
 //! Command-line interface (DESIGN §2). Each command loads the configuration and the store,
 //! calls the library, and prints in the staff member's language.
 
+mod centre;
 mod commands;
 
 use std::path::PathBuf;
@@ -14,10 +15,27 @@ use hailong::survey::Locale;
 
 /// hailong: patient-satisfaction kiosk and reports for Vietnamese health centres.
 #[derive(Debug, Parser)]
-#[command(name = "hailong", version, arg_required_else_help = true)]
+#[command(name = "hailong", version)]
 pub struct Cli {
+    /// With no command, hailong runs the kiosk.
+    #[command(flatten)]
+    kiosk: KioskArgs,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+}
+
+/// Options of the kiosk GUI.
+#[derive(Debug, Args, Clone)]
+pub struct KioskArgs {
+    /// Data directory (database, hailong.toml, questionnaires/).
+    #[arg(long, env = "HAILONG_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Configuration file (default: <data-dir>/hailong.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Open a 1280×800 window (for development) instead of the locked fullscreen kiosk.
+    #[arg(long)]
+    windowed: bool,
 }
 
 /// Options every command takes.
@@ -56,6 +74,13 @@ pub struct Scope {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the patient kiosk (the default when no command is given).
+    Kiosk {
+        #[command(flatten)]
+        args: KioskArgs,
+        #[command(subcommand)]
+        action: Option<KioskAction>,
+    },
     /// Print the satisfaction report (DESIGN §5).
     Report {
         #[command(flatten)]
@@ -98,6 +123,37 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Send stored responses to the centre ([centre] url and token in hailong.toml).
+    Sync {
+        #[command(flatten)]
+        common: Common,
+        /// Send what is waiting and stop, instead of syncing forever.
+        #[arg(long)]
+        once: bool,
+    },
+    /// The centre server and its administration.
+    Centre {
+        #[command(flatten)]
+        common: Common,
+        /// sqlite:PATH (default: <data-dir>/centre.sqlite3) or postgres://…
+        #[arg(long, global = true, env = "HAILONG_CENTRE_DATABASE")]
+        database: Option<String>,
+        #[command(subcommand)]
+        command: centre::Command,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KioskAction {
+    /// Set the staff PIN (asked twice; 4–8 digits); hailong.toml keeps only its argon2id hash.
+    SetPin {
+        /// Data directory (database, hailong.toml, questionnaires/).
+        #[arg(long, env = "HAILONG_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+        /// Configuration file (default: <data-dir>/hailong.toml).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 fn parse_locale(s: &str) -> Result<Locale, String> {
@@ -107,13 +163,26 @@ fn parse_locale(s: &str) -> Result<Locale, String> {
 /// Parses the command line and runs it.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let lang = match &cli.command {
+    let command = match cli.command {
+        None => return kiosk(cli.kiosk),
+        Some(Command::Kiosk { args, action: None }) => return kiosk(args),
+        Some(Command::Kiosk {
+            action: Some(KioskAction::SetPin { data_dir, config }),
+            ..
+        }) => return finish(commands::set_pin(data_dir, config), None),
+        Some(command) => command,
+    };
+    let lang = match &command {
+        Command::Kiosk { .. } => None,
         Command::Report { common, .. }
         | Command::Export { common, .. }
         | Command::DemoData { common, .. }
-        | Command::Verify { common } => common.lang,
+        | Command::Verify { common }
+        | Command::Sync { common, .. }
+        | Command::Centre { common, .. } => common.lang,
     };
-    let result = match cli.command {
+    let result = match command {
+        Command::Kiosk { .. } => Ok(ExitCode::SUCCESS),
         Command::Report { common, scope, json } => commands::report(&common, &scope, json),
         Command::Export {
             common,
@@ -128,7 +197,17 @@ pub fn run() -> ExitCode {
             end,
         } => commands::demo_data(&common, responses, seed, end),
         Command::Verify { common } => commands::verify(&common),
+        Command::Sync { common, once } => centre::sync(&common, once),
+        Command::Centre {
+            common,
+            database,
+            command,
+        } => centre::run(&common, database.as_deref(), command),
     };
+    finish(result, lang)
+}
+
+fn finish(result: anyhow::Result<ExitCode>, lang: Option<Locale>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -136,6 +215,36 @@ pub fn run() -> ExitCode {
             eprintln!(
                 "{}",
                 hailong::i18n::tr_args(locale, "cli-error", &[("message", format!("{e:#}").into())])
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn kiosk(args: KioskArgs) -> ExitCode {
+    if !hailong::kiosk::display_available() {
+        let locale = Locale::default();
+        eprintln!(
+            "{}",
+            hailong::i18n::tr_args(
+                locale,
+                "cli-error",
+                &[("message", hailong::i18n::tr(locale, "cli-no-display").into())]
+            )
+        );
+        return ExitCode::from(2);
+    }
+    let options = hailong::kiosk::Options {
+        data_dir: args.data_dir,
+        config: args.config,
+        windowed: args.windowed,
+    };
+    match hailong::kiosk::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!(
+                "{}",
+                hailong::i18n::tr_args(Locale::default(), "cli-error", &[("message", e.to_string().into())])
             );
             ExitCode::from(2)
         }

@@ -221,7 +221,7 @@ pub struct Store {
     path: PathBuf,
     kiosk_id: String,
     tz: chrono_tz::Tz,
-    registered: HashMap<(String, u32), String>,
+    registered: HashMap<(String, u32), Questionnaire>,
 }
 
 impl std::fmt::Debug for Store {
@@ -579,15 +579,7 @@ impl Store {
     /// Checks that `q` may be used with this database: an id and version already holding answers
     /// must not have changed meaning.
     pub fn check_questionnaire(&mut self, q: &Questionnaire) -> Result<()> {
-        let stored: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT fingerprint FROM questionnaires WHERE id = ?1 AND version = ?2",
-                params![q.id, q.version],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match stored {
+        match stored_fingerprint(&self.conn, q)? {
             Some(f) if f != q.fingerprint() => Err(Error::QuestionnaireChanged { key: q.key() }),
             _ => Ok(()),
         }
@@ -636,13 +628,16 @@ impl Store {
         self.for_each_row(filter, ROW_COLUMNS, |row| f(read_row(row)?))
     }
 
-    /// The newest free-text comments (newest first), with when they were written.
+    /// The newest free-text comments (newest first: by local day, then sequence, which walks
+    /// the day index backwards and stops at `limit` instead of sorting the whole period), with
+    /// when they were written.
     pub fn latest_comments(&self, filter: &Filter, limit: usize) -> Result<Vec<(DateTime<Utc>, String)>> {
         let (from, to) = filter.day_keys();
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {ROW_COLUMNS} FROM responses WHERE local_day >= ?1 AND local_day <= ?2 \
              AND (?3 IS NULL OR department = ?3) AND (?4 IS NULL OR questionnaire_id = ?4) \
-             AND (answers LIKE '%\"text\"%' OR answers LIKE '%\"other\"%') ORDER BY seq DESC"
+             AND (answers LIKE '%\"text\"%' OR answers LIKE '%\"other\"%') \
+             ORDER BY local_day DESC, seq DESC"
         ))?;
         let mut rows = stmt.query(params![from, to, filter.department, filter.questionnaire])?;
         let mut out = Vec::new();
@@ -786,39 +781,42 @@ impl Store {
 
 fn register(
     tx: &rusqlite::Transaction,
-    registered: &mut HashMap<(String, u32), String>,
+    registered: &mut HashMap<(String, u32), Questionnaire>,
     q: &Questionnaire,
 ) -> Result<()> {
     let key = (q.id.clone(), q.version);
-    let fingerprint = match registered.get(&key) {
-        Some(f) => f.clone(),
-        None => {
-            let stored: Option<String> = tx
-                .query_row(
-                    "SELECT fingerprint FROM questionnaires WHERE id = ?1 AND version = ?2",
-                    params![q.id, q.version],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let fingerprint = match stored {
-                Some(f) => f,
-                None => {
-                    let f = q.fingerprint();
-                    tx.execute(
-                        "INSERT INTO questionnaires (id, version, fingerprint, definition, first_used) VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![q.id, q.version, f, serde_json::to_string(q).expect("serialises"), time_text(&Utc::now())],
-                    )?;
-                    f
-                }
-            };
-            registered.insert(key, fingerprint.clone());
-            fingerprint
-        }
-    };
-    if fingerprint != q.fingerprint() {
-        return Err(Error::QuestionnaireChanged { key: q.key() });
+    // Comparing with the definition already checked is far cheaper than hashing it again,
+    // and this runs on every save.
+    if let Some(known) = registered.get(&key) {
+        return if known == q {
+            Ok(())
+        } else {
+            Err(Error::QuestionnaireChanged { key: q.key() })
+        };
     }
+    let fingerprint = q.fingerprint();
+    match stored_fingerprint(tx, q)? {
+        Some(f) if f != fingerprint => return Err(Error::QuestionnaireChanged { key: q.key() }),
+        Some(_) => {}
+        None => {
+            tx.execute(
+                "INSERT INTO questionnaires (id, version, fingerprint, definition, first_used) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![q.id, q.version, fingerprint, serde_json::to_string(q).expect("serialises"), time_text(&Utc::now())],
+            )?;
+        }
+    }
+    registered.insert(key, q.clone());
     Ok(())
+}
+
+fn stored_fingerprint(conn: &Connection, q: &Questionnaire) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT fingerprint FROM questionnaires WHERE id = ?1 AND version = ?2",
+            params![q.id, q.version],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
 const ROW_COLUMNS: &str = "seq, id, kiosk_id, questionnaire_id, questionnaire_version, department, locale, \

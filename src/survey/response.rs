@@ -189,6 +189,19 @@ impl Response {
             && self.answers == other.answers
     }
 
+    /// Whether this complete response repeats `previous` (same answers, also complete) within
+    /// `window` of it: someone tapping through again to push the figures, or a second tap
+    /// of an impatient patient. A zero window turns the check off.
+    pub fn is_rapid_repeat_of(&self, previous: &Response, window: chrono::Duration) -> bool {
+        let gap = self.submitted_at - previous.submitted_at;
+        self.status == Status::Complete
+            && previous.status == Status::Complete
+            && window > chrono::Duration::zero()
+            && gap >= chrono::Duration::zero()
+            && gap <= window
+            && self.same_answers(previous)
+    }
+
     /// Checks every answer against the questionnaire: known codes, right kinds, values in
     /// range, text within its length limit.
     pub fn validate(&self, q: &Questionnaire) -> Result<(), InvalidResponse> {

@@ -1,0 +1,118 @@
+//! Centre ingest throughput (issue 5 target: ≥ 20,000 responses/s over loopback HTTP in
+//! batches of 500 `byt-ngoai-tru` responses), with the same batches stored straight through
+//! the storage backend in the same run as the ceiling.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use hailong::centre::sqlite::SqliteCentre;
+use hailong::centre::{self, Centre, CentreStore};
+use hailong::store::{GENESIS, StoredResponse, link};
+use hailong::survey::demo::{DemoOptions, generate};
+use hailong::survey::{Catalog, ScoringOptions};
+use hailong::sync::{Batch, BatchResult};
+
+const TZ: chrono_tz::Tz = chrono_tz::Asia::Ho_Chi_Minh;
+const BATCH: usize = 500;
+
+/// `n` batches of one kiosk's chained responses, continuing its chain from `state`.
+fn batches(n: usize, kiosk: &str, state: &mut (u64, String), seed: u64) -> Vec<Vec<StoredResponse>> {
+    let catalog = Catalog::built_in();
+    let q = catalog.latest("byt-ngoai-tru").unwrap();
+    let opts = DemoOptions {
+        responses: n * BATCH,
+        seed,
+        end: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        departments: vec![],
+        tz: TZ,
+    };
+    let mut all = Vec::with_capacity(n * BATCH);
+    generate(q, &opts, |mut r| {
+        r.id = hailong::survey::ResponseId::new();
+        state.0 += 1;
+        let hash = link(&state.1, state.0, kiosk, &r);
+        all.push(StoredResponse {
+            seq: state.0,
+            kiosk_id: kiosk.into(),
+            response: r,
+            prev_hash: std::mem::replace(&mut state.1, hash.clone()),
+            hash,
+        });
+    });
+    all.chunks(BATCH).map(<[StoredResponse]>::to_vec).collect()
+}
+
+fn ingest(c: &mut Criterion) {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let store = Arc::new(SqliteCentre::open(&dir.path().join("centre.sqlite3"), TZ).unwrap());
+    let token = centre::new_token();
+    store
+        .add_kiosk("TTYT", "Kiosk HTTP", &centre::token_hash(&token))
+        .unwrap();
+    let raw_token = centre::new_token();
+    let raw_enrolment = store
+        .add_kiosk("TTYT", "Kiosk raw", &centre::token_hash(&raw_token))
+        .unwrap();
+    let catalog = Arc::new(Catalog::built_in());
+    let state = Centre {
+        store: store.clone(),
+        catalog: catalog.clone(),
+        scoring: ScoringOptions::default(),
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let url = format!("http://{}/api/v1/responses", listener.local_addr().unwrap());
+    runtime.spawn(centre::serve(listener, state, std::future::pending()));
+    let http = reqwest::Client::new();
+
+    let mut group = c.benchmark_group("centre ingest, batches of 500 byt-ngoai-tru responses (SQLite)");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    group.sample_size(20).measurement_time(Duration::from_secs(10));
+    let mut http_chain = (0, GENESIS.to_string());
+    let mut seed = 0;
+    group.bench_function("POST /api/v1/responses over loopback", |b| {
+        b.iter_custom(|iters| {
+            seed += 1;
+            let work = batches(iters as usize, "kiosk-http", &mut http_chain, seed);
+            let start = Instant::now();
+            for responses in work {
+                let body = Batch {
+                    kiosk_id: "kiosk-http".into(),
+                    responses,
+                };
+                let result: BatchResult = runtime
+                    .block_on(async {
+                        http.post(&url)
+                            .bearer_auth(&token)
+                            .json(&body)
+                            .send()
+                            .await?
+                            .json()
+                            .await
+                    })
+                    .unwrap();
+                assert_eq!(result.accepted.len(), BATCH);
+            }
+            start.elapsed()
+        })
+    });
+    let mut raw_chain = (0, GENESIS.to_string());
+    group.bench_function("straight into the backend (ceiling)", |b| {
+        b.iter_custom(|iters| {
+            seed += 1;
+            let work = batches(iters as usize, "kiosk-raw", &mut raw_chain, seed);
+            let start = Instant::now();
+            for responses in work {
+                let result = store.ingest(&raw_enrolment, "kiosk-raw", &responses, &catalog).unwrap();
+                assert_eq!(result.accepted.len(), BATCH);
+            }
+            start.elapsed()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, ingest);
+criterion_main!(benches);

@@ -1,0 +1,144 @@
+# hailong — patient kiosk screens (English)
+
+## Welcome
+welcome-invite = Your views help us serve you better
+welcome-start = Start
+welcome-time = It takes less than a minute. No name needed.
+welcome-language = Ngôn ngữ / Language
+lang-vi = Tiếng Việt
+lang-en = English
+
+## Department
+department-title = Which department did you visit today?
+
+## Questions
+progress = Question { $current }/{ $total }
+back = Back
+next = Continue
+skip = Skip
+recorded = Thank you, noted
+scale-1 = Very dissatisfied
+scale-2 = Dissatisfied
+scale-3 = Neutral
+scale-4 = Satisfied
+scale-5 = Very satisfied
+scale-not-used = Not used
+percent-over = Over 100 %
+follow-up-hint = You may pick several reasons, then tap “Continue”.
+
+## Keyboard
+keyboard-placeholder = Tap the keys below to write your comment…
+keyboard-space = Space
+keyboard-delete = Delete
+keyboard-shift = Capitals
+keyboard-telex = Vietnamese accents
+keyboard-plain = No accents
+keyboard-hint-telex = Telex accents: aa → â, ow → ơ, dd → đ; s, f, r, x, j add tones, z removes them
+keyboard-hint-plain = Typing without accents
+keyboard-count = { $count }/{ $max } characters
+send = Send
+other-title = Please specify (optional)
+
+## Thank you
+thanks-title = Thank you very much!
+thanks-body = Your views have been recorded and will help us serve you better.
+thanks-qr = Scan to send more feedback or call our hotline
+thanks-done = Done
+
+## Idle
+idle-title = Are you still there?
+idle-body = Touch the screen to continue. The survey will end in { $seconds } seconds.
+idle-continue = I am still here
+
+## Staff notices
+banner-save-failed = { $count } response(s) not saved yet, retrying: { $error }
+error-title = The kiosk cannot start
+error-staff = For staff: fix the problem below, then restart the application.
+
+## Staff PIN
+pin-title = Staff mode
+pin-hint = Enter the PIN, then tap “Enter”.
+pin-checking = Checking…
+pin-wrong = Wrong PIN. Please try again.
+pin-locked = Too many wrong PINs. Try again in { $left }.
+pin-not-set = No PIN is set on this kiosk. On the kiosk, run: hailong kiosk set-pin
+pin-delete = Delete
+pin-ok = Enter
+pin-cancel = Cancel
+
+## Staff mode
+staff-title = Staff mode — { $facility }
+staff-tab-dashboard = Dashboard
+staff-tab-export = Export
+staff-tab-sync = Sync
+staff-tab-settings = Settings
+staff-leave = Back to the survey
+staff-quit = Quit application
+staff-quit-title = Quit the application?
+staff-quit-body = The kiosk will stop taking patients' views until it is started again.
+staff-quit-confirm = Quit
+staff-quit-cancel = Do not quit
+staff-loading = Loading…
+period-today = Today
+period-week = This week
+period-month = This month
+period-quarter = This quarter
+period-last-quarter = Last quarter
+period-year = This year
+dash-rate = Overall satisfaction rate
+dash-target = Target { $target }
+dash-verdict-met = Target MET
+dash-verdict-not-met = Target NOT MET
+dash-verdict-inconclusive = Too few responses to conclude
+dash-verdict-no-data = No responses in this period
+dash-n = n = { $n } answers · 95 % interval: { $interval }
+dash-counts = { $responses } responses counted · { $partial } unfinished · { $rapid } rapid repeats (not counted)
+dash-lowest = The five items with the lowest rates
+dash-sections = Satisfaction by section
+dash-trend = Trend
+dash-comments = Latest comments
+export-period = Period
+export-format = Format
+export-destination = Save to
+export-refresh = Look for USB drives
+export-no-drive = No USB drive found. Plug one in, then tap “Look for USB drives”.
+export-drive = USB: { $name }
+export-data-dir = The kiosk's data folder
+export-start = Export
+export-progress = Exported { $done }/{ $total } responses…
+export-done = Exported { $count } responses to { $path }
+export-error-full = Export failed: the drive is full.
+export-error-readonly = Export failed: the drive is read-only or cannot be written.
+export-error-removed = Export failed: the drive was removed or is gone.
+export-error-other = Export failed: { $detail }
+sync-centre = Centre server
+sync-not-configured = sync not configured
+sync-last-success = Last successful sync
+sync-never = never
+sync-waiting = Responses waiting
+sync-queued = { $count } responses (oldest: { $oldest })
+sync-last-error = Last error
+sync-explain = Sync is not configured: add the [centre] block (url, token) the centre gave you to hailong.toml. Every response is stored safely on the kiosk meanwhile.
+sync-now = Sync now
+settings-facility = Facility name
+settings-kiosk = Kiosk name
+settings-departments = Departments (separated by commas)
+settings-questionnaire = Questionnaire
+settings-language = Default language
+settings-idle = End the survey after (seconds without a touch)
+settings-url = Thank-you QR code address
+settings-target = Satisfaction target (%)
+settings-save = Save settings
+settings-change-pin = Change PIN
+settings-saved = Saved. The new settings apply now.
+settings-invalid = Not saved:
+settings-pin-first = Enter the new PIN (4–8 digits)
+settings-pin-again = Enter the new PIN again
+settings-pin-problem = The PIN must be 4–8 digits, the same both times.
+settings-edit = Edit
+settings-edit-done = Done
+sync-error-offline = Cannot reach the centre ({ $detail }). The kiosk will keep trying.
+sync-error-unauthorized = The centre refuses this kiosk's token (revoked or wrong). Enrol the kiosk again: run “hailong centre kiosk add” on the centre and paste the new [centre] block into hailong.toml.
+sync-error-server = The centre answered with error { $status }: { $detail }. The kiosk will keep trying.
+sync-error-rejected = The centre refused responses: { $detail }
+sync-error-store = The kiosk's database failed: { $detail }

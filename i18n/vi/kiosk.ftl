@@ -1,0 +1,144 @@
+# hailong — màn hình kiosk cho người bệnh (Tiếng Việt, mặc định)
+
+## Chào mừng
+welcome-invite = Ý kiến của Ông/Bà giúp chúng tôi phục vụ tốt hơn
+welcome-start = Bắt đầu đánh giá
+welcome-time = Chỉ mất chưa đến một phút. Không cần ghi tên.
+welcome-language = Ngôn ngữ / Language
+lang-vi = Tiếng Việt
+lang-en = English
+
+## Khoa/phòng
+department-title = Ông/Bà vừa sử dụng dịch vụ ở khoa/phòng nào?
+
+## Câu hỏi
+progress = Câu { $current }/{ $total }
+back = Quay lại
+next = Tiếp tục
+skip = Bỏ qua
+recorded = Đã ghi nhận, xin cảm ơn
+scale-1 = Rất không hài lòng
+scale-2 = Không hài lòng
+scale-3 = Bình thường
+scale-4 = Hài lòng
+scale-5 = Rất hài lòng
+scale-not-used = Không sử dụng
+percent-over = Trên 100 %
+follow-up-hint = Có thể chọn nhiều lý do, rồi bấm “Tiếp tục”.
+
+## Bàn phím
+keyboard-placeholder = Chạm vào các phím bên dưới để viết ý kiến…
+keyboard-space = Dấu cách
+keyboard-delete = Xoá
+keyboard-shift = Chữ hoa
+keyboard-telex = Gõ có dấu
+keyboard-plain = Gõ không dấu
+keyboard-hint-telex = Gõ dấu kiểu Telex: aa → â, ow → ơ, dd → đ; s sắc, f huyền, r hỏi, x ngã, j nặng, z bỏ dấu
+keyboard-hint-plain = Đang gõ không dấu
+keyboard-count = { $count }/{ $max } ký tự
+send = Gửi
+other-title = Xin ghi rõ (không bắt buộc)
+
+## Cảm ơn
+thanks-title = Xin chân thành cảm ơn Ông/Bà!
+thanks-body = Ý kiến của Ông/Bà đã được ghi nhận và sẽ giúp chúng tôi phục vụ tốt hơn.
+thanks-qr = Quét mã để gửi thêm góp ý hoặc liên hệ đường dây nóng
+thanks-done = Hoàn tất
+
+## Chờ lâu không thao tác
+idle-title = Ông/Bà còn đó không?
+idle-body = Chạm vào màn hình để tiếp tục. Phiếu sẽ tự kết thúc sau { $seconds } giây.
+idle-continue = Tôi vẫn ở đây
+
+## Thông báo cho nhân viên
+banner-save-failed = Chưa lưu được { $count } phiếu, đang thử lại: { $error }
+error-title = Kiosk chưa thể khởi động
+error-staff = Dành cho nhân viên: sửa lỗi dưới đây rồi khởi động lại ứng dụng.
+
+## Mã PIN nhân viên
+pin-title = Chế độ nhân viên
+pin-hint = Nhập mã PIN rồi bấm “Vào”.
+pin-checking = Đang kiểm tra…
+pin-wrong = Mã PIN không đúng. Hãy thử lại.
+pin-locked = Nhập sai quá 5 lần. Thử lại sau { $left }.
+pin-not-set = Chưa đặt mã PIN cho kiosk này. Trên máy kiosk, chạy lệnh: hailong kiosk set-pin
+pin-delete = Xoá
+pin-ok = Vào
+pin-cancel = Huỷ
+
+## Chế độ nhân viên
+staff-title = Chế độ nhân viên — { $facility }
+staff-tab-dashboard = Tổng quan
+staff-tab-export = Xuất dữ liệu
+staff-tab-sync = Đồng bộ
+staff-tab-settings = Cài đặt
+staff-leave = Về màn hình khảo sát
+staff-quit = Thoát ứng dụng
+staff-quit-title = Thoát ứng dụng?
+staff-quit-body = Kiosk sẽ ngừng nhận ý kiến người bệnh cho đến khi được mở lại.
+staff-quit-confirm = Thoát
+staff-quit-cancel = Không thoát
+staff-loading = Đang tải…
+period-today = Hôm nay
+period-week = Tuần này
+period-month = Tháng này
+period-quarter = Quý này
+period-last-quarter = Quý trước
+period-year = Năm nay
+dash-rate = Tỷ lệ hài lòng chung
+dash-target = Mục tiêu { $target }
+dash-verdict-met = ĐẠT mục tiêu
+dash-verdict-not-met = CHƯA ĐẠT mục tiêu
+dash-verdict-inconclusive = Chưa đủ số phiếu để kết luận
+dash-verdict-no-data = Chưa có phiếu nào trong kỳ này
+dash-n = n = { $n } câu trả lời · khoảng tin cậy 95 %: { $interval }
+dash-counts = { $responses } phiếu được tính · { $partial } chưa hoàn thành · { $rapid } gửi lặp nhanh (không tính)
+dash-lowest = Năm câu có tỷ lệ hài lòng thấp nhất
+dash-sections = Tỷ lệ hài lòng theo phần
+dash-trend = Xu hướng
+dash-comments = Ý kiến mới nhất
+export-period = Kỳ báo cáo
+export-format = Định dạng
+export-destination = Lưu vào
+export-refresh = Tìm lại USB
+export-no-drive = Chưa thấy USB nào. Cắm USB rồi bấm “Tìm lại USB”.
+export-drive = USB: { $name }
+export-data-dir = Thư mục dữ liệu của kiosk
+export-start = Xuất
+export-progress = Đã xuất { $done }/{ $total } phiếu…
+export-done = Đã xuất { $count } phiếu vào { $path }
+export-error-full = Không xuất được: ổ đĩa đã đầy.
+export-error-readonly = Không xuất được: ổ đĩa chỉ đọc hoặc không cho phép ghi.
+export-error-removed = Không xuất được: ổ đĩa đã bị rút ra hoặc không còn.
+export-error-other = Không xuất được: { $detail }
+sync-centre = Máy chủ trung tâm
+sync-not-configured = chưa cấu hình đồng bộ
+sync-last-success = Đồng bộ thành công lần cuối
+sync-never = chưa lần nào
+sync-waiting = Phiếu đang chờ gửi
+sync-queued = { $count } phiếu (cũ nhất: { $oldest })
+sync-last-error = Lỗi gần nhất
+sync-explain = Chưa cấu hình đồng bộ: thêm khối [centre] (url, token) do máy chủ trung tâm cấp vào hailong.toml. Mọi phiếu vẫn được lưu an toàn trên kiosk.
+sync-now = Đồng bộ ngay
+settings-facility = Tên cơ sở
+settings-kiosk = Tên kiosk
+settings-departments = Khoa/phòng (cách nhau bằng dấu phẩy)
+settings-questionnaire = Mẫu phiếu
+settings-language = Ngôn ngữ mặc định
+settings-idle = Tự kết thúc sau (giây không thao tác)
+settings-url = Địa chỉ mã QR trang cảm ơn
+settings-target = Mục tiêu hài lòng (%)
+settings-save = Lưu cài đặt
+settings-change-pin = Đổi mã PIN
+settings-saved = Đã lưu. Cài đặt mới có hiệu lực ngay.
+settings-invalid = Chưa lưu:
+settings-pin-first = Nhập mã PIN mới (4–8 chữ số)
+settings-pin-again = Nhập lại mã PIN mới
+settings-pin-problem = Mã PIN phải gồm 4–8 chữ số và hai lần nhập phải giống nhau.
+settings-edit = Sửa
+settings-edit-done = Xong
+sync-error-offline = Không kết nối được máy chủ trung tâm ({ $detail }). Kiosk sẽ tự thử lại.
+sync-error-unauthorized = Máy chủ trung tâm từ chối mã của kiosk này (mã đã bị thu hồi hoặc sai). Cần đăng ký lại kiosk: trên máy chủ chạy “hailong centre kiosk add”, rồi dán khối [centre] mới vào hailong.toml.
+sync-error-server = Máy chủ trung tâm báo lỗi { $status }: { $detail }. Kiosk sẽ tự thử lại.
+sync-error-rejected = Máy chủ trung tâm không nhận phiếu: { $detail }
+sync-error-store = Lỗi cơ sở dữ liệu của kiosk: { $detail }

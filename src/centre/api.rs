@@ -1,0 +1,217 @@
+//! The HTTP API: routes, the error type every failure turns into (JSON naming the problem), our
+//! own JSON extractor so malformed bodies get that format too, and bearer-token auth as
+//! extractors.
+
+use axum::Router;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::store::KioskInfo;
+use super::{Centre, Scope, token_hash};
+use crate::report::period::Period;
+use crate::sync::{Batch, BatchResult, ErrorBody, MAX_BATCH, MAX_BODY, RESPONSES_PATH};
+
+/// Every failure of the API: a status and a message in JSON.
+#[derive(Debug)]
+pub struct ApiError(StatusCode, String);
+
+impl ApiError {
+    fn bad(message: impl Into<String>) -> Self {
+        ApiError(StatusCode::BAD_REQUEST, message.into())
+    }
+    fn unauthorized(message: &str) -> Self {
+        ApiError(StatusCode::UNAUTHORIZED, message.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.0.is_client_error() {
+            tracing::info!(status = self.0.as_u16(), error = %self.1, "request refused");
+        }
+        (self.0, axum::Json(ErrorBody { error: self.1 })).into_response()
+    }
+}
+
+impl From<super::store::Error> for ApiError {
+    fn from(e: super::store::Error) -> Self {
+        // The details go to the log; the client gets a generic message.
+        tracing::error!(error = %e, "storage error");
+        ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal storage error".into())
+    }
+}
+
+/// `axum::Json` with our error format for malformed input.
+pub struct Json<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Json(v)),
+            Err(rejection) => Err(match rejection {
+                JsonRejection::BytesRejection(_) => ApiError(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("body larger than {MAX_BODY} bytes"),
+                ),
+                JsonRejection::MissingJsonContentType(_) => ApiError(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "expected Content-Type: application/json".into(),
+                ),
+                other => ApiError::bad(other.body_text()),
+            }),
+        }
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get("authorization")?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+/// The kiosk a request's bearer token belongs to (revoked or unknown tokens are refused).
+pub struct KioskAuth(pub KioskInfo);
+
+impl FromRequestParts<Centre> for KioskAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, centre: &Centre) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
+        let hash = token_hash(token);
+        let store = centre.store.clone();
+        let kiosk = tokio::task::spawn_blocking(move || store.kiosk_by_token(&hash))
+            .await
+            .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+        match kiosk {
+            Some(k) if k.revoked_at.is_none() => Ok(KioskAuth(k)),
+            Some(_) => Err(ApiError::unauthorized("this kiosk's token was revoked")),
+            None => Err(ApiError::unauthorized("unknown token")),
+        }
+    }
+}
+
+/// A request carrying an API read token.
+pub struct ReadAuth;
+
+impl FromRequestParts<Centre> for ReadAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, centre: &Centre) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
+        let hash = token_hash(token);
+        let store = centre.store.clone();
+        let ok = tokio::task::spawn_blocking(move || store.read_token_exists(&hash))
+            .await
+            .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+        if ok {
+            Ok(ReadAuth)
+        } else {
+            Err(ApiError::unauthorized("unknown read token"))
+        }
+    }
+}
+
+/// The routes.
+pub fn app(centre: Centre) -> Router {
+    Router::new()
+        .route("/api/v1/health", get(health))
+        .route(RESPONSES_PATH, post(ingest))
+        .route("/api/v1/report", get(report))
+        .route("/api/v1/openapi.json", get(openapi))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(centre)
+}
+
+async fn health() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn ingest(
+    State(centre): State<Centre>,
+    KioskAuth(kiosk): KioskAuth,
+    Json(batch): Json<Batch>,
+) -> Result<axum::Json<BatchResult>, ApiError> {
+    if batch.responses.len() > MAX_BATCH {
+        return Err(ApiError(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("{} responses in one batch; at most {MAX_BATCH}", batch.responses.len()),
+        ));
+    }
+    if batch.kiosk_id.is_empty() || batch.kiosk_id.len() > 100 {
+        return Err(ApiError::bad("kiosk_id: must be 1–100 characters"));
+    }
+    if let Some(bound) = &kiosk.kiosk_id
+        && *bound != batch.kiosk_id
+    {
+        return Err(ApiError(
+            StatusCode::FORBIDDEN,
+            format!("kiosk_id: this token belongs to kiosk {bound}, not {}", batch.kiosk_id),
+        ));
+    }
+    let kiosk_id = batch.kiosk_id.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        centre
+            .store
+            .ingest(&kiosk, &batch.kiosk_id, &batch.responses, &centre.catalog)
+    })
+    .await
+    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    tracing::info!(
+        kiosk = %kiosk_id,
+        accepted = result.accepted.len(),
+        duplicates = result.duplicates.len(),
+        rejected = result.rejected.len(),
+        "batch"
+    );
+    for r in &result.rejected {
+        tracing::warn!(kiosk = %kiosk_id, id = %r.id, error = %r.error, "response rejected");
+    }
+    Ok(axum::Json(result))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportQuery {
+    facility: Option<String>,
+    kiosk: Option<String>,
+    department: Option<String>,
+    period: Option<String>,
+}
+
+async fn report(
+    State(centre): State<Centre>,
+    _: ReadAuth,
+    query: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<axum::Json<crate::report::Report>, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::bad(e.body_text()))?;
+    let period =
+        Period::parse(q.period.as_deref().unwrap_or("all")).map_err(|e| ApiError::bad(format!("period: {}", e.0)))?;
+    let scope = Scope {
+        facility: q.facility,
+        kiosk: q.kiosk,
+        department: q.department,
+        from: period.from,
+        to: period.to,
+    };
+    let report = tokio::task::spawn_blocking(move || super::report(&centre, &scope, &period))
+        .await
+        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    Ok(axum::Json(report))
+}
+
+async fn openapi() -> impl IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        include_str!("openapi.json"),
+    )
+}

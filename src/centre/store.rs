@@ -1,0 +1,239 @@
+//! What the centre keeps, behind one trait so SQLite (embedded) and PostgreSQL backends can
+//! share the HTTP layer and one test suite.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::store::StoredResponse;
+use crate::survey::Catalog;
+use crate::sync::{BatchResult, Rejected};
+
+/// A centre storage error.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The database failed.
+    #[error("database: {0}")]
+    Database(String),
+    /// A name or id that does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The database holds something that does not parse.
+    #[error("corrupt record: {0}")]
+    Corrupt(String),
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Database(e.to_string())
+    }
+}
+
+/// An enrolled kiosk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KioskInfo {
+    /// The centre's id for the enrolment (used by `kiosk revoke`).
+    pub id: String,
+    /// Its facility.
+    pub facility: String,
+    /// Its name.
+    pub name: String,
+    /// The kiosk's own id, bound at its first sync.
+    pub kiosk_id: Option<String>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Highest sequence number received.
+    pub last_seq: u64,
+}
+
+/// A tamper or gap event found on ingest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// `tamper` or `gap`.
+    pub kind: String,
+    /// The kiosk.
+    pub kiosk_id: String,
+    /// The sequence number concerned.
+    pub seq: Option<u64>,
+    /// What was found.
+    pub detail: String,
+}
+
+/// Which responses a centre report covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Facility name.
+    pub facility: Option<String>,
+    /// Kiosk (its own id).
+    pub kiosk: Option<String>,
+    /// Department.
+    pub department: Option<String>,
+    /// First local day.
+    pub from: Option<NaiveDate>,
+    /// Last local day.
+    pub to: Option<NaiveDate>,
+}
+
+/// The centre's storage.
+pub trait CentreStore: Send + Sync {
+    /// Creates a kiosk enrolment (and its facility on first mention) holding `token_hash`.
+    fn add_kiosk(&self, facility: &str, name: &str, token_hash: &str) -> Result<KioskInfo, Error>;
+    /// Every enrolment.
+    fn kiosks(&self) -> Result<Vec<KioskInfo>, Error>;
+    /// Revokes an enrolment: its token stops working.
+    fn revoke_kiosk(&self, id: &str) -> Result<(), Error>;
+    /// The enrolment holding this token hash, if any (revoked ones included).
+    fn kiosk_by_token(&self, token_hash: &str) -> Result<Option<KioskInfo>, Error>;
+    /// Adds an API read token.
+    fn add_read_token(&self, name: &str, token_hash: &str) -> Result<(), Error>;
+    /// Whether a read token hash exists.
+    fn read_token_exists(&self, token_hash: &str) -> Result<bool, Error>;
+    /// Stores a batch from the kiosk enrolled as `enrolment` (one transaction): binds the
+    /// enrolment to the batch's kiosk id on first use, skips what it holds already, checks each
+    /// response and the chain, and records tamper and gap events.
+    fn ingest(
+        &self,
+        enrolment: &KioskInfo,
+        kiosk_id: &str,
+        responses: &[StoredResponse],
+        catalog: &Catalog,
+    ) -> Result<BatchResult, Error>;
+    /// Calls `f` with every stored response in `scope`.
+    fn for_each_response(&self, scope: &Scope, f: &mut dyn FnMut(StoredResponse)) -> Result<(), Error>;
+    /// The tamper and gap events, newest first.
+    fn events(&self) -> Result<Vec<Event>, Error>;
+}
+
+/// Checks one response against the batch and the questionnaires; `Err` is the reason to reject.
+pub fn check(r: &StoredResponse, kiosk_id: &str, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), String> {
+    if r.kiosk_id != kiosk_id {
+        return Err(format!("names kiosk {} in a batch from kiosk {kiosk_id}", r.kiosk_id));
+    }
+    let resp = &r.response;
+    let q = catalog
+        .get(&resp.questionnaire_id, resp.questionnaire_version)
+        .ok_or_else(|| {
+            format!(
+                "unknown questionnaire {}@{}",
+                resp.questionnaire_id, resp.questionnaire_version
+            )
+        })?;
+    resp.validate(q).map_err(|e| e.to_string())?;
+    let earliest = DateTime::parse_from_rfc3339("2020-01-01T00:00:00Z")
+        .expect("valid")
+        .with_timezone(&Utc);
+    if resp.started_at < earliest || resp.submitted_at > now + chrono::Duration::days(1) {
+        return Err("timestamps out of range".into());
+    }
+    if r.seq == 0 {
+        return Err("seq must start at 1".into());
+    }
+    if resp.department.as_ref().is_some_and(|d| d.chars().count() > 200) {
+        return Err("department name too long".into());
+    }
+    if crate::store::link(&r.prev_hash, r.seq, &r.kiosk_id, resp) != r.hash {
+        return Err("hash does not match the response's content".into());
+    }
+    Ok(())
+}
+
+/// A rejection entry.
+pub fn rejected(r: &StoredResponse, error: impl Into<String>) -> Rejected {
+    Rejected {
+        id: r.response.id,
+        error: error.into(),
+    }
+}
+
+/// What the centre already holds that a batch touches: read by a backend inside its
+/// transaction, then handed to [`plan`].
+#[derive(Debug, Default)]
+pub struct Known {
+    /// The hash stored under each response id of the batch that is already held.
+    pub hashes: std::collections::HashMap<String, String>,
+    /// The response id stored at each sequence number of the batch already taken (this kiosk).
+    pub seqs: std::collections::HashMap<u64, String>,
+    /// Highest sequence number and its hash so far.
+    pub last: (u64, String),
+}
+
+/// What to do with a batch: decided without touching the database, so both backends behave
+/// the same and the decisions can be tested case by case.
+#[derive(Debug, Default)]
+pub struct Plan<'a> {
+    /// The answer to the kiosk.
+    pub result: BatchResult,
+    /// Responses to insert, with their facility-local day.
+    pub inserts: Vec<&'a StoredResponse>,
+    /// Tamper and gap events to record.
+    pub events: Vec<Event>,
+    /// The kiosk's highest sequence number and hash afterwards.
+    pub last: (u64, String),
+}
+
+/// Decides, response by response, what a batch does to the centre.
+pub fn plan<'a>(
+    responses: &'a [StoredResponse],
+    kiosk_id: &str,
+    mut known: Known,
+    catalog: &Catalog,
+    now: DateTime<Utc>,
+) -> Plan<'a> {
+    let mut plan = Plan::default();
+    let event = |kind: &str, seq: u64, detail: String| Event {
+        kind: kind.into(),
+        kiosk_id: kiosk_id.into(),
+        seq: Some(seq),
+        detail,
+    };
+    for r in responses {
+        let id = r.response.id.to_string();
+        if let Err(why) = check(r, kiosk_id, catalog, now) {
+            if why.starts_with("hash") {
+                plan.events
+                    .push(event("tamper", r.seq, format!("response {id}: {why}")));
+            }
+            plan.result.rejected.push(rejected(r, why));
+            continue;
+        }
+        if let Some(hash) = known.hashes.get(&id) {
+            if *hash == r.hash {
+                plan.result.duplicates.push(r.response.id);
+            } else {
+                let why = "a response with this id is already held with different content";
+                plan.events
+                    .push(event("tamper", r.seq, format!("response {id}: {why}")));
+                plan.result.rejected.push(rejected(r, why));
+            }
+            continue;
+        }
+        if let Some(other) = known.seqs.get(&r.seq) {
+            let why = format!("sequence number {} already holds response {other}", r.seq);
+            plan.events.push(event("tamper", r.seq, why.clone()));
+            plan.result.rejected.push(rejected(r, why));
+            continue;
+        }
+        let (last_seq, last_hash) = &known.last;
+        if r.seq == last_seq + 1 && r.prev_hash != *last_hash {
+            plan.events.push(event(
+                "tamper",
+                r.seq,
+                "chain broken: prev_hash does not match the response before".into(),
+            ));
+        } else if r.seq > last_seq + 1 {
+            plan.events.push(event(
+                "gap",
+                last_seq + 1,
+                format!("responses {}–{} missing", last_seq + 1, r.seq - 1),
+            ));
+        }
+        if r.seq > *last_seq {
+            known.last = (r.seq, r.hash.clone());
+        }
+        known.hashes.insert(id.clone(), r.hash.clone());
+        known.seqs.insert(r.seq, id);
+        plan.inserts.push(r);
+        plan.result.accepted.push(r.response.id);
+    }
+    plan.last = known.last;
+    plan
+}

@@ -1,0 +1,299 @@
+//! `hailong centre …` and `hailong sync`.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+
+use hailong::centre::{self as server, Centre, CentreStore, Scope};
+use hailong::report::Period;
+use hailong::survey::Catalog;
+use hailong::sync::client::{self, Target};
+
+use super::Common;
+use super::commands::{Env, env, open_store, say};
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the centre server.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Enrol, list and revoke kiosks.
+    Kiosk {
+        #[command(subcommand)]
+        command: KioskCommand,
+    },
+    /// API read tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Fill the centre with simulated kiosks' responses (through the ingest code).
+    DemoData {
+        /// Facilities.
+        #[arg(long, default_value_t = 3)]
+        facilities: usize,
+        /// Kiosks per facility.
+        #[arg(long, default_value_t = 2)]
+        kiosks_per_facility: usize,
+        /// Responses per kiosk.
+        #[arg(long)]
+        responses: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Last day covered (default today).
+        #[arg(long)]
+        end: Option<chrono::NaiveDate>,
+    },
+    /// The DESIGN §5 report over everything the centre holds.
+    Report {
+        /// Only this facility.
+        #[arg(long)]
+        facility: Option<String>,
+        /// Only this kiosk (its own id).
+        #[arg(long)]
+        kiosk: Option<String>,
+        /// Only this department.
+        #[arg(long)]
+        department: Option<String>,
+        /// 2026-Q1 … 2026, all (default).
+        #[arg(long)]
+        period: Option<String>,
+        /// Print JSON (the only format so far).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KioskCommand {
+    /// Enrol a kiosk: prints its token once, as a [centre] block for its hailong.toml.
+    Add {
+        /// Facility (created on first mention).
+        #[arg(long)]
+        facility: String,
+        /// Kiosk name.
+        #[arg(long)]
+        name: String,
+        /// The centre's URL as kiosks reach it, put in the block.
+        #[arg(long)]
+        url: Option<String>,
+        /// Print JSON instead of the block.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List enrolled kiosks.
+    List,
+    /// Revoke a kiosk's token.
+    Revoke {
+        /// The enrolment id (from `kiosk list`).
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API read token (printed once).
+    Add {
+        /// Who it is for.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+fn open_centre(env: &Env, database: Option<&str>) -> Result<Arc<dyn CentreStore>> {
+    let database = match database {
+        Some(d) => d.to_string(),
+        None => {
+            std::fs::create_dir_all(&env.data.0).with_context(|| env.data.0.display().to_string())?;
+            env.data.0.join("centre.sqlite3").display().to_string()
+        }
+    };
+    // The message names the database without a password that may be in its URL.
+    let shown = database
+        .split_once('@')
+        .map_or(database.clone(), |(_, host)| format!("…@{host}"));
+    server::open_store(&database, env.config.timezone.0).with_context(|| shown)
+}
+
+pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<ExitCode> {
+    let env = env(common)?;
+    let store = open_centre(&env, database)?;
+    match command {
+        Command::Serve { listen } => serve(&env, store, listen),
+        Command::Kiosk { command } => kiosk(store.as_ref(), command),
+        Command::Token {
+            command: TokenCommand::Add { name },
+        } => {
+            let token = server::new_token();
+            store.add_read_token(&name, &server::token_hash(&token))?;
+            say(&format!("{token}\n"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::DemoData {
+            facilities,
+            kiosks_per_facility,
+            responses,
+            seed,
+            end,
+        } => {
+            let tz = env.config.timezone.0;
+            let opts = server::demo::Options {
+                facilities,
+                kiosks_per_facility,
+                responses,
+                seed,
+                end: end.unwrap_or_else(|| chrono::Utc::now().with_timezone(&tz).date_naive()),
+                tz,
+            };
+            let catalog = Catalog::load(&env.data.questionnaires())?;
+            let total = (facilities * kiosks_per_facility * responses) as u64;
+            let bar = indicatif::ProgressBar::new(total);
+            let n = server::demo::fill(store.as_ref(), &catalog, &opts, &mut |done| bar.set_position(done))?;
+            bar.finish_and_clear();
+            eprintln!(
+                "hailong centre: {n} demo responses from {} kiosks in {facilities} facilities",
+                facilities * kiosks_per_facility
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report {
+            facility,
+            kiosk,
+            department,
+            period,
+            json: _,
+        } => {
+            let period = Period::parse(period.as_deref().unwrap_or("all")).map_err(|e| anyhow::anyhow!(e.0))?;
+            let centre = centre(&env, store)?;
+            let scope = Scope {
+                facility,
+                kiosk,
+                department,
+                from: period.from,
+                to: period.to,
+            };
+            let report = server::report(&centre, &scope, &period)?;
+            say(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn centre(env: &Env, store: Arc<dyn CentreStore>) -> Result<Centre> {
+    Ok(Centre {
+        store,
+        catalog: Arc::new(Catalog::load(&env.data.questionnaires())?),
+        scoring: env.config.scoring_options(),
+    })
+}
+
+fn kiosk(store: &dyn CentreStore, command: KioskCommand) -> Result<ExitCode> {
+    match command {
+        KioskCommand::Add {
+            facility,
+            name,
+            url,
+            json,
+        } => {
+            let token = server::new_token();
+            let info = store.add_kiosk(&facility, &name, &server::token_hash(&token))?;
+            let url = url.unwrap_or_default();
+            if json {
+                let v = serde_json::json!({ "id": info.id, "facility": facility, "name": name, "url": url, "token": token });
+                say(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+            } else {
+                say(&format!(
+                    "# {facility} — {name} (enrolment {}). Paste into the kiosk's hailong.toml; the token is shown only once.\n[centre]\nurl = \"{url}\"\ntoken = \"{token}\"\n",
+                    info.id
+                ))?;
+            }
+        }
+        KioskCommand::List => {
+            for k in store.kiosks()? {
+                let state = if k.revoked_at.is_some() { "revoked" } else { "active" };
+                say(&format!(
+                    "{}\t{}\t{}\t{}\t{}\tlast seq {}\n",
+                    k.id,
+                    k.facility,
+                    k.name,
+                    k.kiosk_id.as_deref().unwrap_or("(not synced yet)"),
+                    state,
+                    k.last_seq
+                ))?;
+            }
+        }
+        KioskCommand::Revoke { id } => store.revoke_kiosk(&id)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve(env: &Env, store: Arc<dyn CentreStore>, listen: SocketAddr) -> Result<ExitCode> {
+    // Structured logs on stderr; RUST_LOG=debug for more, RUST_LOG=warn for less.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let centre = centre(env, store)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("listening on {listen}"))?;
+        tracing::info!(address = %listener.local_addr()?, "listening");
+        server::serve(listener, centre, shutdown_signal()).await?;
+        tracing::info!("stopped; requests in flight were finished");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term.recv() => {}
+    }
+}
+
+pub fn sync(common: &Common, once: bool) -> Result<ExitCode> {
+    let env = env(common)?;
+    let store = Arc::new(Mutex::new(open_store(&env)?));
+    let target = Target {
+        url: env.config.centre.url.clone(),
+        token: env.config.centre.token.clone(),
+    };
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let http = client::http_client();
+        let mut attempt = 0u32;
+        loop {
+            match client::sync_once(&store, &http, &target).await {
+                Ok(n) => {
+                    eprintln!("hailong sync: {n} responses sent; nothing waiting");
+                    if once {
+                        return Ok(ExitCode::SUCCESS);
+                    }
+                    attempt = 0;
+                    tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                }
+                Err(e) => {
+                    if once {
+                        bail!(e);
+                    }
+                    let pause = client::backoff(if e.is_permanent() { 9 } else { attempt }, &mut rand::rng());
+                    eprintln!("hailong sync: {e}; retrying in {} s", pause.as_secs());
+                    attempt += 1;
+                    tokio::time::sleep(pause).await;
+                }
+            }
+        }
+    })
+}

@@ -1,0 +1,89 @@
+//! Running the kiosk's [`Effect`]s: everything here blocks (SQLite, argon2, files), so the app
+//! runs it on tokio's blocking pool and the tests call it directly.
+
+use std::sync::Arc;
+
+use crate::kiosk::app::{Effect, Message, Setup};
+use crate::kiosk::saver;
+use crate::kiosk::staff::{self, Request, dashboard, export, pin};
+
+/// Runs `effect` to completion and returns the message reporting its result (`None` for
+/// effects that report nothing).
+pub fn run_blocking(effect: Effect, setup: &Setup) -> Option<Message> {
+    let store = || setup.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let today = || setup.today();
+    let reply = |m: staff::Message| Some(Message::Staff(m));
+    match effect {
+        Effect::None => None,
+        Effect::Save(batch) => Some(Message::Saved(saver::save_blocking(
+            &setup.store,
+            &setup.questionnaire,
+            &batch,
+        ))),
+        Effect::CheckPin { hash, pin } => Some(Message::PinChecked(pin::verify_pin(&hash, &pin))),
+        Effect::Staff(request) => match request {
+            Request::None | Request::Leave | Request::Quit => None,
+            Request::SyncNow => Some(Message::Sync(sync_now(setup))),
+            Request::LoadDashboard(choice) => {
+                let opts = setup.config.scoring_options();
+                let result = dashboard::load(&store(), choice, today(), &opts);
+                reply(staff::Message::Loaded(result.map(Arc::new).map_err(|e| e.to_string())))
+            }
+            Request::LoadSync => reply(staff::Message::SyncLoaded(
+                store().outbox_status().map_err(|e| e.to_string()),
+            )),
+            Request::FindDrives => reply(staff::Message::Drives(export::destinations(
+                &setup.export_roots,
+                &setup.data_dir,
+            ))),
+            Request::Export(job) => reply(staff::Message::ExportDone(export::run(
+                &store(),
+                &setup.config,
+                &job,
+                today(),
+            ))),
+            Request::SaveSettings { config, new_pin } => {
+                reply(staff::Message::SettingsSaved(save_settings(setup, *config, new_pin)))
+            }
+        },
+    }
+}
+
+fn save_settings(
+    setup: &Setup,
+    mut config: crate::config::Config,
+    new_pin: Option<String>,
+) -> Result<(Box<crate::config::Config>, Arc<crate::survey::Questionnaire>), String> {
+    if let Some(p) = new_pin {
+        config.staff_pin_hash = pin::hash_pin(&p)?;
+    }
+    let questionnaire = setup
+        .catalog
+        .latest(&config.questionnaire)
+        .map_err(|e| e.to_string())?
+        .clone();
+    {
+        let mut store = setup.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        store.check_questionnaire(&questionnaire).map_err(|e| e.to_string())?;
+    }
+    config.save(&setup.config_path).map_err(|e| e.to_string())?;
+    Ok((Box::new(config), Arc::new(questionnaire)))
+}
+
+/// One sync round, now, on a runtime of its own (this runs on a blocking thread).
+fn sync_now(setup: &Setup) -> crate::kiosk::sync_worker::SyncEvent {
+    use crate::kiosk::sync_worker::SyncEvent;
+    use crate::sync::client::{self, Error, Target};
+    let target = Target {
+        url: setup.config.centre.url.clone(),
+        token: setup.config.centre.token.clone(),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return SyncEvent::Failed(Error::Offline(e.to_string())),
+    };
+    match runtime.block_on(client::sync_once(&setup.store, &client::http_client(), &target)) {
+        Ok(_) => SyncEvent::Synced(chrono::Utc::now()),
+        Err(e) => SyncEvent::Failed(e),
+    }
+}

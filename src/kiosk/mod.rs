@@ -1,0 +1,217 @@
+//! The patient kiosk (DESIGN §1, §4): a fullscreen, touch-first iced application that asks the
+//! configured questionnaire and saves every response to the store off the UI thread.
+//!
+//! [`app::Kiosk`] holds the state and turns messages into [`app::Effect`]s; this module wires
+//! it to iced: windows, fonts, subscriptions (clock, touches, resizes) and the save tasks.
+
+pub mod app;
+pub mod effect;
+pub mod saver;
+pub mod screen;
+pub mod session;
+pub mod staff;
+pub mod sync_worker;
+pub mod theme;
+pub mod typing;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use iced::{Event, Size, Subscription, Task, Theme, event, mouse, time, touch, window};
+
+use crate::config::{Config, DataDir};
+use crate::store::Store;
+use crate::survey::{Catalog, Locale};
+pub use app::{Effect, Kiosk, Message, Setup};
+
+/// How the kiosk was started.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Data directory (database, hailong.toml, questionnaires/).
+    pub data_dir: Option<PathBuf>,
+    /// Configuration file, if not `<data-dir>/hailong.toml`.
+    pub config: Option<PathBuf>,
+    /// A 1280×800 window with decorations (for development) instead of locked fullscreen.
+    pub windowed: bool,
+}
+
+/// Loads settings, questionnaire and store. Any problem comes back as one line naming it,
+/// for the error screen.
+pub fn load(options: &Options) -> Result<Setup, String> {
+    let data = DataDir::resolve(options.data_dir.clone());
+    std::fs::create_dir_all(&data.0).map_err(|e| format!("{}: {e}", data.0.display()))?;
+    let config_path = options.config.clone().unwrap_or_else(|| data.config_file());
+    let config = Config::load(&config_path).map_err(|e| e.to_string())?;
+    let catalog = Catalog::load(&data.questionnaires()).map_err(|e| e.to_string())?;
+    let questionnaire = catalog
+        .latest(&config.questionnaire)
+        .map_err(|e| e.to_string())?
+        .clone();
+    let mut store = Store::open(&data.database(), config.timezone.0).map_err(|e| e.to_string())?;
+    store.check_questionnaire(&questionnaire).map_err(|e| e.to_string())?;
+    Ok(Setup {
+        config,
+        questionnaire: Arc::new(questionnaire),
+        store: Arc::new(Mutex::new(store)),
+        catalog: Arc::new(catalog),
+        data_dir: data.0.clone(),
+        config_path,
+        export_roots: staff::export::REMOVABLE_ROOTS.iter().map(PathBuf::from).collect(),
+        today: None,
+    })
+}
+
+/// The running application: the kiosk, or the screen saying why it cannot run.
+pub enum App {
+    /// Asking patients.
+    Ready(Box<Kiosk>),
+    /// A bad config, questionnaire or database: shown to staff, nothing is touched.
+    Failed(String),
+}
+
+impl App {
+    /// Starts from `options`, laid out for a window of `size` until the real size is known.
+    pub fn boot(options: &Options, size: Size) -> App {
+        match load(options) {
+            Ok(setup) => App::Ready(Box::new(Kiosk::new(setup, size))),
+            Err(problem) => App::Failed(problem),
+        }
+    }
+
+    /// Handles a message; saves become background tasks.
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        if let Message::Frame = message {
+            return startup_probe_report();
+        }
+        let App::Ready(kiosk) = self else {
+            return Task::none();
+        };
+        match kiosk.update(message) {
+            Effect::None => Task::none(),
+            Effect::Staff(staff::Request::Quit) => iced::exit(),
+            effect => {
+                let setup = kiosk.setup().clone();
+                Task::perform(
+                    async move {
+                        tokio::task::spawn_blocking(move || effect::run_blocking(effect, &setup))
+                            .await
+                            .ok()
+                            .flatten()
+                    },
+                    |reply| reply.unwrap_or(Message::Frame),
+                )
+            }
+        }
+    }
+
+    /// Draws the window.
+    pub fn view(&self) -> screen::Element<'_> {
+        match self {
+            App::Ready(kiosk) => screen::view(kiosk),
+            App::Failed(problem) => screen::failure(Locale::Vi, problem),
+        }
+    }
+
+    /// Touches, resizes and, while a patient is busy or a save waits, the clock.
+    pub fn subscription(&self) -> Subscription<Message> {
+        let App::Ready(kiosk) = self else {
+            return Subscription::none();
+        };
+        let mut subscriptions = vec![
+            event::listen_with(touched),
+            window::resize_events().map(|(_, size)| Message::Resized(size)),
+        ];
+        subscriptions.push(sync_worker::subscription(
+            crate::sync::client::Target {
+                url: kiosk.config().centre.url.clone(),
+                token: kiosk.config().centre.token.clone(),
+            },
+            kiosk.store().clone(),
+        ));
+        if startup_probe() {
+            subscriptions.push(window::frames().map(|_| Message::Frame));
+        }
+        if kiosk.needs_ticks() {
+            subscriptions.push(time::every(Duration::from_millis(500)).map(Message::Tick));
+        }
+        Subscription::batch(subscriptions)
+    }
+}
+
+fn touched(event: Event, _: event::Status, _: window::Id) -> Option<Message> {
+    match event {
+        Event::Mouse(mouse::Event::ButtonPressed(_)) | Event::Touch(touch::Event::FingerPressed { .. }) => {
+            Some(Message::Touched)
+        }
+        _ => None,
+    }
+}
+
+/// `HAILONG_STARTUP_PROBE=1` makes the kiosk print the wall-clock time (Unix nanoseconds) of
+/// its first frame and quit: `benches/kiosk-startup.sh` measures start-up with it.
+fn startup_probe() -> bool {
+    static PROBE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *PROBE.get_or_init(|| std::env::var_os("HAILONG_STARTUP_PROBE").is_some_and(|v| v == "1"))
+}
+
+fn startup_probe_report() -> Task<Message> {
+    if !startup_probe() {
+        return Task::none();
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    println!("first-frame-unix-ns {now}");
+    iced::exit()
+}
+
+/// The iced settings every kiosk window uses: the bundled Noto Sans as the default font.
+pub fn settings() -> iced::Settings {
+    iced::Settings {
+        default_font: screen::FONT,
+        fonts: vec![screen::FONT_REGULAR_BYTES.into(), screen::FONT_BOLD_BYTES.into()],
+        antialiasing: true,
+        ..iced::Settings::default()
+    }
+}
+
+/// Whether there is a screen to open a window on (X11 `DISPLAY` or a Wayland compositor). Without
+/// one, iced would abort with a panic; the CLI says what is missing instead.
+pub fn display_available() -> bool {
+    !cfg!(target_os = "linux")
+        || ["DISPLAY", "WAYLAND_DISPLAY"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
+}
+
+/// Opens the kiosk window and runs until the window closes. Fullscreen, undecorated and deaf
+/// to close requests unless `windowed`.
+pub fn run(options: Options) -> iced::Result {
+    let windowed = options.windowed;
+    let size = if windowed {
+        Size::new(1280.0, 800.0)
+    } else {
+        Size::new(1920.0, 1080.0)
+    };
+    let boot = move || {
+        let app = App::boot(&options, size);
+        let measure = window::latest().and_then(window::size).map(Message::Resized);
+        (app, measure)
+    };
+    iced::application(boot, App::update, App::view)
+        .title("hailong")
+        .subscription(App::subscription)
+        .theme(|_: &App| Theme::Light)
+        .settings(settings())
+        .window(window::Settings {
+            size,
+            fullscreen: !windowed,
+            decorations: windowed,
+            resizable: windowed,
+            closeable: windowed,
+            exit_on_close_request: windowed,
+            ..window::Settings::default()
+        })
+        .run()
+}

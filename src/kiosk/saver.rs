@@ -1,0 +1,45 @@
+//! Saving finished responses (DESIGN §6); the app runs this on tokio's blocking pool, off the
+//! UI thread. The kiosk keeps every response in memory until the store has committed it, so a
+//! failed save is retried, never dropped.
+
+use std::sync::{Arc, Mutex};
+
+use crate::store::Store;
+use crate::survey::{Questionnaire, Response, ResponseId};
+
+/// The store, shared between the UI (which never locks it) and the save tasks.
+pub type SharedStore = Arc<Mutex<Store>>;
+
+/// What a save attempt did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SaveOutcome {
+    /// Responses now on disk.
+    pub saved: Vec<ResponseId>,
+    /// Why the rest were not saved, in words for staff.
+    pub error: Option<String>,
+}
+
+/// Saves `batch` in one transaction, blocking; the save task runs this on a blocking thread.
+pub fn save_blocking(store: &SharedStore, questionnaire: &Questionnaire, batch: &[Response]) -> SaveOutcome {
+    // A panic elsewhere while holding the lock leaves the connection usable: SQLite rolled back.
+    let mut store = store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let pairs: Vec<(&Questionnaire, &Response)> = batch.iter().map(|r| (questionnaire, r)).collect();
+    match store.save_all(&pairs) {
+        Ok(_) => SaveOutcome {
+            saved: batch.iter().map(|r| r.id).collect(),
+            error: None,
+        },
+        Err(e) => {
+            let e = store.explain(e);
+            log_failure(&e.to_string());
+            SaveOutcome {
+                saved: Vec::new(),
+                error: Some(e.to_string()),
+            }
+        }
+    }
+}
+
+fn log_failure(message: &str) {
+    eprintln!("hailong: saving a response failed, will retry: {message}");
+}

@@ -1,0 +1,285 @@
+//! One question per screen: faces for `scale5`, big buttons for `percent` and `choice`, chips for
+//! the follow-up reasons, the keyboard for `text`. Nothing shows which face was tapped.
+
+use iced::widget::{Column, Row, button, column, container, row, space, svg};
+use iced::{Center, Fill, Length};
+
+use super::{BOLD, Element, keyboard, text};
+use crate::i18n::{tr, tr_args};
+use crate::kiosk::app::{Kiosk, Message};
+use crate::kiosk::session::{Input, OVER_100, Session, Step};
+use crate::kiosk::theme::{self, Metrics};
+use crate::survey::{Item, ItemKind, Locale};
+
+pub fn view<'a>(kiosk: &'a Kiosk, session: &'a Session) -> Element<'a> {
+    let m = kiosk.metrics();
+    let locale = kiosk.locale();
+    let Some(item) = session.current_item() else {
+        return department(kiosk, session);
+    };
+    match (session.step(), &item.kind) {
+        (Step::FollowUp(_), _) => follow_up(kiosk, session, item),
+        (Step::Other(_), _) => keyboard::view(kiosk, session, &tr(locale, "other-title")),
+        (_, kind) => {
+            let answers: Element<'a> = match kind {
+                ItemKind::Scale5 { .. } => faces(kiosk, m),
+                ItemKind::Percent { over_100 } => percent(m, locale, *over_100),
+                ItemKind::Choice { options } => choices(
+                    m,
+                    options
+                        .iter()
+                        .enumerate()
+                        .map(|(i, o)| (o.text.get(locale).to_string(), Message::Survey(Input::Choice(i)))),
+                ),
+                ItemKind::Text { .. } => return keyboard::view(kiosk, session, item.text.get(locale)),
+            };
+            let mut extra = Vec::new();
+            if let ItemKind::Scale5 { not_used: true, .. } = kind {
+                extra.push(quiet(m, tr(locale, "scale-not-used"), Input::Scale(0)));
+            } else if item.optional {
+                extra.push(quiet(m, tr(locale, "skip"), Input::Skip));
+            }
+            page(kiosk, session, question(m, locale, item), answers, extra)
+        }
+    }
+}
+
+/// The frame every question shares: progress and section, the question, the answers, and a
+/// footer with Back on the left and the item's extra buttons on the right.
+pub fn page<'a>(
+    kiosk: &'a Kiosk,
+    session: &'a Session,
+    question: Element<'a>,
+    answers: Element<'a>,
+    extra: Vec<Element<'a>>,
+) -> Element<'a> {
+    let m = kiosk.metrics();
+    let locale = kiosk.locale();
+    let (current, total) = session.progress();
+    let section = session
+        .current_item()
+        .and_then(|item| session.questionnaire().section_of(&item.code))
+        .map(|s| format!("{}. {}", s.code, s.title.get(locale)))
+        .unwrap_or_default();
+    let mut header = row![
+        text(tr_args(
+            locale,
+            "progress",
+            &[("current", current.into()), ("total", total.into())]
+        ))
+        .size(m.px(28.0))
+        .font(BOLD)
+        .color(theme::PRIMARY),
+        text(section).size(m.px(24.0)).color(theme::MUTED).width(Fill),
+    ]
+    .spacing(m.px(24.0))
+    .align_y(Center);
+    if kiosk.noted() {
+        header = header.push(
+            container(text(tr(locale, "recorded")).size(m.px(24.0)))
+                .padding([m.px(8.0), m.px(22.0)])
+                .style(theme::toast),
+        );
+    }
+    let mut footer = Row::new().spacing(m.px(24.0)).align_y(Center);
+    if session.can_go_back() {
+        footer = footer.push(quiet(m, tr(locale, "back"), Input::Back));
+    }
+    footer = footer.push(space::horizontal());
+    for e in extra {
+        footer = footer.push(e);
+    }
+    column![
+        header,
+        container(question).center_y(Fill).width(Fill),
+        container(answers).center_x(Fill),
+        space().height(m.px(20.0)),
+        footer,
+    ]
+    .spacing(m.px(20.0))
+    .height(Fill)
+    .into()
+}
+
+/// The question text, in large type, with its help line.
+pub fn question<'a>(m: Metrics, locale: Locale, item: &'a Item) -> Element<'a> {
+    let mut col = column![
+        text(item.text.get(locale))
+            .size(m.px(46.0))
+            .font(BOLD)
+            .center()
+            .width(Fill)
+    ]
+    .spacing(m.px(14.0))
+    .align_x(Center);
+    if let Some(help) = &item.help {
+        col = col.push(
+            text(help.get(locale))
+                .size(m.px(28.0))
+                .color(theme::MUTED)
+                .center()
+                .width(Fill),
+        );
+    }
+    col.into()
+}
+
+/// A quiet footer button (Back, Skip, Not used).
+pub fn quiet<'a>(m: Metrics, label: String, input: Input) -> Element<'a> {
+    button(text(label).size(m.px(30.0)))
+        .padding([m.px(22.0), m.px(40.0)])
+        .style(theme::secondary)
+        .on_press(Message::Survey(input))
+        .into()
+}
+
+/// The primary footer button (Continue, Send).
+pub fn forward<'a>(m: Metrics, label: String, input: Input) -> Element<'a> {
+    button(text(label).size(m.px(32.0)).font(BOLD))
+        .padding([m.px(22.0), m.px(60.0)])
+        .style(theme::primary)
+        .on_press(Message::Survey(input))
+        .into()
+}
+
+fn faces<'a>(kiosk: &'a Kiosk, m: Metrics) -> Element<'a> {
+    let locale = kiosk.locale();
+    let face = |value: u8| {
+        let content = column![
+            svg(kiosk.face(value).clone()).width(m.px(120.0)).height(m.px(120.0)),
+            text(tr(locale, &format!("scale-{value}")))
+                .size(m.px(27.0))
+                .center()
+                .width(Fill),
+        ]
+        .spacing(m.px(14.0))
+        .align_x(Center);
+        button(container(content).center(Fill))
+            .width(Fill)
+            .height(m.px(270.0))
+            .padding(m.px(10.0))
+            .style(theme::face(value))
+            .on_press(Message::Survey(Input::Scale(value)))
+    };
+    let faces = Row::from_vec((1..=5).map(|v| face(v).into()).collect())
+        .spacing(m.px(18.0))
+        .width(Fill);
+    container(faces).width(Fill).max_width(m.px(1600.0)).into()
+}
+
+fn percent<'a>(m: Metrics, locale: Locale, over_100: bool) -> Element<'a> {
+    let mut values: Vec<(String, u16)> = (0..=10).map(|i| (format!("{} %", i * 10), i * 10)).collect();
+    if over_100 {
+        values.push((tr(locale, "percent-over"), OVER_100));
+    }
+    let columns = if m.portrait { 3 } else { 4 };
+    let rows = values.chunks(columns).map(|chunk| {
+        let mut r = Row::new().spacing(m.px(18.0));
+        for (label, value) in chunk {
+            r = r.push(
+                button(text(label.clone()).size(m.px(38.0)).font(BOLD).center().width(Fill))
+                    .width(Fill)
+                    .padding([m.px(26.0), m.px(10.0)])
+                    .style(theme::option)
+                    .on_press(Message::Survey(Input::Percent(*value))),
+            );
+        }
+        for _ in chunk.len()..columns {
+            r = r.push(space().width(Fill));
+        }
+        r.into()
+    });
+    Column::from_iter(rows)
+        .spacing(m.px(18.0))
+        .max_width(m.px(1300.0))
+        .into()
+}
+
+/// Large one-line-or-two option buttons in a column (choices, departments).
+pub fn choices<'a>(m: Metrics, options: impl Iterator<Item = (String, Message)>) -> Element<'a> {
+    let buttons = options.map(|(label, message)| {
+        button(text(label).size(m.px(32.0)).center().width(Fill))
+            .width(Fill)
+            .padding([m.px(22.0), m.px(30.0)])
+            .style(theme::option)
+            .on_press(message)
+            .into()
+    });
+    Column::from_iter(buttons)
+        .spacing(m.px(16.0))
+        .max_width(m.px(1300.0))
+        .into()
+}
+
+fn follow_up<'a>(kiosk: &'a Kiosk, session: &'a Session, item: &'a Item) -> Element<'a> {
+    let m = kiosk.metrics();
+    let locale = kiosk.locale();
+    let Some(follow) = item.follow_up() else {
+        return space().into();
+    };
+    let prompt = column![
+        text(follow.prompt.get(locale))
+            .size(m.px(46.0))
+            .font(BOLD)
+            .center()
+            .width(Fill),
+        text(tr(locale, "follow-up-hint"))
+            .size(m.px(28.0))
+            .color(theme::MUTED)
+            .center()
+            .width(Fill),
+    ]
+    .spacing(m.px(14.0));
+    let per_row = if m.portrait { 2 } else { 3 };
+    let chips = follow.reasons.chunks(per_row).enumerate().map(|(row_index, chunk)| {
+        let mut r = Row::new().spacing(m.px(18.0));
+        for (i, reason) in chunk.iter().enumerate() {
+            let picked = session.reason_picked(&reason.code);
+            let label = text(reason.text.get(locale)).size(m.px(30.0)).center().width(Fill);
+            r = r.push(
+                button(if picked { label.font(BOLD) } else { label })
+                    .width(Fill)
+                    .padding([m.px(28.0), m.px(20.0)])
+                    .style(theme::chip(picked))
+                    .on_press(Message::Survey(Input::Reason(row_index * per_row + i))),
+            );
+        }
+        for _ in chunk.len()..per_row {
+            r = r.push(space().width(Fill));
+        }
+        r.into()
+    });
+    let chips = Column::from_iter(chips).spacing(m.px(18.0)).max_width(m.px(1400.0));
+    page(
+        kiosk,
+        session,
+        prompt.into(),
+        chips.into(),
+        vec![forward(m, tr(locale, "next"), Input::Continue)],
+    )
+}
+
+fn department<'a>(kiosk: &'a Kiosk, session: &'a Session) -> Element<'a> {
+    let m = kiosk.metrics();
+    let locale = kiosk.locale();
+    let options = session
+        .departments()
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (name.clone(), Message::Survey(Input::Department(i))));
+    column![
+        container(
+            text(tr(locale, "department-title"))
+                .size(m.px(46.0))
+                .font(BOLD)
+                .center()
+                .width(Fill)
+        )
+        .center_y(Length::FillPortion(1)),
+        container(choices(m, options))
+            .center_x(Fill)
+            .height(Length::FillPortion(3)),
+    ]
+    .spacing(m.px(20.0))
+    .into()
+}

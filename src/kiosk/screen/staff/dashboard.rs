@@ -1,0 +1,195 @@
+//! The dashboard: the overall rate against the target with n and the interval, the sections as
+//! bars, the five weakest items, the trend, the counts and the latest comments.
+
+use iced::widget::{Column, Row, canvas, column, container, row, scrollable};
+use iced::{Fill, FillPortion};
+
+use super::charts::{Bars, Trend};
+use super::tab;
+use crate::i18n::{tr, tr_args};
+use crate::kiosk::app::Kiosk;
+use crate::kiosk::screen::{BOLD, Element, text};
+use crate::kiosk::staff::dashboard::{DashboardData, PeriodChoice};
+use crate::kiosk::staff::{self, Staff};
+use crate::kiosk::theme;
+use crate::report::text::percent;
+use crate::survey::{Locale, Verdict};
+
+pub fn view<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
+    let m = kiosk.metrics();
+    let locale = kiosk.locale();
+    let mut switch = Row::new().spacing(m.px(8.0));
+    for choice in PeriodChoice::ALL {
+        switch = switch.push(tab(
+            m,
+            tr(locale, choice.message_id()),
+            staff.choice == choice,
+            staff::Message::Period(choice),
+        ));
+    }
+    let body: Element<'a> = match (&staff.dashboard, &staff.load_error) {
+        (Some(data), _) => figures(kiosk, data),
+        (None, Some(e)) => text(e.clone()).size(m.px(24.0)).color(theme::DANGER).into(),
+        (None, None) => text(tr(locale, "staff-loading"))
+            .size(m.px(28.0))
+            .color(theme::MUTED)
+            .into(),
+    };
+    column![switch, body].spacing(m.px(16.0)).into()
+}
+
+fn verdict_line(locale: Locale, verdict: Verdict) -> (String, iced::Color) {
+    match verdict {
+        Verdict::Met => (tr(locale, "dash-verdict-met"), theme::SUCCESS),
+        Verdict::NotMet => (tr(locale, "dash-verdict-not-met"), theme::DANGER),
+        Verdict::Inconclusive => (tr(locale, "dash-verdict-inconclusive"), theme::AMBER),
+        Verdict::NoData => (tr(locale, "dash-verdict-no-data"), theme::MUTED),
+    }
+}
+
+fn figures<'a>(kiosk: &'a Kiosk, data: &'a DashboardData) -> Element<'a> {
+    let m = kiosk.metrics();
+    let locale = kiosk.locale();
+    let s = &data.summary;
+    let q = kiosk.questionnaire();
+    let (verdict, color) = verdict_line(locale, s.verdict);
+    let interval = match (s.ci_low_pct, s.ci_high_pct) {
+        (Some(lo), Some(hi)) => format!("{} – {}", percent(locale, Some(lo)), percent(locale, Some(hi))),
+        _ => "—".into(),
+    };
+    let headline = column![
+        text(tr(locale, "dash-rate")).size(m.px(22.0)).color(theme::MUTED),
+        text(percent(locale, s.satisfied_pct))
+            .size(m.px(84.0))
+            .font(BOLD)
+            .color(color),
+        text(tr_args(
+            locale,
+            "dash-target",
+            &[("target", percent(locale, Some(s.target_pct)).into())]
+        ))
+        .size(m.px(24.0)),
+        text(verdict).size(m.px(26.0)).font(BOLD).color(color),
+        text(tr_args(
+            locale,
+            "dash-n",
+            &[("n", s.answers.into()), ("interval", interval.into())]
+        ))
+        .size(m.px(20.0))
+        .color(theme::MUTED),
+        text(tr_args(
+            locale,
+            "dash-counts",
+            &[
+                ("responses", s.responses.into()),
+                ("partial", s.partial_responses.into()),
+                ("rapid", s.rapid_repeat_responses.into())
+            ]
+        ))
+        .size(m.px(20.0))
+        .color(theme::MUTED),
+    ]
+    .spacing(m.px(6.0));
+
+    // The five items with the lowest rates.
+    let mut items: Vec<_> = s
+        .items
+        .iter()
+        .filter_map(|(code, f)| f.figures.satisfied_pct.map(|p| (p, code, f.figures.answers)))
+        .collect();
+    items.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+    let mut lowest = Column::new()
+        .spacing(m.px(6.0))
+        .push(text(tr(locale, "dash-lowest")).size(m.px(22.0)).font(BOLD));
+    for (pct, code, n) in items.into_iter().take(5) {
+        let name = q.item(code).map_or(String::new(), |i| i.text.get(locale).to_string());
+        lowest = lowest.push(
+            text(format!(
+                "{code} · {} (n = {n}) · {}",
+                percent(locale, Some(pct)),
+                clip(&name, 70)
+            ))
+            .size(m.px(19.0)),
+        );
+    }
+
+    let sections: Vec<(String, String, Option<f64>)> = q
+        .sections
+        .iter()
+        .filter_map(|sec| {
+            let f = s.sections.get(&sec.code)?;
+            Some((
+                format!("{}. {}", sec.code, clip(sec.title.get(locale), 34)),
+                percent(locale, f.satisfied_pct),
+                f.satisfied_pct,
+            ))
+        })
+        .collect();
+    let bars_height = m.px(44.0) * sections.len().max(1) as f32;
+    let bars = canvas(Bars {
+        rows: sections,
+        target: s.target_pct,
+        text_size: m.px(19.0),
+    })
+    .width(Fill)
+    .height(bars_height);
+    let trend = canvas(Trend {
+        points: data.trend.iter().map(|p| (p.label.clone(), p.satisfied_pct)).collect(),
+        target: s.target_pct,
+        text_size: m.px(18.0),
+        target_label: tr_args(
+            locale,
+            "dash-target",
+            &[("target", percent(locale, Some(s.target_pct)).into())],
+        ),
+    })
+    .width(Fill)
+    .height(m.px(210.0));
+
+    let mut comments = Column::new()
+        .spacing(m.px(6.0))
+        .push(text(tr(locale, "dash-comments")).size(m.px(22.0)).font(BOLD));
+    if data.comments.is_empty() {
+        comments = comments.push(text("—").size(m.px(19.0)));
+    }
+    let tz = kiosk.config().timezone.0;
+    for (at, comment) in &data.comments {
+        let when = at.with_timezone(&tz).format("%d/%m %H:%M").to_string();
+        comments = comments.push(text(format!("{when} · {}", clip(comment, 120))).size(m.px(19.0)));
+    }
+
+    let card = |content: Element<'a>| container(content).padding(m.px(18.0)).width(Fill).style(theme::card);
+    let left = column![card(headline.into()), card(lowest.into())].spacing(m.px(14.0));
+    let right = column![
+        card(
+            column![text(tr(locale, "dash-sections")).size(m.px(22.0)).font(BOLD), bars]
+                .spacing(m.px(8.0))
+                .into()
+        ),
+        card(
+            column![text(tr(locale, "dash-trend")).size(m.px(22.0)).font(BOLD), trend]
+                .spacing(m.px(8.0))
+                .into()
+        ),
+        card(comments.into()),
+    ]
+    .spacing(m.px(14.0));
+    let layout: Element<'a> = if m.portrait {
+        column![left, right].spacing(m.px(14.0)).into()
+    } else {
+        row![left.width(FillPortion(2)), right.width(FillPortion(3))]
+            .spacing(m.px(14.0))
+            .into()
+    };
+    scrollable(layout).height(Fill).into()
+}
+
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(max - 1).collect();
+        s.push('…');
+        s
+    }
+}

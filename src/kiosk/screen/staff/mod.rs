@@ -1,0 +1,183 @@
+//! Staff mode's screens: a tab bar over the dashboard, export, sync and settings pages.
+
+mod charts;
+mod dashboard;
+mod export;
+mod settings;
+
+use iced::widget::{Row, button, center, column, container, row, space};
+use iced::{Center, Fill};
+
+use super::{BOLD, Element, text};
+use crate::i18n::{tr, tr_args};
+use crate::kiosk::app::{Kiosk, Message};
+use crate::kiosk::staff::{self, Page, Staff};
+use crate::kiosk::theme::{self, Metrics};
+
+fn send(m: staff::Message) -> Message {
+    Message::Staff(m)
+}
+
+/// A tab-like button; the active one is filled.
+pub fn tab<'a>(m: Metrics, label: String, active: bool, message: staff::Message) -> Element<'a> {
+    button(text(label).size(m.px(22.0)))
+        .padding([m.px(12.0), m.px(20.0)])
+        .style(theme::language(active))
+        .on_press(send(message))
+        .into()
+}
+
+/// A plain action button.
+pub fn action<'a>(m: Metrics, label: String, message: Option<staff::Message>, primary: bool) -> Element<'a> {
+    button(text(label).size(m.px(22.0)).font(BOLD))
+        .padding([m.px(14.0), m.px(26.0)])
+        .style(if primary { theme::primary } else { theme::secondary })
+        .on_press_maybe(message.map(send))
+        .into()
+}
+
+pub fn view<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
+    let m = kiosk.metrics();
+    let locale = kiosk.locale();
+    let pages = [
+        (Page::Dashboard, "staff-tab-dashboard"),
+        (Page::Export, "staff-tab-export"),
+        (Page::Sync, "staff-tab-sync"),
+        (Page::Settings, "staff-tab-settings"),
+    ];
+    let mut tabs = Row::new().spacing(m.px(10.0)).align_y(Center);
+    for (page, id) in pages {
+        tabs = tabs.push(tab(m, tr(locale, id), staff.page == page, staff::Message::Page(page)));
+    }
+    tabs = tabs
+        .push(space::horizontal())
+        .push(action(m, tr(locale, "staff-leave"), Some(staff::Message::Leave), false))
+        .push(action(m, tr(locale, "staff-quit"), Some(staff::Message::Quit), false));
+    let title = text(tr_args(
+        locale,
+        "staff-title",
+        &[("facility", kiosk.config().facility_name.clone().into())],
+    ))
+    .size(m.px(30.0))
+    .font(BOLD);
+    let body = if staff.confirm_quit {
+        confirm_quit(m, locale)
+    } else {
+        match staff.page {
+            Page::Dashboard => dashboard::view(kiosk, staff),
+            Page::Export => export::view(kiosk, staff),
+            Page::Sync => sync(kiosk, staff),
+            Page::Settings => settings::view(kiosk, staff),
+        }
+    };
+    column![title, tabs, container(body).width(Fill).height(Fill)]
+        .spacing(m.px(18.0))
+        .into()
+}
+
+fn confirm_quit<'a>(m: Metrics, locale: crate::survey::Locale) -> Element<'a> {
+    let card = column![
+        text(tr(locale, "staff-quit-title"))
+            .size(m.px(40.0))
+            .font(BOLD)
+            .center()
+            .width(Fill),
+        text(tr(locale, "staff-quit-body"))
+            .size(m.px(26.0))
+            .center()
+            .width(Fill),
+        row![
+            action(
+                m,
+                tr(locale, "staff-quit-confirm"),
+                Some(staff::Message::QuitConfirmed),
+                true
+            ),
+            action(
+                m,
+                tr(locale, "staff-quit-cancel"),
+                Some(staff::Message::QuitCancelled),
+                false
+            ),
+        ]
+        .spacing(m.px(20.0)),
+    ]
+    .spacing(m.px(28.0))
+    .align_x(Center)
+    .width(m.px(900.0));
+    center(container(card).padding(m.px(40.0)).style(theme::card)).into()
+}
+
+fn sync<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
+    use crate::sync::client::Error;
+    let m = kiosk.metrics();
+    let locale = kiosk.locale();
+    let centre = &kiosk.config().centre;
+    let configured = !centre.url.is_empty() && !centre.token.is_empty();
+    let tz = kiosk.config().timezone.0;
+    let when = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string();
+    let url = if configured {
+        centre.url.clone()
+    } else {
+        tr(locale, "sync-not-configured")
+    };
+    let queued = match &staff.outbox {
+        None => tr(locale, "staff-loading"),
+        Some(Ok(status)) => tr_args(
+            locale,
+            "sync-queued",
+            &[
+                ("count", status.queued.into()),
+                ("oldest", status.oldest.map_or_else(|| "—".to_string(), when).into()),
+            ],
+        ),
+        Some(Err(e)) => e.clone(),
+    };
+    let state = kiosk.sync_state();
+    let last_success = state.last_success.map_or_else(|| tr(locale, "sync-never"), when);
+    let last_error = match &state.last_error {
+        None => "—".to_string(),
+        Some(Error::Offline(detail)) => tr_args(locale, "sync-error-offline", &[("detail", detail.clone().into())]),
+        Some(Error::Unauthorized) => tr(locale, "sync-error-unauthorized"),
+        Some(Error::Server { status, message }) => tr_args(
+            locale,
+            "sync-error-server",
+            &[("status", (*status).into()), ("detail", message.clone().into())],
+        ),
+        Some(Error::Rejected(detail)) => tr_args(locale, "sync-error-rejected", &[("detail", detail.clone().into())]),
+        Some(Error::Store(detail)) => tr_args(locale, "sync-error-store", &[("detail", detail.clone().into())]),
+        Some(Error::NotConfigured) => tr(locale, "sync-not-configured"),
+    };
+    let error_color = if state.last_error.is_some() {
+        theme::DANGER
+    } else {
+        theme::TEXT
+    };
+    let line = |label: &str, value: String, color: iced::Color| {
+        row![
+            text(tr(locale, label))
+                .size(m.px(24.0))
+                .color(theme::MUTED)
+                .width(m.px(360.0)),
+            text(value).size(m.px(24.0)).color(color).width(Fill),
+        ]
+        .spacing(m.px(16.0))
+    };
+    let mut content = column![
+        line("sync-centre", url, theme::TEXT),
+        line("sync-last-success", last_success, theme::TEXT),
+        line("sync-waiting", queued, theme::TEXT),
+        line("sync-last-error", last_error, error_color),
+    ]
+    .spacing(m.px(22.0));
+    if configured {
+        content = content.push(action(m, tr(locale, "sync-now"), Some(staff::Message::SyncNow), true));
+    } else {
+        content = content.push(text(tr(locale, "sync-explain")).size(m.px(22.0)).color(theme::MUTED));
+    }
+    container(content)
+        .padding(m.px(30.0))
+        .width(Fill)
+        .style(theme::card)
+        .into()
+}

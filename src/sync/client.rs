@@ -1,0 +1,180 @@
+//! The kiosk side of sync: send the outbox in order, mark synced only what the centre holds,
+//! back off on failure. The store is only touched on tokio's blocking pool.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+
+use crate::kiosk::saver::SharedStore;
+use crate::store::StoredResponse;
+use crate::sync::{Batch, BatchResult, ErrorBody, RESPONSES_PATH, SEND_BATCH};
+
+/// Why a sync round stopped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The centre could not be reached or the connection broke.
+    #[error("cannot reach the centre: {0}")]
+    Offline(String),
+    /// The centre refused the kiosk's token: the kiosk must be enrolled again.
+    #[error("the centre refused this kiosk's token (revoked or unknown): enrol the kiosk again")]
+    Unauthorized,
+    /// The centre answered with an error.
+    #[error("the centre answered {status}: {message}")]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// Its error message.
+        message: String,
+    },
+    /// The centre held none of a batch (every response rejected).
+    #[error("the centre rejected responses: {0}")]
+    Rejected(String),
+    /// The local store failed.
+    #[error("the kiosk database: {0}")]
+    Store(String),
+    /// Sync is not configured.
+    #[error("sync is not configured ([centre] url and token in hailong.toml)")]
+    NotConfigured,
+}
+
+impl Error {
+    /// Errors that retrying soon will not fix (staff must act); they are still retried, slowly.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, Error::Unauthorized | Error::Rejected(_) | Error::NotConfigured)
+    }
+}
+
+/// Where and as whom to sync.
+#[derive(Clone)]
+pub struct Target {
+    /// The centre's base URL, e.g. `https://ttyt.example.vn`.
+    pub url: String,
+    /// This kiosk's bearer token.
+    pub token: String,
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target")
+            .field("url", &self.url)
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+/// The HTTP client the sync task uses: short timeouts, so a dead link fails fast and is retried.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("the HTTP client builds")
+}
+
+async fn blocking<T: Send + 'static>(
+    store: &SharedStore,
+    f: impl FnOnce(&mut crate::store::Store) -> crate::store::Result<T> + Send + 'static,
+) -> Result<T, Error> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut guard = store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut guard).map_err(|e| Error::Store(e.to_string()))
+    })
+    .await
+    .map_err(|e| Error::Store(e.to_string()))?
+}
+
+/// Sends everything unsynced, batch after batch, until the outbox is empty. Returns how many
+/// responses the centre now holds that it did not before this call was made.
+pub async fn sync_once(store: &SharedStore, client: &reqwest::Client, target: &Target) -> Result<u64, Error> {
+    if target.url.is_empty() || target.token.is_empty() {
+        return Err(Error::NotConfigured);
+    }
+    let endpoint = format!("{}{RESPONSES_PATH}", target.url.trim_end_matches('/'));
+    let mut synced = 0;
+    loop {
+        let batch: Vec<StoredResponse> = blocking(store, |s| s.outbox(SEND_BATCH)).await?;
+        let Some(first) = batch.first() else {
+            return Ok(synced);
+        };
+        let body = Batch {
+            kiosk_id: first.kiosk_id.clone(),
+            responses: batch,
+        };
+        let result = post(client, &endpoint, &target.token, &body).await?;
+        let held = result.held();
+        if held.is_empty() {
+            let why = result
+                .rejected
+                .first()
+                .map_or_else(|| "no reason given".to_string(), |r| format!("{}: {}", r.id, r.error));
+            return Err(Error::Rejected(why));
+        }
+        let n = held.len() as u64;
+        blocking(store, move |s| s.mark_synced(&held)).await?;
+        synced += n;
+    }
+}
+
+async fn post(client: &reqwest::Client, endpoint: &str, token: &str, body: &Batch) -> Result<BatchResult, Error> {
+    let response = client
+        .post(endpoint)
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .map_err(|e| Error::Offline(without_url(&e)))?;
+    let status = response.status();
+    if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
+        return Err(Error::Unauthorized);
+    }
+    if !status.is_success() {
+        let message = response.json::<ErrorBody>().await.map_or_else(
+            |_| status.canonical_reason().unwrap_or("error").to_string(),
+            |b| b.error,
+        );
+        return Err(Error::Server {
+            status: status.as_u16(),
+            message,
+        });
+    }
+    response
+        .json::<BatchResult>()
+        .await
+        .map_err(|e| Error::Offline(without_url(&e)))
+}
+
+/// The error and its causes ("error sending request: client error (Connect): tcp connect
+/// error: Connection refused"), without the URL, which staff already see on the Sync page.
+fn without_url(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    if let Some(url) = e.url() {
+        text = text
+            .replace(&format!(" for url ({url})"), "")
+            .replace(&format!(" ({url})"), "");
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// The pause before retry number `attempt` (0-based): 1 s doubling to 5 minutes, with ±25 %
+/// jitter so many kiosks coming back online do not all call at once.
+pub fn backoff(attempt: u32, rng: &mut impl Rng) -> Duration {
+    let base = 2f64.powi(attempt.min(9) as i32).min(300.0);
+    Duration::from_secs_f64((base * rng.random_range(0.75..=1.25)).clamp(1.0, 300.0))
+}
+
+/// What staff mode shows about sync.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Status {
+    /// When a round last ended with the outbox empty.
+    pub last_success: Option<DateTime<Utc>>,
+    /// The last error, in words.
+    pub last_error: Option<String>,
+}

@@ -1,0 +1,659 @@
+//! The centre against real kiosks' stores over real HTTP on 127.0.0.1: sync end to end,
+//! idempotency, hostile requests, tampering, and a centre killed in the middle of a sync.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
+use hailong::centre::sqlite::SqliteCentre;
+use hailong::centre::{self, Centre, CentreStore, Scope};
+use hailong::report::period::Period;
+use hailong::store::{Filter, Store};
+use hailong::survey::demo::{DemoOptions, generate};
+use hailong::survey::{Catalog, ScoringOptions};
+use hailong::sync::client::{self, Target};
+use hailong::sync::{Batch, BatchResult};
+
+const TZ: chrono_tz::Tz = chrono_tz::Asia::Ho_Chi_Minh;
+
+#[path = "support/server.rs"]
+mod server;
+use server::Server;
+
+fn kiosk_store(dir: &Path, responses: usize, seed: u64) -> Arc<Mutex<Store>> {
+    let mut store = Store::open(&dir.join("hailong.sqlite3"), TZ).unwrap();
+    let catalog = Catalog::built_in();
+    let q = catalog.latest("kiosk-nhanh").unwrap().clone();
+    let opts = DemoOptions {
+        responses,
+        seed,
+        end: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        departments: vec!["Khoa Khám bệnh".into(), "Khoa Nhi".into()],
+        tz: TZ,
+    };
+    let mut all = Vec::new();
+    generate(&q, &opts, |r| all.push(r));
+    for chunk in all.chunks(1000) {
+        let pairs: Vec<_> = chunk.iter().map(|r| (&q, r)).collect();
+        store.save_all(&pairs).unwrap();
+    }
+    Arc::new(Mutex::new(store))
+}
+
+/// Runs a test case once per storage backend, each in a directory of its own.
+fn on_every_backend(case: fn(&Path, Server)) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, store) in server::backends(dir.path()) {
+        eprintln!("backend: {name}");
+        let sub = dir.path().join(name);
+        std::fs::create_dir_all(&sub).unwrap();
+        case(&sub, Server::start_with(store));
+    }
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Runtime::new().unwrap()
+}
+
+fn centre_summary(centre: &Centre) -> hailong::survey::Summary {
+    centre::report(centre, &Scope::default(), &Period::all())
+        .unwrap()
+        .summary
+}
+
+fn kiosk_summary(store: &Arc<Mutex<Store>>) -> hailong::survey::Summary {
+    let store = store.lock().unwrap();
+    hailong::report::summary(&store, &Filter::default(), &ScoringOptions::default()).unwrap()
+}
+
+#[test]
+fn a_kiosk_syncs_everything_and_the_centre_reports_the_same_figures() {
+    on_every_backend(case_a_kiosk_syncs_everything_and_the_centre_reports_the_same_figures);
+}
+
+fn case_a_kiosk_syncs_everything_and_the_centre_reports_the_same_figures(dir: &Path, server: Server) {
+    let token = server.enrol("TTYT Ba Vì");
+    let store = kiosk_store(dir, 2500, 3);
+    let target = Target {
+        url: server.url(),
+        token,
+    };
+    let http = client::http_client();
+    let sent = rt().block_on(client::sync_once(&store, &http, &target)).unwrap();
+    assert_eq!(sent, 2500);
+    assert_eq!(store.lock().unwrap().outbox_status().unwrap().queued, 0);
+    assert_eq!(centre_summary(&server.centre), kiosk_summary(&store));
+    // Nothing left to send; and a replayed batch is all duplicates, counted once.
+    assert_eq!(rt().block_on(client::sync_once(&store, &http, &target)).unwrap(), 0);
+    let mut first: Vec<_> = Vec::new();
+    store
+        .lock()
+        .unwrap()
+        .for_each_response(&Filter::default(), |r| {
+            if first.len() < 100 {
+                first.push(r);
+            }
+            Ok(())
+        })
+        .unwrap();
+    let kiosk_id = first[0].kiosk_id.clone();
+    let (status, body) = post(
+        &server,
+        Some(&target.token),
+        &serde_json::to_vec(&Batch {
+            kiosk_id,
+            responses: first,
+        })
+        .unwrap(),
+    );
+    assert_eq!(status, 200);
+    let result: BatchResult = serde_json::from_value(body).unwrap();
+    assert_eq!(
+        (result.accepted.len(), result.duplicates.len(), result.rejected.len()),
+        (0, 100, 0)
+    );
+    assert_eq!(centre_summary(&server.centre), kiosk_summary(&store));
+    // The report over HTTP, with a read token, says the same.
+    let read = centre::new_token();
+    server
+        .centre
+        .store
+        .add_read_token("Sở Y tế", &centre::token_hash(&read))
+        .unwrap();
+    let report: serde_json::Value = rt().block_on(async {
+        http.get(format!(
+            "{}/api/v1/report?facility=TTYT%20Ba%20V%C3%AC&period=all",
+            server.url()
+        ))
+        .bearer_auth(&read)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+    });
+    assert_eq!(report["responses"].as_u64(), Some(kiosk_summary(&store).responses));
+}
+
+fn post(server: &Server, token: Option<&str>, body: &[u8]) -> (u16, serde_json::Value) {
+    let http = client::http_client();
+    rt().block_on(async {
+        let mut req = http
+            .post(format!("{}/api/v1/responses", server.url()))
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")),
+        )
+    })
+}
+
+#[test]
+fn hostile_requests_get_a_4xx_with_a_json_error_naming_the_problem() {
+    on_every_backend(case_hostile_requests_get_a_4xx_with_a_json_error_naming_the_problem);
+}
+
+fn case_hostile_requests_get_a_4xx_with_a_json_error_naming_the_problem(dir: &Path, server: Server) {
+    let token = server.enrol("TTYT Mê Linh");
+    let store = kiosk_store(dir, 20, 5);
+    let mut responses = Vec::new();
+    store
+        .lock()
+        .unwrap()
+        .for_each_response(&Filter::default(), |r| {
+            responses.push(r);
+            Ok(())
+        })
+        .unwrap();
+    let kiosk_id = responses[0].kiosk_id.clone();
+    let good = serde_json::to_value(Batch {
+        kiosk_id: kiosk_id.clone(),
+        responses: responses.clone(),
+    })
+    .unwrap();
+
+    /// (what, token, body, expected status, words the error must contain)
+    type Case<'a> = (&'a str, Option<&'a str>, Vec<u8>, u16, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "no token",
+            None,
+            serde_json::to_vec(&good).unwrap(),
+            401,
+            "missing bearer token",
+        ),
+        (
+            "unknown token",
+            Some("abc"),
+            serde_json::to_vec(&good).unwrap(),
+            401,
+            "unknown token",
+        ),
+        ("malformed JSON", Some(&token), b"{\"kiosk_id\": ".to_vec(), 400, "EOF"),
+        (
+            "wrong type",
+            Some(&token),
+            br#"{"kiosk_id": 5, "responses": []}"#.to_vec(),
+            400,
+            "kiosk_id",
+        ),
+        (
+            "unknown field",
+            Some(&token),
+            br#"{"kiosk_id": "k", "responses": [], "admin": true}"#.to_vec(),
+            400,
+            "admin",
+        ),
+        (
+            "invalid UTF-8",
+            Some(&token),
+            b"{\"kiosk_id\": \"\xff\xfe\", \"responses\": []}".to_vec(),
+            400,
+            "",
+        ),
+        (
+            "oversize body",
+            Some(&token),
+            vec![b' '; 5 * 1024 * 1024],
+            413,
+            "larger than",
+        ),
+    ];
+    for (what, tok, body, status, needle) in cases {
+        let (got, json) = post(&server, tok, &body);
+        assert_eq!(got, status, "{what}: {json}");
+        let error = json["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{what}: no error field in {json}"));
+        assert!(error.contains(needle), "{what}: {error}");
+    }
+
+    // 10,000 responses in one batch.
+    let mut many = responses.clone();
+    while many.len() < 10_000 {
+        many.extend(responses.iter().cloned());
+    }
+    let big = serde_json::to_vec(&Batch {
+        kiosk_id: kiosk_id.clone(),
+        responses: many[..1001].to_vec(),
+    })
+    .unwrap();
+    let (got, json) = post(&server, Some(&token), &big);
+    assert_eq!(got, 413, "{json}");
+
+    // Out-of-range values are rejected one by one, the rest of the batch stands.
+    let mut bad = responses.clone();
+    bad[0]
+        .response
+        .answers
+        .insert("A2".into(), hailong::survey::Answer::Scale(9));
+    let (got, json) = post(
+        &server,
+        Some(&token),
+        &serde_json::to_vec(&Batch {
+            kiosk_id: kiosk_id.clone(),
+            responses: bad,
+        })
+        .unwrap(),
+    );
+    assert_eq!(got, 200);
+    let result: BatchResult = serde_json::from_value(json).unwrap();
+    assert_eq!(result.rejected.len(), 1);
+    assert_eq!(result.accepted.len(), 19);
+
+    // The token is now bound to this kiosk: another kiosk id is refused.
+    let (got, json) = post(
+        &server,
+        Some(&token),
+        &serde_json::to_vec(&Batch {
+            kiosk_id: "someone-else".into(),
+            responses: vec![],
+        })
+        .unwrap(),
+    );
+    assert_eq!(got, 403, "{json}");
+    assert!(json["error"].as_str().unwrap().contains("kiosk_id"));
+
+    // A revoked token stops working.
+    let enrolment = server.centre.store.kiosks().unwrap().remove(0);
+    server.centre.store.revoke_kiosk(&enrolment.id).unwrap();
+    let (got, json) = post(&server, Some(&token), &serde_json::to_vec(&good).unwrap());
+    assert_eq!(got, 401);
+    assert!(json["error"].as_str().unwrap().contains("revoked"));
+}
+
+#[test]
+fn tampered_and_missing_responses_are_recorded_as_events() {
+    on_every_backend(case_tampered_and_missing_responses_are_recorded_as_events);
+}
+
+fn case_tampered_and_missing_responses_are_recorded_as_events(dir: &Path, server: Server) {
+    let token = server.enrol("TTYT Sóc Sơn");
+    let store = kiosk_store(dir, 30, 9);
+    let mut rs = Vec::new();
+    store
+        .lock()
+        .unwrap()
+        .for_each_response(&Filter::default(), |r| {
+            rs.push(r);
+            Ok(())
+        })
+        .unwrap();
+    let kiosk_id = rs[0].kiosk_id.clone();
+    let send = |responses: Vec<hailong::store::StoredResponse>| -> BatchResult {
+        let (status, json) = post(
+            &server,
+            Some(&token),
+            &serde_json::to_vec(&Batch {
+                kiosk_id: kiosk_id.clone(),
+                responses,
+            })
+            .unwrap(),
+        );
+        assert_eq!(status, 200, "{json}");
+        serde_json::from_value(json).unwrap()
+    };
+    // 1–10 arrive; 11–14 never do (deleted on the kiosk); 15–20 arrive.
+    send(rs[..10].to_vec());
+    send(rs[14..20].to_vec());
+    // Response 3 edited after it was synced, re-hashed to look consistent: same id, new content.
+    let flip = |r: &mut hailong::store::StoredResponse| {
+        let new = match r.response.answers.get("A2") {
+            Some(hailong::survey::Answer::Scale(5)) => 1,
+            _ => 5,
+        };
+        r.response
+            .answers
+            .insert("A2".into(), hailong::survey::Answer::Scale(new));
+    };
+    let mut edited = rs[2].clone();
+    flip(&mut edited);
+    edited.hash = hailong::store::link(&edited.prev_hash, edited.seq, &edited.kiosk_id, &edited.response);
+    // Response 21 edited without fixing its hash.
+    let mut forged = rs[20].clone();
+    flip(&mut forged);
+    let result = send(vec![edited, forged]);
+    assert_eq!(result.rejected.len(), 2);
+    let events = server.centre.store.events().unwrap();
+    let kinds: Vec<(String, Option<u64>)> = events.iter().map(|e| (e.kind.clone(), e.seq)).collect();
+    assert!(kinds.contains(&("gap".into(), Some(11))), "{events:?}");
+    assert!(kinds.contains(&("tamper".into(), Some(3))), "{events:?}");
+    assert!(kinds.contains(&("tamper".into(), Some(21))), "{events:?}");
+    assert!(events.iter().any(|e| e.detail.contains("11–14 missing")), "{events:?}");
+}
+
+/// `hailong centre serve` as a separate process on a fixed port, so it can be killed.
+fn spawn_centre(data: &Path, port: u16) -> Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .args([
+            "centre",
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "the centre did not start");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child
+}
+
+#[test]
+fn killing_the_centre_during_a_sync_loses_and_doubles_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let centre_dir = dir.path().join("centre");
+    std::fs::create_dir_all(&centre_dir).unwrap();
+    let token = {
+        let store = SqliteCentre::open(&centre_dir.join("centre.sqlite3"), TZ).unwrap();
+        let token = centre::new_token();
+        store
+            .add_kiosk("TTYT Thạch Thất", "Quầy 1", &centre::token_hash(&token))
+            .unwrap();
+        token
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let store = kiosk_store(dir.path(), 20_000, 11);
+    let target = Target {
+        url: format!("http://127.0.0.1:{port}"),
+        token,
+    };
+    let http = client::http_client();
+    let runtime = rt();
+    for round in 0..3u64 {
+        let mut centre = spawn_centre(&centre_dir, port);
+        let sync = runtime.spawn({
+            let (store, http, target) = (store.clone(), http.clone(), target.clone());
+            async move { client::sync_once(&store, &http, &target).await }
+        });
+        std::thread::sleep(std::time::Duration::from_millis(150 + 120 * round));
+        centre.kill().unwrap(); // SIGKILL, mid-request
+        centre.wait().unwrap();
+        let _ = runtime.block_on(sync).unwrap();
+    }
+    let mut centre = spawn_centre(&centre_dir, port);
+    let result = runtime.block_on(client::sync_once(&store, &http, &target));
+    centre.kill().unwrap();
+    centre.wait().unwrap();
+    result.unwrap();
+    assert_eq!(store.lock().unwrap().outbox_status().unwrap().queued, 0);
+    let held = Centre {
+        store: Arc::new(SqliteCentre::open(&centre_dir.join("centre.sqlite3"), TZ).unwrap()),
+        catalog: Arc::new(Catalog::built_in()),
+        scoring: ScoringOptions::default(),
+    };
+    let mut n = 0u64;
+    held.store
+        .for_each_response(&Scope::default(), &mut |_| n += 1)
+        .unwrap();
+    assert_eq!(n, 20_000, "none missing, none twice");
+    assert_eq!(centre_summary(&held), kiosk_summary(&store));
+}
+
+#[test]
+fn the_openapi_document_lists_every_route() {
+    let doc: serde_json::Value = serde_json::from_str(include_str!("../src/centre/openapi.json")).unwrap();
+    let mut paths: Vec<&str> = doc["paths"].as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "/api/v1/health",
+            "/api/v1/openapi.json",
+            "/api/v1/report",
+            "/api/v1/responses"
+        ]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("centre.sqlite3"));
+    let http = client::http_client();
+    let served: serde_json::Value = rt().block_on(async {
+        http.get(format!("{}/api/v1/openapi.json", server.url()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(served, doc);
+    for path in ["/api/v1/health", "/api/v1/report", "/api/v1/responses"] {
+        let status = rt().block_on(async {
+            http.get(format!("{}{path}", server.url()))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+        assert_ne!(status.as_u16(), 404, "{path} is documented but not routed");
+    }
+}
+
+/// A TCP proxy between kiosk and centre that misbehaves on purpose, one way per connection:
+/// passes, closes at once, resets, cuts the response half-way (after the centre has stored the
+/// batch), delays, or answers 500/503 itself.
+fn faulty_proxy(upstream: SocketAddr, seed: u64) -> SocketAddr {
+    use rand::{Rng, SeedableRng};
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { continue };
+            let roll: u32 = rng.random_range(0..100);
+            std::thread::spawn(move || {
+                let canned = |client: &mut std::net::TcpStream, status: &str| {
+                    // Read the whole request first, so the client sees this answer, not a reset.
+                    let mut request = Vec::new();
+                    let mut buf = [0u8; 64 * 1024];
+                    loop {
+                        let Ok(n) = client.read(&mut buf) else { return };
+                        if n == 0 {
+                            return;
+                        }
+                        request.extend_from_slice(&buf[..n]);
+                        let text = String::from_utf8_lossy(&request);
+                        if let Some(end) = text.find("\r\n\r\n") {
+                            let length = text[..end]
+                                .lines()
+                                .find_map(|l| {
+                                    l.to_ascii_lowercase()
+                                        .strip_prefix("content-length:")
+                                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                                })
+                                .unwrap_or(0);
+                            if request.len() >= end + 4 + length {
+                                break;
+                            }
+                        }
+                    }
+                    let body = format!("{{\"error\":\"proxy says {status}\"}}");
+                    let _ = write!(
+                        client,
+                        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                };
+                match roll {
+                    0..25 => {}
+                    25..35 => return, // closed before anything
+                    35..45 => {
+                        // Reset: close with the request unread.
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        return;
+                    }
+                    45..55 => std::thread::sleep(std::time::Duration::from_millis(300)),
+                    55..68 => return canned(&mut client, "503 Service Unavailable"),
+                    68..75 => return canned(&mut client, "500 Internal Server Error"),
+                    _ => {
+                        // Forward the request, then cut the response after a few bytes.
+                        let Ok(mut server) = std::net::TcpStream::connect(upstream) else {
+                            return;
+                        };
+                        let mut c2 = client.try_clone().unwrap();
+                        let mut s2 = server.try_clone().unwrap();
+                        std::thread::spawn(move || {
+                            let _ = std::io::copy(&mut c2, &mut s2);
+                        });
+                        let mut first = [0u8; 40];
+                        if let Ok(n) = server.read(&mut first) {
+                            let _ = client.write_all(&first[..n]);
+                        }
+                        let _ = client.shutdown(std::net::Shutdown::Both);
+                        return;
+                    }
+                }
+                let Ok(server) = std::net::TcpStream::connect(upstream) else {
+                    return;
+                };
+                let (mut c1, mut s1) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let (mut c2, mut s2) = (client, server);
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut c1, &mut s1);
+                    let _ = s1.shutdown(std::net::Shutdown::Write);
+                });
+                let _ = std::io::copy(&mut s2, &mut c2);
+                let _ = c2.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    addr
+}
+
+#[test]
+fn through_a_faulty_network_the_centre_ends_up_with_exactly_the_kiosks_responses() {
+    on_every_backend(case_through_a_faulty_network_the_centre_ends_up_with_exactly_the_kiosks_responses);
+}
+
+fn case_through_a_faulty_network_the_centre_ends_up_with_exactly_the_kiosks_responses(dir: &Path, server: Server) {
+    let token = server.enrol("TTYT Phúc Thọ");
+    let store = kiosk_store(dir, 6000, 17);
+    let proxy = faulty_proxy(server.addr, 23);
+    let target = Target {
+        url: format!("http://{proxy}"),
+        token,
+    };
+    // A new connection per request, so every request meets the proxy's dice.
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let runtime = rt();
+    let mut failures = Vec::new();
+    let mut done = false;
+    for _ in 0..200 {
+        match runtime.block_on(client::sync_once(&store, &http, &target)) {
+            Ok(_) => {
+                done = true;
+                break;
+            }
+            Err(e) => failures.push(e.to_string()),
+        }
+    }
+    assert!(done, "never got through: {failures:?}");
+    assert!(
+        failures.len() >= 5,
+        "the proxy should have caused failures: {failures:?}"
+    );
+    assert!(
+        failures.iter().any(|f| f.contains("503") || f.contains("500")),
+        "{failures:?}"
+    );
+    assert!(failures.iter().any(|f| f.contains("cannot reach")), "{failures:?}");
+    assert_eq!(store.lock().unwrap().outbox_status().unwrap().queued, 0);
+    let mut n = 0u64;
+    server
+        .centre
+        .store
+        .for_each_response(&Scope::default(), &mut |_| n += 1)
+        .unwrap();
+    assert_eq!(n, 6000, "none missing, none twice");
+    assert_eq!(centre_summary(&server.centre), kiosk_summary(&store));
+}
+
+#[test]
+fn demo_data_fills_facilities_through_ingest_with_valid_chains_and_different_levels() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, store) in server::backends(dir.path()) {
+        eprintln!("backend: {name}");
+        demo_data_case(store);
+    }
+}
+
+fn demo_data_case(store: Arc<dyn CentreStore>) {
+    let catalog = Catalog::built_in();
+    let opts = hailong::centre::demo::Options {
+        facilities: 3,
+        kiosks_per_facility: 2,
+        responses: 1200,
+        seed: 4,
+        end: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        tz: TZ,
+    };
+    let n = hailong::centre::demo::fill(store.as_ref(), &catalog, &opts, &mut |_| {}).unwrap();
+    assert_eq!(n, 3 * 2 * 1200);
+    assert!(store.events().unwrap().is_empty(), "chains are valid");
+    assert_eq!(store.kiosks().unwrap().len(), 6);
+    let centre = Centre {
+        store,
+        catalog: Arc::new(catalog),
+        scoring: ScoringOptions::default(),
+    };
+    let mut rates = Vec::new();
+    for district in ["Ba Vì", "Đan Phượng", "Hoài Đức"] {
+        let scope = Scope {
+            facility: Some(format!("Trung tâm Y tế huyện {district}")),
+            ..Scope::default()
+        };
+        rates.push(
+            centre::report(&centre, &scope, &Period::all())
+                .unwrap()
+                .summary
+                .satisfied_pct
+                .unwrap(),
+        );
+    }
+    assert!(rates[0] >= 95.0 && rates[2] < 95.0, "{rates:?}");
+}

@@ -1,0 +1,180 @@
+//! Drives the kiosk headless: taps by visible text through `iced_test`'s simulator, runs the
+//! save effects against the real store, and compares snapshots.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use hailong::kiosk::app::{Effect, Kiosk, Message};
+use hailong::kiosk::{Options, effect, load, screen, settings};
+use hailong::store::{Filter, StoredResponse};
+use iced::{Size, Theme};
+use iced_test::Simulator;
+
+pub const LANDSCAPE: Size = Size::new(1920.0, 1080.0);
+pub const PORTRAIT: Size = Size::new(1080.0, 1920.0);
+
+/// A kiosk on a fresh data directory.
+pub struct Harness {
+    pub kiosk: Kiosk,
+    _dir: tempfile::TempDir,
+    size: Size,
+    last_touch: Instant,
+    /// Save effects the test chose to hold back instead of running.
+    pub held: Vec<Effect>,
+    pub hold_saves: bool,
+    /// Every effect run, abbreviated (to check e.g. that Quit was asked for).
+    pub effects: Vec<String>,
+}
+
+impl Harness {
+    /// A kiosk with `config` as its hailong.toml (and `questionnaires` dropped into the data dir).
+    pub fn with(config: &str, questionnaires: &[(&str, &str)]) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("hailong.toml"), config).unwrap();
+        if !questionnaires.is_empty() {
+            let qdir = dir.path().join("questionnaires");
+            std::fs::create_dir_all(&qdir).unwrap();
+            for (name, text) in questionnaires {
+                std::fs::write(qdir.join(name), text).unwrap();
+            }
+        }
+        let options = Options {
+            data_dir: Some(dir.path().to_path_buf()),
+            config: None,
+            windowed: true,
+        };
+        let mut setup = load(&options).unwrap_or_else(|e| panic!("kiosk does not load: {e}"));
+        // "USB drives" for the export tests: <data-dir>/media/<user>/<label>.
+        setup.export_roots = vec![dir.path().join("media")];
+        setup.today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20);
+        Harness {
+            kiosk: Kiosk::new(setup, LANDSCAPE),
+            _dir: dir,
+            size: LANDSCAPE,
+            last_touch: Instant::now(),
+            held: Vec::new(),
+            hold_saves: false,
+            effects: Vec::new(),
+        }
+    }
+
+    /// The default kiosk (kiosk-nhanh, Vietnamese) with a thank-you URL.
+    pub fn new() -> Harness {
+        Harness::with("thank_you_url = \"https://ttyt.example.vn/gop-y\"\n", &[])
+    }
+
+    pub fn resize(&mut self, size: Size) {
+        self.size = size;
+        self.send(Message::Resized(size));
+    }
+
+    fn simulator(&self) -> Simulator<'_, Message> {
+        Simulator::with_size(settings(), self.size, screen::view(&self.kiosk))
+    }
+
+    /// Whether `label` is on screen.
+    pub fn shows(&self, label: &str) -> bool {
+        self.simulator().find(label).is_ok()
+    }
+
+    /// Taps the button showing `label`, as a finger would.
+    pub fn tap(&mut self, label: &str) {
+        let messages: Vec<Message> = {
+            let mut sim = self.simulator();
+            sim.click(label).unwrap_or_else(|e| panic!("cannot tap {label:?}: {e}"));
+            sim.into_messages().collect()
+        };
+        assert!(!messages.is_empty(), "tapping {label:?} did nothing");
+        for m in messages {
+            self.send(m);
+        }
+    }
+
+    /// Taps several labels in order.
+    pub fn taps(&mut self, labels: &[&str]) {
+        for l in labels {
+            self.tap(l);
+        }
+    }
+
+    /// Sends a message and runs what it asks for (saves go to the real store).
+    pub fn send(&mut self, message: Message) {
+        if !matches!(message, Message::Tick(_) | Message::Saved(_) | Message::Resized(_)) {
+            self.last_touch = Instant::now();
+        }
+        let mut effect = self.kiosk.update(message);
+        loop {
+            match effect {
+                Effect::None => return,
+                Effect::Save(_) if self.hold_saves => {
+                    self.held.push(effect);
+                    return;
+                }
+                e => {
+                    self.effects.push(format!("{e:?}").chars().take(40).collect());
+                    let setup = self.kiosk.setup().clone();
+                    match effect::run_blocking(e, &setup) {
+                        Some(reply) => effect = self.kiosk.update(reply),
+                        None => return,
+                    }
+                }
+            }
+        }
+    }
+
+    /// Lets the clock run to `secs` seconds after the last touch.
+    pub fn idle_for(&mut self, secs: u64) {
+        self.send(Message::Tick(self.last_touch + Duration::from_secs(secs)));
+    }
+
+    /// Every stored response, in order.
+    pub fn stored(&self) -> Vec<StoredResponse> {
+        let store = self.kiosk.store().lock().unwrap();
+        let mut all = Vec::new();
+        store
+            .for_each_response(&Filter::default(), |r| {
+                all.push(r);
+                Ok(())
+            })
+            .unwrap();
+        all
+    }
+
+    /// Compares the screen with `tests/snapshots/<name>-tiny-skia.png`. A missing file fails
+    /// the test (iced_test alone would write it and pass); `HAILONG_WRITE_SNAPSHOTS=1` writes
+    /// missing or changed files instead, to be looked at and committed.
+    pub fn snapshot(&self, name: &str) {
+        let path = snapshot_path(name);
+        let file = path.with_file_name(format!("{name}-tiny-skia.png"));
+        let write = std::env::var("HAILONG_WRITE_SNAPSHOTS").is_ok_and(|v| v == "1");
+        let snapshot = self.simulator().snapshot(&Theme::Light).expect("snapshot renders");
+        if write {
+            if file.exists() && !snapshot.matches_image(&path).expect("snapshot compares") {
+                std::fs::remove_file(&file).unwrap();
+                snapshot.matches_image(&path).expect("snapshot writes");
+            }
+        } else {
+            assert!(
+                file.exists(),
+                "missing snapshot {} (HAILONG_WRITE_SNAPSHOTS=1 writes it)",
+                file.display()
+            );
+        }
+        assert!(
+            snapshot.matches_image(&path).expect("snapshot compares"),
+            "screen differs from {}",
+            path.display()
+        );
+    }
+}
+
+pub fn snapshot_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name)
+}
+
+impl Harness {
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        self._dir.path()
+    }
+}

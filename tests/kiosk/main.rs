@@ -1,0 +1,516 @@
+//! The patient kiosk, driven headless by tapping the texts a patient sees.
+
+mod harness;
+#[path = "../support/server.rs"]
+mod server;
+mod staff;
+
+use std::collections::BTreeMap;
+
+use hailong::kiosk::app::{Effect, Message, Screen};
+use hailong::kiosk::saver::SaveOutcome;
+use hailong::report;
+use hailong::report::period::Period;
+use hailong::survey::{Answer, Locale, ScoringOptions, Status};
+use harness::{Harness, LANDSCAPE, PORTRAIT};
+
+const G2_VI_5: &str = "Chắc chắn sẽ quay lại hoặc giới thiệu cho người khác";
+const G2_EN_4: &str = "I may come back";
+
+fn scale(v: u8) -> Answer {
+    Answer::Scale(v)
+}
+
+fn choice(code: &str) -> Answer {
+    Answer::Choice {
+        option: code.into(),
+        other: None,
+    }
+}
+
+fn answers(pairs: &[(&str, Answer)]) -> BTreeMap<String, Answer> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+/// Types on the on-screen keys: capitals through the shift key, spaces on the space bar.
+fn type_on_keys(h: &mut Harness, shift: &str, space: &str, keys: &str) {
+    for c in keys.chars() {
+        if c == ' ' {
+            h.tap(space);
+        } else if c.is_uppercase() {
+            h.tap(shift);
+            h.tap(&c.to_string());
+        } else {
+            h.tap(&c.to_string());
+        }
+    }
+}
+
+#[test]
+fn a_patient_completes_the_quick_form_in_vietnamese_and_exactly_that_response_is_stored() {
+    let mut h = Harness::new();
+    h.tap("Bắt đầu đánh giá");
+    assert!(h.shows("Câu 1/7"));
+    h.taps(&["Hài lòng", "Bình thường"]);
+    // Back changes the answer to B7.
+    h.tap("Quay lại");
+    assert!(h.shows("Câu 2/7"));
+    h.taps(&["Rất hài lòng", "Không sử dụng", "Rất hài lòng", "Hài lòng", G2_VI_5]);
+    assert!(h.shows("Câu 7/7"));
+    type_on_keys(&mut h, "Chữ hoa", "Dấu cách", "Camr own bacs six");
+    assert!(h.shows("Cảm ơn bác sĩ"));
+    h.tap("Gửi");
+    assert!(h.shows("Xin chân thành cảm ơn Ông/Bà!"));
+
+    let stored = h.stored();
+    assert_eq!(stored.len(), 1, "exactly one response");
+    let r = &stored[0].response;
+    assert_eq!(r.status, Status::Complete);
+    assert_eq!(r.locale, Locale::Vi);
+    assert!(!r.rapid_repeat);
+    assert_eq!(
+        r.answers,
+        answers(&[
+            ("A2", scale(4)),
+            ("B7", scale(5)),
+            ("C6", scale(0)),
+            ("D1", scale(5)),
+            ("E1", scale(4)),
+            ("G2", choice("5")),
+            ("H2", Answer::Text("Cảm ơn bác sĩ".into())),
+        ])
+    );
+    assert!(h.kiosk.pending().is_empty());
+}
+
+#[test]
+fn a_patient_completes_the_quick_form_in_english_and_skips_the_comment() {
+    let mut h = Harness::new();
+    h.tap("English");
+    h.tap("Start");
+    assert!(h.shows("Question 1/7"));
+    h.taps(&[
+        "Very satisfied",
+        "Satisfied",
+        "Neutral",
+        "Satisfied",
+        "Very satisfied",
+        G2_EN_4,
+    ]);
+    h.tap("Skip");
+    assert!(h.shows("Thank you very much!"));
+    let stored = h.stored();
+    assert_eq!(stored.len(), 1);
+    let r = &stored[0].response;
+    assert_eq!(r.locale, Locale::En);
+    assert_eq!(
+        r.answers,
+        answers(&[
+            ("A2", scale(5)),
+            ("B7", scale(4)),
+            ("C6", scale(3)),
+            ("D1", scale(4)),
+            ("E1", scale(5)),
+            ("G2", choice("4")),
+        ])
+    );
+    // The next patient starts in Vietnamese again.
+    h.tap("Done");
+    assert!(h.shows("Bắt đầu đánh giá"));
+}
+
+#[test]
+fn a_low_rating_asks_why_and_stores_the_reasons_under_their_own_code() {
+    let mut h = Harness::new();
+    h.tap("Bắt đầu đánh giá");
+    h.tap("Rất không hài lòng");
+    assert!(h.shows("Vì sao Ông/Bà chưa hài lòng?"));
+    h.taps(&["Thời gian chờ đợi", "Chi phí", "Vệ sinh, sạch sẽ", "Vệ sinh, sạch sẽ"]);
+    h.tap("Tiếp tục");
+    assert!(h.shows("Câu 2/7"));
+    // A good rating does not ask.
+    h.tap("Rất hài lòng");
+    assert!(h.shows("Câu 3/7"));
+    h.taps(&["Hài lòng", "Hài lòng", "Hài lòng", G2_VI_5, "Bỏ qua"]);
+    let r = &h.stored()[0].response;
+    assert_eq!(r.answers["A2"], scale(1));
+    assert_eq!(r.answers["A2.why"], Answer::Reasons(vec!["cost".into(), "wait".into()]));
+    assert!(!r.answers.contains_key("B7.why"));
+}
+
+#[test]
+fn nothing_on_screen_shows_which_face_was_tapped() {
+    let mut h = Harness::new();
+    h.tap("Bắt đầu đánh giá");
+    h.tap("Rất hài lòng");
+    h.idle_for(2); // the neutral "noted" confirmation has faded
+    h.tap("Quay lại");
+    // Back on the first question: the same screen as before any tap.
+    let mut fresh = Harness::new();
+    fresh.tap("Bắt đầu đánh giá");
+    fresh.idle_for(2);
+    assert!(h.shows("Câu 1/7") && fresh.shows("Câu 1/7"));
+    h.snapshot("a2-after-back");
+    fresh.snapshot("a2-after-back");
+}
+
+#[test]
+fn walking_away_saves_a_partial_response_and_leaves_no_trace_on_screen() {
+    let mut h = Harness::new();
+    h.tap("Bắt đầu đánh giá");
+    h.taps(&["Hài lòng", "Rất không hài lòng"]);
+    assert!(h.shows("Vì sao Ông/Bà chưa hài lòng?"));
+    h.idle_for(30);
+    assert!(!h.shows("Ông/Bà còn đó không?"), "not before the 45 s timeout");
+    h.idle_for(46);
+    assert!(h.shows("Ông/Bà còn đó không?"));
+    assert!(
+        !h.shows("Vì sao Ông/Bà chưa hài lòng?"),
+        "the question is hidden while asking"
+    );
+    h.idle_for(50);
+    assert!(h.stored().is_empty(), "still waiting for an answer");
+    h.idle_for(57);
+    assert!(h.shows("Bắt đầu đánh giá"));
+    let stored = h.stored();
+    assert_eq!(stored.len(), 1);
+    let r = &stored[0].response;
+    assert_eq!(r.status, Status::Partial);
+    assert_eq!(r.answers, answers(&[("A2", scale(4)), ("B7", scale(1))]));
+    // The next patient starts from nothing.
+    h.tap("Bắt đầu đánh giá");
+    assert!(h.shows("Câu 1/7"));
+    let Screen::Survey(session) = h.kiosk.screen() else {
+        panic!("survey expected")
+    };
+    assert!(session.response().answers.is_empty());
+}
+
+#[test]
+fn a_touch_while_asking_keeps_the_session_and_an_untouched_start_saves_nothing() {
+    let mut h = Harness::new();
+    h.tap("Bắt đầu đánh giá");
+    h.tap("Hài lòng");
+    h.idle_for(46);
+    h.tap("Tôi vẫn ở đây");
+    assert!(h.shows("Câu 2/7"));
+    h.idle_for(44);
+    assert!(h.shows("Câu 2/7"), "the timeout counts from the last touch");
+
+    let mut idle = Harness::new();
+    idle.tap("Bắt đầu đánh giá");
+    idle.idle_for(46);
+    idle.idle_for(57);
+    assert!(idle.shows("Bắt đầu đánh giá"));
+    assert!(idle.stored().is_empty(), "no answer, nothing to save");
+}
+
+#[test]
+fn the_thank_you_screen_returns_to_welcome_by_itself() {
+    let mut h = Harness::new();
+    h.tap("Bắt đầu đánh giá");
+    h.taps(&[
+        "Hài lòng",
+        "Hài lòng",
+        "Hài lòng",
+        "Hài lòng",
+        "Hài lòng",
+        G2_VI_5,
+        "Bỏ qua",
+    ]);
+    assert!(matches!(h.kiosk.screen(), Screen::Thanks(_)));
+    h.send(Message::Tick(
+        std::time::Instant::now() + std::time::Duration::from_secs(9),
+    ));
+    assert!(matches!(h.kiosk.screen(), Screen::Welcome));
+}
+
+#[test]
+fn an_identical_response_seconds_later_is_stored_but_flagged_and_left_out_of_the_figures() {
+    let mut h = Harness::new();
+    let run = |h: &mut Harness| {
+        h.tap("Bắt đầu đánh giá");
+        h.taps(&[
+            "Hài lòng",
+            "Hài lòng",
+            "Hài lòng",
+            "Hài lòng",
+            "Hài lòng",
+            G2_VI_5,
+            "Bỏ qua",
+            "Hoàn tất",
+        ]);
+    };
+    run(&mut h);
+    run(&mut h);
+    // A different response is not a repeat.
+    h.tap("Bắt đầu đánh giá");
+    h.taps(&[
+        "Rất hài lòng",
+        "Hài lòng",
+        "Hài lòng",
+        "Hài lòng",
+        "Hài lòng",
+        G2_VI_5,
+        "Bỏ qua",
+    ]);
+    let stored = h.stored();
+    let flags: Vec<bool> = stored.iter().map(|r| r.response.rapid_repeat).collect();
+    assert_eq!(flags, [false, true, false]);
+
+    let store = h.kiosk.store().lock().unwrap();
+    let filter = report::filter(&Period::all(), None, None);
+    let summary = report::summary(&store, &filter, &ScoringOptions::default()).unwrap();
+    assert_eq!(summary.responses, 2);
+    assert_eq!(summary.rapid_repeat_responses, 1);
+}
+
+#[test]
+fn a_failed_save_shows_a_staff_banner_thanks_the_patient_and_is_retried() {
+    let mut h = Harness::new();
+    h.hold_saves = true;
+    h.tap("Bắt đầu đánh giá");
+    h.taps(&[
+        "Hài lòng",
+        "Hài lòng",
+        "Hài lòng",
+        "Hài lòng",
+        "Hài lòng",
+        G2_VI_5,
+        "Bỏ qua",
+    ]);
+    assert_eq!(
+        h.held.len(),
+        1,
+        "the finished response is handed to a save task at once"
+    );
+    h.held.clear();
+    // The disk refused it.
+    h.send(Message::Saved(SaveOutcome {
+        saved: vec![],
+        error: Some("database or disk is full".into()),
+    }));
+    assert!(h.shows("Xin chân thành cảm ơn Ông/Bà!"), "the patient is still thanked");
+    assert!(h.shows("Chưa lưu được 1 phiếu, đang thử lại: database or disk is full"));
+    assert_eq!(h.kiosk.pending().len(), 1);
+    // Five seconds later it is tried again, and this time the disk takes it.
+    h.hold_saves = false;
+    h.send(Message::Tick(
+        std::time::Instant::now() + std::time::Duration::from_secs(6),
+    ));
+    assert!(h.kiosk.pending().is_empty());
+    assert_eq!(h.stored().len(), 1);
+    assert!(!h.shows("Chưa lưu được 1 phiếu, đang thử lại: database or disk is full"));
+}
+
+#[test]
+fn the_department_is_asked_only_when_several_are_configured() {
+    let mut h = Harness::with("departments = [\"Khoa Khám bệnh\", \"Khoa Nhi\"]\n", &[]);
+    h.tap("Bắt đầu đánh giá");
+    assert!(h.shows("Ông/Bà vừa sử dụng dịch vụ ở khoa/phòng nào?"));
+    h.tap("Khoa Nhi");
+    assert!(h.shows("Câu 1/7"));
+    h.tap("Quay lại");
+    h.tap("Khoa Khám bệnh");
+    h.taps(&[
+        "Hài lòng",
+        "Hài lòng",
+        "Hài lòng",
+        "Hài lòng",
+        "Hài lòng",
+        G2_VI_5,
+        "Bỏ qua",
+    ]);
+    assert_eq!(h.stored()[0].response.department.as_deref(), Some("Khoa Khám bệnh"));
+
+    let mut one = Harness::with("departments = [\"Khoa Nhi\"]\n", &[]);
+    one.tap("Bắt đầu đánh giá");
+    assert!(one.shows("Câu 1/7"));
+    one.taps(&[
+        "Hài lòng",
+        "Hài lòng",
+        "Hài lòng",
+        "Hài lòng",
+        "Hài lòng",
+        G2_VI_5,
+        "Bỏ qua",
+    ]);
+    assert_eq!(one.stored()[0].response.department.as_deref(), Some("Khoa Nhi"));
+}
+
+const TEST_FORM: &str = r#"
+id = "thu-nghiem"
+version = 1
+title = { vi = "Phiếu thử", en = "Test form" }
+
+[[sections]]
+code = "G"
+title = { vi = "Đánh giá chung", en = "Overall" }
+
+[[sections.items]]
+code = "G1"
+kind = "percent"
+over_100 = true
+text = { vi = "Đánh giá mức độ đáp ứng so với mong đợi", en = "How far did we meet your expectations?" }
+
+[[sections.items]]
+code = "G2"
+kind = "choice"
+text = { vi = "Ông/Bà có quay lại không?", en = "Would you come back?" }
+options = [
+  { code = "5", vi = "Có", en = "Yes" },
+  { code = "6", vi = "Khác (ghi rõ)", en = "Other (please specify)", other = true },
+]
+"#;
+
+#[test]
+fn percent_buttons_and_an_other_option_with_typed_words() {
+    let mut h = Harness::with("questionnaire = \"thu-nghiem\"\n", &[("thu-nghiem.toml", TEST_FORM)]);
+    h.tap("Bắt đầu đánh giá");
+    h.tap("Trên 100 %");
+    h.tap("Quay lại");
+    h.tap("80 %");
+    h.tap("Khác (ghi rõ)");
+    assert!(h.shows("Xin ghi rõ (không bắt buộc)"));
+    type_on_keys(&mut h, "Chữ hoa", "Dấu cách", "gaanf nhaf");
+    h.tap("Gửi");
+    let r = &h.stored()[0].response;
+    assert_eq!(r.answers["G1"], Answer::Percent(80));
+    assert_eq!(
+        r.answers["G2"],
+        Answer::Choice {
+            option: "6".into(),
+            other: Some("gần nhà".into())
+        }
+    );
+}
+
+#[test]
+fn a_broken_questionnaire_stops_the_kiosk_with_a_message_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hailong.toml"), "idle_timeout_secs = 0\n").unwrap();
+    let options = hailong::kiosk::Options {
+        data_dir: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let problem = hailong::kiosk::load(&options).err().expect("refused");
+    assert!(
+        problem.contains("hailong.toml, line 1") && problem.contains("idle_timeout_secs"),
+        "{problem}"
+    );
+}
+
+/// Every screen, in both languages, landscape 1920×1080 and portrait 1080×1920.
+#[test]
+fn snapshots_of_every_screen() {
+    for (lang, start) in [("vi", "Bắt đầu đánh giá"), ("en", "Start")] {
+        for (orientation, size) in [("landscape", LANDSCAPE), ("portrait", PORTRAIT)] {
+            let shot = |h: &Harness, screen: &str| h.snapshot(&format!("{screen}-{lang}-{orientation}"));
+            let mut h = Harness::with(
+                "facility_name = \"Trung tâm Y tế huyện Hoài Đức\"\n\
+                 departments = [\"Khoa Khám bệnh\", \"Khoa Nội\", \"Khoa Nhi\"]\n\
+                 thank_you_url = \"https://ttyt.example.vn/gop-y\"\n",
+                &[],
+            );
+            h.resize(size);
+            if lang == "en" {
+                h.tap("English");
+            }
+            shot(&h, "welcome");
+            h.tap(start);
+            shot(&h, "department");
+            h.tap("Khoa Nội");
+            h.idle_for(2);
+            shot(&h, "question");
+            h.tap(if lang == "vi" {
+                "Không hài lòng"
+            } else {
+                "Dissatisfied"
+            });
+            h.tap(if lang == "vi" {
+                "Thời gian chờ đợi"
+            } else {
+                "Waiting time"
+            });
+            shot(&h, "follow-up");
+            h.tap(if lang == "vi" { "Tiếp tục" } else { "Continue" });
+            let good = if lang == "vi" { "Hài lòng" } else { "Satisfied" };
+            h.tap(good);
+            h.idle_for(4);
+            shot(&h, "question-not-used");
+            h.taps(&[good, good, good]);
+            h.idle_for(6);
+            shot(&h, "choice");
+            h.tap(if lang == "vi" { G2_VI_5 } else { G2_EN_4 });
+            h.idle_for(8);
+            shot(&h, "comment-empty");
+            let (shift, space) = if lang == "vi" {
+                ("Chữ hoa", "Dấu cách")
+            } else {
+                ("Capitals", "Space")
+            };
+            type_on_keys(&mut h, shift, space, "Nhaan vieen raats nhieetj tinhf");
+            shot(&h, "comment");
+            h.idle_for(60);
+            shot(&h, "still-there");
+            h.tap(if lang == "vi" {
+                "Tôi vẫn ở đây"
+            } else {
+                "I am still here"
+            });
+            h.tap(if lang == "vi" { "Gửi" } else { "Send" });
+            shot(&h, "thanks");
+        }
+    }
+    let mut percent = Harness::with("questionnaire = \"thu-nghiem\"\n", &[("thu-nghiem.toml", TEST_FORM)]);
+    percent.tap("Bắt đầu đánh giá");
+    percent.snapshot("percent-vi-landscape");
+}
+
+#[test]
+fn save_effects_carry_every_unsaved_response() {
+    let mut h = Harness::new();
+    h.hold_saves = true;
+    for _ in 0..2 {
+        h.tap("Bắt đầu đánh giá");
+        h.taps(&[
+            "Hài lòng",
+            "Hài lòng",
+            "Hài lòng",
+            "Hài lòng",
+            "Hài lòng",
+            G2_VI_5,
+            "Bỏ qua",
+            "Hoàn tất",
+        ]);
+    }
+    // The second finished while the first save was still running: it waits for it.
+    assert_eq!(h.held.len(), 1);
+    let Effect::Save(first) = h.held.remove(0) else {
+        unreachable!()
+    };
+    assert_eq!(first.len(), 1);
+    h.hold_saves = false;
+    let outcome = hailong::kiosk::saver::save_blocking(h.kiosk.store(), h.kiosk.questionnaire(), &first);
+    h.send(Message::Saved(outcome));
+    assert_eq!(h.stored().len(), 2);
+    assert!(h.kiosk.pending().is_empty());
+}
+
+#[test]
+fn a_bad_setting_opens_an_error_screen_for_staff_instead_of_the_kiosk() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hailong.toml"), "questionnaire = \"khong-co\"\n").unwrap();
+    let options = hailong::kiosk::Options {
+        data_dir: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let app = hailong::kiosk::App::boot(&options, LANDSCAPE);
+    let hailong::kiosk::App::Failed(problem) = &app else {
+        panic!("the kiosk started with an unknown questionnaire")
+    };
+    assert!(problem.contains("khong-co"), "{problem}");
+    let mut sim = iced_test::Simulator::with_size(hailong::kiosk::settings(), LANDSCAPE, app.view());
+    assert!(sim.find("Kiosk chưa thể khởi động").is_ok());
+    assert!(sim.find(problem.as_str()).is_ok(), "the problem is shown");
+}

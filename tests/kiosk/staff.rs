@@ -1,0 +1,422 @@
+//! Staff mode: the hidden gesture and the PIN, the dashboard against `hailong report`, export to
+//! a USB-like folder against `hailong export`, settings that survive a restart.
+
+use std::path::Path;
+use std::process::Command;
+
+use hailong::i18n::{tr, tr_args};
+use hailong::kiosk::app::{Message, Screen};
+use hailong::kiosk::staff::{self, pin, settings::Field};
+use hailong::kiosk::{Options, load};
+use hailong::report::text::percent;
+use hailong::survey::Locale;
+
+use super::harness::Harness;
+
+const PIN: &str = "2468";
+
+fn with_pin(extra: &str) -> Harness {
+    let hash = pin::hash_pin(PIN).unwrap();
+    Harness::with(&format!("staff_pin_hash = \"{hash}\"\n{extra}"), &[])
+}
+
+fn open_pad(h: &mut Harness) {
+    for _ in 0..5 {
+        h.send(Message::CornerTap);
+    }
+}
+
+fn enter(h: &mut Harness, pin: &str) {
+    for d in pin.chars() {
+        h.tap(&d.to_string());
+    }
+    h.tap("Vào");
+}
+
+fn open_staff(h: &mut Harness) {
+    open_pad(h);
+    enter(h, PIN);
+    assert!(matches!(h.kiosk.screen(), Screen::Staff(_)), "staff mode did not open");
+}
+
+fn hailong(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn seed(h: &Harness, responses: &str) {
+    hailong(
+        h.dir(),
+        &[
+            "demo-data",
+            "--responses",
+            responses,
+            "--seed",
+            "7",
+            "--end",
+            "2026-11-20",
+        ],
+    );
+}
+
+#[test]
+fn five_corner_taps_and_the_right_pin_open_the_dashboard() {
+    let mut h = with_pin("");
+    for _ in 0..4 {
+        h.send(Message::CornerTap);
+    }
+    assert!(h.shows("Bắt đầu đánh giá"), "four taps are not enough");
+    h.send(Message::CornerTap);
+    assert!(h.shows("Chế độ nhân viên"));
+    enter(&mut h, PIN);
+    assert!(h.shows("Tổng quan"));
+    assert!(h.shows("Tỷ lệ hài lòng chung"));
+}
+
+#[test]
+fn a_wrong_pin_does_not_open_staff_mode() {
+    let mut h = with_pin("");
+    open_pad(&mut h);
+    enter(&mut h, "1111");
+    assert!(h.shows("Mã PIN không đúng. Hãy thử lại."));
+    assert!(matches!(h.kiosk.screen(), Screen::Pin(_)));
+    h.tap("Huỷ");
+    assert!(h.shows("Bắt đầu đánh giá"));
+}
+
+#[test]
+fn five_wrong_pins_lock_the_pad_for_five_minutes() {
+    let mut h = with_pin("");
+    open_pad(&mut h);
+    for _ in 0..5 {
+        enter(&mut h, "9999");
+    }
+    assert!(h.shows("Nhập sai quá 5 lần. Thử lại sau 5:00."));
+    assert!(!h.shows("Vào"), "no keys while locked");
+    // Leaving and coming back does not reset the lock, and the right PIN cannot get in.
+    h.tap("Huỷ");
+    open_pad(&mut h);
+    assert!(h.shows("Nhập sai quá 5 lần. Thử lại sau 5:00."));
+    for d in PIN.chars() {
+        h.send(Message::Pin(hailong::kiosk::app::PinKey::Digit(d)));
+    }
+    h.send(Message::Pin(hailong::kiosk::app::PinKey::Submit));
+    assert!(matches!(h.kiosk.screen(), Screen::Pin(_)));
+}
+
+#[test]
+fn without_a_pin_the_pad_says_how_to_set_one() {
+    let mut h = Harness::new();
+    open_pad(&mut h);
+    assert!(h.shows("Chưa đặt mã PIN cho kiosk này. Trên máy kiosk, chạy lệnh: hailong kiosk set-pin"));
+    assert!(!h.shows("Vào"));
+}
+
+#[test]
+fn staff_mode_closes_itself_after_two_idle_minutes() {
+    let mut h = with_pin("");
+    open_staff(&mut h);
+    h.idle_for(100);
+    assert!(h.shows("Tổng quan"));
+    h.idle_for(121);
+    assert!(h.shows("Bắt đầu đánh giá"));
+}
+
+#[test]
+fn the_dashboard_shows_the_figures_of_hailong_report() {
+    let mut h = with_pin("");
+    seed(&h, "3000");
+    open_staff(&mut h);
+    h.tap("Năm nay");
+    let json: serde_json::Value =
+        serde_json::from_str(&hailong(h.dir(), &["report", "--period", "2026", "--json"])).unwrap();
+    let pct = |key: &str| json[key].as_f64();
+    let vi = Locale::Vi;
+    assert!(h.shows(&percent(vi, pct("satisfied_pct"))), "the big figure");
+    let interval = format!(
+        "{} – {}",
+        percent(vi, pct("ci_low_pct")),
+        percent(vi, pct("ci_high_pct"))
+    );
+    assert!(h.shows(&tr_args(
+        vi,
+        "dash-n",
+        &[
+            ("n", json["answers"].as_u64().unwrap().into()),
+            ("interval", interval.into())
+        ]
+    )));
+    assert!(h.shows(&tr_args(
+        vi,
+        "dash-counts",
+        &[
+            ("responses", json["responses"].as_u64().unwrap().into()),
+            ("partial", json["partial_responses"].as_u64().unwrap().into()),
+            ("rapid", json["rapid_repeat_responses"].as_u64().unwrap().into()),
+        ]
+    )));
+    let verdict = match json["verdict"].as_str().unwrap() {
+        "met" => "dash-verdict-met",
+        "not_met" => "dash-verdict-not-met",
+        "inconclusive" => "dash-verdict-inconclusive",
+        _ => "dash-verdict-no-data",
+    };
+    assert!(h.shows(&tr(vi, verdict)));
+    // The section bars are drawn from the same figures.
+    let Screen::Staff(s) = h.kiosk.screen() else {
+        unreachable!()
+    };
+    let data = s.dashboard.as_ref().expect("loaded");
+    for (code, f) in &data.summary.sections {
+        let expected = json["sections"][code]["satisfied_pct"].as_f64();
+        let shown = f.satisfied_pct.map(|p| (p * 100.0).round() / 100.0);
+        assert_eq!(shown, expected, "section {code}");
+    }
+}
+
+fn usb(h: &Harness) -> std::path::PathBuf {
+    let usb = h.dir().join("media/y-ta/USB-KHOA");
+    std::fs::create_dir_all(&usb).unwrap();
+    usb
+}
+
+#[test]
+fn export_to_a_usb_drive_matches_hailong_export() {
+    let mut h = with_pin("");
+    seed(&h, "500");
+    let usb = usb(&h);
+    open_staff(&mut h);
+    h.tap("Xuất dữ liệu");
+    assert!(h.shows("USB: USB-KHOA"));
+    h.tap("Năm nay");
+    h.tap("CSV");
+    h.tap("Xuất");
+    let file = usb.join("hailong-2026.csv");
+    let cli = h.dir().join("cli.csv");
+    hailong(
+        h.dir(),
+        &[
+            "export",
+            "--period",
+            "2026",
+            "--format",
+            "csv",
+            "--out",
+            cli.to_str().unwrap(),
+        ],
+    );
+    let rows = csv::Reader::from_path(&cli).unwrap().records().count();
+    assert!(rows > 100);
+    assert!(h.shows(&format!("Đã xuất {rows} phiếu vào USB-KHOA/hailong-2026.csv")));
+    assert_eq!(std::fs::read(&file).unwrap(), std::fs::read(&cli).unwrap());
+
+    h.tap("Excel (XLSX)");
+    h.tap("Xuất");
+    let cli = h.dir().join("cli.xlsx");
+    hailong(
+        h.dir(),
+        &[
+            "export",
+            "--period",
+            "2026",
+            "--format",
+            "xlsx",
+            "--out",
+            cli.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(sheets(&usb.join("hailong-2026.xlsx")), sheets(&cli));
+}
+
+fn sheets(path: &Path) -> Vec<Vec<Vec<String>>> {
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut book: Xlsx<_> = open_workbook(path).unwrap();
+    let names = book.sheet_names().to_vec();
+    names
+        .iter()
+        .map(|n| {
+            let range = book.worksheet_range(n).unwrap();
+            range
+                .rows()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn an_unwritable_drive_gives_a_clear_message_and_leaves_no_file() {
+    let mut h = with_pin("");
+    seed(&h, "50");
+    let users = h.dir().join("media/y-ta");
+    std::fs::create_dir_all(&users).unwrap();
+    // A "drive" the kiosk may not write to, as a read-only stick would be.
+    std::os::unix::fs::symlink("/sys/kernel", users.join("USB-CHI-DOC")).unwrap();
+    open_staff(&mut h);
+    h.tap("Xuất dữ liệu");
+    h.tap("CSV");
+    h.tap("Xuất");
+    assert!(h.shows("Không xuất được: ổ đĩa chỉ đọc hoặc không cho phép ghi."));
+    let left: Vec<_> = std::fs::read_dir("/sys/kernel")
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("hailong"))
+        .collect();
+    assert!(left.is_empty());
+}
+
+#[test]
+fn settings_are_checked_saved_and_still_there_after_a_restart() {
+    let mut h = with_pin("facility_name = \"TTYT Ba Vì\"\n");
+    open_staff(&mut h);
+    h.tap("Cài đặt");
+    // A bad value is refused with the reason, and nothing is written.
+    let before = std::fs::read_to_string(h.dir().join("hailong.toml")).unwrap();
+    h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "0".into())));
+    h.tap("Lưu cài đặt");
+    assert!(h.shows("Chưa lưu: idle_timeout_secs: idle_timeout_secs must be between 10 and 600 (found 0)"));
+    assert_eq!(std::fs::read_to_string(h.dir().join("hailong.toml")).unwrap(), before);
+
+    h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "90".into())));
+    h.tap("byt-ngoai-tru");
+    // The facility name, typed on the screen's own keyboard.
+    h.tap("Sửa");
+    assert!(h.shows("TTYT Ba Vì"));
+    h.taps(&["Dấu cách", "2", "Xong"]);
+    h.tap("Lưu cài đặt");
+    assert!(h.shows("Đã lưu. Cài đặt mới có hiệu lực ngay."));
+
+    // Restarted from the file: the changes are there, the rest (facility, PIN) kept.
+    let options = Options {
+        data_dir: Some(h.dir().to_path_buf()),
+        ..Options::default()
+    };
+    let reloaded = load(&options).unwrap();
+    assert_eq!(reloaded.config.questionnaire, "byt-ngoai-tru");
+    assert_eq!(reloaded.config.idle_timeout_secs.0, 90);
+    assert_eq!(reloaded.config.facility_name, "TTYT Ba Vì 2");
+    assert!(pin::verify_pin(&reloaded.config.staff_pin_hash, PIN));
+    // And the running kiosk asks the new questionnaire at once.
+    h.tap("Về màn hình khảo sát");
+    h.tap("Bắt đầu đánh giá");
+    let Screen::Survey(session) = h.kiosk.screen() else {
+        unreachable!()
+    };
+    assert_eq!(session.questionnaire().id, "byt-ngoai-tru");
+}
+
+#[test]
+fn the_pin_can_be_changed_from_settings() {
+    let mut h = with_pin("");
+    open_staff(&mut h);
+    h.tap("Cài đặt");
+    h.tap("Đổi mã PIN");
+    for d in "1357".chars() {
+        h.tap(&d.to_string());
+    }
+    h.tap("Vào");
+    assert!(h.shows("Nhập lại mã PIN mới"));
+    for d in "1357".chars() {
+        h.tap(&d.to_string());
+    }
+    h.tap("Vào");
+    assert!(h.shows("Đã lưu. Cài đặt mới có hiệu lực ngay."));
+    h.tap("Về màn hình khảo sát");
+    open_pad(&mut h);
+    enter(&mut h, PIN);
+    assert!(
+        h.shows("Mã PIN không đúng. Hãy thử lại."),
+        "the old PIN no longer works"
+    );
+    enter(&mut h, "1357");
+    assert!(matches!(h.kiosk.screen(), Screen::Staff(_)));
+}
+
+#[test]
+fn quitting_asks_first() {
+    let mut h = with_pin("");
+    open_staff(&mut h);
+    h.tap("Thoát ứng dụng");
+    assert!(h.shows("Thoát ứng dụng?"));
+    h.tap("Không thoát");
+    assert!(h.shows("Tổng quan") && !h.shows("Thoát ứng dụng?"));
+    assert!(!h.effects.iter().any(|e| e.contains("Quit")));
+    h.tap("Thoát ứng dụng");
+    h.tap("Thoát");
+    assert!(h.effects.iter().any(|e| e.contains("Quit")), "{:?}", h.effects);
+}
+
+#[test]
+fn snapshots_of_every_staff_screen() {
+    let mut h = with_pin("facility_name = \"Trung tâm Y tế huyện Hoài Đức\"\n");
+    seed(&h, "3000");
+    usb(&h);
+    open_pad(&mut h);
+    h.tap("2");
+    h.snapshot("staff-pin-vi-landscape");
+    h.tap("4");
+    h.tap("6");
+    h.tap("8");
+    h.tap("Vào");
+    h.tap("Năm nay");
+    h.snapshot("staff-dashboard-vi-landscape");
+    h.resize(super::harness::PORTRAIT);
+    h.snapshot("staff-dashboard-vi-portrait");
+    h.resize(super::harness::LANDSCAPE);
+    h.tap("Xuất dữ liệu");
+    h.tap("Quý này");
+    h.tap("Xuất");
+    h.snapshot("staff-export-vi-landscape");
+    h.tap("Đồng bộ");
+    h.snapshot("staff-sync-vi-landscape");
+    h.tap("Cài đặt");
+    h.snapshot("staff-settings-vi-landscape");
+    h.tap("Sửa");
+    h.snapshot("staff-settings-keyboard-vi-landscape");
+    h.tap("Huỷ");
+    h.tap("Thoát ứng dụng");
+    h.snapshot("staff-quit-vi-landscape");
+}
+
+#[test]
+fn the_sync_page_sends_the_queue_now_and_explains_a_refused_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let centre = super::server::Server::start(&dir.path().join("centre.sqlite3"));
+    let token = centre.enrol("TTYT Đan Phượng");
+    let mut h = with_pin(&format!("[centre]\nurl = \"{}\"\ntoken = \"{token}\"\n", centre.url()));
+    seed(&h, "300");
+    open_staff(&mut h);
+    h.tap("Đồng bộ");
+    assert!(h.shows(&centre.url()));
+    assert!(h.shows("chưa lần nào"));
+    let waiting = |h: &Harness| match h.kiosk.screen() {
+        Screen::Staff(s) => s.outbox.clone().unwrap().unwrap().queued,
+        _ => unreachable!(),
+    };
+    assert_eq!(waiting(&h), 300);
+    h.tap("Đồng bộ ngay");
+    assert_eq!(waiting(&h), 0);
+    assert!(h.shows("0 phiếu (cũ nhất: —)"));
+    assert!(!h.shows("chưa lần nào"), "the last success is shown");
+    let mut held = 0;
+    centre
+        .centre
+        .store
+        .for_each_response(&hailong::centre::Scope::default(), &mut |_| held += 1)
+        .unwrap();
+    assert_eq!(held, 300);
+
+    // The centre revokes the kiosk: staff are told, in words, to enrol it again.
+    seed(&h, "5");
+    let enrolment = centre.centre.store.kiosks().unwrap().remove(0);
+    centre.centre.store.revoke_kiosk(&enrolment.id).unwrap();
+    h.tap("Đồng bộ ngay");
+    assert!(h.shows(&tr(Locale::Vi, "sync-error-unauthorized")));
+    assert_eq!(waiting(&h), 5, "nothing is marked synced");
+}

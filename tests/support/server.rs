@@ -1,0 +1,112 @@
+//! A centre serving on 127.0.0.1 inside the test process, shared by the test binaries.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use hailong::centre::sqlite::SqliteCentre;
+use hailong::centre::{self, Centre, CentreStore};
+use hailong::survey::{Catalog, ScoringOptions};
+
+const TZ: chrono_tz::Tz = chrono_tz::Asia::Ho_Chi_Minh;
+
+/// A centre serving on 127.0.0.1 in this process; stopped (gracefully) on drop.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub centre: Centre,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    pub fn start(db: &Path) -> Server {
+        Server::start_with(Arc::new(SqliteCentre::open(db, TZ).unwrap()))
+    }
+
+    /// A centre on the given storage backend.
+    pub fn start_with(store: Arc<dyn CentreStore>) -> Server {
+        let centre = Centre {
+            store,
+            catalog: Arc::new(Catalog::built_in()),
+            scoring: ScoringOptions::default(),
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let c = centre.clone();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Runtime::new().unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                addr_tx.send(listener.local_addr().unwrap()).unwrap();
+                centre::serve(listener, c, async {
+                    let _ = stopped.await;
+                })
+                .await
+                .unwrap();
+            });
+        });
+        Server {
+            addr: addr_rx.recv().unwrap(),
+            centre,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn enrol(&self, facility: &str) -> String {
+        let token = centre::new_token();
+        self.centre
+            .store
+            .add_kiosk(facility, "Quầy 1", &centre::token_hash(&token))
+            .unwrap();
+        token
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The storage backends the centre tests run against: SQLite always, and PostgreSQL when
+/// `HAILONG_TEST_POSTGRES_URL` names a server (each call gets a schema of its own).
+#[allow(dead_code)]
+pub fn backends(dir: &Path) -> Vec<(&'static str, Arc<dyn CentreStore>)> {
+    let mut out: Vec<(&'static str, Arc<dyn CentreStore>)> = vec![(
+        "sqlite",
+        Arc::new(SqliteCentre::open(&dir.join("centre.sqlite3"), TZ).unwrap()),
+    )];
+    match std::env::var("HAILONG_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => out.push(("postgres", postgres_store(&url))),
+        _ => eprintln!("notice: HAILONG_TEST_POSTGRES_URL is not set; the PostgreSQL backend is not tested here"),
+    }
+    out
+}
+
+/// A PostgreSQL centre in a fresh schema of the database at `url`.
+#[allow(dead_code)]
+pub fn postgres_store(url: &str) -> Arc<dyn CentreStore> {
+    let schema = format!("hl_test_{}", uuid::Uuid::now_v7().simple());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        client.batch_execute(&format!("CREATE SCHEMA {schema}")).await.unwrap();
+    });
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let scoped = format!("{url}{sep}options=-csearch_path%3D{schema}");
+    Arc::new(hailong::centre::postgres::PostgresCentre::open(&scoped, TZ).unwrap())
+}
