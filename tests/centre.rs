@@ -79,8 +79,9 @@ fn case_a_kiosk_syncs_everything_and_the_centre_reports_the_same_figures(dir: &P
     let target = Target {
         url: server.url(),
         token,
+        ca_cert: None,
     };
-    let http = client::http_client();
+    let http = client::http_client(&target).unwrap();
     let sent = rt().block_on(client::sync_once(&store, &http, &target)).unwrap();
     assert_eq!(sent, 2500);
     assert_eq!(store.lock().unwrap().outbox_status().unwrap().queued, 0);
@@ -139,7 +140,7 @@ fn case_a_kiosk_syncs_everything_and_the_centre_reports_the_same_figures(dir: &P
 }
 
 fn post(server: &Server, token: Option<&str>, body: &[u8]) -> (u16, serde_json::Value) {
-    let http = client::http_client();
+    let http = reqwest::Client::new();
     rt().block_on(async {
         let mut req = http
             .post(format!("{}/api/v1/responses", server.url()))
@@ -354,6 +355,10 @@ fn case_tampered_and_missing_responses_are_recorded_as_events(dir: &Path, server
 
 /// `hailong centre serve` as a separate process on a fixed port, so it can be killed.
 fn spawn_centre(data: &Path, port: u16) -> Child {
+    spawn_centre_with(data, port, &[])
+}
+
+fn spawn_centre_with(data: &Path, port: u16, extra: &[&str]) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_hailong"))
         .args([
             "centre",
@@ -363,6 +368,7 @@ fn spawn_centre(data: &Path, port: u16) -> Child {
             "--data-dir",
         ])
         .arg(data)
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -373,6 +379,169 @@ fn spawn_centre(data: &Path, port: u16) -> Child {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     child
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A centre directory with one enrolled kiosk; returns its token.
+fn centre_with_kiosk(centre_dir: &Path, facility: &str) -> String {
+    std::fs::create_dir_all(centre_dir).unwrap();
+    let store = SqliteCentre::open(&centre_dir.join("centre.sqlite3"), TZ).unwrap();
+    let token = centre::new_token();
+    store
+        .add_kiosk(facility, "Quầy 1", &centre::token_hash(&token))
+        .unwrap();
+    token
+}
+
+fn held_responses(centre_dir: &Path) -> u64 {
+    let store = SqliteCentre::open(&centre_dir.join("centre.sqlite3"), TZ).unwrap();
+    let mut n = 0u64;
+    store.for_each_response(&Scope::default(), &mut |_| n += 1).unwrap();
+    n
+}
+
+#[test]
+fn a_centre_serving_https_takes_a_sync_from_a_kiosk_that_trusts_its_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let centre_dir = dir.path().join("centre");
+    let token = centre_with_kiosk(&centre_dir, "TTYT Sơn Tây");
+    let tls = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
+    let (cert, key) = (tls.join("cert.pem"), tls.join("key.pem"));
+    let port = free_port();
+    let mut centre = spawn_centre_with(
+        &centre_dir,
+        port,
+        &["--tls-cert", cert.to_str().unwrap(), "--tls-key", key.to_str().unwrap()],
+    );
+    let store = kiosk_store(dir.path(), 1200, 5);
+    let runtime = rt();
+    // Without the CA the kiosk refuses the centre's certificate, and keeps everything queued.
+    let untrusting = Target {
+        url: format!("https://localhost:{port}"),
+        token: token.clone(),
+        ca_cert: None,
+    };
+    let err = runtime
+        .block_on(client::sync_once(
+            &store,
+            &client::http_client(&untrusting).unwrap(),
+            &untrusting,
+        ))
+        .unwrap_err();
+    assert!(matches!(err, client::Error::Offline(_)), "{err}");
+    assert_eq!(store.lock().unwrap().outbox_status().unwrap().queued, 1200);
+    // Plain HTTP to the HTTPS port gets nowhere either.
+    let plain = Target {
+        url: format!("http://127.0.0.1:{port}"),
+        ..untrusting.clone()
+    };
+    assert!(
+        runtime
+            .block_on(client::sync_once(&store, &client::http_client(&plain).unwrap(), &plain))
+            .is_err()
+    );
+    // With `[centre] ca_cert`, by name and by address.
+    for host in ["localhost", "127.0.0.1"] {
+        let target = Target {
+            url: format!("https://{host}:{port}"),
+            token: token.clone(),
+            ca_cert: Some(tls.join("ca.pem")),
+        };
+        runtime
+            .block_on(client::sync_once(
+                &store,
+                &client::http_client(&target).unwrap(),
+                &target,
+            ))
+            .unwrap();
+    }
+    assert_eq!(store.lock().unwrap().outbox_status().unwrap().queued, 0);
+    centre.kill().unwrap();
+    centre.wait().unwrap();
+    assert_eq!(held_responses(&centre_dir), 1200);
+    // A CA file that is not PEM is named in the error.
+    let bad = Target {
+        ca_cert: Some(tls.join("README.md")),
+        ..untrusting
+    };
+    let err = client::http_client(&bad).unwrap_err().to_string();
+    assert!(err.contains("README.md") && err.contains("ca_cert"), "{err}");
+}
+
+#[test]
+fn sigterm_lets_a_batch_in_flight_finish_before_the_centre_stops() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let centre_dir = dir.path().join("centre");
+    let token = centre_with_kiosk(&centre_dir, "TTYT Mỹ Đức");
+    let port = free_port();
+    let centre = spawn_centre(&centre_dir, port);
+    let store = kiosk_store(dir.path(), 500, 8);
+    let mut responses = Vec::new();
+    store
+        .lock()
+        .unwrap()
+        .for_each_response(&Filter::default(), |r| {
+            responses.push(r);
+            Ok(())
+        })
+        .unwrap();
+    let body = serde_json::to_vec(&Batch {
+        kiosk_id: responses[0].kiosk_id.clone(),
+        responses,
+    })
+    .unwrap();
+    // Half the batch is on the wire when SIGTERM arrives; the rest follows after it.
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        conn,
+        "POST /api/v1/responses HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let (first, rest) = body.split_at(body.len() / 2);
+    conn.write_all(first).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let killed = Command::new("kill")
+        .args(["-TERM", &centre.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // No new connections are taken once it is stopping.
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+    conn.write_all(rest).unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let json = &answer[answer.find("\r\n\r\n").unwrap() + 4..];
+    let result: BatchResult = serde_json::from_str(json).unwrap();
+    assert_eq!(result.accepted.len(), 500);
+    let status = wait_with_timeout(centre, std::time::Duration::from_secs(10));
+    assert!(status.success(), "the centre exits cleanly: {status}");
+    assert_eq!(held_responses(&centre_dir), 500);
+}
+
+fn wait_with_timeout(mut child: Child, limit: std::time::Duration) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the centre did not stop within {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 #[test]
@@ -397,8 +566,9 @@ fn killing_the_centre_during_a_sync_loses_and_doubles_nothing() {
     let target = Target {
         url: format!("http://127.0.0.1:{port}"),
         token,
+        ca_cert: None,
     };
-    let http = client::http_client();
+    let http = client::http_client(&target).unwrap();
     let runtime = rt();
     for round in 0..3u64 {
         let mut centre = spawn_centre(&centre_dir, port);
@@ -446,7 +616,7 @@ fn the_openapi_document_lists_every_route() {
     );
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("centre.sqlite3"));
-    let http = client::http_client();
+    let http = reqwest::Client::new();
     let served: serde_json::Value = rt().block_on(async {
         http.get(format!("{}/api/v1/openapi.json", server.url()))
             .send()
@@ -573,6 +743,7 @@ fn case_through_a_faulty_network_the_centre_ends_up_with_exactly_the_kiosks_resp
     let target = Target {
         url: format!("http://{proxy}"),
         token,
+        ca_cert: None,
     };
     // A new connection per request, so every request meets the proxy's dice.
     let http = reqwest::Client::builder()
@@ -656,4 +827,120 @@ fn demo_data_case(store: Arc<dyn CentreStore>) {
         );
     }
     assert!(rates[0] >= 95.0 && rates[2] < 95.0, "{rates:?}");
+    // Reports add up daily tallies kept at ingest; they equal a rescan of the responses for
+    // any scope: a facility, a kiosk, a department, a quarter, and all of these at once.
+    let q3 = Period::parse("2026-Q3").unwrap();
+    let facility = Some("Trung tâm Y tế huyện Đan Phượng".to_string());
+    let kiosks = centre.store.kiosks().unwrap();
+    let kiosk = kiosks
+        .iter()
+        .find(|k| Some(&k.facility) == facility.as_ref())
+        .unwrap()
+        .kiosk_id
+        .clone();
+    let scopes = [
+        (Scope::default(), Period::all()),
+        (
+            Scope {
+                facility: facility.clone(),
+                ..Scope::default()
+            },
+            Period::all(),
+        ),
+        (
+            Scope {
+                kiosk: kiosk.clone(),
+                ..Scope::default()
+            },
+            Period::all(),
+        ),
+        (
+            Scope {
+                department: Some("Khoa Nhi".into()),
+                ..Scope::default()
+            },
+            Period::all(),
+        ),
+        (
+            Scope {
+                from: q3.from,
+                to: q3.to,
+                ..Scope::default()
+            },
+            q3.clone(),
+        ),
+        (
+            Scope {
+                facility,
+                kiosk,
+                department: Some("Khoa Nhi".into()),
+                from: q3.from,
+                to: q3.to,
+            },
+            q3,
+        ),
+    ];
+    for (scope, period) in scopes {
+        let from_tallies = centre::report(&centre, &scope, &period).unwrap().summary;
+        assert!(from_tallies.responses > 0, "{scope:?} holds responses");
+        assert_eq!(from_tallies, rescan(&centre, &scope), "{scope:?}");
+    }
+}
+
+/// The summary of `scope` computed the slow way, from every stored response.
+fn rescan(centre: &Centre, scope: &Scope) -> hailong::survey::Summary {
+    use std::collections::BTreeMap;
+    let mut tallies: BTreeMap<(String, u32), hailong::survey::Tally> = BTreeMap::new();
+    let mut rapid = 0;
+    centre
+        .store
+        .for_each_response(scope, &mut |s| {
+            let r = &s.response;
+            if r.rapid_repeat {
+                rapid += 1;
+            } else {
+                tallies
+                    .entry((r.questionnaire_id.clone(), r.questionnaire_version))
+                    .or_default()
+                    .add(r);
+            }
+        })
+        .unwrap();
+    let counted: Vec<_> = tallies
+        .iter()
+        .map(|((id, v), t)| (centre.catalog.get(id, *v).unwrap(), t))
+        .collect();
+    hailong::survey::summarize(&counted, rapid, &centre.scoring)
+}
+
+#[test]
+fn a_centre_database_from_before_daily_tallies_gets_them_when_it_is_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("centre.sqlite3");
+    let catalog = Catalog::built_in();
+    let opts = hailong::centre::demo::Options {
+        facilities: 2,
+        kiosks_per_facility: 2,
+        responses: 300,
+        seed: 9,
+        end: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        tz: TZ,
+    };
+    let open = |path: &Path| Centre {
+        store: Arc::new(SqliteCentre::open(path, TZ).unwrap()),
+        catalog: Arc::new(Catalog::built_in()),
+        scoring: ScoringOptions::default(),
+    };
+    let centre = open(&path);
+    hailong::centre::demo::fill(centre.store.as_ref(), &catalog, &opts, &mut |_| {}).unwrap();
+    let before = centre_summary(&centre);
+    drop(centre);
+    // Make the file look like one written before the tallies existed (schema 1).
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TABLE tallies; PRAGMA user_version = 1;")
+        .unwrap();
+    drop(conn);
+    let centre = open(&path);
+    assert_eq!(centre_summary(&centre), before);
+    assert_eq!(centre_summary(&centre), rescan(&centre, &Scope::default()));
 }

@@ -54,12 +54,11 @@ pub fn scoring(target_pct: f64, s: &ScoringConfig) -> ScoringOptions {
 /// The DESIGN §5 report over everything the centre holds in `scope` (blocking).
 pub fn report(centre: &Centre, scope: &Scope, period: &Period) -> Result<Report, store::Error> {
     let mut tallies: HashMap<(String, u32, bool), Tally> = HashMap::new();
-    centre.store.for_each_response(scope, &mut |s| {
-        let r = &s.response;
+    centre.store.for_each_tally(scope, &mut |key, tally| {
         tallies
-            .entry((r.questionnaire_id.clone(), r.questionnaire_version, r.rapid_repeat))
+            .entry((key.questionnaire_id, key.questionnaire_version, key.rapid_repeat))
             .or_default()
-            .add(r);
+            .merge(&tally);
     })?;
     let mut counted: Vec<(&Questionnaire, &Tally)> = Vec::new();
     let mut rapid = 0;
@@ -95,6 +94,63 @@ pub fn open_store(database: &str, tz: chrono_tz::Tz) -> Result<Arc<dyn CentreSto
         let path = std::path::Path::new(database.strip_prefix("sqlite:").unwrap_or(database));
         Ok(Arc::new(sqlite::SqliteCentre::open(path, tz)?))
     }
+}
+
+/// A TLS certificate or key that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {problem}")]
+pub struct TlsError {
+    /// The file concerned.
+    pub path: String,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+/// The rustls server settings for `--tls-cert` (PEM, the server certificate first, then any
+/// intermediates) and `--tls-key` (PEM, PKCS#8, PKCS#1 or SEC1).
+pub fn tls_config(cert: &std::path::Path, key: &std::path::Path) -> Result<rustls::ServerConfig, TlsError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let fail = |path: &std::path::Path, problem: String| TlsError {
+        path: path.display().to_string(),
+        problem,
+    };
+    let certs = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| fail(cert, e.to_string()))?;
+    if certs.is_empty() {
+        return Err(fail(cert, "no PEM certificate in the file".into()));
+    }
+    let private = PrivateKeyDer::from_pem_file(key).map_err(|e| fail(key, e.to_string()))?;
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| fail(cert, e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, private)
+        .map_err(|e| fail(key, format!("does not go with the certificate: {e}")))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// Like [`serve`], over TLS.
+pub async fn serve_tls(
+    listener: std::net::TcpListener,
+    centre: Centre,
+    tls: rustls::ServerConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        // Batches in flight get this long to finish; idle connections close at once.
+        stopper.graceful_shutdown(Some(std::time::Duration::from_secs(60)));
+    });
+    let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls));
+    axum_server::from_tcp_rustls(listener, config)?
+        .handle(handle)
+        .serve(api::app(centre).into_make_service())
+        .await
 }
 
 /// Serves `centre` on `listener` until `shutdown` resolves; requests in flight finish first.

@@ -6,9 +6,13 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
 
-use super::store::{self, CentreStore, Error, Event, KioskInfo, Known, Scope};
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::store::{self, CentreStore, Error, Event, KioskInfo, Known, Scope, TallyKey};
 use crate::store::{GENESIS, StoredResponse};
-use crate::survey::Catalog;
+use crate::survey::{Catalog, Tally};
 use crate::sync::BatchResult;
 
 const MIGRATIONS: &[&str] = &["
@@ -46,7 +50,22 @@ CREATE TABLE events (
     detail TEXT NOT NULL,
     at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
+", "
+CREATE TABLE tallies (
+    local_day DATE NOT NULL,
+    kiosk_id TEXT NOT NULL,
+    facility_id BIGINT NOT NULL REFERENCES facilities(id),
+    department TEXT NOT NULL,
+    questionnaire_id TEXT NOT NULL,
+    questionnaire_version INT NOT NULL,
+    rapid_repeat BOOLEAN NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (local_day, kiosk_id, department, questionnaire_id, questionnaire_version, rapid_repeat)
+);
 "];
+
+/// The migration that added `tallies`: responses stored before it are tallied when it runs.
+const TALLIES_MIGRATION: usize = 1;
 
 fn db(e: impl std::fmt::Display) -> Error {
     Error::Database(e.to_string())
@@ -126,6 +145,9 @@ impl PostgresCentre {
             }
             for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
                 tx.batch_execute(sql).await.map_err(db)?;
+                if i == TALLIES_MIGRATION {
+                    backfill_tallies(&tx, tz).await?;
+                }
                 tx.execute("UPDATE hailong_schema SET version = $1", &[&((i + 1) as i32)])
                     .await
                     .map_err(db)?;
@@ -138,6 +160,105 @@ impl PostgresCentre {
     fn run<T>(&self, f: impl AsyncFnOnce(&Pool) -> Result<T, Error>) -> Result<T, Error> {
         let runtime = self.runtime.as_ref().expect("the runtime lives as long as the backend");
         runtime.block_on(f(&self.pool))
+    }
+}
+
+/// Tallies every stored response (run once, by the migration that added the table), reading
+/// the responses a thousand at a time through a cursor.
+async fn backfill_tallies(tx: &tokio_postgres::Transaction<'_>, tz: chrono_tz::Tz) -> Result<(), Error> {
+    let portal = tx
+        .bind(
+            "SELECT kiosk_id, facility_id, body FROM responses ORDER BY kiosk_id, seq",
+            &[],
+        )
+        .await
+        .map_err(db)?;
+    let mut current: Option<(String, i64)> = None;
+    let mut adds = BTreeMap::new();
+    loop {
+        let rows = tx.query_portal(&portal, 1000).await.map_err(db)?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in rows {
+            let owner: (String, i64) = (row.get(0), row.get(1));
+            if current.as_ref().is_some_and(|c| *c != owner) {
+                let (kiosk_id, facility_id) = current.take().expect("checked");
+                merge_tallies(tx, &kiosk_id, facility_id, std::mem::take(&mut adds)).await?;
+            }
+            current = Some(owner);
+            let r: StoredResponse =
+                serde_json::from_str(row.get::<_, &str>(2)).map_err(|e| Error::Corrupt(e.to_string()))?;
+            store::add_to_tallies(&mut adds, &r, tz);
+        }
+    }
+    if let Some((kiosk_id, facility_id)) = current {
+        merge_tallies(tx, &kiosk_id, facility_id, adds).await?;
+    }
+    Ok(())
+}
+
+/// Adds `adds` to the kiosk's stored tally rows (inside the caller's transaction, which holds
+/// the kiosk's row lock, so no other batch changes these rows meanwhile).
+async fn merge_tallies(
+    tx: &tokio_postgres::Transaction<'_>,
+    kiosk_id: &str,
+    facility_id: i64,
+    mut adds: BTreeMap<TallyKey, Tally>,
+) -> Result<(), Error> {
+    if adds.is_empty() {
+        return Ok(());
+    }
+    let days: Vec<NaiveDate> = adds.keys().map(|k| k.day).collect();
+    for row in tx
+        .query(
+            "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data \
+             FROM tallies WHERE kiosk_id = $1 AND local_day = ANY($2)",
+            &[&kiosk_id, &days],
+        )
+        .await
+        .map_err(db)?
+    {
+        let key = tally_key(&row);
+        if let Some(add) = adds.get_mut(&key) {
+            add.merge(&store::parse_tally(row.get(5))?);
+        }
+    }
+    let mut days = Vec::with_capacity(adds.len());
+    let mut departments = Vec::with_capacity(adds.len());
+    let mut ids = Vec::with_capacity(adds.len());
+    let mut versions = Vec::with_capacity(adds.len());
+    let mut rapid = Vec::with_capacity(adds.len());
+    let mut data = Vec::with_capacity(adds.len());
+    for (key, tally) in &adds {
+        days.push(key.day);
+        departments.push(key.department.as_str());
+        ids.push(key.questionnaire_id.as_str());
+        versions.push(key.questionnaire_version as i32);
+        rapid.push(key.rapid_repeat);
+        data.push(store::tally_json(tally));
+    }
+    tx.execute(
+        "INSERT INTO tallies (local_day, kiosk_id, facility_id, department, questionnaire_id, \
+         questionnaire_version, rapid_repeat, data) \
+         SELECT d, $2, $3, dep, q, v, rr, data \
+         FROM UNNEST($1::date[], $4::text[], $5::text[], $6::int[], $7::bool[], $8::text[]) AS t(d, dep, q, v, rr, data) \
+         ON CONFLICT (local_day, kiosk_id, department, questionnaire_id, questionnaire_version, rapid_repeat) \
+         DO UPDATE SET data = EXCLUDED.data",
+        &[&days, &kiosk_id, &facility_id, &departments, &ids, &versions, &rapid, &data],
+    )
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+fn tally_key(row: &tokio_postgres::Row) -> TallyKey {
+    TallyKey {
+        day: row.get(0),
+        department: row.get(1),
+        questionnaire_id: row.get(2),
+        questionnaire_version: row.get::<_, i32>(3) as u32,
+        rapid_repeat: row.get(4),
     }
 }
 
@@ -320,32 +441,45 @@ impl CentreStore for PostgresCentre {
             }
             let plan = store::plan(responses, kiosk_id, known, catalog, Utc::now());
             if !plan.inserts.is_empty() {
-                let insert = tx
-                    .prepare(
-                        "INSERT INTO responses (id, kiosk_id, seq, facility_id, department, local_day, hash, body) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .await
-                    .map_err(db)?;
+                // One statement for the whole batch: arrays unnested server-side.
+                let n = plan.inserts.len();
+                let (mut ids, mut seqs, mut departments) =
+                    (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+                let (mut days, mut hashes, mut bodies) =
+                    (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
                 for r in &plan.inserts {
-                    let day = r.response.submitted_at.with_timezone(&tz).date_naive();
-                    let body = serde_json::to_string(r).map_err(db)?;
-                    tx.execute(
-                        &insert,
-                        &[
-                            &r.response.id.to_string(),
-                            &kiosk_id,
-                            &(r.seq as i64),
-                            &facility_id,
-                            &r.response.department,
-                            &day,
-                            &r.hash,
-                            &body,
-                        ],
-                    )
-                    .await
-                    .map_err(db)?;
+                    ids.push(r.response.id.to_string());
+                    seqs.push(r.seq as i64);
+                    departments.push(r.response.department.as_deref());
+                    days.push(r.response.submitted_at.with_timezone(&tz).date_naive());
+                    hashes.push(r.hash.as_str());
+                    bodies.push(serde_json::to_string(r).map_err(db)?);
                 }
+                tx.execute(
+                    "INSERT INTO responses (id, kiosk_id, seq, facility_id, department, local_day, hash, body) \
+                     SELECT id, $2, seq, $3, dep, day, hash, body \
+                     FROM UNNEST($1::text[], $4::bigint[], $5::text[], $6::date[], $7::text[], $8::text[]) \
+                     AS t(id, seq, dep, day, hash, body)",
+                    &[
+                        &ids,
+                        &kiosk_id,
+                        &facility_id,
+                        &seqs,
+                        &departments,
+                        &days,
+                        &hashes,
+                        &bodies,
+                    ],
+                )
+                .await
+                .map_err(db)?;
+                merge_tallies(
+                    &tx,
+                    kiosk_id,
+                    facility_id,
+                    store::tallies(plan.inserts.iter().copied(), tz),
+                )
+                .await?;
             }
             for e in &plan.events {
                 tx.execute(
@@ -383,6 +517,27 @@ impl CentreStore for PostgresCentre {
         for row in rows {
             let body: String = row.get(0);
             f(serde_json::from_str(&body).map_err(|e| Error::Corrupt(e.to_string()))?);
+        }
+        Ok(())
+    }
+
+    fn for_each_tally(&self, scope: &Scope, f: &mut dyn FnMut(TallyKey, Tally)) -> Result<(), Error> {
+        let rows = self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            client
+                .query(
+                    "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, t.rapid_repeat, t.data \
+                     FROM tallies t JOIN facilities f ON f.id = t.facility_id \
+                     WHERE ($1::date IS NULL OR t.local_day >= $1) AND ($2::date IS NULL OR t.local_day <= $2) \
+                     AND ($3::text IS NULL OR f.name = $3) AND ($4::text IS NULL OR t.kiosk_id = $4) \
+                     AND ($5::text IS NULL OR t.department = $5)",
+                    &[&scope.from, &scope.to, &scope.facility, &scope.kiosk, &scope.department],
+                )
+                .await
+                .map_err(db)
+        })?;
+        for row in rows {
+            f(tally_key(&row), store::parse_tally(row.get(5))?);
         }
         Ok(())
     }

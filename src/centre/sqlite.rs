@@ -6,9 +6,11 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::store::{self, CentreStore, Error, Event, KioskInfo, Known, Scope};
+use std::collections::BTreeMap;
+
+use super::store::{self, CentreStore, Error, Event, KioskInfo, Known, Scope, TallyKey};
 use crate::store::{GENESIS, StoredResponse};
-use crate::survey::Catalog;
+use crate::survey::{Catalog, Tally};
 use crate::sync::BatchResult;
 
 const MIGRATIONS: &[&str] = &["
@@ -46,7 +48,22 @@ CREATE TABLE events (
     detail TEXT NOT NULL,
     at TEXT NOT NULL
 );
+", "
+CREATE TABLE tallies (
+    local_day TEXT NOT NULL,
+    kiosk_id TEXT NOT NULL,
+    facility_id INTEGER NOT NULL REFERENCES facilities(id),
+    department TEXT NOT NULL,
+    questionnaire_id TEXT NOT NULL,
+    questionnaire_version INTEGER NOT NULL,
+    rapid_repeat INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (local_day, kiosk_id, department, questionnaire_id, questionnaire_version, rapid_repeat)
+) WITHOUT ROWID;
 "];
+
+/// The migration that added `tallies`: responses stored before it are tallied when it runs.
+const TALLIES_MIGRATION: usize = 1;
 
 /// A centre database in one SQLite file.
 pub struct SqliteCentre {
@@ -76,6 +93,9 @@ impl SqliteCentre {
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
             let tx = conn.transaction()?;
             tx.execute_batch(sql)?;
+            if i == TALLIES_MIGRATION {
+                backfill_tallies(&tx, tz)?;
+            }
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
@@ -88,6 +108,79 @@ impl SqliteCentre {
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// Tallies every stored response (run once, by the migration that added the table).
+fn backfill_tallies(tx: &rusqlite::Transaction, tz: chrono_tz::Tz) -> Result<(), Error> {
+    let mut stmt = tx.prepare("SELECT kiosk_id, facility_id, body FROM responses ORDER BY kiosk_id, seq")?;
+    let mut rows = stmt.query([])?;
+    // One kiosk's tallies at a time: memory stays small however many responses there are.
+    let mut current: Option<(String, i64)> = None;
+    let mut adds = BTreeMap::new();
+    while let Some(row) = rows.next()? {
+        let owner: (String, i64) = (row.get(0)?, row.get(1)?);
+        if current.as_ref().is_some_and(|c| *c != owner) {
+            let (kiosk_id, facility_id) = current.take().expect("checked");
+            merge_tallies(tx, &kiosk_id, facility_id, std::mem::take(&mut adds))?;
+        }
+        current = Some(owner);
+        let body: String = row.get(2)?;
+        let r: StoredResponse = serde_json::from_str(&body).map_err(|e| Error::Corrupt(e.to_string()))?;
+        store::add_to_tallies(&mut adds, &r, tz);
+    }
+    if let Some((kiosk_id, facility_id)) = current {
+        merge_tallies(tx, &kiosk_id, facility_id, adds)?;
+    }
+    Ok(())
+}
+
+/// Adds `adds` to the kiosk's stored tally rows (inside the caller's transaction).
+fn merge_tallies(
+    tx: &rusqlite::Transaction,
+    kiosk_id: &str,
+    facility_id: i64,
+    adds: BTreeMap<TallyKey, Tally>,
+) -> Result<(), Error> {
+    let mut read = tx.prepare_cached(
+        "SELECT data FROM tallies WHERE local_day = ?1 AND kiosk_id = ?2 AND department = ?3 \
+         AND questionnaire_id = ?4 AND questionnaire_version = ?5 AND rapid_repeat = ?6",
+    )?;
+    let mut write = tx.prepare_cached(
+        "INSERT OR REPLACE INTO tallies (local_day, kiosk_id, facility_id, department, questionnaire_id, \
+         questionnaire_version, rapid_repeat, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (key, add) in adds {
+        let day = key.day.to_string();
+        let mut tally = match read
+            .query_row(
+                params![
+                    day,
+                    kiosk_id,
+                    key.department,
+                    key.questionnaire_id,
+                    key.questionnaire_version,
+                    key.rapid_repeat
+                ],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+        {
+            Some(json) => store::parse_tally(&json)?,
+            None => Tally::default(),
+        };
+        tally.merge(&add);
+        write.execute(params![
+            day,
+            kiosk_id,
+            facility_id,
+            key.department,
+            key.questionnaire_id,
+            key.questionnaire_version,
+            key.rapid_repeat,
+            store::tally_json(&tally)
+        ])?;
+    }
+    Ok(())
 }
 
 const KIOSK_COLUMNS: &str = "k.id, f.name, k.name, k.kiosk_id, k.revoked_at, k.last_seq";
@@ -273,6 +366,12 @@ impl CentreStore for SqliteCentre {
                 event(&tx, &e.kind, kiosk_id, e.seq, &e.detail)?;
             }
         }
+        merge_tallies(
+            &tx,
+            kiosk_id,
+            facility_id,
+            store::tallies(plan.inserts.iter().copied(), self.tz),
+        )?;
         let (last_seq, last_hash) = (plan.last.0 as i64, plan.last.1.clone());
         let result = plan.result;
         tx.execute(
@@ -298,6 +397,34 @@ impl CentreStore for SqliteCentre {
             let body: String = row.get(0)?;
             let r: StoredResponse = serde_json::from_str(&body).map_err(|e| Error::Corrupt(e.to_string()))?;
             f(r);
+        }
+        Ok(())
+    }
+
+    fn for_each_tally(&self, scope: &Scope, f: &mut dyn FnMut(TallyKey, Tally)) -> Result<(), Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, t.rapid_repeat, t.data \
+             FROM tallies t JOIN facilities f ON f.id = t.facility_id \
+             WHERE t.local_day >= ?1 AND t.local_day <= ?2 \
+             AND (?3 IS NULL OR f.name = ?3) AND (?4 IS NULL OR t.kiosk_id = ?4) AND (?5 IS NULL OR t.department = ?5)",
+        )?;
+        let from = scope.from.map_or_else(|| "0000-00-00".to_string(), |d| d.to_string());
+        let to = scope.to.map_or_else(|| "9999-99-99".to_string(), |d| d.to_string());
+        let mut rows = stmt.query(params![from, to, scope.facility, scope.kiosk, scope.department])?;
+        while let Some(row) = rows.next()? {
+            let day: String = row.get(0)?;
+            let key = TallyKey {
+                day: day
+                    .parse()
+                    .map_err(|_| Error::Corrupt(format!("a daily tally has the day {day:?}")))?,
+                department: row.get(1)?,
+                questionnaire_id: row.get(2)?,
+                questionnaire_version: row.get(3)?,
+                rapid_repeat: row.get(4)?,
+            };
+            let json: String = row.get(5)?;
+            f(key, store::parse_tally(&json)?);
         }
         Ok(())
     }

@@ -1,11 +1,13 @@
 //! What the centre keeps, behind one trait so SQLite (embedded) and PostgreSQL backends can
 //! share the HTTP layer and one test suite.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::store::StoredResponse;
-use crate::survey::Catalog;
+use crate::survey::{Catalog, Tally};
 use crate::sync::{BatchResult, Rejected};
 
 /// A centre storage error.
@@ -99,8 +101,64 @@ pub trait CentreStore: Send + Sync {
     ) -> Result<BatchResult, Error>;
     /// Calls `f` with every stored response in `scope`.
     fn for_each_response(&self, scope: &Scope, f: &mut dyn FnMut(StoredResponse)) -> Result<(), Error>;
+    /// Calls `f` with every stored daily tally in `scope` (what reports add up instead of
+    /// rereading responses).
+    fn for_each_tally(&self, scope: &Scope, f: &mut dyn FnMut(TallyKey, Tally)) -> Result<(), Error>;
     /// The tamper and gap events, newest first.
     fn events(&self) -> Result<Vec<Event>, Error>;
+}
+
+/// What a daily tally row is kept per, besides the kiosk (and so its facility): the
+/// facility-local day, department (empty when none), questionnaire and whether the response was
+/// a rapid repeat (kept apart, not counted in the figures).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TallyKey {
+    /// Facility-local day of submission.
+    pub day: NaiveDate,
+    /// Department, or `""`.
+    pub department: String,
+    /// Questionnaire id.
+    pub questionnaire_id: String,
+    /// Questionnaire version.
+    pub questionnaire_version: u32,
+    /// Whether these are rapid repeats.
+    pub rapid_repeat: bool,
+}
+
+/// The tallies a batch's new responses add, per key (days counted in `tz`). A backend merges
+/// them into its stored rows in the batch's transaction.
+pub fn tallies<'a>(
+    responses: impl IntoIterator<Item = &'a StoredResponse>,
+    tz: chrono_tz::Tz,
+) -> BTreeMap<TallyKey, Tally> {
+    let mut out = BTreeMap::new();
+    for s in responses {
+        add_to_tallies(&mut out, s, tz);
+    }
+    out
+}
+
+/// Adds one response to `tallies`.
+pub fn add_to_tallies(tallies: &mut BTreeMap<TallyKey, Tally>, s: &StoredResponse, tz: chrono_tz::Tz) {
+    let r = &s.response;
+    let key = TallyKey {
+        day: r.submitted_at.with_timezone(&tz).date_naive(),
+        department: r.department.clone().unwrap_or_default(),
+        questionnaire_id: r.questionnaire_id.clone(),
+        questionnaire_version: r.questionnaire_version,
+        rapid_repeat: r.rapid_repeat,
+    };
+    tallies.entry(key).or_default().add(r);
+}
+
+/// Parses a stored tally.
+pub fn parse_tally(json: &str) -> Result<Tally, Error> {
+    serde_json::from_str(json).map_err(|e| Error::Corrupt(format!("a daily tally cannot be read: {e}")))
+}
+
+/// Serialises a tally for storage.
+pub fn tally_json(tally: &Tally) -> String {
+    serde_json::to_string(tally).expect("a tally serialises")
 }
 
 /// Checks one response against the batch and the questionnaires; `Err` is the reason to reject.
