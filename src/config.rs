@@ -143,6 +143,9 @@ pub struct CentreConfig {
     pub url: String,
     /// The kiosk's token from `hailong centre kiosk add`.
     pub token: String,
+    /// A PEM file of CA certificates to trust for the centre (self-signed or provincial CA);
+    /// empty = the usual public ones.
+    pub ca_cert: String,
 }
 
 impl std::fmt::Debug for CentreConfig {
@@ -151,6 +154,7 @@ impl std::fmt::Debug for CentreConfig {
         f.debug_struct("CentreConfig")
             .field("url", &self.url)
             .field("token", &if self.token.is_empty() { "" } else { "<redacted>" })
+            .field("ca_cert", &self.ca_cert)
             .finish()
     }
 }

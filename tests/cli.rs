@@ -322,3 +322,48 @@ fn the_kiosk_without_a_screen_says_so_instead_of_crashing() {
     assert!(stderr.contains("không có màn hình để mở kiosk"), "{stderr}");
     assert!(!stderr.contains("panicked"));
 }
+
+#[test]
+fn a_centre_given_unusable_tls_files_names_the_file_and_does_not_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let tls = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
+    let (cert, key, ca) = (tls.join("cert.pem"), tls.join("key.pem"), tls.join("ca.pem"));
+    let readme = tls.join("README.md");
+    for (cert, key, named) in [
+        (&readme, &key, "README.md"),                      // no certificate in it
+        (&cert, &readme, "README.md"),                     // no key in it
+        (&ca, &key, "key.pem"),                            // a key that is not the certificate's
+        (&cert, &dir.path().join("nope.pem"), "nope.pem"), // missing
+    ] {
+        let out = fails(
+            dir.path(),
+            &[
+                "centre",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--tls-cert",
+                cert.to_str().unwrap(),
+                "--tls-key",
+                key.to_str().unwrap(),
+            ],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(named), "{named}: {err}");
+    }
+    // --tls-cert alone is refused by the argument parser.
+    let out = fails(dir.path(), &["centre", "serve", "--tls-cert", cert.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--tls-key"));
+}
+
+/// Runs hailong, expecting it to fail.
+fn fails(dir: &Path, args: &[&str]) -> std::process::Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "hailong {args:?} succeeded");
+    out
+}

@@ -142,3 +142,4 @@ sync-error-unauthorized = The centre refuses this kiosk's token (revoked or wron
 sync-error-server = The centre answered with error { $status }: { $detail }. The kiosk will keep trying.
 sync-error-rejected = The centre refused responses: { $detail }
 sync-error-store = The kiosk's database failed: { $detail }
+sync-error-certificate = The centre's certificate setting ([centre] ca_cert) cannot be used: { $detail }

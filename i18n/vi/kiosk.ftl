@@ -142,3 +142,4 @@ sync-error-unauthorized = Máy chủ trung tâm từ chối mã của kiosk này
 sync-error-server = Máy chủ trung tâm báo lỗi { $status }: { $detail }. Kiosk sẽ tự thử lại.
 sync-error-rejected = Máy chủ trung tâm không nhận phiếu: { $detail }
 sync-error-store = Lỗi cơ sở dữ liệu của kiosk: { $detail }
+sync-error-certificate = Không dùng được chứng chỉ của trung tâm ([centre] ca_cert): { $detail }

@@ -1,6 +1,7 @@
 //! `hailong centre …` and `hailong sync`.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
@@ -22,6 +23,13 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Serve HTTPS with this certificate chain (PEM); needs --tls-key. Without it the
+        /// centre speaks plain HTTP, for a reverse proxy (nginx, Caddy) in front.
+        #[arg(long, requires = "tls_key", value_name = "PEM")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, requires = "tls_cert", value_name = "PEM")]
+        tls_key: Option<PathBuf>,
     },
     /// Enrol, list and revoke kiosks.
     Kiosk {
@@ -126,7 +134,17 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
     let env = env(common)?;
     let store = open_centre(&env, database)?;
     match command {
-        Command::Serve { listen } => serve(&env, store, listen),
+        Command::Serve {
+            listen,
+            tls_cert,
+            tls_key,
+        } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(server::tls_config(&cert, &key)?),
+                _ => None,
+            };
+            serve(&env, store, listen, tls)
+        }
         Command::Kiosk { command } => kiosk(store.as_ref(), command),
         Command::Token {
             command: TokenCommand::Add { name },
@@ -234,7 +252,12 @@ fn kiosk(store: &dyn CentreStore, command: KioskCommand) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn serve(env: &Env, store: Arc<dyn CentreStore>, listen: SocketAddr) -> Result<ExitCode> {
+fn serve(
+    env: &Env,
+    store: Arc<dyn CentreStore>,
+    listen: SocketAddr,
+    tls: Option<rustls::ServerConfig>,
+) -> Result<ExitCode> {
     // Structured logs on stderr; RUST_LOG=debug for more, RUST_LOG=warn for less.
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
@@ -247,8 +270,17 @@ fn serve(env: &Env, store: Arc<dyn CentreStore>, listen: SocketAddr) -> Result<E
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("listening on {listen}"))?;
-        tracing::info!(address = %listener.local_addr()?, "listening");
-        server::serve(listener, centre, shutdown_signal()).await?;
+        let address = listener.local_addr()?;
+        match tls {
+            Some(tls) => {
+                tracing::info!(%address, scheme = "https", "listening");
+                server::serve_tls(listener.into_std()?, centre, tls, shutdown_signal()).await?;
+            }
+            None => {
+                tracing::info!(%address, scheme = "http", "listening");
+                server::serve(listener, centre, shutdown_signal()).await?;
+            }
+        }
         tracing::info!("stopped; requests in flight were finished");
         Ok(ExitCode::SUCCESS)
     })
@@ -266,13 +298,10 @@ async fn shutdown_signal() {
 pub fn sync(common: &Common, once: bool) -> Result<ExitCode> {
     let env = env(common)?;
     let store = Arc::new(Mutex::new(open_store(&env)?));
-    let target = Target {
-        url: env.config.centre.url.clone(),
-        token: env.config.centre.token.clone(),
-    };
+    let target = Target::from_config(&env.config.centre);
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let http = client::http_client();
+        let http = client::http_client(&target)?;
         let mut attempt = 0u32;
         loop {
             match client::sync_once(&store, &http, &target).await {

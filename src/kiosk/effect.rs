@@ -74,15 +74,16 @@ fn save_settings(
 fn sync_now(setup: &Setup) -> crate::kiosk::sync_worker::SyncEvent {
     use crate::kiosk::sync_worker::SyncEvent;
     use crate::sync::client::{self, Error, Target};
-    let target = Target {
-        url: setup.config.centre.url.clone(),
-        token: setup.config.centre.token.clone(),
-    };
+    let target = Target::from_config(&setup.config.centre);
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return SyncEvent::Failed(Error::Offline(e.to_string())),
     };
-    match runtime.block_on(client::sync_once(&setup.store, &client::http_client(), &target)) {
+    let http = match client::http_client(&target) {
+        Ok(http) => http,
+        Err(e) => return SyncEvent::Failed(e),
+    };
+    match runtime.block_on(client::sync_once(&setup.store, &http, &target)) {
         Ok(_) => SyncEvent::Synced(chrono::Utc::now()),
         Err(e) => SyncEvent::Failed(e),
     }

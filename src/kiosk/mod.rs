@@ -123,10 +123,7 @@ impl App {
             window::resize_events().map(|(_, size)| Message::Resized(size)),
         ];
         subscriptions.push(sync_worker::subscription(
-            crate::sync::client::Target {
-                url: kiosk.config().centre.url.clone(),
-                token: kiosk.config().centre.token.clone(),
-            },
+            crate::sync::client::Target::from_config(&kiosk.config().centre),
             kiosk.store().clone(),
         ));
         if startup_probe() {

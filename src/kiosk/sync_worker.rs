@@ -34,6 +34,7 @@ impl Hash for Key {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.target.url.hash(state);
         self.target.token.hash(state);
+        self.target.ca_cert.hash(state);
     }
 }
 
@@ -47,7 +48,17 @@ pub fn subscription(target: Target, store: SharedStore) -> Subscription<Message>
         iced::stream::channel(
             4,
             async move |mut output: iced::futures::channel::mpsc::Sender<Message>| {
-                let http = client::http_client();
+                let http = loop {
+                    match client::http_client(&target) {
+                        Ok(http) => break http,
+                        Err(e) => {
+                            // Staff must fix the file or setting; look again now and then.
+                            let pause = client::backoff(9, &mut rand::rng());
+                            let _ = output.send(Message::Sync(SyncEvent::Failed(e))).await;
+                            tokio::time::sleep(pause).await;
+                        }
+                    }
+                };
                 let mut attempt = 0u32;
                 loop {
                     let pause = match client::sync_once(&store, &http, &target).await {

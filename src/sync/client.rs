@@ -33,6 +33,9 @@ pub enum Error {
     /// The local store failed.
     #[error("the kiosk database: {0}")]
     Store(String),
+    /// The CA certificate configured to trust the centre cannot be used.
+    #[error("the centre's CA certificate ([centre] ca_cert): {0}")]
+    Certificate(String),
     /// Sync is not configured.
     #[error("sync is not configured ([centre] url and token in hailong.toml)")]
     NotConfigured,
@@ -41,7 +44,10 @@ pub enum Error {
 impl Error {
     /// Errors that retrying soon will not fix (staff must act); they are still retried, slowly.
     pub fn is_permanent(&self) -> bool {
-        matches!(self, Error::Unauthorized | Error::Rejected(_) | Error::NotConfigured)
+        matches!(
+            self,
+            Error::Unauthorized | Error::Rejected(_) | Error::NotConfigured | Error::Certificate(_)
+        )
     }
 }
 
@@ -52,6 +58,20 @@ pub struct Target {
     pub url: String,
     /// This kiosk's bearer token.
     pub token: String,
+    /// A PEM file of CA certificates to trust besides the usual ones (a centre with a
+    /// self-signed or provincial CA certificate).
+    pub ca_cert: Option<std::path::PathBuf>,
+}
+
+impl Target {
+    /// The target `[centre]` in `hailong.toml` names.
+    pub fn from_config(centre: &crate::config::CentreConfig) -> Target {
+        Target {
+            url: centre.url.clone(),
+            token: centre.token.clone(),
+            ca_cert: (!centre.ca_cert.is_empty()).then(|| centre.ca_cert.clone().into()),
+        }
+    }
 }
 
 impl std::fmt::Debug for Target {
@@ -59,17 +79,28 @@ impl std::fmt::Debug for Target {
         f.debug_struct("Target")
             .field("url", &self.url)
             .field("token", &"<redacted>")
+            .field("ca_cert", &self.ca_cert)
             .finish()
     }
 }
 
 /// The HTTP client the sync task uses: short timeouts, so a dead link fails fast and is retried.
-pub fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
+pub fn http_client(target: &Target) -> Result<reqwest::Client, Error> {
+    let mut builder = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(60))
-        .build()
-        .expect("the HTTP client builds")
+        .timeout(Duration::from_secs(60));
+    if let Some(path) = &target.ca_cert {
+        let named = |e: &dyn std::fmt::Display| Error::Certificate(format!("{}: {e}", path.display()));
+        let pem = std::fs::read(path).map_err(|e| named(&e))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| named(&e))?;
+        if certs.is_empty() {
+            return Err(named(&"no PEM certificate in the file"));
+        }
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    builder.build().map_err(|e| Error::Certificate(e.to_string()))
 }
 
 async fn blocking<T: Send + 'static>(

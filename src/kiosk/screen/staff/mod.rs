@@ -147,6 +147,9 @@ fn sync<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
         Some(Error::Rejected(detail)) => tr_args(locale, "sync-error-rejected", &[("detail", detail.clone().into())]),
         Some(Error::Store(detail)) => tr_args(locale, "sync-error-store", &[("detail", detail.clone().into())]),
         Some(Error::NotConfigured) => tr(locale, "sync-not-configured"),
+        Some(Error::Certificate(detail)) => {
+            tr_args(locale, "sync-error-certificate", &[("detail", detail.clone().into())])
+        }
     };
     let error_color = if state.last_error.is_some() {
         theme::DANGER
