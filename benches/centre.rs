@@ -46,7 +46,20 @@ fn batches(n: usize, kiosk: &str, state: &mut (u64, String), seed: u64) -> Vec<V
 
 fn ingest(c: &mut Criterion) {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-    let store = Arc::new(SqliteCentre::open(&dir.path().join("centre.sqlite3"), TZ).unwrap());
+    let sqlite: Arc<dyn CentreStore> = Arc::new(SqliteCentre::open(&dir.path().join("centre.sqlite3"), TZ).unwrap());
+    ingest_into(c, "SQLite", sqlite);
+    // PostgreSQL when a server is named, e.g.
+    // HAILONG_BENCH_POSTGRES_URL='postgres://postgres@127.0.0.1/test?options=-csearch_path%3Dhl_bench'
+    // (the schema must exist; kiosk ids are fresh on every run).
+    if let Ok(url) = std::env::var("HAILONG_BENCH_POSTGRES_URL") {
+        let pg: Arc<dyn CentreStore> = Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap());
+        ingest_into(c, "PostgreSQL", pg);
+    }
+}
+
+fn ingest_into(c: &mut Criterion, backend: &str, store: Arc<dyn CentreStore>) {
+    let run = uuid::Uuid::now_v7().simple().to_string();
+    let (http_kiosk, raw_kiosk) = (format!("kiosk-http-{run}"), format!("kiosk-raw-{run}"));
     let token = centre::new_token();
     store
         .add_kiosk("TTYT", "Kiosk HTTP", &centre::token_hash(&token))
@@ -67,7 +80,9 @@ fn ingest(c: &mut Criterion) {
     runtime.spawn(centre::serve(listener, state, std::future::pending()));
     let http = reqwest::Client::new();
 
-    let mut group = c.benchmark_group("centre ingest, batches of 500 byt-ngoai-tru responses (SQLite)");
+    let mut group = c.benchmark_group(format!(
+        "centre ingest, batches of 500 byt-ngoai-tru responses ({backend})"
+    ));
     group.throughput(Throughput::Elements(BATCH as u64));
     group.sample_size(20).measurement_time(Duration::from_secs(10));
     let mut http_chain = (0, GENESIS.to_string());
@@ -75,11 +90,11 @@ fn ingest(c: &mut Criterion) {
     group.bench_function("POST /api/v1/responses over loopback", |b| {
         b.iter_custom(|iters| {
             seed += 1;
-            let work = batches(iters as usize, "kiosk-http", &mut http_chain, seed);
+            let work = batches(iters as usize, &http_kiosk, &mut http_chain, seed);
             let start = Instant::now();
             for responses in work {
                 let body = Batch {
-                    kiosk_id: "kiosk-http".into(),
+                    kiosk_id: http_kiosk.clone(),
                     responses,
                 };
                 let result: BatchResult = runtime
@@ -102,10 +117,10 @@ fn ingest(c: &mut Criterion) {
     group.bench_function("straight into the backend (ceiling)", |b| {
         b.iter_custom(|iters| {
             seed += 1;
-            let work = batches(iters as usize, "kiosk-raw", &mut raw_chain, seed);
+            let work = batches(iters as usize, &raw_kiosk, &mut raw_chain, seed);
             let start = Instant::now();
             for responses in work {
-                let result = store.ingest(&raw_enrolment, "kiosk-raw", &responses, &catalog).unwrap();
+                let result = store.ingest(&raw_enrolment, &raw_kiosk, &responses, &catalog).unwrap();
                 assert_eq!(result.accepted.len(), BATCH);
             }
             start.elapsed()

@@ -353,6 +353,177 @@ fn case_tampered_and_missing_responses_are_recorded_as_events(dir: &Path, server
     assert!(events.iter().any(|e| e.detail.contains("11–14 missing")), "{events:?}");
 }
 
+#[test]
+fn responses_altered_or_removed_on_the_kiosk_after_sync_show_up_in_the_centres_audit() {
+    on_every_backend(case_responses_altered_or_removed_on_the_kiosk_after_sync_show_up_in_the_centres_audit);
+}
+
+fn case_responses_altered_or_removed_on_the_kiosk_after_sync_show_up_in_the_centres_audit(dir: &Path, server: Server) {
+    let token = server.enrol("TTYT Quốc Oai");
+    // More than one audit page (5,000 entries each).
+    let store = kiosk_store(dir, 7000, 21);
+    let target = Target {
+        url: server.url(),
+        token,
+        ca_cert: None,
+    };
+    let http = client::http_client(&target).unwrap();
+    let runtime = rt();
+    runtime.block_on(client::sync_once(&store, &http, &target)).unwrap();
+    // Untouched: the centre checks everything and finds nothing.
+    let clean = runtime.block_on(client::audit(&store, &http, &target)).unwrap();
+    assert_eq!((clean.checked, clean.altered.len(), clean.removed.len()), (7000, 0, 0));
+    assert!(server.centre.store.events().unwrap().is_empty());
+    let summary_before = centre_summary(&server.centre);
+
+    // Someone with the kiosk's disk drops the append-only triggers, edits one answer of seq 42
+    // and of seq 6001 (re-hashing the latter), deletes seq 100 and the newest response.
+    let path = store.lock().unwrap().path().to_path_buf();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("DROP TRIGGER responses_append_only_update; DROP TRIGGER responses_append_only_delete;")
+            .unwrap();
+        for seq in [42, 6001] {
+            let json: String = conn
+                .query_row("SELECT answers FROM responses WHERE seq = ?1", [seq], |r| r.get(0))
+                .unwrap();
+            let mut answers: std::collections::BTreeMap<String, hailong::survey::Answer> =
+                serde_json::from_str(&json).unwrap();
+            let rating = answers
+                .values_mut()
+                .find_map(|a| match a {
+                    hailong::survey::Answer::Scale(v @ 1..=5) => Some(v),
+                    _ => None,
+                })
+                .unwrap();
+            *rating = if *rating == 1 { 5 } else { 1 };
+            let edited = serde_json::to_string(&answers).unwrap();
+            assert_ne!(edited, json, "{json}");
+            conn.execute(
+                "UPDATE responses SET answers = ?2 WHERE seq = ?1",
+                rusqlite::params![seq, edited],
+            )
+            .unwrap();
+            if seq == 6001 {
+                // Re-hashed to look consistent on the kiosk itself.
+                let hash = store.lock().unwrap().audit_page(seq - 1, 1).unwrap().remove(0).hash;
+                conn.execute(
+                    "UPDATE responses SET hash = ?2 WHERE seq = ?1",
+                    rusqlite::params![seq, hash],
+                )
+                .unwrap();
+            }
+        }
+        conn.execute("DELETE FROM responses WHERE seq IN (100, 7000)", [])
+            .unwrap();
+    }
+    let store = Arc::new(Mutex::new(Store::open(&path, TZ).unwrap()));
+    let found = runtime.block_on(client::audit(&store, &http, &target)).unwrap();
+    assert_eq!(found.checked, 7000);
+    assert_eq!(found.altered, [42, 6001]);
+    assert_eq!(found.removed, [100, 7000]);
+    let events = server.centre.store.events().unwrap();
+    let mut seen: Vec<(String, Option<u64>)> = events.iter().map(|e| (e.kind.clone(), e.seq)).collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("gap".to_string(), Some(100)),
+            ("gap".to_string(), Some(7000)),
+            ("tamper".to_string(), Some(42)),
+            ("tamper".to_string(), Some(6001)),
+        ]
+    );
+    assert!(events.iter().any(|e| {
+        e.detail
+            .contains("seq 42) was altered on the kiosk after it was synced")
+    }));
+    assert!(
+        events
+            .iter()
+            .any(|e| e.detail.contains("seq 100) was removed from the kiosk"))
+    );
+    // The centre keeps what it received: its figures do not move. A repeated audit finds the
+    // same and records nothing twice.
+    assert_eq!(centre_summary(&server.centre), summary_before);
+    runtime.block_on(client::audit(&store, &http, &target)).unwrap();
+    assert_eq!(server.centre.store.events().unwrap().len(), 4);
+}
+
+#[test]
+fn hostile_audits_get_a_4xx_naming_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("centre.sqlite3"));
+    let token = server.enrol("TTYT Ứng Hòa");
+    let store = kiosk_store(dir.path(), 10, 2);
+    let target = Target {
+        url: server.url(),
+        token: token.clone(),
+        ca_cert: None,
+    };
+    rt().block_on(client::sync_once(
+        &store,
+        &client::http_client(&target).unwrap(),
+        &target,
+    ))
+    .unwrap();
+    let kiosk = store.lock().unwrap().kiosk_id().to_string();
+    let id = uuid::Uuid::now_v7();
+    let entry = |seq: u64, hash: &str| serde_json::json!({"seq": seq, "id": id, "hash": hash});
+    let good = "a".repeat(64);
+    let cases = [
+        (
+            serde_json::json!({"kiosk_id": kiosk, "from": 0, "to": 5, "entries": []}),
+            "from",
+        ),
+        (
+            serde_json::json!({"kiosk_id": kiosk, "from": 5, "to": 2, "entries": []}),
+            "from",
+        ),
+        (
+            serde_json::json!({"kiosk_id": kiosk, "from": 1, "to": 5, "entries": [entry(9, &good)]}),
+            "entries[0].seq",
+        ),
+        (
+            serde_json::json!({"kiosk_id": kiosk, "from": 1, "to": 5, "entries": [entry(2, &good), entry(2, &good)]}),
+            "entries[1].seq",
+        ),
+        (
+            serde_json::json!({"kiosk_id": kiosk, "from": 1, "to": 5, "entries": [entry(2, "zz")]}),
+            "entries[0].hash",
+        ),
+        (
+            serde_json::json!({"kiosk_id": "another", "from": 1, "to": 5, "entries": []}),
+            "kiosk_id",
+        ),
+        (
+            serde_json::json!({"kiosk_id": kiosk, "from": 1, "entries": [], "extra": 1}),
+            "extra",
+        ),
+        (
+            serde_json::json!({"kiosk_id": kiosk, "from": "1", "entries": []}),
+            "from",
+        ),
+    ];
+    let http = reqwest::Client::new();
+    for (body, named) in cases {
+        let (status, text) = rt().block_on(async {
+            let resp = http
+                .post(format!("{}/api/v1/audit", server.url()))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (resp.status().as_u16(), resp.text().await.unwrap())
+        });
+        assert!((400..500).contains(&status), "{body}: {status} {text}");
+        let error: hailong::sync::ErrorBody = serde_json::from_str(&text).unwrap();
+        assert!(error.error.contains(named), "{body}: {}", error.error);
+    }
+    assert!(server.centre.store.events().unwrap().is_empty());
+}
+
 /// `hailong centre serve` as a separate process on a fixed port, so it can be killed.
 fn spawn_centre(data: &Path, port: u16) -> Child {
     spawn_centre_with(data, port, &[])
@@ -608,6 +779,7 @@ fn the_openapi_document_lists_every_route() {
     assert_eq!(
         paths,
         [
+            "/api/v1/audit",
             "/api/v1/health",
             "/api/v1/openapi.json",
             "/api/v1/report",
@@ -627,7 +799,7 @@ fn the_openapi_document_lists_every_route() {
             .unwrap()
     });
     assert_eq!(served, doc);
-    for path in ["/api/v1/health", "/api/v1/report", "/api/v1/responses"] {
+    for path in ["/api/v1/audit", "/api/v1/health", "/api/v1/report", "/api/v1/responses"] {
         let status = rt().block_on(async {
             http.get(format!("{}{path}", server.url()))
                 .send()
@@ -802,6 +974,7 @@ fn demo_data_case(store: Arc<dyn CentreStore>) {
         seed: 4,
         end: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
         tz: TZ,
+        questionnaire: "kiosk-nhanh".into(),
     };
     let n = hailong::centre::demo::fill(store.as_ref(), &catalog, &opts, &mut |_| {}).unwrap();
     assert_eq!(n, 3 * 2 * 1200);
@@ -925,6 +1098,7 @@ fn a_centre_database_from_before_daily_tallies_gets_them_when_it_is_opened() {
         seed: 9,
         end: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
         tz: TZ,
+        questionnaire: "byt-ngoai-tru".into(),
     };
     let open = |path: &Path| Centre {
         store: Arc::new(SqliteCentre::open(path, TZ).unwrap()),

@@ -14,7 +14,9 @@ use serde::Deserialize;
 use super::store::KioskInfo;
 use super::{Centre, Scope, token_hash};
 use crate::report::period::Period;
-use crate::sync::{Batch, BatchResult, ErrorBody, MAX_BATCH, MAX_BODY, RESPONSES_PATH};
+use crate::sync::{
+    AUDIT_PATH, Audit, AuditResult, Batch, BatchResult, ErrorBody, MAX_AUDIT, MAX_BATCH, MAX_BODY, RESPONSES_PATH,
+};
 
 /// Every failure of the API: a status and a message in JSON.
 #[derive(Debug)]
@@ -126,6 +128,7 @@ pub fn app(centre: Centre) -> Router {
     Router::new()
         .route("/api/v1/health", get(health))
         .route(RESPONSES_PATH, post(ingest))
+        .route(AUDIT_PATH, post(audit))
         .route("/api/v1/report", get(report))
         .route("/api/v1/openapi.json", get(openapi))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -176,6 +179,61 @@ async fn ingest(
     for r in &result.rejected {
         tracing::warn!(kiosk = %kiosk_id, id = %r.id, error = %r.error, "response rejected");
     }
+    Ok(axum::Json(result))
+}
+
+async fn audit(
+    State(centre): State<Centre>,
+    KioskAuth(kiosk): KioskAuth,
+    Json(audit): Json<Audit>,
+) -> Result<axum::Json<AuditResult>, ApiError> {
+    if audit.entries.len() > MAX_AUDIT {
+        return Err(ApiError(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("{} entries in one audit; at most {MAX_AUDIT}", audit.entries.len()),
+        ));
+    }
+    let to = audit.to.unwrap_or(u64::MAX);
+    if audit.from == 0 || audit.from > to {
+        return Err(ApiError::bad("from, to: need 1 ≤ from ≤ to"));
+    }
+    if let Some(i) = (0..audit.entries.len()).find(|&i| {
+        let seq = audit.entries[i].seq;
+        seq < audit.from || seq > to || (i > 0 && seq <= audit.entries[i - 1].seq)
+    }) {
+        return Err(ApiError::bad(format!(
+            "entries[{i}].seq: must lie in from..=to and increase"
+        )));
+    }
+    if let Some(i) = audit
+        .entries
+        .iter()
+        .position(|e| e.hash.len() != 64 || !e.hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Err(ApiError::bad(format!("entries[{i}].hash: must be 64 hex digits")));
+    }
+    match &kiosk.kiosk_id {
+        Some(bound) if *bound != audit.kiosk_id => {
+            return Err(ApiError(
+                StatusCode::FORBIDDEN,
+                format!("kiosk_id: this token belongs to kiosk {bound}, not {}", audit.kiosk_id),
+            ));
+        }
+        // A kiosk that never synced has nothing at the centre to compare.
+        None => return Ok(axum::Json(AuditResult::default())),
+        Some(_) => {}
+    }
+    let result = tokio::task::spawn_blocking(move || {
+        let held = centre.store.held_chain(&audit.kiosk_id, audit.from, to)?;
+        let (result, events) = super::store::compare_audit(&audit, &held);
+        centre.store.record_events(&events)?;
+        for e in &events {
+            tracing::warn!(kiosk = %e.kiosk_id, seq = ?e.seq, kind = %e.kind, detail = %e.detail, "audit");
+        }
+        Ok::<_, super::store::Error>(result)
+    })
+    .await
+    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
     Ok(axum::Json(result))
 }
 

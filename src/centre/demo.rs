@@ -42,6 +42,8 @@ pub struct Options {
     pub end: NaiveDate,
     /// The facility time zone.
     pub tz: chrono_tz::Tz,
+    /// The questionnaire the kiosks ask (its latest version).
+    pub questionnaire: String,
 }
 
 /// Fills the centre; returns the number of responses stored. Facilities differ in how
@@ -53,7 +55,7 @@ pub fn fill(
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64, Error> {
     let q = catalog
-        .latest("kiosk-nhanh")
+        .latest(&opts.questionnaire)
         .map_err(|e| Error::NotFound(e.to_string()))?;
     let mut stored = 0;
     for f in 0..opts.facilities {

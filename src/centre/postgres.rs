@@ -262,6 +262,11 @@ fn tally_key(row: &tokio_postgres::Row) -> TallyKey {
     }
 }
 
+/// A sequence number as SQL sees it (they are positive and below 2^63 in practice).
+fn clamp(seq: u64) -> i64 {
+    seq.min(i64::MAX as u64) as i64
+}
+
 const KIOSK_SELECT: &str = "SELECT k.id, f.name, k.name, k.kiosk_id, k.revoked_at, k.last_seq \
                             FROM kiosks k JOIN facilities f ON f.id = k.facility_id";
 
@@ -540,6 +545,43 @@ impl CentreStore for PostgresCentre {
             f(tally_key(&row), store::parse_tally(row.get(5))?);
         }
         Ok(())
+    }
+
+    fn held_chain(&self, kiosk_id: &str, from: u64, to: u64) -> Result<Vec<(u64, String, String)>, Error> {
+        let (from, to) = (clamp(from), clamp(to));
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let rows = client
+                .query(
+                    "SELECT seq, id, hash FROM responses WHERE kiosk_id = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq",
+                    &[&kiosk_id, &from, &to],
+                )
+                .await
+                .map_err(db)?;
+            Ok(rows
+                .iter()
+                .map(|r| (r.get::<_, i64>(0) as u64, r.get(1), r.get(2)))
+                .collect())
+        })
+    }
+
+    fn record_events(&self, events: &[Event]) -> Result<(), Error> {
+        self.run(async |pool: &Pool| {
+            let mut client = pool.get().await.map_err(db)?;
+            let tx = client.transaction().await.map_err(db)?;
+            for e in events {
+                let seq = e.seq.map(clamp);
+                tx.execute(
+                    "INSERT INTO events (kind, kiosk_id, seq, detail) SELECT $1, $2, $3, $4 \
+                     WHERE NOT EXISTS (SELECT 1 FROM events WHERE kind = $1 AND kiosk_id = $2 \
+                     AND seq IS NOT DISTINCT FROM $3 AND detail = $4)",
+                    &[&e.kind, &e.kiosk_id, &seq, &e.detail],
+                )
+                .await
+                .map_err(db)?;
+            }
+            tx.commit().await.map_err(db)
+        })
     }
 
     fn events(&self) -> Result<Vec<Event>, Error> {

@@ -183,6 +183,11 @@ fn merge_tallies(
     Ok(())
 }
 
+/// A sequence number as SQL sees it (they are positive and below 2^63 in practice).
+fn clamp(seq: u64) -> i64 {
+    seq.min(i64::MAX as u64) as i64
+}
+
 const KIOSK_COLUMNS: &str = "k.id, f.name, k.name, k.kiosk_id, k.revoked_at, k.last_seq";
 
 fn kiosk_row(row: &rusqlite::Row) -> rusqlite::Result<KioskInfo> {
@@ -426,6 +431,39 @@ impl CentreStore for SqliteCentre {
             let json: String = row.get(5)?;
             f(key, store::parse_tally(&json)?);
         }
+        Ok(())
+    }
+
+    fn held_chain(&self, kiosk_id: &str, from: u64, to: u64) -> Result<Vec<(u64, String, String)>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq, id, hash FROM responses WHERE kiosk_id = ?1 AND seq >= ?2 AND seq <= ?3 ORDER BY seq",
+        )?;
+        let rows = stmt
+            .query_map(params![kiosk_id, clamp(from), clamp(to)], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    fn record_events(&self, events: &[Event]) -> Result<(), Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for e in events {
+            let seen = tx
+                .query_row(
+                    "SELECT 1 FROM events WHERE kind = ?1 AND kiosk_id = ?2 AND seq IS ?3 AND detail = ?4",
+                    params![e.kind, e.kiosk_id, e.seq.map(clamp), e.detail],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !seen {
+                event(&tx, &e.kind, &e.kiosk_id, e.seq, &e.detail)?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 

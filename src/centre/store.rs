@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::store::StoredResponse;
 use crate::survey::{Catalog, Tally};
-use crate::sync::{BatchResult, Rejected};
+use crate::sync::{Audit, AuditResult, BatchResult, Rejected};
 
 /// A centre storage error.
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +106,43 @@ pub trait CentreStore: Send + Sync {
     fn for_each_tally(&self, scope: &Scope, f: &mut dyn FnMut(TallyKey, Tally)) -> Result<(), Error>;
     /// The tamper and gap events, newest first.
     fn events(&self) -> Result<Vec<Event>, Error>;
+    /// What the centre holds of a kiosk's chain for `from..=to`: (seq, response id, hash), in order.
+    fn held_chain(&self, kiosk_id: &str, from: u64, to: u64) -> Result<Vec<(u64, String, String)>, Error>;
+    /// Records events, skipping any already recorded (an audit repeated finds the same).
+    fn record_events(&self, events: &[Event]) -> Result<(), Error>;
+}
+
+/// Compares a kiosk's audit page with what the centre holds of its chain in that range.
+pub fn compare_audit(audit: &Audit, held: &[(u64, String, String)]) -> (AuditResult, Vec<Event>) {
+    let now: std::collections::HashMap<u64, &crate::sync::AuditEntry> =
+        audit.entries.iter().map(|e| (e.seq, e)).collect();
+    let mut result = AuditResult::default();
+    let mut events = Vec::new();
+    for (seq, id, hash) in held {
+        result.checked += 1;
+        match now.get(seq) {
+            None => {
+                result.removed.push(*seq);
+                events.push(Event {
+                    kind: "gap".into(),
+                    kiosk_id: audit.kiosk_id.clone(),
+                    seq: Some(*seq),
+                    detail: format!("response {id} (seq {seq}) was removed from the kiosk after it was synced"),
+                });
+            }
+            Some(e) if e.id.to_string() != *id || e.hash != *hash => {
+                result.altered.push(*seq);
+                events.push(Event {
+                    kind: "tamper".into(),
+                    kiosk_id: audit.kiosk_id.clone(),
+                    seq: Some(*seq),
+                    detail: format!("response {id} (seq {seq}) was altered on the kiosk after it was synced"),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    (result, events)
 }
 
 /// What a daily tally row is kept per, besides the kiosk (and so its facility): the

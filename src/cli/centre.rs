@@ -58,6 +58,9 @@ pub enum Command {
         /// Last day covered (default today).
         #[arg(long)]
         end: Option<chrono::NaiveDate>,
+        /// The questionnaire the simulated kiosks ask.
+        #[arg(long, default_value = "kiosk-nhanh")]
+        questionnaire: String,
     },
     /// The DESIGN §5 report over everything the centre holds.
     Report {
@@ -160,6 +163,7 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
             responses,
             seed,
             end,
+            questionnaire,
         } => {
             let tz = env.config.timezone.0;
             let opts = server::demo::Options {
@@ -169,6 +173,7 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
                 seed,
                 end: end.unwrap_or_else(|| chrono::Utc::now().with_timezone(&tz).date_naive()),
                 tz,
+                questionnaire,
             };
             let catalog = Catalog::load(&env.data.questionnaires())?;
             let total = (facilities * kiosks_per_facility * responses) as u64;
@@ -303,14 +308,35 @@ pub fn sync(common: &Common, once: bool) -> Result<ExitCode> {
     runtime.block_on(async move {
         let http = client::http_client(&target)?;
         let mut attempt = 0u32;
+        let mut last_audit: Option<std::time::Instant> = None;
         loop {
             match client::sync_once(&store, &http, &target).await {
                 Ok(n) => {
                     eprintln!("hailong sync: {n} responses sent; nothing waiting");
+                    attempt = 0;
+                    if last_audit.is_none_or(|t| t.elapsed() >= hailong::sync::AUDIT_EVERY) {
+                        let audit = client::audit(&store, &http, &target).await;
+                        match &audit {
+                            Ok(a) if a.altered.is_empty() && a.removed.is_empty() => eprintln!(
+                                "hailong sync: chain audit: the centre checked {} responses; none altered or removed here",
+                                a.checked
+                            ),
+                            Ok(a) => eprintln!(
+                                "hailong sync: chain audit: the centre checked {} responses and recorded as tampering: \
+                                 altered here after sync {:?}, removed here after sync {:?}",
+                                a.checked, a.altered, a.removed
+                            ),
+                            Err(e) => eprintln!("hailong sync: chain audit failed: {e}"),
+                        }
+                        match audit {
+                            Ok(_) => last_audit = Some(std::time::Instant::now()),
+                            Err(e) if once => bail!(e),
+                            Err(_) => {}
+                        }
+                    }
                     if once {
                         return Ok(ExitCode::SUCCESS);
                     }
-                    attempt = 0;
                     tokio::time::sleep(std::time::Duration::from_secs(30)).await;
                 }
                 Err(e) => {

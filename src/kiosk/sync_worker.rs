@@ -60,11 +60,22 @@ pub fn subscription(target: Target, store: SharedStore) -> Subscription<Message>
                     }
                 };
                 let mut attempt = 0u32;
+                let mut last_audit: Option<std::time::Instant> = None;
                 loop {
                     let pause = match client::sync_once(&store, &http, &target).await {
                         Ok(_) => {
                             attempt = 0;
                             let _ = output.send(Message::Sync(SyncEvent::Synced(Utc::now()))).await;
+                            // Once a day (and once after start), the centre compares the whole
+                            // chain with what it received and records anything altered here.
+                            if last_audit.is_none_or(|t| t.elapsed() >= crate::sync::AUDIT_EVERY) {
+                                match client::audit(&store, &http, &target).await {
+                                    Ok(_) => last_audit = Some(std::time::Instant::now()),
+                                    Err(e) => {
+                                        let _ = output.send(Message::Sync(SyncEvent::Failed(e))).await;
+                                    }
+                                }
+                            }
                             IDLE_PAUSE
                         }
                         Err(e) => {

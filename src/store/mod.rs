@@ -666,6 +666,25 @@ impl Store {
         Ok(out)
     }
 
+    /// Up to `limit` responses after sequence number `after`, in order, each with its hash
+    /// recomputed from its current content: what the sync task's chain audit sends.
+    pub fn audit_page(&self, after: u64, limit: usize) -> Result<Vec<crate::sync::AuditEntry>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS} FROM responses WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+        ))?;
+        let mut rows = stmt.query(params![after as i64, limit as i64])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let r = read_row(row)?;
+            out.push(crate::sync::AuditEntry {
+                seq: r.seq,
+                id: r.response.id,
+                hash: link(&r.prev_hash, r.seq, &r.kiosk_id, &r.response),
+            });
+        }
+        Ok(out)
+    }
+
     /// Marks responses as received by the centre. Returns how many were newly marked.
     pub fn mark_synced(&mut self, ids: &[ResponseId]) -> Result<usize> {
         let now = time_text(&Utc::now());

@@ -8,7 +8,9 @@ use rand::Rng;
 
 use crate::kiosk::saver::SharedStore;
 use crate::store::StoredResponse;
-use crate::sync::{Batch, BatchResult, ErrorBody, RESPONSES_PATH, SEND_BATCH};
+use crate::sync::{
+    AUDIT_PATH, Audit, AuditResult, Batch, BatchResult, ErrorBody, RESPONSES_PATH, SEND_AUDIT, SEND_BATCH,
+};
 
 /// Why a sync round stopped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -133,7 +135,7 @@ pub async fn sync_once(store: &SharedStore, client: &reqwest::Client, target: &T
             kiosk_id: first.kiosk_id.clone(),
             responses: batch,
         };
-        let result = post(client, &endpoint, &target.token, &body).await?;
+        let result: BatchResult = post(client, &endpoint, &target.token, &body).await?;
         let held = result.held();
         if held.is_empty() {
             let why = result
@@ -148,7 +150,45 @@ pub async fn sync_once(store: &SharedStore, client: &reqwest::Client, target: &T
     }
 }
 
-async fn post(client: &reqwest::Client, endpoint: &str, token: &str, body: &Batch) -> Result<BatchResult, Error> {
+/// The chain audit: sends the centre what this kiosk holds now, page by page (each hash
+/// recomputed from the response's current content), so the centre can record any response
+/// altered or removed here after it was synced. Returns the centre's findings, added up.
+pub async fn audit(store: &SharedStore, client: &reqwest::Client, target: &Target) -> Result<AuditResult, Error> {
+    if target.url.is_empty() || target.token.is_empty() {
+        return Err(Error::NotConfigured);
+    }
+    let endpoint = format!("{}{AUDIT_PATH}", target.url.trim_end_matches('/'));
+    let kiosk_id = blocking(store, |s| Ok(s.kiosk_id().to_string())).await?;
+    let mut total = AuditResult::default();
+    let mut from = 1;
+    loop {
+        let after = from - 1;
+        let entries = blocking(store, move |s| s.audit_page(after, SEND_AUDIT)).await?;
+        let last_page = entries.len() < SEND_AUDIT;
+        // The last page covers everything after it too: the centre holding a later response
+        // means it was removed here.
+        let to = if last_page { None } else { entries.last().map(|e| e.seq) };
+        let next = entries.last().map_or(from, |e| e.seq + 1);
+        let body = Audit {
+            kiosk_id: kiosk_id.clone(),
+            from,
+            to,
+            entries,
+        };
+        total.add(post(client, &endpoint, &target.token, &body).await?);
+        if last_page {
+            return Ok(total);
+        }
+        from = next;
+    }
+}
+
+async fn post<B: serde::Serialize, R: serde::de::DeserializeOwned>(
+    client: &reqwest::Client,
+    endpoint: &str,
+    token: &str,
+    body: &B,
+) -> Result<R, Error> {
     let response = client
         .post(endpoint)
         .bearer_auth(token)
@@ -170,10 +210,7 @@ async fn post(client: &reqwest::Client, endpoint: &str, token: &str, body: &Batc
             message,
         });
     }
-    response
-        .json::<BatchResult>()
-        .await
-        .map_err(|e| Error::Offline(without_url(&e)))
+    response.json::<R>().await.map_err(|e| Error::Offline(without_url(&e)))
 }
 
 /// The error and its causes ("error sending request: client error (Connect): tcp connect

@@ -17,6 +17,64 @@ pub const SEND_BATCH: usize = 500;
 /// Largest request body the centre reads.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
 
+/// The path kiosks post their chain audits to.
+pub const AUDIT_PATH: &str = "/api/v1/audit";
+/// Most entries the centre takes in one audit request.
+pub const MAX_AUDIT: usize = 10_000;
+/// How often a kiosk has the centre audit its whole chain (and once after it starts).
+pub const AUDIT_EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+/// Most entries a kiosk sends in one audit request.
+pub const SEND_AUDIT: usize = 5_000;
+
+/// `POST /api/v1/audit`: what a kiosk holds now for the sequence numbers `from..=to` (`to`
+/// absent: everything from `from` on), each hash recomputed from the response's current
+/// content. The centre compares it with what it received and records a response altered or
+/// removed on the kiosk after it was synced as a tamper or gap event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Audit {
+    /// The sending kiosk; must be the kiosk the token belongs to.
+    pub kiosk_id: String,
+    /// First sequence number covered.
+    pub from: u64,
+    /// Last sequence number covered; `None` = to the end (the kiosk holds nothing later).
+    pub to: Option<u64>,
+    /// The kiosk's responses in that range, in sequence order.
+    pub entries: Vec<AuditEntry>,
+}
+
+/// One response as the kiosk holds it now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditEntry {
+    /// Sequence number.
+    pub seq: u64,
+    /// Response id.
+    pub id: ResponseId,
+    /// SHA-256 of the previous hash and the response's current content (as in the chain).
+    pub hash: String,
+}
+
+/// The centre's answer to an audit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditResult {
+    /// Responses the centre holds in the range, compared.
+    pub checked: u64,
+    /// Sequence numbers whose response differs from what the centre received.
+    pub altered: Vec<u64>,
+    /// Sequence numbers the centre holds that the kiosk no longer has.
+    pub removed: Vec<u64>,
+}
+
+impl AuditResult {
+    /// Adds another page's result.
+    pub fn add(&mut self, other: AuditResult) {
+        self.checked += other.checked;
+        self.altered.extend(other.altered);
+        self.removed.extend(other.removed);
+    }
+}
+
 /// `POST /api/v1/responses`: a kiosk's responses, as stored (numbered and chained).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

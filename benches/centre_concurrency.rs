@@ -1,0 +1,149 @@
+//! Issue 5 target: 200 kiosks syncing to one centre at the same time, p99 request latency
+//! ≤ 250 ms and no errors. Each simulated kiosk has its own enrolment and chain and posts
+//! `BATCHES` batches of `PER_BATCH` `kiosk-nhanh` responses one after the other (what a kiosk that
+//! was offline for a morning sends), all 200 at once, over loopback HTTP to an in-process
+//! centre on the SQLite backend (or PostgreSQL when `HAILONG_BENCH_POSTGRES_URL` is set).
+//! Run: `cargo bench --bench centre_concurrency`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use hailong::centre::sqlite::SqliteCentre;
+use hailong::centre::{self, Centre, CentreStore};
+use hailong::store::{GENESIS, StoredResponse, link};
+use hailong::survey::demo::{DemoOptions, generate};
+use hailong::survey::{Catalog, ScoringOptions};
+use hailong::sync::{Batch, BatchResult};
+
+const TZ: chrono_tz::Tz = chrono_tz::Asia::Ho_Chi_Minh;
+const KIOSKS: usize = 200;
+const BATCHES: usize = 10;
+const PER_BATCH: usize = 50;
+
+fn kiosk_batches(kiosk: &str, seed: u64) -> Vec<Batch> {
+    let catalog = Catalog::built_in();
+    let q = catalog.latest("kiosk-nhanh").unwrap();
+    let opts = DemoOptions {
+        responses: BATCHES * PER_BATCH,
+        seed,
+        end: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        departments: vec!["Khoa Khám bệnh".into(), "Khoa Nhi".into()],
+        tz: TZ,
+    };
+    let (mut seq, mut prev) = (0u64, GENESIS.to_string());
+    let mut all = Vec::new();
+    generate(q, &opts, |r| {
+        seq += 1;
+        let hash = link(&prev, seq, kiosk, &r);
+        all.push(StoredResponse {
+            seq,
+            kiosk_id: kiosk.into(),
+            response: r,
+            prev_hash: std::mem::replace(&mut prev, hash.clone()),
+            hash,
+        });
+    });
+    all.chunks(PER_BATCH)
+        .map(|c| Batch {
+            kiosk_id: kiosk.into(),
+            responses: c.to_vec(),
+        })
+        .collect()
+}
+
+fn main() {
+    // `cargo test --benches` runs this with `--bench` absent: keep that quick.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let (store, backend): (Arc<dyn CentreStore>, &str) = match std::env::var("HAILONG_BENCH_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => (
+            Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap()),
+            "PostgreSQL",
+        ),
+        _ => (
+            Arc::new(SqliteCentre::open(&dir.path().join("centre.sqlite3"), TZ).unwrap()),
+            "SQLite",
+        ),
+    };
+    let run = uuid::Uuid::now_v7().simple().to_string();
+    let mut kiosks = Vec::new();
+    for k in 0..KIOSKS {
+        let token = centre::new_token();
+        store
+            .add_kiosk(
+                &format!("TTYT {}", k % 20),
+                &format!("Kiosk {k}"),
+                &centre::token_hash(&token),
+            )
+            .unwrap();
+        let id = format!("bench-{run}-{k}");
+        kiosks.push((token, kiosk_batches(&id, k as u64)));
+    }
+    let state = Centre {
+        store,
+        catalog: Arc::new(Catalog::built_in()),
+        scoring: ScoringOptions::default(),
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let url = format!("http://{}/api/v1/responses", listener.local_addr().unwrap());
+    runtime.spawn(centre::serve(listener, state, std::future::pending()));
+
+    let start = Instant::now();
+    let results = runtime.block_on(async {
+        let mut tasks = Vec::new();
+        for (token, batches) in kiosks {
+            let url = url.clone();
+            tasks.push(tokio::spawn(async move {
+                // One client per kiosk: its own connection, as on a real kiosk.
+                let http = reqwest::Client::new();
+                let mut latencies = Vec::new();
+                let mut errors = 0;
+                for batch in batches {
+                    let sent = Instant::now();
+                    let answer = http.post(&url).bearer_auth(&token).json(&batch).send().await;
+                    let ok = match answer {
+                        Ok(resp) if resp.status().is_success() => resp
+                            .json::<BatchResult>()
+                            .await
+                            .is_ok_and(|r| r.accepted.len() == PER_BATCH),
+                        _ => false,
+                    };
+                    latencies.push(sent.elapsed());
+                    if !ok {
+                        errors += 1;
+                    }
+                }
+                (latencies, errors)
+            }));
+        }
+        let mut all = Vec::new();
+        let mut errors = 0;
+        for t in tasks {
+            let (l, e) = t.await.unwrap();
+            all.extend(l);
+            errors += e;
+        }
+        (all, errors)
+    });
+    let wall = start.elapsed();
+    let (mut latencies, errors) = results;
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1)];
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{KIOSKS} kiosks × {BATCHES} batches of {PER_BATCH} ({backend}): {} requests in {:.2} s, {} errors; \
+         latency p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {:.0} responses/s",
+        latencies.len(),
+        wall.as_secs_f64(),
+        errors,
+        ms(pct(0.50)),
+        ms(pct(0.90)),
+        ms(pct(0.99)),
+        ms(pct(1.0)),
+        (KIOSKS * BATCHES * PER_BATCH) as f64 / wall.as_secs_f64()
+    );
+}
