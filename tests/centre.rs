@@ -1053,6 +1053,14 @@ fn demo_data_case(store: Arc<dyn CentreStore>) {
             q3,
         ),
     ];
+    // Days around whole months: partly from daily rows, partly from the monthly roll-up.
+    let odd = Period::parse("2026-Q1").unwrap();
+    let odd_scope = Scope {
+        from: NaiveDate::from_ymd_opt(2026, 2, 15),
+        to: NaiveDate::from_ymd_opt(2026, 8, 10),
+        ..Scope::default()
+    };
+    let scopes = scopes.into_iter().chain([(odd_scope, odd)]);
     for (scope, period) in scopes {
         let from_tallies = centre::report(&centre, &scope, &period).unwrap().summary;
         assert!(from_tallies.responses > 0, "{scope:?} holds responses");
@@ -1111,7 +1119,7 @@ fn a_centre_database_from_before_daily_tallies_gets_them_when_it_is_opened() {
     drop(centre);
     // Make the file look like one written before the tallies existed (schema 1).
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP TABLE tallies; PRAGMA user_version = 1;")
+    conn.execute_batch("DROP TABLE tallies; DROP TABLE tallies_month; PRAGMA user_version = 1;")
         .unwrap();
     drop(conn);
     let centre = open(&path);

@@ -62,6 +62,8 @@ CREATE TABLE tallies (
     data TEXT NOT NULL,
     PRIMARY KEY (local_day, kiosk_id, department, questionnaire_id, questionnaire_version, rapid_repeat)
 );
+CREATE TABLE tallies_month (LIKE tallies INCLUDING ALL);
+ALTER TABLE tallies_month ADD FOREIGN KEY (facility_id) REFERENCES facilities(id);
 "];
 
 /// The migration that added `tallies`: responses stored before it are tallied when it runs.
@@ -198,10 +200,23 @@ async fn backfill_tallies(tx: &tokio_postgres::Transaction<'_>, tz: chrono_tz::T
     Ok(())
 }
 
-/// Adds `adds` to the kiosk's stored tally rows (inside the caller's transaction, which holds
-/// the kiosk's row lock, so no other batch changes these rows meanwhile).
+/// Adds `adds` to the kiosk's stored daily tallies and their monthly roll-up (inside the
+/// caller's transaction, which holds the kiosk's row lock, so no other batch changes these
+/// rows meanwhile).
 async fn merge_tallies(
     tx: &tokio_postgres::Transaction<'_>,
+    kiosk_id: &str,
+    facility_id: i64,
+    adds: BTreeMap<TallyKey, Tally>,
+) -> Result<(), Error> {
+    let monthly = store::by_month(&adds);
+    merge_into(tx, "tallies", kiosk_id, facility_id, adds).await?;
+    merge_into(tx, "tallies_month", kiosk_id, facility_id, monthly).await
+}
+
+async fn merge_into(
+    tx: &tokio_postgres::Transaction<'_>,
+    table: &str,
     kiosk_id: &str,
     facility_id: i64,
     mut adds: BTreeMap<TallyKey, Tally>,
@@ -212,8 +227,10 @@ async fn merge_tallies(
     let days: Vec<NaiveDate> = adds.keys().map(|k| k.day).collect();
     for row in tx
         .query(
-            "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data \
-             FROM tallies WHERE kiosk_id = $1 AND local_day = ANY($2)",
+            &format!(
+                "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data \
+                 FROM {table} WHERE kiosk_id = $1 AND local_day = ANY($2)"
+            ),
             &[&kiosk_id, &days],
         )
         .await
@@ -239,12 +256,14 @@ async fn merge_tallies(
         data.push(store::tally_json(tally));
     }
     tx.execute(
-        "INSERT INTO tallies (local_day, kiosk_id, facility_id, department, questionnaire_id, \
-         questionnaire_version, rapid_repeat, data) \
-         SELECT d, $2, $3, dep, q, v, rr, data \
-         FROM UNNEST($1::date[], $4::text[], $5::text[], $6::int[], $7::bool[], $8::text[]) AS t(d, dep, q, v, rr, data) \
-         ON CONFLICT (local_day, kiosk_id, department, questionnaire_id, questionnaire_version, rapid_repeat) \
-         DO UPDATE SET data = EXCLUDED.data",
+        &format!(
+            "INSERT INTO {table} (local_day, kiosk_id, facility_id, department, questionnaire_id, \
+             questionnaire_version, rapid_repeat, data) \
+             SELECT d, $2, $3, dep, q, v, rr, data \
+             FROM UNNEST($1::date[], $4::text[], $5::text[], $6::int[], $7::bool[], $8::text[]) AS t(d, dep, q, v, rr, data) \
+             ON CONFLICT (local_day, kiosk_id, department, questionnaire_id, questionnaire_version, rapid_repeat) \
+             DO UPDATE SET data = EXCLUDED.data"
+        ),
         &[&days, &kiosk_id, &facility_id, &departments, &ids, &versions, &rapid, &data],
     )
     .await
@@ -527,19 +546,29 @@ impl CentreStore for PostgresCentre {
     }
 
     fn for_each_tally(&self, scope: &Scope, f: &mut dyn FnMut(TallyKey, Tally)) -> Result<(), Error> {
+        let ranges = store::tally_ranges(scope.from, scope.to);
+        let parts = ranges.tables();
         let rows = self.run(async |pool: &Pool| {
             let client = pool.get().await.map_err(db)?;
-            client
-                .query(
-                    "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, t.rapid_repeat, t.data \
-                     FROM tallies t JOIN facilities f ON f.id = t.facility_id \
-                     WHERE ($1::date IS NULL OR t.local_day >= $1) AND ($2::date IS NULL OR t.local_day <= $2) \
-                     AND ($3::text IS NULL OR f.name = $3) AND ($4::text IS NULL OR t.kiosk_id = $4) \
-                     AND ($5::text IS NULL OR t.department = $5)",
-                    &[&scope.from, &scope.to, &scope.facility, &scope.kiosk, &scope.department],
-                )
-                .await
-                .map_err(db)
+            let mut all = Vec::new();
+            for (table, (from, to)) in &parts {
+                all.extend(
+                    client
+                        .query(
+                            &format!(
+                                "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, \
+                                 t.rapid_repeat, t.data FROM {table} t JOIN facilities f ON f.id = t.facility_id \
+                                 WHERE ($1::date IS NULL OR t.local_day >= $1) AND ($2::date IS NULL OR t.local_day <= $2) \
+                                 AND ($3::text IS NULL OR f.name = $3) AND ($4::text IS NULL OR t.kiosk_id = $4) \
+                                 AND ($5::text IS NULL OR t.department = $5)"
+                            ),
+                            &[from, to, &scope.facility, &scope.kiosk, &scope.department],
+                        )
+                        .await
+                        .map_err(db)?,
+                );
+            }
+            Ok(all)
         })?;
         for row in rows {
             f(tally_key(&row), store::parse_tally(row.get(5))?);

@@ -60,6 +60,17 @@ CREATE TABLE tallies (
     data TEXT NOT NULL,
     PRIMARY KEY (local_day, kiosk_id, department, questionnaire_id, questionnaire_version, rapid_repeat)
 ) WITHOUT ROWID;
+CREATE TABLE tallies_month (
+    local_day TEXT NOT NULL,
+    kiosk_id TEXT NOT NULL,
+    facility_id INTEGER NOT NULL REFERENCES facilities(id),
+    department TEXT NOT NULL,
+    questionnaire_id TEXT NOT NULL,
+    questionnaire_version INTEGER NOT NULL,
+    rapid_repeat INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (local_day, kiosk_id, department, questionnaire_id, questionnaire_version, rapid_repeat)
+) WITHOUT ROWID;
 "];
 
 /// The migration that added `tallies`: responses stored before it are tallied when it runs.
@@ -134,21 +145,34 @@ fn backfill_tallies(tx: &rusqlite::Transaction, tz: chrono_tz::Tz) -> Result<(),
     Ok(())
 }
 
-/// Adds `adds` to the kiosk's stored tally rows (inside the caller's transaction).
+/// Adds `adds` to the kiosk's stored daily tallies and their monthly roll-up (inside the
+/// caller's transaction).
 fn merge_tallies(
     tx: &rusqlite::Transaction,
     kiosk_id: &str,
     facility_id: i64,
     adds: BTreeMap<TallyKey, Tally>,
 ) -> Result<(), Error> {
-    let mut read = tx.prepare_cached(
-        "SELECT data FROM tallies WHERE local_day = ?1 AND kiosk_id = ?2 AND department = ?3 \
-         AND questionnaire_id = ?4 AND questionnaire_version = ?5 AND rapid_repeat = ?6",
-    )?;
-    let mut write = tx.prepare_cached(
-        "INSERT OR REPLACE INTO tallies (local_day, kiosk_id, facility_id, department, questionnaire_id, \
-         questionnaire_version, rapid_repeat, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
+    let monthly = store::by_month(&adds);
+    merge_into(tx, "tallies", kiosk_id, facility_id, adds)?;
+    merge_into(tx, "tallies_month", kiosk_id, facility_id, monthly)
+}
+
+fn merge_into(
+    tx: &rusqlite::Transaction,
+    table: &str,
+    kiosk_id: &str,
+    facility_id: i64,
+    adds: BTreeMap<TallyKey, Tally>,
+) -> Result<(), Error> {
+    let mut read = tx.prepare_cached(&format!(
+        "SELECT data FROM {table} WHERE local_day = ?1 AND kiosk_id = ?2 AND department = ?3 \
+         AND questionnaire_id = ?4 AND questionnaire_version = ?5 AND rapid_repeat = ?6"
+    ))?;
+    let mut write = tx.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO {table} (local_day, kiosk_id, facility_id, department, questionnaire_id, \
+         questionnaire_version, rapid_repeat, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    ))?;
     for (key, add) in adds {
         let day = key.day.to_string();
         let mut tally = match read
@@ -407,29 +431,33 @@ impl CentreStore for SqliteCentre {
     }
 
     fn for_each_tally(&self, scope: &Scope, f: &mut dyn FnMut(TallyKey, Tally)) -> Result<(), Error> {
+        let ranges = store::tally_ranges(scope.from, scope.to);
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, t.rapid_repeat, t.data \
-             FROM tallies t JOIN facilities f ON f.id = t.facility_id \
-             WHERE t.local_day >= ?1 AND t.local_day <= ?2 \
-             AND (?3 IS NULL OR f.name = ?3) AND (?4 IS NULL OR t.kiosk_id = ?4) AND (?5 IS NULL OR t.department = ?5)",
-        )?;
-        let from = scope.from.map_or_else(|| "0000-00-00".to_string(), |d| d.to_string());
-        let to = scope.to.map_or_else(|| "9999-99-99".to_string(), |d| d.to_string());
-        let mut rows = stmt.query(params![from, to, scope.facility, scope.kiosk, scope.department])?;
-        while let Some(row) = rows.next()? {
-            let day: String = row.get(0)?;
-            let key = TallyKey {
-                day: day
-                    .parse()
-                    .map_err(|_| Error::Corrupt(format!("a daily tally has the day {day:?}")))?,
-                department: row.get(1)?,
-                questionnaire_id: row.get(2)?,
-                questionnaire_version: row.get(3)?,
-                rapid_repeat: row.get(4)?,
-            };
-            let json: String = row.get(5)?;
-            f(key, store::parse_tally(&json)?);
+        let parts = ranges.tables();
+        for (table, (from, to)) in parts {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, t.rapid_repeat, t.data \
+                 FROM {table} t JOIN facilities f ON f.id = t.facility_id \
+                 WHERE t.local_day >= ?1 AND t.local_day <= ?2 \
+                 AND (?3 IS NULL OR f.name = ?3) AND (?4 IS NULL OR t.kiosk_id = ?4) AND (?5 IS NULL OR t.department = ?5)"
+            ))?;
+            let from = from.map_or_else(|| "0000-00-00".to_string(), |d| d.to_string());
+            let to = to.map_or_else(|| "9999-99-99".to_string(), |d| d.to_string());
+            let mut rows = stmt.query(params![from, to, scope.facility, scope.kiosk, scope.department])?;
+            while let Some(row) = rows.next()? {
+                let day: String = row.get(0)?;
+                let key = TallyKey {
+                    day: day
+                        .parse()
+                        .map_err(|_| Error::Corrupt(format!("a stored tally has the day {day:?}")))?,
+                    department: row.get(1)?,
+                    questionnaire_id: row.get(2)?,
+                    questionnaire_version: row.get(3)?,
+                    rapid_repeat: row.get(4)?,
+                };
+                let json: String = row.get(5)?;
+                f(key, store::parse_tally(&json)?);
+            }
         }
         Ok(())
     }

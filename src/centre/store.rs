@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::store::StoredResponse;
@@ -188,6 +188,97 @@ pub fn add_to_tallies(tallies: &mut BTreeMap<TallyKey, Tally>, s: &StoredRespons
     tallies.entry(key).or_default().add(r);
 }
 
+/// Which stored tallies cover a scope's days: whole months come from the monthly roll-up
+/// (keyed by the month's first day), the days before the first and after the last whole month
+/// from the daily rows. A quarter over two million responses then adds up a few hundred rows
+/// instead of tens of thousands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TallyRanges {
+    /// Month starts (inclusive bounds; `None` = open) to read from the monthly table, if any.
+    pub months: Option<DayRange>,
+    /// Day ranges (inclusive) to read from the daily table.
+    pub days: Vec<DayRange>,
+}
+
+/// Inclusive day bounds; `None` = open.
+pub type DayRange = (Option<NaiveDate>, Option<NaiveDate>);
+
+impl TallyRanges {
+    /// Each range with the table both backends keep it in: `tallies_month` or `tallies`.
+    pub fn tables(self) -> Vec<(&'static str, DayRange)> {
+        self.months
+            .map(|m| ("tallies_month", m))
+            .into_iter()
+            .chain(self.days.into_iter().map(|d| ("tallies", d)))
+            .collect()
+    }
+}
+
+/// The first day of `day`'s month.
+pub fn month_start(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).expect("every month has a first day")
+}
+
+fn next_month(day: NaiveDate) -> NaiveDate {
+    month_start(day)
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// Splits `from..=to` into whole months and the days around them.
+pub fn tally_ranges(from: Option<NaiveDate>, to: Option<NaiveDate>) -> TallyRanges {
+    // The first whole month starts at `from` if that is a month's first day, else the month after.
+    let first = from.map(|f| if f.day() == 1 { f } else { next_month(f) });
+    // The last whole month is `to`'s if `to` is its last day, else the month before.
+    let last = to.map(|t| {
+        let start = month_start(t);
+        if next_month(t).pred_opt() == Some(t) {
+            start
+        } else {
+            start
+                .checked_sub_months(chrono::Months::new(1))
+                .unwrap_or(NaiveDate::MIN)
+        }
+    });
+    if let (Some(f), Some(l)) = (first, last)
+        && f > l
+    {
+        return TallyRanges {
+            months: None,
+            days: vec![(from, to)],
+        };
+    }
+    let mut days = Vec::new();
+    if let (Some(f), Some(first)) = (from, first)
+        && f < first
+    {
+        days.push((Some(f), first.pred_opt()));
+    }
+    if let (Some(t), Some(last)) = (to, last) {
+        let after = next_month(last);
+        if after <= t {
+            days.push((Some(after), Some(t)));
+        }
+    }
+    TallyRanges {
+        months: Some((first, last)),
+        days,
+    }
+}
+
+/// The monthly roll-up of daily tallies: the same keys with the day set to its month's first.
+pub fn by_month(daily: &BTreeMap<TallyKey, Tally>) -> BTreeMap<TallyKey, Tally> {
+    let mut out: BTreeMap<TallyKey, Tally> = BTreeMap::new();
+    for (key, tally) in daily {
+        let key = TallyKey {
+            day: month_start(key.day),
+            ..key.clone()
+        };
+        out.entry(key).or_default().merge(tally);
+    }
+    out
+}
+
 /// Parses a stored tally.
 pub fn parse_tally(json: &str) -> Result<Tally, Error> {
     serde_json::from_str(json).map_err(|e| Error::Corrupt(format!("a daily tally cannot be read: {e}")))
@@ -331,4 +422,62 @@ pub fn plan<'a>(
     }
     plan.last = known.last;
     plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_quarter_is_three_whole_months() {
+        let r = tally_ranges(Some(d("2026-07-01")), Some(d("2026-09-30")));
+        assert_eq!(r.months, Some((Some(d("2026-07-01")), Some(d("2026-09-01")))));
+        assert!(r.days.is_empty());
+    }
+
+    #[test]
+    fn odd_days_around_whole_months_come_from_the_daily_rows() {
+        let r = tally_ranges(Some(d("2026-01-15")), Some(d("2026-04-10")));
+        assert_eq!(r.months, Some((Some(d("2026-02-01")), Some(d("2026-03-01")))));
+        assert_eq!(
+            r.days,
+            [
+                (Some(d("2026-01-15")), Some(d("2026-01-31"))),
+                (Some(d("2026-04-01")), Some(d("2026-04-10")))
+            ]
+        );
+        // Within one month, or across two without a whole one: days only.
+        for (f, t) in [
+            ("2026-02-03", "2026-02-20"),
+            ("2026-02-03", "2026-03-20"),
+            ("2024-02-02", "2024-02-29"),
+        ] {
+            let r = tally_ranges(Some(d(f)), Some(d(t)));
+            assert_eq!((r.months, r.days), (None, vec![(Some(d(f)), Some(d(t)))]));
+        }
+        // A leap February is whole.
+        let r = tally_ranges(Some(d("2024-02-01")), Some(d("2024-02-29")));
+        assert_eq!(r.months, Some((Some(d("2024-02-01")), Some(d("2024-02-01")))));
+    }
+
+    #[test]
+    fn open_ends_stay_open() {
+        assert_eq!(
+            tally_ranges(None, None),
+            TallyRanges {
+                months: Some((None, None)),
+                days: vec![]
+            }
+        );
+        let r = tally_ranges(None, Some(d("2026-05-20")));
+        assert_eq!(r.months, Some((None, Some(d("2026-04-01")))));
+        assert_eq!(r.days, [(Some(d("2026-05-01")), Some(d("2026-05-20")))]);
+        let r = tally_ranges(Some(d("2026-05-20")), None);
+        assert_eq!(r.months, Some((Some(d("2026-06-01")), None)));
+        assert_eq!(r.days, [(Some(d("2026-05-20")), Some(d("2026-05-31")))]);
+    }
 }
