@@ -17,7 +17,9 @@ use hailong::sync::{Batch, BatchResult};
 const TZ: chrono_tz::Tz = chrono_tz::Asia::Ho_Chi_Minh;
 const BATCH: usize = 500;
 
-/// `n` batches of one kiosk's chained responses, continuing its chain from `state`.
+/// `n` batches of one kiosk's chained responses, continuing its chain from `state`. They are
+/// timed as a busy outpatient kiosk's are, one every three minutes from the chain's start (so a
+/// batch of 500 spans a day or two, three departments), not thinly over a year.
 fn batches(n: usize, kiosk: &str, state: &mut (u64, String), seed: u64) -> Vec<Vec<StoredResponse>> {
     let catalog = Catalog::built_in();
     let q = catalog.latest("byt-ngoai-tru").unwrap();
@@ -25,13 +27,19 @@ fn batches(n: usize, kiosk: &str, state: &mut (u64, String), seed: u64) -> Vec<V
         responses: n * BATCH,
         seed,
         end: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-        departments: vec![],
+        departments: vec!["Khoa Khám bệnh".into(), "Khoa Nội".into(), "Khoa Nhi".into()],
         tz: TZ,
     };
+    let start = chrono::DateTime::parse_from_rfc3339("2026-01-05T00:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
     let mut all = Vec::with_capacity(n * BATCH);
     generate(q, &opts, |mut r| {
         r.id = hailong::survey::ResponseId::new();
         state.0 += 1;
+        let took = r.submitted_at - r.started_at;
+        r.submitted_at = start + chrono::Duration::minutes(3 * state.0 as i64);
+        r.started_at = r.submitted_at - took;
         let hash = link(&state.1, state.0, kiosk, &r);
         all.push(StoredResponse {
             seq: state.0,

@@ -1,8 +1,13 @@
 //! Issue 5 target: 200 kiosks syncing to one centre at the same time, p99 request latency
 //! ≤ 250 ms and no errors. Each simulated kiosk has its own enrolment and chain and posts
-//! `BATCHES` batches of `PER_BATCH` `kiosk-nhanh` responses one after the other (what a kiosk that
-//! was offline for a morning sends), all 200 at once, over loopback HTTP to an in-process
-//! centre on the SQLite backend (or PostgreSQL when `HAILONG_BENCH_POSTGRES_URL` is set).
+//! `kiosk-nhanh` responses over loopback HTTP to an in-process centre on the SQLite backend (or
+//! PostgreSQL when `HAILONG_BENCH_POSTGRES_URL` is set), in two scenarios:
+//!
+//! - steady: every kiosk sends a batch of 10 every 2 s for 30 s (1,000 responses/s offered,
+//!   far above a province's real rate of a few responses per second);
+//! - backlog: every kiosk sends 10 batches of 50 back to back, all 200 at once (a province
+//!   coming back after a centre outage) — throughput-bound, so latency is queueing.
+//!
 //! Run: `cargo bench --bench centre_concurrency`.
 
 use std::sync::Arc;
@@ -18,14 +23,21 @@ use hailong::sync::{Batch, BatchResult};
 
 const TZ: chrono_tz::Tz = chrono_tz::Asia::Ho_Chi_Minh;
 const KIOSKS: usize = 200;
-const BATCHES: usize = 10;
-const PER_BATCH: usize = 50;
 
-fn kiosk_batches(kiosk: &str, seed: u64) -> Vec<Batch> {
+/// How a scenario's kiosks send.
+struct Scenario {
+    name: &'static str,
+    batches: usize,
+    per_batch: usize,
+    /// Time between a kiosk's batches (`None`: back to back).
+    pace: Option<Duration>,
+}
+
+fn kiosk_batches(kiosk: &str, seed: u64, batches: usize, per_batch: usize) -> Vec<Batch> {
     let catalog = Catalog::built_in();
     let q = catalog.latest("kiosk-nhanh").unwrap();
     let opts = DemoOptions {
-        responses: BATCHES * PER_BATCH,
+        responses: batches * per_batch,
         seed,
         end: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
         departments: vec!["Khoa Khám bệnh".into(), "Khoa Nhi".into()],
@@ -44,7 +56,7 @@ fn kiosk_batches(kiosk: &str, seed: u64) -> Vec<Batch> {
             hash,
         });
     });
-    all.chunks(PER_BATCH)
+    all.chunks(per_batch)
         .map(|c| Batch {
             kiosk_id: kiosk.into(),
             responses: c.to_vec(),
@@ -57,6 +69,26 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
+    let scenarios = [
+        Scenario {
+            name: "steady: a batch of 10 every 2 s per kiosk",
+            batches: 15,
+            per_batch: 10,
+            pace: Some(Duration::from_secs(2)),
+        },
+        Scenario {
+            name: "backlog: 10 batches of 50 back to back per kiosk",
+            batches: 10,
+            per_batch: 50,
+            pace: None,
+        },
+    ];
+    for scenario in &scenarios {
+        run(scenario);
+    }
+}
+
+fn run(scenario: &Scenario) {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let (store, backend): (Arc<dyn CentreStore>, &str) = match std::env::var("HAILONG_BENCH_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => (
@@ -80,7 +112,10 @@ fn main() {
             )
             .unwrap();
         let id = format!("bench-{run}-{k}");
-        kiosks.push((token, kiosk_batches(&id, k as u64)));
+        kiosks.push((
+            token,
+            kiosk_batches(&id, k as u64, scenario.batches, scenario.per_batch),
+        ));
     }
     let state = Centre {
         store,
@@ -92,24 +127,35 @@ fn main() {
     let url = format!("http://{}/api/v1/responses", listener.local_addr().unwrap());
     runtime.spawn(centre::serve(listener, state, std::future::pending()));
 
+    let per_batch = scenario.per_batch;
+    let pace = scenario.pace;
     let start = Instant::now();
     let results = runtime.block_on(async {
         let mut tasks = Vec::new();
-        for (token, batches) in kiosks {
+        for (k, (token, batches)) in kiosks.into_iter().enumerate() {
             let url = url.clone();
             tasks.push(tokio::spawn(async move {
                 // One client per kiosk: its own connection, as on a real kiosk.
                 let http = reqwest::Client::new();
                 let mut latencies = Vec::new();
                 let mut errors = 0;
+                let mut next = tokio::time::Instant::now();
+                if let Some(pace) = pace {
+                    // Kiosks are not in step: spread their first batch over one period.
+                    next += pace * k as u32 / KIOSKS as u32;
+                }
                 for batch in batches {
+                    if let Some(pace) = pace {
+                        tokio::time::sleep_until(next).await;
+                        next += pace;
+                    }
                     let sent = Instant::now();
                     let answer = http.post(&url).bearer_auth(&token).json(&batch).send().await;
                     let ok = match answer {
                         Ok(resp) if resp.status().is_success() => resp
                             .json::<BatchResult>()
                             .await
-                            .is_ok_and(|r| r.accepted.len() == PER_BATCH),
+                            .is_ok_and(|r| r.accepted.len() == per_batch),
                         _ => false,
                     };
                     latencies.push(sent.elapsed());
@@ -135,8 +181,9 @@ fn main() {
     let pct = |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1)];
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "{KIOSKS} kiosks × {BATCHES} batches of {PER_BATCH} ({backend}): {} requests in {:.2} s, {} errors; \
+        "{KIOSKS} kiosks, {} ({backend}): {} requests in {:.2} s, {} errors; \
          latency p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {:.0} responses/s",
+        scenario.name,
         latencies.len(),
         wall.as_secs_f64(),
         errors,
@@ -144,6 +191,6 @@ fn main() {
         ms(pct(0.90)),
         ms(pct(0.99)),
         ms(pct(1.0)),
-        (KIOSKS * BATCHES * PER_BATCH) as f64 / wall.as_secs_f64()
+        (KIOSKS * scenario.batches * scenario.per_batch) as f64 / wall.as_secs_f64()
     );
 }
