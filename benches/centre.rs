@@ -121,6 +121,69 @@ fn ingest_into(c: &mut Criterion, backend: &str, store: Arc<dyn CentreStore>) {
             start.elapsed()
         })
     });
+    // Several kiosks at once, as a centre meets them: the parsing and checking of one batch
+    // overlaps the database work of another.
+    const SENDERS: usize = 4;
+    let mut senders: Vec<(String, String, (u64, String))> = (0..SENDERS)
+        .map(|k| {
+            let token = centre::new_token();
+            store
+                .add_kiosk("TTYT", &format!("Kiosk {k}"), &centre::token_hash(&token))
+                .unwrap();
+            (format!("kiosk-{k}-{run}"), token, (0, GENESIS.to_string()))
+        })
+        .collect();
+    group.bench_function(
+        format!("POST /api/v1/responses over loopback, {SENDERS} kiosks at once"),
+        |b| {
+            b.iter_custom(|iters| {
+                seed += 1;
+                // `iters` batches in all, shared out among the kiosks.
+                let work: Vec<(String, String, Vec<Vec<StoredResponse>>)> = senders
+                    .iter_mut()
+                    .enumerate()
+                    .map(|(k, (kiosk, token, chain))| {
+                        let n = (iters as usize + SENDERS - 1 - k) / SENDERS;
+                        (
+                            kiosk.clone(),
+                            token.clone(),
+                            batches(n, kiosk, chain, seed * 100 + k as u64),
+                        )
+                    })
+                    .collect();
+                let start = Instant::now();
+                runtime.block_on(async {
+                    let mut tasks = Vec::new();
+                    for (kiosk, token, batches) in work {
+                        let (http, url) = (http.clone(), url.clone());
+                        tasks.push(tokio::spawn(async move {
+                            for responses in batches {
+                                let body = Batch {
+                                    kiosk_id: kiosk.clone(),
+                                    responses,
+                                };
+                                let result: BatchResult = http
+                                    .post(&url)
+                                    .bearer_auth(&token)
+                                    .json(&body)
+                                    .send()
+                                    .await
+                                    .unwrap()
+                                    .json()
+                                    .await
+                                    .unwrap();
+                                assert_eq!(result.accepted.len(), BATCH);
+                            }
+                        }));
+                    }
+                    for t in tasks {
+                        t.await.unwrap();
+                    }
+                });
+                start.elapsed()
+            })
+        },
+    );
     let mut raw_chain = (0, GENESIS.to_string());
     group.bench_function("straight into the backend (ceiling)", |b| {
         b.iter_custom(|iters| {

@@ -407,6 +407,8 @@ impl CentreStore for PostgresCentre {
         catalog: &Catalog,
     ) -> Result<BatchResult, Error> {
         let tz = self.tz;
+        // The CPU work first, before a connection and the kiosk's row lock are taken.
+        let mut prepared = store::prepare(responses, kiosk_id, catalog, Utc::now(), tz);
         self.run(async |pool: &Pool| {
             let mut client = pool.get().await.map_err(db)?;
             let tx = client.transaction().await.map_err(db)?;
@@ -463,7 +465,7 @@ impl CentreStore for PostgresCentre {
             {
                 known.seqs.insert(row.get::<_, i64>(0) as u64, row.get(1));
             }
-            let plan = store::plan(responses, kiosk_id, known, catalog, Utc::now());
+            let plan = store::plan(responses, kiosk_id, known, &prepared);
             if !plan.inserts.is_empty() {
                 // One statement for the whole batch: arrays unnested server-side.
                 let n = plan.inserts.len();
@@ -471,13 +473,13 @@ impl CentreStore for PostgresCentre {
                     (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
                 let (mut days, mut hashes, mut bodies) =
                     (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-                for r in &plan.inserts {
+                for &(i, r) in &plan.inserts {
                     ids.push(r.response.id.to_string());
                     seqs.push(r.seq as i64);
                     departments.push(r.response.department.as_deref());
                     days.push(r.response.submitted_at.with_timezone(&tz).date_naive());
                     hashes.push(r.hash.as_str());
-                    bodies.push(serde_json::to_string(r).map_err(db)?);
+                    bodies.push(prepared.bodies[i].as_str());
                 }
                 tx.execute(
                     "INSERT INTO responses (id, kiosk_id, seq, facility_id, department, local_day, hash, body) \
@@ -497,13 +499,8 @@ impl CentreStore for PostgresCentre {
                 )
                 .await
                 .map_err(db)?;
-                merge_tallies(
-                    &tx,
-                    kiosk_id,
-                    facility_id,
-                    store::tallies(plan.inserts.iter().copied(), tz),
-                )
-                .await?;
+                let tallies = prepared.tallies_of(&plan, tz);
+                merge_tallies(&tx, kiosk_id, facility_id, tallies).await?;
             }
             for e in &plan.events {
                 tx.execute(

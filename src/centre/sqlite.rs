@@ -323,6 +323,8 @@ impl CentreStore for SqliteCentre {
         responses: &[StoredResponse],
         catalog: &Catalog,
     ) -> Result<BatchResult, Error> {
+        // The CPU work first, outside the connection's lock.
+        let mut prepared = store::prepare(responses, kiosk_id, catalog, Utc::now(), self.tz);
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Bind the enrolment to the kiosk that uses it first; refuse any other kiosk after.
@@ -369,16 +371,16 @@ impl CentreStore for SqliteCentre {
                 }
             }
         }
-        let plan = store::plan(responses, kiosk_id, known, catalog, Utc::now());
+        let plan = store::plan(responses, kiosk_id, known, &prepared);
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO responses (id, kiosk_id, seq, facility_id, department, local_day, hash, body, received_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             let received = now_text();
-            for r in &plan.inserts {
+            for &(i, r) in &plan.inserts {
                 let day = r.response.submitted_at.with_timezone(&self.tz).date_naive().to_string();
-                let body = serde_json::to_string(r).map_err(|e| Error::Database(e.to_string()))?;
+                let body = &prepared.bodies[i];
                 insert.execute(params![
                     r.response.id.to_string(),
                     kiosk_id,
@@ -395,12 +397,7 @@ impl CentreStore for SqliteCentre {
                 event(&tx, &e.kind, kiosk_id, e.seq, &e.detail)?;
             }
         }
-        merge_tallies(
-            &tx,
-            kiosk_id,
-            facility_id,
-            store::tallies(plan.inserts.iter().copied(), self.tz),
-        )?;
+        merge_tallies(&tx, kiosk_id, facility_id, prepared.tallies_of(&plan, self.tz))?;
         let (last_seq, last_hash) = (plan.last.0 as i64, plan.last.1.clone());
         let result = plan.result;
         tx.execute(

@@ -342,14 +342,71 @@ pub struct Known {
     pub last: (u64, String),
 }
 
+/// The work on a batch that needs nothing from the database: each response checked, the
+/// stored JSON of those that pass, and their tallies. Done before a backend takes its lock or
+/// opens its transaction, so concurrent batches share the CPU cores and the lock is held only
+/// for the database work.
+#[derive(Debug)]
+pub struct Prepared {
+    /// Per response: `Err` is the reason to reject it.
+    pub checks: Vec<Result<(), String>>,
+    /// Per response that passed: its JSON as stored (empty for the others).
+    pub bodies: Vec<String>,
+    /// The tallies of every response that passed.
+    pub tallies: BTreeMap<TallyKey, Tally>,
+    /// How many passed.
+    pub passed: usize,
+}
+
+/// Prepares a batch (see [`Prepared`]); days are counted in `tz`.
+pub fn prepare(
+    responses: &[StoredResponse],
+    kiosk_id: &str,
+    catalog: &Catalog,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> Prepared {
+    let checks: Vec<Result<(), String>> = responses.iter().map(|r| check(r, kiosk_id, catalog, now)).collect();
+    let mut bodies = Vec::with_capacity(responses.len());
+    let mut tallies = BTreeMap::new();
+    let mut passed = 0;
+    for (r, checked) in responses.iter().zip(&checks) {
+        if checked.is_ok() {
+            bodies.push(serde_json::to_string(r).expect("a stored response serialises"));
+            add_to_tallies(&mut tallies, r, tz);
+            passed += 1;
+        } else {
+            bodies.push(String::new());
+        }
+    }
+    Prepared {
+        checks,
+        bodies,
+        tallies,
+        passed,
+    }
+}
+
+impl Prepared {
+    /// The tallies of what `plan` inserts: the prepared ones when it inserts every response
+    /// that passed (the usual case), else recounted (a retry holding duplicates).
+    pub fn tallies_of(&mut self, plan: &Plan, tz: chrono_tz::Tz) -> BTreeMap<TallyKey, Tally> {
+        if plan.inserts.len() == self.passed {
+            std::mem::take(&mut self.tallies)
+        } else {
+            tallies(plan.inserts.iter().map(|&i| i.1), tz)
+        }
+    }
+}
+
 /// What to do with a batch: decided without touching the database, so both backends behave
 /// the same and the decisions can be tested case by case.
 #[derive(Debug, Default)]
 pub struct Plan<'a> {
     /// The answer to the kiosk.
     pub result: BatchResult,
-    /// Responses to insert, with their facility-local day.
-    pub inserts: Vec<&'a StoredResponse>,
+    /// Responses to insert, with their position in the batch.
+    pub inserts: Vec<(usize, &'a StoredResponse)>,
     /// Tamper and gap events to record.
     pub events: Vec<Event>,
     /// The kiosk's highest sequence number and hash afterwards.
@@ -357,13 +414,7 @@ pub struct Plan<'a> {
 }
 
 /// Decides, response by response, what a batch does to the centre.
-pub fn plan<'a>(
-    responses: &'a [StoredResponse],
-    kiosk_id: &str,
-    mut known: Known,
-    catalog: &Catalog,
-    now: DateTime<Utc>,
-) -> Plan<'a> {
+pub fn plan<'a>(responses: &'a [StoredResponse], kiosk_id: &str, mut known: Known, prepared: &Prepared) -> Plan<'a> {
     let mut plan = Plan::default();
     let event = |kind: &str, seq: u64, detail: String| Event {
         kind: kind.into(),
@@ -371,9 +422,9 @@ pub fn plan<'a>(
         seq: Some(seq),
         detail,
     };
-    for r in responses {
+    for (i, r) in responses.iter().enumerate() {
         let id = r.response.id.to_string();
-        if let Err(why) = check(r, kiosk_id, catalog, now) {
+        if let Err(why) = prepared.checks[i].clone() {
             if why.starts_with("hash") {
                 plan.events
                     .push(event("tamper", r.seq, format!("response {id}: {why}")));
@@ -417,7 +468,7 @@ pub fn plan<'a>(
         }
         known.hashes.insert(id.clone(), r.hash.clone());
         known.seqs.insert(r.seq, id);
-        plan.inserts.push(r);
+        plan.inserts.push((i, r));
         plan.result.accepted.push(r.response.id);
     }
     plan.last = known.last;
