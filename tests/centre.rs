@@ -42,6 +42,20 @@ fn kiosk_store(dir: &Path, responses: usize, seed: u64) -> Arc<Mutex<Store>> {
     Arc::new(Mutex::new(store))
 }
 
+/// Every response the kiosk store holds, in sequence order.
+fn stored(store: &Arc<Mutex<Store>>) -> Vec<hailong::store::StoredResponse> {
+    let mut out = Vec::new();
+    store
+        .lock()
+        .unwrap()
+        .for_each_response(&Filter::default(), |r| {
+            out.push(r);
+            Ok(())
+        })
+        .unwrap();
+    out
+}
+
 /// Runs a test case once per storage backend, each in a directory of its own.
 fn on_every_backend(case: fn(&Path, Server)) {
     let dir = tempfile::tempdir().unwrap();
@@ -88,17 +102,8 @@ fn case_a_kiosk_syncs_everything_and_the_centre_reports_the_same_figures(dir: &P
     assert_eq!(centre_summary(&server.centre), kiosk_summary(&store));
     // Nothing left to send; and a replayed batch is all duplicates, counted once.
     assert_eq!(rt().block_on(client::sync_once(&store, &http, &target)).unwrap(), 0);
-    let mut first: Vec<_> = Vec::new();
-    store
-        .lock()
-        .unwrap()
-        .for_each_response(&Filter::default(), |r| {
-            if first.len() < 100 {
-                first.push(r);
-            }
-            Ok(())
-        })
-        .unwrap();
+    let mut first = stored(&store);
+    first.truncate(100);
     let kiosk_id = first[0].kiosk_id.clone();
     let (status, body) = post(
         &server,
@@ -167,15 +172,7 @@ fn hostile_requests_get_a_4xx_with_a_json_error_naming_the_problem() {
 fn case_hostile_requests_get_a_4xx_with_a_json_error_naming_the_problem(dir: &Path, server: Server) {
     let token = server.enrol("TTYT Mê Linh");
     let store = kiosk_store(dir, 20, 5);
-    let mut responses = Vec::new();
-    store
-        .lock()
-        .unwrap()
-        .for_each_response(&Filter::default(), |r| {
-            responses.push(r);
-            Ok(())
-        })
-        .unwrap();
+    let responses = stored(&store);
     let kiosk_id = responses[0].kiosk_id.clone();
     let good = serde_json::to_value(Batch {
         kiosk_id: kiosk_id.clone(),
@@ -301,15 +298,7 @@ fn tampered_and_missing_responses_are_recorded_as_events() {
 fn case_tampered_and_missing_responses_are_recorded_as_events(dir: &Path, server: Server) {
     let token = server.enrol("TTYT Sóc Sơn");
     let store = kiosk_store(dir, 30, 9);
-    let mut rs = Vec::new();
-    store
-        .lock()
-        .unwrap()
-        .for_each_response(&Filter::default(), |r| {
-            rs.push(r);
-            Ok(())
-        })
-        .unwrap();
+    let rs = stored(&store);
     let kiosk_id = rs[0].kiosk_id.clone();
     let send = |responses: Vec<hailong::store::StoredResponse>| -> BatchResult {
         let (status, json) = post(
@@ -655,15 +644,7 @@ fn sigterm_lets_a_batch_in_flight_finish_before_the_centre_stops() {
     let port = free_port();
     let centre = spawn_centre(&centre_dir, port);
     let store = kiosk_store(dir.path(), 500, 8);
-    let mut responses = Vec::new();
-    store
-        .lock()
-        .unwrap()
-        .for_each_response(&Filter::default(), |r| {
-            responses.push(r);
-            Ok(())
-        })
-        .unwrap();
+    let responses = stored(&store);
     let body = serde_json::to_vec(&Batch {
         kiosk_id: responses[0].kiosk_id.clone(),
         responses,

@@ -7,13 +7,18 @@ use calamine::{Data, Reader, Xlsx, open_workbook};
 use hailong::store::{Filter, Store};
 use hailong::survey::{Catalog, ScoringOptions, Tally, summarize};
 
-fn hailong(dir: &Path, args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_hailong"))
+/// Runs hailong on the data dir `dir`.
+fn run(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_hailong"))
         .args(args)
         .arg("--data-dir")
         .arg(dir)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+fn hailong(dir: &Path, args: &[&str]) -> std::process::Output {
+    let out = run(dir, args);
     assert!(
         out.status.success(),
         "hailong {args:?} failed: {}",
@@ -358,12 +363,7 @@ fn a_centre_given_unusable_tls_files_names_the_file_and_does_not_start() {
 
 /// Runs hailong, expecting it to fail.
 fn fails(dir: &Path, args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_hailong"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .output()
-        .unwrap();
+    let out = run(dir, args);
     assert!(!out.status.success(), "hailong {args:?} succeeded");
     out
 }

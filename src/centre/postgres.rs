@@ -423,15 +423,7 @@ impl CentreStore for PostgresCentre {
             let bound: Option<String> = row.get(0);
             let facility_id: i64 = row.get(1);
             match bound {
-                Some(b) if b != kiosk_id => {
-                    let mut result = BatchResult::default();
-                    for r in responses {
-                        result
-                            .rejected
-                            .push(store::rejected(r, format!("this token belongs to kiosk {b}")));
-                    }
-                    return Ok(result);
-                }
+                Some(b) if b != kiosk_id => return Ok(store::wrong_kiosk(responses, &b)),
                 Some(_) => {}
                 None => {
                     tx.execute(

@@ -334,15 +334,7 @@ impl CentreStore for SqliteCentre {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?;
         match bound {
-            Some(b) if b != kiosk_id => {
-                let mut result = BatchResult::default();
-                for r in responses {
-                    result
-                        .rejected
-                        .push(store::rejected(r, format!("this token belongs to kiosk {b}")));
-                }
-                return Ok(result);
-            }
+            Some(b) if b != kiosk_id => return Ok(store::wrong_kiosk(responses, &b)),
             Some(_) => {}
             None => {
                 tx.execute(

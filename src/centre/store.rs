@@ -330,6 +330,18 @@ pub fn rejected(r: &StoredResponse, error: impl Into<String>) -> Rejected {
     }
 }
 
+/// The answer to a batch posted with a token bound to another kiosk (`bound`): every response
+/// rejected, nothing stored.
+pub fn wrong_kiosk(responses: &[StoredResponse], bound: &str) -> BatchResult {
+    BatchResult {
+        rejected: responses
+            .iter()
+            .map(|r| rejected(r, format!("this token belongs to kiosk {bound}")))
+            .collect(),
+        ..BatchResult::default()
+    }
+}
+
 /// What the centre already holds that a batch touches: read by a backend inside its
 /// transaction, then handed to [`plan`].
 #[derive(Debug, Default)]
