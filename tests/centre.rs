@@ -12,7 +12,7 @@ use hailong::centre::{self, Centre, CentreStore, Scope};
 use hailong::report::period::Period;
 use hailong::store::{Filter, Store};
 use hailong::survey::demo::{DemoOptions, generate};
-use hailong::survey::{Catalog, ScoringOptions};
+use hailong::survey::{Catalog, Locale, ScoringOptions};
 use hailong::sync::client::{self, Target};
 use hailong::sync::{Batch, BatchResult};
 
@@ -72,7 +72,7 @@ fn rt() -> tokio::runtime::Runtime {
 }
 
 fn centre_summary(centre: &Centre) -> hailong::survey::Summary {
-    centre::report(centre, &Scope::default(), &Period::all())
+    centre::report(centre, &Scope::default(), &Period::all(), Locale::Vi)
         .unwrap()
         .summary
 }
@@ -973,7 +973,7 @@ fn demo_data_case(store: Arc<dyn CentreStore>) {
             ..Scope::default()
         };
         rates.push(
-            centre::report(&centre, &scope, &Period::all())
+            centre::report(&centre, &scope, &Period::all(), Locale::Vi)
                 .unwrap()
                 .summary
                 .satisfied_pct
@@ -1043,7 +1043,7 @@ fn demo_data_case(store: Arc<dyn CentreStore>) {
     };
     let scopes = scopes.into_iter().chain([(odd_scope, odd)]);
     for (scope, period) in scopes {
-        let from_tallies = centre::report(&centre, &scope, &period).unwrap().summary;
+        let from_tallies = centre::report(&centre, &scope, &period, Locale::Vi).unwrap().summary;
         assert!(from_tallies.responses > 0, "{scope:?} holds responses");
         assert_eq!(from_tallies, rescan(&centre, &scope), "{scope:?}");
     }

@@ -367,3 +367,46 @@ fn fails(dir: &Path, args: &[&str]) -> std::process::Output {
     assert!(!out.status.success(), "hailong {args:?} succeeded");
     out
 }
+
+#[test]
+fn centre_report_names_its_scope_and_prints_a_table_or_json() {
+    let dir = tempfile::tempdir().unwrap();
+    hailong(
+        dir.path(),
+        &[
+            "centre",
+            "demo-data",
+            "--facilities",
+            "2",
+            "--kiosks-per-facility",
+            "1",
+            "--responses",
+            "300",
+            "--end",
+            "2026-09-30",
+        ],
+    );
+    let json = |args: &[&str]| -> serde_json::Value {
+        serde_json::from_slice(&hailong(dir.path(), &[&["centre", "report", "--json"], args].concat()).stdout).unwrap()
+    };
+    let all = json(&[]);
+    assert_eq!(all["facility"], "Tất cả cơ sở");
+    assert!(all["responses"].as_u64().unwrap() > 550, "{all}");
+    assert_eq!(json(&["--lang", "en"])["facility"], "All facilities");
+    let kiosks = String::from_utf8(hailong(dir.path(), &["centre", "kiosk", "list"]).stdout).unwrap();
+    let mut sum = 0;
+    for line in kiosks.lines() {
+        let facility = line.split('\t').nth(1).unwrap();
+        let one = json(&["--facility", facility]);
+        assert_eq!(one["facility"], facility);
+        sum += one["responses"].as_u64().unwrap();
+    }
+    assert_eq!(sum, all["responses"].as_u64().unwrap(), "the facilities add up to all");
+
+    // Without --json: the same table as the kiosk's `hailong report`, titled with the scope.
+    let text = String::from_utf8(hailong(dir.path(), &["centre", "report", "--period", "2026-Q3"]).stdout).unwrap();
+    assert!(text.starts_with("Tất cả cơ sở — Báo cáo"), "{text}");
+    assert!(text.contains("2026-Q3") || text.contains("01/07/2026"), "{text}");
+    let text = String::from_utf8(hailong(dir.path(), &["centre", "report", "--lang", "en"]).stdout).unwrap();
+    assert!(text.starts_with("All facilities"), "{text}");
+}

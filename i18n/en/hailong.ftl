@@ -2,6 +2,7 @@
 
 ## Reports (hailong report)
 report-title = { $facility } — Patient satisfaction report
+report-all-facilities = All facilities
 report-period = Period: { $period }
 report-period-all = all data
 report-department = Department: { $department }

@@ -120,6 +120,7 @@ sync-queued = { $count } responses (oldest: { $oldest })
 sync-last-error = Last error
 sync-explain = Sync is not configured: add the [centre] block (url, token) the centre gave you to hailong.toml. Every response is stored safely on the kiosk meanwhile.
 sync-now = Sync now
+sync-running = Syncing…
 settings-facility = Facility name
 settings-kiosk = Kiosk name
 settings-departments = Departments (separated by commas)

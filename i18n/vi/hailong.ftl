@@ -2,6 +2,7 @@
 
 ## Báo cáo (hailong report)
 report-title = { $facility } — Báo cáo khảo sát sự hài lòng người bệnh
+report-all-facilities = Tất cả cơ sở
 report-period = Kỳ báo cáo: { $period }
 report-period-all = toàn bộ dữ liệu
 report-department = Khoa/phòng: { $department }

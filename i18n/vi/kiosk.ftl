@@ -120,6 +120,7 @@ sync-queued = { $count } phiếu (cũ nhất: { $oldest })
 sync-last-error = Lỗi gần nhất
 sync-explain = Chưa cấu hình đồng bộ: thêm khối [centre] (url, token) do máy chủ trung tâm cấp vào hailong.toml. Mọi phiếu vẫn được lưu an toàn trên kiosk.
 sync-now = Đồng bộ ngay
+sync-running = Đang đồng bộ…
 settings-facility = Tên cơ sở
 settings-kiosk = Tên kiosk
 settings-departments = Khoa/phòng (cách nhau bằng dấu phẩy)

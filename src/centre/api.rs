@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::store::KioskInfo;
 use super::{Centre, Scope, token_hash};
 use crate::report::period::Period;
+use crate::survey::Locale;
 use crate::sync::{
     AUDIT_PATH, Audit, AuditResult, Batch, BatchResult, ErrorBody, MAX_AUDIT, MAX_BATCH, MAX_BODY, RESPONSES_PATH,
 };
@@ -261,7 +262,8 @@ async fn report(
         from: period.from,
         to: period.to,
     };
-    let report = tokio::task::spawn_blocking(move || super::report(&centre, &scope, &period))
+    // Labels in the report (the facility when none is named) are Vietnamese, the default.
+    let report = tokio::task::spawn_blocking(move || super::report(&centre, &scope, &period, Locale::default()))
         .await
         .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
     Ok(axum::Json(report))

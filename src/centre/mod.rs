@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::ScoringConfig;
 use crate::report::{Report, period::Period};
-use crate::survey::{Catalog, Questionnaire, ScoringOptions, Tally, summarize};
+use crate::survey::{Catalog, Locale, Questionnaire, ScoringOptions, Tally, summarize};
 pub use store::{CentreStore, Scope};
 
 /// What every request handler shares.
@@ -51,8 +51,9 @@ pub fn scoring(target_pct: f64, s: &ScoringConfig) -> ScoringOptions {
     }
 }
 
-/// The DESIGN §5 report over everything the centre holds in `scope` (blocking).
-pub fn report(centre: &Centre, scope: &Scope, period: &Period) -> Result<Report, store::Error> {
+/// The DESIGN §5 report over everything the centre holds in `scope` (blocking). Its `facility`
+/// is the scope's, or "all facilities" in `locale` when the scope names none.
+pub fn report(centre: &Centre, scope: &Scope, period: &Period, locale: Locale) -> Result<Report, store::Error> {
     let mut tallies: HashMap<(String, u32, bool), Tally> = HashMap::new();
     centre.store.for_each_tally(scope, &mut |key, tally| {
         tallies
@@ -75,7 +76,10 @@ pub fn report(centre: &Centre, scope: &Scope, period: &Period) -> Result<Report,
     }
     counted.sort_by_key(|(q, _)| q.key());
     Ok(Report {
-        facility: scope.facility.clone().unwrap_or_default(),
+        facility: scope
+            .facility
+            .clone()
+            .unwrap_or_else(|| crate::i18n::tr(locale, "report-all-facilities")),
         period: period.label.clone(),
         from: period.from,
         to: period.to,

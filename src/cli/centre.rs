@@ -76,7 +76,7 @@ pub enum Command {
         /// 2026-Q1 … 2026, all (default).
         #[arg(long)]
         period: Option<String>,
-        /// Print JSON (the only format so far).
+        /// Print the DESIGN §5 JSON instead of a table.
         #[arg(long)]
         json: bool,
     },
@@ -191,7 +191,7 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
             kiosk,
             department,
             period,
-            json: _,
+            json,
         } => {
             let period = Period::parse(period.as_deref().unwrap_or("all")).map_err(|e| anyhow::anyhow!(e.0))?;
             let centre = centre(&env, store)?;
@@ -202,8 +202,13 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
                 from: period.from,
                 to: period.to,
             };
-            let report = server::report(&centre, &scope, &period)?;
-            say(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+            let report = server::report(&centre, &scope, &period, env.locale)?;
+            if json {
+                say(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+            } else {
+                let questionnaires: Vec<_> = centre.catalog.all().cloned().collect();
+                say(&hailong::report::text::render(&report, &questionnaires, env.locale))?;
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

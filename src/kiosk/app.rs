@@ -51,6 +51,8 @@ pub struct Setup {
     pub export_roots: Vec<std::path::PathBuf>,
     /// The facility's date to use instead of the clock's (tests and screenshots only).
     pub today: Option<chrono::NaiveDate>,
+    /// Wakes the background sync worker for a round now ("Đồng bộ ngay").
+    pub sync_wake: Arc<tokio::sync::Notify>,
 }
 
 impl Setup {
@@ -187,6 +189,8 @@ pub struct SyncState {
     pub last_success: Option<chrono::DateTime<chrono::Utc>>,
     /// The last round's error, until a round succeeds.
     pub last_error: Option<crate::sync::client::Error>,
+    /// Staff asked for a round ("Đồng bộ ngay") and the worker has not reported since.
+    pub running: bool,
 }
 
 /// The PIN being typed.
@@ -264,6 +268,7 @@ impl Kiosk {
             }
             Message::Frame => return Effect::None,
             Message::Sync(event) => {
+                self.sync.running = false;
                 match event {
                     SyncEvent::Synced(at) => {
                         self.sync.last_success = Some(at);
@@ -384,6 +389,10 @@ impl Kiosk {
                 Effect::None
             }
             staff::Request::None => Effect::None,
+            staff::Request::SyncNow => {
+                self.sync.running = true;
+                Effect::Staff(staff::Request::SyncNow)
+            }
             request => Effect::Staff(request),
         }
     }

@@ -23,7 +23,11 @@ pub fn run_blocking(effect: Effect, setup: &Setup) -> Option<Message> {
         Effect::CheckPin { hash, pin } => Some(Message::PinChecked(pin::verify_pin(&hash, &pin))),
         Effect::Staff(request) => match request {
             Request::None | Request::Leave | Request::Quit => None,
-            Request::SyncNow => Some(Message::Sync(sync_now(setup))),
+            // The background worker runs the round and reports it like any other.
+            Request::SyncNow => {
+                setup.sync_wake.notify_one();
+                None
+            }
             Request::LoadDashboard(choice) => {
                 let opts = setup.config.scoring_options();
                 let result = dashboard::load(&store(), choice, today(), &opts);
@@ -68,23 +72,4 @@ fn save_settings(
     }
     config.save(&setup.config_path).map_err(|e| e.to_string())?;
     Ok((Box::new(config), Arc::new(questionnaire)))
-}
-
-/// One sync round, now, on a runtime of its own (this runs on a blocking thread).
-fn sync_now(setup: &Setup) -> crate::kiosk::sync_worker::SyncEvent {
-    use crate::kiosk::sync_worker::SyncEvent;
-    use crate::sync::client::{self, Error, Target};
-    let target = Target::from_config(&setup.config.centre);
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => return SyncEvent::Failed(Error::Offline(e.to_string())),
-    };
-    let http = match client::http_client(&target) {
-        Ok(http) => http,
-        Err(e) => return SyncEvent::Failed(e),
-    };
-    match runtime.block_on(client::sync_once(&setup.store, &http, &target)) {
-        Ok(_) => SyncEvent::Synced(chrono::Utc::now()),
-        Err(e) => SyncEvent::Failed(e),
-    }
 }

@@ -59,6 +59,7 @@ pub fn load(options: &Options) -> Result<Setup, String> {
         config_path,
         export_roots: staff::export::REMOVABLE_ROOTS.iter().map(PathBuf::from).collect(),
         today: None,
+        sync_wake: Arc::default(),
     })
 }
 
@@ -125,6 +126,7 @@ impl App {
         subscriptions.push(sync_worker::subscription(
             crate::sync::client::Target::from_config(&kiosk.config().centre),
             kiosk.store().clone(),
+            kiosk.setup().sync_wake.clone(),
         ));
         if startup_probe() {
             subscriptions.push(window::frames().map(|_| Message::Frame));

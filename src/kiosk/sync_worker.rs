@@ -3,11 +3,13 @@
 //! It is keyed by the centre settings, so changing them restarts it.
 
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use iced::Subscription;
 use iced::futures::SinkExt;
+use tokio::sync::Notify;
 
 use crate::kiosk::app::Message;
 use crate::kiosk::saver::SharedStore;
@@ -28,6 +30,7 @@ pub enum SyncEvent {
 struct Key {
     target: Target,
     store: SharedStore,
+    wake: Arc<Notify>,
 }
 
 impl Hash for Key {
@@ -38,13 +41,13 @@ impl Hash for Key {
     }
 }
 
-/// The worker, when `target` names a centre.
-pub fn subscription(target: Target, store: SharedStore) -> Subscription<Message> {
+/// The worker, when `target` names a centre; `wake` starts a round at once.
+pub fn subscription(target: Target, store: SharedStore, wake: Arc<Notify>) -> Subscription<Message> {
     if target.url.is_empty() || target.token.is_empty() {
         return Subscription::none();
     }
-    Subscription::run_with(Key { target, store }, |key| {
-        let (target, store) = (key.target.clone(), key.store.clone());
+    Subscription::run_with(Key { target, store, wake }, |key| {
+        let (target, store, wake) = (key.target.clone(), key.store.clone(), key.wake.clone());
         iced::stream::channel(
             4,
             async move |mut output: iced::futures::channel::mpsc::Sender<Message>| {
@@ -55,17 +58,21 @@ pub fn subscription(target: Target, store: SharedStore) -> Subscription<Message>
                             // Staff must fix the file or setting; look again now and then.
                             let pause = client::backoff(9, &mut rand::rng());
                             let _ = output.send(Message::Sync(SyncEvent::Failed(e))).await;
-                            tokio::time::sleep(pause).await;
+                            tokio::select! {
+                                () = tokio::time::sleep(pause) => {}
+                                () = wake.notified() => {}
+                            }
                         }
                     }
                 };
                 let mut attempt = 0u32;
                 let mut last_audit: Option<std::time::Instant> = None;
                 loop {
-                    let pause = match client::sync_once(&store, &http, &target).await {
-                        Ok(_) => {
+                    let event = round(&store, &http, &target).await;
+                    let pause = match event {
+                        SyncEvent::Synced(at) => {
                             attempt = 0;
-                            let _ = output.send(Message::Sync(SyncEvent::Synced(Utc::now()))).await;
+                            let _ = output.send(Message::Sync(SyncEvent::Synced(at))).await;
                             // Once a day (and once after start), the centre compares the whole
                             // chain with what it received and records anything altered here.
                             if last_audit.is_none_or(|t| t.elapsed() >= crate::sync::AUDIT_EVERY) {
@@ -78,7 +85,7 @@ pub fn subscription(target: Target, store: SharedStore) -> Subscription<Message>
                             }
                             IDLE_PAUSE
                         }
-                        Err(e) => {
+                        SyncEvent::Failed(e) => {
                             // A refused token needs staff; keep trying, slowly, in case it comes back.
                             let pause = client::backoff(if e.is_permanent() { 9 } else { attempt }, &mut rand::rng());
                             attempt = attempt.saturating_add(1);
@@ -86,9 +93,21 @@ pub fn subscription(target: Target, store: SharedStore) -> Subscription<Message>
                             pause
                         }
                     };
-                    tokio::time::sleep(pause).await;
+                    tokio::select! {
+                        () = tokio::time::sleep(pause) => {}
+                        // Staff asked for a round: run it now, and back off from the start again.
+                        () = wake.notified() => attempt = 0,
+                    }
                 }
             },
         )
     })
+}
+
+/// One round of the worker: sends everything queued, in batches, and says how it went.
+pub async fn round(store: &SharedStore, http: &reqwest::Client, target: &Target) -> SyncEvent {
+    match client::sync_once(store, http, target).await {
+        Ok(_) => SyncEvent::Synced(Utc::now()),
+        Err(e) => SyncEvent::Failed(e),
+    }
 }

@@ -122,6 +122,25 @@ impl Harness {
         }
     }
 
+    /// What the background sync worker does when woken ("Đồng bộ ngay"): one round, reported to
+    /// the kiosk. Panics if nothing woke it.
+    pub fn run_woken_worker(&mut self) {
+        use iced::futures::FutureExt;
+        let setup = self.kiosk.setup().clone();
+        assert!(
+            setup.sync_wake.notified().now_or_never().is_some(),
+            "the sync worker was not woken"
+        );
+        let target = hailong::sync::client::Target::from_config(&setup.config.centre);
+        let http = hailong::sync::client::http_client(&target).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let event = runtime.block_on(hailong::kiosk::sync_worker::round(&setup.store, &http, &target));
+        self.send(Message::Sync(event));
+    }
+
     /// Lets the clock run to `secs` seconds after the last touch.
     pub fn idle_for(&mut self, secs: u64) {
         self.send(Message::Tick(self.last_touch + Duration::from_secs(secs)));

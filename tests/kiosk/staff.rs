@@ -400,7 +400,11 @@ fn the_sync_page_sends_the_queue_now_and_explains_a_refused_token() {
         _ => unreachable!(),
     };
     assert_eq!(waiting(&h), 300);
+    // The button wakes the background worker and says so until the worker reports.
     h.tap("Đồng bộ ngay");
+    assert!(h.shows("Đang đồng bộ…") && !h.shows("Đồng bộ ngay"));
+    h.run_woken_worker();
+    assert!(h.shows("Đồng bộ ngay"));
     assert_eq!(waiting(&h), 0);
     assert!(h.shows("0 phiếu (cũ nhất: —)"));
     assert!(!h.shows("chưa lần nào"), "the last success is shown");
@@ -417,6 +421,7 @@ fn the_sync_page_sends_the_queue_now_and_explains_a_refused_token() {
     let enrolment = centre.centre.store.kiosks().unwrap().remove(0);
     centre.centre.store.revoke_kiosk(&enrolment.id).unwrap();
     h.tap("Đồng bộ ngay");
+    h.run_woken_worker();
     assert!(h.shows(&tr(Locale::Vi, "sync-error-unauthorized")));
     assert_eq!(waiting(&h), 5, "nothing is marked synced");
 }

@@ -174,7 +174,11 @@ fn sync<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
     ]
     .spacing(m.px(22.0));
     if configured {
-        content = content.push(action(m, tr(locale, "sync-now"), Some(staff::Message::SyncNow), true));
+        content = content.push(if state.running {
+            action(m, tr(locale, "sync-running"), None, true)
+        } else {
+            action(m, tr(locale, "sync-now"), Some(staff::Message::SyncNow), true)
+        });
     } else {
         content = content.push(text(tr(locale, "sync-explain")).size(m.px(22.0)).color(theme::MUTED));
     }
