@@ -348,19 +348,25 @@ impl CentreStore for SqliteCentre {
             ..Known::default()
         };
         {
-            let mut existing = tx.prepare_cached("SELECT hash FROM responses WHERE id = ?1")?;
-            let mut at_seq = tx.prepare_cached("SELECT id FROM responses WHERE kiosk_id = ?1 AND seq = ?2")?;
-            for r in responses {
-                let id = r.response.id.to_string();
-                if let Some(hash) = existing.query_row([&id], |row| row.get::<_, String>(0)).optional()? {
-                    known.hashes.insert(id, hash);
-                }
-                if let Some(other) = at_seq
-                    .query_row(params![kiosk_id, r.seq as i64], |row| row.get::<_, String>(0))
-                    .optional()?
-                {
-                    known.seqs.insert(r.seq, other);
-                }
+            // What is held of the batch's ids and sequence numbers: one query each, the lists
+            // passed as JSON arrays (two lookups per response cost more than the inserts).
+            let ids: Vec<String> = responses.iter().map(|r| r.response.id.to_string()).collect();
+            let seqs: Vec<i64> = responses.iter().map(|r| clamp(r.seq)).collect();
+            let mut existing =
+                tx.prepare_cached("SELECT r.id, r.hash FROM json_each(?1) j JOIN responses r ON r.id = j.value")?;
+            let mut rows = existing.query([serde_json::to_string(&ids).expect("strings serialise")])?;
+            while let Some(row) = rows.next()? {
+                known.hashes.insert(row.get(0)?, row.get(1)?);
+            }
+            let mut at_seq = tx.prepare_cached(
+                "SELECT r.seq, r.id FROM json_each(?2) j JOIN responses r ON r.kiosk_id = ?1 AND r.seq = j.value",
+            )?;
+            let mut rows = at_seq.query(params![
+                kiosk_id,
+                serde_json::to_string(&seqs).expect("numbers serialise")
+            ])?;
+            while let Some(row) = rows.next()? {
+                known.seqs.insert(row.get::<_, i64>(0)? as u64, row.get(1)?);
             }
         }
         let plan = store::plan(responses, kiosk_id, known, &prepared);

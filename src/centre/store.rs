@@ -289,8 +289,9 @@ pub fn tally_json(tally: &Tally) -> String {
     serde_json::to_string(tally).expect("a tally serialises")
 }
 
-/// Checks one response against the batch and the questionnaires; `Err` is the reason to reject.
-pub fn check(r: &StoredResponse, kiosk_id: &str, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), String> {
+/// Checks one response against the batch and the questionnaires; `Ok` holds its JSON as the
+/// centre stores it, `Err` the reason to reject it.
+pub fn check(r: &StoredResponse, kiosk_id: &str, catalog: &Catalog, now: DateTime<Utc>) -> Result<String, String> {
     if r.kiosk_id != kiosk_id {
         return Err(format!("names kiosk {} in a batch from kiosk {kiosk_id}", r.kiosk_id));
     }
@@ -316,10 +317,12 @@ pub fn check(r: &StoredResponse, kiosk_id: &str, catalog: &Catalog, now: DateTim
     if resp.department.as_ref().is_some_and(|d| d.chars().count() > 200) {
         return Err("department name too long".into());
     }
-    if crate::store::link(&r.prev_hash, r.seq, &r.kiosk_id, resp) != r.hash {
+    // The canonical bytes serve twice: for the hash, then (with the hashes) as the stored JSON.
+    let canonical = crate::store::canonical_bytes(r.seq, &r.kiosk_id, resp);
+    if crate::store::link_canonical(&r.prev_hash, &canonical) != r.hash {
         return Err("hash does not match the response's content".into());
     }
-    Ok(())
+    Ok(crate::store::stored_json(canonical, &r.prev_hash, &r.hash))
 }
 
 /// A rejection entry.
@@ -378,17 +381,22 @@ pub fn prepare(
     now: DateTime<Utc>,
     tz: chrono_tz::Tz,
 ) -> Prepared {
-    let checks: Vec<Result<(), String>> = responses.iter().map(|r| check(r, kiosk_id, catalog, now)).collect();
+    let mut checks = Vec::with_capacity(responses.len());
     let mut bodies = Vec::with_capacity(responses.len());
     let mut tallies = BTreeMap::new();
     let mut passed = 0;
-    for (r, checked) in responses.iter().zip(&checks) {
-        if checked.is_ok() {
-            bodies.push(serde_json::to_string(r).expect("a stored response serialises"));
-            add_to_tallies(&mut tallies, r, tz);
-            passed += 1;
-        } else {
-            bodies.push(String::new());
+    for r in responses {
+        match check(r, kiosk_id, catalog, now) {
+            Ok(body) => {
+                bodies.push(body);
+                checks.push(Ok(()));
+                add_to_tallies(&mut tallies, r, tz);
+                passed += 1;
+            }
+            Err(why) => {
+                bodies.push(String::new());
+                checks.push(Err(why));
+            }
         }
     }
     Prepared {

@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 
-pub use chain::{GENESIS, canonical_bytes, link};
+pub use chain::{GENESIS, canonical_bytes, link, link_canonical, stored_json};
 
 use crate::survey::{InvalidResponse, Locale, Questionnaire, Response, ResponseId, Status, Tally};
 

@@ -61,34 +61,29 @@ impl Tally {
             match answer {
                 Answer::Scale(v) => {
                     let v = (*v).min(5);
-                    self.scale.entry(code.clone()).or_default()[usize::from(v)] += 1;
+                    slot(&mut self.scale, code)[usize::from(v)] += 1;
                     if v >= 1 {
                         answered += 1;
                         all_satisfied &= v >= 4;
                     }
                 }
                 Answer::Percent(v) => {
-                    let p = self.percent.entry(code.clone()).or_default();
+                    let p = slot(&mut self.percent, code);
                     p.n += 1;
                     p.sum += u64::from(*v);
                 }
                 Answer::Choice { option, .. } => {
-                    *self
-                        .choice
-                        .entry(code.clone())
-                        .or_default()
-                        .entry(option.clone())
-                        .or_default() += 1;
+                    *slot(slot(&mut self.choice, code), option) += 1;
                 }
                 Answer::Reasons(reasons) => {
-                    let counts = self.choice.entry(code.clone()).or_default();
+                    let counts = slot(&mut self.choice, code);
                     for reason in reasons {
-                        *counts.entry(reason.clone()).or_default() += 1;
+                        *slot(counts, reason) += 1;
                     }
                 }
                 Answer::Text(t) => {
                     if !t.trim().is_empty() {
-                        *self.text.entry(code.clone()).or_default() += 1;
+                        *slot(&mut self.text, code) += 1;
                     }
                 }
             }
@@ -108,26 +103,35 @@ impl Tally {
         self.respondents += other.respondents;
         self.comprehensive += other.comprehensive;
         for (code, counts) in &other.scale {
-            let mine = self.scale.entry(code.clone()).or_default();
+            let mine = slot(&mut self.scale, code);
             for (m, o) in mine.iter_mut().zip(counts) {
                 *m += o;
             }
         }
         for (code, p) in &other.percent {
-            let mine = self.percent.entry(code.clone()).or_default();
+            let mine = slot(&mut self.percent, code);
             mine.n += p.n;
             mine.sum += p.sum;
         }
         for (code, options) in &other.choice {
-            let mine = self.choice.entry(code.clone()).or_default();
+            let mine = slot(&mut self.choice, code);
             for (option, n) in options {
-                *mine.entry(option.clone()).or_default() += n;
+                *slot(mine, option) += n;
             }
         }
         for (code, n) in &other.text {
-            *self.text.entry(code.clone()).or_default() += n;
+            *slot(&mut self.text, code) += n;
         }
     }
+}
+
+/// The value under `key`, inserted as the default first if missing. Unlike `entry`, it
+/// allocates the key only when it is new: tallying a response finds nearly every key there.
+fn slot<'a, V: Default>(map: &'a mut BTreeMap<String, V>, key: &str) -> &'a mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), V::default());
+    }
+    map.get_mut(key).expect("present")
 }
 
 /// Settings that change how figures are computed.
