@@ -3,7 +3,6 @@
 //! extractors.
 
 use axum::Router;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -49,28 +48,69 @@ impl From<super::store::Error> for ApiError {
     }
 }
 
-/// `axum::Json` with our error format for malformed input.
+/// A JSON body, with our error format for malformed input (see [`parse_json`]: parsing is the
+/// largest cost of ingest).
 pub struct Json<T>(pub T);
 
 impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Json(v)),
-            Err(rejection) => Err(match rejection {
-                JsonRejection::BytesRejection(_) => ApiError(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!("body larger than {MAX_BODY} bytes"),
-                ),
-                JsonRejection::MissingJsonContentType(_) => ApiError(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "expected Content-Type: application/json".into(),
-                ),
-                other => ApiError::bad(other.body_text()),
-            }),
-        }
+        let JsonBody(bytes) = JsonBody::from_request(req, state).await?;
+        parse_json(&bytes).map(Json)
     }
+}
+
+/// A request body declared as JSON, not yet parsed (a handler parses it off the async threads).
+pub struct JsonBody(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(ApiError(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "expected Content-Type: application/json".into(),
+            ));
+        }
+        let bytes =
+            axum::body::Bytes::from_request(req, state)
+                .await
+                .map_err(|rejection| match rejection.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => ApiError(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!("body larger than {MAX_BODY} bytes"),
+                    ),
+                    status => ApiError(status, rejection.body_text()),
+                })?;
+        Ok(JsonBody(bytes))
+    }
+}
+
+/// Parses a request body as the API does: checked as UTF-8 once, then read as text; the path to
+/// a bad field is worked out only when parsing fails.
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let text = std::str::from_utf8(body).map_err(|e| ApiError::bad(format!("body is not valid UTF-8: {e}")))?;
+    serde_json::from_str(text).map_err(|_| {
+        // Again, slowly, to name the field.
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let error = match serde_path_to_error::deserialize::<_, T>(de) {
+            Ok(_) => "the body does not parse".to_string(),
+            Err(e) if e.path().iter().next().is_none() => e.inner().to_string(),
+            Err(e) => format!("{}: {}", e.path(), e.inner()),
+        };
+        ApiError::bad(format!("malformed JSON body: {error}"))
+    })
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
@@ -143,8 +183,36 @@ async fn health() -> axum::Json<serde_json::Value> {
 async fn ingest(
     State(centre): State<Centre>,
     KioskAuth(kiosk): KioskAuth,
-    Json(batch): Json<Batch>,
+    JsonBody(body): JsonBody,
 ) -> Result<axum::Json<BatchResult>, ApiError> {
+    // Parsing a batch takes milliseconds of CPU: it runs on a blocking thread with the storing,
+    // so the async threads stay free to accept and answer other requests.
+    let (kiosk_id, result) = tokio::task::spawn_blocking(move || {
+        let batch: Batch = parse_json(&body)?;
+        drop(body);
+        check_batch(&batch, &kiosk)?;
+        let result = centre
+            .store
+            .ingest(&kiosk, &batch.kiosk_id, &batch.responses, &centre.catalog)?;
+        Ok::<_, ApiError>((batch.kiosk_id, result))
+    })
+    .await
+    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    tracing::info!(
+        kiosk = %kiosk_id,
+        accepted = result.accepted.len(),
+        duplicates = result.duplicates.len(),
+        rejected = result.rejected.len(),
+        "batch"
+    );
+    for r in &result.rejected {
+        tracing::warn!(kiosk = %kiosk_id, id = %r.id, error = %r.error, "response rejected");
+    }
+    Ok(axum::Json(result))
+}
+
+/// What a batch as a whole must be before any response of it is looked at.
+fn check_batch(batch: &Batch, kiosk: &KioskInfo) -> Result<(), ApiError> {
     if batch.responses.len() > MAX_BATCH {
         return Err(ApiError(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -162,25 +230,7 @@ async fn ingest(
             format!("kiosk_id: this token belongs to kiosk {bound}, not {}", batch.kiosk_id),
         ));
     }
-    let kiosk_id = batch.kiosk_id.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        centre
-            .store
-            .ingest(&kiosk, &batch.kiosk_id, &batch.responses, &centre.catalog)
-    })
-    .await
-    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
-    tracing::info!(
-        kiosk = %kiosk_id,
-        accepted = result.accepted.len(),
-        duplicates = result.duplicates.len(),
-        rejected = result.rejected.len(),
-        "batch"
-    );
-    for r in &result.rejected {
-        tracing::warn!(kiosk = %kiosk_id, id = %r.id, error = %r.error, "response rejected");
-    }
-    Ok(axum::Json(result))
+    Ok(())
 }
 
 async fn audit(

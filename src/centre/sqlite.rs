@@ -80,6 +80,42 @@ const TALLIES_MIGRATION: usize = 1;
 pub struct SqliteCentre {
     conn: Mutex<Connection>,
     tz: chrono_tz::Tz,
+    /// Dropped with the centre, which stops the checkpointer thread.
+    _checkpointer: std::sync::mpsc::Sender<()>,
+}
+
+/// How often the checkpointer copies the write-ahead log into the database.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+/// A log this many pages long (64 MiB) is checkpointed even if writers must wait for it.
+const CHECKPOINT_FORCE_PAGES: i64 = 16_384;
+
+/// Copies the write-ahead log into the database from a thread of its own, so the thread that
+/// stores a batch only appends to the log (SQLite would otherwise checkpoint in whichever
+/// commit crosses 1,000 pages, stalling that batch and every batch queued behind it). Under
+/// sustained load a passive checkpoint may never catch up with the writers, so a long log is
+/// checkpointed in full, making writers wait that once.
+fn checkpointer(path: &Path) -> Result<std::sync::mpsc::Sender<()>, Error> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    std::thread::Builder::new()
+        .name("centre-checkpoint".into())
+        .spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY) {
+                let pages: rusqlite::Result<i64> = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1));
+                let result = match pages {
+                    Ok(n) if n >= CHECKPOINT_FORCE_PAGES => {
+                        conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |r| r.get::<_, i64>(0))
+                    }
+                    other => other,
+                };
+                if let Err(e) = result {
+                    tracing::warn!(error = %e, "checkpoint of the centre database failed; retrying");
+                }
+            }
+        })
+        .map_err(|e| Error::Database(format!("cannot start the checkpointer: {e}")))?;
+    Ok(stop)
 }
 
 fn now_text() -> String {
@@ -110,9 +146,15 @@ impl SqliteCentre {
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
+        // Checkpoints run on their own thread (see `checkpointer`); a log it has fully copied is
+        // cut back to 64 MiB when writers start over at its beginning.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
+        let checkpointer = checkpointer(path)?;
         Ok(SqliteCentre {
             conn: Mutex::new(conn),
             tz,
+            _checkpointer: checkpointer,
         })
     }
 
@@ -206,6 +248,12 @@ fn merge_into(
     }
     Ok(())
 }
+
+/// Which of a batch's response ids (a JSON array) are held, with their hashes.
+const HELD_IDS: &str = "SELECT id, hash FROM responses WHERE id IN (SELECT value FROM json_each(?1))";
+/// Which of a batch's sequence numbers (a JSON array) kiosk `?1` has used, with their ids.
+const HELD_SEQS: &str =
+    "SELECT seq, id FROM responses WHERE kiosk_id = ?1 AND seq IN (SELECT value FROM json_each(?2))";
 
 /// A sequence number as SQL sees it (they are positive and below 2^63 in practice).
 fn clamp(seq: u64) -> i64 {
@@ -352,15 +400,12 @@ impl CentreStore for SqliteCentre {
             // passed as JSON arrays (two lookups per response cost more than the inserts).
             let ids: Vec<String> = responses.iter().map(|r| r.response.id.to_string()).collect();
             let seqs: Vec<i64> = responses.iter().map(|r| clamp(r.seq)).collect();
-            let mut existing =
-                tx.prepare_cached("SELECT r.id, r.hash FROM json_each(?1) j JOIN responses r ON r.id = j.value")?;
+            let mut existing = tx.prepare_cached(HELD_IDS)?;
             let mut rows = existing.query([serde_json::to_string(&ids).expect("strings serialise")])?;
             while let Some(row) = rows.next()? {
                 known.hashes.insert(row.get(0)?, row.get(1)?);
             }
-            let mut at_seq = tx.prepare_cached(
-                "SELECT r.seq, r.id FROM json_each(?2) j JOIN responses r ON r.kiosk_id = ?1 AND r.seq = j.value",
-            )?;
+            let mut at_seq = tx.prepare_cached(HELD_SEQS)?;
             let mut rows = at_seq.query(params![
                 kiosk_id,
                 serde_json::to_string(&seqs).expect("numbers serialise")
@@ -504,5 +549,31 @@ impl CentreStore for SqliteCentre {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The batch lookups search the indexes once per listed value; written as joins, SQLite
+    /// scanned every response of the kiosk for each batch instead.
+    #[test]
+    fn batch_lookups_use_the_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let centre = SqliteCentre::open(&dir.path().join("c.sqlite3"), chrono_tz::Asia::Ho_Chi_Minh).unwrap();
+        let conn = centre.conn();
+        for sql in [HELD_IDS, HELD_SEQS] {
+            let plan: Vec<String> = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map(params!["[]", "[]"].get(..sql.matches('?').count()).unwrap(), |r| {
+                    r.get(3)
+                })
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(plan[0].starts_with("SEARCH responses USING INDEX"), "{sql}: {plan:?}");
+        }
     }
 }

@@ -63,7 +63,7 @@ mod tests {
     use crate::survey::{Answer, Catalog};
 
     #[test]
-    fn stored_json_is_what_serde_writes() {
+    fn stored_json_is_what_serde_writes_and_reads_back() {
         let catalog = Catalog::built_in();
         let mut checked = 0;
         for id in ["byt-ngoai-tru", "kiosk-nhanh"] {
@@ -97,6 +97,8 @@ mod tests {
                 };
                 let built = stored_json(canonical, &stored.prev_hash, &stored.hash);
                 assert_eq!(built, serde_json::to_string(&stored).unwrap());
+                // And it reads back as the same response.
+                assert_eq!(serde_json::from_str::<StoredResponse>(&built).unwrap(), stored);
                 checked += 1;
             });
         }

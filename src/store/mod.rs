@@ -91,7 +91,7 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A response as stored: numbered and chained. This is also what the sync task sends.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredResponse {
     /// Position in this kiosk's chain, from 1.
     pub seq: u64,
@@ -104,6 +104,78 @@ pub struct StoredResponse {
     pub prev_hash: String,
     /// `SHA-256(prev_hash ‖ canonical bytes)`.
     pub hash: String,
+}
+
+/// Read field by field rather than through `#[serde(flatten)]`, which buffers every field of
+/// the response (answers included) before reading it again: the centre parses hundreds of
+/// thousands of these, and flattening made that the largest cost of ingest. The fields are
+/// those of [`Response`] plus the chain's; `stored_json_is_what_serde_writes_and_reads_back` checks the two
+/// stay in step.
+impl<'de> Deserialize<'de> for StoredResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Wire {
+            seq: u64,
+            kiosk_id: String,
+            id: ResponseId,
+            questionnaire_id: String,
+            questionnaire_version: u32,
+            department: Option<String>,
+            locale: Locale,
+            started_at: DateTime<Utc>,
+            submitted_at: DateTime<Utc>,
+            status: Status,
+            #[serde(default)]
+            rapid_repeat: bool,
+            #[serde(deserialize_with = "answers_in_order")]
+            answers: BTreeMap<String, crate::survey::Answer>,
+            prev_hash: String,
+            hash: String,
+        }
+        let w = Wire::deserialize(deserializer)?;
+        Ok(StoredResponse {
+            seq: w.seq,
+            kiosk_id: w.kiosk_id,
+            response: Response {
+                id: w.id,
+                questionnaire_id: w.questionnaire_id,
+                questionnaire_version: w.questionnaire_version,
+                department: w.department,
+                locale: w.locale,
+                started_at: w.started_at,
+                submitted_at: w.submitted_at,
+                status: w.status,
+                rapid_repeat: w.rapid_repeat,
+                answers: w.answers,
+            },
+            prev_hash: w.prev_hash,
+            hash: w.hash,
+        })
+    }
+}
+
+/// Reads a map of answers by collecting the entries first and building the map in one go:
+/// they arrive sorted (serde writes a `BTreeMap` in order), and building from a sorted list
+/// costs a fraction of inserting them one by one. A repeated code keeps its last answer, as
+/// inserting does.
+fn answers_in_order<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, crate::survey::Answer>, D::Error> {
+    struct Entries;
+    impl<'de> serde::de::Visitor<'de> for Entries {
+        type Value = BTreeMap<String, crate::survey::Answer>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a map of answers by item code")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(256));
+            while let Some(entry) = map.next_entry()? {
+                entries.push(entry);
+            }
+            Ok(entries.into_iter().collect())
+        }
+    }
+    deserializer.deserialize_map(Entries)
 }
 
 /// What [`Store::save`] reports.

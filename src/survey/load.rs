@@ -465,6 +465,7 @@ pub fn parse(file: &str, source: &str) -> Result<Questionnaire, LoadError> {
         intro: raw.intro.map(text),
         demographics,
         sections,
+        index: Default::default(),
     })
 }
 

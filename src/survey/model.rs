@@ -202,9 +202,59 @@ pub struct Questionnaire {
     pub demographics: Vec<Item>,
     /// The sections, in order.
     pub sections: Vec<Section>,
+    /// Where each item is, by code, built on first use.
+    #[serde(skip)]
+    pub(crate) index: ItemIndex,
+}
+
+/// Where each item of a questionnaire is, by code: `(section, item)`, with `usize::MAX` as the
+/// section of a demographic item. Every answer checked or tallied looks its item up, so this
+/// saves a scan over all the items each time. It is not part of a questionnaire's value:
+/// equality ignores it, and a lookup it gets wrong (the questionnaire was changed after it was
+/// built) falls back to the scan.
+#[derive(Clone, Default)]
+pub(crate) struct ItemIndex(std::sync::OnceLock<std::collections::HashMap<String, (usize, usize)>>);
+
+impl PartialEq for ItemIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for ItemIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ItemIndex")
+    }
 }
 
 impl Questionnaire {
+    /// Where the item with this code sits, checked against the questionnaire as it is now.
+    fn position(&self, code: &str) -> Option<(usize, usize)> {
+        let index = self.index.0.get_or_init(|| {
+            let demographics = self
+                .demographics
+                .iter()
+                .enumerate()
+                .map(|(i, it)| (it, (usize::MAX, i)));
+            let sections = self
+                .sections
+                .iter()
+                .enumerate()
+                .flat_map(|(s, sec)| sec.items.iter().enumerate().map(move |(i, it)| (it, (s, i))));
+            demographics
+                .chain(sections)
+                .map(|(item, at)| (item.code.clone(), at))
+                .collect()
+        });
+        let &(s, i) = index.get(code)?;
+        let item = if s == usize::MAX {
+            self.demographics.get(i)
+        } else {
+            self.sections.get(s).and_then(|sec| sec.items.get(i))
+        };
+        item.is_some_and(|it| it.code == code).then_some((s, i))
+    }
+
     /// Every item, demographics first, then the sections in order.
     pub fn items(&self) -> impl Iterator<Item = &Item> {
         self.demographics
@@ -214,12 +264,20 @@ impl Questionnaire {
 
     /// The item with this code.
     pub fn item(&self, code: &str) -> Option<&Item> {
-        self.items().find(|i| i.code == code)
+        match self.position(code) {
+            Some((usize::MAX, i)) => Some(&self.demographics[i]),
+            Some((s, i)) => Some(&self.sections[s].items[i]),
+            None => self.items().find(|i| i.code == code),
+        }
     }
 
     /// The section holding the item with this code.
     pub fn section_of(&self, code: &str) -> Option<&Section> {
-        self.sections.iter().find(|s| s.items.iter().any(|i| i.code == code))
+        match self.position(code) {
+            Some((usize::MAX, _)) => None,
+            Some((s, _)) => Some(&self.sections[s]),
+            None => self.sections.iter().find(|s| s.items.iter().any(|i| i.code == code)),
+        }
     }
 
     /// The scale items, which the satisfaction figures are computed over.
