@@ -227,7 +227,7 @@ fn check_batch(batch: &Batch, kiosk: &KioskInfo) -> Result<(), ApiError> {
     {
         return Err(ApiError(
             StatusCode::FORBIDDEN,
-            format!("kiosk_id: this token belongs to kiosk {bound}, not {}", batch.kiosk_id),
+            super::store::other_kiosk(bound, &batch.kiosk_id),
         ));
     }
     Ok(())
@@ -267,7 +267,7 @@ async fn audit(
         Some(bound) if *bound != audit.kiosk_id => {
             return Err(ApiError(
                 StatusCode::FORBIDDEN,
-                format!("kiosk_id: this token belongs to kiosk {bound}, not {}", audit.kiosk_id),
+                super::store::other_kiosk(bound, &audit.kiosk_id),
             ));
         }
         // A kiosk that never synced has nothing at the centre to compare.

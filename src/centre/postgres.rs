@@ -324,14 +324,7 @@ impl CentreStore for PostgresCentre {
             .await
             .map_err(db)?;
             tx.commit().await.map_err(db)?;
-            Ok(KioskInfo {
-                id,
-                facility: facility.to_string(),
-                name: name.to_string(),
-                kiosk_id: None,
-                revoked_at: None,
-                last_seq: 0,
-            })
+            Ok(KioskInfo::enrolled(id, facility, name))
         })
     }
 
@@ -471,7 +464,7 @@ impl CentreStore for PostgresCentre {
                     departments.push(r.response.department.as_deref());
                     days.push(r.response.submitted_at.with_timezone(&tz).date_naive());
                     hashes.push(r.hash.as_str());
-                    bodies.push(prepared.bodies[i].as_str());
+                    bodies.push(prepared.body(i));
                 }
                 tx.execute(
                     "INSERT INTO responses (id, kiosk_id, seq, facility_id, department, local_day, hash, body) \

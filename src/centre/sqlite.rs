@@ -305,14 +305,7 @@ impl CentreStore for SqliteCentre {
             params![id, facility_id, name, token_hash, now_text(), GENESIS],
         )?;
         tx.commit()?;
-        Ok(KioskInfo {
-            id,
-            facility: facility.to_string(),
-            name: name.to_string(),
-            kiosk_id: None,
-            revoked_at: None,
-            last_seq: 0,
-        })
+        Ok(KioskInfo::enrolled(id, facility, name))
     }
 
     fn kiosks(&self) -> Result<Vec<KioskInfo>, Error> {
@@ -423,7 +416,7 @@ impl CentreStore for SqliteCentre {
             let received = now_text();
             for &(i, r) in &plan.inserts {
                 let day = r.response.submitted_at.with_timezone(&self.tz).date_naive().to_string();
-                let body = &prepared.bodies[i];
+                let body = prepared.body(i);
                 insert.execute(params![
                     r.response.id.to_string(),
                     kiosk_id,

@@ -47,6 +47,20 @@ pub struct KioskInfo {
     pub last_seq: u64,
 }
 
+impl KioskInfo {
+    /// A new enrolment, not yet bound to a kiosk.
+    pub fn enrolled(id: String, facility: &str, name: &str) -> KioskInfo {
+        KioskInfo {
+            id,
+            facility: facility.to_string(),
+            name: name.to_string(),
+            kiosk_id: None,
+            revoked_at: None,
+            last_seq: 0,
+        }
+    }
+}
+
 /// A tamper or gap event found on ingest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {
@@ -333,6 +347,11 @@ pub fn rejected(r: &StoredResponse, error: impl Into<String>) -> Rejected {
     }
 }
 
+/// Why a request naming kiosk `claimed` is refused when its token is bound to kiosk `bound`.
+pub fn other_kiosk(bound: &str, claimed: &str) -> String {
+    format!("kiosk_id: this token belongs to kiosk {bound}, not {claimed}")
+}
+
 /// The answer to a batch posted with a token bound to another kiosk (`bound`): every response
 /// rejected, nothing stored.
 pub fn wrong_kiosk(responses: &[StoredResponse], bound: &str) -> BatchResult {
@@ -363,10 +382,8 @@ pub struct Known {
 /// for the database work.
 #[derive(Debug)]
 pub struct Prepared {
-    /// Per response: `Err` is the reason to reject it.
-    pub checks: Vec<Result<(), String>>,
-    /// Per response that passed: its JSON as stored (empty for the others).
-    pub bodies: Vec<String>,
+    /// Per response: its JSON as stored when it passed, else the reason to reject it.
+    pub checked: Vec<Result<String, String>>,
     /// The tallies of every response that passed.
     pub tallies: BTreeMap<TallyKey, Tally>,
     /// How many passed.
@@ -381,33 +398,29 @@ pub fn prepare(
     now: DateTime<Utc>,
     tz: chrono_tz::Tz,
 ) -> Prepared {
-    let mut checks = Vec::with_capacity(responses.len());
-    let mut bodies = Vec::with_capacity(responses.len());
     let mut tallies = BTreeMap::new();
-    let mut passed = 0;
-    for r in responses {
-        match check(r, kiosk_id, catalog, now) {
-            Ok(body) => {
-                bodies.push(body);
-                checks.push(Ok(()));
-                add_to_tallies(&mut tallies, r, tz);
-                passed += 1;
-            }
-            Err(why) => {
-                bodies.push(String::new());
-                checks.push(Err(why));
-            }
-        }
-    }
+    let checked: Vec<Result<String, String>> = responses
+        .iter()
+        .map(|r| {
+            let body = check(r, kiosk_id, catalog, now)?;
+            add_to_tallies(&mut tallies, r, tz);
+            Ok(body)
+        })
+        .collect();
+    let passed = checked.iter().filter(|c| c.is_ok()).count();
     Prepared {
-        checks,
-        bodies,
+        checked,
         tallies,
         passed,
     }
 }
 
 impl Prepared {
+    /// The stored JSON of the `i`th response (one that passed its checks).
+    pub fn body(&self, i: usize) -> &str {
+        self.checked[i].as_deref().unwrap_or_default()
+    }
+
     /// The tallies of what `plan` inserts: the prepared ones when it inserts every response
     /// that passed (the usual case), else recounted (a retry holding duplicates).
     pub fn tallies_of(&mut self, plan: &Plan, tz: chrono_tz::Tz) -> BTreeMap<TallyKey, Tally> {
@@ -444,12 +457,12 @@ pub fn plan<'a>(responses: &'a [StoredResponse], kiosk_id: &str, mut known: Know
     };
     for (i, r) in responses.iter().enumerate() {
         let id = r.response.id.to_string();
-        if let Err(why) = prepared.checks[i].clone() {
+        if let Err(why) = &prepared.checked[i] {
             if why.starts_with("hash") {
                 plan.events
                     .push(event("tamper", r.seq, format!("response {id}: {why}")));
             }
-            plan.result.rejected.push(rejected(r, why));
+            plan.result.rejected.push(rejected(r, why.as_str()));
             continue;
         }
         if let Some(hash) = known.hashes.get(&id) {
