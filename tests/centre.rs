@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
@@ -21,6 +21,10 @@ const TZ: chrono_tz::Tz = chrono_tz::Asia::Ho_Chi_Minh;
 #[path = "support/server.rs"]
 mod server;
 use server::Server;
+
+#[path = "support/process.rs"]
+mod process;
+use process::{free_port, spawn_centre_with};
 
 fn kiosk_store(dir: &Path, responses: usize, seed: u64) -> Arc<Mutex<Store>> {
     let mut store = Store::open(&dir.join("hailong.sqlite3"), TZ).unwrap();
@@ -269,6 +273,26 @@ fn case_hostile_requests_get_a_4xx_with_a_json_error_naming_the_problem(dir: &Pa
     assert_eq!(result.rejected.len(), 1);
     assert_eq!(result.accepted.len(), 19);
 
+    // Control characters (NUL, which PostgreSQL text cannot hold, among them) in a department
+    // name are refused for that response, even under a valid hash.
+    let mut nul = responses.clone();
+    let last = nul.last_mut().unwrap();
+    last.response.department = Some("Khoa\u{0}Nội".into());
+    last.hash = hailong::store::link(&last.prev_hash, last.seq, &last.kiosk_id, &last.response);
+    let (got, json) = post(
+        &server,
+        Some(&token),
+        &serde_json::to_vec(&Batch {
+            kiosk_id: kiosk_id.clone(),
+            responses: nul,
+        })
+        .unwrap(),
+    );
+    assert_eq!(got, 200, "{json}");
+    let result: BatchResult = serde_json::from_value(json).unwrap();
+    assert_eq!(result.rejected.len(), 1, "{result:?}");
+    assert!(result.rejected[0].error.contains("control character"), "{result:?}");
+
     // The token is now bound to this kiosk: another kiosk id is refused.
     let (got, json) = post(
         &server,
@@ -282,8 +306,29 @@ fn case_hostile_requests_get_a_4xx_with_a_json_error_naming_the_problem(dir: &Pa
     assert_eq!(got, 403, "{json}");
     assert!(json["error"].as_str().unwrap().contains("kiosk_id"));
 
+    // A kiosk id with a NUL in it, from a token not bound yet.
+    let fresh = server.enrol("TTYT Mê Linh");
+    let (got, json) = post(
+        &server,
+        Some(&fresh),
+        &serde_json::to_vec(&Batch {
+            kiosk_id: "k\u{0}".into(),
+            responses: vec![],
+        })
+        .unwrap(),
+    );
+    assert_eq!(got, 400, "{json}");
+    assert!(json["error"].as_str().unwrap().contains("control characters"), "{json}");
+
     // A revoked token stops working.
-    let enrolment = server.centre.store.kiosks().unwrap().remove(0);
+    let enrolment = server
+        .centre
+        .store
+        .kiosks()
+        .unwrap()
+        .into_iter()
+        .find(|k| k.kiosk_id.as_deref() == Some(kiosk_id.as_str()))
+        .unwrap();
     server.centre.store.revoke_kiosk(&enrolment.id).unwrap();
     let (got, json) = post(&server, Some(&token), &serde_json::to_vec(&good).unwrap());
     assert_eq!(got, 401);
@@ -518,37 +563,6 @@ fn spawn_centre(data: &Path, port: u16) -> Child {
     spawn_centre_with(data, port, &[])
 }
 
-fn spawn_centre_with(data: &Path, port: u16, extra: &[&str]) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_hailong"))
-        .args([
-            "centre",
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
-        .arg(data)
-        .args(extra)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "the centre did not start");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    child
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A centre directory with one enrolled kiosk; returns its token.
 fn centre_with_kiosk(centre_dir: &Path, facility: &str) -> String {
     std::fs::create_dir_all(centre_dir).unwrap();
@@ -700,20 +714,8 @@ fn wait_with_timeout(mut child: Child, limit: std::time::Duration) -> std::proce
 fn killing_the_centre_during_a_sync_loses_and_doubles_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let centre_dir = dir.path().join("centre");
-    std::fs::create_dir_all(&centre_dir).unwrap();
-    let token = {
-        let store = SqliteCentre::open(&centre_dir.join("centre.sqlite3"), TZ).unwrap();
-        let token = centre::new_token();
-        store
-            .add_kiosk("TTYT Thạch Thất", "Quầy 1", &centre::token_hash(&token))
-            .unwrap();
-        token
-    };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let token = centre_with_kiosk(&centre_dir, "TTYT Thạch Thất");
+    let port = free_port();
     let store = kiosk_store(dir.path(), 20_000, 11);
     let target = Target {
         url: format!("http://127.0.0.1:{port}"),

@@ -219,8 +219,10 @@ fn check_batch(batch: &Batch, kiosk: &KioskInfo) -> Result<(), ApiError> {
             format!("{} responses in one batch; at most {MAX_BATCH}", batch.responses.len()),
         ));
     }
-    if batch.kiosk_id.is_empty() || batch.kiosk_id.len() > 100 {
-        return Err(ApiError::bad("kiosk_id: must be 1–100 characters"));
+    if batch.kiosk_id.is_empty() || batch.kiosk_id.len() > 100 || batch.kiosk_id.chars().any(char::is_control) {
+        return Err(ApiError::bad(
+            "kiosk_id: must be 1–100 characters, none of them control characters",
+        ));
     }
     if let Some(bound) = &kiosk.kiosk_id
         && *bound != batch.kiosk_id

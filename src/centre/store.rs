@@ -328,8 +328,18 @@ pub fn check(r: &StoredResponse, kiosk_id: &str, catalog: &Catalog, now: DateTim
     if r.seq == 0 {
         return Err("seq must start at 1".into());
     }
-    if resp.department.as_ref().is_some_and(|d| d.chars().count() > 200) {
-        return Err("department name too long".into());
+    if r.seq > i64::MAX as u64 {
+        // Both databases store it as a signed 64-bit integer.
+        return Err("seq out of range".into());
+    }
+    if let Some(d) = &resp.department {
+        if d.chars().count() > 200 {
+            return Err("department name too long".into());
+        }
+        // PostgreSQL text cannot hold NUL, and no department name needs a control character.
+        if d.chars().any(char::is_control) {
+            return Err("department name holds a control character".into());
+        }
     }
     // The canonical bytes serve twice: for the hash, then (with the hashes) as the stored JSON.
     let canonical = crate::store::canonical_bytes(r.seq, &r.kiosk_id, resp);
