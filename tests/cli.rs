@@ -410,3 +410,74 @@ fn centre_report_names_its_scope_and_prints_a_table_or_json() {
     let text = String::from_utf8(hailong(dir.path(), &["centre", "report", "--lang", "en"]).stdout).unwrap();
     assert!(text.starts_with("All facilities"), "{text}");
 }
+
+#[path = "support/process.rs"]
+mod process;
+
+/// The README's "see it work on one machine": enrol, paste the block, sync, list, revoke.
+#[test]
+fn a_kiosk_enrolled_with_the_printed_block_syncs_and_the_centre_lists_it_in_either_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let (centre_dir, kiosk_dir) = (dir.path().join("centre"), dir.path().join("kiosk"));
+    std::fs::create_dir_all(&kiosk_dir).unwrap();
+    let port = process::free_port();
+    let mut centre = process::spawn_centre_with(&centre_dir, port, &[]);
+    let url = format!("http://127.0.0.1:{port}");
+    let add = hailong(
+        &centre_dir,
+        &[
+            "centre",
+            "kiosk",
+            "add",
+            "--facility",
+            "TTYT Ba Vì",
+            "--name",
+            "Quầy 1",
+            "--url",
+            &url,
+        ],
+    );
+    let block = String::from_utf8(add.stdout).unwrap();
+    assert!(block.starts_with("# TTYT Ba Vì — Quầy 1 (mã đăng ký "), "{block}");
+    assert!(block.contains("chỉ hiện một lần"), "{block}");
+    std::fs::write(kiosk_dir.join("hailong.toml"), &block).unwrap();
+    let list = |lang: &str| {
+        String::from_utf8(hailong(&centre_dir, &["centre", "kiosk", "list", "--lang", lang]).stdout).unwrap()
+    };
+    let before = list("vi");
+    assert!(
+        before.ends_with("\tTTYT Ba Vì\tQuầy 1\t(chưa đồng bộ lần nào)\tđang hoạt động\tsố thứ tự cuối 0\n"),
+        "{before}"
+    );
+    assert!(list("en").contains("\t(not synced yet)\tactive\tlast seq 0\n"));
+
+    hailong(&kiosk_dir, &["demo-data", "--responses", "300"]);
+    let sync = hailong(&kiosk_dir, &["sync", "--once"]);
+    let said = String::from_utf8(sync.stderr).unwrap();
+    assert!(
+        said.contains("Đã gửi 300 phiếu; không còn phiếu nào chờ gửi."),
+        "{said}"
+    );
+    assert!(
+        said.contains("đã kiểm tra 300 phiếu; không phiếu nào bị sửa hoặc xoá"),
+        "{said}"
+    );
+    let after = list("vi");
+    let fields: Vec<&str> = after.trim_end().split('\t').collect();
+    assert_eq!(fields.len(), 6, "{after}");
+    assert!(
+        !fields[3].is_empty() && !fields[3].starts_with('('),
+        "bound to the kiosk's id: {after}"
+    );
+    assert_eq!(fields[4..], ["đang hoạt động", "số thứ tự cuối 300"], "{after}");
+
+    // Revoked: the list says so, and the kiosk's next sync fails in words staff can act on.
+    hailong(&centre_dir, &["centre", "kiosk", "revoke", fields[0]]);
+    assert!(list("en").ends_with("\trevoked\tlast seq 300\n"));
+    hailong(&kiosk_dir, &["demo-data", "--responses", "10"]);
+    let refused = fails(&kiosk_dir, &["sync", "--once"]);
+    let said = String::from_utf8(refused.stderr).unwrap();
+    assert!(said.contains("Cần đăng ký lại kiosk"), "{said}");
+    centre.kill().unwrap();
+    centre.wait().unwrap();
+}

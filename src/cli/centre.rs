@@ -8,9 +8,11 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 
+use fluent_bundle::FluentValue;
 use hailong::centre::{self as server, Centre, CentreStore, Scope};
+use hailong::i18n::{tr, tr_args};
 use hailong::report::Period;
-use hailong::survey::Catalog;
+use hailong::survey::{Catalog, Locale};
 use hailong::sync::client::{self, Target};
 
 use super::Common;
@@ -148,7 +150,7 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
             };
             serve(&env, store, listen, tls)
         }
-        Command::Kiosk { command } => kiosk(store.as_ref(), command),
+        Command::Kiosk { command } => kiosk(store.as_ref(), command, env.locale),
         Command::Token {
             command: TokenCommand::Add { name },
         } => {
@@ -181,8 +183,16 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
             let n = server::demo::fill(store.as_ref(), &catalog, &opts, &mut |done| bar.set_position(done))?;
             bar.finish_and_clear();
             eprintln!(
-                "hailong centre: {n} demo responses from {} kiosks in {facilities} facilities",
-                facilities * kiosks_per_facility
+                "{}",
+                tr_args(
+                    env.locale,
+                    "cli-centre-demo-done",
+                    &[
+                        ("count", n.into()),
+                        ("kiosks", (facilities * kiosks_per_facility).into()),
+                        ("facilities", facilities.into()),
+                    ],
+                )
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -222,7 +232,7 @@ fn centre(env: &Env, store: Arc<dyn CentreStore>) -> Result<Centre> {
     })
 }
 
-fn kiosk(store: &dyn CentreStore, command: KioskCommand) -> Result<ExitCode> {
+fn kiosk(store: &dyn CentreStore, command: KioskCommand, locale: Locale) -> Result<ExitCode> {
     match command {
         KioskCommand::Add {
             facility,
@@ -237,23 +247,35 @@ fn kiosk(store: &dyn CentreStore, command: KioskCommand) -> Result<ExitCode> {
                 let v = serde_json::json!({ "id": info.id, "facility": facility, "name": name, "url": url, "token": token });
                 say(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
             } else {
+                let comment = tr_args(
+                    locale,
+                    "cli-kiosk-added",
+                    &[
+                        ("facility", facility.as_str().into()),
+                        ("name", name.as_str().into()),
+                        ("id", info.id.as_str().into()),
+                    ],
+                );
                 say(&format!(
-                    "# {facility} — {name} (enrolment {}). Paste into the kiosk's hailong.toml; the token is shown only once.\n[centre]\nurl = \"{url}\"\ntoken = \"{token}\"\n",
-                    info.id
+                    "# {comment}\n[centre]\nurl = \"{url}\"\ntoken = \"{token}\"\n"
                 ))?;
             }
         }
         KioskCommand::List => {
             for k in store.kiosks()? {
-                let state = if k.revoked_at.is_some() { "revoked" } else { "active" };
+                let state = tr(
+                    locale,
+                    if k.revoked_at.is_some() {
+                        "cli-kiosk-revoked"
+                    } else {
+                        "cli-kiosk-active"
+                    },
+                );
+                let bound = k.kiosk_id.clone().unwrap_or_else(|| tr(locale, "cli-kiosk-not-synced"));
+                let last = tr_args(locale, "cli-kiosk-last-seq", &[("seq", k.last_seq.to_string().into())]);
                 say(&format!(
-                    "{}\t{}\t{}\t{}\t{}\tlast seq {}\n",
-                    k.id,
-                    k.facility,
-                    k.name,
-                    k.kiosk_id.as_deref().unwrap_or("(not synced yet)"),
-                    state,
-                    k.last_seq
+                    "{}\t{}\t{}\t{bound}\t{state}\t{last}\n",
+                    k.id, k.facility, k.name
                 ))?;
             }
         }
@@ -307,6 +329,7 @@ async fn shutdown_signal() {
 
 pub fn sync(common: &Common, once: bool) -> Result<ExitCode> {
     let env = env(common)?;
+    let locale = env.locale;
     let store = Arc::new(Mutex::new(open_store(&env)?));
     let target = Target::from_config(&env.config.centre);
     let runtime = tokio::runtime::Runtime::new()?;
@@ -317,25 +340,45 @@ pub fn sync(common: &Common, once: bool) -> Result<ExitCode> {
         loop {
             match client::sync_once(&store, &http, &target).await {
                 Ok(n) => {
-                    eprintln!("hailong sync: {n} responses sent; nothing waiting");
+                    eprintln!("{}", tr_args(locale, "cli-sync-sent", &[("count", n.into())]));
                     attempt = 0;
                     if last_audit.is_none_or(|t| t.elapsed() >= hailong::sync::AUDIT_EVERY) {
                         let audit = client::audit(&store, &http, &target).await;
+                        let checked = || ("checked", FluentValue::from(audit.as_ref().map_or(0, |a| a.checked)));
                         match &audit {
-                            Ok(a) if a.altered.is_empty() && a.removed.is_empty() => eprintln!(
-                                "hailong sync: chain audit: the centre checked {} responses; none altered or removed here",
-                                a.checked
+                            Ok(a) if a.altered.is_empty() && a.removed.is_empty() => {
+                                eprintln!("{}", tr_args(locale, "cli-sync-audit-ok", &[checked()]))
+                            }
+                            Ok(a) => {
+                                let seqs = |list: &[u64]| {
+                                    let list: Vec<String> = list.iter().map(u64::to_string).collect();
+                                    if list.is_empty() {
+                                        "—".to_string()
+                                    } else {
+                                        list.join(", ")
+                                    }
+                                };
+                                eprintln!(
+                                    "{}",
+                                    tr_args(
+                                        locale,
+                                        "cli-sync-audit-tampered",
+                                        &[
+                                            checked(),
+                                            ("altered", seqs(&a.altered).into()),
+                                            ("removed", seqs(&a.removed).into()),
+                                        ],
+                                    )
+                                )
+                            }
+                            Err(e) => eprintln!(
+                                "{}",
+                                tr_args(locale, "cli-sync-audit-failed", &[("detail", e.explain(locale).into())])
                             ),
-                            Ok(a) => eprintln!(
-                                "hailong sync: chain audit: the centre checked {} responses and recorded as tampering: \
-                                 altered here after sync {:?}, removed here after sync {:?}",
-                                a.checked, a.altered, a.removed
-                            ),
-                            Err(e) => eprintln!("hailong sync: chain audit failed: {e}"),
                         }
                         match audit {
                             Ok(_) => last_audit = Some(std::time::Instant::now()),
-                            Err(e) if once => bail!(e),
+                            Err(e) if once => bail!(e.explain(locale)),
                             Err(_) => {}
                         }
                     }
@@ -346,10 +389,17 @@ pub fn sync(common: &Common, once: bool) -> Result<ExitCode> {
                 }
                 Err(e) => {
                     if once {
-                        bail!(e);
+                        bail!(e.explain(locale));
                     }
                     let pause = client::backoff(if e.is_permanent() { 9 } else { attempt }, &mut rand::rng());
-                    eprintln!("hailong sync: {e}; retrying in {} s", pause.as_secs());
+                    eprintln!(
+                        "{}",
+                        tr_args(
+                            locale,
+                            "cli-sync-retry",
+                            &[("error", e.explain(locale).into()), ("seconds", pause.as_secs().into())],
+                        )
+                    );
                     attempt += 1;
                     tokio::time::sleep(pause).await;
                 }

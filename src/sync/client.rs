@@ -6,8 +6,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 
+use crate::i18n::{tr, tr_args};
 use crate::kiosk::saver::SharedStore;
 use crate::store::StoredResponse;
+use crate::survey::Locale;
 use crate::sync::{
     AUDIT_PATH, Audit, AuditResult, Batch, BatchResult, ErrorBody, RESPONSES_PATH, SEND_AUDIT, SEND_BATCH,
 };
@@ -50,6 +52,25 @@ impl Error {
             self,
             Error::Unauthorized | Error::Rejected(_) | Error::NotConfigured | Error::Certificate(_)
         )
+    }
+
+    /// The error in words staff understand, in `locale` (staff mode's Sync page, `hailong sync`).
+    pub fn explain(&self, locale: Locale) -> String {
+        match self {
+            Error::Offline(detail) => tr_args(locale, "sync-error-offline", &[("detail", detail.clone().into())]),
+            Error::Unauthorized => tr(locale, "sync-error-unauthorized"),
+            Error::Server { status, message } => tr_args(
+                locale,
+                "sync-error-server",
+                &[("status", (*status).into()), ("detail", message.clone().into())],
+            ),
+            Error::Rejected(detail) => tr_args(locale, "sync-error-rejected", &[("detail", detail.clone().into())]),
+            Error::Store(detail) => tr_args(locale, "sync-error-store", &[("detail", detail.clone().into())]),
+            Error::NotConfigured => tr(locale, "sync-not-configured"),
+            Error::Certificate(detail) => {
+                tr_args(locale, "sync-error-certificate", &[("detail", detail.clone().into())])
+            }
+        }
     }
 }
 

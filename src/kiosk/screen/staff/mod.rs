@@ -109,7 +109,6 @@ fn confirm_quit<'a>(m: Metrics, locale: crate::survey::Locale) -> Element<'a> {
 }
 
 fn sync<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
-    use crate::sync::client::Error;
     let m = kiosk.metrics();
     let locale = kiosk.locale();
     let centre = &kiosk.config().centre;
@@ -135,22 +134,10 @@ fn sync<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
     };
     let state = kiosk.sync_state();
     let last_success = state.last_success.map_or_else(|| tr(locale, "sync-never"), when);
-    let last_error = match &state.last_error {
-        None => "—".to_string(),
-        Some(Error::Offline(detail)) => tr_args(locale, "sync-error-offline", &[("detail", detail.clone().into())]),
-        Some(Error::Unauthorized) => tr(locale, "sync-error-unauthorized"),
-        Some(Error::Server { status, message }) => tr_args(
-            locale,
-            "sync-error-server",
-            &[("status", (*status).into()), ("detail", message.clone().into())],
-        ),
-        Some(Error::Rejected(detail)) => tr_args(locale, "sync-error-rejected", &[("detail", detail.clone().into())]),
-        Some(Error::Store(detail)) => tr_args(locale, "sync-error-store", &[("detail", detail.clone().into())]),
-        Some(Error::NotConfigured) => tr(locale, "sync-not-configured"),
-        Some(Error::Certificate(detail)) => {
-            tr_args(locale, "sync-error-certificate", &[("detail", detail.clone().into())])
-        }
-    };
+    let last_error = state
+        .last_error
+        .as_ref()
+        .map_or_else(|| "—".to_string(), |e| e.explain(locale));
     let error_color = if state.last_error.is_some() {
         theme::DANGER
     } else {
