@@ -109,15 +109,7 @@ fn case_a_kiosk_syncs_everything_and_the_centre_reports_the_same_figures(dir: &P
     let mut first = stored(&store);
     first.truncate(100);
     let kiosk_id = first[0].kiosk_id.clone();
-    let (status, body) = post(
-        &server,
-        Some(&target.token),
-        &serde_json::to_vec(&Batch {
-            kiosk_id,
-            responses: first,
-        })
-        .unwrap(),
-    );
+    let (status, body) = post_batch(&server, &target.token, &kiosk_id, first);
     assert_eq!(status, 200);
     let result: BatchResult = serde_json::from_value(body).unwrap();
     assert_eq!(
@@ -166,6 +158,20 @@ fn post(server: &Server, token: Option<&str>, body: &[u8]) -> (u16, serde_json::
             serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")),
         )
     })
+}
+
+/// Posts a batch of `responses` from kiosk `kiosk_id` with `token`.
+fn post_batch(
+    server: &Server,
+    token: &str,
+    kiosk_id: &str,
+    responses: Vec<hailong::store::StoredResponse>,
+) -> (u16, serde_json::Value) {
+    let batch = Batch {
+        kiosk_id: kiosk_id.into(),
+        responses,
+    };
+    post(server, Some(token), &serde_json::to_vec(&batch).unwrap())
 }
 
 #[test]
@@ -259,15 +265,7 @@ fn case_hostile_requests_get_a_4xx_with_a_json_error_naming_the_problem(dir: &Pa
         .response
         .answers
         .insert("A2".into(), hailong::survey::Answer::Scale(9));
-    let (got, json) = post(
-        &server,
-        Some(&token),
-        &serde_json::to_vec(&Batch {
-            kiosk_id: kiosk_id.clone(),
-            responses: bad,
-        })
-        .unwrap(),
-    );
+    let (got, json) = post_batch(&server, &token, &kiosk_id, bad);
     assert_eq!(got, 200);
     let result: BatchResult = serde_json::from_value(json).unwrap();
     assert_eq!(result.rejected.len(), 1);
@@ -279,44 +277,20 @@ fn case_hostile_requests_get_a_4xx_with_a_json_error_naming_the_problem(dir: &Pa
     let last = nul.last_mut().unwrap();
     last.response.department = Some("Khoa\u{0}Nội".into());
     last.hash = hailong::store::link(&last.prev_hash, last.seq, &last.kiosk_id, &last.response);
-    let (got, json) = post(
-        &server,
-        Some(&token),
-        &serde_json::to_vec(&Batch {
-            kiosk_id: kiosk_id.clone(),
-            responses: nul,
-        })
-        .unwrap(),
-    );
+    let (got, json) = post_batch(&server, &token, &kiosk_id, nul);
     assert_eq!(got, 200, "{json}");
     let result: BatchResult = serde_json::from_value(json).unwrap();
     assert_eq!(result.rejected.len(), 1, "{result:?}");
     assert!(result.rejected[0].error.contains("control character"), "{result:?}");
 
     // The token is now bound to this kiosk: another kiosk id is refused.
-    let (got, json) = post(
-        &server,
-        Some(&token),
-        &serde_json::to_vec(&Batch {
-            kiosk_id: "someone-else".into(),
-            responses: vec![],
-        })
-        .unwrap(),
-    );
+    let (got, json) = post_batch(&server, &token, "someone-else", vec![]);
     assert_eq!(got, 403, "{json}");
     assert!(json["error"].as_str().unwrap().contains("kiosk_id"));
 
     // A kiosk id with a NUL in it, from a token not bound yet.
     let fresh = server.enrol("TTYT Mê Linh");
-    let (got, json) = post(
-        &server,
-        Some(&fresh),
-        &serde_json::to_vec(&Batch {
-            kiosk_id: "k\u{0}".into(),
-            responses: vec![],
-        })
-        .unwrap(),
-    );
+    let (got, json) = post_batch(&server, &fresh, "k\u{0}", vec![]);
     assert_eq!(got, 400, "{json}");
     assert!(json["error"].as_str().unwrap().contains("control characters"), "{json}");
 
@@ -346,15 +320,7 @@ fn case_tampered_and_missing_responses_are_recorded_as_events(dir: &Path, server
     let rs = stored(&store);
     let kiosk_id = rs[0].kiosk_id.clone();
     let send = |responses: Vec<hailong::store::StoredResponse>| -> BatchResult {
-        let (status, json) = post(
-            &server,
-            Some(&token),
-            &serde_json::to_vec(&Batch {
-                kiosk_id: kiosk_id.clone(),
-                responses,
-            })
-            .unwrap(),
-        );
+        let (status, json) = post_batch(&server, &token, &kiosk_id, responses);
         assert_eq!(status, 200, "{json}");
         serde_json::from_value(json).unwrap()
     };
