@@ -492,13 +492,12 @@ impl CentreStore for PostgresCentre {
                 ];
                 let mut writer = std::pin::pin!(BinaryCopyInWriter::new(sink, &types));
                 for &(i, r) in &plan.inserts {
-                    let id = r.response.id.to_string();
                     let seq = clamp(r.seq);
                     let day = r.response.submitted_at.with_timezone(&tz).date_naive();
                     writer
                         .as_mut()
                         .write(&[
-                            &id,
+                            &ids[i],
                             &kiosk_id,
                             &seq,
                             &facility_id,

@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 
-use fluent_bundle::FluentValue;
 use hailong::centre::{self as server, Centre, CentreStore, Scope};
 use hailong::i18n::{tr, tr_args};
 use hailong::report::Period;
@@ -344,10 +343,12 @@ pub fn sync(common: &Common, once: bool) -> Result<ExitCode> {
                     attempt = 0;
                     if last_audit.is_none_or(|t| t.elapsed() >= hailong::sync::AUDIT_EVERY) {
                         let audit = client::audit(&store, &http, &target).await;
-                        let checked = || ("checked", FluentValue::from(audit.as_ref().map_or(0, |a| a.checked)));
                         match &audit {
                             Ok(a) if a.altered.is_empty() && a.removed.is_empty() => {
-                                eprintln!("{}", tr_args(locale, "cli-sync-audit-ok", &[checked()]))
+                                eprintln!(
+                                    "{}",
+                                    tr_args(locale, "cli-sync-audit-ok", &[("checked", a.checked.into())])
+                                )
                             }
                             Ok(a) => {
                                 let seqs = |list: &[u64]| {
@@ -364,7 +365,7 @@ pub fn sync(common: &Common, once: bool) -> Result<ExitCode> {
                                         locale,
                                         "cli-sync-audit-tampered",
                                         &[
-                                            checked(),
+                                            ("checked", a.checked.into()),
                                             ("altered", seqs(&a.altered).into()),
                                             ("removed", seqs(&a.removed).into()),
                                         ],
