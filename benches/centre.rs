@@ -14,6 +14,10 @@ use hailong::survey::demo::{DemoOptions, generate};
 use hailong::survey::{Catalog, ScoringOptions};
 use hailong::sync::{Batch, BatchResult};
 
+/// The allocator the `hailong` binary runs with.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const TZ: chrono_tz::Tz = chrono_tz::Asia::Ho_Chi_Minh;
 const BATCH: usize = 500;
 

@@ -27,6 +27,16 @@ mod process;
 use process::{free_port, spawn_centre_with};
 
 fn kiosk_store(dir: &Path, responses: usize, seed: u64) -> Arc<Mutex<Store>> {
+    kiosk_store_with(dir, responses, seed, |_, _| {})
+}
+
+/// [`kiosk_store`] with each generated response passed through `edit` (with its index) first.
+fn kiosk_store_with(
+    dir: &Path,
+    responses: usize,
+    seed: u64,
+    mut edit: impl FnMut(usize, &mut hailong::survey::Response),
+) -> Arc<Mutex<Store>> {
     let mut store = Store::open(&dir.join("hailong.sqlite3"), TZ).unwrap();
     let catalog = Catalog::built_in();
     let q = catalog.latest("kiosk-nhanh").unwrap().clone();
@@ -38,7 +48,10 @@ fn kiosk_store(dir: &Path, responses: usize, seed: u64) -> Arc<Mutex<Store>> {
         tz: TZ,
     };
     let mut all = Vec::new();
-    generate(&q, &opts, |r| all.push(r));
+    generate(&q, &opts, |mut r| {
+        edit(all.len(), &mut r);
+        all.push(r);
+    });
     for chunk in all.chunks(1000) {
         let pairs: Vec<_> = chunk.iter().map(|r| (&q, r)).collect();
         store.save_all(&pairs).unwrap();
@@ -138,6 +151,56 @@ fn case_a_kiosk_syncs_everything_and_the_centre_reports_the_same_figures(dir: &P
         .unwrap()
     });
     assert_eq!(report["responses"].as_u64(), Some(kiosk_summary(&store).responses));
+}
+
+#[test]
+fn a_response_the_centre_refuses_stays_queued_while_the_rest_get_through() {
+    on_every_backend(case_a_response_the_centre_refuses_stays_queued_while_the_rest_get_through);
+}
+
+fn case_a_response_the_centre_refuses_stays_queued_while_the_rest_get_through(dir: &Path, server: Server) {
+    let token = server.enrol("TTYT Mê Linh");
+    // The kiosk stores response 601 with a department name the centre refuses (a control
+    // character), in the middle of the second batch.
+    let store = kiosk_store_with(dir, 1200, 5, |i, r| {
+        if i == 600 {
+            r.department = Some("Khoa\u{7}Nhi".into());
+        }
+    });
+    let target = Target {
+        url: server.url(),
+        token,
+        ca_cert: None,
+    };
+    let http = client::http_client(&target).unwrap();
+    // The pass sends the rest, then says why the centre refuses that one, which stays queued.
+    let refusal = |store: &Arc<Mutex<Store>>| {
+        let refused = rt().block_on(client::sync_once(store, &http, &target)).unwrap_err();
+        assert!(
+            matches!(&refused, client::Error::Rejected(why) if why.contains("department name holds a control character")),
+            "{refused:?}"
+        );
+        assert_eq!(store.lock().unwrap().outbox_status().unwrap().queued, 1);
+    };
+    refusal(&store);
+    let kiosk_id = stored(&store)[0].kiosk_id.clone();
+    let held: Vec<u64> = server
+        .centre
+        .store
+        .held_chain(&kiosk_id, 1, u64::MAX)
+        .unwrap()
+        .into_iter()
+        .map(|(seq, ..)| seq)
+        .collect();
+    assert_eq!(held, (1..=1200).filter(|&s| s != 601).collect::<Vec<u64>>());
+    // The next pass sends it again, alone, and is refused the same way.
+    refusal(&store);
+    // The centre shows the hole it leaves in the kiosk's chain.
+    let events = server.centre.store.events().unwrap();
+    assert!(
+        events.iter().any(|e| e.kind == "gap" && e.seq == Some(601)),
+        "{events:?}"
+    );
 }
 
 fn post(server: &Server, token: Option<&str>, body: &[u8]) -> (u16, serde_json::Value) {

@@ -725,12 +725,13 @@ impl Store {
         Ok(out)
     }
 
-    /// Up to `limit` unsynced responses, oldest first: what the sync task sends next.
-    pub fn outbox(&self, limit: usize) -> Result<Vec<StoredResponse>> {
+    /// Up to `limit` unsynced responses after sequence number `after`, oldest first: what the
+    /// sync task sends next (`after` = 0 for the oldest unsynced of all).
+    pub fn outbox(&self, after: u64, limit: usize) -> Result<Vec<StoredResponse>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ROW_COLUMNS} FROM responses WHERE synced_at IS NULL ORDER BY seq LIMIT ?1"
+            "SELECT {ROW_COLUMNS} FROM responses WHERE synced_at IS NULL AND seq > ?1 ORDER BY seq LIMIT ?2"
         ))?;
-        let mut rows = stmt.query([limit as i64])?;
+        let mut rows = stmt.query(params![after as i64, limit as i64])?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             out.push(read_row(row)?);

@@ -141,33 +141,43 @@ async fn blocking<T: Send + 'static>(
 
 /// Sends everything unsynced, batch after batch, until the outbox is empty. Returns how many
 /// responses the centre now holds that it did not before this call was made.
+///
+/// One request is in flight at a time, so batches arrive in order; the next batch is read from
+/// the store while the centre works on the current one. A response the centre refuses stays
+/// queued and the pass goes on with the rest; the pass then ends with the first refusal as its
+/// error (or at once, when the centre refuses a whole batch).
 pub async fn sync_once(store: &SharedStore, client: &reqwest::Client, target: &Target) -> Result<u64, Error> {
     if target.url.is_empty() || target.token.is_empty() {
         return Err(Error::NotConfigured);
     }
     let endpoint = format!("{}{RESPONSES_PATH}", target.url.trim_end_matches('/'));
     let mut synced = 0;
+    let mut refused = None;
+    let mut batch: Vec<StoredResponse> = blocking(store, |s| s.outbox(0, SEND_BATCH)).await?;
     loop {
-        let batch: Vec<StoredResponse> = blocking(store, |s| s.outbox(SEND_BATCH)).await?;
-        let Some(first) = batch.first() else {
-            return Ok(synced);
+        let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+            return refused.map_or(Ok(synced), |why| Err(Error::Rejected(why)));
         };
+        let (kiosk_id, after) = (first.kiosk_id.clone(), last.seq);
         let body = Batch {
-            kiosk_id: first.kiosk_id.clone(),
+            kiosk_id,
             responses: batch,
         };
-        let result: BatchResult = post(client, &endpoint, &target.token, &body).await?;
+        let (result, next) = tokio::join!(
+            post::<_, BatchResult>(client, &endpoint, &target.token, &body),
+            blocking(store, move |s| s.outbox(after, SEND_BATCH)),
+        );
+        let result = result?;
+        let why = result.rejected.first().map(|r| format!("{}: {}", r.id, r.error));
         let held = result.held();
         if held.is_empty() {
-            let why = result
-                .rejected
-                .first()
-                .map_or_else(|| "no reason given".to_string(), |r| format!("{}: {}", r.id, r.error));
-            return Err(Error::Rejected(why));
+            return Err(Error::Rejected(why.unwrap_or_else(|| "no reason given".into())));
         }
+        refused = refused.or(why);
         let n = held.len() as u64;
         blocking(store, move |s| s.mark_synced(&held)).await?;
         synced += n;
+        batch = next?;
     }
 }
 
@@ -182,9 +192,8 @@ pub async fn audit(store: &SharedStore, client: &reqwest::Client, target: &Targe
     let kiosk_id = blocking(store, |s| Ok(s.kiosk_id().to_string())).await?;
     let mut total = AuditResult::default();
     let mut from = 1;
+    let mut entries = blocking(store, |s| s.audit_page(0, SEND_AUDIT)).await?;
     loop {
-        let after = from - 1;
-        let entries = blocking(store, move |s| s.audit_page(after, SEND_AUDIT)).await?;
         let last_page = entries.len() < SEND_AUDIT;
         // The last page covers everything after it too: the centre holding a later response
         // means it was removed here.
@@ -196,10 +205,17 @@ pub async fn audit(store: &SharedStore, client: &reqwest::Client, target: &Targe
             to,
             entries,
         };
-        total.add(post(client, &endpoint, &target.token, &body).await?);
         if last_page {
+            total.add(post(client, &endpoint, &target.token, &body).await?);
             return Ok(total);
         }
+        // As in `sync_once`, the next page is read (and hashed) while the centre checks this one.
+        let (found, following) = tokio::join!(
+            post(client, &endpoint, &target.token, &body),
+            blocking(store, move |s| s.audit_page(next - 1, SEND_AUDIT)),
+        );
+        total.add(found?);
+        entries = following?;
         from = next;
     }
 }
