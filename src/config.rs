@@ -300,16 +300,47 @@ impl Config {
     }
 
     /// Writes the settings to `path` atomically (a temporary file beside it, synced, then
-    /// renamed), after checking they read back as the same settings. Comments in the old file
-    /// are not kept.
+    /// renamed), after checking they read back as the same settings. The file keeps its
+    /// layout: comments (such as the note `centre kiosk add` prints above `[centre]`), the
+    /// order of keys and every value that did not change stay as they were, and a setting
+    /// the file does not name is written only when it differs from its default. A file that
+    /// cannot be read as TOML is replaced.
     pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
         let file = path.display().to_string();
-        let body = toml::to_string(self).map_err(|e| ConfigError::Write {
+        let write_error = |message: String| ConfigError::Write {
             file: file.clone(),
-            message: e.to_string(),
-        })?;
-        let text = format!("# hailong kiosk settings (written by staff mode; see README for every key)\n{body}");
-        Config::parse(&file, &text)?;
+            message,
+        };
+        let to_toml = |c: &Config| -> Result<toml_edit::DocumentMut, ConfigError> {
+            let text = toml::to_string(c).map_err(|e| write_error(e.to_string()))?;
+            text.parse()
+                .map_err(|e: toml_edit::TomlError| write_error(e.to_string()))
+        };
+        let old = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(ConfigError::Io {
+                    file,
+                    message: e.to_string(),
+                });
+            }
+        };
+        let mut doc = match old.parse::<toml_edit::DocumentMut>() {
+            Ok(doc) if !old.trim().is_empty() => doc,
+            _ => "# hailong kiosk settings (written by staff mode; see README for every key)\n"
+                .parse()
+                .expect("a comment is TOML"),
+        };
+        edit_table(
+            doc.as_table_mut(),
+            to_toml(self)?.as_table(),
+            Some(to_toml(&Config::default())?.as_table()),
+        );
+        let text = doc.to_string();
+        if Config::parse(&file, &text)? != *self {
+            return Err(write_error("the settings do not read back as saved".into()));
+        }
         write_atomically(path, &text)
     }
 
@@ -366,6 +397,86 @@ impl Config {
 
 /// Writes `text` to a temporary file beside `path`, syncs it, and renames it over `path`, so a
 /// crash leaves the old file or the new one, never half of one.
+/// Changes `old` (a settings file's table) to say what `new` says, keeping its comments,
+/// order and formatting; `defaults` is what `new` holds when nothing is set.
+fn edit_table(old: &mut toml_edit::Table, new: &toml_edit::Table, defaults: Option<&toml_edit::Table>) {
+    // A key the settings no longer write (an optional value cleared) goes.
+    let gone: Vec<String> = old
+        .iter()
+        .filter(|(key, _)| !new.contains_key(key))
+        .map(|(key, _)| key.to_string())
+        .collect();
+    for key in gone {
+        old.remove(&key);
+    }
+    for (key, item) in new.iter() {
+        let default = defaults.and_then(|d| d.get(key));
+        match (old.get_mut(key), item) {
+            (Some(toml_edit::Item::Table(o)), toml_edit::Item::Table(n)) => {
+                edit_table(o, n, default.and_then(toml_edit::Item::as_table));
+            }
+            (Some(toml_edit::Item::Value(o)), toml_edit::Item::Value(n)) => {
+                if !same(o, n) {
+                    // The new value, with the old one's spacing and end-of-line comment.
+                    let decor = o.decor().clone();
+                    *o = whole(n);
+                    *o.decor_mut() = decor;
+                }
+            }
+            (Some(o), toml_edit::Item::Value(n)) => *o = toml_edit::Item::Value(whole(n)),
+            (Some(o), n) => *o = n.clone(),
+            (None, toml_edit::Item::Table(n)) => {
+                // A section the file lacks is added with only what differs from the defaults.
+                let mut table = toml_edit::Table::new();
+                edit_table(&mut table, n, default.and_then(toml_edit::Item::as_table));
+                if !table.is_empty() {
+                    old.insert(key, toml_edit::Item::Table(table));
+                }
+            }
+            (None, toml_edit::Item::Value(n)) => {
+                if !default.and_then(toml_edit::Item::as_value).is_some_and(|d| same(d, n)) {
+                    old.insert(key, toml_edit::Item::Value(whole(n)));
+                }
+            }
+            (None, n) => {
+                old.insert(key, n.clone());
+            }
+        }
+    }
+}
+
+/// Whether two values say the same: `60` and `60.0` do (the bounded settings are written as
+/// floats but read from either), spacing and comments do not count.
+fn same(a: &toml_edit::Value, b: &toml_edit::Value) -> bool {
+    use toml_edit::Value;
+    match (a, b) {
+        (Value::Integer(i), Value::Float(f)) | (Value::Float(f), Value::Integer(i)) => *i.value() as f64 == *f.value(),
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| same(a, b)),
+        _ => {
+            let bare = |v: &Value| {
+                let mut v = v.clone();
+                if let Value::InlineTable(t) = &mut v {
+                    t.fmt();
+                }
+                v.decor_mut().clear();
+                v.to_string()
+            };
+            bare(a) == bare(b)
+        }
+    }
+}
+
+/// A float with nothing after the point written as an integer (`90`, not `90.0`), as people
+/// write seconds and percentages.
+fn whole(value: &toml_edit::Value) -> toml_edit::Value {
+    match value {
+        toml_edit::Value::Float(f) if f.value().fract() == 0.0 && f.value().abs() < 1e15 => {
+            toml_edit::Value::from(*f.value() as i64)
+        }
+        other => other.clone(),
+    }
+}
+
 fn write_atomically(path: &Path, text: &str) -> Result<(), ConfigError> {
     use std::io::Write;
     let io = |e: std::io::Error| ConfigError::Write {

@@ -102,3 +102,50 @@ fn the_cli_refuses_a_malformed_config_with_the_line() {
         "nothing is created on a config error"
     );
 }
+
+#[test]
+fn saving_settings_keeps_the_files_comments_and_changes_only_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hailong.toml");
+    let written = r#"# Quầy tiếp đón, tầng 1 — liên hệ anh Nam (IT) khi cần đổi
+facility_name = "Trung tâm Y tế huyện Ba Vì"
+kiosk_name = "Quầy 1"   # tên hiện trên màn hình chào
+departments = [
+    "Khoa Khám bệnh",
+    "Khoa Nhi",
+]
+
+# TTYT Ba Vì — Quầy 1 (mã đăng ký 7): mã bí mật chỉ hiện một lần
+[centre]
+url = "http://127.0.0.1:8080"
+token = "secret-token"
+"#;
+    std::fs::write(&path, written).unwrap();
+    let mut c = Config::load(&path).unwrap();
+    // What staff change on the Settings page.
+    c.kiosk_name = "Quầy tiếp đón".into();
+    c.idle_timeout_secs = Config::parse("x", "idle_timeout_secs = 90").unwrap().idle_timeout_secs;
+    c.save(&path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(Config::load(&path).unwrap(), c);
+    for kept in [
+        "# Quầy tiếp đón, tầng 1 — liên hệ anh Nam (IT) khi cần đổi\n",
+        "kiosk_name = \"Quầy tiếp đón\"   # tên hiện trên màn hình chào\n",
+        "departments = [\n    \"Khoa Khám bệnh\",\n    \"Khoa Nhi\",\n]\n",
+        "# TTYT Ba Vì — Quầy 1 (mã đăng ký 7): mã bí mật chỉ hiện một lần\n[centre]\n",
+    ] {
+        assert!(text.contains(kept), "lost {kept:?} in:\n{text}");
+    }
+    assert!(text.contains("idle_timeout_secs = 90\n"), "{text}");
+    // Settings left at their defaults are not spelt out.
+    assert!(!text.contains("target_pct") && !text.contains("[scoring]"), "{text}");
+
+    // Saved again unchanged, the file stays byte for byte the same.
+    c.save(&path).unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+
+    // A file that is not TOML at all is replaced by the settings.
+    std::fs::write(&path, "this is [not toml").unwrap();
+    c.save(&path).unwrap();
+    assert_eq!(Config::load(&path).unwrap(), c);
+}
