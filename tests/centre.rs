@@ -1110,6 +1110,36 @@ fn rescan(centre: &Centre, scope: &Scope) -> hailong::survey::Summary {
 fn a_centre_database_from_before_daily_tallies_gets_them_when_it_is_opened() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("centre.sqlite3");
+    let sqlite = |path: &Path| -> Arc<dyn CentreStore> { Arc::new(SqliteCentre::open(path, TZ).unwrap()) };
+    from_before_daily_tallies(
+        || sqlite(&path),
+        || {
+            // The file as one written before the tallies existed (schema 1).
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch("DROP TABLE tallies; DROP TABLE tallies_month; PRAGMA user_version = 1;")
+                .unwrap();
+        },
+    );
+    match std::env::var("HAILONG_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => {
+            let url = server::postgres_schema(&url);
+            let postgres = || -> Arc<dyn CentreStore> {
+                Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap())
+            };
+            from_before_daily_tallies(postgres, || {
+                server::postgres_execute(
+                    &url,
+                    "DROP TABLE tallies, tallies_month; UPDATE hailong_schema SET version = 1",
+                )
+            });
+        }
+        _ => eprintln!("notice: HAILONG_TEST_POSTGRES_URL is not set; the PostgreSQL backend is not tested here"),
+    }
+}
+
+/// Fills a centre opened by `open`, makes its database one from before the tallies with
+/// `downgrade`, opens it again, and checks the tallies were rebuilt from the responses.
+fn from_before_daily_tallies(open: impl Fn() -> Arc<dyn CentreStore>, downgrade: impl FnOnce()) {
     let catalog = Catalog::built_in();
     let opts = hailong::centre::demo::Options {
         facilities: 2,
@@ -1120,21 +1150,18 @@ fn a_centre_database_from_before_daily_tallies_gets_them_when_it_is_opened() {
         tz: TZ,
         questionnaire: "byt-ngoai-tru".into(),
     };
-    let open = |path: &Path| Centre {
-        store: Arc::new(SqliteCentre::open(path, TZ).unwrap()),
+    let centre = |store| Centre {
+        store,
         catalog: Arc::new(Catalog::built_in()),
         scoring: ScoringOptions::default(),
     };
-    let centre = open(&path);
-    hailong::centre::demo::fill(centre.store.as_ref(), &catalog, &opts, &mut |_| {}).unwrap();
-    let before = centre_summary(&centre);
-    drop(centre);
-    // Make the file look like one written before the tallies existed (schema 1).
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP TABLE tallies; DROP TABLE tallies_month; PRAGMA user_version = 1;")
-        .unwrap();
-    drop(conn);
-    let centre = open(&path);
-    assert_eq!(centre_summary(&centre), before);
-    assert_eq!(centre_summary(&centre), rescan(&centre, &Scope::default()));
+    let first = centre(open());
+    hailong::centre::demo::fill(first.store.as_ref(), &catalog, &opts, &mut |_| {}).unwrap();
+    let before = centre_summary(&first);
+    assert!(before.responses > 1000, "{}", before.responses);
+    drop(first);
+    downgrade();
+    let reopened = centre(open());
+    assert_eq!(centre_summary(&reopened), before);
+    assert_eq!(centre_summary(&reopened), rescan(&reopened, &Scope::default()));
 }

@@ -193,26 +193,19 @@ async fn backfill_tallies(tx: &tokio_postgres::Transaction<'_>, tz: chrono_tz::T
         )
         .await
         .map_err(db)?;
-    let mut current: Option<(String, i64)> = None;
-    let mut adds = BTreeMap::new();
+    let mut backfill = store::Backfill::default();
     loop {
         let rows = tx.query_portal(&portal, 1000).await.map_err(db)?;
         if rows.is_empty() {
             break;
         }
         for row in rows {
-            let owner: (String, i64) = (row.get(0), row.get(1));
-            if current.as_ref().is_some_and(|c| *c != owner) {
-                let (kiosk_id, facility_id) = current.take().expect("checked");
-                merge_tallies(tx, &kiosk_id, facility_id, std::mem::take(&mut adds)).await?;
+            if let Some((kiosk_id, facility_id, adds)) = backfill.add(row.get(0), row.get(1), row.get(2), tz)? {
+                merge_tallies(tx, &kiosk_id, facility_id, adds).await?;
             }
-            current = Some(owner);
-            let r: StoredResponse =
-                serde_json::from_str(row.get::<_, &str>(2)).map_err(|e| Error::Corrupt(e.to_string()))?;
-            store::add_to_tallies(&mut adds, &r, tz);
         }
     }
-    if let Some((kiosk_id, facility_id)) = current {
+    if let Some((kiosk_id, facility_id, adds)) = backfill.finish() {
         merge_tallies(tx, &kiosk_id, facility_id, adds).await?;
     }
     Ok(())

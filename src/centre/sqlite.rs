@@ -167,21 +167,14 @@ impl SqliteCentre {
 fn backfill_tallies(tx: &rusqlite::Transaction, tz: chrono_tz::Tz) -> Result<(), Error> {
     let mut stmt = tx.prepare("SELECT kiosk_id, facility_id, body FROM responses ORDER BY kiosk_id, seq")?;
     let mut rows = stmt.query([])?;
-    // One kiosk's tallies at a time: memory stays small however many responses there are.
-    let mut current: Option<(String, i64)> = None;
-    let mut adds = BTreeMap::new();
+    let mut backfill = store::Backfill::default();
     while let Some(row) = rows.next()? {
-        let owner: (String, i64) = (row.get(0)?, row.get(1)?);
-        if current.as_ref().is_some_and(|c| *c != owner) {
-            let (kiosk_id, facility_id) = current.take().expect("checked");
-            merge_tallies(tx, &kiosk_id, facility_id, std::mem::take(&mut adds))?;
-        }
-        current = Some(owner);
         let body: String = row.get(2)?;
-        let r: StoredResponse = serde_json::from_str(&body).map_err(|e| Error::Corrupt(e.to_string()))?;
-        store::add_to_tallies(&mut adds, &r, tz);
+        if let Some((kiosk_id, facility_id, adds)) = backfill.add(row.get(0)?, row.get(1)?, &body, tz)? {
+            merge_tallies(tx, &kiosk_id, facility_id, adds)?;
+        }
     }
-    if let Some((kiosk_id, facility_id)) = current {
+    if let Some((kiosk_id, facility_id, adds)) = backfill.finish() {
         merge_tallies(tx, &kiosk_id, facility_id, adds)?;
     }
     Ok(())

@@ -202,6 +202,46 @@ pub fn add_to_tallies(tallies: &mut BTreeMap<TallyKey, Tally>, s: &StoredRespons
     tallies.entry(key).or_default().add(r);
 }
 
+/// The tallies of stored responses read back in kiosk order (by the migration that added the
+/// tallies), one kiosk at a time, so memory stays small however many responses there are.
+#[derive(Debug, Default)]
+pub struct Backfill {
+    current: Option<(String, i64)>,
+    adds: BTreeMap<TallyKey, Tally>,
+}
+
+/// One kiosk's backfilled tallies: kiosk id, facility id, tallies.
+pub type KioskTallies = (String, i64, BTreeMap<TallyKey, Tally>);
+
+impl Backfill {
+    /// Adds a stored response (`body`, its JSON) of kiosk `kiosk_id` in facility
+    /// `facility_id`; when it is another kiosk's than the one before, returns the one before's
+    /// finished tallies.
+    pub fn add(
+        &mut self,
+        kiosk_id: String,
+        facility_id: i64,
+        body: &str,
+        tz: chrono_tz::Tz,
+    ) -> Result<Option<KioskTallies>, Error> {
+        let owner = (kiosk_id, facility_id);
+        let done = match self.current.take() {
+            Some(previous) if previous != owner => Some((previous.0, previous.1, std::mem::take(&mut self.adds))),
+            _ => None,
+        };
+        self.current = Some(owner);
+        let r: StoredResponse = serde_json::from_str(body).map_err(|e| Error::Corrupt(e.to_string()))?;
+        add_to_tallies(&mut self.adds, &r, tz);
+        Ok(done)
+    }
+
+    /// The last kiosk's tallies, if any response was added.
+    pub fn finish(self) -> Option<KioskTallies> {
+        self.current
+            .map(|(kiosk_id, facility_id)| (kiosk_id, facility_id, self.adds))
+    }
+}
+
 /// Which stored tallies cover a scope's days: whole months come from the monthly roll-up
 /// (keyed by the month's first day), the days before the first and after the last whole month
 /// from the daily rows. A quarter over two million responses then adds up a few hundred rows

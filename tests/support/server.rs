@@ -96,7 +96,21 @@ pub fn backends(dir: &Path) -> Vec<(&'static str, Arc<dyn CentreStore>)> {
 /// A PostgreSQL centre in a fresh schema of the database at `url`.
 #[allow(dead_code)]
 pub fn postgres_store(url: &str) -> Arc<dyn CentreStore> {
+    Arc::new(hailong::centre::postgres::PostgresCentre::open(&postgres_schema(url), TZ).unwrap())
+}
+
+/// Creates a fresh schema in the database at `url`; returns the URL that works in it.
+#[allow(dead_code)]
+pub fn postgres_schema(url: &str) -> String {
     let schema = format!("hl_test_{}", uuid::Uuid::now_v7().simple());
+    postgres_execute(url, &format!("CREATE SCHEMA {schema}"));
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}options=-csearch_path%3D{schema}")
+}
+
+/// Runs `sql` on the database at `url`.
+#[allow(dead_code)]
+pub fn postgres_execute(url: &str, sql: &str) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -104,9 +118,6 @@ pub fn postgres_store(url: &str) -> Arc<dyn CentreStore> {
     rt.block_on(async {
         let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
         tokio::spawn(connection);
-        client.batch_execute(&format!("CREATE SCHEMA {schema}")).await.unwrap();
+        client.batch_execute(sql).await.unwrap();
     });
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let scoped = format!("{url}{sep}options=-csearch_path%3D{schema}");
-    Arc::new(hailong::centre::postgres::PostgresCentre::open(&scoped, TZ).unwrap())
 }
