@@ -344,43 +344,12 @@ impl Config {
         write_atomically(path, &text)
     }
 
-    /// Sets the staff PIN hash in the file at `path` (created if missing), keeping every other
-    /// line of it as it was.
+    /// Sets the staff PIN hash in the file at `path` (created if missing), keeping the rest of
+    /// the file as [`Config::save`] does.
     pub fn store_pin_hash(path: &Path, hash: &str) -> Result<Config, ConfigError> {
-        let file = path.display().to_string();
-        let old = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => {
-                return Err(ConfigError::Io {
-                    file,
-                    message: e.to_string(),
-                });
-            }
-        };
-        Config::parse(&file, &old)?;
-        let line = format!("staff_pin_hash = \"{hash}\"\n");
-        let mut text = String::with_capacity(old.len() + line.len());
-        let mut placed = false;
-        for l in old.split_inclusive('\n') {
-            let key = l.trim_start();
-            if !placed && key.starts_with('[') {
-                text.push_str(&line);
-                placed = true;
-            }
-            if key.starts_with("staff_pin_hash") && key["staff_pin_hash".len()..].trim_start().starts_with('=') {
-                continue;
-            }
-            text.push_str(l);
-            if !l.ends_with('\n') {
-                text.push('\n');
-            }
-        }
-        if !placed {
-            text.push_str(&line);
-        }
-        let config = Config::parse(&file, &text)?;
-        write_atomically(path, &text)?;
+        let mut config = Config::load(path)?;
+        config.staff_pin_hash = hash.to_string();
+        config.save(path)?;
         Ok(config)
     }
 
