@@ -364,8 +364,6 @@ impl Config {
     }
 }
 
-/// Writes `text` to a temporary file beside `path`, syncs it, and renames it over `path`, so a
-/// crash leaves the old file or the new one, never half of one.
 /// Changes `old` (a settings file's table) to say what `new` says, keeping its comments,
 /// order and formatting; `defaults` is what `new` holds when nothing is set.
 fn edit_table(old: &mut toml_edit::Table, new: &toml_edit::Table, defaults: Option<&toml_edit::Table>) {
@@ -446,6 +444,8 @@ fn whole(value: &toml_edit::Value) -> toml_edit::Value {
     }
 }
 
+/// Writes `text` to a temporary file beside `path`, syncs it, and renames it over `path`, so a
+/// crash leaves the old file or the new one, never half of one.
 fn write_atomically(path: &Path, text: &str) -> Result<(), ConfigError> {
     use std::io::Write;
     let io = |e: std::io::Error| ConfigError::Write {
