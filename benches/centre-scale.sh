@@ -11,9 +11,10 @@ cargo build --release --quiet
 BIN=$PWD/target/release/hailong
 DIR=$PWD/target/bench-centre-$PER_KIOSK
 mkdir -p "$DIR"
+. benches/centre-serve.sh
 
 bench() { # NAME DATABASE
-    local name=$1 db=$2 port token
+    local name=$1 db=$2 token
     echo "== $name"
     if [ ! -f "$DIR/$name.filled" ]; then
         /usr/bin/time -f "   demo-data: %e s wall, %M KB peak RSS" "$BIN" centre demo-data --data-dir "$DIR" --database "$db" \
@@ -21,16 +22,13 @@ bench() { # NAME DATABASE
         touch "$DIR/$name.filled"
     fi
     token=$("$BIN" centre token add --data-dir "$DIR" --database "$db" --name bench)
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    RUST_LOG=warn "$BIN" centre serve --data-dir "$DIR" --database "$db" --listen "127.0.0.1:$port" &
-    local pid=$!
-    for _ in $(seq 100); do curl -s "http://127.0.0.1:$port/api/v1/health" >/dev/null && break; sleep 0.1; done
-    local url="http://127.0.0.1:$port/api/v1/report?period=2026-Q3"
+    start_centre "$DIR" "$db"
+    local url="http://127.0.0.1:$CENTRE_PORT/api/v1/report?period=2026-Q3"
     curl -s -H "Authorization: Bearer $token" "$url" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("   2026-Q3 holds", r["responses"], "responses, satisfied", r["satisfied_pct"], "%")'
     for _ in $(seq 10); do
         curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" "$url"
     done | sort -n | awk '{a[NR]=$1*1000} END {printf "   GET /api/v1/report?period=2026-Q3: median %.0f ms, min %.0f ms, max %.0f ms (10 runs)\n", a[int((NR+1)/2)], a[1], a[NR]}'
-    kill "$pid"; wait "$pid" || true
+    stop_centre
 }
 
 bench sqlite "sqlite:$DIR/centre.sqlite3"

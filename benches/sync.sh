@@ -12,6 +12,7 @@ cargo build --release --quiet
 BIN=$PWD/target/release/hailong
 WORK=$PWD/target/bench-sync-$N
 mkdir -p "$WORK"
+. benches/centre-serve.sh
 # The filled kiosk store is kept between runs; each run syncs a copy of it.
 if [ ! -f "$WORK/filled/hailong.sqlite3" ]; then
     mkdir -p "$WORK/filled"
@@ -20,27 +21,21 @@ if [ ! -f "$WORK/filled/hailong.sqlite3" ]; then
     "$BIN" demo-data --data-dir "$WORK/filled" --responses "$N" --seed 1 --end 2026-11-20
 fi
 
-bench() { # NAME [DATABASE]
-    local name=$1 db=${2:-} port pid centre=$WORK/centre-$1 kiosk=$WORK/kiosk-$1
+bench() { # NAME DATABASE
+    local name=$1 db=$2 centre=$WORK/centre-$1 kiosk=$WORK/kiosk-$1
     echo "== $name"
     rm -rf "$centre" "$kiosk"
     mkdir -p "$centre"
     cp -r "$WORK/filled" "$kiosk"
-    local dbopt=()
-    [ -n "$db" ] && dbopt=(--database "$db")
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    RUST_LOG=warn "$BIN" centre serve --data-dir "$centre" "${dbopt[@]}" --listen "127.0.0.1:$port" &
-    pid=$!
-    for _ in $(seq 100); do curl -s "http://127.0.0.1:$port/api/v1/health" >/dev/null && break; sleep 0.1; done
-    "$BIN" centre kiosk add --data-dir "$centre" "${dbopt[@]}" --facility "TTYT bench" --name "Kiosk $name" \
-        --url "http://127.0.0.1:$port" >>"$kiosk/hailong.toml"
+    start_centre "$centre" "$db"
+    "$BIN" centre kiosk add --data-dir "$centre" --database "$db" --facility "TTYT bench" --name "Kiosk $name" \
+        --url "http://127.0.0.1:$CENTRE_PORT" >>"$kiosk/hailong.toml"
     /usr/bin/time -f "   sync --once: %e s wall, %M KB peak RSS (kiosk)" \
         "$BIN" sync --once --data-dir "$kiosk" --lang en
-    kill "$pid"
-    wait "$pid" || true
+    stop_centre
 }
 
-bench sqlite
+bench sqlite "sqlite:$WORK/centre-sqlite/centre.sqlite3"
 if [ -n "${HAILONG_BENCH_POSTGRES_URL:-}" ]; then
     # A fresh schema named in the URL's search_path, e.g.
     # HAILONG_BENCH_POSTGRES_URL='postgres://postgres@127.0.0.1/test?options=-csearch_path%3Dhl_bench'
