@@ -1120,20 +1120,16 @@ fn a_centre_database_from_before_daily_tallies_gets_them_when_it_is_opened() {
                 .unwrap();
         },
     );
-    match std::env::var("HAILONG_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => {
-            let url = server::postgres_schema(&url);
-            let postgres = || -> Arc<dyn CentreStore> {
-                Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap())
-            };
-            from_before_daily_tallies(postgres, || {
-                server::postgres_execute(
-                    &url,
-                    "DROP TABLE tallies, tallies_month; UPDATE hailong_schema SET version = 1",
-                )
-            });
-        }
-        _ => eprintln!("notice: HAILONG_TEST_POSTGRES_URL is not set; the PostgreSQL backend is not tested here"),
+    if let Some(url) = server::postgres_url() {
+        let url = server::postgres_schema(&url);
+        let postgres =
+            || -> Arc<dyn CentreStore> { Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap()) };
+        from_before_daily_tallies(postgres, || {
+            server::postgres_execute(
+                &url,
+                "DROP TABLE tallies, tallies_month; UPDATE hailong_schema SET version = 1",
+            )
+        });
     }
 }
 

@@ -86,11 +86,22 @@ pub fn backends(dir: &Path) -> Vec<(&'static str, Arc<dyn CentreStore>)> {
         "sqlite",
         Arc::new(SqliteCentre::open(&dir.join("centre.sqlite3"), TZ).unwrap()),
     )];
-    match std::env::var("HAILONG_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => out.push(("postgres", postgres_store(&url))),
-        _ => eprintln!("notice: HAILONG_TEST_POSTGRES_URL is not set; the PostgreSQL backend is not tested here"),
+    if let Some(url) = postgres_url() {
+        out.push(("postgres", postgres_store(&url)));
     }
     out
+}
+
+/// The PostgreSQL server `HAILONG_TEST_POSTGRES_URL` names; without one, a printed notice.
+#[allow(dead_code)]
+pub fn postgres_url() -> Option<String> {
+    let url = std::env::var("HAILONG_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if url.is_none() {
+        eprintln!("notice: HAILONG_TEST_POSTGRES_URL is not set; the PostgreSQL backend is not tested here");
+    }
+    url
 }
 
 /// A PostgreSQL centre in a fresh schema of the database at `url`.
