@@ -12,3 +12,4 @@ pub mod report;
 pub mod store;
 pub mod survey;
 pub mod sync;
+pub mod text;

@@ -792,6 +792,7 @@ fn the_openapi_document_lists_every_route() {
         paths,
         [
             "/api/v1/audit",
+            "/api/v1/events",
             "/api/v1/health",
             "/api/v1/openapi.json",
             "/api/v1/report",
@@ -811,7 +812,13 @@ fn the_openapi_document_lists_every_route() {
             .unwrap()
     });
     assert_eq!(served, doc);
-    for path in ["/api/v1/audit", "/api/v1/health", "/api/v1/report", "/api/v1/responses"] {
+    for path in [
+        "/api/v1/audit",
+        "/api/v1/events",
+        "/api/v1/health",
+        "/api/v1/report",
+        "/api/v1/responses",
+    ] {
         let status = rt().block_on(async {
             http.get(format!("{}{path}", server.url()))
                 .send()
@@ -1116,8 +1123,11 @@ fn a_centre_database_from_before_daily_tallies_gets_them_when_it_is_opened() {
         || {
             // The file as one written before the tallies existed (schema 1).
             let conn = rusqlite::Connection::open(&path).unwrap();
-            conn.execute_batch("DROP TABLE tallies; DROP TABLE tallies_month; PRAGMA user_version = 1;")
-                .unwrap();
+            conn.execute_batch(
+                "DROP TABLE tallies; DROP TABLE tallies_month; PRAGMA user_version = 1; \
+                 ALTER TABLE read_tokens DROP COLUMN revoked_at; DROP INDEX events_by_kiosk; DROP TABLE health;",
+            )
+            .unwrap();
         },
     );
     if let Some(url) = server::postgres_url() {
@@ -1127,7 +1137,8 @@ fn a_centre_database_from_before_daily_tallies_gets_them_when_it_is_opened() {
         from_before_daily_tallies(postgres, || {
             server::postgres_execute(
                 &url,
-                "DROP TABLE tallies, tallies_month; UPDATE hailong_schema SET version = 1",
+                "DROP TABLE tallies, tallies_month; UPDATE hailong_schema SET version = 1; \
+                 ALTER TABLE read_tokens DROP COLUMN revoked_at; DROP INDEX events_by_kiosk; DROP TABLE health;",
             )
         });
     }
@@ -1160,4 +1171,415 @@ fn from_before_daily_tallies(open: impl Fn() -> Arc<dyn CentreStore>, downgrade:
     let reopened = centre(open());
     assert_eq!(centre_summary(&reopened), before);
     assert_eq!(centre_summary(&reopened), rescan(&reopened, &Scope::default()));
+}
+
+/// Saves `n` more demo responses in a kiosk's store (they continue its chain).
+fn add_responses(store: &Arc<Mutex<Store>>, n: usize, seed: u64) {
+    let catalog = Catalog::built_in();
+    let q = catalog.latest("kiosk-nhanh").unwrap().clone();
+    let opts = DemoOptions {
+        responses: n,
+        seed,
+        end: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+        departments: vec!["Khoa Khám bệnh".into()],
+        tz: TZ,
+    };
+    let mut all = Vec::new();
+    generate(&q, &opts, |r| all.push(r));
+    let pairs: Vec<_> = all.iter().map(|r| (&q, r)).collect();
+    store.lock().unwrap().save_all(&pairs).unwrap();
+}
+
+fn target(server: &Server, token: &str) -> Target {
+    Target {
+        url: server.url(),
+        token: token.into(),
+        ca_cert: None,
+    }
+}
+
+fn sync(store: &Arc<Mutex<Store>>, target: &Target) -> Result<u64, client::Error> {
+    let http = client::http_client(target).unwrap();
+    rt().block_on(client::sync_once(store, &http, target))
+}
+
+#[test]
+fn a_revoked_kiosk_re_enrolled_goes_on_from_its_last_sequence_number_and_its_old_token_is_dead() {
+    on_every_backend(case_a_revoked_kiosk_re_enrolled_goes_on_from_its_last_sequence_number);
+}
+
+fn case_a_revoked_kiosk_re_enrolled_goes_on_from_its_last_sequence_number(dir: &Path, server: Server) {
+    let old = server.enrol("TTYT Ba Vì");
+    let store = kiosk_store(dir, 300, 21);
+    let kiosk_id = stored(&store)[0].kiosk_id.clone();
+    assert_eq!(sync(&store, &target(&server, &old)).unwrap(), 300);
+    let enrolment = server.centre.store.kiosks().unwrap()[0].id.clone();
+    server.centre.store.revoke_kiosk(&enrolment).unwrap();
+    add_responses(&store, 40, 22);
+
+    // Revoked: the kiosk is told so, in words naming the command that fixes it.
+    let err = sync(&store, &target(&server, &old)).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            client::Error::Refused {
+                reason: client::Refusal::Revoked,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let said = err.explain(Locale::Vi);
+    assert!(said.contains("đã thu hồi"), "{said}");
+    assert!(
+        said.contains(&format!("hailong centre kiosk renew {kiosk_id}")),
+        "{said}"
+    );
+
+    // A fresh enrolment for the same kiosk (what an operator may try first) is refused with a
+    // clear 409 naming the fix, and stores nothing.
+    let fresh = server.enrol("TTYT Ba Vì");
+    let (status, body) = post_batch(&server, &fresh, &kiosk_id, stored(&store)[300..].to_vec());
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["code"], "kiosk_enrolled_elsewhere", "{body}");
+    assert!(body["error"].as_str().unwrap().contains("kiosk renew"), "{body}");
+    let err = sync(&store, &target(&server, &fresh)).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            client::Error::Refused {
+                reason: client::Refusal::EnrolledElsewhere,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.explain(Locale::En).contains("already knows this kiosk"),
+        "{}",
+        err.explain(Locale::En)
+    );
+
+    // Re-enrolled by its own kiosk id: a new token, the same chain; the next sync goes on from
+    // seq 301 with no false gap and nothing counted twice.
+    let new = centre::new_token();
+    let info = server
+        .centre
+        .store
+        .renew_kiosk(&kiosk_id, &centre::token_hash(&new))
+        .unwrap();
+    assert_eq!(
+        (info.id.as_str(), info.last_seq, info.revoked_at),
+        (enrolment.as_str(), 300, None)
+    );
+    assert_eq!(sync(&store, &target(&server, &new)).unwrap(), 40);
+    assert_eq!(centre_summary(&server.centre), kiosk_summary(&store));
+    assert_eq!(server.centre.store.events().unwrap(), vec![]);
+    assert_eq!(
+        server
+            .centre
+            .store
+            .kiosks()
+            .unwrap()
+            .iter()
+            .find(|k| k.id == enrolment)
+            .unwrap()
+            .last_seq,
+        340
+    );
+    // The old token is dead, and says so.
+    add_responses(&store, 1, 23);
+    let err = sync(&store, &target(&server, &old)).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            client::Error::Refused {
+                reason: client::Refusal::Unknown,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // Renewing something the centre does not know names it.
+    let missing = server
+        .centre
+        .store
+        .renew_kiosk("no-such-kiosk", &centre::token_hash("x"));
+    assert!(
+        matches!(missing, Err(hailong::centre::store::Error::NotFound(_))),
+        "{missing:?}"
+    );
+}
+
+#[test]
+fn a_token_is_bound_only_by_a_batch_that_stores_something() {
+    on_every_backend(case_a_token_is_bound_only_by_a_batch_that_stores_something);
+}
+
+fn case_a_token_is_bound_only_by_a_batch_that_stores_something(dir: &Path, server: Server) {
+    let token = server.enrol("TTYT Thạch Thất");
+    let store = kiosk_store(dir, 20, 31);
+    let rs = stored(&store);
+    // An empty batch naming a typo, and a batch whose every response is refused: both answered,
+    // neither binds the token.
+    let (status, body) = post(&server, Some(&token), br#"{"kiosk_id":"typo","responses":[]}"#);
+    assert_eq!(status, 200, "{body}");
+    let mut forged = rs[0].clone();
+    forged.kiosk_id = "typo-2".into();
+    forged.hash = "0".repeat(64);
+    let (status, body) = post_batch(&server, &token, "typo-2", vec![forged]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["rejected"].as_array().unwrap().len(), 1, "{body}");
+    assert_eq!(server.centre.store.kiosks().unwrap()[0].kiosk_id, None);
+    // The real kiosk then syncs, and binds it.
+    assert_eq!(sync(&store, &target(&server, &token)).unwrap(), 20);
+    assert_eq!(
+        server.centre.store.kiosks().unwrap()[0].kiosk_id.as_deref(),
+        Some(rs[0].kiosk_id.as_str())
+    );
+    // From then on another kiosk id is refused with a reason a kiosk can name.
+    let (status, body) = post(&server, Some(&token), br#"{"kiosk_id":"typo","responses":[]}"#);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("token_other_kiosk")),
+        "{body}"
+    );
+}
+
+#[test]
+fn read_tokens_can_be_listed_and_revoked() {
+    on_every_backend(case_read_tokens_can_be_listed_and_revoked);
+}
+
+fn case_read_tokens_can_be_listed_and_revoked(_dir: &Path, server: Server) {
+    let store = &server.centre.store;
+    let (a, b) = (centre::new_token(), centre::new_token());
+    store.add_read_token("Sở Y tế", &centre::token_hash(&a)).unwrap();
+    store.add_read_token("Phòng KHTH", &centre::token_hash(&b)).unwrap();
+    let get = |token: &str| {
+        rt().block_on(async {
+            reqwest::Client::new()
+                .get(format!("{}/api/v1/report", server.url()))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    };
+    assert_eq!((get(&a), get(&b)), (200, 200));
+    let tokens = store.read_tokens().unwrap();
+    let names: Vec<(&str, bool)> = tokens
+        .iter()
+        .map(|t| (t.name.as_str(), t.revoked_at.is_some()))
+        .collect();
+    assert_eq!(names, [("Sở Y tế", false), ("Phòng KHTH", false)]);
+    store.revoke_read_token(tokens[0].id).unwrap();
+    assert_eq!((get(&a), get(&b)), (401, 200));
+    assert!(store.read_tokens().unwrap()[0].revoked_at.is_some());
+    assert!(
+        store.revoke_read_token(tokens[0].id).is_err(),
+        "revoking twice names the problem"
+    );
+}
+
+#[test]
+fn request_text_cannot_forge_a_log_line_or_colour_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let centre_dir = dir.path().join("centre");
+    let kiosk_token = centre_with_kiosk(&centre_dir, "TTYT Ba Vì");
+    let read = centre::new_token();
+    SqliteCentre::open(&centre_dir.join("centre.sqlite3"), TZ)
+        .unwrap()
+        .add_read_token("Sở Y tế", &centre::token_hash(&read))
+        .unwrap();
+    let log_path = dir.path().join("centre.log");
+    let port = free_port();
+    let child = process::spawn_centre_logged(&centre_dir, port, &[], std::fs::File::create(&log_path).unwrap());
+    let base = format!("http://127.0.0.1:{port}");
+    let forged = "x\r\n2026-12-01T00:00:00Z  INFO hailong: FORGED kiosk revoked\u{1b}[31m red";
+    rt().block_on(async {
+        let http = reqwest::Client::new();
+        // A period that does not parse, logged as refused.
+        let status = http
+            .get(format!("{base}/api/v1/report"))
+            .query(&[("period", forged)])
+            .bearer_auth(&read)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 400);
+        // A response naming a questionnaire that does not exist: its rejection reason quotes it.
+        let mut responses = stored(&kiosk_store(dir.path(), 1, 3));
+        responses[0].response.questionnaire_id = forged.into();
+        let batch = Batch {
+            kiosk_id: responses[0].kiosk_id.clone(),
+            responses,
+        };
+        let result: BatchResult = http
+            .post(format!("{base}/api/v1/responses"))
+            .bearer_auth(&kiosk_token)
+            .json(&batch)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(result.rejected.len(), 1);
+    });
+    terminate(child);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(log.contains("FORGED"), "the values are logged: {log}");
+    assert!(
+        !log.lines().any(|l| l.contains("FORGED") && !l.contains("x\\r\\n")),
+        "a request made a line of its own: {log}"
+    );
+    assert!(!log.contains('\u{1b}'), "an escape sequence reached the log: {log:?}");
+}
+
+/// Stops a child centre with SIGTERM (so it flushes its log) and waits for it.
+fn terminate(child: Child) {
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    wait_with_timeout(child, std::time::Duration::from_secs(10));
+}
+
+fn health(server: &Server) -> (u16, serde_json::Value) {
+    rt().block_on(async {
+        let resp = reqwest::get(format!("{}/api/v1/health", server.url())).await.unwrap();
+        (resp.status().as_u16(), resp.json().await.unwrap())
+    })
+}
+
+#[test]
+fn health_says_when_the_store_cannot_write_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("centre.sqlite3");
+    let server = Server::start(&db);
+    assert_eq!(
+        health(&server),
+        (200, serde_json::json!({"status": "ok", "store": "writable"}))
+    );
+    // What a full disk does to every write, made to happen on this one table.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER full BEFORE UPDATE ON health BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
+    )
+    .unwrap();
+    let (status, body) = health(&server);
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["status"], "failing");
+    assert!(body["store"].as_str().unwrap().contains("disk is full"), "{body}");
+}
+
+#[test]
+fn health_says_when_the_store_cannot_write_on_postgres_with_the_servers_own_message() {
+    let Some(url) = server::postgres_url() else { return };
+    let url = server::postgres_schema(&url);
+    let store: Arc<dyn CentreStore> = Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap());
+    let server = Server::start_with(store);
+    assert_eq!(health(&server).0, 200);
+    server::postgres_execute(
+        &url,
+        "CREATE FUNCTION full_disk() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+         RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full', \
+         HINT = 'Check free disk space.'; END $$; \
+         CREATE TRIGGER disk_full BEFORE INSERT OR UPDATE ON health FOR EACH ROW EXECUTE FUNCTION full_disk();",
+    );
+    let (status, body) = health(&server);
+    assert_eq!(status, 503, "{body}");
+    let said = body["store"].as_str().unwrap();
+    // PostgreSQL's own words and code, not tokio-postgres's bare "db error".
+    assert!(
+        said.contains("53100") && said.contains("No space left on device"),
+        "{body}"
+    );
+    assert!(said.contains("Check free disk space"), "{body}");
+}
+
+#[test]
+fn centre_verify_names_what_was_changed_in_the_centres_copy_and_which_side_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("centre.sqlite3");
+    let sqlite: Arc<dyn CentreStore> = Arc::new(SqliteCentre::open(&db, TZ).unwrap());
+    verify_case(dir.path(), sqlite, &|sql| {
+        rusqlite::Connection::open(&db).unwrap().execute_batch(sql).unwrap()
+    });
+    if let Some(url) = server::postgres_url() {
+        let url = server::postgres_schema(&url);
+        let pg: Arc<dyn CentreStore> = Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap());
+        let sub = dir.path().join("pg");
+        std::fs::create_dir_all(&sub).unwrap();
+        verify_case(&sub, pg, &|sql| server::postgres_execute(&url, sql));
+    }
+}
+
+fn verify_case(dir: &Path, store: Arc<dyn CentreStore>, exec: &dyn Fn(&str)) {
+    use hailong::centre::verify::{Side, verify};
+    let server = Server::start_with(store.clone());
+    let token = server.enrol("TTYT Ba Vì");
+    let kiosk = kiosk_store(dir, 120, 41);
+    // Responses 31–35 never reach the centre (removed on the kiosk before the sync).
+    let rs = stored(&kiosk);
+    let k = rs[0].kiosk_id.clone();
+    for part in [&rs[..30], &rs[35..]] {
+        let (status, body) = post_batch(&server, &token, &k, part.to_vec());
+        assert_eq!(status, 200, "{body}");
+    }
+    let clean = verify(store.as_ref(), TZ).unwrap();
+    assert!(!clean.centre_altered(), "{clean:?}");
+    assert_eq!((clean.kiosks, clean.responses), (1, 115));
+    assert_eq!(clean.findings.len(), 1, "{clean:?}");
+    assert_eq!((clean.findings[0].seq, clean.findings[0].side), (Some(31), Side::Kiosk));
+
+    // A tally cell inflated by 1,000 "very satisfied" answers, a response's content edited, a
+    // response deleted, a hash column edited: each named, each blamed on the centre.
+    let mut cells = Vec::new();
+    store
+        .stored_tallies(&k, false, &mut |key, tally| cells.push((key, tally)))
+        .unwrap();
+    let (key, mut tally) = cells.into_iter().next().unwrap();
+    tally.scale.get_mut("A2").unwrap()[5] += 1000;
+    exec(&format!(
+        "UPDATE tallies SET data = '{}' WHERE kiosk_id = '{k}' AND local_day = '{}' AND department = '{}' \
+         AND questionnaire_id = '{}' AND NOT rapid_repeat",
+        serde_json::to_string(&tally).unwrap(),
+        key.day,
+        key.department,
+        key.questionnaire_id
+    ));
+    let edited = rs
+        .iter()
+        .find(|r| r.seq > 40 && r.response.status == hailong::survey::Status::Complete)
+        .unwrap()
+        .seq;
+    exec(&format!(
+        "UPDATE responses SET body = replace(body, '\"status\":\"complete\"', '\"status\":\"partial\"') \
+         WHERE kiosk_id = '{k}' AND seq = {edited}"
+    ));
+    exec(&format!("DELETE FROM responses WHERE kiosk_id = '{k}' AND seq = 60"));
+    exec(&format!(
+        "UPDATE responses SET hash = '00' || substr(hash, 3) WHERE kiosk_id = '{k}' AND seq = 90"
+    ));
+    let found = verify(store.as_ref(), TZ).unwrap();
+    assert!(found.centre_altered());
+    let on = |seq: Option<u64>, words: &str| {
+        found
+            .findings
+            .iter()
+            .any(|f| f.seq == seq && f.side == Side::Centre && f.what.contains(words))
+    };
+    assert!(on(Some(edited), "content was changed at the centre"), "{found:#?}");
+    assert!(on(Some(60), "60–60 are missing at the centre"), "{found:#?}");
+    assert!(on(Some(90), "hash column was changed"), "{found:#?}");
+    assert!(on(None, &format!("daily tally {}", key.day)), "{found:#?}");
+    assert!(on(None, "monthly tally"), "{found:#?}");
+    // The intact kiosk is not blamed for any of it: its only finding is still the gap it made.
+    let kiosk_side: Vec<_> = found.findings.iter().filter(|f| f.side == Side::Kiosk).collect();
+    assert_eq!(kiosk_side.len(), 1, "{found:#?}");
 }

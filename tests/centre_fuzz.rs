@@ -118,3 +118,97 @@ fn a_structured_batch_with_wrong_types_names_the_field() {
         "{json}"
     );
 }
+
+#[path = "support/server.rs"]
+mod server;
+
+/// One centre per backend for the query property test, made once.
+fn report_centres() -> &'static Vec<(&'static str, Centre, String)> {
+    static CENTRES: std::sync::OnceLock<Vec<(&'static str, Centre, String)>> = std::sync::OnceLock::new();
+    CENTRES.get_or_init(|| {
+        let dir = Box::leak(Box::new(tempfile::tempdir().unwrap()));
+        server::backends(dir.path())
+            .into_iter()
+            .map(|(name, store)| {
+                let read = centre::new_token();
+                store.add_read_token("fuzz", &centre::token_hash(&read)).unwrap();
+                let c = Centre {
+                    store,
+                    catalog: Arc::new(Catalog::built_in()),
+                    scoring: ScoringOptions::default(),
+                };
+                (name, c, read)
+            })
+            .collect()
+    })
+}
+
+fn get(c: &Centre, token: &str, uri: &str) -> (StatusCode, serde_json::Value) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let req = Request::get(uri)
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let resp = centre::api::app(c.clone()).oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), 8 << 20).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+    })
+}
+
+/// Any text, control characters (NUL) and long runs included, percent-encoded into a query.
+fn param() -> impl Strategy<Value = String> {
+    prop_oneof![
+        ".{0,40}",
+        "[\\x00-\\x1f]{1,4}",
+        "\\PC{190,210}",
+        Just("\u{0}".to_string()),
+        Just("TTYT Ba Vì".to_string()),
+    ]
+}
+
+fn encode(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, .. ProptestConfig::default() })]
+
+    /// Every query parameter goes through the same checks on both backends: never a 5xx.
+    #[test]
+    fn any_report_or_events_query_gets_an_answer_or_a_4xx_on_every_backend(
+        facility in param(), kiosk in param(), department in param(), period in param(),
+        route in 0usize..2,
+    ) {
+        for (backend, c, read) in report_centres() {
+            let uri = if route == 0 {
+                format!(
+                    "/api/v1/report?facility={}&kiosk={}&department={}&period={}",
+                    encode(&facility), encode(&kiosk), encode(&department), encode(&period)
+                )
+            } else {
+                format!("/api/v1/events?kiosk={}", encode(&kiosk))
+            };
+            let (status, json) = get(c, read, &uri);
+            prop_assert!(status.is_success() || status.is_client_error(), "{backend} {uri}: {status} {json}");
+            if status.is_client_error() {
+                prop_assert!(json["error"].is_string(), "{backend}: {json}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_nul_byte_in_any_report_filter_is_a_400_naming_it_on_every_backend() {
+    for (backend, c, read) in report_centres() {
+        for field in ["facility", "kiosk", "department"] {
+            let (status, json) = get(c, read, &format!("/api/v1/report?{field}=%00"));
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{backend} {field}: {json}");
+            assert!(json["error"].as_str().unwrap().starts_with(field), "{backend}: {json}");
+        }
+    }
+}

@@ -446,10 +446,12 @@ fn a_kiosk_enrolled_with_the_printed_block_syncs_and_the_centre_lists_it_in_eith
     };
     let before = list("vi");
     assert!(
-        before.ends_with("\tTTYT Ba Vì\tQuầy 1\t(chưa đồng bộ lần nào)\tđang hoạt động\tsố thứ tự cuối 0\n"),
+        before.ends_with(
+            "\tTTYT Ba Vì\tQuầy 1\t(chưa đồng bộ lần nào)\tđang hoạt động\tsố thứ tự cuối 0\tthiếu 0, bị sửa 0\n"
+        ),
         "{before}"
     );
-    assert!(list("en").contains("\t(not synced yet)\tactive\tlast seq 0\n"));
+    assert!(list("en").contains("\t(not synced yet)\tactive\tlast seq 0\tgaps 0, tampered 0\n"));
 
     hailong(&kiosk_dir, &["demo-data", "--responses", "300"]);
     let sync = hailong(&kiosk_dir, &["sync", "--once"]);
@@ -464,20 +466,121 @@ fn a_kiosk_enrolled_with_the_printed_block_syncs_and_the_centre_lists_it_in_eith
     );
     let after = list("vi");
     let fields: Vec<&str> = after.trim_end().split('\t').collect();
-    assert_eq!(fields.len(), 6, "{after}");
+    assert_eq!(fields.len(), 7, "{after}");
     assert!(
         !fields[3].is_empty() && !fields[3].starts_with('('),
         "bound to the kiosk's id: {after}"
     );
-    assert_eq!(fields[4..], ["đang hoạt động", "số thứ tự cuối 300"], "{after}");
+    assert_eq!(
+        fields[4..],
+        ["đang hoạt động", "số thứ tự cuối 300", "thiếu 0, bị sửa 0"],
+        "{after}"
+    );
 
     // Revoked: the list says so, and the kiosk's next sync fails in words staff can act on.
     hailong(&centre_dir, &["centre", "kiosk", "revoke", fields[0]]);
-    assert!(list("en").ends_with("\trevoked\tlast seq 300\n"));
+    assert!(list("en").ends_with("\trevoked\tlast seq 300\tgaps 0, tampered 0\n"));
     hailong(&kiosk_dir, &["demo-data", "--responses", "10"]);
     let refused = fails(&kiosk_dir, &["sync", "--once"]);
     let said = String::from_utf8(refused.stderr).unwrap();
-    assert!(said.contains("Cần đăng ký lại kiosk"), "{said}");
+    assert!(said.contains("đã thu hồi mã của kiosk này"), "{said}");
+    let renew = format!("hailong centre kiosk renew {}", fields[3]);
+    assert!(said.contains(&renew), "names the command that fixes it: {said}");
+
+    // What it says works: re-enrolled by its kiosk id, the kiosk goes on where it stopped.
+    let renewed = hailong(&centre_dir, &["centre", "kiosk", "renew", fields[3], "--url", &url]);
+    let block = String::from_utf8(renewed.stdout).unwrap();
+    assert!(block.contains("tiếp tục từ số thứ tự 300"), "{block}");
+    std::fs::write(kiosk_dir.join("hailong.toml"), &block).unwrap();
+    let sync = hailong(&kiosk_dir, &["sync", "--once"]);
+    let said = String::from_utf8(sync.stderr).unwrap();
+    assert!(said.contains("Đã gửi 10 phiếu"), "{said}");
+    assert!(
+        said.contains("đã kiểm tra 310 phiếu; không phiếu nào bị sửa hoặc xoá"),
+        "{said}"
+    );
+    assert!(list("vi").ends_with("\tđang hoạt động\tsố thứ tự cuối 310\tthiếu 0, bị sửa 0\n"));
+
+    // A second `kiosk add` pasted in by mistake is refused with words naming the fix (no 500).
+    let add = hailong(
+        &centre_dir,
+        &[
+            "centre",
+            "kiosk",
+            "add",
+            "--facility",
+            "TTYT Ba Vì",
+            "--name",
+            "Quầy 1 (lại)",
+            "--url",
+            &url,
+        ],
+    );
+    std::fs::write(kiosk_dir.join("hailong.toml"), add.stdout).unwrap();
+    hailong(&kiosk_dir, &["demo-data", "--responses", "5"]);
+    let refused = fails(&kiosk_dir, &["sync", "--once", "--lang", "en"]);
+    let said = String::from_utf8(refused.stderr).unwrap();
+    assert!(said.contains("already knows this kiosk"), "{said}");
+    assert!(said.contains(&renew), "{said}");
     centre.kill().unwrap();
     centre.wait().unwrap();
+}
+
+#[test]
+fn read_only_centre_commands_never_create_a_database_and_name_unknown_facilities() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-dir");
+    for args in [
+        &["centre", "kiosk", "list"][..],
+        &["centre", "report"],
+        &["centre", "token", "list"],
+    ] {
+        let out = fails(&missing, args);
+        let said = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            said.contains("Không có cơ sở dữ liệu trung tâm tại"),
+            "{args:?}: {said}"
+        );
+    }
+    assert!(!missing.exists(), "a read-only command created {}", missing.display());
+
+    let centre_dir = dir.path().join("centre");
+    hailong(
+        &centre_dir,
+        &[
+            "centre",
+            "demo-data",
+            "--facilities",
+            "2",
+            "--kiosks-per-facility",
+            "1",
+            "--responses",
+            "20",
+        ],
+    );
+    let kiosks = String::from_utf8(hailong(&centre_dir, &["centre", "kiosk", "list"]).stdout).unwrap();
+    let facility = kiosks.lines().next().unwrap().split('\t').nth(1).unwrap().to_string();
+    let typo: String = facility.chars().take(facility.chars().count() - 1).collect();
+    let out = fails(&centre_dir, &["centre", "report", "--facility", &typo, "--lang", "en"]);
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(said.contains(&format!("no facility named “{typo}”")), "{said}");
+    assert!(said.contains(&format!("Did you mean: {facility}")), "{said}");
+    let out = fails(&centre_dir, &["centre", "report", "--kiosk", "nope"]);
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("không có kiosk nào mã “nope”")
+    );
+    // Read tokens: listed by name, never by value, and revocable.
+    let token =
+        String::from_utf8(hailong(&centre_dir, &["centre", "token", "add", "--name", "Sở Y tế"]).stdout).unwrap();
+    let listed = String::from_utf8(hailong(&centre_dir, &["centre", "token", "list", "--lang", "en"]).stdout).unwrap();
+    assert!(
+        listed.starts_with("1\tSở Y tế\t") && listed.ends_with("\tactive\n"),
+        "{listed}"
+    );
+    assert!(!listed.contains(token.trim()), "{listed}");
+    hailong(&centre_dir, &["centre", "token", "revoke", "1"]);
+    let listed = String::from_utf8(hailong(&centre_dir, &["centre", "token", "list", "--lang", "en"]).stdout).unwrap();
+    assert!(listed.contains("\trevoked "), "{listed}");
 }

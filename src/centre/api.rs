@@ -15,38 +15,72 @@ use super::{Centre, Scope, token_hash};
 use crate::report::period::Period;
 use crate::survey::Locale;
 use crate::sync::{
-    AUDIT_PATH, Audit, AuditResult, Batch, BatchResult, ErrorBody, MAX_AUDIT, MAX_BATCH, MAX_BODY, RESPONSES_PATH,
+    AUDIT_PATH, Audit, AuditResult, Batch, BatchResult, ErrorBody, MAX_AUDIT, MAX_BATCH, MAX_BODY, RESPONSES_PATH, code,
 };
 
-/// Every failure of the API: a status and a message in JSON.
+/// Every failure of the API: a status and a message in JSON, with a machine-readable code
+/// where a client acts on it (see [`crate::sync::code`]).
 #[derive(Debug)]
-pub struct ApiError(StatusCode, String);
+pub struct ApiError(StatusCode, String, Option<&'static str>);
 
 impl ApiError {
-    fn bad(message: impl Into<String>) -> Self {
-        ApiError(StatusCode::BAD_REQUEST, message.into())
+    /// A failure with this status and message.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError(status, message.into(), None)
     }
-    fn unauthorized(message: &str) -> Self {
-        ApiError(StatusCode::UNAUTHORIZED, message.into())
+    fn bad(message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
+    fn coded(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError(status, message.into(), Some(code))
+    }
+    fn internal(e: impl std::fmt::Display) -> Self {
+        tracing::error!(error = ?e.to_string(), "internal error");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if self.0.is_client_error() {
-            tracing::info!(status = self.0.as_u16(), error = %self.1, "request refused");
+            // Debug formatting: request text (a period, a field) is escaped in the log, so CR/LF
+            // cannot forge a log line and ANSI escapes cannot reach a terminal.
+            tracing::info!(status = self.0.as_u16(), error = ?self.1, "request refused");
         }
-        (self.0, axum::Json(ErrorBody { error: self.1 })).into_response()
+        let retry_after = (self.0 == StatusCode::SERVICE_UNAVAILABLE).then_some(RETRY_AFTER_SECS);
+        let body = ErrorBody {
+            error: self.1,
+            code: self.2.map(str::to_string),
+            retry_after,
+        };
+        let mut response = (self.0, axum::Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 
 impl From<super::store::Error> for ApiError {
     fn from(e: super::store::Error) -> Self {
-        // The details go to the log; the client gets a generic message.
-        tracing::error!(error = %e, "storage error");
-        ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal storage error".into())
+        match e {
+            super::store::Error::Conflict(why) => {
+                ApiError::coded(StatusCode::CONFLICT, code::KIOSK_ENROLLED_ELSEWHERE, why)
+            }
+            super::store::Error::NotFound(why) => ApiError::new(StatusCode::NOT_FOUND, why),
+            e => {
+                // The details go to the log; the client gets a generic message.
+                tracing::error!(error = ?e.to_string(), "storage error");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal storage error")
+            }
+        }
     }
 }
+
+/// Seconds a client is asked to wait when the centre is busy.
+pub const RETRY_AFTER_SECS: u64 = 5;
 
 /// A JSON body, with our error format for malformed input (see [`parse_json`]: parsing is the
 /// largest cost of ingest).
@@ -60,6 +94,9 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for Json<T> 
         parse_json(&bytes).map(Json)
     }
 }
+
+/// The longest a request body may take to arrive.
+pub const BODY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// A request body declared as JSON, not yet parsed (a handler parses it off the async threads).
 pub struct JsonBody(pub axum::body::Bytes);
@@ -78,21 +115,29 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
                 mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
             });
         if !is_json {
-            return Err(ApiError(
+            return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "expected Content-Type: application/json".into(),
+                "expected Content-Type: application/json",
             ));
         }
-        let bytes =
-            axum::body::Bytes::from_request(req, state)
-                .await
-                .map_err(|rejection| match rejection.status() {
-                    StatusCode::PAYLOAD_TOO_LARGE => ApiError(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        format!("body larger than {MAX_BODY} bytes"),
-                    ),
-                    status => ApiError(status, rejection.body_text()),
-                })?;
+        // However slowly a client sends, the body must be complete within this time (a stall
+        // between two chunks is cut sooner, by the server's body timeout).
+        let read = axum::body::Bytes::from_request(req, state);
+        let bytes = tokio::time::timeout(BODY_DEADLINE, read)
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!("the body did not arrive within {} s", BODY_DEADLINE.as_secs()),
+                )
+            })?
+            .map_err(|rejection| match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("body larger than {MAX_BODY} bytes"),
+                ),
+                status => ApiError::new(status, rejection.body_text()),
+            })?;
         Ok(JsonBody(bytes))
     }
 }
@@ -113,6 +158,10 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiE
     })
 }
 
+fn missing_token() -> ApiError {
+    ApiError::coded(StatusCode::UNAUTHORIZED, code::TOKEN_MISSING, "missing bearer token")
+}
+
 fn bearer(parts: &Parts) -> Option<&str> {
     parts
         .headers
@@ -129,60 +178,196 @@ impl FromRequestParts<Centre> for KioskAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, centre: &Centre) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
+        let token = bearer(parts).ok_or_else(missing_token)?;
         let hash = token_hash(token);
         let store = centre.store.clone();
         let kiosk = tokio::task::spawn_blocking(move || store.kiosk_by_token(&hash))
             .await
-            .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+            .map_err(ApiError::internal)??;
         match kiosk {
             Some(k) if k.revoked_at.is_none() => Ok(KioskAuth(k)),
-            Some(_) => Err(ApiError::unauthorized("this kiosk's token was revoked")),
-            None => Err(ApiError::unauthorized("unknown token")),
+            Some(k) => Err(ApiError::coded(
+                StatusCode::UNAUTHORIZED,
+                code::TOKEN_REVOKED,
+                format!(
+                    "this kiosk's token was revoked (enrolment {}); `hailong centre kiosk renew {}` on the centre gives it a new one",
+                    k.id, k.id
+                ),
+            )),
+            None => Err(ApiError::coded(
+                StatusCode::UNAUTHORIZED,
+                code::TOKEN_UNKNOWN,
+                "unknown token (never issued here, or replaced by a re-enrolment)",
+            )),
         }
     }
 }
 
-/// A request carrying an API read token.
+/// A request carrying an API read token (not revoked).
 pub struct ReadAuth;
 
 impl FromRequestParts<Centre> for ReadAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, centre: &Centre) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
+        let token = bearer(parts).ok_or_else(missing_token)?;
         let hash = token_hash(token);
         let store = centre.store.clone();
         let ok = tokio::task::spawn_blocking(move || store.read_token_exists(&hash))
             .await
-            .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+            .map_err(ApiError::internal)??;
         if ok {
             Ok(ReadAuth)
         } else {
-            Err(ApiError::unauthorized("unknown read token"))
+            Err(ApiError::coded(
+                StatusCode::UNAUTHORIZED,
+                code::TOKEN_UNKNOWN,
+                "unknown or revoked read token",
+            ))
         }
     }
 }
 
-/// The routes.
+/// Most large request bodies (batches, audits) read and worked on at once. Each may take up to
+/// [`MAX_BODY`] as received and several times that parsed, so this bounds the centre's memory
+/// under a flood of batches; a request that finds every slot taken waits up to
+/// [`QUEUE_WAIT`] for one, then gets 503 with `Retry-After`, which kiosks honour.
+pub const MAX_INGEST_IN_FLIGHT: usize = 8;
+/// How long a batch or audit waits for a free slot before the centre answers 503.
+pub const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The routes, with the default [`QUEUE_WAIT`].
 pub fn app(centre: Centre) -> Router {
+    app_with(centre, QUEUE_WAIT)
+}
+
+/// The routes; a batch or audit waits up to `queue_wait` for one of the
+/// [`MAX_INGEST_IN_FLIGHT`] slots.
+pub fn app_with(centre: Centre, queue_wait: std::time::Duration) -> Router {
+    let slots = Slots {
+        free: std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_INGEST_IN_FLIGHT)),
+        wait: queue_wait,
+    };
     Router::new()
         .route("/api/v1/health", get(health))
         .route(RESPONSES_PATH, post(ingest))
         .route(AUDIT_PATH, post(audit))
         .route("/api/v1/report", get(report))
+        .route("/api/v1/events", get(events))
         .route("/api/v1/openapi.json", get(openapi))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::Extension(slots))
+        .layer(axum::middleware::from_fn(refuse_declared_oversize))
         .with_state(centre)
 }
 
-async fn health() -> axum::Json<serde_json::Value> {
-    axum::Json(serde_json::json!({ "status": "ok" }))
+/// The slots for large request bodies (see [`MAX_INGEST_IN_FLIGHT`]).
+#[derive(Clone)]
+struct Slots {
+    free: std::sync::Arc<tokio::sync::Semaphore>,
+    wait: std::time::Duration,
+}
+
+/// One of the [`Slots`], held while a batch or audit is read and stored. Taken after the token
+/// is checked, so clients without one cannot hold slots, and before the body is read.
+pub struct Slot(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
+
+impl<S: Send + Sync> FromRequestParts<S> for Slot {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let slots = parts
+            .extensions
+            .get::<Slots>()
+            .cloned()
+            .ok_or_else(|| ApiError::internal("the ingest slots are missing"))?;
+        match tokio::time::timeout(slots.wait, slots.free.acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(Slot(permit)),
+            _ => Err(ApiError::coded(
+                StatusCode::SERVICE_UNAVAILABLE,
+                code::BUSY,
+                "the centre is busy storing other kiosks' batches; try again shortly",
+            )),
+        }
+    }
+}
+
+/// A request whose `Content-Length` is over the limit is refused before anything else, and
+/// before its body is read: with `Expect: 100-continue` the client is never told to send it,
+/// and the connection closes. A client that sends the body anyway gets the answer at once while
+/// the rest of its body is read and dropped (at most twice the limit, for at most 10 s), so that
+/// closing the connection under it does not lose the answer.
+async fn refuse_declared_oversize(req: Request, next: axum::middleware::Next) -> Response {
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_none_or(|n| n <= MAX_BODY as u64) {
+        return next.run(req).await;
+    }
+    let waits_to_send = req.headers().contains_key(axum::http::header::EXPECT);
+    let mut response = ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("body larger than {MAX_BODY} bytes"),
+    )
+    .into_response();
+    if waits_to_send {
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    } else {
+        let mut body = req.into_body();
+        tokio::spawn(async move {
+            use http_body_util::BodyExt;
+            let mut read = 0usize;
+            let drain = async {
+                while let Some(Ok(frame)) = body.frame().await {
+                    read += frame.data_ref().map_or(0, |d| d.len());
+                    if read > 2 * MAX_BODY {
+                        break;
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), drain).await;
+        });
+    }
+    response
+}
+
+/// `ok` only when the store takes a write now; `503` naming the problem otherwise (a full
+/// disk, a read-only file, a database that is down), so monitoring sees what kiosks would.
+async fn health(State(centre): State<Centre>) -> Response {
+    let store = centre.store.clone();
+    let probe = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        tokio::task::spawn_blocking(move || store.check_writable()),
+    )
+    .await;
+    let problem = match probe {
+        Ok(Ok(Ok(()))) => None,
+        Ok(Ok(Err(e))) => Some(e.to_string()),
+        Ok(Err(e)) => Some(e.to_string()),
+        Err(_) => Some("the store did not answer within 5 s".to_string()),
+    };
+    match problem {
+        None => axum::Json(serde_json::json!({ "status": "ok", "store": "writable" })).into_response(),
+        Some(problem) => {
+            tracing::error!(problem = ?problem, "health check: the store cannot write");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({ "status": "failing", "store": format!("cannot write: {problem}") })),
+            )
+                .into_response()
+        }
+    }
 }
 
 async fn ingest(
     State(centre): State<Centre>,
     KioskAuth(kiosk): KioskAuth,
+    _slot: Slot,
     JsonBody(body): JsonBody,
 ) -> Result<axum::Json<BatchResult>, ApiError> {
     // Parsing a batch takes milliseconds of CPU: it runs on a blocking thread with the storing,
@@ -197,16 +382,17 @@ async fn ingest(
         Ok::<_, ApiError>((batch.kiosk_id, result))
     })
     .await
-    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    .map_err(ApiError::internal)??;
+    // Kiosk ids and rejection reasons carry request text: logged escaped (Debug).
     tracing::info!(
-        kiosk = %kiosk_id,
+        kiosk = ?kiosk_id,
         accepted = result.accepted.len(),
         duplicates = result.duplicates.len(),
         rejected = result.rejected.len(),
         "batch"
     );
     for r in &result.rejected {
-        tracing::warn!(kiosk = %kiosk_id, id = %r.id, error = %r.error, "response rejected");
+        tracing::warn!(kiosk = ?kiosk_id, id = %r.id, error = ?r.error, "response rejected");
     }
     Ok(axum::Json(result))
 }
@@ -214,7 +400,7 @@ async fn ingest(
 /// What a batch as a whole must be before any response of it is looked at.
 fn check_batch(batch: &Batch, kiosk: &KioskInfo) -> Result<(), ApiError> {
     if batch.responses.len() > MAX_BATCH {
-        return Err(ApiError(
+        return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("{} responses in one batch; at most {MAX_BATCH}", batch.responses.len()),
         ));
@@ -227,21 +413,30 @@ fn check_batch(batch: &Batch, kiosk: &KioskInfo) -> Result<(), ApiError> {
     if let Some(bound) = &kiosk.kiosk_id
         && *bound != batch.kiosk_id
     {
-        return Err(ApiError(
-            StatusCode::FORBIDDEN,
-            super::store::other_kiosk(bound, &batch.kiosk_id),
-        ));
+        return Err(other_kiosk(bound, &batch.kiosk_id));
     }
     Ok(())
 }
 
+fn other_kiosk(bound: &str, claimed: &str) -> ApiError {
+    ApiError::coded(
+        StatusCode::FORBIDDEN,
+        code::TOKEN_OTHER_KIOSK,
+        super::store::other_kiosk(bound, claimed),
+    )
+}
+
+/// Events an audit records per transaction.
+const EVENTS_PER_TRANSACTION: usize = 1000;
+
 async fn audit(
     State(centre): State<Centre>,
     KioskAuth(kiosk): KioskAuth,
+    _slot: Slot,
     Json(audit): Json<Audit>,
 ) -> Result<axum::Json<AuditResult>, ApiError> {
     if audit.entries.len() > MAX_AUDIT {
-        return Err(ApiError(
+        return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("{} entries in one audit; at most {MAX_AUDIT}", audit.entries.len()),
         ));
@@ -266,12 +461,7 @@ async fn audit(
         return Err(ApiError::bad(format!("entries[{i}].hash: must be 64 hex digits")));
     }
     match &kiosk.kiosk_id {
-        Some(bound) if *bound != audit.kiosk_id => {
-            return Err(ApiError(
-                StatusCode::FORBIDDEN,
-                super::store::other_kiosk(bound, &audit.kiosk_id),
-            ));
-        }
+        Some(bound) if *bound != audit.kiosk_id => return Err(other_kiosk(bound, &audit.kiosk_id)),
         // A kiosk that never synced has nothing at the centre to compare.
         None => return Ok(axum::Json(AuditResult::default())),
         Some(_) => {}
@@ -279,14 +469,29 @@ async fn audit(
     let result = tokio::task::spawn_blocking(move || {
         let held = centre.store.held_chain(&audit.kiosk_id, audit.from, to)?;
         let (result, events) = super::store::compare_audit(&audit, &held);
-        centre.store.record_events(&events)?;
-        for e in &events {
-            tracing::warn!(kiosk = %e.kiosk_id, seq = ?e.seq, kind = %e.kind, detail = %e.detail, "audit");
+        // In slices, so other kiosks' batches get the SQLite lock between them.
+        for slice in events.chunks(EVENTS_PER_TRANSACTION) {
+            centre.store.record_events(slice)?;
+        }
+        // One line per audit, however many responses it found altered or removed.
+        if result.altered.is_empty() && result.removed.is_empty() {
+            tracing::info!(kiosk = ?audit.kiosk_id, from = audit.from, checked = result.checked, "audit");
+        } else {
+            tracing::warn!(
+                kiosk = ?audit.kiosk_id,
+                from = audit.from,
+                checked = result.checked,
+                altered = result.altered.len(),
+                removed = result.removed.len(),
+                first_altered = ?result.altered.first(),
+                first_removed = ?result.removed.first(),
+                "audit found responses altered or removed on the kiosk"
+            );
         }
         Ok::<_, super::store::Error>(result)
     })
     .await
-    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    .map_err(ApiError::internal)??;
     Ok(axum::Json(result))
 }
 
@@ -314,11 +519,46 @@ async fn report(
         from: period.from,
         to: period.to,
     };
+    scope.check().map_err(ApiError::bad)?;
     // Labels in the report (the facility when none is named) are Vietnamese, the default.
     let report = tokio::task::spawn_blocking(move || super::report(&centre, &scope, &period, Locale::default()))
         .await
-        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+        .map_err(ApiError::internal)??;
     Ok(axum::Json(report))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventsQuery {
+    kiosk: Option<String>,
+    before: Option<i64>,
+    limit: Option<u32>,
+}
+
+/// Most events one page holds.
+const MAX_EVENTS_PAGE: u32 = 1000;
+
+/// The tamper and gap events, newest first, a page at a time (`before` = the last id seen).
+async fn events(
+    State(centre): State<Centre>,
+    _: ReadAuth,
+    query: Result<Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::bad(e.body_text()))?;
+    if let Some(kiosk) = &q.kiosk {
+        super::store::check_name("kiosk", kiosk).map_err(ApiError::bad)?;
+    }
+    let limit = q.limit.unwrap_or(100);
+    if limit == 0 || limit > MAX_EVENTS_PAGE {
+        return Err(ApiError::bad(format!("limit: between 1 and {MAX_EVENTS_PAGE}")));
+    }
+    let page = tokio::task::spawn_blocking(move || centre.store.events_page(q.kiosk.as_deref(), q.before, limit))
+        .await
+        .map_err(ApiError::internal)??;
+    let next = (page.len() == limit as usize)
+        .then(|| page.last().map(|e| e.id))
+        .flatten();
+    Ok(axum::Json(serde_json::json!({ "events": page, "next_before": next })))
 }
 
 async fn openapi() -> impl IntoResponse {

@@ -6,9 +6,11 @@ pub mod demo;
 pub mod postgres;
 pub mod sqlite;
 pub mod store;
+pub mod verify;
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
@@ -132,38 +134,106 @@ pub fn tls_config(cert: &std::path::Path, key: &std::path::Path) -> Result<rustl
         .with_no_client_auth()
         .with_single_cert(certs, private)
         .map_err(|e| fail(key, format!("does not go with the certificate: {e}")))?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
 }
 
-/// Like [`serve`], over TLS.
-pub async fn serve_tls(
-    listener: std::net::TcpListener,
-    centre: Centre,
-    tls: rustls::ServerConfig,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let handle = axum_server::Handle::new();
-    let stopper = handle.clone();
-    tokio::spawn(async move {
-        shutdown.await;
-        // Batches in flight get this long to finish; idle connections close at once.
-        stopper.graceful_shutdown(Some(std::time::Duration::from_secs(60)));
-    });
-    let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls));
-    axum_server::from_tcp_rustls(listener, config)?
-        .handle(handle)
-        .serve(api::app(centre).into_make_service())
-        .await
+/// How long the centre waits on a client before it gives up on it. A client that opens
+/// connections and sends nothing, sends headers or a body a byte at a time, or keeps an idle
+/// connection open, is cut off within these times, so a few hundred such sockets cannot take
+/// the open-files limit and leave real kiosks unanswered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// From accepting a connection (after the TLS handshake, itself bounded to 10 s) to its
+    /// first request's headers, and from one request's end to the next one's headers: an idle
+    /// keep-alive connection is closed after this long.
+    pub headers: Duration,
+    /// Longest pause between two pieces of a request body.
+    pub body_stall: Duration,
+    /// After a shutdown signal, how long requests in flight get to finish before every
+    /// connection is closed.
+    pub shutdown: Duration,
+    /// How long a batch or audit waits for a free slot before the centre answers 503 busy (see
+    /// [`api::MAX_INGEST_IN_FLIGHT`]).
+    pub queue: Duration,
 }
 
-/// Serves `centre` on `listener` until `shutdown` resolves; requests in flight finish first.
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            headers: Duration::from_secs(10),
+            body_stall: Duration::from_secs(10),
+            shutdown: Duration::from_secs(30),
+            queue: api::QUEUE_WAIT,
+        }
+    }
+}
+
+/// The TLS handshake's time limit.
+pub const TLS_HANDSHAKE: Duration = Duration::from_secs(10);
+
+/// Serves `centre` on `listener` until `shutdown` resolves, with the default [`Timeouts`]; then
+/// requests in flight finish (within [`Timeouts::shutdown`]) and it returns.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     centre: Centre,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, api::app(centre))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener.into_std()?, centre, None, Timeouts::default(), shutdown).await
+}
+
+/// Serves `centre` on `listener`, over TLS when `tls` is given, until `shutdown` resolves.
+///
+/// HTTP/1.1 only: kiosks send one request at a time, and every time limit above applies to it
+/// (an idle HTTP/2 connection answering pings could be held open for ever).
+pub async fn serve_with(
+    listener: std::net::TcpListener,
+    centre: Centre,
+    tls: Option<rustls::ServerConfig>,
+    timeouts: Timeouts,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    listener.set_nonblocking(true)?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        stopper.graceful_shutdown(Some(timeouts.shutdown));
+    });
+    let app = api::app_with(centre, timeouts.queue)
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(timeouts.body_stall))
+        .into_make_service();
+    let configure = |http: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>| {
+        http.http1()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(timeouts.headers)
+            .keep_alive(true);
+    };
+    let accept_failed = |_: Option<&std::net::SocketAddr>, e: &std::io::Error| {
+        // EMFILE and the like: the server backs off and keeps accepting.
+        tracing::warn!(error = %e, "cannot accept a connection");
+    };
+    match tls {
+        Some(mut tls) => {
+            tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+            let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls));
+            let mut server = axum_server::from_tcp_rustls(listener, config)?
+                .map(|acceptor| acceptor.handshake_timeout(TLS_HANDSHAKE))
+                .http1_only()
+                .first_request_timeout(timeouts.headers)
+                .accept_error_handler(accept_failed)
+                .handle(handle);
+            configure(server.http_builder());
+            server.serve(app).await
+        }
+        None => {
+            let mut server = axum_server::from_tcp(listener)?
+                .http1_only()
+                .first_request_timeout(timeouts.headers)
+                .accept_error_handler(accept_failed)
+                .handle(handle);
+            configure(server.http_builder());
+            server.serve(app).await
+        }
+    }
 }

@@ -72,6 +72,12 @@ ALTER TABLE tallies_month ADD FOREIGN KEY (facility_id) REFERENCES facilities(id
 -- only cost time. Response and kiosk ids need no language order: compare them byte by byte.
 ALTER TABLE responses DROP CONSTRAINT IF EXISTS responses_facility_id_fkey;
 ALTER TABLE responses ALTER COLUMN id TYPE TEXT COLLATE \"C\", ALTER COLUMN kiosk_id TYPE TEXT COLLATE \"C\";
+", "
+-- Read tokens can be revoked; events are looked up by kiosk (audits, lists); /api/v1/health
+-- writes a probe row.
+ALTER TABLE read_tokens ADD COLUMN revoked_at TIMESTAMPTZ;
+CREATE INDEX events_by_kiosk ON events (kiosk_id, seq);
+CREATE TABLE health (id INT PRIMARY KEY CHECK (id = 1), at TIMESTAMPTZ NOT NULL);
 "];
 
 /// The batch's responses already held: id and hash.
@@ -84,11 +90,50 @@ const HELD_MAX_SEQ: &str = "SELECT max(seq) FROM responses WHERE kiosk_id = $1";
 /// kiosk, batch after batch.
 const HELD_SEQS: &str = "SELECT seq, id FROM responses WHERE kiosk_id = $1 AND seq BETWEEN $2 AND $3 AND seq = ANY($4)";
 
+/// Records an event with a sequence number unless it is recorded already.
+const EVENT_WITH_SEQ: &str = "INSERT INTO events (kind, kiosk_id, seq, detail) SELECT $1, $2, $3, $4 \
+    WHERE NOT EXISTS (SELECT 1 FROM events WHERE kiosk_id = $2 AND seq = $3 AND kind = $1 AND detail = $4)";
+/// Records an event without a sequence number unless it is recorded already.
+const EVENT_WITHOUT_SEQ: &str = "INSERT INTO events (kind, kiosk_id, detail) SELECT $1, $2, $3 \
+    WHERE NOT EXISTS (SELECT 1 FROM events WHERE kiosk_id = $2 AND seq IS NULL AND kind = $1 AND detail = $3)";
+
 /// The migration that added `tallies`: responses stored before it are tallied when it runs.
 const TALLIES_MIGRATION: usize = 1;
 
-fn db(e: impl std::fmt::Display) -> Error {
-    Error::Database(e.to_string())
+/// A database error with what the server said: PostgreSQL's own message, SQLSTATE code, detail
+/// and hint (tokio-postgres shows only "db error" for them). Connection strings are never part
+/// of these errors.
+fn db<E: std::error::Error + 'static>(e: E) -> Error {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    while let Some(cause) = source {
+        if let Some(server) = cause.downcast_ref::<tokio_postgres::error::DbError>() {
+            return Error::Database(describe(server));
+        }
+        source = cause.source();
+    }
+    // Other errors (connection, pool): the whole chain, since the top line alone is often vague.
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    Error::Database(text)
+}
+
+/// "ERROR 53100: could not extend file …: No space left on device (detail: …; hint: …)".
+fn describe(e: &tokio_postgres::error::DbError) -> String {
+    let mut text = format!("PostgreSQL {} {}: {}", e.severity(), e.code().code(), e.message());
+    for (label, part) in [("detail", e.detail()), ("hint", e.hint())] {
+        if let Some(part) = part {
+            text.push_str(&format!("; {label}: {part}"));
+        }
+    }
+    text
 }
 
 /// A centre database on a PostgreSQL server.
@@ -111,7 +156,7 @@ impl PostgresCentre {
     /// Connects to `url` (`postgres://user@host:port/db`) and migrates the schema; days are
     /// counted in `tz`. The schema lives in the `search_path`'s first schema.
     pub fn open(url: &str, tz: chrono_tz::Tz) -> Result<PostgresCentre, Error> {
-        let config: tokio_postgres::Config = url.parse().map_err(|e| db(format!("database URL: {e}")))?;
+        let config: tokio_postgres::Config = url.parse().map_err(|e| Error::Database(format!("database URL: {e}")))?;
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -159,7 +204,7 @@ impl PostgresCentre {
                 }
             };
             if version as usize > MIGRATIONS.len() {
-                return Err(db(format!(
+                return Err(Error::Database(format!(
                     "the database was written by a newer hailong (schema {version})"
                 )));
             }
@@ -367,6 +412,29 @@ impl CentreStore for PostgresCentre {
         })
     }
 
+    fn renew_kiosk(&self, id: &str, token_hash: &str) -> Result<KioskInfo, Error> {
+        self.run(async |pool: &Pool| {
+            let mut client = pool.get().await.map_err(db)?;
+            let tx = client.transaction().await.map_err(db)?;
+            let n = tx
+                .execute(
+                    "UPDATE kiosks SET token_hash = $2, revoked_at = NULL WHERE id = $1 OR kiosk_id = $1",
+                    &[&id, &token_hash],
+                )
+                .await
+                .map_err(db)?;
+            if n != 1 {
+                return Err(Error::NotFound(format!("no kiosk enrolment or kiosk with id {id}")));
+            }
+            let row = tx
+                .query_one(&format!("{KIOSK_SELECT} WHERE k.token_hash = $1"), &[&token_hash])
+                .await
+                .map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            Ok(kiosk_row(&row))
+        })
+    }
+
     fn kiosk_by_token(&self, token_hash: &str) -> Result<Option<KioskInfo>, Error> {
         self.run(async |pool: &Pool| {
             let client = pool.get().await.map_err(db)?;
@@ -396,10 +464,66 @@ impl CentreStore for PostgresCentre {
         self.run(async |pool: &Pool| {
             let client = pool.get().await.map_err(db)?;
             Ok(client
-                .query_opt("SELECT 1 FROM read_tokens WHERE token_hash = $1", &[&token_hash])
+                .query_opt(
+                    "SELECT 1 FROM read_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+                    &[&token_hash],
+                )
                 .await
                 .map_err(db)?
                 .is_some())
+        })
+    }
+
+    fn read_tokens(&self) -> Result<Vec<store::ReadToken>, Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let rows = client
+                .query(
+                    "SELECT id, name, created_at, revoked_at FROM read_tokens ORDER BY id",
+                    &[],
+                )
+                .await
+                .map_err(db)?;
+            Ok(rows
+                .iter()
+                .map(|r| store::ReadToken {
+                    id: r.get(0),
+                    name: r.get(1),
+                    created_at: r.get(2),
+                    revoked_at: r.get(3),
+                })
+                .collect())
+        })
+    }
+
+    fn revoke_read_token(&self, id: i64) -> Result<(), Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let n = client
+                .execute(
+                    "UPDATE read_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
+                    &[&id],
+                )
+                .await
+                .map_err(db)?;
+            if n == 0 {
+                return Err(Error::NotFound(format!("no active read token with id {id}")));
+            }
+            Ok(())
+        })
+    }
+
+    fn check_writable(&self) -> Result<(), Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            client
+                .execute(
+                    "INSERT INTO health (id, at) VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+                    &[],
+                )
+                .await
+                .map_err(db)?;
+            Ok(())
         })
     }
 
@@ -424,18 +548,20 @@ impl CentreStore for PostgresCentre {
                 )
                 .await
                 .map_err(db)?;
+            // Bound to the kiosk whose batch first stores something (below).
             let bound: Option<String> = row.get(0);
             let facility_id: i64 = row.get(1);
-            match bound {
-                Some(b) if b != kiosk_id => return Ok(store::wrong_kiosk(responses, &b)),
+            match &bound {
+                Some(b) if b != kiosk_id => return Ok(store::wrong_kiosk(responses, b)),
                 Some(_) => {}
                 None => {
-                    tx.execute(
-                        "UPDATE kiosks SET kiosk_id = $2 WHERE id = $1",
-                        &[&enrolment.id, &kiosk_id],
-                    )
-                    .await
-                    .map_err(db)?;
+                    if let Some(other) = tx
+                        .query_opt("SELECT id FROM kiosks WHERE kiosk_id = $1", &[&kiosk_id])
+                        .await
+                        .map_err(db)?
+                    {
+                        return Err(store::enrolled_elsewhere(kiosk_id, other.get(0)));
+                    }
                 }
             }
             let mut known = Known {
@@ -464,6 +590,14 @@ impl CentreStore for PostgresCentre {
                 }
             }
             let plan = store::plan(responses, kiosk_id, known, &prepared);
+            if bound.is_none() && !plan.inserts.is_empty() {
+                tx.execute(
+                    "UPDATE kiosks SET kiosk_id = $2 WHERE id = $1",
+                    &[&enrolment.id, &kiosk_id],
+                )
+                .await
+                .map_err(db)?;
+            }
             if !plan.inserts.is_empty() {
                 // One binary COPY for the whole batch: PostgreSQL writes the rows in bulk.
                 let sink = tx
@@ -599,19 +733,124 @@ impl CentreStore for PostgresCentre {
         self.run(async |pool: &Pool| {
             let mut client = pool.get().await.map_err(db)?;
             let tx = client.transaction().await.map_err(db)?;
+            // One index probe per event (`events_by_kiosk`): `seq IS NOT DISTINCT FROM` cannot
+            // use an index, so events with and without a sequence number are matched apart.
+            let with_seq = tx.prepare(EVENT_WITH_SEQ).await.map_err(db)?;
+            let without_seq = tx.prepare(EVENT_WITHOUT_SEQ).await.map_err(db)?;
             for e in events {
-                let seq = e.seq.map(clamp);
-                tx.execute(
-                    "INSERT INTO events (kind, kiosk_id, seq, detail) SELECT $1, $2, $3, $4 \
-                     WHERE NOT EXISTS (SELECT 1 FROM events WHERE kind = $1 AND kiosk_id = $2 \
-                     AND seq IS NOT DISTINCT FROM $3 AND detail = $4)",
-                    &[&e.kind, &e.kiosk_id, &seq, &e.detail],
-                )
-                .await
+                match e.seq.map(clamp) {
+                    Some(seq) => tx.execute(&with_seq, &[&e.kind, &e.kiosk_id, &seq, &e.detail]).await,
+                    None => tx.execute(&without_seq, &[&e.kind, &e.kiosk_id, &e.detail]).await,
+                }
                 .map_err(db)?;
             }
             tx.commit().await.map_err(db)
         })
+    }
+
+    fn events_page(
+        &self,
+        kiosk: Option<&str>,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<store::RecordedEvent>, Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let rows = client
+                .query(
+                    "SELECT id, at, kind, kiosk_id, seq, detail FROM events \
+                     WHERE ($1::text IS NULL OR kiosk_id = $1) AND ($2::bigint IS NULL OR id < $2) \
+                     ORDER BY id DESC LIMIT $3",
+                    &[&kiosk, &before, &i64::from(limit)],
+                )
+                .await
+                .map_err(db)?;
+            Ok(rows
+                .iter()
+                .map(|r| store::RecordedEvent {
+                    id: r.get(0),
+                    at: r.get(1),
+                    event: Event {
+                        kind: r.get(2),
+                        kiosk_id: r.get(3),
+                        seq: r.get::<_, Option<i64>>(4).map(|s| s as u64),
+                        detail: r.get(5),
+                    },
+                })
+                .collect())
+        })
+    }
+
+    fn event_counts(&self) -> Result<std::collections::HashMap<String, store::EventCounts>, Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let rows = client
+                .query(
+                    "SELECT kiosk_id, count(*) FILTER (WHERE kind = 'gap'), count(*) FILTER (WHERE kind = 'tamper') \
+                     FROM events GROUP BY kiosk_id",
+                    &[],
+                )
+                .await
+                .map_err(db)?;
+            Ok(rows
+                .iter()
+                .map(|r| {
+                    (
+                        r.get::<_, String>(0),
+                        store::EventCounts {
+                            gaps: r.get::<_, i64>(1) as u64,
+                            tampers: r.get::<_, i64>(2) as u64,
+                        },
+                    )
+                })
+                .collect())
+        })
+    }
+
+    fn for_each_chain_row(&self, kiosk_id: &str, f: &mut dyn FnMut(u64, String, String)) -> Result<(), Error> {
+        self.run(async |pool: &Pool| {
+            let mut client = pool.get().await.map_err(db)?;
+            let tx = client.transaction().await.map_err(db)?;
+            // Through a cursor, a thousand at a time: a kiosk may hold millions.
+            let portal = tx
+                .bind(
+                    "SELECT seq, hash, body FROM responses WHERE kiosk_id = $1 ORDER BY seq",
+                    &[&kiosk_id],
+                )
+                .await
+                .map_err(db)?;
+            loop {
+                let rows = tx.query_portal(&portal, 1000).await.map_err(db)?;
+                if rows.is_empty() {
+                    break;
+                }
+                for row in rows {
+                    f(row.get::<_, i64>(0) as u64, row.get(1), row.get(2));
+                }
+            }
+            tx.commit().await.map_err(db)
+        })
+    }
+
+    fn stored_tallies(&self, kiosk_id: &str, monthly: bool, f: &mut dyn FnMut(TallyKey, Tally)) -> Result<(), Error> {
+        let table = if monthly { "tallies_month" } else { "tallies" };
+        let rows = self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            client
+                .query(
+                    &format!(
+                        "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data \
+                         FROM {table} WHERE kiosk_id = $1"
+                    ),
+                    &[&kiosk_id],
+                )
+                .await
+                .map_err(db)
+        })?;
+        for row in rows {
+            f(tally_key(&row), store::parse_tally(row.get(5))?);
+        }
+        Ok(())
     }
 
     fn events(&self) -> Result<Vec<Event>, Error> {

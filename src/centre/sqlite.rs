@@ -71,6 +71,12 @@ CREATE TABLE tallies_month (
     data TEXT NOT NULL,
     PRIMARY KEY (local_day, kiosk_id, department, questionnaire_id, questionnaire_version, rapid_repeat)
 ) WITHOUT ROWID;
+", "
+-- Read tokens can be revoked; events are looked up by kiosk (audits, lists); /api/v1/health
+-- writes a probe row.
+ALTER TABLE read_tokens ADD COLUMN revoked_at TEXT;
+CREATE INDEX events_by_kiosk ON events (kiosk_id, seq);
+CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL);
 "];
 
 /// The migration that added `tallies`: responses stored before it are tallied when it runs.
@@ -248,6 +254,9 @@ const HELD_IDS: &str = "SELECT id, hash FROM responses WHERE id IN (SELECT value
 const HELD_SEQS: &str =
     "SELECT seq, id FROM responses WHERE kiosk_id = ?1 AND seq IN (SELECT value FROM json_each(?2))";
 
+/// Whether an event is recorded already.
+const EVENT_SEEN: &str = "SELECT 1 FROM events WHERE kiosk_id = ?2 AND seq IS ?3 AND kind = ?1 AND detail = ?4";
+
 /// A sequence number as SQL sees it (they are positive and below 2^63 in practice).
 fn clamp(seq: u64) -> i64 {
     seq.min(i64::MAX as u64) as i64
@@ -255,18 +264,35 @@ fn clamp(seq: u64) -> i64 {
 
 const KIOSK_COLUMNS: &str = "k.id, f.name, k.name, k.kiosk_id, k.revoked_at, k.last_seq";
 
+fn time(text: Option<String>) -> Option<DateTime<Utc>> {
+    text.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
 fn kiosk_row(row: &rusqlite::Row) -> rusqlite::Result<KioskInfo> {
-    let revoked: Option<String> = row.get(4)?;
     Ok(KioskInfo {
         id: row.get(0)?,
         facility: row.get(1)?,
         name: row.get(2)?,
         kiosk_id: row.get(3)?,
-        revoked_at: revoked
-            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-            .map(|t| t.with_timezone(&Utc)),
+        revoked_at: time(row.get(4)?),
         last_seq: row.get::<_, i64>(5)? as u64,
     })
+}
+
+/// A tally row read as (day, department, questionnaire id, version, rapid repeat, data).
+fn tally_row(row: &rusqlite::Row) -> Result<(TallyKey, String), Error> {
+    let day: String = row.get(0)?;
+    let key = TallyKey {
+        day: day
+            .parse()
+            .map_err(|_| Error::Corrupt(format!("a stored tally has the day {day:?}")))?,
+        department: row.get(1)?,
+        questionnaire_id: row.get(2)?,
+        questionnaire_version: row.get(3)?,
+        rapid_repeat: row.get(4)?,
+    };
+    Ok((key, row.get(5)?))
 }
 
 fn event(
@@ -276,10 +302,8 @@ fn event(
     seq: Option<u64>,
     detail: &str,
 ) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO events (kind, kiosk_id, seq, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![kind, kiosk_id, seq.map(|s| s as i64), detail, now_text()],
-    )?;
+    tx.prepare_cached("INSERT INTO events (kind, kiosk_id, seq, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![kind, kiosk_id, seq.map(|s| s as i64), detail, now_text()])?;
     Ok(())
 }
 
@@ -321,6 +345,27 @@ impl CentreStore for SqliteCentre {
         Ok(())
     }
 
+    fn renew_kiosk(&self, id: &str, token_hash: &str) -> Result<KioskInfo, Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE kiosks SET token_hash = ?2, revoked_at = NULL WHERE id = ?1 OR kiosk_id = ?1",
+            params![id, token_hash],
+        )?;
+        if n != 1 {
+            return Err(Error::NotFound(format!("no kiosk enrolment or kiosk with id {id}")));
+        }
+        let info = tx.query_row(
+            &format!(
+                "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id WHERE k.token_hash = ?1"
+            ),
+            [token_hash],
+            kiosk_row,
+        )?;
+        tx.commit()?;
+        Ok(info)
+    }
+
     fn kiosk_by_token(&self, token_hash: &str) -> Result<Option<KioskInfo>, Error> {
         Ok(self
             .conn()
@@ -343,11 +388,48 @@ impl CentreStore for SqliteCentre {
     fn read_token_exists(&self, token_hash: &str) -> Result<bool, Error> {
         Ok(self
             .conn()
-            .query_row("SELECT 1 FROM read_tokens WHERE token_hash = ?1", [token_hash], |_| {
-                Ok(())
-            })
+            .query_row(
+                "SELECT 1 FROM read_tokens WHERE token_hash = ?1 AND revoked_at IS NULL",
+                [token_hash],
+                |_| Ok(()),
+            )
             .optional()?
             .is_some())
+    }
+
+    fn read_tokens(&self) -> Result<Vec<store::ReadToken>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT id, name, created_at, revoked_at FROM read_tokens ORDER BY id")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(store::ReadToken {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    created_at: time(r.get(2)?).unwrap_or_default(),
+                    revoked_at: time(r.get(3)?),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    fn revoke_read_token(&self, id: i64) -> Result<(), Error> {
+        let n = self.conn().execute(
+            "UPDATE read_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            params![id, now_text()],
+        )?;
+        if n == 0 {
+            return Err(Error::NotFound(format!("no active read token with id {id}")));
+        }
+        Ok(())
+    }
+
+    fn check_writable(&self) -> Result<(), Error> {
+        self.conn().execute(
+            "INSERT INTO health (id, at) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+            [now_text()],
+        )?;
+        Ok(())
     }
 
     fn ingest(
@@ -361,20 +443,23 @@ impl CentreStore for SqliteCentre {
         let mut prepared = store::prepare(responses, kiosk_id, catalog, Utc::now(), self.tz);
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        // Bind the enrolment to the kiosk that uses it first; refuse any other kiosk after.
+        // An enrolment is bound to the kiosk whose batch first stores something (below); any
+        // other kiosk is refused after.
         let (bound, facility_id, last_seq, last_hash): (Option<String>, i64, i64, String) = tx.query_row(
             "SELECT kiosk_id, facility_id, last_seq, last_hash FROM kiosks WHERE id = ?1",
             [&enrolment.id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?;
-        match bound {
-            Some(b) if b != kiosk_id => return Ok(store::wrong_kiosk(responses, &b)),
+        match &bound {
+            Some(b) if b != kiosk_id => return Ok(store::wrong_kiosk(responses, b)),
             Some(_) => {}
             None => {
-                tx.execute(
-                    "UPDATE kiosks SET kiosk_id = ?2 WHERE id = ?1",
-                    params![enrolment.id, kiosk_id],
-                )?;
+                let elsewhere: Option<String> = tx
+                    .query_row("SELECT id FROM kiosks WHERE kiosk_id = ?1", [kiosk_id], |r| r.get(0))
+                    .optional()?;
+                if let Some(existing) = elsewhere {
+                    return Err(store::enrolled_elsewhere(kiosk_id, &existing));
+                }
             }
         }
         let mut known = Known {
@@ -401,6 +486,12 @@ impl CentreStore for SqliteCentre {
             }
         }
         let plan = store::plan(responses, kiosk_id, known, &prepared);
+        if bound.is_none() && !plan.inserts.is_empty() {
+            tx.execute(
+                "UPDATE kiosks SET kiosk_id = ?2 WHERE id = ?1",
+                params![enrolment.id, kiosk_id],
+            )?;
+        }
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO responses (id, kiosk_id, seq, facility_id, department, local_day, hash, body, received_at) \
@@ -471,17 +562,7 @@ impl CentreStore for SqliteCentre {
             let to = to.map_or_else(|| "9999-99-99".to_string(), |d| d.to_string());
             let mut rows = stmt.query(params![from, to, scope.facility, scope.kiosk, scope.department])?;
             while let Some(row) = rows.next()? {
-                let day: String = row.get(0)?;
-                let key = TallyKey {
-                    day: day
-                        .parse()
-                        .map_err(|_| Error::Corrupt(format!("a stored tally has the day {day:?}")))?,
-                    department: row.get(1)?,
-                    questionnaire_id: row.get(2)?,
-                    questionnaire_version: row.get(3)?,
-                    rapid_repeat: row.get(4)?,
-                };
-                let json: String = row.get(5)?;
+                let (key, json) = tally_row(row)?;
                 f(key, store::parse_tally(&json)?);
             }
         }
@@ -504,20 +585,92 @@ impl CentreStore for SqliteCentre {
     fn record_events(&self, events: &[Event]) -> Result<(), Error> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        for e in events {
-            let seen = tx
-                .query_row(
-                    "SELECT 1 FROM events WHERE kind = ?1 AND kiosk_id = ?2 AND seq IS ?3 AND detail = ?4",
-                    params![e.kind, e.kiosk_id, e.seq.map(clamp), e.detail],
-                    |_| Ok(()),
-                )
-                .optional()?
-                .is_some();
-            if !seen {
-                event(&tx, &e.kind, &e.kiosk_id, e.seq, &e.detail)?;
+        {
+            // `events_by_kiosk` makes each look-up one index probe: an audit's cost grows with
+            // its size, not with the square of it.
+            let mut seen = tx.prepare_cached(EVENT_SEEN)?;
+            for e in events {
+                let known = seen
+                    .query_row(params![e.kind, e.kiosk_id, e.seq.map(clamp), e.detail], |_| Ok(()))
+                    .optional()?
+                    .is_some();
+                if !known {
+                    event(&tx, &e.kind, &e.kiosk_id, e.seq, &e.detail)?;
+                }
             }
         }
         tx.commit()?;
+        Ok(())
+    }
+
+    fn events_page(
+        &self,
+        kiosk: Option<&str>,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<store::RecordedEvent>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, at, kind, kiosk_id, seq, detail FROM events \
+             WHERE (?1 IS NULL OR kiosk_id = ?1) AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
+        )?;
+        let rows = stmt
+            .query_map(params![kiosk, before, limit], |r| {
+                Ok(store::RecordedEvent {
+                    id: r.get(0)?,
+                    at: time(r.get(1)?).unwrap_or_default(),
+                    event: Event {
+                        kind: r.get(2)?,
+                        kiosk_id: r.get(3)?,
+                        seq: r.get::<_, Option<i64>>(4)?.map(|s| s as u64),
+                        detail: r.get(5)?,
+                    },
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    fn event_counts(&self) -> Result<std::collections::HashMap<String, store::EventCounts>, Error> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT kiosk_id, sum(kind = 'gap'), sum(kind = 'tamper') FROM events GROUP BY kiosk_id")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    store::EventCounts {
+                        gaps: r.get::<_, i64>(1)? as u64,
+                        tampers: r.get::<_, i64>(2)? as u64,
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn for_each_chain_row(&self, kiosk_id: &str, f: &mut dyn FnMut(u64, String, String)) -> Result<(), Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT seq, hash, body FROM responses WHERE kiosk_id = ?1 ORDER BY seq")?;
+        let mut rows = stmt.query([kiosk_id])?;
+        while let Some(row) = rows.next()? {
+            f(row.get::<_, i64>(0)? as u64, row.get(1)?, row.get(2)?);
+        }
+        Ok(())
+    }
+
+    fn stored_tallies(&self, kiosk_id: &str, monthly: bool, f: &mut dyn FnMut(TallyKey, Tally)) -> Result<(), Error> {
+        let table = if monthly { "tallies_month" } else { "tallies" };
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data \
+             FROM {table} WHERE kiosk_id = ?1"
+        ))?;
+        let mut rows = stmt.query([kiosk_id])?;
+        while let Some(row) = rows.next()? {
+            let (key, json) = tally_row(row)?;
+            f(key, store::parse_tally(&json)?);
+        }
         Ok(())
     }
 
@@ -561,5 +714,26 @@ mod tests {
                 .unwrap();
             assert!(plan[0].starts_with("SEARCH responses USING INDEX"), "{sql}: {plan:?}");
         }
+    }
+
+    /// An audit records an event per response it finds removed; each is first looked up among
+    /// those recorded. Without an index that look-up read the whole table (an audit of 65,000
+    /// responses held the lock for minutes).
+    #[test]
+    fn the_recorded_event_lookup_uses_the_kiosk_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let centre = SqliteCentre::open(&dir.path().join("c.sqlite3"), chrono_tz::Asia::Ho_Chi_Minh).unwrap();
+        let conn = centre.conn();
+        let plan: String = conn
+            .query_row(
+                &format!("EXPLAIN QUERY PLAN {EVENT_SEEN}"),
+                params!["gap", "k", 1, "d"],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(
+            plan.starts_with("SEARCH events USING INDEX events_by_kiosk (kiosk_id=? AND seq=?)"),
+            "{plan}"
+        );
     }
 }

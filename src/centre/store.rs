@@ -22,6 +22,9 @@ pub enum Error {
     /// The database holds something that does not parse.
     #[error("corrupt record: {0}")]
     Corrupt(String),
+    /// The request conflicts with what the centre holds (a kiosk enrolled twice).
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl From<rusqlite::Error> for Error {
@@ -61,6 +64,29 @@ impl KioskInfo {
     }
 }
 
+/// An API read token (the token itself is never stored, only its hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReadToken {
+    /// The centre's id for it (used by `token revoke`).
+    pub id: i64,
+    /// Who it is for.
+    pub name: String,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Why a fresh enrolment's first batch is refused: it names kiosk `kiosk_id`, which the centre
+/// already knows under enrolment `existing`.
+pub fn enrolled_elsewhere(kiosk_id: &str, existing: &str) -> Error {
+    Error::Conflict(format!(
+        "kiosk {kiosk_id} is already enrolled at this centre (enrolment {existing}); to give it a new \
+         token and keep its history, run `hailong centre kiosk renew {existing}` on the centre and put \
+         the printed [centre] block in the kiosk's hailong.toml (then revoke the unused enrolment)"
+    ))
+}
+
 /// A tamper or gap event found on ingest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {
@@ -72,6 +98,27 @@ pub struct Event {
     pub seq: Option<u64>,
     /// What was found.
     pub detail: String,
+}
+
+/// An event as recorded, with its id (for paging) and time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordedEvent {
+    /// Its id, increasing with time.
+    pub id: i64,
+    /// When it was recorded.
+    pub at: DateTime<Utc>,
+    /// What was found.
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// Events recorded for one kiosk, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct EventCounts {
+    /// Gap events (responses missing or removed).
+    pub gaps: u64,
+    /// Tamper events (responses altered, chains broken).
+    pub tampers: u64,
 }
 
 /// Which responses a centre report covers.
@@ -89,6 +136,38 @@ pub struct Scope {
     pub to: Option<NaiveDate>,
 }
 
+/// Longest facility, kiosk or department name a filter may hold.
+pub const MAX_NAME: usize = 200;
+
+impl Scope {
+    /// Checks the names a scope filters on, the same for every backend and surface: each at
+    /// most [`MAX_NAME`] characters, none of them control characters (PostgreSQL cannot even
+    /// compare a text holding NUL). The error names the field.
+    pub fn check(&self) -> Result<(), String> {
+        for (field, value) in [
+            ("facility", &self.facility),
+            ("kiosk", &self.kiosk),
+            ("department", &self.department),
+        ] {
+            if let Some(v) = value {
+                check_name(field, v)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks one name (see [`Scope::check`]).
+pub fn check_name(field: &str, value: &str) -> Result<(), String> {
+    if value.chars().count() > MAX_NAME {
+        return Err(format!("{field}: at most {MAX_NAME} characters"));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(format!("{field}: must not hold control characters"));
+    }
+    Ok(())
+}
+
 /// The centre's storage.
 pub trait CentreStore: Send + Sync {
     /// Creates a kiosk enrolment (and its facility on first mention) holding `token_hash`.
@@ -97,15 +176,28 @@ pub trait CentreStore: Send + Sync {
     fn kiosks(&self) -> Result<Vec<KioskInfo>, Error>;
     /// Revokes an enrolment: its token stops working.
     fn revoke_kiosk(&self, id: &str) -> Result<(), Error>;
+    /// Re-enrols a kiosk the centre knows (by enrolment id or its own kiosk id): its token is
+    /// replaced by the one hashed as `token_hash` (the old one stops working at once), a
+    /// revocation is lifted, and its history and chain position stay.
+    fn renew_kiosk(&self, id: &str, token_hash: &str) -> Result<KioskInfo, Error>;
     /// The enrolment holding this token hash, if any (revoked ones included).
     fn kiosk_by_token(&self, token_hash: &str) -> Result<Option<KioskInfo>, Error>;
     /// Adds an API read token.
     fn add_read_token(&self, name: &str, token_hash: &str) -> Result<(), Error>;
-    /// Whether a read token hash exists.
+    /// Whether a read token hash exists and is not revoked.
     fn read_token_exists(&self, token_hash: &str) -> Result<bool, Error>;
-    /// Stores a batch from the kiosk enrolled as `enrolment` (one transaction): binds the
-    /// enrolment to the batch's kiosk id on first use, skips what it holds already, checks each
-    /// response and the chain, and records tamper and gap events.
+    /// Every read token, oldest first.
+    fn read_tokens(&self) -> Result<Vec<ReadToken>, Error>;
+    /// Revokes a read token: it stops working at once.
+    fn revoke_read_token(&self, id: i64) -> Result<(), Error>;
+    /// Writes a probe row and commits, so `/api/v1/health` can say whether the store takes
+    /// writes (a full disk, a read-only or unreachable database) and not only that it answers.
+    fn check_writable(&self) -> Result<(), Error>;
+    /// Stores a batch from the kiosk enrolled as `enrolment` (one transaction): skips what it
+    /// holds already, checks each response and the chain, and records tamper and gap events.
+    /// An enrolment not yet bound to a kiosk is bound to the batch's kiosk id in the same
+    /// transaction, and only when the batch stores a response; a kiosk id another enrolment
+    /// holds is refused with [`Error::Conflict`] (see [`enrolled_elsewhere`]).
     fn ingest(
         &self,
         enrolment: &KioskInfo,
@@ -120,6 +212,17 @@ pub trait CentreStore: Send + Sync {
     fn for_each_tally(&self, scope: &Scope, f: &mut dyn FnMut(TallyKey, Tally)) -> Result<(), Error>;
     /// The tamper and gap events, newest first.
     fn events(&self) -> Result<Vec<Event>, Error>;
+    /// Recorded events, newest first: at most `limit`, only those with an id below `before`
+    /// when given (the next page), only kiosk `kiosk`'s when given.
+    fn events_page(&self, kiosk: Option<&str>, before: Option<i64>, limit: u32) -> Result<Vec<RecordedEvent>, Error>;
+    /// How many events each kiosk has, by its kiosk id.
+    fn event_counts(&self) -> Result<std::collections::HashMap<String, EventCounts>, Error>;
+    /// Calls `f` with every response held from kiosk `kiosk_id`, in sequence order, as stored:
+    /// its sequence number, the hash column and the body (for `centre verify`).
+    fn for_each_chain_row(&self, kiosk_id: &str, f: &mut dyn FnMut(u64, String, String)) -> Result<(), Error>;
+    /// Calls `f` with every stored tally row of kiosk `kiosk_id`: the daily rows, or the monthly
+    /// roll-up (keyed by the month's first day).
+    fn stored_tallies(&self, kiosk_id: &str, monthly: bool, f: &mut dyn FnMut(TallyKey, Tally)) -> Result<(), Error>;
     /// What the centre holds of a kiosk's chain for `from..=to`: (seq, response id, hash), in order.
     fn held_chain(&self, kiosk_id: &str, from: u64, to: u64) -> Result<Vec<(u64, String, String)>, Error>;
     /// Records events, skipping any already recorded (an audit repeated finds the same).
@@ -373,10 +476,10 @@ pub fn check(r: &StoredResponse, kiosk_id: &str, catalog: &Catalog, now: DateTim
         return Err("seq out of range".into());
     }
     if let Some(d) = &resp.department {
-        if d.chars().count() > 200 {
+        // PostgreSQL text cannot hold NUL, and no department name needs a control character.
+        if d.chars().count() > MAX_NAME {
             return Err("department name too long".into());
         }
-        // PostgreSQL text cannot hold NUL, and no department name needs a control character.
         if d.chars().any(char::is_control) {
             return Err("department name holds a control character".into());
         }

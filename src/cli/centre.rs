@@ -63,6 +63,25 @@ pub enum Command {
         #[arg(long, default_value = "kiosk-nhanh")]
         questionnaire: String,
     },
+    /// Check every kiosk's chain as stored at the centre and recompute every tally from the
+    /// responses; exit 1 naming each cell or response the centre's copy no longer matches.
+    Verify {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The tamper and gap events, newest first.
+    Events {
+        /// Only this kiosk (its own id).
+        #[arg(long)]
+        kiosk: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// The DESIGN §5 report over everything the centre holds.
     Report {
         /// Only this facility.
@@ -107,6 +126,19 @@ pub enum KioskCommand {
         /// The enrolment id (from `kiosk list`).
         id: String,
     },
+    /// Re-enrol a kiosk the centre knows (after a revoke, or when the kiosk lost its
+    /// hailong.toml): prints a new token as a [centre] block; the old token stops working, and
+    /// the kiosk's history and chain position stay.
+    Renew {
+        /// The enrolment id or the kiosk's own id (both in `kiosk list`).
+        id: String,
+        /// The centre's URL as kiosks reach it, put in the block.
+        #[arg(long)]
+        url: Option<String>,
+        /// Print JSON instead of the block.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,16 +149,33 @@ pub enum TokenCommand {
         #[arg(long)]
         name: String,
     },
+    /// List read tokens (never the tokens themselves).
+    List,
+    /// Revoke a read token: it stops working at once.
+    Revoke {
+        /// The token's id (from `token list`).
+        id: i64,
+    },
 }
 
-fn open_centre(env: &Env, database: Option<&str>) -> Result<Arc<dyn CentreStore>> {
+/// Opens the centre's database. Only commands that write (`serve`, `kiosk add`, `token add`,
+/// `demo-data`) create one; the others refuse a SQLite file that is not there, so a mistyped
+/// `--data-dir` is named instead of answered from a new, empty database.
+fn open_centre(env: &Env, database: Option<&str>, create: bool) -> Result<Arc<dyn CentreStore>> {
     let database = match database {
         Some(d) => d.to_string(),
         None => {
-            std::fs::create_dir_all(&env.data.0).with_context(|| env.data.0.display().to_string())?;
+            if create {
+                std::fs::create_dir_all(&env.data.0).with_context(|| env.data.0.display().to_string())?;
+            }
             env.data.0.join("centre.sqlite3").display().to_string()
         }
     };
+    let is_postgres = database.starts_with("postgres://") || database.starts_with("postgresql://");
+    let file = database.strip_prefix("sqlite:").unwrap_or(&database);
+    if !create && !is_postgres && !std::path::Path::new(file).exists() {
+        bail!(tr_args(env.locale, "cli-centre-no-database", &[("path", file.into())]));
+    }
     // The message names the database without a password that may be in its URL.
     let shown = database
         .split_once('@')
@@ -136,7 +185,18 @@ fn open_centre(env: &Env, database: Option<&str>) -> Result<Arc<dyn CentreStore>
 
 pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<ExitCode> {
     let env = env(common)?;
-    let store = open_centre(&env, database)?;
+    let creates = matches!(
+        command,
+        Command::Serve { .. }
+            | Command::DemoData { .. }
+            | Command::Kiosk {
+                command: KioskCommand::Add { .. }
+            }
+            | Command::Token {
+                command: TokenCommand::Add { .. }
+            }
+    );
+    let store = open_centre(&env, database, creates)?;
     match command {
         Command::Serve {
             listen,
@@ -150,14 +210,7 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
             serve(&env, store, listen, tls)
         }
         Command::Kiosk { command } => kiosk(store.as_ref(), command, env.locale),
-        Command::Token {
-            command: TokenCommand::Add { name },
-        } => {
-            let token = server::new_token();
-            store.add_read_token(&name, &server::token_hash(&token))?;
-            say(&format!("{token}\n"))?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Token { command } => token(store.as_ref(), command, env.locale),
         Command::DemoData {
             facilities,
             kiosks_per_facility,
@@ -195,6 +248,69 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Verify { json } => {
+            let started = std::time::Instant::now();
+            let verified = server::verify::verify(store.as_ref(), env.config.timezone.0)?;
+            if json {
+                say(&format!("{}\n", serde_json::to_string_pretty(&verified)?))?;
+            } else {
+                for f in &verified.findings {
+                    let side = tr(
+                        env.locale,
+                        match f.side {
+                            server::verify::Side::Centre => "cli-verify-side-centre",
+                            server::verify::Side::Kiosk => "cli-verify-side-kiosk",
+                        },
+                    );
+                    say(&format!("{}\t{side}\t{}\n", f.kiosk_id, f.what))?;
+                }
+                let id = if verified.centre_altered() {
+                    "cli-centre-verify-altered"
+                } else {
+                    "cli-centre-verify-intact"
+                };
+                eprintln!(
+                    "{}",
+                    tr_args(
+                        env.locale,
+                        id,
+                        &[
+                            ("kiosks", verified.kiosks.into()),
+                            ("responses", verified.responses.into()),
+                            ("cells", verified.tally_cells.into()),
+                            ("findings", verified.findings.len().into()),
+                            ("seconds", format!("{:.1}", started.elapsed().as_secs_f64()).into()),
+                        ],
+                    )
+                );
+            }
+            Ok(if verified.centre_altered() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Events { kiosk, limit, json } => {
+            if let Some(k) = &kiosk {
+                server::store::check_name("kiosk", k).map_err(anyhow::Error::msg)?;
+            }
+            let page = store.events_page(kiosk.as_deref(), None, limit.clamp(1, 100_000))?;
+            if json {
+                say(&format!("{}\n", serde_json::to_string_pretty(&page)?))?;
+            } else {
+                for e in page {
+                    let seq = e.event.seq.map_or_else(|| "—".to_string(), |s| s.to_string());
+                    say(&format!(
+                        "{}\t{}\t{}\t{seq}\t{}\n",
+                        e.at.with_timezone(&env.config.timezone.0).format("%d/%m/%Y %H:%M"),
+                        e.event.kind,
+                        e.event.kiosk_id,
+                        e.event.detail
+                    ))?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Report {
             facility,
             kiosk,
@@ -211,6 +327,8 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
                 from: period.from,
                 to: period.to,
             };
+            scope.check().map_err(anyhow::Error::msg)?;
+            known_names(centre.store.as_ref(), &scope, env.locale)?;
             let report = server::report(&centre, &scope, &period, env.locale)?;
             if json {
                 say(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
@@ -231,6 +349,87 @@ fn centre(env: &Env, store: Arc<dyn CentreStore>) -> Result<Centre> {
     })
 }
 
+/// Refuses a report filter naming a facility or kiosk the centre does not know, naming the
+/// close matches, instead of printing an empty report titled with the typo.
+fn known_names(store: &dyn CentreStore, scope: &Scope, locale: Locale) -> Result<()> {
+    let kiosks = store.kiosks()?;
+    let facilities: Vec<&str> = kiosks.iter().map(|k| k.facility.as_str()).collect();
+    let ids: Vec<&str> = kiosks.iter().filter_map(|k| k.kiosk_id.as_deref()).collect();
+    for (value, known, id) in [
+        (&scope.facility, &facilities, "cli-centre-unknown-facility"),
+        (&scope.kiosk, &ids, "cli-centre-unknown-kiosk"),
+    ] {
+        if let Some(value) = value
+            && !known.contains(&value.as_str())
+        {
+            let close = hailong::text::close_matches(value, known.iter().copied(), 3);
+            let close = if close.is_empty() {
+                tr(locale, "cli-centre-no-close-match")
+            } else {
+                close.join(", ")
+            };
+            bail!(tr_args(
+                locale,
+                id,
+                &[("name", value.as_str().into()), ("close", close.into())]
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn token(store: &dyn CentreStore, command: TokenCommand, locale: Locale) -> Result<ExitCode> {
+    match command {
+        TokenCommand::Add { name } => {
+            let token = server::new_token();
+            store.add_read_token(&name, &server::token_hash(&token))?;
+            say(&format!("{token}\n"))?;
+        }
+        TokenCommand::List => {
+            for t in store.read_tokens()? {
+                let state = match t.revoked_at {
+                    Some(at) => tr_args(
+                        locale,
+                        "cli-token-revoked",
+                        &[("date", at.format("%d/%m/%Y").to_string().into())],
+                    ),
+                    None => tr(locale, "cli-kiosk-active"),
+                };
+                say(&format!(
+                    "{}\t{}\t{}\t{state}\n",
+                    t.id,
+                    t.name,
+                    t.created_at.format("%d/%m/%Y")
+                ))?;
+            }
+        }
+        TokenCommand::Revoke { id } => store.revoke_read_token(id)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints a kiosk's new token as the `[centre]` block for its `hailong.toml` (or JSON).
+fn print_enrolment(
+    info: &server::store::KioskInfo,
+    token: &str,
+    url: Option<String>,
+    json: bool,
+    comment: &str,
+) -> Result<()> {
+    let url = url.unwrap_or_default();
+    if json {
+        let v = serde_json::json!({
+            "id": info.id, "facility": info.facility, "name": info.name, "kiosk_id": info.kiosk_id,
+            "url": url, "token": token
+        });
+        say(&format!("{}\n", serde_json::to_string_pretty(&v)?))
+    } else {
+        say(&format!(
+            "# {comment}\n[centre]\nurl = \"{url}\"\ntoken = \"{token}\"\n"
+        ))
+    }
+}
+
 fn kiosk(store: &dyn CentreStore, command: KioskCommand, locale: Locale) -> Result<ExitCode> {
     match command {
         KioskCommand::Add {
@@ -241,27 +440,46 @@ fn kiosk(store: &dyn CentreStore, command: KioskCommand, locale: Locale) -> Resu
         } => {
             let token = server::new_token();
             let info = store.add_kiosk(&facility, &name, &server::token_hash(&token))?;
-            let url = url.unwrap_or_default();
-            if json {
-                let v = serde_json::json!({ "id": info.id, "facility": facility, "name": name, "url": url, "token": token });
-                say(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
-            } else {
-                let comment = tr_args(
-                    locale,
-                    "cli-kiosk-added",
-                    &[
-                        ("facility", facility.as_str().into()),
-                        ("name", name.as_str().into()),
-                        ("id", info.id.as_str().into()),
-                    ],
-                );
-                say(&format!(
-                    "# {comment}\n[centre]\nurl = \"{url}\"\ntoken = \"{token}\"\n"
-                ))?;
-            }
+            let comment = tr_args(
+                locale,
+                "cli-kiosk-added",
+                &[
+                    ("facility", facility.as_str().into()),
+                    ("name", name.as_str().into()),
+                    ("id", info.id.as_str().into()),
+                ],
+            );
+            print_enrolment(&info, &token, url, json, &comment)?;
+        }
+        KioskCommand::Renew { id, url, json } => {
+            let token = server::new_token();
+            let info = store.renew_kiosk(&id, &server::token_hash(&token))?;
+            let comment = tr_args(
+                locale,
+                "cli-kiosk-renewed",
+                &[
+                    ("facility", info.facility.as_str().into()),
+                    ("name", info.name.as_str().into()),
+                    ("id", info.id.as_str().into()),
+                    ("seq", info.last_seq.to_string().into()),
+                ],
+            );
+            print_enrolment(&info, &token, url, json, &comment)?;
         }
         KioskCommand::List => {
+            let counts = store.event_counts()?;
             for k in store.kiosks()? {
+                let c = k
+                    .kiosk_id
+                    .as_ref()
+                    .and_then(|id| counts.get(id))
+                    .copied()
+                    .unwrap_or_default();
+                let events = tr_args(
+                    locale,
+                    "cli-kiosk-events",
+                    &[("gaps", c.gaps.into()), ("tampers", c.tampers.into())],
+                );
                 let state = tr(
                     locale,
                     if k.revoked_at.is_some() {
@@ -273,7 +491,7 @@ fn kiosk(store: &dyn CentreStore, command: KioskCommand, locale: Locale) -> Resu
                 let bound = k.kiosk_id.clone().unwrap_or_else(|| tr(locale, "cli-kiosk-not-synced"));
                 let last = tr_args(locale, "cli-kiosk-last-seq", &[("seq", k.last_seq.to_string().into())]);
                 say(&format!(
-                    "{}\t{}\t{}\t{bound}\t{state}\t{last}\n",
+                    "{}\t{}\t{}\t{bound}\t{state}\t{last}\t{events}\n",
                     k.id, k.facility, k.name
                 ))?;
             }
@@ -298,20 +516,11 @@ fn serve(
     let centre = centre(env, store)?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .with_context(|| format!("listening on {listen}"))?;
+        let listener = std::net::TcpListener::bind(listen).with_context(|| format!("listening on {listen}"))?;
         let address = listener.local_addr()?;
-        match tls {
-            Some(tls) => {
-                tracing::info!(%address, scheme = "https", "listening");
-                server::serve_tls(listener.into_std()?, centre, tls, shutdown_signal()).await?;
-            }
-            None => {
-                tracing::info!(%address, scheme = "http", "listening");
-                server::serve(listener, centre, shutdown_signal()).await?;
-            }
-        }
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        tracing::info!(%address, scheme, "listening");
+        server::serve_with(listener, centre, tls, server::Timeouts::default(), shutdown_signal()).await?;
         tracing::info!("stopped; requests in flight were finished");
         Ok(ExitCode::SUCCESS)
     })
@@ -378,6 +587,10 @@ pub fn sync(common: &Common, once: bool) -> Result<ExitCode> {
                             ),
                         }
                         match audit {
+                            // The kiosk's own copy was changed after it was sent: staff must see it.
+                            Ok(a) if once && !(a.altered.is_empty() && a.removed.is_empty()) => {
+                                return Ok(ExitCode::from(3));
+                            }
                             Ok(_) => last_audit = Some(std::time::Instant::now()),
                             Err(e) if once => bail!(e.explain(locale)),
                             Err(_) => {}
@@ -392,7 +605,7 @@ pub fn sync(common: &Common, once: bool) -> Result<ExitCode> {
                     if once {
                         bail!(e.explain(locale));
                     }
-                    let pause = client::backoff(if e.is_permanent() { 9 } else { attempt }, &mut rand::rng());
+                    let pause = client::pause_after(&e, attempt, &mut rand::rng());
                     eprintln!(
                         "{}",
                         tr_args(

@@ -87,7 +87,7 @@ pub fn subscription(target: Target, store: SharedStore, wake: Arc<Notify>) -> Su
                         }
                         SyncEvent::Failed(e) => {
                             // A refused token needs staff; keep trying, slowly, in case it comes back.
-                            let pause = client::backoff(if e.is_permanent() { 9 } else { attempt }, &mut rand::rng());
+                            let pause = client::pause_after(&e, attempt, &mut rand::rng());
                             attempt = attempt.saturating_add(1);
                             let _ = output.send(Message::Sync(SyncEvent::Failed(e))).await;
                             pause

@@ -20,9 +20,19 @@ pub enum Error {
     /// The centre could not be reached or the connection broke.
     #[error("cannot reach the centre: {0}")]
     Offline(String),
-    /// The centre refused the kiosk's token: the kiosk must be enrolled again.
-    #[error("the centre refused this kiosk's token (revoked or unknown): enrol the kiosk again")]
-    Unauthorized,
+    /// The centre refused the kiosk's token, for the reason it gave.
+    #[error("the centre refused this kiosk's token ({reason:?}): {detail}")]
+    Refused {
+        /// Why, as the centre said.
+        reason: Refusal,
+        /// This kiosk's id (the one to re-enrol).
+        kiosk: String,
+        /// The centre's own words.
+        detail: String,
+    },
+    /// The centre is busy; try again after this many seconds.
+    #[error("the centre is busy; retry after {0} s")]
+    Busy(u64),
     /// The centre answered with an error.
     #[error("the centre answered {status}: {message}")]
     Server {
@@ -45,20 +55,70 @@ pub enum Error {
     NotConfigured,
 }
 
+/// Why the centre refused a kiosk's token (from the `code` of its answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No token sent.
+    Missing,
+    /// A token the centre does not know (mistyped, or replaced by a re-enrolment).
+    Unknown,
+    /// The token was revoked.
+    Revoked,
+    /// The token belongs to another kiosk.
+    OtherKiosk,
+    /// This kiosk is enrolled at the centre under an earlier enrolment.
+    EnrolledElsewhere,
+    /// A 401/403 without a code this kiosk knows (an older centre).
+    Other,
+}
+
+impl Refusal {
+    fn from_code(code: Option<&str>) -> Refusal {
+        use crate::sync::code;
+        match code {
+            Some(code::TOKEN_MISSING) => Refusal::Missing,
+            Some(code::TOKEN_UNKNOWN) => Refusal::Unknown,
+            Some(code::TOKEN_REVOKED) => Refusal::Revoked,
+            Some(code::TOKEN_OTHER_KIOSK) => Refusal::OtherKiosk,
+            Some(code::KIOSK_ENROLLED_ELSEWHERE) => Refusal::EnrolledElsewhere,
+            _ => Refusal::Other,
+        }
+    }
+}
+
 impl Error {
     /// Errors that retrying soon will not fix (staff must act); they are still retried, slowly.
     pub fn is_permanent(&self) -> bool {
         matches!(
             self,
-            Error::Unauthorized | Error::Rejected(_) | Error::NotConfigured | Error::Certificate(_)
+            Error::Refused { .. } | Error::Rejected(_) | Error::NotConfigured | Error::Certificate(_)
         )
+    }
+
+    /// The least time to wait before trying again, when the centre said so.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Busy(seconds) => Some(Duration::from_secs(*seconds)),
+            _ => None,
+        }
     }
 
     /// The error in words staff understand, in `locale` (staff mode's Sync page, `hailong sync`).
     pub fn explain(&self, locale: Locale) -> String {
         match self {
             Error::Offline(detail) => tr_args(locale, "sync-error-offline", &[("detail", detail.clone().into())]),
-            Error::Unauthorized => tr(locale, "sync-error-unauthorized"),
+            Error::Refused { reason, kiosk, .. } => {
+                let id = match reason {
+                    Refusal::Missing => "sync-error-token-missing",
+                    Refusal::Unknown => "sync-error-token-unknown",
+                    Refusal::Revoked => "sync-error-token-revoked",
+                    Refusal::OtherKiosk => "sync-error-token-other-kiosk",
+                    Refusal::EnrolledElsewhere => "sync-error-enrolled-elsewhere",
+                    Refusal::Other => "sync-error-unauthorized",
+                };
+                tr_args(locale, id, &[("kiosk", kiosk.clone().into())])
+            }
+            Error::Busy(seconds) => tr_args(locale, "sync-error-busy", &[("seconds", (*seconds).into())]),
             Error::Server { status, message } => tr_args(
                 locale,
                 "sync-error-server",
@@ -164,7 +224,7 @@ pub async fn sync_once(store: &SharedStore, client: &reqwest::Client, target: &T
             responses: batch,
         };
         let (result, next) = tokio::join!(
-            post::<_, BatchResult>(client, &endpoint, &target.token, &body),
+            post::<_, BatchResult>(client, &endpoint, &target.token, &body.kiosk_id, &body),
             blocking(store, move |s| s.outbox(after, SEND_BATCH)),
         );
         let result = result?;
@@ -206,12 +266,12 @@ pub async fn audit(store: &SharedStore, client: &reqwest::Client, target: &Targe
             entries,
         };
         if last_page {
-            total.add(post(client, &endpoint, &target.token, &body).await?);
+            total.add(post(client, &endpoint, &target.token, &kiosk_id, &body).await?);
             return Ok(total);
         }
         // As in `sync_once`, the next page is read (and hashed) while the centre checks this one.
         let (found, following) = tokio::join!(
-            post(client, &endpoint, &target.token, &body),
+            post(client, &endpoint, &target.token, &kiosk_id, &body),
             blocking(store, move |s| s.audit_page(next - 1, SEND_AUDIT)),
         );
         total.add(found?);
@@ -224,6 +284,7 @@ async fn post<B: serde::Serialize, R: serde::de::DeserializeOwned>(
     client: &reqwest::Client,
     endpoint: &str,
     token: &str,
+    kiosk_id: &str,
     body: &B,
 ) -> Result<R, Error> {
     let response = client
@@ -234,17 +295,38 @@ async fn post<B: serde::Serialize, R: serde::de::DeserializeOwned>(
         .await
         .map_err(|e| Error::Offline(without_url(&e)))?;
     let status = response.status();
-    if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
-        return Err(Error::Unauthorized);
-    }
     if !status.is_success() {
-        let message = response.json::<ErrorBody>().await.map_or_else(
-            |_| status.canonical_reason().unwrap_or("error").to_string(),
-            |b| b.error,
+        let header_wait = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let body = response.json::<ErrorBody>().await.ok();
+        let code = body.as_ref().and_then(|b| b.code.as_deref());
+        let detail = body.as_ref().map_or_else(
+            || status.canonical_reason().unwrap_or("error").to_string(),
+            |b| b.error.clone(),
         );
-        return Err(Error::Server {
-            status: status.as_u16(),
-            message,
+        use reqwest::StatusCode as S;
+        return Err(match status {
+            S::UNAUTHORIZED | S::FORBIDDEN | S::CONFLICT
+                if status != S::CONFLICT || code == Some(crate::sync::code::KIOSK_ENROLLED_ELSEWHERE) =>
+            {
+                Error::Refused {
+                    reason: Refusal::from_code(code),
+                    kiosk: kiosk_id.to_string(),
+                    detail,
+                }
+            }
+            S::SERVICE_UNAVAILABLE | S::TOO_MANY_REQUESTS => {
+                // At most the back-off's own ceiling, whatever a server says.
+                let wait = header_wait.or(body.and_then(|b| b.retry_after)).unwrap_or(5);
+                Error::Busy(wait.clamp(1, 300))
+            }
+            _ => Error::Server {
+                status: status.as_u16(),
+                message: detail,
+            },
         });
     }
     response.json::<R>().await.map_err(|e| Error::Offline(without_url(&e)))
@@ -273,6 +355,13 @@ fn without_url(e: &reqwest::Error) -> String {
 pub fn backoff(attempt: u32, rng: &mut impl Rng) -> Duration {
     let base = 2f64.powi(attempt.min(9) as i32).min(300.0);
     Duration::from_secs_f64((base * rng.random_range(0.75..=1.25)).clamp(1.0, 300.0))
+}
+
+/// The pause before retrying after the failure `e` on retry number `attempt`: the back-off
+/// (its longest for errors staff must fix), and never less than the centre asked for.
+pub fn pause_after(e: &Error, attempt: u32, rng: &mut impl Rng) -> Duration {
+    let pause = backoff(if e.is_permanent() { 9 } else { attempt }, rng);
+    e.retry_after().map_or(pause, |asked| pause.max(asked))
 }
 
 /// What staff mode shows about sync.

@@ -117,4 +117,28 @@ pub struct Rejected {
 pub struct ErrorBody {
     /// What went wrong, naming the field or the problem.
     pub error: String,
+    /// A stable machine-readable name for the problem where a client acts on it (see
+    /// [`code`]); absent for the rest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Seconds to wait before trying again (with 503, as in its `Retry-After` header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+/// The values of [`ErrorBody::code`]: why the centre refused a request, so that a kiosk can tell
+/// staff the real cause in their own language.
+pub mod code {
+    /// No bearer token was sent.
+    pub const TOKEN_MISSING: &str = "token_missing";
+    /// The token is not one the centre issued (or it was replaced by a re-enrolment).
+    pub const TOKEN_UNKNOWN: &str = "token_unknown";
+    /// The token was revoked (`hailong centre kiosk revoke`).
+    pub const TOKEN_REVOKED: &str = "token_revoked";
+    /// The token belongs to another kiosk than the one the request names.
+    pub const TOKEN_OTHER_KIOSK: &str = "token_other_kiosk";
+    /// A new enrolment's first batch names a kiosk already enrolled under another enrolment.
+    pub const KIOSK_ENROLLED_ELSEWHERE: &str = "kiosk_enrolled_elsewhere";
+    /// The centre is busy (too many large requests at once): retry after `retry_after`.
+    pub const BUSY: &str = "busy";
 }

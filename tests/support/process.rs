@@ -5,6 +5,11 @@ use std::process::{Child, Command, Stdio};
 
 /// Starts the centre on `data` (its data dir) and waits until it accepts connections.
 pub fn spawn_centre_with(data: &Path, port: u16, extra: &[&str]) -> Child {
+    spawn_centre_logged(data, port, extra, Stdio::null())
+}
+
+/// [`spawn_centre_with`], its log (stderr) going to `log`.
+pub fn spawn_centre_logged(data: &Path, port: u16, extra: &[&str], log: impl Into<Stdio>) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_hailong"))
         .args([
             "centre",
@@ -16,7 +21,7 @@ pub fn spawn_centre_with(data: &Path, port: u16, extra: &[&str]) -> Child {
         .arg(data)
         .args(extra)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

@@ -18,6 +18,7 @@ pub struct Server {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+#[allow(dead_code)]
 impl Server {
     pub fn start(db: &Path) -> Server {
         Server::start_with(Arc::new(SqliteCentre::open(db, TZ).unwrap()))
@@ -25,6 +26,11 @@ impl Server {
 
     /// A centre on the given storage backend.
     pub fn start_with(store: Arc<dyn CentreStore>) -> Server {
+        Server::start_timed(store, centre::Timeouts::default())
+    }
+
+    /// A centre on the given storage backend, with these time limits.
+    pub fn start_timed(store: Arc<dyn CentreStore>, timeouts: centre::Timeouts) -> Server {
         let centre = Centre {
             store,
             catalog: Arc::new(Catalog::built_in()),
@@ -36,9 +42,9 @@ impl Server {
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Runtime::new().unwrap();
             rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                centre::serve(listener, c, async {
+                centre::serve_with(listener, c, None, timeouts, async {
                     let _ = stopped.await;
                 })
                 .await

@@ -1,0 +1,236 @@
+//! The centre against a hostile or broken network, over real sockets on 127.0.0.1: clients that
+//! connect and send nothing, send half a request, stall in a body, keep idle connections, flood
+//! the ingest, or announce a body over the limit; and a shutdown none of them can hold up.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use hailong::centre::{self, Timeouts};
+use hailong::store::Store;
+use hailong::survey::Catalog;
+use hailong::survey::demo::{DemoOptions, generate};
+use hailong::sync::client::{self, Target};
+
+#[path = "support/server.rs"]
+mod server;
+use server::Server;
+
+const TZ: chrono_tz::Tz = chrono_tz::Asia::Ho_Chi_Minh;
+
+fn short() -> Timeouts {
+    Timeouts {
+        headers: Duration::from_secs(1),
+        body_stall: Duration::from_secs(1),
+        shutdown: Duration::from_secs(1),
+        queue: Duration::from_millis(500),
+    }
+}
+
+fn start(dir: &std::path::Path, timeouts: Timeouts) -> Server {
+    let store = hailong::centre::sqlite::SqliteCentre::open(&dir.join("centre.sqlite3"), TZ).unwrap();
+    Server::start_timed(Arc::new(store), timeouts)
+}
+
+fn connect(addr: SocketAddr) -> TcpStream {
+    let s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    s
+}
+
+/// Reads until the server closes the connection; returns what it sent and how long it took.
+fn until_closed(mut s: TcpStream) -> (String, Duration) {
+    let start = Instant::now();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("the server kept the connection open: {e} after {:?}", start.elapsed()),
+        }
+    }
+    (String::from_utf8_lossy(&got).into_owned(), start.elapsed())
+}
+
+#[test]
+fn silent_half_sent_stalled_and_idle_connections_are_closed_within_the_set_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), short());
+    let token = server.enrol("TTYT Ba Vì");
+
+    // Connects and sends nothing.
+    let (_, took) = until_closed(connect(server.addr));
+    assert!(took < Duration::from_secs(4), "silent connection held {took:?}");
+
+    // Half the headers, then nothing.
+    let mut s = connect(server.addr);
+    s.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: centre\r\n").unwrap();
+    let (_, took) = until_closed(s);
+    assert!(took < Duration::from_secs(4), "half-sent headers held {took:?}");
+
+    // A batch whose body stops after 10 of its 1000 bytes.
+    let mut s = connect(server.addr);
+    write!(
+        s,
+        "POST /api/v1/responses HTTP/1.1\r\nHost: centre\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"kiosk_id\""
+    )
+    .unwrap();
+    let (said, took) = until_closed(s);
+    assert!(took < Duration::from_secs(4), "stalled body held {took:?}");
+    assert!(!said.starts_with("HTTP/1.1 5"), "{said}");
+
+    // A finished request on a keep-alive connection, then silence: closed after the idle time.
+    let mut s = connect(server.addr);
+    s.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: centre\r\n\r\n")
+        .unwrap();
+    let (said, took) = until_closed(s);
+    assert!(said.starts_with("HTTP/1.1 200"), "{said}");
+    assert!(
+        took < Duration::from_secs(4),
+        "idle keep-alive connection held {took:?}"
+    );
+}
+
+#[test]
+fn idle_sockets_beyond_the_open_files_limit_do_not_lock_kiosks_out_for_good() {
+    // Many silent connections at once: each is dropped after the header time, and a real
+    // request made after that is answered.
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), short());
+    let idle: Vec<TcpStream> = (0..200).map(|_| connect(server.addr)).collect();
+    std::thread::sleep(Duration::from_millis(2500));
+    let mut s = connect(server.addr);
+    s.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: centre\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let (said, _) = until_closed(s);
+    assert!(said.starts_with("HTTP/1.1 200"), "{said}");
+    for s in idle {
+        let (_, took) = until_closed(s);
+        assert!(took < Duration::from_secs(2), "an idle socket was still open");
+    }
+}
+
+#[test]
+fn a_declared_body_over_the_limit_is_refused_before_it_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), Timeouts::default());
+    let token = server.enrol("TTYT Ba Vì");
+    for path in ["/api/v1/responses", "/api/v1/audit"] {
+        let mut s = connect(server.addr);
+        write!(
+            s,
+            "POST {path} HTTP/1.1\r\nHost: centre\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: 5000000\r\nExpect: 100-continue\r\n\r\n"
+        )
+        .unwrap();
+        let (said, took) = until_closed(s);
+        assert!(said.starts_with("HTTP/1.1 413"), "{path}: {said}");
+        assert!(!said.contains("100 Continue"), "{path}: told to send the body: {said}");
+        assert!(took < Duration::from_secs(2), "{path}: {took:?}");
+    }
+}
+
+#[test]
+fn a_shutdown_ends_within_its_bound_while_a_client_stalls_in_a_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let timeouts = Timeouts {
+        headers: Duration::from_secs(60),
+        body_stall: Duration::from_secs(60),
+        shutdown: Duration::from_secs(1),
+        queue: Duration::from_secs(10),
+    };
+    let server = start(dir.path(), timeouts);
+    let token = server.enrol("TTYT Ba Vì");
+    let mut stalled = connect(server.addr);
+    write!(
+        stalled,
+        "POST /api/v1/responses HTTP/1.1\r\nHost: centre\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{"
+    )
+    .unwrap();
+    let _idle = connect(server.addr);
+    std::thread::sleep(Duration::from_millis(200));
+    let start = Instant::now();
+    drop(server); // signals shutdown and waits for the server to return
+    assert!(
+        start.elapsed() < Duration::from_secs(4),
+        "shutdown took {:?}",
+        start.elapsed()
+    );
+}
+
+fn kiosk_store(dir: &std::path::Path, n: usize) -> Arc<Mutex<Store>> {
+    let mut store = Store::open(&dir.join("hailong.sqlite3"), TZ).unwrap();
+    let catalog = Catalog::built_in();
+    let q = catalog.latest("kiosk-nhanh").unwrap().clone();
+    let opts = DemoOptions {
+        responses: n,
+        seed: 5,
+        end: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        departments: vec![],
+        tz: TZ,
+    };
+    let mut all = Vec::new();
+    generate(&q, &opts, |r| all.push(r));
+    let pairs: Vec<_> = all.iter().map(|r| (&q, r)).collect();
+    store.save_all(&pairs).unwrap();
+    Arc::new(Mutex::new(store))
+}
+
+#[test]
+fn a_flood_of_batches_gets_503_with_retry_after_which_the_kiosk_honours() {
+    let dir = tempfile::tempdir().unwrap();
+    let timeouts = Timeouts {
+        body_stall: Duration::from_secs(30),
+        ..short()
+    };
+    let server = start(dir.path(), timeouts);
+    let token = server.enrol("TTYT Ba Vì");
+    // Every slot taken by a batch still arriving.
+    let hogs: Vec<TcpStream> = (0..centre::api::MAX_INGEST_IN_FLIGHT)
+        .map(|_| {
+            let mut s = connect(server.addr);
+            write!(
+                s,
+                "POST /api/v1/responses HTTP/1.1\r\nHost: centre\r\nAuthorization: Bearer {token}\r\n\
+                 Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{\"kiosk_id\":"
+            )
+            .unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let store = kiosk_store(dir.path(), 50);
+    let target = Target {
+        url: server.url(),
+        token: token.clone(),
+        ca_cert: None,
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let http = client::http_client(&target).unwrap();
+    let err = rt.block_on(client::sync_once(&store, &http, &target)).unwrap_err();
+    assert_eq!(err, client::Error::Busy(centre::api::RETRY_AFTER_SECS), "{err:?}");
+    assert!(!err.is_permanent());
+    // The kiosk waits at least what it was asked, whatever its back-off says.
+    let pause = client::pause_after(&err, 0, &mut rand::rng());
+    assert!(pause >= Duration::from_secs(centre::api::RETRY_AFTER_SECS), "{pause:?}");
+    // The reason reaches staff in their words.
+    assert!(err.explain(hailong::survey::Locale::Vi).contains("đang bận"));
+    // The health check and reports are not queued behind the flood.
+    let health = rt.block_on(async {
+        reqwest::get(format!("{}/api/v1/health", server.url()))
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(health, 200);
+    // Once the slots are free, the sync goes through.
+    drop(hogs);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(rt.block_on(client::sync_once(&store, &http, &target)).unwrap(), 50);
+}
