@@ -1125,7 +1125,8 @@ fn a_centre_database_from_before_daily_tallies_gets_them_when_it_is_opened() {
             let conn = rusqlite::Connection::open(&path).unwrap();
             conn.execute_batch(
                 "DROP TABLE tallies; DROP TABLE tallies_month; PRAGMA user_version = 1; \
-                 ALTER TABLE read_tokens DROP COLUMN revoked_at; DROP INDEX events_by_kiosk; DROP TABLE health;",
+                 ALTER TABLE read_tokens DROP COLUMN revoked_at; DROP INDEX events_by_kiosk; DROP TABLE health; \
+                 ALTER TABLE responses DROP COLUMN clock_suspect;",
             )
             .unwrap();
         },
@@ -1138,7 +1139,8 @@ fn a_centre_database_from_before_daily_tallies_gets_them_when_it_is_opened() {
             server::postgres_execute(
                 &url,
                 "DROP TABLE tallies, tallies_month; UPDATE hailong_schema SET version = 1; \
-                 ALTER TABLE read_tokens DROP COLUMN revoked_at; DROP INDEX events_by_kiosk; DROP TABLE health;",
+                 ALTER TABLE read_tokens DROP COLUMN revoked_at; DROP INDEX events_by_kiosk; DROP TABLE health; \
+                 ALTER TABLE responses DROP COLUMN clock_suspect;",
             )
         });
     }
@@ -1582,4 +1584,95 @@ fn verify_case(dir: &Path, store: Arc<dyn CentreStore>, exec: &dyn Fn(&str)) {
     // The intact kiosk is not blamed for any of it: its only finding is still the gap it made.
     let kiosk_side: Vec<_> = found.findings.iter().filter(|f| f.side == Side::Kiosk).collect();
     assert_eq!(kiosk_side.len(), 1, "{found:#?}");
+}
+
+#[test]
+fn responses_from_a_kiosk_with_a_wrong_clock_are_kept_counted_in_no_figure_and_not_resent() {
+    on_every_backend(case_responses_from_a_kiosk_with_a_wrong_clock);
+}
+
+fn case_responses_from_a_kiosk_with_a_wrong_clock(dir: &Path, server: Server) {
+    let token = server.enrol("TTYT Ba Vì");
+    // The kiosk's clock is five years ahead: every response it takes is stamped 2031.
+    let mut store = Store::open(&dir.join("hailong.sqlite3"), TZ).unwrap();
+    let catalog = Catalog::built_in();
+    let q = catalog.latest("kiosk-nhanh").unwrap().clone();
+    let future = chrono::Utc::now().date_naive() + chrono::Duration::days(5 * 365);
+    let opts = DemoOptions {
+        responses: 50,
+        seed: 51,
+        end: future,
+        departments: vec![],
+        tz: TZ,
+    };
+    let mut all = Vec::new();
+    generate(&q, &opts, |r| all.push(r));
+    let pairs: Vec<_> = all.iter().map(|r| (&q, r)).collect();
+    store.save_all(&pairs).unwrap();
+    let store = Arc::new(Mutex::new(store));
+    let t = target(&server, &token);
+
+    // Held (so not sent again), but counted nowhere, and said once.
+    assert_eq!(sync(&store, &t).unwrap(), 50);
+    assert_eq!(store.lock().unwrap().outbox_status().unwrap().queued, 0);
+    assert_eq!(sync(&store, &t).unwrap(), 0, "nothing is resent");
+    assert_eq!(centre_summary(&server.centre).responses, 0);
+    let events = server.centre.store.events().unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].kind, "clock");
+    assert!(
+        events[0]
+            .detail
+            .starts_with("50 responses stamped with times the centre cannot believe"),
+        "{events:?}"
+    );
+
+    // The clock set right: the next responses count, and no false gap appears.
+    add_responses(&store, 30, 52);
+    assert_eq!(sync(&store, &t).unwrap(), 30);
+    assert_eq!(centre_summary(&server.centre).responses, 30);
+    let kinds: Vec<String> = server
+        .centre
+        .store
+        .events()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, ["clock"]);
+    let counts = server.centre.store.event_counts().unwrap();
+    assert_eq!(
+        counts
+            .values()
+            .map(|c| (c.gaps, c.tampers, c.clock))
+            .collect::<Vec<_>>(),
+        [(0, 0, 1)]
+    );
+    // The centre's own check agrees: nothing wrong with its copy, tallies without the 50.
+    let verified = hailong::centre::verify::verify(server.centre.store.as_ref(), TZ).unwrap();
+    assert!(verified.findings.is_empty(), "{verified:#?}");
+    assert_eq!(verified.responses, 80);
+}
+
+#[test]
+fn the_kiosk_learns_how_far_its_clock_is_off_from_the_centres_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("centre.sqlite3"));
+    let t = target(&server, "");
+    let http = client::http_client(&t).unwrap();
+    let offset = rt().block_on(client::clock_offset(&http, &t)).unwrap().unwrap();
+    assert!(offset.abs() < chrono::TimeDelta::seconds(3), "{offset:?}");
+    assert_eq!(client::explain_clock(offset, Locale::Vi), None);
+    // A kiosk whose clock reads 3 days 4 h 30 min later than the centre's `Date`.
+    let date = "Tue, 01 Dec 2026 08:00:00 GMT";
+    let local: chrono::DateTime<chrono::Utc> = "2026-12-04T12:30:00Z".parse().unwrap();
+    let offset = client::clock_offset_from(local, Some(date)).unwrap();
+    let said = client::explain_clock(offset, Locale::Vi).unwrap();
+    assert!(
+        said.contains("NHANH hơn máy chủ trung tâm 3 ngày 4 giờ 30 phút"),
+        "{said}"
+    );
+    let said = client::explain_clock(-offset, Locale::En).unwrap();
+    assert!(said.contains("3 days 4 h 30 min BEHIND"), "{said}");
+    assert_eq!(client::clock_offset_from(local, Some("yesterday")), None);
 }

@@ -156,7 +156,10 @@ fn get(c: &Centre, token: &str, uri: &str) -> (StatusCode, serde_json::Value) {
         let resp = centre::api::app(c.clone()).oneshot(req).await.unwrap();
         let status = resp.status();
         let bytes = axum::body::to_bytes(resp.into_body(), 8 << 20).await.unwrap();
-        (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+        )
     })
 }
 

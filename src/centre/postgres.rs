@@ -78,6 +78,8 @@ ALTER TABLE responses ALTER COLUMN id TYPE TEXT COLLATE \"C\", ALTER COLUMN kios
 ALTER TABLE read_tokens ADD COLUMN revoked_at TIMESTAMPTZ;
 CREATE INDEX events_by_kiosk ON events (kiosk_id, seq);
 CREATE TABLE health (id INT PRIMARY KEY CHECK (id = 1), at TIMESTAMPTZ NOT NULL);
+-- Responses stamped with times the centre cannot believe: kept, counted in no figure.
+ALTER TABLE responses ADD COLUMN clock_suspect BOOLEAN NOT NULL DEFAULT false;
 "];
 
 /// The batch's responses already held: id and hash.
@@ -602,8 +604,8 @@ impl CentreStore for PostgresCentre {
                 // One binary COPY for the whole batch: PostgreSQL writes the rows in bulk.
                 let sink = tx
                     .copy_in(
-                        "COPY responses (id, kiosk_id, seq, facility_id, department, local_day, hash, body) \
-                         FROM STDIN (FORMAT binary)",
+                        "COPY responses (id, kiosk_id, seq, facility_id, department, local_day, hash, body, \
+                         clock_suspect) FROM STDIN (FORMAT binary)",
                     )
                     .await
                     .map_err(db)?;
@@ -616,6 +618,7 @@ impl CentreStore for PostgresCentre {
                     Type::DATE,
                     Type::TEXT,
                     Type::TEXT,
+                    Type::BOOL,
                 ];
                 let mut writer = std::pin::pin!(BinaryCopyInWriter::new(sink, &types));
                 for &(i, r) in &plan.inserts {
@@ -632,6 +635,7 @@ impl CentreStore for PostgresCentre {
                             &day,
                             &r.hash,
                             &prepared.body(i),
+                            &prepared.suspect[i],
                         ])
                         .await
                         .map_err(db)?;
@@ -666,6 +670,7 @@ impl CentreStore for PostgresCentre {
                 .query(
                     "SELECT r.body FROM responses r JOIN facilities f ON f.id = r.facility_id \
                      WHERE ($1::date IS NULL OR r.local_day >= $1) AND ($2::date IS NULL OR r.local_day <= $2) \
+                     AND NOT r.clock_suspect \
                      AND ($3::text IS NULL OR f.name = $3) AND ($4::text IS NULL OR r.kiosk_id = $4) \
                      AND ($5::text IS NULL OR r.department = $5) ORDER BY r.kiosk_id, r.seq",
                     &[&scope.from, &scope.to, &scope.facility, &scope.kiosk, &scope.department],
@@ -786,8 +791,8 @@ impl CentreStore for PostgresCentre {
             let client = pool.get().await.map_err(db)?;
             let rows = client
                 .query(
-                    "SELECT kiosk_id, count(*) FILTER (WHERE kind = 'gap'), count(*) FILTER (WHERE kind = 'tamper') \
-                     FROM events GROUP BY kiosk_id",
+                    "SELECT kiosk_id, count(*) FILTER (WHERE kind = 'gap'), count(*) FILTER (WHERE kind = 'tamper'), \
+                     count(*) FILTER (WHERE kind = 'clock') FROM events GROUP BY kiosk_id",
                     &[],
                 )
                 .await
@@ -800,6 +805,7 @@ impl CentreStore for PostgresCentre {
                         store::EventCounts {
                             gaps: r.get::<_, i64>(1) as u64,
                             tampers: r.get::<_, i64>(2) as u64,
+                            clock: r.get::<_, i64>(3) as u64,
                         },
                     )
                 })
@@ -807,14 +813,14 @@ impl CentreStore for PostgresCentre {
         })
     }
 
-    fn for_each_chain_row(&self, kiosk_id: &str, f: &mut dyn FnMut(u64, String, String)) -> Result<(), Error> {
+    fn for_each_chain_row(&self, kiosk_id: &str, f: &mut dyn FnMut(store::ChainRow)) -> Result<(), Error> {
         self.run(async |pool: &Pool| {
             let mut client = pool.get().await.map_err(db)?;
             let tx = client.transaction().await.map_err(db)?;
             // Through a cursor, a thousand at a time: a kiosk may hold millions.
             let portal = tx
                 .bind(
-                    "SELECT seq, hash, body FROM responses WHERE kiosk_id = $1 ORDER BY seq",
+                    "SELECT seq, hash, body, clock_suspect FROM responses WHERE kiosk_id = $1 ORDER BY seq",
                     &[&kiosk_id],
                 )
                 .await
@@ -825,7 +831,12 @@ impl CentreStore for PostgresCentre {
                     break;
                 }
                 for row in rows {
-                    f(row.get::<_, i64>(0) as u64, row.get(1), row.get(2));
+                    f(store::ChainRow {
+                        seq: row.get::<_, i64>(0) as u64,
+                        hash: row.get(1),
+                        body: row.get(2),
+                        clock_suspect: row.get(3),
+                    });
                 }
             }
             tx.commit().await.map_err(db)

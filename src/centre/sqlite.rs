@@ -77,6 +77,8 @@ CREATE TABLE tallies_month (
 ALTER TABLE read_tokens ADD COLUMN revoked_at TEXT;
 CREATE INDEX events_by_kiosk ON events (kiosk_id, seq);
 CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL);
+-- Responses stamped with times the centre cannot believe: kept, counted in no figure.
+ALTER TABLE responses ADD COLUMN clock_suspect INTEGER NOT NULL DEFAULT 0;
 "];
 
 /// The migration that added `tallies`: responses stored before it are tallied when it runs.
@@ -494,8 +496,8 @@ impl CentreStore for SqliteCentre {
         }
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO responses (id, kiosk_id, seq, facility_id, department, local_day, hash, body, received_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO responses (id, kiosk_id, seq, facility_id, department, local_day, hash, body, received_at, \
+                 clock_suspect) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             let received = now_text();
             for &(i, r) in &plan.inserts {
@@ -510,7 +512,8 @@ impl CentreStore for SqliteCentre {
                     day,
                     r.hash,
                     body,
-                    received
+                    received,
+                    prepared.suspect[i]
                 ])?;
             }
             for e in &plan.events {
@@ -532,7 +535,7 @@ impl CentreStore for SqliteCentre {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT r.body FROM responses r JOIN facilities f ON f.id = r.facility_id \
-             WHERE r.local_day >= ?1 AND r.local_day <= ?2 \
+             WHERE r.local_day >= ?1 AND r.local_day <= ?2 AND NOT r.clock_suspect \
              AND (?3 IS NULL OR f.name = ?3) AND (?4 IS NULL OR r.kiosk_id = ?4) AND (?5 IS NULL OR r.department = ?5) \
              ORDER BY r.kiosk_id, r.seq",
         )?;
@@ -634,7 +637,7 @@ impl CentreStore for SqliteCentre {
     fn event_counts(&self) -> Result<std::collections::HashMap<String, store::EventCounts>, Error> {
         let conn = self.conn();
         let mut stmt =
-            conn.prepare("SELECT kiosk_id, sum(kind = 'gap'), sum(kind = 'tamper') FROM events GROUP BY kiosk_id")?;
+            conn.prepare("SELECT kiosk_id, sum(kind = 'gap'), sum(kind = 'tamper'), sum(kind = 'clock') FROM events GROUP BY kiosk_id")?;
         let rows = stmt
             .query_map([], |r| {
                 Ok((
@@ -642,6 +645,7 @@ impl CentreStore for SqliteCentre {
                     store::EventCounts {
                         gaps: r.get::<_, i64>(1)? as u64,
                         tampers: r.get::<_, i64>(2)? as u64,
+                        clock: r.get::<_, i64>(3)? as u64,
                     },
                 ))
             })?
@@ -649,12 +653,18 @@ impl CentreStore for SqliteCentre {
         Ok(rows)
     }
 
-    fn for_each_chain_row(&self, kiosk_id: &str, f: &mut dyn FnMut(u64, String, String)) -> Result<(), Error> {
+    fn for_each_chain_row(&self, kiosk_id: &str, f: &mut dyn FnMut(store::ChainRow)) -> Result<(), Error> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT seq, hash, body FROM responses WHERE kiosk_id = ?1 ORDER BY seq")?;
+        let mut stmt =
+            conn.prepare("SELECT seq, hash, body, clock_suspect FROM responses WHERE kiosk_id = ?1 ORDER BY seq")?;
         let mut rows = stmt.query([kiosk_id])?;
         while let Some(row) = rows.next()? {
-            f(row.get::<_, i64>(0)? as u64, row.get(1)?, row.get(2)?);
+            f(store::ChainRow {
+                seq: row.get::<_, i64>(0)? as u64,
+                hash: row.get(1)?,
+                body: row.get(2)?,
+                clock_suspect: row.get(3)?,
+            });
         }
         Ok(())
     }

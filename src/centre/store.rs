@@ -87,10 +87,10 @@ pub fn enrolled_elsewhere(kiosk_id: &str, existing: &str) -> Error {
     ))
 }
 
-/// A tamper or gap event found on ingest.
+/// A tamper, gap or clock event found on ingest or audit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {
-    /// `tamper` or `gap`.
+    /// `tamper`, `gap` or `clock`.
     pub kind: String,
     /// The kiosk.
     pub kiosk_id: String,
@@ -112,6 +112,19 @@ pub struct RecordedEvent {
     pub event: Event,
 }
 
+/// A response as the centre stores it, read back for `centre verify`.
+#[derive(Debug, Clone)]
+pub struct ChainRow {
+    /// Sequence number.
+    pub seq: u64,
+    /// The hash column.
+    pub hash: String,
+    /// The stored JSON.
+    pub body: String,
+    /// Stored with times the centre could not believe (counted in no figure).
+    pub clock_suspect: bool,
+}
+
 /// Events recorded for one kiosk, by kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct EventCounts {
@@ -119,6 +132,8 @@ pub struct EventCounts {
     pub gaps: u64,
     /// Tamper events (responses altered, chains broken).
     pub tampers: u64,
+    /// Clock events (batches holding responses stamped with unbelievable times).
+    pub clock: u64,
 }
 
 /// Which responses a centre report covers.
@@ -217,9 +232,9 @@ pub trait CentreStore: Send + Sync {
     fn events_page(&self, kiosk: Option<&str>, before: Option<i64>, limit: u32) -> Result<Vec<RecordedEvent>, Error>;
     /// How many events each kiosk has, by its kiosk id.
     fn event_counts(&self) -> Result<std::collections::HashMap<String, EventCounts>, Error>;
-    /// Calls `f` with every response held from kiosk `kiosk_id`, in sequence order, as stored:
-    /// its sequence number, the hash column and the body (for `centre verify`).
-    fn for_each_chain_row(&self, kiosk_id: &str, f: &mut dyn FnMut(u64, String, String)) -> Result<(), Error>;
+    /// Calls `f` with every response held from kiosk `kiosk_id`, in sequence order, as stored
+    /// (for `centre verify`).
+    fn for_each_chain_row(&self, kiosk_id: &str, f: &mut dyn FnMut(ChainRow)) -> Result<(), Error>;
     /// Calls `f` with every stored tally row of kiosk `kiosk_id`: the daily rows, or the monthly
     /// roll-up (keyed by the month's first day).
     fn stored_tallies(&self, kiosk_id: &str, monthly: bool, f: &mut dyn FnMut(TallyKey, Tally)) -> Result<(), Error>;
@@ -446,6 +461,19 @@ pub fn tally_json(tally: &Tally) -> String {
     serde_json::to_string(tally).expect("a tally serialises")
 }
 
+/// Whether a response's times can be believed at `now` (the centre's clock): started no
+/// earlier than 2020 and submitted no later than a day ahead. A kiosk whose clock is wrong
+/// stamps every response it takes wrongly; refusing them made the kiosk resend them for ever
+/// and, once the clock was set right, left a false "responses missing" gap. So they are stored
+/// (the chain stays whole and the kiosk stops resending), recorded as one `clock` event per
+/// batch, and counted in no figure, since the period they belong to is unknown.
+pub fn clock_plausible(r: &crate::survey::Response, now: DateTime<Utc>) -> bool {
+    let earliest = DateTime::parse_from_rfc3339("2020-01-01T00:00:00Z")
+        .expect("valid")
+        .with_timezone(&Utc);
+    r.started_at >= earliest && r.submitted_at <= now + chrono::Duration::days(1)
+}
+
 /// Checks one response against the batch and the questionnaires; `Ok` holds its JSON as the
 /// centre stores it, `Err` the reason to reject it.
 pub fn check(r: &StoredResponse, kiosk_id: &str, catalog: &Catalog, now: DateTime<Utc>) -> Result<String, String> {
@@ -462,12 +490,7 @@ pub fn check(r: &StoredResponse, kiosk_id: &str, catalog: &Catalog, now: DateTim
             )
         })?;
     resp.validate(q).map_err(|e| e.to_string())?;
-    let earliest = DateTime::parse_from_rfc3339("2020-01-01T00:00:00Z")
-        .expect("valid")
-        .with_timezone(&Utc);
-    if resp.started_at < earliest || resp.submitted_at > now + chrono::Duration::days(1) {
-        return Err("timestamps out of range".into());
-    }
+    let _ = now; // the time is judged by `clock_plausible`, not here: see `Prepared::suspect`
     if r.seq == 0 {
         return Err("seq must start at 1".into());
     }
@@ -537,10 +560,12 @@ pub struct Known {
 pub struct Prepared {
     /// Per response: its JSON as stored when it passed, else the reason to reject it.
     pub checked: Vec<Result<String, String>>,
-    /// The tallies of every response that passed.
+    /// The tallies of every response that passed (but those whose clock is suspect).
     pub tallies: BTreeMap<TallyKey, Tally>,
     /// How many passed.
     pub passed: usize,
+    /// Per response: its times cannot be believed (see [`clock_plausible`]); stored, not counted.
+    pub suspect: Vec<bool>,
 }
 
 /// Prepares a batch (see [`Prepared`]); days are counted in `tz`.
@@ -552,11 +577,15 @@ pub fn prepare(
     tz: chrono_tz::Tz,
 ) -> Prepared {
     let mut tallies = BTreeMap::new();
+    let suspect: Vec<bool> = responses.iter().map(|r| !clock_plausible(&r.response, now)).collect();
     let checked: Vec<Result<String, String>> = responses
         .iter()
-        .map(|r| {
+        .zip(&suspect)
+        .map(|(r, &suspect)| {
             let body = check(r, kiosk_id, catalog, now)?;
-            add_to_tallies(&mut tallies, r, tz);
+            if !suspect {
+                add_to_tallies(&mut tallies, r, tz);
+            }
             Ok(body)
         })
         .collect();
@@ -565,6 +594,7 @@ pub fn prepare(
         checked,
         tallies,
         passed,
+        suspect,
     }
 }
 
@@ -580,7 +610,10 @@ impl Prepared {
         if plan.inserts.len() == self.passed {
             std::mem::take(&mut self.tallies)
         } else {
-            tallies(plan.inserts.iter().map(|&i| i.1), tz)
+            tallies(
+                plan.inserts.iter().filter(|&&(i, _)| !self.suspect[i]).map(|&i| i.1),
+                tz,
+            )
         }
     }
 }
@@ -656,6 +689,25 @@ pub fn plan<'a>(responses: &'a [StoredResponse], kiosk_id: &str, mut known: Know
         known.seqs.insert(r.seq, id);
         plan.inserts.push((i, r));
         plan.result.accepted.push(r.response.id);
+    }
+    let stamped: Vec<&StoredResponse> = plan
+        .inserts
+        .iter()
+        .filter(|&&(i, _)| prepared.suspect[i])
+        .map(|&(_, r)| r)
+        .collect();
+    if let Some(first) = stamped.first() {
+        plan.result.clock_suspect = stamped.iter().map(|r| r.response.id).collect();
+        plan.events.push(event(
+            "clock",
+            first.seq,
+            format!(
+                "{} responses stamped with times the centre cannot believe (the first, seq {}, submitted {}): the kiosk's clock is wrong; stored, counted in no figure",
+                stamped.len(),
+                first.seq,
+                first.response.submitted_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        ));
     }
     plan.last = known.last;
     plan

@@ -545,7 +545,17 @@ pub fn sync(common: &Common, once: bool) -> Result<ExitCode> {
         let http = client::http_client(&target)?;
         let mut attempt = 0u32;
         let mut last_audit: Option<std::time::Instant> = None;
+        let mut clock_checked: Option<std::time::Instant> = None;
         loop {
+            // Once an hour (and at the start): is this kiosk's clock right?
+            if clock_checked.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(3600))
+                && let Ok(Some(offset)) = client::clock_offset(&http, &target).await
+            {
+                clock_checked = Some(std::time::Instant::now());
+                if let Some(warning) = client::explain_clock(offset, locale) {
+                    eprintln!("{warning}");
+                }
+            }
             match client::sync_once(&store, &http, &target).await {
                 Ok(n) => {
                     eprintln!("{}", tr_args(locale, "cli-sync-sent", &[("count", n.into())]));

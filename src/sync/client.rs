@@ -357,6 +357,65 @@ pub fn backoff(attempt: u32, rng: &mut impl Rng) -> Duration {
     Duration::from_secs_f64((base * rng.random_range(0.75..=1.25)).clamp(1.0, 300.0))
 }
 
+/// How far this kiosk's clock is off before staff are told.
+pub const CLOCK_TOLERANCE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// How far a clock reading `local_now` is ahead of the centre's (behind when negative), from
+/// the `Date` header of the centre's answer; `None` when the header is missing or malformed.
+pub fn clock_offset_from(local_now: DateTime<Utc>, date_header: Option<&str>) -> Option<chrono::TimeDelta> {
+    let centre = DateTime::parse_from_rfc2822(date_header?.trim())
+        .ok()?
+        .with_timezone(&Utc);
+    Some(local_now - centre)
+}
+
+/// Asks the centre for its time (`GET /api/v1/health`, its `Date` header) and returns how far
+/// this kiosk's clock is ahead of it (behind when negative). A kiosk whose clock is wrong stamps
+/// every response wrongly, and the centre counts responses it cannot date in no figure, so staff
+/// must be told.
+pub async fn clock_offset(client: &reqwest::Client, target: &Target) -> Result<Option<chrono::TimeDelta>, Error> {
+    if target.url.is_empty() {
+        return Err(Error::NotConfigured);
+    }
+    let sent = Utc::now();
+    let response = client
+        .get(format!("{}/api/v1/health", target.url.trim_end_matches('/')))
+        .send()
+        .await
+        .map_err(|e| Error::Offline(without_url(&e)))?;
+    // The centre's clock is read somewhere between sending and receiving: take the middle.
+    let received = Utc::now();
+    let local = sent + (received - sent) / 2;
+    let date = response
+        .headers()
+        .get(reqwest::header::DATE)
+        .and_then(|v| v.to_str().ok());
+    Ok(clock_offset_from(local, date))
+}
+
+/// Staff words for a clock `offset` beyond [`CLOCK_TOLERANCE`], else `None`.
+pub fn explain_clock(offset: chrono::TimeDelta, locale: Locale) -> Option<String> {
+    if offset.abs() <= CLOCK_TOLERANCE {
+        return None;
+    }
+    let minutes = offset.num_minutes().unsigned_abs();
+    let (days, hours, minutes) = (minutes / (24 * 60), minutes / 60 % 24, minutes % 60);
+    let id = if offset > chrono::TimeDelta::zero() {
+        "sync-clock-ahead"
+    } else {
+        "sync-clock-behind"
+    };
+    Some(tr_args(
+        locale,
+        id,
+        &[
+            ("days", days.into()),
+            ("hours", hours.into()),
+            ("minutes", minutes.into()),
+        ],
+    ))
+}
+
 /// The pause before retrying after the failure `e` on retry number `attempt`: the back-off
 /// (its longest for errors staff must fix), and never less than the centre asked for.
 pub fn pause_after(e: &Error, attempt: u32, rng: &mut impl Rng) -> Duration {

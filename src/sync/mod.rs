@@ -94,6 +94,10 @@ pub struct BatchResult {
     pub duplicates: Vec<ResponseId>,
     /// Refused, with the reason.
     pub rejected: Vec<Rejected>,
+    /// Of the accepted and duplicates, those stamped with times the centre cannot believe (the
+    /// kiosk's clock is wrong): held, so not sent again, but counted in no figure.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clock_suspect: Vec<ResponseId>,
 }
 
 impl BatchResult {
