@@ -193,8 +193,37 @@ pub fn verify(common: &Common) -> Result<ExitCode> {
     let result = store.verify().map_err(|e| store.explain(e))?;
     let count = FluentValue::from(result.checked);
     let Some(problem) = result.problem else {
-        say(&(tr_args(env.locale, "cli-verify-ok", &[("count", count)]) + "\n"))?;
-        return Ok(ExitCode::SUCCESS);
+        if result.tallies.is_empty() {
+            say(&(tr_args(
+                env.locale,
+                "cli-verify-ok",
+                &[("count", count), ("cells", result.tally_cells.into())],
+            ) + "\n"))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        // The responses are intact but what reports add up is not: name every cell.
+        for m in &result.tallies {
+            let department = if m.department.is_empty() { "—" } else { &m.department };
+            say(&(tr_args(
+                env.locale,
+                "verify-tally",
+                &[
+                    ("day", m.day.clone().into()),
+                    ("questionnaire", m.questionnaire.clone().into()),
+                    ("department", department.to_string().into()),
+                    ("stored", m.stored.0.into()),
+                    ("stored_satisfied", m.stored.1.into()),
+                    ("recomputed", m.recomputed.0.into()),
+                    ("recomputed_satisfied", m.recomputed.1.into()),
+                ],
+            ) + "\n"))?;
+        }
+        say(&(tr_args(
+            env.locale,
+            "cli-verify-tallies-failed",
+            &[("cells", result.tallies.len().into()), ("count", count)],
+        ) + "\n"))?;
+        return Ok(ExitCode::from(1));
     };
     if let ChainProblem::Damaged { detail } = &problem {
         // Damage is not tampering: say what it is and what to do.

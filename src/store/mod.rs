@@ -276,6 +276,28 @@ pub struct VerifyReport {
     pub checked: u64,
     /// The first problem found, if any.
     pub problem: Option<ChainProblem>,
+    /// Daily tally cells that differ from the tallies recomputed from the chained responses
+    /// (reports add up the tallies, so an edited cell changes every figure unseen).
+    pub tallies: Vec<TallyMismatch>,
+    /// Tally cells compared.
+    pub tally_cells: u64,
+}
+
+/// A daily tally cell that is not what the responses add up to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TallyMismatch {
+    /// Facility-local day.
+    pub day: String,
+    /// Questionnaire id and version (`id@version`).
+    pub questionnaire: String,
+    /// Department, or empty.
+    pub department: String,
+    /// Whether the cell holds rapid repeats.
+    pub rapid_repeat: bool,
+    /// Responses and satisfied (4–5) answers the stored cell says.
+    pub stored: (u64, u64),
+    /// The same, recomputed from the responses.
+    pub recomputed: (u64, u64),
 }
 
 /// The sync queue's state, for staff mode.
@@ -800,12 +822,16 @@ impl Store {
                 return Ok(VerifyReport {
                     checked: 0,
                     problem: Some(ChainProblem::Damaged { detail }),
+                    tallies: Vec::new(),
+                    tally_cells: 0,
                 });
             }
             Err(e) => {
                 return Ok(VerifyReport {
                     checked: 0,
                     problem: Some(ChainProblem::Damaged { detail: e.to_string() }),
+                    tallies: Vec::new(),
+                    tally_cells: 0,
                 });
             }
         }
@@ -816,6 +842,7 @@ impl Store {
         let mut expected_seq = 1u64;
         let mut prev_hash = GENESIS.to_string();
         let mut checked = 0;
+        let mut recomputed: BTreeMap<(String, String, u32, String, bool), Tally> = BTreeMap::new();
         let problem = loop {
             let Some(row) = rows.next()? else {
                 let head: Option<String> = self
@@ -844,11 +871,78 @@ impl Store {
             if link(&stored.prev_hash, seq, &stored.kiosk_id, &stored.response) != stored.hash {
                 break Some(ChainProblem::Altered { seq });
             }
+            let r = &stored.response;
+            recomputed
+                .entry((
+                    r.submitted_at.with_timezone(&self.tz).date_naive().to_string(),
+                    r.questionnaire_id.clone(),
+                    r.questionnaire_version,
+                    r.department.clone().unwrap_or_default(),
+                    r.rapid_repeat,
+                ))
+                .or_default()
+                .add(r);
             checked += 1;
             expected_seq += 1;
             prev_hash = stored.hash;
         };
-        Ok(VerifyReport { checked, problem })
+        drop(rows);
+        drop(stmt);
+        // The tallies are checked against a whole chain only: with a response missing or
+        // altered, the chain problem is the finding.
+        let (tallies, tally_cells) = if problem.is_none() {
+            self.compare_tallies(recomputed)?
+        } else {
+            (Vec::new(), 0)
+        };
+        Ok(VerifyReport {
+            checked,
+            problem,
+            tallies,
+            tally_cells,
+        })
+    }
+
+    /// Compares every stored daily tally cell with `recomputed` (keyed as the `tally` table).
+    fn compare_tallies(
+        &self,
+        mut recomputed: BTreeMap<(String, String, u32, String, bool), Tally>,
+    ) -> Result<(Vec<TallyMismatch>, u64)> {
+        let mut stmt = self.conn.prepare(
+            "SELECT day, questionnaire_id, questionnaire_version, department, rapid_repeat, data FROM tally",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut stored = BTreeMap::new();
+        while let Some(row) = rows.next()? {
+            let key: (String, String, u32, String, bool) =
+                (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?);
+            let json: String = row.get(5)?;
+            let tally: Tally = serde_json::from_str(&json).map_err(|e| Error::Corrupt {
+                path: self.path.clone(),
+                detail: format!("a daily tally cannot be read: {e}"),
+            })?;
+            stored.insert(key, tally);
+        }
+        let keys: std::collections::BTreeSet<_> = stored.keys().chain(recomputed.keys()).cloned().collect();
+        let cells = keys.len() as u64;
+        let satisfied = |t: &Tally| t.scale.values().map(|c| c[4] + c[5]).sum::<u64>();
+        let mut mismatches = Vec::new();
+        for key in keys {
+            let s = stored.remove(&key).unwrap_or_default();
+            let r = recomputed.remove(&key).unwrap_or_default();
+            if s != r {
+                let (day, qid, qver, department, rapid_repeat) = key;
+                mismatches.push(TallyMismatch {
+                    day,
+                    questionnaire: format!("{qid}@{qver}"),
+                    department,
+                    rapid_repeat,
+                    stored: (s.responses, satisfied(&s)),
+                    recomputed: (r.responses, satisfied(&r)),
+                });
+            }
+        }
+        Ok((mismatches, cells))
     }
 
     /// Turns an SQLite "malformed" or "not a database" error met after opening into the
