@@ -489,8 +489,13 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Questionnaires this transaction registers are remembered only once it commits: a
+        // rolled-back save (a full disk) must leave the next attempt to register them again.
+        let mut newly_registered: Vec<&Questionnaire> = Vec::new();
         for (q, _) in batch {
-            register(&tx, &mut self.registered, q)?;
+            if register(&tx, &self.registered, &newly_registered, q)? {
+                newly_registered.push(*q);
+            }
         }
         let (mut seq, mut prev_hash): (u64, String) = tx
             .query_row("SELECT seq, hash FROM responses ORDER BY seq DESC LIMIT 1", [], |r| {
@@ -578,6 +583,9 @@ impl Store {
         }
         tx.execute("UPDATE meta SET value = ?1 WHERE key = 'head_seq'", [seq.to_string()])?;
         tx.commit()?;
+        for q in newly_registered {
+            self.registered.insert((q.id.clone(), q.version), q.clone());
+        }
         Ok(saved)
     }
 
@@ -871,17 +879,24 @@ impl Store {
     }
 }
 
+/// Checks `q` against the database inside `tx`, inserting its row when it is new. Returns
+/// whether it was not yet known to `registered` (committed registrations) or `pending` (those
+/// of this transaction), so the caller remembers it once the transaction commits.
 fn register(
     tx: &rusqlite::Transaction,
-    registered: &mut HashMap<(String, u32), Questionnaire>,
+    registered: &HashMap<(String, u32), Questionnaire>,
+    pending: &[&Questionnaire],
     q: &Questionnaire,
-) -> Result<()> {
+) -> Result<bool> {
     let key = (q.id.clone(), q.version);
     // Comparing with the definition already checked is far cheaper than hashing it again,
     // and this runs on every save.
-    if let Some(known) = registered.get(&key) {
+    let known = registered
+        .get(&key)
+        .or_else(|| pending.iter().copied().find(|p| p.id == q.id && p.version == q.version));
+    if let Some(known) = known {
         return if known == q {
-            Ok(())
+            Ok(false)
         } else {
             Err(Error::QuestionnaireChanged { key: q.key() })
         };
@@ -897,8 +912,7 @@ fn register(
             )?;
         }
     }
-    registered.insert(key, q.clone());
-    Ok(())
+    Ok(true)
 }
 
 fn stored_fingerprint(conn: &Connection, q: &Questionnaire) -> Result<Option<String>> {
