@@ -14,7 +14,7 @@ report-verdict-not-met = NOT MET
 report-verdict-inconclusive = too few responses to conclude
 report-verdict-no-data = no data yet
 report-mean = Mean score: { $mean } / 5
-report-comprehensive = Comprehensive satisfaction: { $pct } (n = { $n } respondents)
+report-comprehensive = Comprehensive satisfaction: { $pct } (n = { $n } complete responses)
 report-expectation = Expectations met: { $pct } (n = { $n })
 report-return = Would return or recommend: { $pct } (n = { $n })
 report-col-part = Section / question

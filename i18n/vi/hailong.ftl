@@ -14,7 +14,7 @@ report-verdict-not-met = CHƯA ĐẠT
 report-verdict-inconclusive = chưa đủ số phiếu để kết luận
 report-verdict-no-data = chưa có dữ liệu
 report-mean = Điểm trung bình: { $mean } / 5
-report-comprehensive = Tỷ lệ hài lòng toàn diện: { $pct } (n = { $n } người trả lời)
+report-comprehensive = Tỷ lệ hài lòng toàn diện: { $pct } (n = { $n } phiếu trả lời đủ)
 report-expectation = Mức đáp ứng so với mong đợi: { $pct } (n = { $n })
 report-return = Tỷ lệ sẽ quay lại hoặc giới thiệu: { $pct } (n = { $n })
 report-col-part = Phần / câu hỏi

@@ -429,6 +429,9 @@ impl Store {
         for (i, migration) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
             let tx = self.conn.transaction()?;
             tx.execute_batch(migration)?;
+            if i == schema::RETALLY_MIGRATION {
+                retally(&tx)?;
+            }
             tx.pragma_update(None, "application_id", schema::APPLICATION_ID)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
@@ -877,6 +880,54 @@ impl Store {
             Err(e) => Err(e.to_string()),
         }
     }
+}
+
+/// Recomputes every daily tally from the stored responses, inside the migration's transaction:
+/// tallies of an older version lack the counts of complete responses, and would leave
+/// comprehensive satisfaction unknown. A response that cannot be read leaves the old tallies as
+/// they were (every figure but that one stays right; `hailong verify` names the row).
+fn retally(tx: &rusqlite::Transaction) -> Result<()> {
+    type Key = (String, String, u32, String, bool);
+    let mut tallies: BTreeMap<Key, Tally> = BTreeMap::new();
+    {
+        let mut stmt = tx.prepare(&format!("SELECT {ROW_COLUMNS}, local_day FROM responses ORDER BY seq"))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let stored = match read_row(row) {
+                Ok(stored) => stored,
+                Err(Error::BadRow { seq, detail }) => {
+                    eprintln!("hailong: tallies not recomputed, response {seq} cannot be read: {detail}");
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            };
+            let r = &stored.response;
+            let key = (
+                row.get::<_, String>(14)?,
+                r.questionnaire_id.clone(),
+                r.questionnaire_version,
+                r.department.clone().unwrap_or_default(),
+                r.rapid_repeat,
+            );
+            tallies.entry(key).or_default().add(r);
+        }
+    }
+    tx.execute("DELETE FROM tally", [])?;
+    let mut write = tx.prepare(
+        "INSERT INTO tally (day, questionnaire_id, questionnaire_version, department, rapid_repeat, data) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for ((day, qid, qver, dept, rapid), tally) in tallies {
+        write.execute(params![
+            day,
+            qid,
+            qver,
+            dept,
+            rapid,
+            serde_json::to_string(&tally).expect("tally serialises")
+        ])?;
+    }
+    Ok(())
 }
 
 /// Checks `q` against the database inside `tx`, inserting its row when it is new. Returns
