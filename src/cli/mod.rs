@@ -145,7 +145,7 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum KioskAction {
-    /// Set the staff PIN (asked twice; 4–8 digits); hailong.toml keeps only its argon2id hash.
+    /// Set the staff PIN (asked twice; 6–8 digits); hailong.toml keeps only its argon2id hash.
     SetPin {
         /// Data directory (database, hailong.toml, questionnaires/).
         #[arg(long, env = "HAILONG_DATA_DIR")]

@@ -224,6 +224,8 @@ pub struct Kiosk {
     corner_taps: Vec<Instant>,
     sync: SyncState,
     pin_guard: pin::Guard,
+    /// Digits of the PIN last submitted on the pad.
+    pin_submitted: usize,
     faces: [svg::Handle; 5],
 }
 
@@ -253,6 +255,7 @@ impl Kiosk {
             corner_taps: Vec::new(),
             sync: SyncState::default(),
             pin_guard: pin::Guard::default(),
+            pin_submitted: 0,
             faces: crate::kiosk::screen::faces(),
         }
     }
@@ -343,6 +346,7 @@ impl Kiosk {
             }
             PinKey::Submit if !entry.typed.is_empty() => {
                 entry.checking = true;
+                self.pin_submitted = entry.typed.len();
                 return Effect::CheckPin {
                     hash: hash.clone(),
                     pin: std::mem::take(&mut entry.typed),
@@ -359,7 +363,9 @@ impl Kiosk {
         };
         self.pin_guard.record(ok, now);
         if ok {
-            let (staff, request) = Staff::open(&self.setup.config);
+            let (mut staff, request) = Staff::open(&self.setup.config);
+            // A 4- or 5-digit PIN of an older version still opens; staff are asked to change it.
+            staff.short_pin = (self.pin_submitted < *pin::NEW_PIN_LEN.start()).then_some(self.pin_submitted);
             self.screen = Screen::Staff(Box::new(staff));
             Effect::Staff(request)
         } else {

@@ -40,7 +40,7 @@ pub struct Options {
 /// for the error screen.
 pub fn load(options: &Options) -> Result<Setup, String> {
     let data = DataDir::resolve(options.data_dir.clone());
-    std::fs::create_dir_all(&data.0).map_err(|e| format!("{}: {e}", data.0.display()))?;
+    crate::fsutil::create_private_dir_all(&data.0).map_err(|e| format!("{}: {e}", data.0.display()))?;
     let config_path = options.config.clone().unwrap_or_else(|| data.config_file());
     let config = Config::load(&config_path).map_err(|e| e.to_string())?;
     let catalog = Catalog::load(&data.questionnaires()).map_err(|e| e.to_string())?;

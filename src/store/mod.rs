@@ -371,15 +371,21 @@ impl Store {
     /// Opens (or creates) the database at `path`. Days are counted in `tz`.
     ///
     /// A file that is not an SQLite database, or an SQLite database that is not hailong's, is
-    /// refused without being written to.
+    /// refused without being written to. The file is created (or narrowed to) mode 0600.
     pub fn open(path: &Path, tz: chrono_tz::Tz) -> Result<Store> {
         check_header(path)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            crate::fsutil::create_private_dir_all(dir).map_err(|source| Error::Io {
                 path: dir.to_path_buf(),
                 source,
             })?;
         }
+        // Patients' comments: the file (and so SQLite's -wal and -shm beside it, which take its
+        // mode) is its owner's only, also when an older hailong left it world-readable.
+        crate::fsutil::prepare_private_database(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;

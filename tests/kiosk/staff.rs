@@ -13,7 +13,7 @@ use hailong::survey::Locale;
 
 use super::harness::Harness;
 
-const PIN: &str = "2468";
+const PIN: &str = "246813";
 
 fn with_pin(extra: &str) -> Harness {
     let hash = pin::hash_pin(PIN).unwrap();
@@ -317,12 +317,12 @@ fn the_pin_can_be_changed_from_settings() {
     open_staff(&mut h);
     h.tap("Cài đặt");
     h.tap("Đổi mã PIN");
-    for d in "1357".chars() {
+    for d in "135790".chars() {
         h.tap(&d.to_string());
     }
     h.tap("Vào");
     assert!(h.shows("Nhập lại mã PIN mới"));
-    for d in "1357".chars() {
+    for d in "135790".chars() {
         h.tap(&d.to_string());
     }
     h.tap("Vào");
@@ -334,7 +334,7 @@ fn the_pin_can_be_changed_from_settings() {
         h.shows("Mã PIN không đúng. Hãy thử lại."),
         "the old PIN no longer works"
     );
-    enter(&mut h, "1357");
+    enter(&mut h, "135790");
     assert!(matches!(h.kiosk.screen(), Screen::Staff(_)));
 }
 
@@ -363,6 +363,8 @@ fn snapshots_of_every_staff_screen() {
     h.tap("4");
     h.tap("6");
     h.tap("8");
+    h.tap("1");
+    h.tap("3");
     h.tap("Vào");
     h.tap("Năm nay");
     h.snapshot("staff-dashboard-vi-landscape");
@@ -424,4 +426,64 @@ fn the_sync_page_sends_the_queue_now_and_explains_a_refused_token() {
     h.run_woken_worker();
     assert!(h.shows(&tr(Locale::Vi, "sync-error-unauthorized")));
     assert_eq!(waiting(&h), 5, "nothing is marked synced");
+}
+
+/// A hash written by an older hailong: argon2id with that version's (cheaper) parameters, of a
+/// 4-digit PIN.
+fn legacy_hash(pin: &str) -> String {
+    use argon2::password_hash::PasswordHasher;
+    argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon2::Params::new(19 * 1024, 2, 1, None).unwrap(),
+    )
+    .hash_password(pin.as_bytes())
+    .unwrap()
+    .to_string()
+}
+
+#[test]
+fn an_old_short_pin_still_unlocks_and_staff_mode_suggests_a_longer_one() {
+    let notice = "Mã PIN này chỉ có 4 chữ số, dễ bị dò ra. Hãy đổi sang mã PIN 6–8 chữ số: Cài đặt → Đổi mã PIN.";
+    let mut h = Harness::with(&format!("staff_pin_hash = \"{}\"\n", legacy_hash("2468")), &[]);
+    open_pad(&mut h);
+    enter(&mut h, "2468");
+    assert!(
+        matches!(h.kiosk.screen(), Screen::Staff(_)),
+        "the old PIN still opens staff mode"
+    );
+    assert!(h.shows(notice), "staff are told to choose a longer PIN");
+    h.tap("Cài đặt");
+    assert!(h.shows(notice), "on every page");
+
+    // Changed to a long PIN: the notice goes, and does not come back with it.
+    h.tap("Đổi mã PIN");
+    for _ in 0..2 {
+        for d in "502468".chars() {
+            h.tap(&d.to_string());
+        }
+        h.tap("Vào");
+    }
+    assert!(h.shows("Đã lưu. Cài đặt mới có hiệu lực ngay."));
+    assert!(!h.shows(notice));
+    h.tap("Về màn hình khảo sát");
+    open_pad(&mut h);
+    enter(&mut h, "502468");
+    assert!(matches!(h.kiosk.screen(), Screen::Staff(_)));
+    assert!(!h.shows(notice), "a 6-digit PIN needs no notice");
+}
+
+#[test]
+fn a_new_pin_chosen_in_settings_needs_six_to_eight_digits() {
+    let mut h = with_pin("");
+    open_staff(&mut h);
+    h.tap("Cài đặt");
+    h.tap("Đổi mã PIN");
+    assert!(h.shows("Nhập mã PIN mới (6–8 chữ số)"));
+    for d in "13579".chars() {
+        h.tap(&d.to_string());
+    }
+    h.tap("Vào");
+    assert!(h.shows("Mã PIN phải gồm 6–8 chữ số và hai lần nhập phải giống nhau."));
+    assert!(!h.shows("Nhập lại mã PIN mới"), "five digits are not taken");
 }
