@@ -109,6 +109,8 @@ pub enum Message {
     Pin(PinKey),
     /// The PIN check finished.
     PinChecked(bool),
+    /// The PIN hash read again from the settings file as the pad opened, or why it could not be.
+    PinHashRead(Result<String, String>),
     /// Something in staff mode.
     Staff(staff::Message),
     /// The background sync finished a round.
@@ -133,9 +135,12 @@ impl Message {
     /// job reporting back): only these count against the idle timeouts.
     pub fn is_touch(&self) -> bool {
         match self {
-            Message::Tick(_) | Message::Saved(_) | Message::Resized(_) | Message::Frame | Message::PinChecked(_) => {
-                false
-            }
+            Message::Tick(_)
+            | Message::Saved(_)
+            | Message::Resized(_)
+            | Message::Frame
+            | Message::PinChecked(_)
+            | Message::PinHashRead(_) => false,
             Message::Staff(m) => !matches!(
                 m,
                 staff::Message::Loaded(_)
@@ -163,6 +168,9 @@ pub enum Effect {
         /// What was typed.
         pin: String,
     },
+    /// Read the PIN hash from the settings file again and report back with
+    /// [`Message::PinHashRead`].
+    ReadPinHash,
     /// Staff mode's background work.
     Staff(staff::Request),
 }
@@ -295,9 +303,10 @@ impl Kiosk {
             self.still_there = None;
         }
         match message {
-            Message::CornerTap => self.corner_tap(now),
+            Message::CornerTap => return self.corner_tap(now),
             Message::Pin(key) => return self.pin_key(key),
             Message::PinChecked(ok) => return self.pin_checked(ok, now),
+            Message::PinHashRead(read) => self.pin_hash_read(read),
             Message::Staff(m) => return self.staff(m),
             Message::Locale(locale) if matches!(self.screen, Screen::Welcome) => self.locale = locale,
             Message::Start if matches!(self.screen, Screen::Welcome) => {
@@ -316,9 +325,9 @@ impl Kiosk {
         Effect::None
     }
 
-    fn corner_tap(&mut self, now: Instant) {
+    fn corner_tap(&mut self, now: Instant) -> Effect {
         if !matches!(self.screen, Screen::Welcome) {
-            return;
+            return Effect::None;
         }
         self.corner_taps
             .retain(|t| now.saturating_duration_since(*t) < CORNER_WINDOW);
@@ -326,6 +335,17 @@ impl Kiosk {
         if self.corner_taps.len() >= CORNER_TAPS {
             self.corner_taps.clear();
             self.screen = Screen::Pin(PinEntry::default());
+            // A PIN set (or changed) with `hailong kiosk set-pin` since the start applies now.
+            return Effect::ReadPinHash;
+        }
+        Effect::None
+    }
+
+    fn pin_hash_read(&mut self, read: Result<String, String>) {
+        match read {
+            Ok(hash) => self.setup.config.staff_pin_hash = hash,
+            // A file broken since the start: the PIN the kiosk started with still works.
+            Err(e) => eprintln!("hailong: cannot read the staff PIN from the settings: {e}"),
         }
     }
 

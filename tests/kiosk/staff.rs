@@ -428,6 +428,56 @@ fn the_sync_page_sends_the_queue_now_and_explains_a_refused_token() {
     assert_eq!(waiting(&h), 5, "nothing is marked synced");
 }
 
+/// Runs `hailong kiosk set-pin` on the data directory, as the IT person would beside the
+/// running kiosk.
+fn set_pin(dir: &Path, pin: &str) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .args(["kiosk", "set-pin", "--data-dir"])
+        .arg(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{pin}\n{pin}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_pin_set_while_the_kiosk_runs_applies_without_a_restart() {
+    // No PIN when the kiosk started.
+    let mut h = Harness::new();
+    set_pin(h.dir(), "480357");
+    open_pad(&mut h);
+    enter(&mut h, "480357");
+    assert!(
+        matches!(h.kiosk.screen(), Screen::Staff(_)),
+        "the new PIN opens staff mode"
+    );
+    h.tap("Về màn hình khảo sát");
+
+    // And changed again while it runs: the old one stops working, the new one works.
+    set_pin(h.dir(), "913572");
+    open_pad(&mut h);
+    enter(&mut h, "480357");
+    assert!(
+        h.shows("Mã PIN không đúng. Hãy thử lại."),
+        "the replaced PIN no longer works"
+    );
+    enter(&mut h, "913572");
+    assert!(
+        matches!(h.kiosk.screen(), Screen::Staff(_)),
+        "the newest PIN opens staff mode"
+    );
+}
+
 /// A hash written by an older hailong: argon2id with that version's (cheaper) parameters, of a
 /// 4-digit PIN.
 fn legacy_hash(pin: &str) -> String {
