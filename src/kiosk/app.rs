@@ -9,7 +9,7 @@ use iced::Size;
 use iced::widget::{qr_code, svg};
 
 use crate::config::Config;
-use crate::kiosk::saver::{SaveOutcome, SharedStore};
+use crate::kiosk::saver::{Queued, SaveOutcome, SharedStore};
 use crate::kiosk::session::{self, Input, Session};
 use crate::kiosk::staff::{self, Staff, pin};
 use crate::kiosk::sync_worker::SyncEvent;
@@ -159,8 +159,9 @@ impl Message {
 pub enum Effect {
     /// Nothing.
     None,
-    /// Save these responses (in one transaction) and report back with [`Message::Saved`].
-    Save(Vec<Response>),
+    /// Save these responses (in one transaction, each against the questionnaire it was answered
+    /// on) and report back with [`Message::Saved`].
+    Save(Vec<Queued>),
     /// Check a PIN against the hash and report back with [`Message::PinChecked`].
     CheckPin {
         /// The configured hash.
@@ -223,7 +224,7 @@ pub struct Kiosk {
     still_there: Option<Instant>,
     noted: Option<Instant>,
     last_complete: Option<Response>,
-    pending: Vec<Response>,
+    pending: Vec<Queued>,
     saving: bool,
     last_attempt: Option<Instant>,
     save_error: Option<String>,
@@ -462,6 +463,7 @@ impl Kiosk {
         let Screen::Survey(session) = std::mem::replace(&mut self.screen, Screen::Thanks(now)) else {
             return Effect::None;
         };
+        let questionnaire = session.shared_questionnaire().clone();
         let mut response = session.finish(Status::Complete);
         let window = chrono::Duration::seconds(i64::from(self.setup.config.rapid_repeat_secs.0));
         if let Some(previous) = &self.last_complete {
@@ -469,14 +471,17 @@ impl Kiosk {
         }
         self.last_complete = Some(response.clone());
         self.noted = None;
-        self.enqueue(response, now)
+        self.enqueue(questionnaire, response, now)
     }
 
     fn abandon(&mut self, now: Instant) -> Effect {
         let screen = std::mem::replace(&mut self.screen, Screen::Welcome);
         self.reset();
         match screen {
-            Screen::Survey(session) if session.has_answers() => self.enqueue(session.finish(Status::Partial), now),
+            Screen::Survey(session) if session.has_answers() => {
+                let questionnaire = session.shared_questionnaire().clone();
+                self.enqueue(questionnaire, session.finish(Status::Partial), now)
+            }
             _ => Effect::None,
         }
     }
@@ -490,8 +495,11 @@ impl Kiosk {
         self.noted = None;
     }
 
-    fn enqueue(&mut self, response: Response, now: Instant) -> Effect {
-        self.pending.push(response);
+    fn enqueue(&mut self, questionnaire: Arc<Questionnaire>, response: Response, now: Instant) -> Effect {
+        self.pending.push(Queued {
+            questionnaire,
+            response,
+        });
         self.save_now(now)
     }
 
@@ -506,7 +514,7 @@ impl Kiosk {
 
     fn saved(&mut self, outcome: SaveOutcome) -> Effect {
         self.saving = false;
-        self.pending.retain(|r| !outcome.saved.contains(&r.id));
+        self.pending.retain(|q| !outcome.saved.contains(&q.response.id));
         self.save_error = outcome.error;
         if self.save_error.is_none() {
             // Responses finished while the last save ran go out at once.
@@ -612,8 +620,8 @@ impl Kiosk {
         self.noted.is_some()
     }
 
-    /// Responses not yet on disk.
-    pub fn pending(&self) -> &[Response] {
+    /// Responses not yet on disk, each with its questionnaire.
+    pub fn pending(&self) -> &[Queued] {
         &self.pending
     }
 

@@ -15,11 +15,7 @@ pub fn run_blocking(effect: Effect, setup: &Setup) -> Option<Message> {
     let reply = |m: staff::Message| Some(Message::Staff(m));
     match effect {
         Effect::None => None,
-        Effect::Save(batch) => Some(Message::Saved(saver::save_blocking(
-            &setup.store,
-            &setup.questionnaire,
-            &batch,
-        ))),
+        Effect::Save(batch) => Some(Message::Saved(saver::save_blocking(&setup.store, &batch))),
         Effect::CheckPin { hash, pin } => Some(Message::PinChecked(pin::verify_pin(&hash, &pin))),
         // The file as it is now: a `hailong kiosk set-pin` run while the kiosk is up applies.
         Effect::ReadPinHash => Some(Message::PinHashRead(

@@ -491,7 +491,7 @@ fn save_effects_carry_every_unsaved_response() {
     };
     assert_eq!(first.len(), 1);
     h.hold_saves = false;
-    let outcome = hailong::kiosk::saver::save_blocking(h.kiosk.store(), h.kiosk.questionnaire(), &first);
+    let outcome = hailong::kiosk::saver::save_blocking(h.kiosk.store(), &first);
     h.send(Message::Saved(outcome));
     assert_eq!(h.stored().len(), 2);
     assert!(h.kiosk.pending().is_empty());

@@ -537,3 +537,39 @@ fn a_new_pin_chosen_in_settings_needs_six_to_eight_digits() {
     assert!(h.shows("Mã PIN phải gồm 6–8 chữ số và hai lần nhập phải giống nhau."));
     assert!(!h.shows("Nhập lại mã PIN mới"), "five digits are not taken");
 }
+
+#[test]
+fn responses_waiting_after_a_failed_save_are_saved_after_the_questionnaire_changes() {
+    let mut h = with_pin("");
+    h.hold_saves = true;
+    h.tap("Bắt đầu đánh giá");
+    h.taps(&["Hài lòng", "Hài lòng", "Hài lòng", "Hài lòng", "Hài lòng"]);
+    h.tap("Chắc chắn sẽ quay lại hoặc giới thiệu cho người khác");
+    h.tap("Bỏ qua");
+    assert_eq!(h.held.len(), 1);
+    h.held.clear();
+    h.send(Message::Saved(hailong::kiosk::saver::SaveOutcome {
+        saved: vec![],
+        error: Some("database or disk is full".into()),
+    }));
+    assert_eq!(h.kiosk.pending().len(), 1);
+    // Meanwhile staff switch the kiosk to another questionnaire.
+    h.hold_saves = false;
+    h.send(Message::ThanksDone);
+    open_staff(&mut h);
+    h.tap("Cài đặt");
+    h.tap("byt-ngoai-tru");
+    h.tap("Lưu cài đặt");
+    assert!(h.shows("Đã lưu. Cài đặt mới có hiệu lực ngay."));
+    // The disk has room again: the waiting response goes in, on the form it was answered on.
+    h.idle_for(6);
+    assert!(
+        h.kiosk.pending().is_empty(),
+        "the queue is empty: {:?}",
+        h.kiosk.save_error()
+    );
+    assert_eq!(h.kiosk.save_error(), None);
+    let stored = h.stored();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].response.questionnaire_id, "kiosk-nhanh");
+}
