@@ -571,3 +571,40 @@ fn a_kiosk_enrolled_with_the_printed_block_syncs_and_the_centre_lists_it_in_eith
     centre.kill().unwrap();
     centre.wait().unwrap();
 }
+
+/// Two kiosks writing one data directory would interleave two hash chains' worth of saves and
+/// two sync workers: the second refuses, naming the directory. Staff's read-only commands
+/// still work beside the running kiosk.
+#[test]
+fn a_second_kiosk_on_the_same_data_directory_refuses_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    hailong(dir.path(), &["demo-data", "--responses", "30", "--end", "2026-11-20"]);
+    // The running kiosk holds an exclusive lock on the data directory's lock file.
+    let first = std::fs::File::create(dir.path().join("hailong.lock")).unwrap();
+    first.try_lock().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .args(["kiosk", "--windowed", "--data-dir"])
+        .arg(dir.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("đang được một kiosk hailong khác sử dụng")
+            && stderr.contains(&dir.path().display().to_string()),
+        "{stderr}"
+    );
+    let xlsx = dir.path().join("bao-cao.xlsx");
+    for args in [
+        vec!["report"],
+        vec!["report", "--json"],
+        vec!["verify"],
+        vec!["export", "--format", "xlsx", "--out", xlsx.to_str().unwrap()],
+    ] {
+        hailong(dir.path(), &args);
+    }
+    assert!(xlsx.exists());
+    drop(first);
+}

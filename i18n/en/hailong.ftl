@@ -79,6 +79,7 @@ cli-pin-invalid = the PIN must be 6–8 digits
 cli-pin-mismatch = the two PINs differ; nothing was changed
 cli-pin-done = Saved the PIN (as an argon2id hash) in { $path }
 cli-no-display = there is no screen to open the kiosk on (DISPLAY and WAYLAND_DISPLAY are both empty). Run it on a machine with a screen, in a graphical session, or under a kiosk compositor such as cage (see README).
+cli-kiosk-in-use = the data directory { $dir } is in use by another hailong kiosk; only one kiosk may run on a data directory. Stop the running one (systemctl --user stop hailong) or choose another directory with --data-dir.
 cli-kiosk-added = { $facility } — { $name } (enrolment { $id }). Paste into the kiosk's hailong.toml; the token is shown only this once.
 cli-kiosk-active = active
 cli-kiosk-revoked = revoked

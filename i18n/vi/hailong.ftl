@@ -79,6 +79,7 @@ cli-pin-invalid = mã PIN phải gồm 6–8 chữ số
 cli-pin-mismatch = hai lần nhập mã PIN không giống nhau; chưa thay đổi gì
 cli-pin-done = Đã lưu mã PIN (dạng băm argon2id) vào { $path }
 cli-no-display = không có màn hình để mở kiosk (DISPLAY và WAYLAND_DISPLAY đều trống). Hãy chạy trên máy có màn hình, trong phiên đồ hoạ, hoặc dưới trình kiosk như cage (xem README).
+cli-kiosk-in-use = thư mục dữ liệu { $dir } đang được một kiosk hailong khác sử dụng; mỗi thư mục dữ liệu chỉ chạy một kiosk. Hãy dừng kiosk đang chạy (systemctl --user stop hailong) hoặc chọn thư mục khác bằng --data-dir.
 cli-kiosk-added = { $facility } — { $name } (mã đăng ký { $id }). Dán vào hailong.toml của kiosk; mã truy cập (token) chỉ hiện một lần này.
 cli-kiosk-active = đang hoạt động
 cli-kiosk-revoked = đã thu hồi
