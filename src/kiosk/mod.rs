@@ -204,8 +204,8 @@ pub enum Exit {
     /// Staff quit ("Thoát ứng dụng"), or a window closed in `--windowed` mode: exit status 0, so
     /// a service manager set to restart on failure leaves it stopped.
     Quit,
-    /// It could not start (bad settings, questionnaire or database; shown on screen): a
-    /// non-zero exit status, so the service manager restarts it once the problem is fixed.
+    /// It could not start (bad settings, questionnaire or database; shown on screen and on
+    /// stderr): a non-zero exit status, a failure to the service manager.
     Failed(String),
 }
 

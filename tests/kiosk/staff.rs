@@ -573,3 +573,26 @@ fn responses_waiting_after_a_failed_save_are_saved_after_the_questionnaire_chang
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].response.questionnaire_id, "kiosk-nhanh");
 }
+
+#[test]
+fn saving_settings_in_staff_mode_keeps_the_settings_file_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut h = with_pin("[centre]\nurl = \"http://127.0.0.1:9\"\ntoken = \"secret\"\n");
+    let file = h.dir().join("hailong.toml");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    open_staff(&mut h);
+    h.tap("Cài đặt");
+    h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "90".into())));
+    h.tap("Lưu cài đặt");
+    assert!(h.shows("Đã lưu. Cài đặt mới có hiệu lực ngay."));
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode, 0o600,
+        "hailong.toml (with the centre token) after staff saved the settings"
+    );
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("idle_timeout_secs = 90")
+    );
+}
