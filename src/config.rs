@@ -263,7 +263,7 @@ impl Config {
                 "must start with https:// or http://",
             ));
         }
-        if !config.staff_pin_hash.is_empty() && !crate::kiosk::staff::pin::is_pin_hash(&config.staff_pin_hash) {
+        if !config.staff_pin_hash.is_empty() && !crate::pin::is_pin_hash(&config.staff_pin_hash) {
             return Err(invalid(
                 find_key(text, "staff_pin_hash"),
                 "staff_pin_hash".into(),
@@ -444,29 +444,13 @@ fn whole(value: &toml_edit::Value) -> toml_edit::Value {
     }
 }
 
-/// Writes `text` to a temporary file beside `path`, syncs it, and renames it over `path`, so a
-/// crash leaves the old file or the new one, never half of one.
+/// Writes `text` over `path` atomically and readable by its owner only (the file holds the
+/// centre token and the PIN hash): see [`crate::fsutil::write_private_atomically`].
 fn write_atomically(path: &Path, text: &str) -> Result<(), ConfigError> {
-    use std::io::Write;
-    let io = |e: std::io::Error| ConfigError::Write {
+    crate::fsutil::write_private_atomically(path, text.as_bytes()).map_err(|e| ConfigError::Write {
         file: path.display().to_string(),
         message: e.to_string(),
-    };
-    let tmp = path.with_extension("toml.tmp");
-    let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io(e));
-    }
-    if let Some(dir) = path.parent().and_then(|d| std::fs::File::open(d).ok()) {
-        let _ = dir.sync_all();
-    }
-    Ok(())
+    })
 }
 
 fn is_web_url_or_empty(url: &str) -> bool {

@@ -1676,3 +1676,50 @@ fn the_kiosk_learns_how_far_its_clock_is_off_from_the_centres_answer() {
     assert!(said.contains("3 days 4 h 30 min BEHIND"), "{said}");
     assert_eq!(client::clock_offset_from(local, Some("yesterday")), None);
 }
+
+/// Tallies stored before complete responses were counted apart cannot give comprehensive
+/// satisfaction (over complete responses only); the upgrade recomputes them from the responses.
+#[test]
+fn a_centre_upgraded_from_tallies_without_complete_counts_recomputes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("centre.sqlite3");
+    let undo = "ALTER TABLE read_tokens DROP COLUMN revoked_at; DROP INDEX events_by_kiosk; DROP TABLE health; \
+                ALTER TABLE responses DROP COLUMN clock_suspect;";
+    let sqlite = |path: &Path| -> Arc<dyn CentreStore> { Arc::new(SqliteCentre::open(path, TZ).unwrap()) };
+    from_before_daily_tallies(
+        || sqlite(&path),
+        || {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch(&format!(
+                "{undo} PRAGMA user_version = 2; \
+                 UPDATE tallies SET data = json_remove(data, '$.complete_respondents', '$.complete_comprehensive'); \
+                 UPDATE tallies_month SET data = json_remove(data, '$.complete_respondents', '$.complete_comprehensive');"
+            ))
+            .unwrap();
+        },
+    );
+    assert!(
+        centre_summary(&Centre {
+            store: sqlite(&path),
+            catalog: Arc::new(Catalog::built_in()),
+            scoring: ScoringOptions::default(),
+        })
+        .comprehensive_pct
+        .is_some()
+    );
+    if let Some(url) = server::postgres_url() {
+        let url = server::postgres_schema(&url);
+        let postgres =
+            || -> Arc<dyn CentreStore> { Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap()) };
+        from_before_daily_tallies(postgres, || {
+            server::postgres_execute(
+                &url,
+                &format!(
+                    "{undo} UPDATE hailong_schema SET version = 3; \
+                     UPDATE tallies SET data = (data::jsonb - 'complete_respondents' - 'complete_comprehensive')::text; \
+                     UPDATE tallies_month SET data = (data::jsonb - 'complete_respondents' - 'complete_comprehensive')::text;"
+                ),
+            )
+        });
+    }
+}

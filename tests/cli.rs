@@ -290,7 +290,7 @@ fn set_pin_asks_twice_and_stores_only_an_argon2id_hash() {
         child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
         child.wait_with_output().unwrap()
     };
-    let mismatch = run("1234\n4321\n");
+    let mismatch = run("123456\n654321\n");
     assert_eq!(mismatch.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&mismatch.stderr).contains("hai lần nhập mã PIN không giống nhau"));
     assert!(
@@ -299,17 +299,107 @@ fn set_pin_asks_twice_and_stores_only_an_argon2id_hash() {
             .contains("staff_pin_hash")
     );
 
-    let ok = run("2580\n2580\n");
+    let ok = run("258013\n258013\n");
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
     let text = std::fs::read_to_string(dir.path().join("hailong.toml")).unwrap();
     assert!(
         text.starts_with("# our kiosk\nfacility_name = \"TTYT Mê Linh\"\n"),
         "the rest is kept: {text}"
     );
-    assert!(!text.contains("2580"), "the PIN itself is never written");
+    assert!(!text.contains("258013"), "the PIN itself is never written");
     let config = hailong::config::Config::load(&dir.path().join("hailong.toml")).unwrap();
     assert!(config.staff_pin_hash.starts_with("$argon2id$"));
-    assert!(hailong::kiosk::staff::pin::verify_pin(&config.staff_pin_hash, "2580"));
+    assert!(hailong::kiosk::staff::pin::verify_pin(&config.staff_pin_hash, "258013"));
+}
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+/// Runs `hailong kiosk set-pin` on `dir`, typing `pin` twice.
+fn set_pin(dir: &Path, pin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .args(["kiosk", "set-pin", "--data-dir"])
+        .arg(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{pin}\n{pin}\n").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_new_pin_needs_six_to_eight_digits() {
+    let dir = tempfile::tempdir().unwrap();
+    for short in ["2580", "25801"] {
+        let out = set_pin(dir.path(), short);
+        assert_eq!(out.status.code(), Some(2), "{short} is refused");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("mã PIN phải gồm 6–8 chữ số"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!dir.path().join("hailong.toml").exists(), "nothing is written");
+    }
+    let out = set_pin(dir.path(), "123456789");
+    assert_eq!(out.status.code(), Some(2), "nine digits are refused");
+    let out = set_pin(dir.path(), "25801379");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The settings file (centre token, PIN hash), the database (patients' comments) and the data
+/// directory are private to the kiosk's user from the first start on, and set-pin keeps them so.
+#[test]
+fn the_data_directory_its_settings_and_its_database_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    // set-pin on a machine where nothing exists yet creates the directory and the file.
+    let dir = root.path().join("hailong").join("data");
+    let out = set_pin(&dir, "258013");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(mode(&dir), 0o700, "the data directory");
+    assert_eq!(
+        mode(&root.path().join("hailong")),
+        0o700,
+        "the directory created above it"
+    );
+    assert_eq!(mode(&dir.join("hailong.toml")), 0o600, "hailong.toml after set-pin");
+    // Setting it again keeps a private file private.
+    let out = set_pin(&dir, "135790");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        mode(&dir.join("hailong.toml")),
+        0o600,
+        "hailong.toml after a second set-pin"
+    );
+
+    // The database, created by the first command that writes (and its WAL files).
+    hailong(&dir, &["demo-data", "--responses", "20", "--end", "2026-11-20"]);
+    for name in ["hailong.sqlite3", "hailong.sqlite3-wal", "hailong.sqlite3-shm"] {
+        let path = dir.join(name);
+        if name == "hailong.sqlite3" || path.exists() {
+            assert_eq!(mode(&path), 0o600, "{name}");
+        }
+    }
+    // A database left world-readable (an older hailong, a restored backup) is made private
+    // when it is opened.
+    let db = dir.join("hailong.sqlite3");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    hailong(&dir, &["demo-data", "--responses", "1", "--end", "2026-11-20"]);
+    assert_eq!(mode(&db), 0o600, "an existing database after it was opened");
 }
 
 #[test]
@@ -583,4 +673,87 @@ fn read_only_centre_commands_never_create_a_database_and_name_unknown_facilities
     hailong(&centre_dir, &["centre", "token", "revoke", "1"]);
     let listed = String::from_utf8(hailong(&centre_dir, &["centre", "token", "list", "--lang", "en"]).stdout).unwrap();
     assert!(listed.contains("\trevoked "), "{listed}");
+}
+
+/// Two kiosks writing one data directory would interleave two hash chains' worth of saves and
+/// two sync workers: the second refuses, naming the directory. Staff's read-only commands
+/// still work beside the running kiosk.
+#[test]
+fn a_second_kiosk_on_the_same_data_directory_refuses_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    hailong(dir.path(), &["demo-data", "--responses", "30", "--end", "2026-11-20"]);
+    // The running kiosk holds an exclusive lock on the data directory's lock file.
+    let first = std::fs::File::create(dir.path().join("hailong.lock")).unwrap();
+    first.try_lock().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .args(["kiosk", "--windowed", "--data-dir"])
+        .arg(dir.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("đang được một kiosk hailong khác sử dụng")
+            && stderr.contains(&dir.path().display().to_string()),
+        "{stderr}"
+    );
+    let xlsx = dir.path().join("bao-cao.xlsx");
+    for args in [
+        vec!["report"],
+        vec!["report", "--json"],
+        vec!["verify"],
+        vec!["export", "--format", "xlsx", "--out", xlsx.to_str().unwrap()],
+    ] {
+        hailong(dir.path(), &args);
+    }
+    assert!(xlsx.exists());
+    drop(first);
+}
+
+/// A report adds up the daily tallies, so a hand-edited tally cell moves every figure while the
+/// chain of responses stays intact: `verify` recomputes the tallies and names the cell.
+#[test]
+fn verify_names_a_tally_cell_inflated_by_hand_though_the_chain_is_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    hailong(dir.path(), &["demo-data", "--responses", "400", "--end", "2026-11-20"]);
+    let ok = String::from_utf8(hailong(dir.path(), &["verify", "--lang", "en"]).stdout).unwrap();
+    assert!(
+        ok.contains("400 responses checked") && ok.contains("tally cells match"),
+        "{ok}"
+    );
+    let before: serde_json::Value = serde_json::from_slice(&hailong(dir.path(), &["report", "--json"]).stdout).unwrap();
+
+    // 1,000 "very satisfied" answers added to one cell of one item.
+    let conn = rusqlite::Connection::open(dir.path().join("hailong.sqlite3")).unwrap();
+    let (day, data): (String, String) = conn
+        .query_row("SELECT day, data FROM tally WHERE rapid_repeat = 0 LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    let mut tally: serde_json::Value = serde_json::from_str(&data).unwrap();
+    let item = tally["scale"].as_object().unwrap().keys().next().unwrap().clone();
+    let very = tally["scale"][&item][5].as_u64().unwrap();
+    tally["scale"][&item][5] = (very + 1000).into();
+    conn.execute(
+        "UPDATE tally SET data = ?1 WHERE day = ?2 AND rapid_repeat = 0 AND data = ?3",
+        rusqlite::params![tally.to_string(), day, data],
+    )
+    .unwrap();
+    drop(conn);
+    let after: serde_json::Value = serde_json::from_slice(&hailong(dir.path(), &["report", "--json"]).stdout).unwrap();
+    assert_ne!(
+        before["satisfied_pct"], after["satisfied_pct"],
+        "the edit moves the figure"
+    );
+
+    let out = fails(dir.path(), &["verify", "--lang", "en"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(said.contains(&format!("tally of {day}")), "{said}");
+    assert!(
+        said.contains("TALLIES ALTERED: 1 daily tally cells differ from the 400 intact responses"),
+        "{said}"
+    );
 }

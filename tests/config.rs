@@ -149,3 +149,40 @@ token = "secret-token"
     c.save(&path).unwrap();
     assert_eq!(Config::load(&path).unwrap(), c);
 }
+
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// `hailong.toml` holds the centre token and the PIN hash: only its owner may read it, however
+/// it was written before and however often it is saved.
+#[test]
+fn saving_settings_leaves_the_file_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hailong.toml");
+    let mut c = Config::default();
+    c.centre.token = "secret-token".into();
+    // A new file.
+    c.save(&path).unwrap();
+    assert_eq!(mode(&path), 0o600, "a new settings file");
+    // A file the owner already made private stays private on every save.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    for name in ["Quầy 1", "Quầy 2"] {
+        c.kiosk_name = name.into();
+        c.save(&path).unwrap();
+        assert_eq!(mode(&path), 0o600, "after saving {name}");
+    }
+    // A world-readable file written by hand is made private when hailong rewrites it.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    Config::store_pin_hash(&path, "").unwrap();
+    assert_eq!(mode(&path), 0o600, "after storing a PIN hash");
+    assert_eq!(Config::load(&path).unwrap().centre.token, "secret-token");
+    // No temporary file is left beside it.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("hailong.toml")]);
+}

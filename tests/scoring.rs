@@ -43,7 +43,7 @@ fn g2(option: &str) -> Answer {
 ///
 /// Scale answers: 5 + 4 + 5 + 1 = 15; satisfied: 5 + 2 + 5 + 0 = 12 → 80 %.
 /// Sum of values: 23 + 14 + 23 + 1 = 61 → mean 61 / 15 = 4.0667.
-/// Comprehensive: P1 and P3 of 4 respondents → 50 %.
+/// Comprehensive: P1 and P3 of the 3 complete respondents → 66.67 % (P4, partial, is left out).
 /// Return (G2 in 4, 5): P1 (5), P2 (4) of 3 answers → 66.67 %.
 /// Section B: answers 4, 2, 5 → 2 of 3 satisfied = 66.67 %, mean 11 / 3 = 3.6667.
 fn four_patients() -> Vec<Response> {
@@ -112,7 +112,8 @@ fn hand_computed_figures_match_the_formulas() {
     assert!(close(s.satisfied_pct, 80.0));
     assert!(close(s.mean_score, 61.0 / 15.0));
     assert_eq!(s.respondents, 4);
-    assert!(close(s.comprehensive_pct, 50.0));
+    assert!(close(s.comprehensive_pct, 200.0 / 3.0));
+    assert_eq!(s.comprehensive_respondents, 3);
     assert_eq!(s.return_n, 3);
     assert!(close(s.return_pct, 200.0 / 3.0));
     assert_eq!(s.expectation_n, 0);
@@ -240,4 +241,131 @@ fn reporting_periods_follow_the_calendar() {
         let e = Period::parse(bad).unwrap_err();
         assert!(e.to_string().contains("2026-Q1"), "{e}");
     }
+}
+
+/// Comprehensive satisfaction (DESIGN §5) is over complete responses only: a patient who
+/// walked away after one good answer is not "satisfied with everything", but that answer still
+/// counts in every other figure.
+#[test]
+fn comprehensive_satisfaction_counts_complete_responses_only() {
+    let catalog = Catalog::built_in();
+    let q = catalog.latest("kiosk-nhanh").unwrap();
+    let all_good = &[
+        ("A2", Answer::Scale(5)),
+        ("B7", Answer::Scale(4)),
+        ("C6", Answer::Scale(5)),
+        ("D1", Answer::Scale(4)),
+        ("E1", Answer::Scale(5)),
+    ];
+    let one_bad = &[
+        ("A2", Answer::Scale(5)),
+        ("B7", Answer::Scale(2)),
+        ("C6", Answer::Scale(5)),
+        ("D1", Answer::Scale(4)),
+        ("E1", Answer::Scale(5)),
+    ];
+    let responses = [
+        response(all_good, Status::Complete, 2),
+        response(one_bad, Status::Complete, 2),
+        // Walked away after one "very satisfied": not satisfied with everything.
+        response(&[("A2", Answer::Scale(5))], Status::Partial, 3),
+        response(
+            &[("A2", Answer::Scale(4)), ("B7", Answer::Scale(5))],
+            Status::Partial,
+            3,
+        ),
+        // Complete but only "not used" answers: no answered item, not in the denominator.
+        response(&[("C6", Answer::Scale(0))], Status::Complete, 4),
+    ];
+    let mut tally = Tally::default();
+    for r in &responses {
+        r.validate(q).unwrap();
+        tally.add(r);
+    }
+    let s = summarize(&[(q, &tally)], 0, &ScoringOptions::default());
+    // 1 of the 2 complete responses with an answered item.
+    assert!(close(s.comprehensive_pct, 50.0), "{:?}", s.comprehensive_pct);
+    // The partials still count for the items they answered.
+    assert_eq!(s.answers, 13);
+    assert_eq!(s.satisfied, 12);
+    assert_eq!(s.items["A2"].figures.answers, 4);
+
+    // The same through the store and `hailong report`'s code.
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("db.sqlite3"), chrono_tz::Asia::Ho_Chi_Minh).unwrap();
+    for r in &responses {
+        store.save(q, r).unwrap();
+    }
+    let report = report::build(&store, "TTYT", &Period::all(), None, None, &ScoringOptions::default()).unwrap();
+    assert!(
+        close(report.summary.comprehensive_pct, 50.0),
+        "{:?}",
+        report.summary.comprehensive_pct
+    );
+
+    // Only partials: no complete response, so no figure (not 100 %).
+    let mut partials = Tally::default();
+    partials.add(&responses[2]);
+    let s = summarize(&[(q, &partials)], 0, &ScoringOptions::default());
+    assert_eq!(s.comprehensive_pct, None);
+}
+
+/// A daily tally stored by an older hailong (the centre keeps them as JSON) does not say how many
+/// of its respondents were complete: the figure is left unknown, never computed from it wrongly.
+#[test]
+fn an_old_stored_tally_gives_no_comprehensive_figure_rather_than_a_wrong_one() {
+    let catalog = Catalog::built_in();
+    let q = catalog.latest("kiosk-nhanh").unwrap();
+    // What the previous version wrote for one partial response with one answer of 5.
+    let old = r#"{"responses":1,"partial":1,"respondents":1,"comprehensive":1,
+                  "scale":{"A2":[0,0,0,0,0,1]},"percent":{},"choice":{},"text":{}}"#;
+    let old: Tally = serde_json::from_str(old).unwrap();
+    let mut new = Tally::default();
+    new.add(&response(&[("A2", Answer::Scale(2))], Status::Complete, 2));
+    let s = summarize(&[(q, &old), (q, &new)], 0, &ScoringOptions::default());
+    assert_eq!(
+        s.comprehensive_pct, None,
+        "old rows cannot say which respondents were complete"
+    );
+    // Every other figure still adds both up.
+    assert_eq!(s.answers, 2);
+    assert_eq!(s.responses, 2);
+}
+
+/// A kiosk database written by the previous version: its daily tallies lack the counts of
+/// complete responses. Opening it recomputes them from the responses, so the figure is right at
+/// once.
+#[test]
+fn opening_a_database_of_the_previous_version_recomputes_its_tallies() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite3");
+    let catalog = Catalog::built_in();
+    let q = catalog.latest("kiosk-nhanh").unwrap();
+    {
+        let mut store = Store::open(&db, chrono_tz::Asia::Ho_Chi_Minh).unwrap();
+        for r in four_patients() {
+            store.save(q, &r).unwrap();
+        }
+    }
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "UPDATE tally SET data = json_remove(data, '$.complete_respondents', '$.complete_comprehensive'); \
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&db, chrono_tz::Asia::Ho_Chi_Minh).unwrap();
+    let report = report::build(&store, "TTYT", &Period::all(), None, None, &ScoringOptions::default()).unwrap();
+    let mut tally = Tally::default();
+    for r in four_patients() {
+        tally.add(&r);
+    }
+    assert_eq!(report.summary, summarize(&[(q, &tally)], 0, &ScoringOptions::default()));
+    // P1 and P3 of the three complete respondents.
+    assert!(
+        close(report.summary.comprehensive_pct, 200.0 / 3.0),
+        "{:?}",
+        report.summary.comprehensive_pct
+    );
 }

@@ -789,3 +789,69 @@ fn verify_reports_a_damaged_page_instead_of_calling_the_chain_intact() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// A first save that fails part-way.
+// ---------------------------------------------------------------------------------------------
+
+/// Makes every insert of a response fail from now on, the way a full disk fails the save
+/// after the questionnaire's row went in (another connection adds a trigger; the store's own
+/// connection sees it at its next statement).
+fn fail_saves(db: &Path, fail: bool) {
+    let conn = rusqlite::Connection::open(db).expect("open a second connection");
+    if fail {
+        conn.execute_batch(
+            "CREATE TRIGGER simulated_disk_full BEFORE INSERT ON responses \
+             BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
+        )
+        .expect("add the failing trigger");
+    } else {
+        conn.execute_batch("DROP TRIGGER simulated_disk_full;")
+            .expect("drop the failing trigger");
+    }
+}
+
+#[test]
+fn a_first_save_that_fails_is_retried_with_its_questionnaire_and_the_database_stays_healthy() {
+    let dir = TempDir::new().expect("temp dir");
+    let db = db_in(dir.path());
+    let q = Catalog::built_in()
+        .latest("kiosk-nhanh")
+        .expect("kiosk-nhanh is built in")
+        .clone();
+    let mut responses = Vec::new();
+    let opts = DemoOptions {
+        responses: 2,
+        seed: 3,
+        end: end_day(),
+        departments: vec![],
+        tz: TZ,
+    };
+    demo::generate(&q, &opts, |r| responses.push(r));
+    let mut store = Store::open(&db, TZ).expect("open a new database");
+    fail_saves(&db, true);
+    let first = store.save(&q, &responses[0]);
+    assert!(first.is_err(), "the simulated full disk refuses the first save");
+    assert_eq!(store.count(&Filter::default()).expect("count"), 0, "nothing was stored");
+    // The disk has room again: the kiosk retries, and then saves the next patient's answers.
+    fail_saves(&db, false);
+    store.save(&q, &responses[0]).expect("the retry is stored");
+    store.save(&q, &responses[1]).expect("the next response is stored");
+    assert!(
+        store.questionnaire(&q.id, q.version).expect("read").is_some(),
+        "the questionnaire the responses were answered on is stored with them"
+    );
+    drop(store);
+    for command in ["report", "verify"] {
+        let out = hailong(&[command, "--lang", "en", "--data-dir", path_str(dir.path())]);
+        assert_eq!(out.status.code(), Some(0), "hailong {command}: {}", describe(&out));
+        assert!(
+            !mentions_damage(&out),
+            "hailong {command} calls it damaged: {}",
+            describe(&out)
+        );
+    }
+    let out = hailong(&["report", "--json", "--data-dir", path_str(dir.path())]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("report --json is JSON");
+    assert_eq!(json["responses"], 2, "{}", describe(&out));
+}

@@ -14,7 +14,7 @@ report-verdict-not-met = NOT MET
 report-verdict-inconclusive = too few responses to conclude
 report-verdict-no-data = no data yet
 report-mean = Mean score: { $mean } / 5
-report-comprehensive = Comprehensive satisfaction: { $pct } (n = { $n } respondents)
+report-comprehensive = Comprehensive satisfaction: { $pct } (n = { $n } complete responses)
 report-expectation = Expectations met: { $pct } (n = { $n })
 report-return = Would return or recommend: { $pct } (n = { $n })
 report-col-part = Section / question
@@ -75,12 +75,13 @@ verify-altered = response seq { $seq } was altered after it was saved
 verify-broken = the hash chain is broken at seq { $seq }
 verify-unreadable = response seq { $seq } cannot be read: { $detail }
 verify-damaged = DATABASE DAMAGED: the database file is damaged ({ $detail }); restore it from a backup
-cli-pin-first = New staff PIN (4–8 digits)
+cli-pin-first = New staff PIN (6–8 digits)
 cli-pin-again = The PIN again
-cli-pin-invalid = the PIN must be 4–8 digits
+cli-pin-invalid = the PIN must be 6–8 digits
 cli-pin-mismatch = the two PINs differ; nothing was changed
 cli-pin-done = Saved the PIN (as an argon2id hash) in { $path }
 cli-no-display = there is no screen to open the kiosk on (DISPLAY and WAYLAND_DISPLAY are both empty). Run it on a machine with a screen, in a graphical session, or under a kiosk compositor such as cage (see README).
+cli-kiosk-in-use = the data directory { $dir } is in use by another hailong kiosk; only one kiosk may run on a data directory. Stop the running one (systemctl --user stop hailong) or choose another directory with --data-dir.
 cli-kiosk-added = { $facility } — { $name } (enrolment { $id }). Paste into the kiosk's hailong.toml; the token is shown only this once.
 cli-kiosk-active = active
 cli-kiosk-revoked = revoked

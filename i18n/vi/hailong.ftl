@@ -14,7 +14,7 @@ report-verdict-not-met = CHƯA ĐẠT
 report-verdict-inconclusive = chưa đủ số phiếu để kết luận
 report-verdict-no-data = chưa có dữ liệu
 report-mean = Điểm trung bình: { $mean } / 5
-report-comprehensive = Tỷ lệ hài lòng toàn diện: { $pct } (n = { $n } người trả lời)
+report-comprehensive = Tỷ lệ hài lòng toàn diện: { $pct } (n = { $n } phiếu trả lời đủ)
 report-expectation = Mức đáp ứng so với mong đợi: { $pct } (n = { $n })
 report-return = Tỷ lệ sẽ quay lại hoặc giới thiệu: { $pct } (n = { $n })
 report-col-part = Phần / câu hỏi
@@ -75,12 +75,13 @@ verify-altered = phiếu số { $seq } đã bị sửa sau khi lưu
 verify-broken = chuỗi băm bị đứt tại phiếu số { $seq }
 verify-unreadable = không đọc được phiếu số { $seq }: { $detail }
 verify-damaged = CƠ SỞ DỮ LIỆU BỊ HỎNG: tệp cơ sở dữ liệu bị hỏng ({ $detail }); hãy khôi phục từ bản sao lưu
-cli-pin-first = Mã PIN nhân viên mới (4–8 chữ số)
+cli-pin-first = Mã PIN nhân viên mới (6–8 chữ số)
 cli-pin-again = Nhập lại mã PIN
-cli-pin-invalid = mã PIN phải gồm 4–8 chữ số
+cli-pin-invalid = mã PIN phải gồm 6–8 chữ số
 cli-pin-mismatch = hai lần nhập mã PIN không giống nhau; chưa thay đổi gì
 cli-pin-done = Đã lưu mã PIN (dạng băm argon2id) vào { $path }
 cli-no-display = không có màn hình để mở kiosk (DISPLAY và WAYLAND_DISPLAY đều trống). Hãy chạy trên máy có màn hình, trong phiên đồ hoạ, hoặc dưới trình kiosk như cage (xem README).
+cli-kiosk-in-use = thư mục dữ liệu { $dir } đang được một kiosk hailong khác sử dụng; mỗi thư mục dữ liệu chỉ chạy một kiosk. Hãy dừng kiosk đang chạy (systemctl --user stop hailong) hoặc chọn thư mục khác bằng --data-dir.
 cli-kiosk-added = { $facility } — { $name } (mã đăng ký { $id }). Dán vào hailong.toml của kiosk; mã truy cập (token) chỉ hiện một lần này.
 cli-kiosk-active = đang hoạt động
 cli-kiosk-revoked = đã thu hồi

@@ -74,7 +74,9 @@ ALTER TABLE responses DROP CONSTRAINT IF EXISTS responses_facility_id_fkey;
 ALTER TABLE responses ALTER COLUMN id TYPE TEXT COLLATE \"C\", ALTER COLUMN kiosk_id TYPE TEXT COLLATE \"C\";
 ", "
 -- Read tokens can be revoked; events are looked up by kiosk (audits, lists); /api/v1/health
--- writes a probe row.
+-- writes a probe row. The tallies are recomputed (see TALLIES_MIGRATIONS).
+DELETE FROM tallies;
+DELETE FROM tallies_month;
 ALTER TABLE read_tokens ADD COLUMN revoked_at TIMESTAMPTZ;
 CREATE INDEX events_by_kiosk ON events (kiosk_id, seq);
 CREATE TABLE health (id INT PRIMARY KEY CHECK (id = 1), at TIMESTAMPTZ NOT NULL);
@@ -99,8 +101,10 @@ const EVENT_WITH_SEQ: &str = "INSERT INTO events (kind, kiosk_id, seq, detail) S
 const EVENT_WITHOUT_SEQ: &str = "INSERT INTO events (kind, kiosk_id, detail) SELECT $1, $2, $3 \
     WHERE NOT EXISTS (SELECT 1 FROM events WHERE kiosk_id = $2 AND seq IS NULL AND kind = $1 AND detail = $3)";
 
-/// The migration that added `tallies`: responses stored before it are tallied when it runs.
-const TALLIES_MIGRATION: usize = 1;
+/// The migrations after which the tallies are (re)computed from the stored responses: the one
+/// that added them, and the one after which a tally also counts complete responses apart
+/// (comprehensive satisfaction is over complete responses only; older rows could not say).
+const TALLIES_MIGRATIONS: &[usize] = &[1, 3];
 
 /// A database error with what the server said: PostgreSQL's own message, SQLSTATE code, detail
 /// and hint (tokio-postgres shows only "db error" for them). Connection strings are never part
@@ -212,7 +216,7 @@ impl PostgresCentre {
             }
             for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
                 tx.batch_execute(sql).await.map_err(db)?;
-                if i == TALLIES_MIGRATION {
+                if TALLIES_MIGRATIONS.contains(&i) {
                     backfill_tallies(&tx, tz).await?;
                 }
                 tx.execute("UPDATE hailong_schema SET version = $1", &[&((i + 1) as i32)])

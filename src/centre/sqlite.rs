@@ -73,7 +73,9 @@ CREATE TABLE tallies_month (
 ) WITHOUT ROWID;
 ", "
 -- Read tokens can be revoked; events are looked up by kiosk (audits, lists); /api/v1/health
--- writes a probe row.
+-- writes a probe row. The tallies are recomputed (see TALLIES_MIGRATIONS).
+DELETE FROM tallies;
+DELETE FROM tallies_month;
 ALTER TABLE read_tokens ADD COLUMN revoked_at TEXT;
 CREATE INDEX events_by_kiosk ON events (kiosk_id, seq);
 CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL);
@@ -81,8 +83,10 @@ CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL);
 ALTER TABLE responses ADD COLUMN clock_suspect INTEGER NOT NULL DEFAULT 0;
 "];
 
-/// The migration that added `tallies`: responses stored before it are tallied when it runs.
-const TALLIES_MIGRATION: usize = 1;
+/// The migrations after which the tallies are (re)computed from the stored responses: the one
+/// that added them, and the one after which a tally also counts complete responses apart
+/// (comprehensive satisfaction is over complete responses only; older rows could not say).
+const TALLIES_MIGRATIONS: &[usize] = &[1, 2];
 
 /// A centre database in one SQLite file.
 pub struct SqliteCentre {
@@ -133,6 +137,9 @@ fn now_text() -> String {
 impl SqliteCentre {
     /// Opens (creating and migrating) the database at `path`; days are counted in `tz`.
     pub fn open(path: &Path, tz: chrono_tz::Tz) -> Result<SqliteCentre, Error> {
+        // Patients' comments: readable by the centre's user only (its -wal and -shm follow).
+        crate::fsutil::prepare_private_database(path)
+            .map_err(|e| Error::Database(format!("{}: {e}", path.display())))?;
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -148,7 +155,7 @@ impl SqliteCentre {
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
             let tx = conn.transaction()?;
             tx.execute_batch(sql)?;
-            if i == TALLIES_MIGRATION {
+            if TALLIES_MIGRATIONS.contains(&i) {
                 backfill_tallies(&tx, tz)?;
             }
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;

@@ -166,7 +166,8 @@ fn open_centre(env: &Env, database: Option<&str>, create: bool) -> Result<Arc<dy
         Some(d) => d.to_string(),
         None => {
             if create {
-                std::fs::create_dir_all(&env.data.0).with_context(|| env.data.0.display().to_string())?;
+                hailong::fsutil::create_private_dir_all(&env.data.0)
+                    .with_context(|| env.data.0.display().to_string())?;
             }
             env.data.0.join("centre.sqlite3").display().to_string()
         }

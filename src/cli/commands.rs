@@ -253,10 +253,10 @@ pub fn verify(common: &Common) -> Result<ExitCode> {
 /// `hailong kiosk set-pin`: asks for the PIN twice (hidden on a terminal; one line each on a
 /// pipe) and stores its argon2id hash in hailong.toml.
 pub fn set_pin(data_dir: Option<std::path::PathBuf>, config: Option<std::path::PathBuf>) -> Result<ExitCode> {
-    use hailong::kiosk::staff::pin;
+    use hailong::pin;
     use std::io::{BufRead, IsTerminal};
     let data = DataDir::resolve(data_dir);
-    std::fs::create_dir_all(&data.0).with_context(|| data.0.display().to_string())?;
+    hailong::fsutil::create_private_dir_all(&data.0).with_context(|| data.0.display().to_string())?;
     let path = config.unwrap_or_else(|| data.config_file());
     let locale = Config::load(&path).map(|c| c.default_locale).unwrap_or_default();
     let stdin = std::io::stdin();
@@ -273,7 +273,7 @@ pub fn set_pin(data_dir: Option<std::path::PathBuf>, config: Option<std::path::P
         }
     };
     let first = ask("cli-pin-first")?;
-    if !pin::is_valid_pin(first.trim()) {
+    if !pin::is_valid_new_pin(first.trim()) {
         anyhow::bail!(tr(locale, "cli-pin-invalid"));
     }
     let again = ask("cli-pin-again")?;

@@ -145,7 +145,7 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum KioskAction {
-    /// Set the staff PIN (asked twice; 4–8 digits); hailong.toml keeps only its argon2id hash.
+    /// Set the staff PIN (asked twice; 6–8 digits); hailong.toml keeps only its argon2id hash.
     SetPin {
         /// Data directory (database, hailong.toml, questionnaires/).
         #[arg(long, env = "HAILONG_DATA_DIR")]
@@ -222,31 +222,38 @@ fn finish(result: anyhow::Result<ExitCode>, lang: Option<Locale>) -> ExitCode {
 }
 
 fn kiosk(args: KioskArgs) -> ExitCode {
-    if !hailong::kiosk::display_available() {
-        let locale = Locale::default();
+    let locale = Locale::default();
+    let fail = |message: String| {
         eprintln!(
             "{}",
-            hailong::i18n::tr_args(
-                locale,
-                "cli-error",
-                &[("message", hailong::i18n::tr(locale, "cli-no-display").into())]
-            )
+            hailong::i18n::tr_args(locale, "cli-error", &[("message", message.into())])
         );
-        return ExitCode::from(2);
-    }
+        ExitCode::from(2)
+    };
     let options = hailong::kiosk::Options {
         data_dir: args.data_dir,
         config: args.config,
         windowed: args.windowed,
     };
-    match hailong::kiosk::run(options) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!(
-                "{}",
-                hailong::i18n::tr_args(Locale::default(), "cli-error", &[("message", e.to_string().into())])
-            );
-            ExitCode::from(2)
+    // Another kiosk on this data directory is said first: it is why this one must not run.
+    let lock = match hailong::kiosk::lock_data_dir(&options) {
+        Ok(lock) => lock,
+        Err(hailong::kiosk::RunError::InUse(dir)) => {
+            return fail(hailong::i18n::tr_args(
+                locale,
+                "cli-kiosk-in-use",
+                &[("dir", dir.display().to_string().into())],
+            ));
         }
+        Err(e) => return fail(e.to_string()),
+    };
+    if !hailong::kiosk::display_available() {
+        return fail(hailong::i18n::tr(locale, "cli-no-display"));
+    }
+    match hailong::kiosk::run(options, lock) {
+        // Staff quit: 0, so systemd (Restart=on-failure) leaves it stopped; a kiosk that could
+        // not start: 2.
+        Ok(exit) => exit.code(),
+        Err(e) => fail(e.to_string()),
     }
 }

@@ -9,7 +9,7 @@ use iced::Size;
 use iced::widget::{qr_code, svg};
 
 use crate::config::Config;
-use crate::kiosk::saver::{SaveOutcome, SharedStore};
+use crate::kiosk::saver::{Queued, SaveOutcome, SharedStore};
 use crate::kiosk::session::{self, Input, Session};
 use crate::kiosk::staff::{self, Staff, pin};
 use crate::kiosk::sync_worker::SyncEvent;
@@ -109,6 +109,8 @@ pub enum Message {
     Pin(PinKey),
     /// The PIN check finished.
     PinChecked(bool),
+    /// The PIN hash read again from the settings file as the pad opened, or why it could not be.
+    PinHashRead(Result<String, String>),
     /// Something in staff mode.
     Staff(staff::Message),
     /// The background sync finished a round.
@@ -133,9 +135,12 @@ impl Message {
     /// job reporting back): only these count against the idle timeouts.
     pub fn is_touch(&self) -> bool {
         match self {
-            Message::Tick(_) | Message::Saved(_) | Message::Resized(_) | Message::Frame | Message::PinChecked(_) => {
-                false
-            }
+            Message::Tick(_)
+            | Message::Saved(_)
+            | Message::Resized(_)
+            | Message::Frame
+            | Message::PinChecked(_)
+            | Message::PinHashRead(_) => false,
             Message::Staff(m) => !matches!(
                 m,
                 staff::Message::Loaded(_)
@@ -154,8 +159,9 @@ impl Message {
 pub enum Effect {
     /// Nothing.
     None,
-    /// Save these responses (in one transaction) and report back with [`Message::Saved`].
-    Save(Vec<Response>),
+    /// Save these responses (in one transaction, each against the questionnaire it was answered
+    /// on) and report back with [`Message::Saved`].
+    Save(Vec<Queued>),
     /// Check a PIN against the hash and report back with [`Message::PinChecked`].
     CheckPin {
         /// The configured hash.
@@ -163,6 +169,9 @@ pub enum Effect {
         /// What was typed.
         pin: String,
     },
+    /// Read the PIN hash from the settings file again and report back with
+    /// [`Message::PinHashRead`].
+    ReadPinHash,
     /// Staff mode's background work.
     Staff(staff::Request),
 }
@@ -215,7 +224,7 @@ pub struct Kiosk {
     still_there: Option<Instant>,
     noted: Option<Instant>,
     last_complete: Option<Response>,
-    pending: Vec<Response>,
+    pending: Vec<Queued>,
     saving: bool,
     last_attempt: Option<Instant>,
     save_error: Option<String>,
@@ -224,6 +233,8 @@ pub struct Kiosk {
     corner_taps: Vec<Instant>,
     sync: SyncState,
     pin_guard: pin::Guard,
+    /// Digits of the PIN last submitted on the pad.
+    pin_submitted: usize,
     faces: [svg::Handle; 5],
 }
 
@@ -253,6 +264,7 @@ impl Kiosk {
             corner_taps: Vec::new(),
             sync: SyncState::default(),
             pin_guard: pin::Guard::default(),
+            pin_submitted: 0,
             faces: crate::kiosk::screen::faces(),
         }
     }
@@ -292,9 +304,10 @@ impl Kiosk {
             self.still_there = None;
         }
         match message {
-            Message::CornerTap => self.corner_tap(now),
+            Message::CornerTap => return self.corner_tap(now),
             Message::Pin(key) => return self.pin_key(key),
             Message::PinChecked(ok) => return self.pin_checked(ok, now),
+            Message::PinHashRead(read) => self.pin_hash_read(read),
             Message::Staff(m) => return self.staff(m),
             Message::Locale(locale) if matches!(self.screen, Screen::Welcome) => self.locale = locale,
             Message::Start if matches!(self.screen, Screen::Welcome) => {
@@ -313,9 +326,9 @@ impl Kiosk {
         Effect::None
     }
 
-    fn corner_tap(&mut self, now: Instant) {
+    fn corner_tap(&mut self, now: Instant) -> Effect {
         if !matches!(self.screen, Screen::Welcome) {
-            return;
+            return Effect::None;
         }
         self.corner_taps
             .retain(|t| now.saturating_duration_since(*t) < CORNER_WINDOW);
@@ -323,6 +336,17 @@ impl Kiosk {
         if self.corner_taps.len() >= CORNER_TAPS {
             self.corner_taps.clear();
             self.screen = Screen::Pin(PinEntry::default());
+            // A PIN set (or changed) with `hailong kiosk set-pin` since the start applies now.
+            return Effect::ReadPinHash;
+        }
+        Effect::None
+    }
+
+    fn pin_hash_read(&mut self, read: Result<String, String>) {
+        match read {
+            Ok(hash) => self.setup.config.staff_pin_hash = hash,
+            // A file broken since the start: the PIN the kiosk started with still works.
+            Err(e) => eprintln!("hailong: cannot read the staff PIN from the settings: {e}"),
         }
     }
 
@@ -343,6 +367,7 @@ impl Kiosk {
             }
             PinKey::Submit if !entry.typed.is_empty() => {
                 entry.checking = true;
+                self.pin_submitted = entry.typed.len();
                 return Effect::CheckPin {
                     hash: hash.clone(),
                     pin: std::mem::take(&mut entry.typed),
@@ -359,7 +384,9 @@ impl Kiosk {
         };
         self.pin_guard.record(ok, now);
         if ok {
-            let (staff, request) = Staff::open(&self.setup.config);
+            let (mut staff, request) = Staff::open(&self.setup.config);
+            // A 4- or 5-digit PIN of an older version still opens; staff are asked to change it.
+            staff.short_pin = (self.pin_submitted < *pin::NEW_PIN_LEN.start()).then_some(self.pin_submitted);
             self.screen = Screen::Staff(Box::new(staff));
             Effect::Staff(request)
         } else {
@@ -436,6 +463,7 @@ impl Kiosk {
         let Screen::Survey(session) = std::mem::replace(&mut self.screen, Screen::Thanks(now)) else {
             return Effect::None;
         };
+        let questionnaire = session.shared_questionnaire().clone();
         let mut response = session.finish(Status::Complete);
         let window = chrono::Duration::seconds(i64::from(self.setup.config.rapid_repeat_secs.0));
         if let Some(previous) = &self.last_complete {
@@ -443,14 +471,17 @@ impl Kiosk {
         }
         self.last_complete = Some(response.clone());
         self.noted = None;
-        self.enqueue(response, now)
+        self.enqueue(questionnaire, response, now)
     }
 
     fn abandon(&mut self, now: Instant) -> Effect {
         let screen = std::mem::replace(&mut self.screen, Screen::Welcome);
         self.reset();
         match screen {
-            Screen::Survey(session) if session.has_answers() => self.enqueue(session.finish(Status::Partial), now),
+            Screen::Survey(session) if session.has_answers() => {
+                let questionnaire = session.shared_questionnaire().clone();
+                self.enqueue(questionnaire, session.finish(Status::Partial), now)
+            }
             _ => Effect::None,
         }
     }
@@ -464,8 +495,11 @@ impl Kiosk {
         self.noted = None;
     }
 
-    fn enqueue(&mut self, response: Response, now: Instant) -> Effect {
-        self.pending.push(response);
+    fn enqueue(&mut self, questionnaire: Arc<Questionnaire>, response: Response, now: Instant) -> Effect {
+        self.pending.push(Queued {
+            questionnaire,
+            response,
+        });
         self.save_now(now)
     }
 
@@ -480,7 +514,7 @@ impl Kiosk {
 
     fn saved(&mut self, outcome: SaveOutcome) -> Effect {
         self.saving = false;
-        self.pending.retain(|r| !outcome.saved.contains(&r.id));
+        self.pending.retain(|q| !outcome.saved.contains(&q.response.id));
         self.save_error = outcome.error;
         if self.save_error.is_none() {
             // Responses finished while the last save ran go out at once.
@@ -586,8 +620,8 @@ impl Kiosk {
         self.noted.is_some()
     }
 
-    /// Responses not yet on disk.
-    pub fn pending(&self) -> &[Response] {
+    /// Responses not yet on disk, each with its questionnaire.
+    pub fn pending(&self) -> &[Queued] {
         &self.pending
     }
 

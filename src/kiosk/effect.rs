@@ -15,12 +15,14 @@ pub fn run_blocking(effect: Effect, setup: &Setup) -> Option<Message> {
     let reply = |m: staff::Message| Some(Message::Staff(m));
     match effect {
         Effect::None => None,
-        Effect::Save(batch) => Some(Message::Saved(saver::save_blocking(
-            &setup.store,
-            &setup.questionnaire,
-            &batch,
-        ))),
+        Effect::Save(batch) => Some(Message::Saved(saver::save_blocking(&setup.store, &batch))),
         Effect::CheckPin { hash, pin } => Some(Message::PinChecked(pin::verify_pin(&hash, &pin))),
+        // The file as it is now: a `hailong kiosk set-pin` run while the kiosk is up applies.
+        Effect::ReadPinHash => Some(Message::PinHashRead(
+            crate::config::Config::load(&setup.config_path)
+                .map(|c| c.staff_pin_hash)
+                .map_err(|e| e.to_string()),
+        )),
         Effect::Staff(request) => match request {
             Request::None | Request::Leave | Request::Quit => None,
             // The background worker runs the round and reports it like any other.

@@ -40,7 +40,7 @@ pub struct Options {
 /// for the error screen.
 pub fn load(options: &Options) -> Result<Setup, String> {
     let data = DataDir::resolve(options.data_dir.clone());
-    std::fs::create_dir_all(&data.0).map_err(|e| format!("{}: {e}", data.0.display()))?;
+    crate::fsutil::create_private_dir_all(&data.0).map_err(|e| format!("{}: {e}", data.0.display()))?;
     let config_path = options.config.clone().unwrap_or_else(|| data.config_file());
     let config = Config::load(&config_path).map_err(|e| e.to_string())?;
     let catalog = Catalog::load(&data.questionnaires()).map_err(|e| e.to_string())?;
@@ -184,19 +184,85 @@ pub fn display_available() -> bool {
             .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
 }
 
-/// Opens the kiosk window and runs until the window closes. Fullscreen, undecorated and deaf
-/// to close requests unless `windowed`.
-pub fn run(options: Options) -> iced::Result {
+/// Why the kiosk did not run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Another kiosk holds the data directory.
+    #[error("{}: in use by another kiosk", .0.display())]
+    InUse(PathBuf),
+    /// The data directory's lock file cannot be made.
+    #[error("{0}")]
+    Lock(String),
+    /// The window system failed.
+    #[error("{0}")]
+    Window(#[from] iced::Error),
+}
+
+/// How a kiosk that ran came to an end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exit {
+    /// Staff quit ("Thoát ứng dụng"), or a window closed in `--windowed` mode: exit status 0, so
+    /// a service manager set to restart on failure leaves it stopped.
+    Quit,
+    /// It could not start (bad settings, questionnaire or database; shown on screen and on
+    /// stderr): a non-zero exit status, a failure to the service manager.
+    Failed(String),
+}
+
+impl Exit {
+    /// The process exit status for this ending.
+    pub fn code(&self) -> std::process::ExitCode {
+        match self {
+            Exit::Quit => std::process::ExitCode::SUCCESS,
+            Exit::Failed(_) => std::process::ExitCode::from(2),
+        }
+    }
+}
+
+impl App {
+    /// How the application ends if its window closes now.
+    pub fn exit(&self) -> Exit {
+        match self {
+            App::Ready(_) => Exit::Quit,
+            App::Failed(problem) => Exit::Failed(problem.clone()),
+        }
+    }
+}
+
+/// Takes the data directory's lock for a kiosk: held as long as the returned value lives, so a
+/// second kiosk on the same directory refuses to start ([`RunError::InUse`]). Commands that only
+/// read (report, export, verify) do not take it.
+pub fn lock_data_dir(options: &Options) -> Result<crate::fsutil::DirLock, RunError> {
+    let data = DataDir::resolve(options.data_dir.clone());
+    crate::fsutil::lock_dir(&data.0).map_err(|e| match e {
+        crate::fsutil::LockError::InUse { dir } => RunError::InUse(dir),
+        other => RunError::Lock(other.to_string()),
+    })
+}
+
+/// Opens the kiosk window and runs until staff quit (or, `windowed`, the window closes).
+/// Fullscreen, undecorated and deaf to close requests unless `windowed`. `lock` is the data
+/// directory's ([`lock_data_dir`]), held until the end.
+pub fn run(options: Options, lock: crate::fsutil::DirLock) -> Result<Exit, RunError> {
     let windowed = options.windowed;
     let size = if windowed {
         Size::new(1280.0, 800.0)
     } else {
         Size::new(1920.0, 1080.0)
     };
-    let boot = move || {
-        let app = App::boot(&options, size);
-        let measure = window::latest().and_then(window::size).map(Message::Resized);
-        (app, measure)
+    let exit = Arc::new(Mutex::new(Exit::Quit));
+    let boot = {
+        let exit = exit.clone();
+        move || {
+            let app = App::boot(&options, size);
+            if let App::Failed(problem) = &app {
+                // In the journal too, not only on the screen.
+                eprintln!("hailong: the kiosk cannot start: {problem}");
+            }
+            *exit.lock().unwrap_or_else(|p| p.into_inner()) = app.exit();
+            let measure = window::latest().and_then(window::size).map(Message::Resized);
+            (app, measure)
+        }
     };
     iced::application(boot, App::update, App::view)
         .title("hailong")
@@ -212,5 +278,7 @@ pub fn run(options: Options) -> iced::Result {
             exit_on_close_request: windowed,
             ..window::Settings::default()
         })
-        .run()
+        .run()?;
+    drop(lock);
+    Ok(exit.lock().unwrap_or_else(|p| p.into_inner()).clone())
 }

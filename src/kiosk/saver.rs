@@ -10,6 +10,17 @@ use crate::survey::{Questionnaire, Response, ResponseId};
 /// The store, shared between the UI (which never locks it) and the save tasks.
 pub type SharedStore = Arc<Mutex<Store>>;
 
+/// A finished response waiting to be saved, with the questionnaire it was answered on: staff
+/// may switch the kiosk to another questionnaire before a failed save succeeds, and the
+/// response is still checked and stored against its own.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    /// The questionnaire the patient answered.
+    pub questionnaire: Arc<Questionnaire>,
+    /// The answers.
+    pub response: Response,
+}
+
 /// What a save attempt did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SaveOutcome {
@@ -19,14 +30,15 @@ pub struct SaveOutcome {
     pub error: Option<String>,
 }
 
-/// Saves `batch` in one transaction, blocking; the save task runs this on a blocking thread.
-pub fn save_blocking(store: &SharedStore, questionnaire: &Questionnaire, batch: &[Response]) -> SaveOutcome {
+/// Saves `batch` in one transaction, each response against its own questionnaire, blocking;
+/// the save task runs this on a blocking thread.
+pub fn save_blocking(store: &SharedStore, batch: &[Queued]) -> SaveOutcome {
     // A panic elsewhere while holding the lock leaves the connection usable: SQLite rolled back.
     let mut store = store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let pairs: Vec<(&Questionnaire, &Response)> = batch.iter().map(|r| (questionnaire, r)).collect();
+    let pairs: Vec<(&Questionnaire, &Response)> = batch.iter().map(|q| (&*q.questionnaire, &q.response)).collect();
     match store.save_all(&pairs) {
         Ok(_) => SaveOutcome {
-            saved: batch.iter().map(|r| r.id).collect(),
+            saved: batch.iter().map(|q| q.response.id).collect(),
             error: None,
         },
         Err(e) => {

@@ -102,6 +102,12 @@ impl Session {
         &self.questionnaire
     }
 
+    /// The questionnaire being asked, shared (the response is saved against it, whatever the
+    /// settings say by then).
+    pub fn shared_questionnaire(&self) -> &Arc<Questionnaire> {
+        &self.questionnaire
+    }
+
     /// The items in the order they are asked (demographics first).
     pub fn items(&self) -> &[Item] {
         &self.items

@@ -137,7 +137,7 @@ pub fn render(report: &Report, questionnaires: &[Questionnaire], locale: Locale)
             "report-comprehensive",
             &[
                 ("pct", percent(locale, s.comprehensive_pct).into()),
-                ("n", FluentValue::from(s.respondents))
+                ("n", FluentValue::from(s.comprehensive_respondents))
             ]
         )
     );

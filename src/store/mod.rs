@@ -393,15 +393,21 @@ impl Store {
     /// Opens (or creates) the database at `path`. Days are counted in `tz`.
     ///
     /// A file that is not an SQLite database, or an SQLite database that is not hailong's, is
-    /// refused without being written to.
+    /// refused without being written to. The file is created (or narrowed to) mode 0600.
     pub fn open(path: &Path, tz: chrono_tz::Tz) -> Result<Store> {
         check_header(path)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            crate::fsutil::create_private_dir_all(dir).map_err(|source| Error::Io {
                 path: dir.to_path_buf(),
                 source,
             })?;
         }
+        // Patients' comments: the file (and so SQLite's -wal and -shm beside it, which take its
+        // mode) is its owner's only, also when an older hailong left it world-readable.
+        crate::fsutil::prepare_private_database(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -451,6 +457,9 @@ impl Store {
         for (i, migration) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
             let tx = self.conn.transaction()?;
             tx.execute_batch(migration)?;
+            if i == schema::RETALLY_MIGRATION {
+                retally(&tx)?;
+            }
             tx.pragma_update(None, "application_id", schema::APPLICATION_ID)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
@@ -511,8 +520,13 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Questionnaires this transaction registers are remembered only once it commits: a
+        // rolled-back save (a full disk) must leave the next attempt to register them again.
+        let mut newly_registered: Vec<&Questionnaire> = Vec::new();
         for (q, _) in batch {
-            register(&tx, &mut self.registered, q)?;
+            if register(&tx, &self.registered, &newly_registered, q)? {
+                newly_registered.push(*q);
+            }
         }
         let (mut seq, mut prev_hash): (u64, String) = tx
             .query_row("SELECT seq, hash FROM responses ORDER BY seq DESC LIMIT 1", [], |r| {
@@ -600,6 +614,9 @@ impl Store {
         }
         tx.execute("UPDATE meta SET value = ?1 WHERE key = 'head_seq'", [seq.to_string()])?;
         tx.commit()?;
+        for q in newly_registered {
+            self.registered.insert((q.id.clone(), q.version), q.clone());
+        }
         Ok(saved)
     }
 
@@ -965,17 +982,72 @@ impl Store {
     }
 }
 
+/// Recomputes every daily tally from the stored responses, inside the migration's transaction:
+/// tallies of an older version lack the counts of complete responses, and would leave
+/// comprehensive satisfaction unknown. A response that cannot be read leaves the old tallies as
+/// they were (every figure but that one stays right; `hailong verify` names the row).
+fn retally(tx: &rusqlite::Transaction) -> Result<()> {
+    type Key = (String, String, u32, String, bool);
+    let mut tallies: BTreeMap<Key, Tally> = BTreeMap::new();
+    {
+        let mut stmt = tx.prepare(&format!("SELECT {ROW_COLUMNS}, local_day FROM responses ORDER BY seq"))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let stored = match read_row(row) {
+                Ok(stored) => stored,
+                Err(Error::BadRow { seq, detail }) => {
+                    eprintln!("hailong: tallies not recomputed, response {seq} cannot be read: {detail}");
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            };
+            let r = &stored.response;
+            let key = (
+                row.get::<_, String>(14)?,
+                r.questionnaire_id.clone(),
+                r.questionnaire_version,
+                r.department.clone().unwrap_or_default(),
+                r.rapid_repeat,
+            );
+            tallies.entry(key).or_default().add(r);
+        }
+    }
+    tx.execute("DELETE FROM tally", [])?;
+    let mut write = tx.prepare(
+        "INSERT INTO tally (day, questionnaire_id, questionnaire_version, department, rapid_repeat, data) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for ((day, qid, qver, dept, rapid), tally) in tallies {
+        write.execute(params![
+            day,
+            qid,
+            qver,
+            dept,
+            rapid,
+            serde_json::to_string(&tally).expect("tally serialises")
+        ])?;
+    }
+    Ok(())
+}
+
+/// Checks `q` against the database inside `tx`, inserting its row when it is new. Returns
+/// whether it was not yet known to `registered` (committed registrations) or `pending` (those
+/// of this transaction), so the caller remembers it once the transaction commits.
 fn register(
     tx: &rusqlite::Transaction,
-    registered: &mut HashMap<(String, u32), Questionnaire>,
+    registered: &HashMap<(String, u32), Questionnaire>,
+    pending: &[&Questionnaire],
     q: &Questionnaire,
-) -> Result<()> {
+) -> Result<bool> {
     let key = (q.id.clone(), q.version);
     // Comparing with the definition already checked is far cheaper than hashing it again,
     // and this runs on every save.
-    if let Some(known) = registered.get(&key) {
+    let known = registered
+        .get(&key)
+        .or_else(|| pending.iter().copied().find(|p| p.id == q.id && p.version == q.version));
+    if let Some(known) = known {
         return if known == q {
-            Ok(())
+            Ok(false)
         } else {
             Err(Error::QuestionnaireChanged { key: q.key() })
         };
@@ -991,8 +1063,7 @@ fn register(
             )?;
         }
     }
-    registered.insert(key, q.clone());
-    Ok(())
+    Ok(true)
 }
 
 fn stored_fingerprint(conn: &Connection, q: &Questionnaire) -> Result<Option<String>> {

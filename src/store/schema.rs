@@ -6,6 +6,9 @@
 /// Marks a file as a hailong kiosk database (`HLNG`).
 pub const APPLICATION_ID: i32 = 0x484C_4E47;
 
+/// The migration after whose SQL every daily tally is recomputed from the stored responses.
+pub const RETALLY_MIGRATION: usize = 1;
+
 /// The migrations, in order. Never edit one that has shipped; append a new one.
 pub const MIGRATIONS: &[&str] = &[
     // 1: responses (append-only, hash-chained), the questionnaires they refer to, daily tallies.
@@ -66,5 +69,10 @@ CREATE TABLE tally (
     data                  TEXT NOT NULL,
     PRIMARY KEY (day, questionnaire_id, questionnaire_version, department, rapid_repeat)
 ) WITHOUT ROWID;
+"#,
+    // 2: the daily tallies are recomputed from the responses (in Rust, `RETALLY_MIGRATION`):
+    // they gained the counts of complete responses that comprehensive satisfaction is over.
+    r#"
+-- Nothing in SQL: see store::retally.
 "#,
 ];

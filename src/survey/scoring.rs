@@ -12,7 +12,13 @@ use super::model::Questionnaire;
 use super::response::{Answer, Response, Status};
 
 /// Counts of one set of responses, enough to compute every figure of DESIGN §5.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+///
+/// Stored as JSON (the kiosk's and the centre's daily tallies), so fields are only ever added,
+/// each with a serde default. A tally written before a field existed reads it as its default;
+/// for the counts of comprehensive satisfaction that default is "unknown" (`None`), never 0,
+/// so an old row makes that one figure unknown instead of wrong until it is recomputed from
+/// the responses (the kiosk's store does so when it opens an older database).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tally {
     /// Responses folded in.
     pub responses: u64,
@@ -22,9 +28,19 @@ pub struct Tally {
     /// Responses with at least one answered scale item (1–5).
     #[serde(default)]
     pub respondents: u64,
-    /// Respondents whose every answered scale item is 4 or 5.
+    /// Respondents (complete or partial) whose every answered scale item is 4 or 5. Kept for
+    /// older versions reading the tally; no figure uses it since comprehensive satisfaction
+    /// counts complete responses only.
     #[serde(default)]
     pub comprehensive: u64,
+    /// Complete responses with at least one answered scale item: the denominator of
+    /// comprehensive satisfaction. `None` in a tally written before it was counted.
+    #[serde(default)]
+    pub complete_respondents: Option<u64>,
+    /// Of those, the ones whose every answered scale item is 4 or 5: its numerator. `None` in a
+    /// tally written before it was counted.
+    #[serde(default)]
+    pub complete_comprehensive: Option<u64>,
     /// Per scale item, the count of each value 0 ("not used") to 5.
     #[serde(default)]
     pub scale: BTreeMap<String, [u64; 6]>,
@@ -46,6 +62,28 @@ pub struct PercentTally {
     pub n: u64,
     /// Their sum.
     pub sum: u64,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally {
+            responses: 0,
+            partial: 0,
+            respondents: 0,
+            comprehensive: 0,
+            complete_respondents: Some(0),
+            complete_comprehensive: Some(0),
+            scale: BTreeMap::new(),
+            percent: BTreeMap::new(),
+            choice: BTreeMap::new(),
+            text: BTreeMap::new(),
+        }
+    }
+}
+
+/// Adds `b` to `a`; unknown (from an old tally) stays unknown.
+fn add_known(a: &mut Option<u64>, b: Option<u64>) {
+    *a = a.zip(b).map(|(a, b)| a + b);
 }
 
 impl Tally {
@@ -93,6 +131,13 @@ impl Tally {
             if all_satisfied {
                 self.comprehensive += 1;
             }
+            // A patient who walked away cannot be "satisfied with everything" (DESIGN §5).
+            if r.status == Status::Complete {
+                add_known(&mut self.complete_respondents, Some(1));
+                if all_satisfied {
+                    add_known(&mut self.complete_comprehensive, Some(1));
+                }
+            }
         }
     }
 
@@ -102,6 +147,8 @@ impl Tally {
         self.partial += other.partial;
         self.respondents += other.respondents;
         self.comprehensive += other.comprehensive;
+        add_known(&mut self.complete_respondents, other.complete_respondents);
+        add_known(&mut self.complete_comprehensive, other.complete_comprehensive);
         for (code, counts) in &other.scale {
             let mine = slot(&mut self.scale, code);
             for (m, o) in mine.iter_mut().zip(counts) {
@@ -285,9 +332,15 @@ pub struct Summary {
     pub ci_high_pct: Option<f64>,
     /// Answers marked "not used".
     pub not_used: u64,
-    /// Respondents whose every answer was 4 or 5.
+    /// Complete responses whose every answered scale item was 4 or 5 (0 when unknown).
     pub comprehensive: u64,
-    /// Tỷ lệ hài lòng toàn diện, percent of respondents.
+    /// Complete responses with at least one answered scale item: the n of
+    /// `comprehensive_pct` (0 when unknown).
+    #[serde(default)]
+    pub comprehensive_respondents: u64,
+    /// Tỷ lệ hài lòng toàn diện: `comprehensive` of `comprehensive_respondents`, percent.
+    /// `None` without complete respondents, or when a tally stored by an older version (which
+    /// did not count complete responses apart) is part of the figures.
     #[serde(serialize_with = "round2")]
     pub comprehensive_pct: Option<f64>,
     /// Mức đáp ứng mong đợi: mean of the expectation item (may exceed 100).
@@ -386,8 +439,12 @@ pub fn summarize(parts: &[(&Questionnaire, &Tally)], rapid_repeat_responses: u64
         ci_low_pct: overall.ci_low_pct,
         ci_high_pct: overall.ci_high_pct,
         not_used: overall.not_used,
-        comprehensive: total.comprehensive,
-        comprehensive_pct: pct(total.comprehensive, total.respondents),
+        comprehensive: total.complete_comprehensive.unwrap_or(0),
+        comprehensive_respondents: total.complete_respondents.unwrap_or(0),
+        comprehensive_pct: total
+            .complete_comprehensive
+            .zip(total.complete_respondents)
+            .and_then(|(k, n)| pct(k, n)),
         expectation_mean: (expectation.n > 0).then(|| expectation.sum as f64 / expectation.n as f64),
         expectation_n: expectation.n,
         return_pct: pct(return_yes, return_n),

@@ -491,7 +491,7 @@ fn save_effects_carry_every_unsaved_response() {
     };
     assert_eq!(first.len(), 1);
     h.hold_saves = false;
-    let outcome = hailong::kiosk::saver::save_blocking(h.kiosk.store(), h.kiosk.questionnaire(), &first);
+    let outcome = hailong::kiosk::saver::save_blocking(h.kiosk.store(), &first);
     h.send(Message::Saved(outcome));
     assert_eq!(h.stored().len(), 2);
     assert!(h.kiosk.pending().is_empty());
@@ -513,4 +513,60 @@ fn a_bad_setting_opens_an_error_screen_for_staff_instead_of_the_kiosk() {
     let mut sim = iced_test::Simulator::with_size(hailong::kiosk::settings(), LANDSCAPE, app.view());
     assert!(sim.find("Kiosk chưa thể khởi động").is_ok());
     assert!(sim.find(problem.as_str()).is_ok(), "the problem is shown");
+}
+
+/// Under README's systemd unit (`Restart=on-failure`) staff's "Thoát ứng dụng" must stop the
+/// kiosk for good (status 0), while a kiosk that cannot start ends with a failure status.
+#[test]
+fn a_staff_quit_exits_with_status_zero_and_a_kiosk_that_cannot_start_with_a_failure() {
+    use hailong::kiosk::{App, Exit};
+    use std::process::ExitCode;
+    let good = tempfile::tempdir().unwrap();
+    let options = |dir: &std::path::Path| hailong::kiosk::Options {
+        data_dir: Some(dir.to_path_buf()),
+        ..Default::default()
+    };
+    let app = App::boot(&options(good.path()), LANDSCAPE);
+    assert_eq!(app.exit(), Exit::Quit);
+    assert_eq!(app.exit().code(), ExitCode::SUCCESS);
+
+    let bad = tempfile::tempdir().unwrap();
+    std::fs::write(bad.path().join("hailong.toml"), "questionnaire = \"khong-co\"\n").unwrap();
+    let app = App::boot(&options(bad.path()), LANDSCAPE);
+    assert!(matches!(&app.exit(), Exit::Failed(problem) if problem.contains("khong-co")));
+    assert_ne!(app.exit().code(), ExitCode::SUCCESS);
+}
+
+/// A second kiosk on the data directory of a running one is refused, naming the directory;
+/// once the first has stopped, it starts.
+#[test]
+fn a_second_kiosk_on_one_data_directory_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = hailong::kiosk::Options {
+        data_dir: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let first = hailong::kiosk::lock_data_dir(&options).expect("the first kiosk starts");
+    match hailong::kiosk::lock_data_dir(&options) {
+        Err(hailong::kiosk::RunError::InUse(d)) => assert_eq!(d, dir.path()),
+        other => panic!("the second kiosk was not refused: {other:?}"),
+    }
+    drop(first);
+    hailong::kiosk::lock_data_dir(&options).expect("free once the first kiosk stopped");
+}
+
+/// The first start creates the data directory 0700 and the database 0600.
+#[test]
+fn the_first_start_makes_the_data_directory_and_database_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("hailong");
+    let options = hailong::kiosk::Options {
+        data_dir: Some(dir.clone()),
+        ..Default::default()
+    };
+    let _setup = hailong::kiosk::load(&options).expect("starts on an empty machine");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&dir.join("hailong.sqlite3")), 0o600);
 }

@@ -13,7 +13,7 @@ use hailong::survey::Locale;
 
 use super::harness::Harness;
 
-const PIN: &str = "2468";
+const PIN: &str = "246813";
 
 fn with_pin(extra: &str) -> Harness {
     let hash = pin::hash_pin(PIN).unwrap();
@@ -317,12 +317,12 @@ fn the_pin_can_be_changed_from_settings() {
     open_staff(&mut h);
     h.tap("Cài đặt");
     h.tap("Đổi mã PIN");
-    for d in "1357".chars() {
+    for d in "135790".chars() {
         h.tap(&d.to_string());
     }
     h.tap("Vào");
     assert!(h.shows("Nhập lại mã PIN mới"));
-    for d in "1357".chars() {
+    for d in "135790".chars() {
         h.tap(&d.to_string());
     }
     h.tap("Vào");
@@ -334,7 +334,7 @@ fn the_pin_can_be_changed_from_settings() {
         h.shows("Mã PIN không đúng. Hãy thử lại."),
         "the old PIN no longer works"
     );
-    enter(&mut h, "1357");
+    enter(&mut h, "135790");
     assert!(matches!(h.kiosk.screen(), Screen::Staff(_)));
 }
 
@@ -363,6 +363,8 @@ fn snapshots_of_every_staff_screen() {
     h.tap("4");
     h.tap("6");
     h.tap("8");
+    h.tap("1");
+    h.tap("3");
     h.tap("Vào");
     h.tap("Năm nay");
     h.snapshot("staff-dashboard-vi-landscape");
@@ -416,12 +418,185 @@ fn the_sync_page_sends_the_queue_now_and_explains_a_refused_token() {
         .unwrap();
     assert_eq!(held, 300);
 
-    // The centre revokes the kiosk: staff are told, in words, to enrol it again.
+    // The centre revokes the kiosk: staff are told, in words, that it was revoked and which
+    // command on the centre gives it a new token.
     seed(&h, "5");
     let enrolment = centre.centre.store.kiosks().unwrap().remove(0);
     centre.centre.store.revoke_kiosk(&enrolment.id).unwrap();
     h.tap("Đồng bộ ngay");
     h.run_woken_worker();
-    assert!(h.shows(&tr(Locale::Vi, "sync-error-unauthorized")));
+    let kiosk_id = enrolment.kiosk_id.clone().unwrap();
+    let said = hailong::i18n::tr_args(Locale::Vi, "sync-error-token-revoked", &[("kiosk", kiosk_id.into())]);
+    assert!(said.contains("hailong centre kiosk renew"), "{said}");
+    assert!(h.shows(&said));
     assert_eq!(waiting(&h), 5, "nothing is marked synced");
+}
+
+/// Runs `hailong kiosk set-pin` on the data directory, as the IT person would beside the
+/// running kiosk.
+fn set_pin(dir: &Path, pin: &str) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .args(["kiosk", "set-pin", "--data-dir"])
+        .arg(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{pin}\n{pin}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_pin_set_while_the_kiosk_runs_applies_without_a_restart() {
+    // No PIN when the kiosk started.
+    let mut h = Harness::new();
+    set_pin(h.dir(), "480357");
+    open_pad(&mut h);
+    enter(&mut h, "480357");
+    assert!(
+        matches!(h.kiosk.screen(), Screen::Staff(_)),
+        "the new PIN opens staff mode"
+    );
+    h.tap("Về màn hình khảo sát");
+
+    // And changed again while it runs: the old one stops working, the new one works.
+    set_pin(h.dir(), "913572");
+    open_pad(&mut h);
+    enter(&mut h, "480357");
+    assert!(
+        h.shows("Mã PIN không đúng. Hãy thử lại."),
+        "the replaced PIN no longer works"
+    );
+    enter(&mut h, "913572");
+    assert!(
+        matches!(h.kiosk.screen(), Screen::Staff(_)),
+        "the newest PIN opens staff mode"
+    );
+}
+
+/// A hash written by an older hailong: argon2id with that version's (cheaper) parameters, of a
+/// 4-digit PIN.
+fn legacy_hash(pin: &str) -> String {
+    use argon2::password_hash::PasswordHasher;
+    argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon2::Params::new(19 * 1024, 2, 1, None).unwrap(),
+    )
+    .hash_password(pin.as_bytes())
+    .unwrap()
+    .to_string()
+}
+
+#[test]
+fn an_old_short_pin_still_unlocks_and_staff_mode_suggests_a_longer_one() {
+    let notice = "Mã PIN này chỉ có 4 chữ số, dễ bị dò ra. Hãy đổi sang mã PIN 6–8 chữ số: Cài đặt → Đổi mã PIN.";
+    let mut h = Harness::with(&format!("staff_pin_hash = \"{}\"\n", legacy_hash("2468")), &[]);
+    open_pad(&mut h);
+    enter(&mut h, "2468");
+    assert!(
+        matches!(h.kiosk.screen(), Screen::Staff(_)),
+        "the old PIN still opens staff mode"
+    );
+    assert!(h.shows(notice), "staff are told to choose a longer PIN");
+    h.tap("Cài đặt");
+    assert!(h.shows(notice), "on every page");
+
+    // Changed to a long PIN: the notice goes, and does not come back with it.
+    h.tap("Đổi mã PIN");
+    for _ in 0..2 {
+        for d in "502468".chars() {
+            h.tap(&d.to_string());
+        }
+        h.tap("Vào");
+    }
+    assert!(h.shows("Đã lưu. Cài đặt mới có hiệu lực ngay."));
+    assert!(!h.shows(notice));
+    h.tap("Về màn hình khảo sát");
+    open_pad(&mut h);
+    enter(&mut h, "502468");
+    assert!(matches!(h.kiosk.screen(), Screen::Staff(_)));
+    assert!(!h.shows(notice), "a 6-digit PIN needs no notice");
+}
+
+#[test]
+fn a_new_pin_chosen_in_settings_needs_six_to_eight_digits() {
+    let mut h = with_pin("");
+    open_staff(&mut h);
+    h.tap("Cài đặt");
+    h.tap("Đổi mã PIN");
+    assert!(h.shows("Nhập mã PIN mới (6–8 chữ số)"));
+    for d in "13579".chars() {
+        h.tap(&d.to_string());
+    }
+    h.tap("Vào");
+    assert!(h.shows("Mã PIN phải gồm 6–8 chữ số và hai lần nhập phải giống nhau."));
+    assert!(!h.shows("Nhập lại mã PIN mới"), "five digits are not taken");
+}
+
+#[test]
+fn responses_waiting_after_a_failed_save_are_saved_after_the_questionnaire_changes() {
+    let mut h = with_pin("");
+    h.hold_saves = true;
+    h.tap("Bắt đầu đánh giá");
+    h.taps(&["Hài lòng", "Hài lòng", "Hài lòng", "Hài lòng", "Hài lòng"]);
+    h.tap("Chắc chắn sẽ quay lại hoặc giới thiệu cho người khác");
+    h.tap("Bỏ qua");
+    assert_eq!(h.held.len(), 1);
+    h.held.clear();
+    h.send(Message::Saved(hailong::kiosk::saver::SaveOutcome {
+        saved: vec![],
+        error: Some("database or disk is full".into()),
+    }));
+    assert_eq!(h.kiosk.pending().len(), 1);
+    // Meanwhile staff switch the kiosk to another questionnaire.
+    h.hold_saves = false;
+    h.send(Message::ThanksDone);
+    open_staff(&mut h);
+    h.tap("Cài đặt");
+    h.tap("byt-ngoai-tru");
+    h.tap("Lưu cài đặt");
+    assert!(h.shows("Đã lưu. Cài đặt mới có hiệu lực ngay."));
+    // The disk has room again: the waiting response goes in, on the form it was answered on.
+    h.idle_for(6);
+    assert!(
+        h.kiosk.pending().is_empty(),
+        "the queue is empty: {:?}",
+        h.kiosk.save_error()
+    );
+    assert_eq!(h.kiosk.save_error(), None);
+    let stored = h.stored();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].response.questionnaire_id, "kiosk-nhanh");
+}
+
+#[test]
+fn saving_settings_in_staff_mode_keeps_the_settings_file_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut h = with_pin("[centre]\nurl = \"http://127.0.0.1:9\"\ntoken = \"secret\"\n");
+    let file = h.dir().join("hailong.toml");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    open_staff(&mut h);
+    h.tap("Cài đặt");
+    h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "90".into())));
+    h.tap("Lưu cài đặt");
+    assert!(h.shows("Đã lưu. Cài đặt mới có hiệu lực ngay."));
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode, 0o600,
+        "hailong.toml (with the centre token) after staff saved the settings"
+    );
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("idle_timeout_secs = 90")
+    );
 }

@@ -146,7 +146,7 @@ pub struct NewPin {
     pub first: Option<String>,
     /// What is typed now.
     pub typed: String,
-    /// The second entry did not match, or the PIN is not 4–8 digits.
+    /// The second entry did not match, or the PIN is not 6–8 digits.
     pub problem: bool,
 }
 
@@ -175,6 +175,9 @@ pub struct Staff {
     pub editing: Option<(Field, Composer)>,
     /// Asking whether to quit.
     pub confirm_quit: bool,
+    /// The PIN that opened staff mode has this many digits, fewer than a new PIN needs: a
+    /// notice asks staff to change it (until they do).
+    pub short_pin: Option<usize>,
     pending_pin: Option<String>,
 }
 
@@ -201,6 +204,7 @@ impl Staff {
             new_pin: None,
             editing: None,
             confirm_quit: false,
+            short_pin: None,
             pending_pin: None,
         };
         (staff, Request::LoadDashboard(choice))
@@ -287,6 +291,9 @@ impl Staff {
             Message::SettingsQuestionnaire(id) => self.form.questionnaire = id,
             Message::SettingsSave => return self.save(config),
             Message::SettingsSaved(result) => {
+                if result.is_ok() && self.pending_pin.is_some() {
+                    self.short_pin = None;
+                }
                 self.form_result = Some(result.map(|_| ()));
                 self.pending_pin = None;
             }
@@ -333,7 +340,7 @@ impl Staff {
         let Some(p) = &mut self.new_pin else {
             return Request::None;
         };
-        if !pin::is_valid_pin(&p.typed) {
+        if !pin::is_valid_new_pin(&p.typed) {
             p.problem = true;
             p.typed.clear();
             return Request::None;

@@ -3,39 +3,15 @@
 
 use std::time::{Duration, Instant};
 
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+// The hashing lives in `crate::pin` (the settings check hashes too); staff mode uses it from here.
+pub use crate::pin::{
+    NEW_PIN_LEN, PIN_LEN, hash_pin, is_pin_hash, is_short, is_valid_new_pin, is_valid_pin, verify_pin,
+};
 
 /// Wrong PINs in a row before the pad locks.
 pub const MAX_FAILURES: u32 = 5;
 /// How long the pad stays locked.
 pub const LOCKOUT: Duration = Duration::from_secs(5 * 60);
-/// Shortest and longest PIN.
-pub const PIN_LEN: std::ops::RangeInclusive<usize> = 4..=8;
-
-/// Hashes a PIN as an argon2id PHC string (`$argon2id$v=19$…`) with a random salt.
-pub fn hash_pin(pin: &str) -> Result<String, String> {
-    Argon2::default()
-        .hash_password(pin.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
-}
-
-/// Whether `hash` is an argon2id hash this kiosk can check a PIN against.
-pub fn is_pin_hash(hash: &str) -> bool {
-    hash.starts_with("$argon2id$") && PasswordHash::new(hash).is_ok()
-}
-
-/// Whether `pin` matches `hash` (slow on purpose: run it off the UI thread).
-pub fn verify_pin(hash: &str, pin: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok())
-}
-
-/// Whether a typed PIN has an acceptable shape: 4–8 digits.
-pub fn is_valid_pin(pin: &str) -> bool {
-    PIN_LEN.contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit())
-}
 
 /// Wrong tries and the lock; kept by the kiosk across openings of the pad.
 #[derive(Debug, Clone, Default)]

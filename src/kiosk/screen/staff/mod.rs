@@ -70,9 +70,17 @@ pub fn view<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
             Page::Settings => settings::view(kiosk, staff),
         }
     };
-    column![title, tabs, container(body).width(Fill).height(Fill)]
-        .spacing(m.px(18.0))
-        .into()
+    let mut page = column![title, tabs].spacing(m.px(18.0));
+    if let Some(digits) = staff.short_pin {
+        let line = tr_args(locale, "staff-short-pin", &[("digits", digits.into())]);
+        page = page.push(
+            container(text(line).size(m.px(20.0)))
+                .padding([m.px(8.0), m.px(14.0)])
+                .width(Fill)
+                .style(theme::banner),
+        );
+    }
+    page.push(container(body).width(Fill).height(Fill)).into()
 }
 
 fn confirm_quit<'a>(m: Metrics, locale: crate::survey::Locale) -> Element<'a> {
