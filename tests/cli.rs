@@ -661,6 +661,13 @@ fn read_only_centre_commands_never_create_a_database_and_name_unknown_facilities
             .unwrap()
             .contains("không có kiosk nào mã “nope”")
     );
+    let out = fails(&centre_dir, &["centre", "report", "--department", "Khoa Khám benh"]);
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        said.contains("“Khoa Khám benh”") && said.contains("Có phải: Khoa Khám bệnh"),
+        "{said}"
+    );
+    hailong(&centre_dir, &["centre", "report", "--department", "Khoa Khám bệnh"]);
     // Read tokens: listed by name, never by value, and revocable.
     let token =
         String::from_utf8(hailong(&centre_dir, &["centre", "token", "add", "--name", "Sở Y tế"]).stdout).unwrap();

@@ -97,6 +97,7 @@ cli-token-revoked = revoked { $date }
 cli-centre-no-database = There is no centre database at { $path }. Check --data-dir (or HAILONG_DATA_DIR) or --database; a centre database is created by “hailong centre serve” or “hailong centre kiosk add”.
 cli-centre-unknown-facility = The centre knows no facility named “{ $name }”. Did you mean: { $close }? (“hailong centre kiosk list” lists them.)
 cli-centre-unknown-kiosk = The centre knows no kiosk with id “{ $name }”. Did you mean: { $close }? (“hailong centre kiosk list” lists them.)
+cli-centre-unknown-department = No response at the centre names the department “{ $name }”. Did you mean: { $close }?
 cli-centre-no-close-match = (no similar name)
 cli-centre-demo-done = Added { $count } demo responses from { $kiosks } kiosks in { $facilities } facilities
 cli-sync-sent = Sent { $count } responses; nothing is waiting.

@@ -97,6 +97,7 @@ cli-token-revoked = đã thu hồi { $date }
 cli-centre-no-database = Không có cơ sở dữ liệu trung tâm tại { $path }. Kiểm tra --data-dir (hoặc HAILONG_DATA_DIR) hoặc --database; cơ sở dữ liệu trung tâm được tạo bởi “hailong centre serve” hoặc “hailong centre kiosk add”.
 cli-centre-unknown-facility = Trung tâm không có cơ sở nào tên “{ $name }”. Có phải: { $close }? (“hailong centre kiosk list” liệt kê các cơ sở.)
 cli-centre-unknown-kiosk = Trung tâm không có kiosk nào mã “{ $name }”. Có phải: { $close }? (“hailong centre kiosk list” liệt kê các kiosk.)
+cli-centre-unknown-department = Không có phiếu nào ở trung tâm thuộc khoa/phòng “{ $name }”. Có phải: { $close }?
 cli-centre-no-close-match = (không có tên nào gần giống)
 cli-centre-demo-done = Đã thêm { $count } phiếu mẫu từ { $kiosks } kiosk ở { $facilities } cơ sở
 cli-sync-sent = Đã gửi { $count } phiếu; không còn phiếu nào chờ gửi.

@@ -790,6 +790,20 @@ impl CentreStore for PostgresCentre {
         })
     }
 
+    fn departments(&self) -> Result<Vec<String>, Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let rows = client
+                .query(
+                    "SELECT DISTINCT department FROM tallies_month WHERE department <> '' ORDER BY department",
+                    &[],
+                )
+                .await
+                .map_err(db)?;
+            Ok(rows.iter().map(|r| r.get(0)).collect())
+        })
+    }
+
     fn event_counts(&self) -> Result<std::collections::HashMap<String, store::EventCounts>, Error> {
         self.run(async |pool: &Pool| {
             let client = pool.get().await.map_err(db)?;

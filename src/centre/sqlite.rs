@@ -641,6 +641,16 @@ impl CentreStore for SqliteCentre {
         Ok(rows)
     }
 
+    fn departments(&self) -> Result<Vec<String>, Error> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT DISTINCT department FROM tallies_month WHERE department <> '' ORDER BY department")?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(rows)
+    }
+
     fn event_counts(&self) -> Result<std::collections::HashMap<String, store::EventCounts>, Error> {
         let conn = self.conn();
         let mut stmt =

@@ -230,6 +230,8 @@ pub trait CentreStore: Send + Sync {
     /// Recorded events, newest first: at most `limit`, only those with an id below `before`
     /// when given (the next page), only kiosk `kiosk`'s when given.
     fn events_page(&self, kiosk: Option<&str>, before: Option<i64>, limit: u32) -> Result<Vec<RecordedEvent>, Error>;
+    /// The department names responses were tallied under (every facility's), sorted.
+    fn departments(&self) -> Result<Vec<String>, Error>;
     /// How many events each kiosk has, by its kiosk id.
     fn event_counts(&self) -> Result<std::collections::HashMap<String, EventCounts>, Error>;
     /// Calls `f` with every response held from kiosk `kiosk_id`, in sequence order, as stored

@@ -350,15 +350,22 @@ fn centre(env: &Env, store: Arc<dyn CentreStore>) -> Result<Centre> {
     })
 }
 
-/// Refuses a report filter naming a facility or kiosk the centre does not know, naming the
+/// Refuses a report filter naming a facility, kiosk or department the centre does not know, naming the
 /// close matches, instead of printing an empty report titled with the typo.
 fn known_names(store: &dyn CentreStore, scope: &Scope, locale: Locale) -> Result<()> {
     let kiosks = store.kiosks()?;
     let facilities: Vec<&str> = kiosks.iter().map(|k| k.facility.as_str()).collect();
     let ids: Vec<&str> = kiosks.iter().filter_map(|k| k.kiosk_id.as_deref()).collect();
+    let departments = if scope.department.is_some() {
+        store.departments()?
+    } else {
+        Vec::new()
+    };
+    let departments: Vec<&str> = departments.iter().map(String::as_str).collect();
     for (value, known, id) in [
         (&scope.facility, &facilities, "cli-centre-unknown-facility"),
         (&scope.kiosk, &ids, "cli-centre-unknown-kiosk"),
+        (&scope.department, &departments, "cli-centre-unknown-department"),
     ] {
         if let Some(value) = value
             && !known.contains(&value.as_str())
