@@ -5,13 +5,13 @@
 #      kiosk the centre holds N responses of (default 65,000): its time, twice (the second finds
 #      every event recorded already), and the slowest `GET /api/v1/health` answered meanwhile;
 #   2. memory: the centre's resident size before, at the peak of 40 batches of 4 MiB posted at
-#      once, and 5 s after (SQLite only: the bound is in the HTTP layer);
+#      once, and 5, 15 and 30 s after (SQLite only: the bound is in the HTTP layer);
 #   3. `hailong centre verify` over 1,000,000 responses (set VERIFY=1; fills a centre first).
 # Usage: bash benches/hostile.sh [N]. Needs curl and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-65000}
-cargo build --release --quiet
+[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet
 TARGET=${CARGO_TARGET_DIR:-$PWD/target}
 BIN=$TARGET/release/hailong
 WORK=$TARGET/bench-hostile-$N
@@ -75,28 +75,35 @@ import sqlite3, sys
 db, out = sys.argv[1], sys.argv[2]
 rows = sqlite3.connect(db).execute("SELECT kiosk_id, body FROM responses ORDER BY seq LIMIT 1000").fetchall()
 head = '{"kiosk_id":"%s","responses":[' % rows[0][0]
-body = head + ",".join(b for _, b in rows) + "]}"
+body = (head + ",".join(b for _, b in rows)).encode()
 # Whitespace between tokens keeps every response's hash valid and fills the body to 4 MiB.
-body = body[:-2] + " " * (4 * 1024 * 1024 - len(body) - 64) + "]}"
-open(out, "w").write(body)
+body += b" " * (4 * 1024 * 1024 - len(body) - 64) + b"]}"
+open(out, "wb").write(body)
 PY
-    echo "   before: $(rss) kB"
-    local peak=0
-    for _ in $(seq 40); do
-        curl -s -o /dev/null -H "Authorization: Bearer $token" -H "Content-Type: application/json" \
-            --data-binary "@$WORK/batch.json" "http://127.0.0.1:$CENTRE_PORT/api/v1/responses" -w '%{http_code}\n' \
-            >>"$WORK/codes" &
-    done
-    for _ in $(seq 200); do
-        local now; now=$(rss); [ "$now" -gt "$peak" ] && peak=$now
-        jobs -r | grep -q . || break
-        sleep 0.05
-    done
-    wait
-    echo "   peak: $peak kB; answers: $(sort "$WORK/codes" | uniq -c | tr '\n' ' ')"
-    rm -f "$WORK/codes"
-    sleep 5
-    echo "   5 s after: $(rss) kB"
+    python3 - "$CENTRE_PORT" "$token" "$WORK/batch.json" "$CENTRE_PID" <<'PY'
+import http.client, sys, threading, time, collections
+port, token, path, pid = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+body = open(path, "rb").read()
+def rss():
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1])
+print(f"   before: {rss()} kB, body {len(body) / 2**20:.1f} MiB")
+codes, peak = collections.Counter(), [0]
+def post():
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    c.request("POST", "/api/v1/responses", body, {"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    r = c.getresponse(); r.read(); codes[r.status] += 1
+threads = [threading.Thread(target=post) for _ in range(40)]
+t = time.perf_counter()
+for th in threads: th.start()
+while any(th.is_alive() for th in threads):
+    peak[0] = max(peak[0], rss()); time.sleep(0.02)
+print(f"   peak: {peak[0]} kB; answers {dict(codes)} in {time.perf_counter() - t:.1f} s")
+for after in (5, 15, 30):
+    time.sleep(after - (5 if after == 15 else 15 if after == 30 else 0))
+    print(f"   {after} s after: {rss()} kB")
+PY
     stop_centre
 }
 

@@ -232,7 +232,7 @@ impl FromRequestParts<Centre> for ReadAuth {
 /// [`MAX_BODY`] as received and several times that parsed, so this bounds the centre's memory
 /// under a flood of batches; a request that finds every slot taken waits up to
 /// [`QUEUE_WAIT`] for one, then gets 503 with `Retry-After`, which kiosks honour.
-pub const MAX_INGEST_IN_FLIGHT: usize = 8;
+pub const MAX_INGEST_IN_FLIGHT: usize = 4;
 /// How long a batch or audit waits for a free slot before the centre answers 503.
 pub const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 

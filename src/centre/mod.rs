@@ -169,6 +169,20 @@ impl Default for Timeouts {
     }
 }
 
+/// Most threads the centre's runtime runs blocking work on (batches, audits, reports, token
+/// look-ups). The work is bounded by the ingest slots and the database anyway; the bound here
+/// is on memory: each thread keeps the memory of the largest batch it parsed for reuse, so a
+/// flood of requests must not leave hundreds of such threads behind.
+pub const BLOCKING_THREADS: usize = 8;
+
+/// The tokio runtime `centre serve` runs on (see [`BLOCKING_THREADS`]).
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(BLOCKING_THREADS)
+        .build()
+}
+
 /// The TLS handshake's time limit.
 pub const TLS_HANDSHAKE: Duration = Duration::from_secs(10);
 

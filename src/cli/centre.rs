@@ -522,7 +522,7 @@ fn serve(
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let centre = centre(env, store)?;
-    let runtime = tokio::runtime::Runtime::new()?;
+    let runtime = server::runtime()?;
     runtime.block_on(async move {
         let listener = std::net::TcpListener::bind(listen).with_context(|| format!("listening on {listen}"))?;
         let address = listener.local_addr()?;
