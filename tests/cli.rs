@@ -764,3 +764,51 @@ fn verify_names_a_tally_cell_inflated_by_hand_though_the_chain_is_intact() {
         "{said}"
     );
 }
+
+/// A response changed on the kiosk after it was sent: `hailong sync --once` says so and exits 3,
+/// so a script or a systemd timer running it sees the tampering.
+#[test]
+fn sync_once_exits_non_zero_when_the_audit_finds_a_response_altered_after_it_was_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (centre_dir, kiosk_dir) = (dir.path().join("centre"), dir.path().join("kiosk"));
+    std::fs::create_dir_all(&kiosk_dir).unwrap();
+    let port = process::free_port();
+    let mut centre = process::spawn_centre_with(&centre_dir, port, &[]);
+    let url = format!("http://127.0.0.1:{port}");
+    let add = hailong(
+        &centre_dir,
+        &[
+            "centre",
+            "kiosk",
+            "add",
+            "--facility",
+            "TTYT Ba Vì",
+            "--name",
+            "Quầy 1",
+            "--url",
+            &url,
+        ],
+    );
+    std::fs::write(kiosk_dir.join("hailong.toml"), add.stdout).unwrap();
+    hailong(&kiosk_dir, &["demo-data", "--responses", "50"]);
+    hailong(&kiosk_dir, &["sync", "--once"]);
+    // Someone with the kiosk's disk drops the append-only triggers and raises one answer.
+    let conn = rusqlite::Connection::open(kiosk_dir.join("hailong.sqlite3")).unwrap();
+    conn.execute_batch("DROP TRIGGER responses_append_only_update;")
+        .unwrap();
+    let changed = conn
+        .execute(
+            "UPDATE responses SET answers = replace(answers, '\"A2\":{\"scale\":4}', '\"A2\":{\"scale\":5}') \
+             WHERE seq = (SELECT min(seq) FROM responses WHERE answers LIKE '%\"A2\":{\"scale\":4}%')",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(conn);
+    let out = run(&kiosk_dir, &["sync", "--once", "--lang", "en"]);
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(3), "{said}");
+    assert!(said.contains("altered"), "{said}");
+    centre.kill().unwrap();
+    centre.wait().unwrap();
+}
