@@ -60,6 +60,7 @@ pub fn load(options: &Options) -> Result<Setup, String> {
         export_roots: staff::export::REMOVABLE_ROOTS.iter().map(PathBuf::from).collect(),
         today: None,
         sync_wake: Arc::default(),
+        clock: app::Clock::default(),
     })
 }
 

@@ -139,6 +139,51 @@ fn a_low_rating_asks_why_and_stores_the_reasons_under_their_own_code() {
 }
 
 #[test]
+fn a_double_tap_on_a_face_answers_one_question_not_two() {
+    use std::time::Duration;
+    let mut h = Harness::new();
+    h.tap("Bắt đầu đánh giá");
+    h.tap("Hài lòng");
+    assert!(h.shows("Câu 2/7"));
+    assert!(
+        h.shows("Đã ghi nhận, xin cảm ơn"),
+        "the neutral confirmation still shows"
+    );
+    // The finger comes down again on the same spot 150 ms later: the next question appeared
+    // under it, and it stays unanswered.
+    h.tap_after(Duration::from_millis(150), "Hài lòng");
+    assert!(
+        h.shows("Câu 2/7"),
+        "the second tap of a double tap answered the next question"
+    );
+    // A tap that lands as the question appears (40 ms) is not an answer either.
+    h.tap_after(Duration::from_millis(40), "Rất không hài lòng");
+    assert!(h.shows("Câu 2/7"));
+    assert!(!h.shows("Vì sao Ông/Bà chưa hài lòng?"));
+    // Once the question has been up for the guard time, a tap answers it.
+    h.tap_after(Duration::from_millis(400), "Rất hài lòng");
+    assert!(h.shows("Câu 3/7"));
+    h.taps(&["Hài lòng", "Hài lòng", "Hài lòng", G2_VI_5, "Bỏ qua"]);
+    let r = &h.stored()[0].response;
+    assert_eq!(r.answers["A2"], scale(4));
+    assert_eq!(
+        r.answers["B7"],
+        scale(5),
+        "B7 is the deliberate tap, not the double tap"
+    );
+}
+
+#[test]
+fn a_double_tap_on_start_does_not_answer_the_first_question() {
+    let mut h = Harness::new();
+    h.tap("Bắt đầu đánh giá");
+    h.tap_after(std::time::Duration::from_millis(120), "Hài lòng");
+    assert!(h.shows("Câu 1/7"));
+    h.tap("Hài lòng");
+    assert!(h.shows("Câu 2/7"));
+}
+
+#[test]
 fn nothing_on_screen_shows_which_face_was_tapped() {
     let mut h = Harness::new();
     h.tap("Bắt đầu đánh giá");
@@ -219,9 +264,7 @@ fn the_thank_you_screen_returns_to_welcome_by_itself() {
         "Bỏ qua",
     ]);
     assert!(matches!(h.kiosk.screen(), Screen::Thanks(_)));
-    h.send(Message::Tick(
-        std::time::Instant::now() + std::time::Duration::from_secs(9),
-    ));
+    h.idle_for(9);
     assert!(matches!(h.kiosk.screen(), Screen::Welcome));
 }
 
@@ -295,9 +338,7 @@ fn a_failed_save_shows_a_staff_banner_thanks_the_patient_and_is_retried() {
     assert_eq!(h.kiosk.pending().len(), 1);
     // Five seconds later it is tried again, and this time the disk takes it.
     h.hold_saves = false;
-    h.send(Message::Tick(
-        std::time::Instant::now() + std::time::Duration::from_secs(6),
-    ));
+    h.idle_for(6);
     assert!(h.kiosk.pending().is_empty());
     assert_eq!(h.stored().len(), 1);
     assert!(!h.shows("Chưa lưu được 1 phiếu, đang thử lại: database or disk is full"));
