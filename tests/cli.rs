@@ -757,3 +757,26 @@ fn verify_names_a_tally_cell_inflated_by_hand_though_the_chain_is_intact() {
         "{said}"
     );
 }
+
+#[test]
+fn a_bad_setting_in_hailong_toml_is_said_in_the_staff_language_with_its_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("hailong.toml"),
+        "kiosk_name = \"Quầy 1\"\nidle_timeout_secs = 5\n",
+    )
+    .unwrap();
+    let vi = run(dir.path(), &["report"]);
+    assert_eq!(vi.status.code(), Some(2));
+    let vi = String::from_utf8_lossy(&vi.stderr);
+    assert!(
+        vi.contains("hailong.toml, dòng 2: idle_timeout_secs phải từ 10 đến 600 (đang là 5)."),
+        "{vi}"
+    );
+    let en = run(dir.path(), &["report", "--lang", "en"]);
+    let en = String::from_utf8_lossy(&en.stderr);
+    assert!(
+        en.contains("hailong.toml, line 2: idle_timeout_secs must be between 10 and 600 (found 5)."),
+        "{en}"
+    );
+}

@@ -104,3 +104,8 @@ cli-sync-audit-ok = Hash chain audit: the centre checked { $checked } responses;
 cli-sync-audit-tampered = Hash chain audit: the centre checked { $checked } responses and recorded tampering: altered after sync (seq { $altered }), removed after sync (seq { $removed }).
 cli-sync-audit-failed = The hash chain audit failed: { $detail }
 cli-sync-retry = { $error } Retrying in { $seconds } s.
+
+## hailong.toml errors, for whoever edits the file
+config-invalid = { $file }, line { $line }: { $problem }
+config-unreadable = { $file }: cannot read: { $error }
+config-unwritable = { $file }: cannot write: { $error }

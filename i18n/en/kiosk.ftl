@@ -153,3 +153,13 @@ sync-error-server = The centre answered with error { $status }: { $detail }. The
 sync-error-rejected = The centre refused responses: { $detail }
 sync-error-store = The kiosk's database failed: { $detail }
 sync-error-certificate = The centre's certificate setting ([centre] ca_cert) cannot be used: { $detail }
+
+## Rules of a setting (Settings page and hailong.toml); $field is the label or the key
+rule-range = { $field } must be between { $min } and { $max } (found { $found }).
+rule-not-a-number = { $field }: “{ $text }” is not a number.
+rule-empty = { $field } must not be empty.
+rule-web-url = { $field } must start with https:// or http://.
+rule-pin-hash = { $field } is not an argon2id hash; set the PIN with hailong kiosk set-pin.
+rule-empty-department = { $field }: a department name is empty.
+rule-parser = { $field }: { $message }
+settings-save-failed = the settings could not be written ({ $error }).

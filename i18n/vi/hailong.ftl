@@ -104,3 +104,8 @@ cli-sync-audit-ok = Đối chiếu chuỗi băm: máy chủ trung tâm đã ki�
 cli-sync-audit-tampered = Đối chiếu chuỗi băm: máy chủ trung tâm đã kiểm tra { $checked } phiếu và ghi nhận sai lệch: sửa sau khi đồng bộ (số thứ tự { $altered }), xoá sau khi đồng bộ (số thứ tự { $removed }).
 cli-sync-audit-failed = Không đối chiếu được chuỗi băm: { $detail }
 cli-sync-retry = { $error } Thử lại sau { $seconds } giây.
+
+## hailong.toml errors, for whoever edits the file
+config-invalid = { $file }, dòng { $line }: { $problem }
+config-unreadable = { $file }: không đọc được: { $error }
+config-unwritable = { $file }: không ghi được: { $error }

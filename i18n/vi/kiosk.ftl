@@ -153,3 +153,13 @@ sync-error-server = Máy chủ trung tâm báo lỗi { $status }: { $detail }. K
 sync-error-rejected = Máy chủ trung tâm không nhận phiếu: { $detail }
 sync-error-store = Lỗi cơ sở dữ liệu của kiosk: { $detail }
 sync-error-certificate = Không dùng được chứng chỉ của trung tâm ([centre] ca_cert): { $detail }
+
+## Rules of a setting (Settings page and hailong.toml); $field is the label or the key
+rule-range = { $field } phải từ { $min } đến { $max } (đang là { $found }).
+rule-not-a-number = { $field }: “{ $text }” không phải là số.
+rule-empty = { $field } không được để trống.
+rule-web-url = { $field } phải bắt đầu bằng https:// hoặc http://.
+rule-pin-hash = { $field } không phải mã băm argon2id; hãy đặt mã PIN bằng lệnh hailong kiosk set-pin.
+rule-empty-department = { $field }: có một tên khoa/phòng để trống.
+rule-parser = { $field }: { $message }
+settings-save-failed = không ghi được cài đặt ({ $error }).

@@ -37,7 +37,9 @@ pub(super) struct Env {
 pub(super) fn env(common: &Common) -> Result<Env> {
     let data = DataDir::resolve(common.data_dir.clone());
     let config_path = common.config.clone().unwrap_or_else(|| data.config_file());
-    let config = Config::load(&config_path)?;
+    // The file is broken, so its default_locale is unknown: --lang, else Vietnamese.
+    let config =
+        Config::load(&config_path).map_err(|e| anyhow::anyhow!(e.describe(common.lang.unwrap_or_default())))?;
     let locale = common.lang.unwrap_or(config.default_locale);
     Ok(Env { data, config, locale })
 }

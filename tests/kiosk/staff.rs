@@ -280,7 +280,7 @@ fn settings_are_checked_saved_and_still_there_after_a_restart() {
     let before = std::fs::read_to_string(h.dir().join("hailong.toml")).unwrap();
     h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "0".into())));
     h.tap("Lưu cài đặt");
-    assert!(h.shows("Chưa lưu: idle_timeout_secs: idle_timeout_secs must be between 10 and 600 (found 0)"));
+    assert!(h.shows("Chưa lưu: “Tự kết thúc sau (giây không thao tác)” phải từ 10 đến 600 (đang là 0)."));
     assert_eq!(std::fs::read_to_string(h.dir().join("hailong.toml")).unwrap(), before);
 
     h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "90".into())));
@@ -599,4 +599,50 @@ fn saving_settings_in_staff_mode_keeps_the_settings_file_private() {
             .unwrap()
             .contains("idle_timeout_secs = 90")
     );
+}
+
+#[test]
+fn a_bad_setting_is_named_by_its_label_in_vietnamese() {
+    let mut h = with_pin("");
+    open_staff(&mut h);
+    h.tap("Cài đặt");
+    h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "5".into())));
+    h.tap("Lưu cài đặt");
+    assert!(
+        h.shows("Chưa lưu: “Tự kết thúc sau (giây không thao tác)” phải từ 10 đến 600 (đang là 5)."),
+        "the rule in Vietnamese, naming the field as the page labels it"
+    );
+    assert!(!h.shows("idle_timeout_secs must be between 10 and 600 (found 5)"));
+    h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "năm".into())));
+    h.tap("Lưu cài đặt");
+    assert!(h.shows("Chưa lưu: “Tự kết thúc sau (giây không thao tác)”: “năm” không phải là số."));
+    h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "45".into())));
+    h.send(Message::Staff(staff::Message::Field(
+        Field::ThankYouUrl,
+        "ttyt.example.vn".into(),
+    )));
+    h.tap("Lưu cài đặt");
+    assert!(h.shows("Chưa lưu: “Địa chỉ mã QR trang cảm ơn” phải bắt đầu bằng https:// hoặc http://."));
+    h.send(Message::Staff(staff::Message::Field(Field::ThankYouUrl, String::new())));
+    h.send(Message::Staff(staff::Message::Field(Field::Facility, "  ".into())));
+    h.tap("Lưu cài đặt");
+    assert!(h.shows("Chưa lưu: “Tên cơ sở” không được để trống."));
+}
+
+#[test]
+fn a_bad_setting_is_named_by_its_label_in_english() {
+    let mut h = with_pin("default_locale = \"en\"\n");
+    open_pad(&mut h);
+    for d in PIN.chars() {
+        h.tap(&d.to_string());
+    }
+    h.tap("Enter");
+    h.tap("Settings");
+    h.send(Message::Staff(staff::Message::Field(Field::Target, "101".into())));
+    h.tap("Save settings");
+    assert!(
+        h.shows("Not saved: “Satisfaction target (%)” must be between 50 and 100 (found 101)."),
+        "the rule in English, naming the field as the page labels it"
+    );
+    assert!(!h.shows("target_pct must be between 50 and 100 (found 101)"));
 }
