@@ -780,3 +780,17 @@ fn a_bad_setting_in_hailong_toml_is_said_in_the_staff_language_with_its_line_and
         "{en}"
     );
 }
+
+#[test]
+fn report_warns_on_stderr_when_the_configured_questionnaire_does_not_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    hailong(dir.path(), &["demo-data", "--responses", "20", "--seed", "3"]);
+    std::fs::write(dir.path().join("hailong.toml"), "questionnaire = \"kiosk-nhan\"\n").unwrap();
+    let out = hailong(dir.path(), &["report", "--lang", "en"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("questionnaire “kiosk-nhan”") && stderr.contains("kiosk-nhanh, sipas-mot-cua"),
+        "{stderr}"
+    );
+    assert!(!out.stdout.is_empty(), "the report is still printed");
+}

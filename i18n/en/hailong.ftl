@@ -70,6 +70,7 @@ verify-tally = tally of { $day } ({ $questionnaire }, { $department }): it says 
 cli-verify-tallies-failed = TALLIES ALTERED: { $cells } daily tally cells differ from the { $count } intact responses, so reports and the dashboard show wrong figures. Restore the database from a backup.
 cli-verify-failed = TAMPERING DETECTED: { $problem } ({ $count } valid responses before it)
 cli-error = Error: { $message }
+cli-unknown-questionnaire = Warning: hailong.toml names the questionnaire “{ $id }”, which does not exist, so the kiosk cannot start. The questionnaires there are: { $available }.
 verify-missing = response seq { $seq } is missing (deleted?)
 verify-altered = response seq { $seq } was altered after it was saved
 verify-broken = the hash chain is broken at seq { $seq }

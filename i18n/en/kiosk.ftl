@@ -54,6 +54,9 @@ idle-continue = I am still here
 banner-save-failed = { $count } response(s) not saved yet, retrying: { $error }
 error-title = The kiosk cannot start
 error-staff = For staff: fix the problem below, then restart the application.
+error-way-out-pin = To leave: tap the top-left corner five times, then enter the PIN.
+error-way-out-key = To leave: press Ctrl+Alt+Q on a USB keyboard.
+error-quit-explained = Quit to fix the problem. The kiosk ends with a failure status, so the system service starts it again and it runs once the problem is fixed.
 
 ## Staff PIN
 pin-title = Staff mode

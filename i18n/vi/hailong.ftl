@@ -70,6 +70,7 @@ verify-tally = ô tổng hợp ngày { $day } ({ $questionnaire }, { $department
 cli-verify-tallies-failed = SỐ LIỆU TỔNG HỢP BỊ SỬA: { $cells } ô tổng hợp theo ngày khác với { $count } phiếu nguyên vẹn, nên báo cáo và bảng tổng quan hiện số sai. Hãy khôi phục cơ sở dữ liệu từ bản sao lưu.
 cli-verify-failed = PHÁT HIỆN SAI LỆCH: { $problem } (đã kiểm tra { $count } phiếu hợp lệ trước đó)
 cli-error = Lỗi: { $message }
+cli-unknown-questionnaire = Cảnh báo: hailong.toml chọn mẫu phiếu “{ $id }” nhưng không có mẫu nào như vậy, nên kiosk không khởi động được. Các mẫu có: { $available }.
 verify-missing = thiếu phiếu số { $seq } (đã bị xoá?)
 verify-altered = phiếu số { $seq } đã bị sửa sau khi lưu
 verify-broken = chuỗi băm bị đứt tại phiếu số { $seq }

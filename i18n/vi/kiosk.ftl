@@ -54,6 +54,9 @@ idle-continue = Tôi vẫn ở đây
 banner-save-failed = Chưa lưu được { $count } phiếu, đang thử lại: { $error }
 error-title = Kiosk chưa thể khởi động
 error-staff = Dành cho nhân viên: sửa lỗi dưới đây rồi khởi động lại ứng dụng.
+error-way-out-pin = Để thoát: chạm 5 lần vào góc trên bên trái, rồi nhập mã PIN.
+error-way-out-key = Để thoát: nhấn Ctrl+Alt+Q trên bàn phím USB.
+error-quit-explained = Thoát ứng dụng để sửa lỗi. Kiosk kết thúc với mã lỗi, nên dịch vụ hệ thống sẽ tự mở lại và kiosk chạy khi lỗi đã được sửa.
 
 ## Mã PIN nhân viên
 pin-title = Chế độ nhân viên

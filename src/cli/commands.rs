@@ -72,6 +72,27 @@ fn progress_bar(len: u64, message: String) -> ProgressBar {
     bar
 }
 
+/// A `questionnaire` in hailong.toml that no questionnaire has keeps the kiosk from starting;
+/// the report still covers what is stored, but says so on stderr.
+fn warn_unknown_questionnaire(env: &Env) {
+    let Ok(catalog) = Catalog::load(&env.data.questionnaires()) else {
+        return;
+    };
+    if catalog.latest(&env.config.questionnaire).is_err() {
+        eprintln!(
+            "{}",
+            hailong::i18n::tr_args(
+                env.locale,
+                "cli-unknown-questionnaire",
+                &[
+                    ("id", env.config.questionnaire.clone().into()),
+                    ("available", catalog.ids().join(", ").into()),
+                ],
+            )
+        );
+    }
+}
+
 fn build_report(env: &Env, store: &Store, scope: &Scope, period: &Period) -> Result<report::Report> {
     let report = report::build(
         store,
@@ -86,6 +107,7 @@ fn build_report(env: &Env, store: &Store, scope: &Scope, period: &Period) -> Res
 
 pub fn report(common: &Common, scope: &Scope, json: bool) -> Result<ExitCode> {
     let env = env(common)?;
+    warn_unknown_questionnaire(&env);
     let store = open_store(&env)?;
     let period = period(scope)?;
     let report = build_report(&env, &store, scope, &period)?;

@@ -152,6 +152,10 @@ pub enum Message {
     Staff(staff::Message),
     /// The background sync finished a round.
     Sync(crate::kiosk::sync_worker::SyncEvent),
+    /// Ctrl+Alt+Q on a keyboard (leaves a failure screen that no PIN guards).
+    QuitKey,
+    /// "Thoát ứng dụng" on a failure screen, after the PIN.
+    Quit,
 }
 
 /// A key of the PIN pad.

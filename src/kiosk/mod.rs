@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod effect;
+pub mod failure;
 pub mod saver;
 pub mod screen;
 pub mod session;
@@ -22,7 +23,7 @@ use iced::{Event, Size, Subscription, Task, Theme, event, mouse, time, touch, wi
 
 use crate::config::{Config, DataDir};
 use crate::store::Store;
-use crate::survey::{Catalog, Locale};
+use crate::survey::Catalog;
 pub use app::{Effect, Kiosk, Message, Setup};
 
 /// How the kiosk was started.
@@ -69,7 +70,7 @@ pub enum App {
     /// Asking patients.
     Ready(Box<Kiosk>),
     /// A bad config, questionnaire or database: shown to staff, nothing is touched.
-    Failed(String),
+    Failed(Box<failure::Failure>),
 }
 
 impl App {
@@ -77,7 +78,11 @@ impl App {
     pub fn boot(options: &Options, size: Size) -> App {
         match load(options) {
             Ok(setup) => App::Ready(Box::new(Kiosk::new(setup, size))),
-            Err(problem) => App::Failed(problem),
+            Err(problem) => {
+                let data = DataDir::resolve(options.data_dir.clone());
+                let config_path = options.config.clone().unwrap_or_else(|| data.config_file());
+                App::Failed(Box::new(failure::Failure::new(problem, &config_path)))
+            }
         }
     }
 
@@ -86,8 +91,23 @@ impl App {
         if let Message::Frame = message {
             return startup_probe_report();
         }
-        let App::Ready(kiosk) = self else {
-            return Task::none();
+        let kiosk = match self {
+            App::Ready(kiosk) => kiosk,
+            App::Failed(failure) => {
+                return match failure.update(message) {
+                    failure::Action::None => Task::none(),
+                    // Exits with the failure's status (2): see `App::exit`.
+                    failure::Action::Quit => iced::exit(),
+                    failure::Action::CheckPin { hash, pin } => Task::perform(
+                        async move {
+                            tokio::task::spawn_blocking(move || staff::pin::verify_pin(&hash, &pin))
+                                .await
+                                .unwrap_or(false)
+                        },
+                        Message::PinChecked,
+                    ),
+                };
+            }
         };
         match kiosk.update(message) {
             Effect::None => Task::none(),
@@ -111,14 +131,17 @@ impl App {
     pub fn view(&self) -> screen::Element<'_> {
         match self {
             App::Ready(kiosk) => screen::view(kiosk),
-            App::Failed(problem) => screen::failure(Locale::Vi, problem),
+            App::Failed(failure) => failure.view(),
         }
     }
 
     /// Touches, resizes and, while a patient is busy or a save waits, the clock.
     pub fn subscription(&self) -> Subscription<Message> {
-        let App::Ready(kiosk) = self else {
-            return Subscription::none();
+        let kiosk = match self {
+            App::Ready(kiosk) => kiosk,
+            // Staff's way out: Ctrl+Alt+Q when no PIN guards it.
+            App::Failed(failure) if !failure.has_pin() => return event::listen_with(failure::key),
+            App::Failed(_) => return Subscription::none(),
         };
         let mut subscriptions = vec![
             event::listen_with(touched),
@@ -208,6 +231,10 @@ pub enum Exit {
     /// It could not start (bad settings, questionnaire or database; shown on screen and on
     /// stderr): a non-zero exit status, a failure to the service manager.
     Failed(String),
+    /// Staff left the screen of a kiosk that could not start (corner gesture and PIN, or
+    /// Ctrl+Alt+Q): exit status 3, still a failure, but one the systemd unit in README does not
+    /// restart (`RestartPreventExitStatus=3`), so the machine is free for the fix.
+    LeftFailure(String),
 }
 
 impl Exit {
@@ -216,6 +243,7 @@ impl Exit {
         match self {
             Exit::Quit => std::process::ExitCode::SUCCESS,
             Exit::Failed(_) => std::process::ExitCode::from(2),
+            Exit::LeftFailure(_) => std::process::ExitCode::from(3),
         }
     }
 }
@@ -225,7 +253,8 @@ impl App {
     pub fn exit(&self) -> Exit {
         match self {
             App::Ready(_) => Exit::Quit,
-            App::Failed(problem) => Exit::Failed(problem.clone()),
+            App::Failed(failure) if failure.quit_requested() => Exit::LeftFailure(failure.problem().to_string()),
+            App::Failed(failure) => Exit::Failed(failure.problem().to_string()),
         }
     }
 }
@@ -255,10 +284,11 @@ pub fn run(options: Options, lock: crate::fsutil::DirLock) -> Result<Exit, RunEr
     let boot = {
         let exit = exit.clone();
         move || {
-            let app = App::boot(&options, size);
-            if let App::Failed(problem) = &app {
+            let mut app = App::boot(&options, size);
+            if let App::Failed(failure) = &mut app {
                 // In the journal too, not only on the screen.
-                eprintln!("hailong: the kiosk cannot start: {problem}");
+                eprintln!("hailong: the kiosk cannot start: {}", failure.problem());
+                failure.report_exit_to(exit.clone());
             }
             *exit.lock().unwrap_or_else(|p| p.into_inner()) = app.exit();
             let measure = window::latest().and_then(window::size).map(Message::Resized);
