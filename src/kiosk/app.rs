@@ -241,6 +241,10 @@ pub struct SyncState {
     pub last_error: Option<crate::sync::client::Error>,
     /// Staff asked for a round ("Đồng bộ ngay") and the worker has not reported since.
     pub running: bool,
+    /// The last chain audit: when, and what the centre found.
+    pub last_audit: Option<(chrono::DateTime<chrono::Utc>, crate::sync::AuditResult)>,
+    /// The kiosk's clock minus the centre's, as last measured.
+    pub clock_offset: Option<chrono::TimeDelta>,
 }
 
 /// The PIN being typed.
@@ -331,6 +335,8 @@ impl Kiosk {
                         self.sync.last_error = None;
                     }
                     SyncEvent::Failed(e) => self.sync.last_error = Some(e),
+                    SyncEvent::Audited { at, result } => self.sync.last_audit = Some((at, result)),
+                    SyncEvent::Clock(offset) => self.sync.clock_offset = offset,
                 }
                 // The Sync page shows the queue: count it again.
                 return match &self.screen {

@@ -140,8 +140,8 @@ impl Harness {
         }
     }
 
-    /// What the background sync worker does when woken ("Đồng bộ ngay"): one round, reported to
-    /// the kiosk. Panics if nothing woke it.
+    /// What the background sync worker does when woken ("Đồng bộ ngay"): one round with the
+    /// checks due after a start (chain audit, clock), reported to the kiosk. Panics if nothing woke it.
     pub fn run_woken_worker(&mut self) {
         use iced::futures::FutureExt;
         let setup = self.kiosk.setup().clone();
@@ -155,8 +155,16 @@ impl Harness {
             .enable_all()
             .build()
             .unwrap();
-        let event = runtime.block_on(hailong::kiosk::sync_worker::round(&setup.store, &http, &target));
-        self.send(Message::Sync(event));
+        let mut checks = hailong::kiosk::sync_worker::Checks::default();
+        let events = runtime.block_on(hailong::kiosk::sync_worker::full_round(
+            &setup.store,
+            &http,
+            &target,
+            &mut checks,
+        ));
+        for event in events {
+            self.send(Message::Sync(event));
+        }
     }
 
     /// Lets the clock run to `secs` seconds after the last touch.
