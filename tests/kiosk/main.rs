@@ -649,7 +649,11 @@ fn tap_failure(failure: &mut hailong::kiosk::failure::Failure, label: &str) -> b
         sim.into_messages().collect()
     };
     assert!(!messages.is_empty(), "tapping {label:?} did nothing");
-    messages.into_iter().fold(false, |quit, m| drive(failure, m) || quit)
+    let mut quit = false;
+    for m in messages {
+        quit |= drive(failure, m);
+    }
+    quit
 }
 
 fn failure_shows(failure: &hailong::kiosk::failure::Failure, label: &str) -> bool {
