@@ -670,6 +670,11 @@ impl Kiosk {
         })
     }
 
+    /// Makes the next frame repaint the whole window (see [`theme::page`](crate::kiosk::theme::page)).
+    pub fn repaint_all(&mut self) {
+        self.flip = !self.flip;
+    }
+
     /// Alternates with every change on screen (see [`theme::page`](crate::kiosk::theme::page)).
     pub fn repaint_flip(&self) -> bool {
         self.flip

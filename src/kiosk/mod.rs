@@ -92,7 +92,14 @@ impl App {
             return startup_probe_report();
         }
         let kiosk = match self {
-            App::Ready(kiosk) => kiosk,
+            App::Ready(kiosk) => {
+                if let Message::Resized(_) = message {
+                    // The window took its monitor's size: everything moved, so repaint it all,
+                    // or a tone mark drawn at the old size lingers (seen under Xvfb).
+                    kiosk.repaint_all();
+                }
+                kiosk
+            }
             App::Failed(failure) => {
                 return match failure.update(message) {
                     failure::Action::None => Task::none(),
@@ -270,6 +277,24 @@ pub fn lock_data_dir(options: &Options) -> Result<crate::fsutil::DirLock, RunErr
     })
 }
 
+/// Makes the fullscreen window exactly its monitor: on plain X11 (no window manager, or one that
+/// ignores the fullscreen hint) the window otherwise keeps its initial 1920×1080 and a smaller
+/// or portrait screen shows only part of it. Asking the monitor's size and resizing to it at
+/// the origin works the same under X11 with or without a window manager, Xwayland and
+/// Wayland compositors (where the compositor has already sized it, it changes nothing); the
+/// resize event then lays the screens out for the real size.
+fn fit_monitor() -> Task<Message> {
+    window::latest().and_then(|id| {
+        window::monitor_size(id).and_then(move |size| {
+            Task::batch([
+                window::move_to(id, iced::Point::ORIGIN),
+                window::resize(id, size),
+                window::set_mode(id, window::Mode::Fullscreen),
+            ])
+        })
+    })
+}
+
 /// Opens the kiosk window and runs until staff quit (or, `windowed`, the window closes).
 /// Fullscreen, undecorated and deaf to close requests unless `windowed`. `lock` is the data
 /// directory's ([`lock_data_dir`]), held until the end.
@@ -292,7 +317,14 @@ pub fn run(options: Options, lock: crate::fsutil::DirLock) -> Result<Exit, RunEr
             }
             *exit.lock().unwrap_or_else(|p| p.into_inner()) = app.exit();
             let measure = window::latest().and_then(window::size).map(Message::Resized);
-            (app, measure)
+            (
+                app,
+                if windowed {
+                    measure
+                } else {
+                    fit_monitor().chain(measure)
+                },
+            )
         }
     };
     iced::application(boot, App::update, App::view)
