@@ -13,6 +13,75 @@ use crate::survey::{Locale, ScoringOptions};
 /// The name of the configuration file inside the data directory.
 pub const FILE_NAME: &str = "hailong.toml";
 
+/// The rule a setting's value breaks: the same rules check `hailong.toml` and staff mode's
+/// Settings page, and each is put into words in the reader's language ([`Rule::describe`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rule {
+    /// A number outside its bounds.
+    Range {
+        /// Lowest allowed.
+        min: f64,
+        /// Highest allowed.
+        max: f64,
+        /// What was given.
+        found: f64,
+    },
+    /// Text where a number belongs.
+    NotANumber(String),
+    /// A name that must not be empty is.
+    Empty,
+    /// Not an `https://` or `http://` address.
+    WebUrl,
+    /// Not an argon2id hash.
+    PinHash,
+    /// One of the departments has no name.
+    EmptyDepartment,
+    /// A syntax error, a value of the wrong type or an unknown setting, in the TOML parser's
+    /// words (English: these come only from a hand-edited file).
+    Parser(String),
+}
+
+impl Rule {
+    /// The rule as a sentence in `locale`, naming the setting as `field` (its label on the
+    /// Settings page, or its key in `hailong.toml`).
+    pub fn describe(&self, locale: Locale, field: &str) -> String {
+        let num = |v: f64| fluent_bundle::FluentValue::from(v.to_string());
+        let field: (&str, fluent_bundle::FluentValue<'_>) = ("field", field.to_string().into());
+        match self {
+            Rule::Range { min, max, found } => crate::i18n::tr_args(
+                locale,
+                "rule-range",
+                &[field, ("min", num(*min)), ("max", num(*max)), ("found", num(*found))],
+            ),
+            Rule::NotANumber(text) => {
+                crate::i18n::tr_args(locale, "rule-not-a-number", &[field, ("text", text.clone().into())])
+            }
+            Rule::Empty => crate::i18n::tr_args(locale, "rule-empty", &[field]),
+            Rule::WebUrl => crate::i18n::tr_args(locale, "rule-web-url", &[field]),
+            Rule::PinHash => crate::i18n::tr_args(locale, "rule-pin-hash", &[field]),
+            Rule::EmptyDepartment => crate::i18n::tr_args(locale, "rule-empty-department", &[field]),
+            Rule::Parser(message) => {
+                crate::i18n::tr_args(locale, "rule-parser", &[field, ("message", message.clone().into())])
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Rule {
+    /// The rule in English, after the setting's key (as `hailong.toml` errors always said it).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rule::Range { min, max, found } => write!(f, "must be between {min} and {max} (found {found})"),
+            Rule::NotANumber(text) => write!(f, "“{text}” is not a number"),
+            Rule::Empty => f.write_str("must not be empty"),
+            Rule::WebUrl => f.write_str("must start with https:// or http://"),
+            Rule::PinHash => f.write_str("is not an argon2id hash; set the PIN with `hailong kiosk set-pin`"),
+            Rule::EmptyDepartment => f.write_str("a department name is empty"),
+            Rule::Parser(message) => f.write_str(message),
+        }
+    }
+}
+
 /// Why the configuration could not be loaded.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConfigError {
@@ -25,8 +94,10 @@ pub enum ConfigError {
         line: usize,
         /// The setting, e.g. `idle_timeout_secs`.
         field: String,
-        /// What is wrong.
+        /// What is wrong, in English (the parser's words or [`Rule`]'s).
         message: String,
+        /// The rule broken, for [`ConfigError::describe`].
+        rule: Rule,
     },
     /// The file exists but cannot be read.
     #[error("{file}: cannot read: {message}")]
@@ -46,6 +117,40 @@ pub enum ConfigError {
     },
 }
 
+impl ConfigError {
+    /// The error in `locale`: the file, line and setting's key stay (for whoever edits the
+    /// file), the rule is said in words.
+    pub fn describe(&self, locale: Locale) -> String {
+        match self {
+            ConfigError::Invalid {
+                file,
+                line,
+                field,
+                rule,
+                ..
+            } => crate::i18n::tr_args(
+                locale,
+                "config-invalid",
+                &[
+                    ("file", file.clone().into()),
+                    ("line", line.to_string().into()),
+                    ("problem", rule.describe(locale, field).into()),
+                ],
+            ),
+            ConfigError::Io { file, message } => crate::i18n::tr_args(
+                locale,
+                "config-unreadable",
+                &[("file", file.clone().into()), ("error", message.clone().into())],
+            ),
+            ConfigError::Write { file, message } => crate::i18n::tr_args(
+                locale,
+                "config-unwritable",
+                &[("file", file.clone().into()), ("error", message.clone().into())],
+            ),
+        }
+    }
+}
+
 macro_rules! bounded {
     ($name:ident, $t:ty, $field:literal, $min:expr, $max:expr, $default:expr, $doc:literal) => {
         #[doc = $doc]
@@ -53,17 +158,28 @@ macro_rules! bounded {
         #[serde(try_from = "f64", into = "f64")]
         pub struct $name(pub $t);
 
-        impl TryFrom<f64> for $name {
-            type Error = String;
-            fn try_from(v: f64) -> Result<Self, String> {
+        impl $name {
+            /// Its key in `hailong.toml`.
+            pub const KEY: &'static str = $field;
+
+            /// `v` if it is allowed, else the rule it breaks.
+            pub fn check(v: f64) -> Result<Self, Rule> {
                 if v.is_finite() && v >= $min as f64 && v <= $max as f64 && (v as $t) as f64 == v {
                     Ok($name(v as $t))
                 } else {
-                    Err(format!(
-                        concat!($field, " must be between {} and {} (found {})"),
-                        $min, $max, v
-                    ))
+                    Err(Rule::Range {
+                        min: $min as f64,
+                        max: $max as f64,
+                        found: v,
+                    })
                 }
+            }
+        }
+
+        impl TryFrom<f64> for $name {
+            type Error = String;
+            fn try_from(v: f64) -> Result<Self, String> {
+                $name::check(v).map_err(|rule| format!(concat!($field, " {}"), rule))
             }
         }
 
@@ -237,54 +353,52 @@ impl Default for Config {
 impl Config {
     /// Parses the text of a `hailong.toml`; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
-        let invalid = |span: Option<std::ops::Range<usize>>, field: String, message: &str| ConfigError::Invalid {
-            file: file.to_string(),
-            line: span.map_or(1, |s| crate::survey::load::line_of(text, s.start)),
-            field,
-            message: message.to_string(),
-        };
-        let de = toml::Deserializer::parse(text).map_err(|e| invalid(e.span(), "(syntax)".into(), e.message()))?;
+        let invalid =
+            |span: Option<std::ops::Range<usize>>, field: String, message: String, rule: Rule| ConfigError::Invalid {
+                file: file.to_string(),
+                line: span.map_or(1, |s| crate::survey::load::line_of(text, s.start)),
+                field,
+                message,
+                rule,
+            };
+        let de = toml::Deserializer::parse(text).map_err(|e| {
+            let message = e.message().to_string();
+            invalid(e.span(), "(syntax)".into(), message.clone(), Rule::Parser(message))
+        })?;
         let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
-            invalid(inner.span(), crate::survey::load::field_path(&path), inner.message())
+            let field = crate::survey::load::field_path(&path);
+            let message = inner.message().to_string();
+            let rule = bounded_rule(text, &field).unwrap_or_else(|| Rule::Parser(message.clone()));
+            invalid(inner.span(), field, message, rule)
         })?;
-        if config.facility_name.trim().is_empty() {
-            return Err(invalid(
-                find_key(text, "facility_name"),
-                "facility_name".into(),
-                "must not be empty",
-            ));
-        }
-        if !is_web_url_or_empty(&config.thank_you_url) {
-            return Err(invalid(
-                find_key(text, "thank_you_url"),
-                "thank_you_url".into(),
-                "must start with https:// or http://",
-            ));
-        }
-        if !config.staff_pin_hash.is_empty() && !crate::pin::is_pin_hash(&config.staff_pin_hash) {
-            return Err(invalid(
-                find_key(text, "staff_pin_hash"),
-                "staff_pin_hash".into(),
-                "is not an argon2id hash; set the PIN with `hailong kiosk set-pin`",
-            ));
-        }
-        if config.departments.iter().any(|d| d.trim().is_empty()) {
-            return Err(invalid(
-                find_key(text, "departments"),
-                "departments".into(),
-                "a department name is empty",
-            ));
-        }
-        if !is_web_url_or_empty(&config.centre.url) {
-            return Err(invalid(
-                find_key(text, "url"),
-                "centre.url".into(),
-                "must start with https:// or http://",
-            ));
-        }
+        config.validate().map_err(|(key, rule)| {
+            let line_key = key.rsplit('.').next().unwrap_or(key);
+            invalid(find_key(text, line_key), key.to_string(), rule.to_string(), rule)
+        })?;
         Ok(config)
+    }
+
+    /// The checks beyond each value's type (which the types themselves make): the first setting
+    /// that breaks one, by its key (`centre.url` for a key in `[centre]`), and the rule.
+    pub fn validate(&self) -> Result<(), (&'static str, Rule)> {
+        if self.facility_name.trim().is_empty() {
+            return Err(("facility_name", Rule::Empty));
+        }
+        if !is_web_url_or_empty(&self.thank_you_url) {
+            return Err(("thank_you_url", Rule::WebUrl));
+        }
+        if !self.staff_pin_hash.is_empty() && !crate::pin::is_pin_hash(&self.staff_pin_hash) {
+            return Err(("staff_pin_hash", Rule::PinHash));
+        }
+        if self.departments.iter().any(|d| d.trim().is_empty()) {
+            return Err(("departments", Rule::EmptyDepartment));
+        }
+        if !is_web_url_or_empty(&self.centre.url) {
+            return Err(("centre.url", Rule::WebUrl));
+        }
+        Ok(())
     }
 
     /// Loads `path`; a missing file gives the defaults.
@@ -451,6 +565,19 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), ConfigError> {
         file: path.display().to_string(),
         message: e.to_string(),
     })
+}
+
+/// The typed rule behind a serde error on one of the bounded numbers (serde only carries text).
+fn bounded_rule(text: &str, field: &str) -> Option<Rule> {
+    let table: toml::Table = text.parse().ok()?;
+    let value = table.get(field)?;
+    let v = value.as_float().or_else(|| value.as_integer().map(|i| i as f64))?;
+    match field {
+        IdleTimeout::KEY => IdleTimeout::check(v).err(),
+        RapidRepeat::KEY => RapidRepeat::check(v).err(),
+        TargetPct::KEY => TargetPct::check(v).err(),
+        _ => None,
+    }
 }
 
 fn is_web_url_or_empty(url: &str) -> bool {

@@ -812,3 +812,40 @@ fn sync_once_exits_non_zero_when_the_audit_finds_a_response_altered_after_it_was
     centre.kill().unwrap();
     centre.wait().unwrap();
 }
+
+#[test]
+fn a_bad_setting_in_hailong_toml_is_said_in_the_staff_language_with_its_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("hailong.toml"),
+        "kiosk_name = \"Quầy 1\"\nidle_timeout_secs = 5\n",
+    )
+    .unwrap();
+    let vi = run(dir.path(), &["report"]);
+    assert_eq!(vi.status.code(), Some(2));
+    let vi = String::from_utf8_lossy(&vi.stderr);
+    assert!(
+        vi.contains("hailong.toml, dòng 2: idle_timeout_secs phải từ 10 đến 600 (đang là 5)."),
+        "{vi}"
+    );
+    let en = run(dir.path(), &["report", "--lang", "en"]);
+    let en = String::from_utf8_lossy(&en.stderr);
+    assert!(
+        en.contains("hailong.toml, line 2: idle_timeout_secs must be between 10 and 600 (found 5)."),
+        "{en}"
+    );
+}
+
+#[test]
+fn report_warns_on_stderr_when_the_configured_questionnaire_does_not_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    hailong(dir.path(), &["demo-data", "--responses", "20", "--seed", "3"]);
+    std::fs::write(dir.path().join("hailong.toml"), "questionnaire = \"kiosk-nhan\"\n").unwrap();
+    let out = hailong(dir.path(), &["report", "--lang", "en"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("questionnaire “kiosk-nhan”") && stderr.contains("kiosk-nhanh, sipas-mot-cua"),
+        "{stderr}"
+    );
+    assert!(!out.stdout.is_empty(), "the report is still printed");
+}

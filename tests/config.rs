@@ -90,7 +90,7 @@ fn the_cli_refuses_a_malformed_config_with_the_line() {
     )
     .unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_hailong"))
-        .args(["report", "--data-dir"])
+        .args(["report", "--lang", "en", "--data-dir"])
         .arg(dir.path())
         .output()
         .unwrap();

@@ -70,6 +70,7 @@ verify-tally = tally of { $day } ({ $questionnaire }, { $department }): it says 
 cli-verify-tallies-failed = TALLIES ALTERED: { $cells } daily tally cells differ from the { $count } intact responses, so reports and the dashboard show wrong figures. Restore the database from a backup.
 cli-verify-failed = TAMPERING DETECTED: { $problem } ({ $count } valid responses before it)
 cli-error = Error: { $message }
+cli-unknown-questionnaire = Warning: hailong.toml names the questionnaire “{ $id }”, which does not exist, so the kiosk cannot start. The questionnaires there are: { $available }.
 verify-missing = response seq { $seq } is missing (deleted?)
 verify-altered = response seq { $seq } was altered after it was saved
 verify-broken = the hash chain is broken at seq { $seq }
@@ -105,3 +106,8 @@ cli-sync-audit-ok = Hash chain audit: the centre checked { $checked } responses;
 cli-sync-audit-tampered = Hash chain audit: the centre checked { $checked } responses and recorded tampering: altered after sync (seq { $altered }), removed after sync (seq { $removed }).
 cli-sync-audit-failed = The hash chain audit failed: { $detail }
 cli-sync-retry = { $error } Retrying in { $seconds } s.
+
+## hailong.toml errors, for whoever edits the file
+config-invalid = { $file }, line { $line }: { $problem }
+config-unreadable = { $file }: cannot read: { $error }
+config-unwritable = { $file }: cannot write: { $error }

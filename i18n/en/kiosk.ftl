@@ -54,6 +54,9 @@ idle-continue = I am still here
 banner-save-failed = { $count } response(s) not saved yet, retrying: { $error }
 error-title = The kiosk cannot start
 error-staff = For staff: fix the problem below, then restart the application.
+error-way-out-pin = To leave: tap the top-left corner five times, then enter the PIN.
+error-way-out-key = To leave: press Ctrl+Alt+Q on a USB keyboard.
+error-quit-explained = Quit to fix the problem. The kiosk ends with a failure status, so the system service starts it again and it runs once the problem is fixed.
 
 ## Staff PIN
 pin-title = Staff mode
@@ -122,6 +125,14 @@ sync-last-error = Last error
 sync-explain = Sync is not configured: add the [centre] block (url, token) the centre gave you to hailong.toml. Every response is stored safely on the kiosk meanwhile.
 sync-now = Sync now
 sync-running = Syncing…
+sync-audit = Last chain audit
+sync-audit-never = not run yet
+sync-audit-clean = { $checked } responses compared: none altered or removed.
+sync-audit-found = { $checked } responses compared: { $found }. The centre keeps the copies it received and has recorded this.
+sync-audit-altered = response no. { $seqs } altered on the kiosk after it was sent
+sync-audit-removed = response no. { $seqs } removed from the kiosk
+sync-audit-more = {" "}and { $count } more
+sync-clock = Clock
 settings-facility = Facility name
 settings-kiosk = Kiosk name
 settings-departments = Departments (separated by commas)
@@ -153,3 +164,13 @@ sync-error-server = The centre answered with error { $status }: { $detail }. The
 sync-error-rejected = The centre refused responses: { $detail }
 sync-error-store = The kiosk's database failed: { $detail }
 sync-error-certificate = The centre's certificate setting ([centre] ca_cert) cannot be used: { $detail }
+
+## Rules of a setting (Settings page and hailong.toml); $field is the label or the key
+rule-range = { $field } must be between { $min } and { $max } (found { $found }).
+rule-not-a-number = { $field }: “{ $text }” is not a number.
+rule-empty = { $field } must not be empty.
+rule-web-url = { $field } must start with https:// or http://.
+rule-pin-hash = { $field } is not an argon2id hash; set the PIN with hailong kiosk set-pin.
+rule-empty-department = { $field }: a department name is empty.
+rule-parser = { $field }: { $message }
+settings-save-failed = the settings could not be written ({ $error }).

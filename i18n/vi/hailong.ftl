@@ -70,6 +70,7 @@ verify-tally = ô tổng hợp ngày { $day } ({ $questionnaire }, { $department
 cli-verify-tallies-failed = SỐ LIỆU TỔNG HỢP BỊ SỬA: { $cells } ô tổng hợp theo ngày khác với { $count } phiếu nguyên vẹn, nên báo cáo và bảng tổng quan hiện số sai. Hãy khôi phục cơ sở dữ liệu từ bản sao lưu.
 cli-verify-failed = PHÁT HIỆN SAI LỆCH: { $problem } (đã kiểm tra { $count } phiếu hợp lệ trước đó)
 cli-error = Lỗi: { $message }
+cli-unknown-questionnaire = Cảnh báo: hailong.toml chọn mẫu phiếu “{ $id }” nhưng không có mẫu nào như vậy, nên kiosk không khởi động được. Các mẫu có: { $available }.
 verify-missing = thiếu phiếu số { $seq } (đã bị xoá?)
 verify-altered = phiếu số { $seq } đã bị sửa sau khi lưu
 verify-broken = chuỗi băm bị đứt tại phiếu số { $seq }
@@ -105,3 +106,8 @@ cli-sync-audit-ok = Đối chiếu chuỗi băm: máy chủ trung tâm đã ki�
 cli-sync-audit-tampered = Đối chiếu chuỗi băm: máy chủ trung tâm đã kiểm tra { $checked } phiếu và ghi nhận sai lệch: sửa sau khi đồng bộ (số thứ tự { $altered }), xoá sau khi đồng bộ (số thứ tự { $removed }).
 cli-sync-audit-failed = Không đối chiếu được chuỗi băm: { $detail }
 cli-sync-retry = { $error } Thử lại sau { $seconds } giây.
+
+## hailong.toml errors, for whoever edits the file
+config-invalid = { $file }, dòng { $line }: { $problem }
+config-unreadable = { $file }: không đọc được: { $error }
+config-unwritable = { $file }: không ghi được: { $error }

@@ -54,6 +54,9 @@ idle-continue = Tôi vẫn ở đây
 banner-save-failed = Chưa lưu được { $count } phiếu, đang thử lại: { $error }
 error-title = Kiosk chưa thể khởi động
 error-staff = Dành cho nhân viên: sửa lỗi dưới đây rồi khởi động lại ứng dụng.
+error-way-out-pin = Để thoát: chạm 5 lần vào góc trên bên trái, rồi nhập mã PIN.
+error-way-out-key = Để thoát: nhấn Ctrl+Alt+Q trên bàn phím USB.
+error-quit-explained = Thoát ứng dụng để sửa lỗi. Kiosk kết thúc với mã lỗi, nên dịch vụ hệ thống sẽ tự mở lại và kiosk chạy khi lỗi đã được sửa.
 
 ## Mã PIN nhân viên
 pin-title = Chế độ nhân viên
@@ -122,6 +125,14 @@ sync-last-error = Lỗi gần nhất
 sync-explain = Chưa cấu hình đồng bộ: thêm khối [centre] (url, token) do máy chủ trung tâm cấp vào hailong.toml. Mọi phiếu vẫn được lưu an toàn trên kiosk.
 sync-now = Đồng bộ ngay
 sync-running = Đang đồng bộ…
+sync-audit = Kiểm tra chuỗi gần nhất
+sync-audit-never = chưa kiểm tra lần nào
+sync-audit-clean = { $checked } phiếu đã được đối chiếu: không phiếu nào bị sửa hay bị xoá.
+sync-audit-found = { $checked } phiếu đã được đối chiếu: { $found }. Trung tâm giữ bản đã nhận và đã ghi lại sự việc.
+sync-audit-altered = phiếu số { $seqs } đã bị sửa trên kiosk sau khi gửi
+sync-audit-removed = phiếu số { $seqs } đã bị xoá khỏi kiosk
+sync-audit-more = {" "}và { $count } phiếu khác
+sync-clock = Đồng hồ
 settings-facility = Tên cơ sở
 settings-kiosk = Tên kiosk
 settings-departments = Khoa/phòng (cách nhau bằng dấu phẩy)
@@ -153,3 +164,13 @@ sync-error-server = Máy chủ trung tâm báo lỗi { $status }: { $detail }. K
 sync-error-rejected = Máy chủ trung tâm không nhận phiếu: { $detail }
 sync-error-store = Lỗi cơ sở dữ liệu của kiosk: { $detail }
 sync-error-certificate = Không dùng được chứng chỉ của trung tâm ([centre] ca_cert): { $detail }
+
+## Rules of a setting (Settings page and hailong.toml); $field is the label or the key
+rule-range = { $field } phải từ { $min } đến { $max } (đang là { $found }).
+rule-not-a-number = { $field }: “{ $text }” không phải là số.
+rule-empty = { $field } không được để trống.
+rule-web-url = { $field } phải bắt đầu bằng https:// hoặc http://.
+rule-pin-hash = { $field } không phải mã băm argon2id; hãy đặt mã PIN bằng lệnh hailong kiosk set-pin.
+rule-empty-department = { $field }: có một tên khoa/phòng để trống.
+rule-parser = { $field }: { $message }
+settings-save-failed = không ghi được cài đặt ({ $error }).

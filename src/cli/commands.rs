@@ -37,7 +37,9 @@ pub(super) struct Env {
 pub(super) fn env(common: &Common) -> Result<Env> {
     let data = DataDir::resolve(common.data_dir.clone());
     let config_path = common.config.clone().unwrap_or_else(|| data.config_file());
-    let config = Config::load(&config_path)?;
+    // The file is broken, so its default_locale is unknown: --lang, else Vietnamese.
+    let config =
+        Config::load(&config_path).map_err(|e| anyhow::anyhow!(e.describe(common.lang.unwrap_or_default())))?;
     let locale = common.lang.unwrap_or(config.default_locale);
     Ok(Env { data, config, locale })
 }
@@ -70,6 +72,27 @@ fn progress_bar(len: u64, message: String) -> ProgressBar {
     bar
 }
 
+/// A `questionnaire` in hailong.toml that no questionnaire has keeps the kiosk from starting;
+/// the report still covers what is stored, but says so on stderr.
+fn warn_unknown_questionnaire(env: &Env) {
+    let Ok(catalog) = Catalog::load(&env.data.questionnaires()) else {
+        return;
+    };
+    if catalog.latest(&env.config.questionnaire).is_err() {
+        eprintln!(
+            "{}",
+            hailong::i18n::tr_args(
+                env.locale,
+                "cli-unknown-questionnaire",
+                &[
+                    ("id", env.config.questionnaire.clone().into()),
+                    ("available", catalog.ids().join(", ").into()),
+                ],
+            )
+        );
+    }
+}
+
 fn build_report(env: &Env, store: &Store, scope: &Scope, period: &Period) -> Result<report::Report> {
     let report = report::build(
         store,
@@ -84,6 +107,7 @@ fn build_report(env: &Env, store: &Store, scope: &Scope, period: &Period) -> Res
 
 pub fn report(common: &Common, scope: &Scope, json: bool) -> Result<ExitCode> {
     let env = env(common)?;
+    warn_unknown_questionnaire(&env);
     let store = open_store(&env)?;
     let period = period(scope)?;
     let report = build_report(&env, &store, scope, &period)?;

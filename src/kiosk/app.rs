@@ -23,6 +23,13 @@ pub const STILL_THERE: Duration = Duration::from_secs(10);
 pub const THANKS: Duration = Duration::from_secs(8);
 /// How long the neutral "noted" confirmation shows after an answer.
 pub const NOTED: Duration = Duration::from_millis(1200);
+/// A survey screen takes no input for this long after it appeared, so the second tap of a
+/// double tap (or a tap landing as the next question appears) cannot answer the next question.
+/// Double taps come 100–300 ms apart (300 ms is Android's `DOUBLE_TAP_TIMEOUT`, the widest
+/// interval a touch system reads as one double tap), while reading a new question and choosing
+/// a face takes a patient well over a second (a choice reaction alone is ≈ 0.4–0.6 s), so
+/// 400 ms swallows double taps and finger bounce without ever slowing a patient down.
+pub const ANSWER_GUARD: Duration = Duration::from_millis(400);
 /// Pause between attempts to save responses that failed to save.
 pub const RETRY: Duration = Duration::from_secs(5);
 /// Staff mode (and the PIN pad) close after this long without a touch.
@@ -53,6 +60,36 @@ pub struct Setup {
     pub today: Option<chrono::NaiveDate>,
     /// Wakes the background sync worker for a round now ("Đồng bộ ngay").
     pub sync_wake: Arc<tokio::sync::Notify>,
+    /// Where the kiosk reads the time of a touch (the system clock; tests move their own).
+    pub clock: Clock,
+}
+
+/// The kiosk's notion of "now" for touches and answers: the system's monotonic clock, or a
+/// clock moved by hand, so tests can tap "200 ms later" without sleeping. Clock ticks
+/// ([`Message::Tick`]) carry their own time either way.
+#[derive(Clone, Default)]
+pub struct Clock(Option<Arc<std::sync::Mutex<Instant>>>);
+
+impl Clock {
+    /// A clock that stands at `start` until [`advance`](Clock::advance)d.
+    pub fn manual(start: Instant) -> Clock {
+        Clock(Some(Arc::new(std::sync::Mutex::new(start))))
+    }
+
+    /// The time now.
+    pub fn now(&self) -> Instant {
+        match &self.0 {
+            None => Instant::now(),
+            Some(t) => *t.lock().unwrap_or_else(|p| p.into_inner()),
+        }
+    }
+
+    /// Moves a manual clock on by `by` (the system clock moves by itself).
+    pub fn advance(&self, by: Duration) {
+        if let Some(t) = &self.0 {
+            *t.lock().unwrap_or_else(|p| p.into_inner()) += by;
+        }
+    }
 }
 
 impl Setup {
@@ -115,6 +152,10 @@ pub enum Message {
     Staff(staff::Message),
     /// The background sync finished a round.
     Sync(crate::kiosk::sync_worker::SyncEvent),
+    /// Ctrl+Alt+Q on a keyboard (leaves a failure screen that no PIN guards).
+    QuitKey,
+    /// "Thoát ứng dụng" on a failure screen, after the PIN.
+    Quit,
 }
 
 /// A key of the PIN pad.
@@ -200,6 +241,10 @@ pub struct SyncState {
     pub last_error: Option<crate::sync::client::Error>,
     /// Staff asked for a round ("Đồng bộ ngay") and the worker has not reported since.
     pub running: bool,
+    /// The last chain audit: when, and what the centre found.
+    pub last_audit: Option<(chrono::DateTime<chrono::Utc>, crate::sync::AuditResult)>,
+    /// The kiosk's clock minus the centre's, as last measured.
+    pub clock_offset: Option<chrono::TimeDelta>,
 }
 
 /// The PIN being typed.
@@ -223,6 +268,8 @@ pub struct Kiosk {
     last_touch: Instant,
     still_there: Option<Instant>,
     noted: Option<Instant>,
+    /// When the survey screen on display appeared ([`ANSWER_GUARD`]).
+    step_shown: Instant,
     last_complete: Option<Response>,
     pending: Vec<Queued>,
     saving: bool,
@@ -244,7 +291,7 @@ impl Kiosk {
         let qr = (!setup.config.thank_you_url.is_empty())
             .then(|| qr_code::Data::new(setup.config.thank_you_url.as_bytes()).ok())
             .flatten();
-        let now = Instant::now();
+        let now = setup.clock.now();
         Kiosk {
             locale: setup.config.default_locale,
             setup,
@@ -254,6 +301,7 @@ impl Kiosk {
             last_touch: now,
             still_there: None,
             noted: None,
+            step_shown: now,
             last_complete: None,
             pending: Vec::new(),
             saving: false,
@@ -287,6 +335,8 @@ impl Kiosk {
                         self.sync.last_error = None;
                     }
                     SyncEvent::Failed(e) => self.sync.last_error = Some(e),
+                    SyncEvent::Audited { at, result } => self.sync.last_audit = Some((at, result)),
+                    SyncEvent::Clock(offset) => self.sync.clock_offset = offset,
                 }
                 // The Sync page shows the queue: count it again.
                 return match &self.screen {
@@ -296,7 +346,7 @@ impl Kiosk {
             }
             _ => {}
         }
-        let now = Instant::now();
+        let now = self.setup.clock.now();
         self.clock = now;
         if message.is_touch() {
             self.flip = !self.flip;
@@ -317,7 +367,10 @@ impl Kiosk {
                     &self.setup.config.departments,
                 );
                 self.screen = Screen::Survey(Box::new(session));
+                self.step_shown = now;
             }
+            // The question comes back under the finger that tapped "I am still here".
+            Message::StillHere => self.step_shown = now,
             Message::Survey(input) => return self.survey(input, now),
             Message::Key(key) => self.key(key),
             Message::ThanksDone if matches!(self.screen, Screen::Thanks(_)) => self.reset(),
@@ -428,13 +481,20 @@ impl Kiosk {
         let Screen::Survey(session) = &mut self.screen else {
             return Effect::None;
         };
+        if now.saturating_duration_since(self.step_shown) < ANSWER_GUARD {
+            // Part of the tap that answered the last screen, not an answer to this one.
+            return Effect::None;
+        }
         let before = session.step();
         let is_answer = matches!(input, Input::Scale(_) | Input::Percent(_) | Input::Choice(_));
         match session.update(input) {
             session::Action::Finished => self.finish(now),
             session::Action::None => {
-                if is_answer && session.step() != before {
-                    self.noted = Some(now);
+                if session.step() != before {
+                    self.step_shown = now;
+                    if is_answer {
+                        self.noted = Some(now);
+                    }
                 }
                 Effect::None
             }
@@ -608,6 +668,11 @@ impl Kiosk {
             let left = STILL_THERE.saturating_sub(self.clock.saturating_duration_since(asked));
             left.as_secs() + u64::from(left.subsec_nanos() > 0)
         })
+    }
+
+    /// Makes the next frame repaint the whole window (see [`theme::page`](crate::kiosk::theme::page)).
+    pub fn repaint_all(&mut self) {
+        self.flip = !self.flip;
     }
 
     /// Alternates with every change on screen (see [`theme::page`](crate::kiosk::theme::page)).

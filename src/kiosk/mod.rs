@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod effect;
+pub mod failure;
 pub mod saver;
 pub mod screen;
 pub mod session;
@@ -22,7 +23,7 @@ use iced::{Event, Size, Subscription, Task, Theme, event, mouse, time, touch, wi
 
 use crate::config::{Config, DataDir};
 use crate::store::Store;
-use crate::survey::{Catalog, Locale};
+use crate::survey::Catalog;
 pub use app::{Effect, Kiosk, Message, Setup};
 
 /// How the kiosk was started.
@@ -60,6 +61,7 @@ pub fn load(options: &Options) -> Result<Setup, String> {
         export_roots: staff::export::REMOVABLE_ROOTS.iter().map(PathBuf::from).collect(),
         today: None,
         sync_wake: Arc::default(),
+        clock: app::Clock::default(),
     })
 }
 
@@ -68,7 +70,7 @@ pub enum App {
     /// Asking patients.
     Ready(Box<Kiosk>),
     /// A bad config, questionnaire or database: shown to staff, nothing is touched.
-    Failed(String),
+    Failed(Box<failure::Failure>),
 }
 
 impl App {
@@ -76,7 +78,11 @@ impl App {
     pub fn boot(options: &Options, size: Size) -> App {
         match load(options) {
             Ok(setup) => App::Ready(Box::new(Kiosk::new(setup, size))),
-            Err(problem) => App::Failed(problem),
+            Err(problem) => {
+                let data = DataDir::resolve(options.data_dir.clone());
+                let config_path = options.config.clone().unwrap_or_else(|| data.config_file());
+                App::Failed(Box::new(failure::Failure::new(problem, &config_path)))
+            }
         }
     }
 
@@ -85,8 +91,30 @@ impl App {
         if let Message::Frame = message {
             return startup_probe_report();
         }
-        let App::Ready(kiosk) = self else {
-            return Task::none();
+        let kiosk = match self {
+            App::Ready(kiosk) => {
+                if let Message::Resized(_) = message {
+                    // The window took its monitor's size: everything moved, so repaint it all,
+                    // or a tone mark drawn at the old size lingers (seen under Xvfb).
+                    kiosk.repaint_all();
+                }
+                kiosk
+            }
+            App::Failed(failure) => {
+                return match failure.update(message) {
+                    failure::Action::None => Task::none(),
+                    // Exits with the failure's status (2): see `App::exit`.
+                    failure::Action::Quit => iced::exit(),
+                    failure::Action::CheckPin { hash, pin } => Task::perform(
+                        async move {
+                            tokio::task::spawn_blocking(move || staff::pin::verify_pin(&hash, &pin))
+                                .await
+                                .unwrap_or(false)
+                        },
+                        Message::PinChecked,
+                    ),
+                };
+            }
         };
         match kiosk.update(message) {
             Effect::None => Task::none(),
@@ -110,14 +138,17 @@ impl App {
     pub fn view(&self) -> screen::Element<'_> {
         match self {
             App::Ready(kiosk) => screen::view(kiosk),
-            App::Failed(problem) => screen::failure(Locale::Vi, problem),
+            App::Failed(failure) => failure.view(),
         }
     }
 
     /// Touches, resizes and, while a patient is busy or a save waits, the clock.
     pub fn subscription(&self) -> Subscription<Message> {
-        let App::Ready(kiosk) = self else {
-            return Subscription::none();
+        let kiosk = match self {
+            App::Ready(kiosk) => kiosk,
+            // Staff's way out: Ctrl+Alt+Q when no PIN guards it.
+            App::Failed(failure) if !failure.has_pin() => return event::listen_with(failure::key),
+            App::Failed(_) => return Subscription::none(),
         };
         let mut subscriptions = vec![
             event::listen_with(touched),
@@ -207,6 +238,10 @@ pub enum Exit {
     /// It could not start (bad settings, questionnaire or database; shown on screen and on
     /// stderr): a non-zero exit status, a failure to the service manager.
     Failed(String),
+    /// Staff left the screen of a kiosk that could not start (corner gesture and PIN, or
+    /// Ctrl+Alt+Q): exit status 3, still a failure, but one the systemd unit in README does not
+    /// restart (`RestartPreventExitStatus=3`), so the machine is free for the fix.
+    LeftFailure(String),
 }
 
 impl Exit {
@@ -215,6 +250,7 @@ impl Exit {
         match self {
             Exit::Quit => std::process::ExitCode::SUCCESS,
             Exit::Failed(_) => std::process::ExitCode::from(2),
+            Exit::LeftFailure(_) => std::process::ExitCode::from(3),
         }
     }
 }
@@ -224,7 +260,8 @@ impl App {
     pub fn exit(&self) -> Exit {
         match self {
             App::Ready(_) => Exit::Quit,
-            App::Failed(problem) => Exit::Failed(problem.clone()),
+            App::Failed(failure) if failure.quit_requested() => Exit::LeftFailure(failure.problem().to_string()),
+            App::Failed(failure) => Exit::Failed(failure.problem().to_string()),
         }
     }
 }
@@ -237,6 +274,24 @@ pub fn lock_data_dir(options: &Options) -> Result<crate::fsutil::DirLock, RunErr
     crate::fsutil::lock_dir(&data.0).map_err(|e| match e {
         crate::fsutil::LockError::InUse { dir } => RunError::InUse(dir),
         other => RunError::Lock(other.to_string()),
+    })
+}
+
+/// Makes the fullscreen window exactly its monitor: on plain X11 (no window manager, or one that
+/// ignores the fullscreen hint) the window otherwise keeps its initial 1920×1080 and a smaller
+/// or portrait screen shows only part of it. Asking the monitor's size and resizing to it at
+/// the origin works the same under X11 with or without a window manager, Xwayland and
+/// Wayland compositors (where the compositor has already sized it, it changes nothing); the
+/// resize event then lays the screens out for the real size.
+fn fit_monitor() -> Task<Message> {
+    window::latest().and_then(|id| {
+        window::monitor_size(id).and_then(move |size| {
+            Task::batch([
+                window::move_to(id, iced::Point::ORIGIN),
+                window::resize(id, size),
+                window::set_mode(id, window::Mode::Fullscreen),
+            ])
+        })
     })
 }
 
@@ -254,14 +309,22 @@ pub fn run(options: Options, lock: crate::fsutil::DirLock) -> Result<Exit, RunEr
     let boot = {
         let exit = exit.clone();
         move || {
-            let app = App::boot(&options, size);
-            if let App::Failed(problem) = &app {
+            let mut app = App::boot(&options, size);
+            if let App::Failed(failure) = &mut app {
                 // In the journal too, not only on the screen.
-                eprintln!("hailong: the kiosk cannot start: {problem}");
+                eprintln!("hailong: the kiosk cannot start: {}", failure.problem());
+                failure.report_exit_to(exit.clone());
             }
             *exit.lock().unwrap_or_else(|p| p.into_inner()) = app.exit();
             let measure = window::latest().and_then(window::size).map(Message::Resized);
-            (app, measure)
+            (
+                app,
+                if windowed {
+                    measure
+                } else {
+                    fit_monitor().chain(measure)
+                },
+            )
         }
     };
     iced::application(boot, App::update, App::view)

@@ -45,9 +45,9 @@ pub enum LoadError {
         /// The file (or `built-in`) that defined it first.
         other: String,
     },
-    /// No questionnaire has this id.
-    #[error("unknown questionnaire `{0}`")]
-    Unknown(String),
+    /// No questionnaire has this id: the id, and the ids there are.
+    #[error("unknown questionnaire `{0}` (available: {1})")]
+    Unknown(String, String),
 }
 
 /// The built-in questionnaires, embedded in the binary: (file name, contents).
@@ -543,12 +543,19 @@ impl Catalog {
             .range((id.to_string(), 0)..=(id.to_string(), u32::MAX))
             .next_back()
             .map(|(_, q)| q)
-            .ok_or_else(|| LoadError::Unknown(id.to_string()))
+            .ok_or_else(|| LoadError::Unknown(id.to_string(), self.ids().join(", ")))
     }
 
     /// A specific version.
     pub fn get(&self, id: &str, version: u32) -> Option<&Questionnaire> {
         self.by_key.get(&(id.to_string(), version))
+    }
+
+    /// The questionnaire ids, each once, in order.
+    pub fn ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.by_key.keys().map(|(id, _)| id.clone()).collect();
+        ids.dedup();
+        ids
     }
 
     /// All questionnaires, ordered by id and version.

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use hailong::kiosk::app::{Effect, Kiosk, Message};
+use hailong::kiosk::app::{Clock, Effect, Kiosk, Message};
 use hailong::kiosk::{Options, effect, load, screen, settings};
 use hailong::store::{Filter, StoredResponse};
 use iced::{Size, Theme};
@@ -12,6 +12,9 @@ use iced_test::Simulator;
 
 pub const LANDSCAPE: Size = Size::new(1920.0, 1080.0);
 pub const PORTRAIT: Size = Size::new(1080.0, 1920.0);
+/// How long the harness's finger waits before each tap: brisker than a patient reading the next
+/// question and choosing, and just past the kiosk's double-tap guard (`app::ANSWER_GUARD`).
+pub const PACE: Duration = Duration::from_millis(500);
 
 /// A kiosk on a fresh data directory.
 pub struct Harness {
@@ -47,11 +50,14 @@ impl Harness {
         // "USB drives" for the export tests: <data-dir>/media/<user>/<label>.
         setup.export_roots = vec![dir.path().join("media")];
         setup.today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20);
+        // The kiosk's time moves only when the test says (taps, idle_for): no sleeping.
+        let start = Instant::now();
+        setup.clock = Clock::manual(start);
         Harness {
             kiosk: Kiosk::new(setup, LANDSCAPE),
             _dir: dir,
             size: LANDSCAPE,
-            last_touch: Instant::now(),
+            last_touch: start,
             held: Vec::new(),
             hold_saves: false,
             effects: Vec::new(),
@@ -77,8 +83,20 @@ impl Harness {
         self.simulator().find(label).is_ok()
     }
 
-    /// Taps the button showing `label`, as a finger would.
+    /// The kiosk's time now.
+    pub fn now(&self) -> Instant {
+        self.kiosk.setup().clock.now()
+    }
+
+    /// Taps the button showing `label`, as a finger would, [`PACE`] after whatever came before.
     pub fn tap(&mut self, label: &str) {
+        self.tap_after(PACE, label);
+    }
+
+    /// Taps the button showing `label` `after` the last thing that happened (a double tap is a
+    /// second tap ~100–250 ms after the first).
+    pub fn tap_after(&mut self, after: Duration, label: &str) {
+        self.kiosk.setup().clock.advance(after);
         let messages: Vec<Message> = {
             let mut sim = self.simulator();
             sim.click(label).unwrap_or_else(|e| panic!("cannot tap {label:?}: {e}"));
@@ -100,7 +118,7 @@ impl Harness {
     /// Sends a message and runs what it asks for (saves go to the real store).
     pub fn send(&mut self, message: Message) {
         if !matches!(message, Message::Tick(_) | Message::Saved(_) | Message::Resized(_)) {
-            self.last_touch = Instant::now();
+            self.last_touch = self.now();
         }
         let mut effect = self.kiosk.update(message);
         loop {
@@ -122,8 +140,8 @@ impl Harness {
         }
     }
 
-    /// What the background sync worker does when woken ("Đồng bộ ngay"): one round, reported to
-    /// the kiosk. Panics if nothing woke it.
+    /// What the background sync worker does when woken ("Đồng bộ ngay"): one round with the
+    /// checks due after a start (chain audit, clock), reported to the kiosk. Panics if nothing woke it.
     pub fn run_woken_worker(&mut self) {
         use iced::futures::FutureExt;
         let setup = self.kiosk.setup().clone();
@@ -137,13 +155,24 @@ impl Harness {
             .enable_all()
             .build()
             .unwrap();
-        let event = runtime.block_on(hailong::kiosk::sync_worker::round(&setup.store, &http, &target));
-        self.send(Message::Sync(event));
+        let mut checks = hailong::kiosk::sync_worker::Checks::default();
+        let events = runtime.block_on(hailong::kiosk::sync_worker::full_round(
+            &setup.store,
+            &http,
+            &target,
+            &mut checks,
+        ));
+        for event in events {
+            self.send(Message::Sync(event));
+        }
     }
 
     /// Lets the clock run to `secs` seconds after the last touch.
     pub fn idle_for(&mut self, secs: u64) {
-        self.send(Message::Tick(self.last_touch + Duration::from_secs(secs)));
+        let at = self.last_touch + Duration::from_secs(secs);
+        let clock = &self.kiosk.setup().clock;
+        clock.advance(at.saturating_duration_since(clock.now()));
+        self.send(Message::Tick(at));
     }
 
     /// Every stored response, in order.

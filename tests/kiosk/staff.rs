@@ -280,7 +280,7 @@ fn settings_are_checked_saved_and_still_there_after_a_restart() {
     let before = std::fs::read_to_string(h.dir().join("hailong.toml")).unwrap();
     h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "0".into())));
     h.tap("Lưu cài đặt");
-    assert!(h.shows("Chưa lưu: idle_timeout_secs: idle_timeout_secs must be between 10 and 600 (found 0)"));
+    assert!(h.shows("Chưa lưu: “Tự kết thúc sau (giây không thao tác)” phải từ 10 đến 600 (đang là 0)."));
     assert_eq!(std::fs::read_to_string(h.dir().join("hailong.toml")).unwrap(), before);
 
     h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "90".into())));
@@ -599,4 +599,114 @@ fn saving_settings_in_staff_mode_keeps_the_settings_file_private() {
             .unwrap()
             .contains("idle_timeout_secs = 90")
     );
+}
+
+#[test]
+fn a_bad_setting_is_named_by_its_label_in_vietnamese() {
+    let mut h = with_pin("");
+    open_staff(&mut h);
+    h.tap("Cài đặt");
+    h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "5".into())));
+    h.tap("Lưu cài đặt");
+    assert!(
+        h.shows("Chưa lưu: “Tự kết thúc sau (giây không thao tác)” phải từ 10 đến 600 (đang là 5)."),
+        "the rule in Vietnamese, naming the field as the page labels it"
+    );
+    assert!(!h.shows("idle_timeout_secs must be between 10 and 600 (found 5)"));
+    h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "năm".into())));
+    h.tap("Lưu cài đặt");
+    assert!(h.shows("Chưa lưu: “Tự kết thúc sau (giây không thao tác)”: “năm” không phải là số."));
+    h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "45".into())));
+    h.send(Message::Staff(staff::Message::Field(
+        Field::ThankYouUrl,
+        "ttyt.example.vn".into(),
+    )));
+    h.tap("Lưu cài đặt");
+    assert!(h.shows("Chưa lưu: “Địa chỉ mã QR trang cảm ơn” phải bắt đầu bằng https:// hoặc http://."));
+    h.send(Message::Staff(staff::Message::Field(Field::ThankYouUrl, String::new())));
+    h.send(Message::Staff(staff::Message::Field(Field::Facility, "  ".into())));
+    h.tap("Lưu cài đặt");
+    assert!(h.shows("Chưa lưu: “Tên cơ sở” không được để trống."));
+}
+
+#[test]
+fn a_bad_setting_is_named_by_its_label_in_english() {
+    let mut h = with_pin("default_locale = \"en\"\n");
+    open_pad(&mut h);
+    for d in PIN.chars() {
+        h.tap(&d.to_string());
+    }
+    h.tap("Enter");
+    h.tap("Settings");
+    h.send(Message::Staff(staff::Message::Field(Field::Target, "101".into())));
+    h.tap("Save settings");
+    assert!(
+        h.shows("Not saved: “Satisfaction target (%)” must be between 50 and 100 (found 101)."),
+        "the rule in English, naming the field as the page labels it"
+    );
+    assert!(!h.shows("target_pct must be between 50 and 100 (found 101)"));
+}
+
+#[test]
+fn the_sync_page_shows_the_last_chain_audit_after_a_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let centre = super::server::Server::start(&dir.path().join("centre.sqlite3"));
+    let token = centre.enrol("TTYT Đan Phượng");
+    let mut h = with_pin(&format!("[centre]\nurl = \"{}\"\ntoken = \"{token}\"\n", centre.url()));
+    seed(&h, "30");
+    open_staff(&mut h);
+    h.tap("Đồng bộ");
+    assert!(h.shows("Kiểm tra chuỗi gần nhất"));
+    assert!(h.shows("chưa kiểm tra lần nào"));
+    h.tap("Đồng bộ ngay");
+    h.run_woken_worker();
+    // The round sent the 30 responses, and the centre compared all of them with what it holds.
+    assert!(
+        h.shows("30 phiếu đã được đối chiếu: không phiếu nào bị sửa hay bị xoá."),
+        "the audit's result is on the page"
+    );
+    assert!(!h.shows("chưa kiểm tra lần nào"));
+}
+
+#[test]
+fn the_sync_page_names_responses_the_audit_found_altered_or_removed() {
+    use hailong::kiosk::sync_worker::SyncEvent;
+    let mut h = with_pin("[centre]\nurl = \"http://127.0.0.1:9\"\ntoken = \"t\"\n");
+    open_staff(&mut h);
+    h.tap("Đồng bộ");
+    h.send(Message::Sync(SyncEvent::Audited {
+        at: chrono::Utc::now(),
+        result: hailong::sync::AuditResult {
+            checked: 120,
+            altered: vec![3, 7],
+            removed: vec![12],
+        },
+    }));
+    assert!(h.shows(
+        "120 phiếu đã được đối chiếu: phiếu số 3, 7 đã bị sửa trên kiosk sau khi gửi; phiếu số 12 đã bị xoá khỏi kiosk. Trung tâm giữ bản đã nhận và đã ghi lại sự việc."
+    ));
+}
+
+#[test]
+fn the_sync_page_warns_when_the_kiosk_clock_is_off_the_centre() {
+    use hailong::kiosk::sync_worker::SyncEvent;
+    let mut h = with_pin("[centre]\nurl = \"http://127.0.0.1:9\"\ntoken = \"t\"\n");
+    open_staff(&mut h);
+    h.tap("Đồng bộ");
+    // Within five minutes: nothing to say.
+    h.send(Message::Sync(SyncEvent::Clock(Some(chrono::TimeDelta::minutes(4)))));
+    let ahead = |d| hailong::sync::client::explain_clock(d, Locale::Vi);
+    assert!(ahead(chrono::TimeDelta::minutes(4)).is_none());
+    assert!(!h.shows("Đồng hồ"));
+    let off = chrono::TimeDelta::hours(3) + chrono::TimeDelta::minutes(12);
+    h.send(Message::Sync(SyncEvent::Clock(Some(off))));
+    let said = ahead(off).unwrap();
+    assert!(
+        said.contains("NHANH hơn máy chủ trung tâm 0 ngày 3 giờ 12 phút"),
+        "{said}"
+    );
+    assert!(h.shows(&said), "the clock warning is on the page");
+    // Once the clock is right, the warning goes.
+    h.send(Message::Sync(SyncEvent::Clock(Some(chrono::TimeDelta::seconds(2)))));
+    assert!(!h.shows(&said));
 }

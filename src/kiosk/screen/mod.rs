@@ -3,7 +3,7 @@
 
 pub(crate) mod keyboard;
 mod notice;
-mod pin;
+pub(crate) mod pin;
 mod question;
 mod staff;
 mod thanks;
@@ -99,8 +99,9 @@ pub fn view(kiosk: &Kiosk) -> Element<'_> {
         .into()
 }
 
-/// The screen shown instead of the kiosk when it cannot start: what is wrong, for staff.
-pub fn failure(locale: crate::survey::Locale, problem: &str) -> Element<'_> {
+/// The screen shown instead of the kiosk when it cannot start: what is wrong, for staff, and
+/// `way_out`, how staff leave it.
+pub fn failure(locale: crate::survey::Locale, problem: &str, way_out: String) -> Element<'_> {
     let content = column![
         text(tr(locale, "error-title")).size(44).font(BOLD),
         text(tr(locale, "error-staff")).size(26).color(theme::MUTED),
@@ -108,6 +109,7 @@ pub fn failure(locale: crate::survey::Locale, problem: &str) -> Element<'_> {
             .padding(24)
             .width(Fill)
             .style(theme::card),
+        text(way_out).size(22).color(theme::MUTED),
     ]
     .spacing(24)
     .max_width(1400);

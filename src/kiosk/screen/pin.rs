@@ -9,8 +9,23 @@ use crate::kiosk::app::{Kiosk, Message, PinEntry, PinKey};
 use crate::kiosk::theme::{self, Metrics};
 
 pub fn view<'a>(kiosk: &'a Kiosk, entry: &'a PinEntry) -> Element<'a> {
-    let m = kiosk.metrics();
-    let locale = kiosk.locale();
+    pad_view(
+        kiosk.metrics(),
+        kiosk.locale(),
+        entry,
+        !kiosk.config().staff_pin_hash.is_empty(),
+        kiosk.pin_locked_for(),
+    )
+}
+
+/// The PIN pad: `has_pin` whether a PIN is set, `locked` the seconds it stays locked.
+pub fn pad_view<'a>(
+    m: Metrics,
+    locale: crate::survey::Locale,
+    entry: &PinEntry,
+    has_pin: bool,
+    locked: Option<u64>,
+) -> Element<'a> {
     let mut content = column![
         text(tr(locale, "pin-title"))
             .size(m.px(44.0))
@@ -21,9 +36,9 @@ pub fn view<'a>(kiosk: &'a Kiosk, entry: &'a PinEntry) -> Element<'a> {
     .spacing(m.px(24.0))
     .align_x(Center)
     .width(m.px(560.0));
-    if kiosk.config().staff_pin_hash.is_empty() {
+    if !has_pin {
         content = content.push(text(tr(locale, "pin-not-set")).size(m.px(26.0)).center().width(Fill));
-    } else if let Some(secs) = kiosk.pin_locked_for() {
+    } else if let Some(secs) = locked {
         let left = format!("{}:{:02}", secs / 60, secs % 60);
         content = content.push(
             text(tr_args(locale, "pin-locked", &[("left", left.into())]))

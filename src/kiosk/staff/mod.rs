@@ -168,7 +168,7 @@ pub struct Staff {
     /// The settings form.
     pub form: Form,
     /// After saving: Ok, or the problem.
-    pub form_result: Option<Result<(), String>>,
+    pub form_result: Option<Result<(), settings::Problem>>,
     /// Changing the PIN.
     pub new_pin: Option<NewPin>,
     /// A settings field being typed on the on-screen keyboard.
@@ -294,7 +294,7 @@ impl Staff {
                 if result.is_ok() && self.pending_pin.is_some() {
                     self.short_pin = None;
                 }
-                self.form_result = Some(result.map(|_| ()));
+                self.form_result = Some(result.map(|_| ()).map_err(settings::Problem::Failed));
                 self.pending_pin = None;
             }
             Message::ChangePin => self.new_pin = Some(NewPin::default()),

@@ -1,8 +1,52 @@
 //! The settings form: what staff may change on the kiosk, checked by the same rules as
 //! `hailong.toml` before anything is written.
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, IdleTimeout, Rule, TargetPct};
 use crate::survey::Locale;
+
+/// Why the form was not saved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    /// A value breaks a rule of `hailong.toml`: the field (`None` for a setting the form does
+    /// not show, named by its key) and the rule.
+    Invalid {
+        /// The field on the page.
+        field: Option<Field>,
+        /// The setting's key in `hailong.toml`.
+        key: &'static str,
+        /// The rule broken.
+        rule: Rule,
+    },
+    /// Writing the settings failed (disk, permissions…), in the system's words.
+    Failed(String),
+}
+
+impl Problem {
+    /// A bad value of `key`.
+    pub fn invalid(key: &'static str, rule: Rule) -> Problem {
+        Problem::Invalid {
+            field: Field::from_key(key),
+            key,
+            rule,
+        }
+    }
+
+    /// The problem as staff read it in `locale`, naming the field by its label on the page.
+    pub fn describe(&self, locale: Locale) -> String {
+        match self {
+            Problem::Invalid { field, key, rule } => {
+                let label = field.map_or_else(
+                    || key.to_string(),
+                    |f| format!("“{}”", crate::i18n::tr(locale, f.label_id())),
+                );
+                rule.describe(locale, &label)
+            }
+            Problem::Failed(error) => {
+                crate::i18n::tr_args(locale, "settings-save-failed", &[("error", error.clone().into())])
+            }
+        }
+    }
+}
 
 /// A text field of the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +63,33 @@ pub enum Field {
     ThankYouUrl,
     /// Target, percent.
     Target,
+}
+
+impl Field {
+    /// The message id of its label on the Settings page.
+    pub fn label_id(self) -> &'static str {
+        match self {
+            Field::Facility => "settings-facility",
+            Field::Kiosk => "settings-kiosk",
+            Field::Departments => "settings-departments",
+            Field::IdleTimeout => "settings-idle",
+            Field::ThankYouUrl => "settings-url",
+            Field::Target => "settings-target",
+        }
+    }
+
+    /// The field showing the setting `key` of `hailong.toml`, if the page shows it.
+    pub fn from_key(key: &str) -> Option<Field> {
+        Some(match key {
+            "facility_name" => Field::Facility,
+            "kiosk_name" => Field::Kiosk,
+            "departments" => Field::Departments,
+            IdleTimeout::KEY => Field::IdleTimeout,
+            "thank_you_url" => Field::ThankYouUrl,
+            TargetPct::KEY => Field::Target,
+            _ => return None,
+        })
+    }
 }
 
 /// The form as typed.
@@ -82,13 +153,14 @@ impl Form {
     }
 
     /// The settings this form describes, on top of `base` (which keeps everything the form
-    /// does not show), or the first problem as "setting: what is wrong".
-    pub fn to_config(&self, base: &Config) -> Result<Config, String> {
-        let number = |field: &str, text: &str| -> Result<f64, String> {
+    /// does not show), or the first problem: the field and the rule it breaks, checked by the
+    /// same rules as `hailong.toml` ([`Config::validate`], the bounded types' `check`).
+    pub fn to_config(&self, base: &Config) -> Result<Config, Problem> {
+        let number = |key: &'static str, text: &str| -> Result<f64, Problem> {
             text.trim()
                 .replace(',', ".")
                 .parse::<f64>()
-                .map_err(|_| format!("{field}: “{text}” is not a number"))
+                .map_err(|_| Problem::invalid(key, Rule::NotANumber(text.to_string())))
         };
         let mut c = base.clone();
         c.facility_name = self.facility.trim().to_string();
@@ -101,18 +173,12 @@ impl Form {
             .collect();
         c.questionnaire = self.questionnaire.clone();
         c.default_locale = self.locale;
-        c.idle_timeout_secs = number("idle_timeout_secs", &self.idle)?
-            .try_into()
-            .map_err(|e| format!("idle_timeout_secs: {e}"))?;
-        c.target_pct = number("target_pct", &self.target)?
-            .try_into()
-            .map_err(|e| format!("target_pct: {e}"))?;
+        c.idle_timeout_secs = IdleTimeout::check(number(IdleTimeout::KEY, &self.idle)?)
+            .map_err(|rule| Problem::invalid(IdleTimeout::KEY, rule))?;
+        c.target_pct = TargetPct::check(number(TargetPct::KEY, &self.target)?)
+            .map_err(|rule| Problem::invalid(TargetPct::KEY, rule))?;
         c.thank_you_url = self.url.trim().to_string();
-        // The same checks as loading hailong.toml (non-empty names, URLs…).
-        let text = toml::to_string(&c).map_err(|e| e.to_string())?;
-        Config::parse("hailong.toml", &text).map_err(|e| match e {
-            ConfigError::Invalid { field, message, .. } => format!("{field}: {message}"),
-            other => other.to_string(),
-        })
+        c.validate().map_err(|(key, rule)| Problem::invalid(key, rule))?;
+        Ok(c)
     }
 }

@@ -116,6 +116,46 @@ fn confirm_quit<'a>(m: Metrics, locale: crate::survey::Locale) -> Element<'a> {
     center(container(card).padding(m.px(40.0)).style(theme::card)).into()
 }
 
+/// What the last chain audit found, in words: how many responses the centre compared, and the
+/// sequence numbers altered or removed on the kiosk since they were sent (the first 20 of each).
+fn audit_words(locale: crate::survey::Locale, result: &crate::sync::AuditResult) -> String {
+    let numbers = |seqs: &[u64]| {
+        let mut list = seqs.iter().take(20).map(u64::to_string).collect::<Vec<_>>().join(", ");
+        if seqs.len() > 20 {
+            list.push_str(&tr_args(
+                locale,
+                "sync-audit-more",
+                &[("count", (seqs.len() - 20).into())],
+            ));
+        }
+        list
+    };
+    let checked = ("checked", result.checked.into());
+    if result.altered.is_empty() && result.removed.is_empty() {
+        return tr_args(locale, "sync-audit-clean", &[checked]);
+    }
+    let mut found = Vec::new();
+    if !result.altered.is_empty() {
+        found.push(tr_args(
+            locale,
+            "sync-audit-altered",
+            &[("seqs", numbers(&result.altered).into())],
+        ));
+    }
+    if !result.removed.is_empty() {
+        found.push(tr_args(
+            locale,
+            "sync-audit-removed",
+            &[("seqs", numbers(&result.removed).into())],
+        ));
+    }
+    tr_args(
+        locale,
+        "sync-audit-found",
+        &[checked, ("found", found.join("; ").into())],
+    )
+}
+
 fn sync<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
     let m = kiosk.metrics();
     let locale = kiosk.locale();
@@ -161,13 +201,45 @@ fn sync<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
         ]
         .spacing(m.px(16.0))
     };
+    // The audit's time on one line, what it found on the next.
+    let audit: Element<'a> = match &state.last_audit {
+        None => text(tr(locale, "sync-audit-never")).size(m.px(24.0)).into(),
+        Some((at, result)) => {
+            let clean = result.altered.is_empty() && result.removed.is_empty();
+            column![
+                text(when(*at)).size(m.px(24.0)),
+                text(audit_words(locale, result)).size(m.px(24.0)).color(if clean {
+                    theme::TEXT
+                } else {
+                    theme::DANGER
+                }),
+            ]
+            .spacing(m.px(4.0))
+            .into()
+        }
+    };
+    let audit = row![
+        text(tr(locale, "sync-audit"))
+            .size(m.px(24.0))
+            .color(theme::MUTED)
+            .width(m.px(360.0)),
+        container(audit).width(Fill),
+    ]
+    .spacing(m.px(16.0));
     let mut content = column![
         line("sync-centre", url, theme::TEXT),
         line("sync-last-success", last_success, theme::TEXT),
         line("sync-waiting", queued, theme::TEXT),
         line("sync-last-error", last_error, error_color),
+        audit,
     ]
     .spacing(m.px(22.0));
+    if let Some(warning) = state
+        .clock_offset
+        .and_then(|offset| crate::sync::client::explain_clock(offset, locale))
+    {
+        content = content.push(line("sync-clock", warning, theme::DANGER));
+    }
     if configured {
         content = content.push(if state.running {
             action(m, tr(locale, "sync-running"), None, true)

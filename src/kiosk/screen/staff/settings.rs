@@ -101,10 +101,14 @@ pub fn view<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
         }
         Some(Err(problem)) => {
             content = content.push(
-                text(format!("{} {problem}", tr(locale, "settings-invalid")))
-                    .size(m.px(22.0))
-                    .font(BOLD)
-                    .color(theme::DANGER),
+                text(format!(
+                    "{} {}",
+                    tr(locale, "settings-invalid"),
+                    problem.describe(locale)
+                ))
+                .size(m.px(22.0))
+                .font(BOLD)
+                .color(theme::DANGER),
             )
         }
         None => {}

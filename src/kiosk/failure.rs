@@ -1,0 +1,253 @@
+//! The screen a kiosk that cannot start shows (a bad `hailong.toml`, questionnaire or
+//! database), and the way out of it for staff: in fullscreen nothing else leads out.
+//!
+//! When a PIN hash can be read from the settings file (even one that failed to load: only
+//! `staff_pin_hash` is looked for), the same gesture as on the welcome screen (five taps on the
+//! top-left corner within 3 s) opens the PIN pad, and the right PIN offers "Thoát ứng dụng".
+//! Without a readable PIN, Ctrl+Alt+Q on a USB keyboard quits. Either way the kiosk ends with
+//! exit status 3 ([`Exit::LeftFailure`](crate::kiosk::Exit::LeftFailure)): a failure to the
+//! service manager (it did not run), but one README's unit does not restart
+//! (`RestartPreventExitStatus=3`), so staff have the machine to fix the problem on, and start
+//! the kiosk again afterwards.
+
+use std::path::Path;
+use std::time::Instant;
+
+use iced::widget::{button, column, container, stack};
+use iced::{Event, Fill, event, keyboard, window};
+
+use crate::i18n::tr;
+use crate::kiosk::app::{CORNER_TAPS, CORNER_WINDOW, Message, PinEntry, PinKey};
+use crate::kiosk::screen::{self, BOLD, Element, text};
+use crate::kiosk::staff::pin;
+use crate::kiosk::theme::{self, Metrics};
+use crate::survey::Locale;
+
+/// What the failure screen asks its runner to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Nothing.
+    None,
+    /// Check `pin` against `hash` and report back with [`Message::PinChecked`].
+    CheckPin {
+        /// The hash read from the settings file.
+        hash: String,
+        /// What was typed.
+        pin: String,
+    },
+    /// Quit the application (with the failure's exit status).
+    Quit,
+}
+
+/// Where the failure screen is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Stage {
+    /// The problem, for staff.
+    Problem,
+    /// The PIN pad.
+    Pin(PinEntry),
+    /// The PIN was right: "Thoát ứng dụng".
+    Unlocked,
+}
+
+/// A kiosk that cannot start.
+#[derive(Debug)]
+pub struct Failure {
+    problem: String,
+    pin_hash: Option<String>,
+    stage: Stage,
+    corner_taps: Vec<Instant>,
+    guard: pin::Guard,
+    locale: Locale,
+    quit: bool,
+    exit: Option<std::sync::Arc<std::sync::Mutex<crate::kiosk::Exit>>>,
+}
+
+impl Failure {
+    /// The screen for `problem`, with the PIN hash read from `config_path` if one is there.
+    pub fn new(problem: String, config_path: &Path) -> Failure {
+        Failure {
+            problem,
+            pin_hash: read_pin_hash(config_path),
+            stage: Stage::Problem,
+            corner_taps: Vec::new(),
+            guard: pin::Guard::default(),
+            locale: Locale::Vi,
+            quit: false,
+            exit: None,
+        }
+    }
+
+    /// What is wrong.
+    pub fn problem(&self) -> &str {
+        &self.problem
+    }
+
+    /// Whether staff asked to quit.
+    pub fn quit_requested(&self) -> bool {
+        self.quit
+    }
+
+    /// Where to record how the application ends once staff quit (the runner reads it after
+    /// the window has closed).
+    pub fn report_exit_to(&mut self, slot: std::sync::Arc<std::sync::Mutex<crate::kiosk::Exit>>) {
+        self.exit = Some(slot);
+    }
+
+    fn quit(&mut self) -> Action {
+        self.quit = true;
+        if let Some(slot) = &self.exit {
+            *slot.lock().unwrap_or_else(|p| p.into_inner()) = crate::kiosk::Exit::LeftFailure(self.problem.clone());
+        }
+        Action::Quit
+    }
+
+    /// Whether a PIN guards the way out (else [`key`] quits).
+    pub fn has_pin(&self) -> bool {
+        self.pin_hash.is_some()
+    }
+
+    /// Handles one message.
+    pub fn update(&mut self, message: Message) -> Action {
+        let now = Instant::now();
+        match message {
+            Message::QuitKey if self.pin_hash.is_none() => return self.quit(),
+            Message::CornerTap if self.stage == Stage::Problem && self.pin_hash.is_some() => {
+                self.corner_taps
+                    .retain(|t| now.saturating_duration_since(*t) < CORNER_WINDOW);
+                self.corner_taps.push(now);
+                if self.corner_taps.len() >= CORNER_TAPS {
+                    self.corner_taps.clear();
+                    self.stage = Stage::Pin(PinEntry::default());
+                }
+            }
+            Message::Pin(key) => return self.pin_key(key, now),
+            Message::PinChecked(ok) => {
+                if let Stage::Pin(entry) = &mut self.stage {
+                    self.guard.record(ok, now);
+                    if ok {
+                        self.stage = Stage::Unlocked;
+                    } else {
+                        *entry = PinEntry {
+                            wrong: true,
+                            ..PinEntry::default()
+                        };
+                    }
+                }
+            }
+            Message::Quit if self.stage == Stage::Unlocked => return self.quit(),
+            _ => {}
+        }
+        Action::None
+    }
+
+    fn pin_key(&mut self, key: PinKey, now: Instant) -> Action {
+        let (Stage::Pin(entry), Some(hash)) = (&mut self.stage, &self.pin_hash) else {
+            return Action::None;
+        };
+        match key {
+            PinKey::Cancel => self.stage = Stage::Problem,
+            _ if entry.checking || self.guard.locked_for(now).is_some() => {}
+            PinKey::Digit(d) if entry.typed.len() < *pin::PIN_LEN.end() => {
+                entry.typed.push(d);
+                entry.wrong = false;
+            }
+            PinKey::Delete => {
+                entry.typed.pop();
+            }
+            PinKey::Submit if !entry.typed.is_empty() => {
+                entry.checking = true;
+                return Action::CheckPin {
+                    hash: hash.clone(),
+                    pin: std::mem::take(&mut entry.typed),
+                };
+            }
+            _ => {}
+        }
+        Action::None
+    }
+
+    /// Draws the screen.
+    pub fn view(&self) -> Element<'_> {
+        let m = Metrics::for_size(iced::Size::new(1920.0, 1080.0));
+        let locale = self.locale;
+        match &self.stage {
+            Stage::Pin(entry) => {
+                let locked = self.guard.locked_for(Instant::now());
+                let page = screen::pin::pad_view(m, locale, entry, true, locked);
+                container(page).padding(48).style(theme::page(false)).into()
+            }
+            Stage::Unlocked => {
+                let content = column![
+                    text(tr(locale, "error-title")).size(44).font(BOLD),
+                    text(tr(locale, "error-quit-explained")).size(26).color(theme::MUTED),
+                    button(text(tr(locale, "staff-quit")).size(30).font(BOLD).center().width(Fill))
+                        .padding(22)
+                        .width(Fill)
+                        .style(theme::primary)
+                        .on_press(Message::Quit),
+                    button(text(tr(locale, "pin-cancel")).size(28).center().width(Fill))
+                        .padding(18)
+                        .width(Fill)
+                        .style(theme::secondary)
+                        .on_press(Message::Pin(PinKey::Cancel)),
+                ]
+                .spacing(24)
+                .max_width(900);
+                container(content)
+                    .center(Fill)
+                    .padding(48)
+                    .style(theme::page(false))
+                    .into()
+            }
+            Stage::Problem => {
+                let way_out = if self.pin_hash.is_some() {
+                    "error-way-out-pin"
+                } else {
+                    "error-way-out-key"
+                };
+                let body = screen::failure(locale, &self.problem, tr(locale, way_out));
+                let corner = button(iced::widget::space().width(120).height(120))
+                    .padding(0)
+                    .style(theme::invisible)
+                    .on_press(Message::CornerTap);
+                stack![body, corner].into()
+            }
+        }
+    }
+}
+
+/// The documented way out without a PIN: Ctrl+Alt+Q (by the key's place, so any layout).
+pub fn key(event: Event, _: event::Status, _: window::Id) -> Option<Message> {
+    let Event::Keyboard(keyboard::Event::KeyPressed {
+        key,
+        physical_key,
+        modifiers,
+        ..
+    }) = event
+    else {
+        return None;
+    };
+    let q = matches!(physical_key, keyboard::key::Physical::Code(keyboard::key::Code::KeyQ))
+        || matches!(key.as_ref(), keyboard::Key::Character("q" | "Q"));
+    (q && modifiers.control() && modifiers.alt()).then_some(Message::QuitKey)
+}
+
+/// The `staff_pin_hash` of the settings file, if it holds a valid one: from the file parsed as
+/// TOML when it is (whatever else is wrong with it), else from a line `staff_pin_hash = "…"`.
+pub fn read_pin_hash(config_path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(config_path).ok()?;
+    let from_toml = text
+        .parse::<toml_edit::DocumentMut>()
+        .ok()
+        .and_then(|doc| doc.get("staff_pin_hash")?.as_str().map(str::to_string));
+    let hash = from_toml.or_else(|| {
+        text.lines().find_map(|line| {
+            let rest = line.trim_start().strip_prefix("staff_pin_hash")?.trim_start();
+            let value = rest.strip_prefix('=')?.trim();
+            let value = value.strip_prefix('"')?;
+            Some(value[..value.find('"')?].to_string())
+        })
+    })?;
+    crate::pin::is_pin_hash(&hash).then_some(hash)
+}
