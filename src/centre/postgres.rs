@@ -94,9 +94,12 @@ const HELD_MAX_SEQ: &str = "SELECT max(seq) FROM responses WHERE kiosk_id = $1";
 /// kiosk, batch after batch.
 const HELD_SEQS: &str = "SELECT seq, id FROM responses WHERE kiosk_id = $1 AND seq BETWEEN $2 AND $3 AND seq = ANY($4)";
 
-/// Records an event with a sequence number unless it is recorded already.
-const EVENT_WITH_SEQ: &str = "INSERT INTO events (kind, kiosk_id, seq, detail) SELECT $1, $2, $3, $4 \
-    WHERE NOT EXISTS (SELECT 1 FROM events WHERE kiosk_id = $2 AND seq = $3 AND kind = $1 AND detail = $4)";
+/// Records events with sequence numbers (arrays of kind, kiosk, seq, detail), each unless it is
+/// recorded already.
+const EVENTS_WITH_SEQ: &str = "INSERT INTO events (kind, kiosk_id, seq, detail) \
+    SELECT t.kind, t.kiosk_id, t.seq, t.detail FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) \
+    AS t(kind, kiosk_id, seq, detail) WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.kiosk_id = t.kiosk_id \
+    AND e.seq = t.seq AND e.kind = t.kind AND e.detail = t.detail)";
 /// Records an event without a sequence number unless it is recorded already.
 const EVENT_WITHOUT_SEQ: &str = "INSERT INTO events (kind, kiosk_id, detail) SELECT $1, $2, $3 \
     WHERE NOT EXISTS (SELECT 1 FROM events WHERE kiosk_id = $2 AND seq IS NULL AND kind = $1 AND detail = $3)";
@@ -742,16 +745,25 @@ impl CentreStore for PostgresCentre {
         self.run(async |pool: &Pool| {
             let mut client = pool.get().await.map_err(db)?;
             let tx = client.transaction().await.map_err(db)?;
-            // One index probe per event (`events_by_kiosk`): `seq IS NOT DISTINCT FROM` cannot
-            // use an index, so events with and without a sequence number are matched apart.
-            let with_seq = tx.prepare(EVENT_WITH_SEQ).await.map_err(db)?;
+            // Events with a sequence number (an audit's, thousands at once) go in one statement
+            // per call, each matched against those recorded by one index probe on
+            // `events_by_kiosk`; the rare ones without a number one by one (`seq IS NOT
+            // DISTINCT FROM` could use no index).
+            let (numbered, unnumbered): (Vec<&Event>, Vec<&Event>) = events.iter().partition(|e| e.seq.is_some());
+            if !numbered.is_empty() {
+                let kinds: Vec<&str> = numbered.iter().map(|e| e.kind.as_str()).collect();
+                let kiosks: Vec<&str> = numbered.iter().map(|e| e.kiosk_id.as_str()).collect();
+                let seqs: Vec<i64> = numbered.iter().map(|e| e.seq.map_or(0, clamp)).collect();
+                let details: Vec<&str> = numbered.iter().map(|e| e.detail.as_str()).collect();
+                tx.execute(EVENTS_WITH_SEQ, &[&kinds, &kiosks, &seqs, &details])
+                    .await
+                    .map_err(db)?;
+            }
             let without_seq = tx.prepare(EVENT_WITHOUT_SEQ).await.map_err(db)?;
-            for e in events {
-                match e.seq.map(clamp) {
-                    Some(seq) => tx.execute(&with_seq, &[&e.kind, &e.kiosk_id, &seq, &e.detail]).await,
-                    None => tx.execute(&without_seq, &[&e.kind, &e.kiosk_id, &e.detail]).await,
-                }
-                .map_err(db)?;
+            for e in unnumbered {
+                tx.execute(&without_seq, &[&e.kind, &e.kiosk_id, &e.detail])
+                    .await
+                    .map_err(db)?;
             }
             tx.commit().await.map_err(db)
         })
