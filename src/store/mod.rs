@@ -535,7 +535,7 @@ impl Store {
             .optional()?
             .unwrap_or((0, GENESIS.to_string()));
         let mut saved = Vec::with_capacity(batch.len());
-        let mut tallies: BTreeMap<(String, String, u32, String, bool), Tally> = BTreeMap::new();
+        let mut tallies: BTreeMap<TallyKey, Tally> = BTreeMap::new();
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO responses (seq, id, kiosk_id, questionnaire_id, questionnaire_version, department, \
@@ -563,16 +563,7 @@ impl Store {
                     prev_hash,
                     hash,
                 ])?;
-                tallies
-                    .entry((
-                        day,
-                        r.questionnaire_id.clone(),
-                        r.questionnaire_version,
-                        r.department.clone().unwrap_or_default(),
-                        r.rapid_repeat,
-                    ))
-                    .or_default()
-                    .add(r);
+                tallies.entry(tally_key(day, r)).or_default().add(r);
                 saved.push(Saved {
                     id: r.id,
                     seq,
@@ -859,7 +850,7 @@ impl Store {
         let mut expected_seq = 1u64;
         let mut prev_hash = GENESIS.to_string();
         let mut checked = 0;
-        let mut recomputed: BTreeMap<(String, String, u32, String, bool), Tally> = BTreeMap::new();
+        let mut recomputed: BTreeMap<TallyKey, Tally> = BTreeMap::new();
         let problem = loop {
             let Some(row) = rows.next()? else {
                 let head: Option<String> = self
@@ -890,12 +881,9 @@ impl Store {
             }
             let r = &stored.response;
             recomputed
-                .entry((
+                .entry(tally_key(
                     r.submitted_at.with_timezone(&self.tz).date_naive().to_string(),
-                    r.questionnaire_id.clone(),
-                    r.questionnaire_version,
-                    r.department.clone().unwrap_or_default(),
-                    r.rapid_repeat,
+                    r,
                 ))
                 .or_default()
                 .add(r);
@@ -921,18 +909,14 @@ impl Store {
     }
 
     /// Compares every stored daily tally cell with `recomputed` (keyed as the `tally` table).
-    fn compare_tallies(
-        &self,
-        mut recomputed: BTreeMap<(String, String, u32, String, bool), Tally>,
-    ) -> Result<(Vec<TallyMismatch>, u64)> {
+    fn compare_tallies(&self, mut recomputed: BTreeMap<TallyKey, Tally>) -> Result<(Vec<TallyMismatch>, u64)> {
         let mut stmt = self.conn.prepare(
             "SELECT day, questionnaire_id, questionnaire_version, department, rapid_repeat, data FROM tally",
         )?;
         let mut rows = stmt.query([])?;
         let mut stored = BTreeMap::new();
         while let Some(row) = rows.next()? {
-            let key: (String, String, u32, String, bool) =
-                (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?);
+            let key: TallyKey = (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?);
             let json: String = row.get(5)?;
             let tally: Tally = serde_json::from_str(&json).map_err(|e| Error::Corrupt {
                 path: self.path.clone(),
@@ -987,8 +971,7 @@ impl Store {
 /// comprehensive satisfaction unknown. A response that cannot be read leaves the old tallies as
 /// they were (every figure but that one stays right; `hailong verify` names the row).
 fn retally(tx: &rusqlite::Transaction) -> Result<()> {
-    type Key = (String, String, u32, String, bool);
-    let mut tallies: BTreeMap<Key, Tally> = BTreeMap::new();
+    let mut tallies: BTreeMap<TallyKey, Tally> = BTreeMap::new();
     {
         let mut stmt = tx.prepare(&format!("SELECT {ROW_COLUMNS}, local_day FROM responses ORDER BY seq"))?;
         let mut rows = stmt.query([])?;
@@ -1002,13 +985,7 @@ fn retally(tx: &rusqlite::Transaction) -> Result<()> {
                 Err(e) => return Err(e),
             };
             let r = &stored.response;
-            let key = (
-                row.get::<_, String>(14)?,
-                r.questionnaire_id.clone(),
-                r.questionnaire_version,
-                r.department.clone().unwrap_or_default(),
-                r.rapid_repeat,
-            );
+            let key = tally_key(row.get::<_, String>(14)?, r);
             tallies.entry(key).or_default().add(r);
         }
     }
@@ -1028,6 +1005,20 @@ fn retally(tx: &rusqlite::Transaction) -> Result<()> {
         ])?;
     }
     Ok(())
+}
+
+/// The key of the `tally` row a response of local day `day` is counted in: day, questionnaire
+/// id and version, department (empty when none), rapid repeat.
+type TallyKey = (String, String, u32, String, bool);
+
+fn tally_key(day: String, r: &crate::survey::Response) -> TallyKey {
+    (
+        day,
+        r.questionnaire_id.clone(),
+        r.questionnaire_version,
+        r.department.clone().unwrap_or_default(),
+        r.rapid_repeat,
+    )
 }
 
 /// Checks `q` against the database inside `tx`, inserting its row when it is new. Returns
