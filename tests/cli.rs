@@ -633,6 +633,22 @@ fn read_only_centre_commands_never_create_a_database_and_name_unknown_facilities
         );
     }
     assert!(!missing.exists(), "a read-only command created {}", missing.display());
+    // The kiosk's own read-only commands too.
+    let out_file = dir.path().join("x.csv");
+    for args in [
+        &["report"][..],
+        &["verify"],
+        &["export", "--format", "csv", "--out", out_file.to_str().unwrap()],
+    ] {
+        let out = fails(&missing, args);
+        let said = String::from_utf8(out.stderr).unwrap();
+        assert!(said.contains("Không có cơ sở dữ liệu kiosk tại"), "{args:?}: {said}");
+    }
+    assert!(
+        !missing.exists(),
+        "a read-only kiosk command created {}",
+        missing.display()
+    );
 
     let centre_dir = dir.path().join("centre");
     hailong(

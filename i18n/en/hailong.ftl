@@ -96,6 +96,7 @@ cli-centre-verify-altered = NOT INTACT: { $findings } findings over { $kiosks } 
 cli-kiosk-renewed = { $facility } — { $name } (enrolment { $id }) re-enrolled: paste this into the kiosk's hailong.toml in place of its [centre] block. The old token no longer works; the kiosk goes on from sequence number { $seq }. The token is shown only this once.
 cli-token-revoked = revoked { $date }
 cli-centre-no-database = There is no centre database at { $path }. Check --data-dir (or HAILONG_DATA_DIR) or --database; a centre database is created by “hailong centre serve” or “hailong centre kiosk add”.
+cli-no-database = There is no kiosk database at { $path }. Check --data-dir (or HAILONG_DATA_DIR); the kiosk creates its database when it first starts (or “hailong demo-data”).
 cli-centre-unknown-facility = The centre knows no facility named “{ $name }”. Did you mean: { $close }? (“hailong centre kiosk list” lists them.)
 cli-centre-unknown-kiosk = The centre knows no kiosk with id “{ $name }”. Did you mean: { $close }? (“hailong centre kiosk list” lists them.)
 cli-centre-unknown-department = No response at the centre names the department “{ $name }”. Did you mean: { $close }?

@@ -48,6 +48,20 @@ pub(super) fn open_store(env: &Env) -> Result<Store> {
     Ok(Store::open(&env.data.database(), env.config.timezone.0)?)
 }
 
+/// [`open_store`] for commands that only read (`report`, `export`, `verify`): a database that is
+/// not there is named, never created empty (a mistyped `--data-dir` would report nothing).
+fn open_existing_store(env: &Env) -> Result<Store> {
+    let path = env.data.database();
+    if !path.exists() {
+        anyhow::bail!(tr_args(
+            env.locale,
+            "cli-no-database",
+            &[("path", path.display().to_string().into())]
+        ));
+    }
+    open_store(env)
+}
+
 fn period(scope: &Scope) -> Result<Period> {
     Ok(match (&scope.period, scope.from, scope.to) {
         (Some(p), _, _) => Period::parse(p)?,
@@ -108,7 +122,7 @@ fn build_report(env: &Env, store: &Store, scope: &Scope, period: &Period) -> Res
 pub fn report(common: &Common, scope: &Scope, json: bool) -> Result<ExitCode> {
     let env = env(common)?;
     warn_unknown_questionnaire(&env);
-    let store = open_store(&env)?;
+    let store = open_existing_store(&env)?;
     let period = period(scope)?;
     let report = build_report(&env, &store, scope, &period)?;
     if json {
@@ -122,7 +136,7 @@ pub fn report(common: &Common, scope: &Scope, json: bool) -> Result<ExitCode> {
 
 pub fn export(common: &Common, scope: &Scope, format: Format, out: &Path) -> Result<ExitCode> {
     let env = env(common)?;
-    let store = open_store(&env)?;
+    let store = open_existing_store(&env)?;
     let period = period(scope)?;
     let report = build_report(&env, &store, scope, &period)?;
     let filter = report::filter(&period, scope.department.clone(), scope.questionnaire.clone());
@@ -213,7 +227,7 @@ pub fn demo_data(common: &Common, responses: usize, seed: u64, end: Option<chron
 
 pub fn verify(common: &Common) -> Result<ExitCode> {
     let env = env(common)?;
-    let store = open_store(&env)?;
+    let store = open_existing_store(&env)?;
     let result = store.verify().map_err(|e| store.explain(e))?;
     let count = FluentValue::from(result.checked);
     let Some(problem) = result.problem else {
