@@ -191,18 +191,37 @@ fn a_flood_of_batches_gets_503_with_retry_after_which_the_kiosk_honours() {
     };
     let server = start(dir.path(), timeouts);
     let token = server.enrol("TTYT Ba Vì");
-    // Every slot taken by a batch still arriving.
+    // One kiosk (its token stolen, or broken) cannot hold more than its share of the slots: a
+    // third request at once is refused at once.
+    let stall = |token: &str| {
+        let mut s = connect(server.addr);
+        write!(
+            s,
+            "POST /api/v1/responses HTTP/1.1\r\nHost: centre\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{\"kiosk_id\":"
+        )
+        .unwrap();
+        s
+    };
+    let greedy = server.enrol("TTYT Ba Vì");
+    let own: Vec<TcpStream> = (0..centre::api::MAX_IN_FLIGHT_PER_KIOSK)
+        .map(|_| stall(&greedy))
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let (said, took) = until_closed({
+        let s = stall(&greedy);
+        s.shutdown(std::net::Shutdown::Write).ok();
+        s
+    });
+    assert!(
+        said.starts_with("HTTP/1.1 429") && said.contains("retry-after: 5"),
+        "{said}"
+    );
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    drop(own);
+    // Every slot taken by batches of other kiosks, still arriving.
     let hogs: Vec<TcpStream> = (0..centre::api::MAX_INGEST_IN_FLIGHT)
-        .map(|_| {
-            let mut s = connect(server.addr);
-            write!(
-                s,
-                "POST /api/v1/responses HTTP/1.1\r\nHost: centre\r\nAuthorization: Bearer {token}\r\n\
-                 Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{\"kiosk_id\":"
-            )
-            .unwrap();
-            s
-        })
+        .map(|_| stall(&server.enrol("TTYT Ba Vì")))
         .collect();
     std::thread::sleep(Duration::from_millis(300));
     let store = kiosk_store(dir.path(), 50);

@@ -47,7 +47,8 @@ impl IntoResponse for ApiError {
             // cannot forge a log line and ANSI escapes cannot reach a terminal.
             tracing::info!(status = self.0.as_u16(), error = ?self.1, "request refused");
         }
-        let retry_after = (self.0 == StatusCode::SERVICE_UNAVAILABLE).then_some(RETRY_AFTER_SECS);
+        let retry_after = matches!(self.0, StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS)
+            .then_some(RETRY_AFTER_SECS);
         let body = ErrorBody {
             error: self.1,
             code: self.2.map(str::to_string),
@@ -185,7 +186,10 @@ impl FromRequestParts<Centre> for KioskAuth {
             .await
             .map_err(ApiError::internal)??;
         match kiosk {
-            Some(k) if k.revoked_at.is_none() => Ok(KioskAuth(k)),
+            Some(k) if k.revoked_at.is_none() => {
+                parts.extensions.insert(Enrolment(k.id.clone()));
+                Ok(KioskAuth(k))
+            }
             Some(k) => Err(ApiError::coded(
                 StatusCode::UNAUTHORIZED,
                 code::TOKEN_REVOKED,
@@ -247,6 +251,7 @@ pub fn app_with(centre: Centre, queue_wait: std::time::Duration) -> Router {
     let slots = Slots {
         free: std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_INGEST_IN_FLIGHT)),
         wait: queue_wait,
+        held: Default::default(),
     };
     Router::new()
         .route("/api/v1/health", get(health))
@@ -257,20 +262,58 @@ pub fn app_with(centre: Centre, queue_wait: std::time::Duration) -> Router {
         .route("/api/v1/openapi.json", get(openapi))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::Extension(slots))
+        .layer(axum::Extension(HealthProbe::default()))
         .layer(axum::middleware::from_fn(refuse_declared_oversize))
         .with_state(centre)
 }
 
-/// The slots for large request bodies (see [`MAX_INGEST_IN_FLIGHT`]).
+/// The slots for large request bodies (see [`MAX_INGEST_IN_FLIGHT`]), and how many each
+/// enrolment holds.
 #[derive(Clone)]
 struct Slots {
     free: std::sync::Arc<tokio::sync::Semaphore>,
     wait: std::time::Duration,
+    held: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
 }
+
+/// Most slots one enrolment may hold: a kiosk sends one request at a time (two while a timed-out
+/// one is still being worked on), so one stolen or broken kiosk cannot hold every slot and lock
+/// the province's other kiosks out.
+pub const MAX_IN_FLIGHT_PER_KIOSK: usize = 2;
+
+/// The enrolment a request's kiosk token belongs to, left by [`KioskAuth`] for [`Slot`].
+#[derive(Clone)]
+struct Enrolment(String);
 
 /// One of the [`Slots`], held while a batch or audit is read and stored. Taken after the token
 /// is checked, so clients without one cannot hold slots, and before the body is read.
-pub struct Slot(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
+pub struct Slot {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+    _held: HeldSlot,
+}
+
+/// An enrolment's count of held slots, given back on drop.
+struct HeldSlot(Slots, String);
+
+impl Drop for HeldSlot {
+    fn drop(&mut self) {
+        let mut held = self.0.held.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = held.get_mut(&self.1) {
+            *n -= 1;
+            if *n == 0 {
+                held.remove(&self.1);
+            }
+        }
+    }
+}
+
+fn busy(status: StatusCode) -> ApiError {
+    ApiError::coded(
+        status,
+        code::BUSY,
+        "the centre is busy storing other kiosks' batches; try again shortly",
+    )
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for Slot {
     type Rejection = ApiError;
@@ -281,13 +324,26 @@ impl<S: Send + Sync> FromRequestParts<S> for Slot {
             .get::<Slots>()
             .cloned()
             .ok_or_else(|| ApiError::internal("the ingest slots are missing"))?;
-        match tokio::time::timeout(slots.wait, slots.free.acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(Slot(permit)),
-            _ => Err(ApiError::coded(
-                StatusCode::SERVICE_UNAVAILABLE,
-                code::BUSY,
-                "the centre is busy storing other kiosks' batches; try again shortly",
-            )),
+        let enrolment = parts
+            .extensions
+            .get::<Enrolment>()
+            .map(|e| e.0.clone())
+            .ok_or_else(|| ApiError::internal("a slot asked for before the token was checked"))?;
+        {
+            let mut held = slots.held.lock().unwrap_or_else(|p| p.into_inner());
+            let n = held.entry(enrolment.clone()).or_default();
+            if *n >= MAX_IN_FLIGHT_PER_KIOSK {
+                return Err(busy(StatusCode::TOO_MANY_REQUESTS));
+            }
+            *n += 1;
+        }
+        let held = HeldSlot(slots.clone(), enrolment);
+        match tokio::time::timeout(slots.wait, slots.free.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(Slot {
+                _permit: permit,
+                _held: held,
+            }),
+            _ => Err(busy(StatusCode::SERVICE_UNAVAILABLE)),
         }
     }
 }
@@ -336,31 +392,55 @@ async fn refuse_declared_oversize(req: Request, next: axum::middleware::Next) ->
     response
 }
 
-/// `ok` only when the store takes a write now; `503` naming the problem otherwise (a full
-/// disk, a read-only file, a database that is down), so monitoring sees what kiosks would.
-async fn health(State(centre): State<Centre>) -> Response {
-    let store = centre.store.clone();
-    let probe = tokio::time::timeout(
-        std::time::Duration::from_secs(5),
-        tokio::task::spawn_blocking(move || store.check_writable()),
-    )
-    .await;
-    let problem = match probe {
-        Ok(Ok(Ok(()))) => None,
-        Ok(Ok(Err(e))) => Some(e.to_string()),
-        Ok(Err(e)) => Some(e.to_string()),
-        Err(_) => Some("the store did not answer within 5 s".to_string()),
+/// How long a health probe's answer is reused: `/api/v1/health` needs no token, so however
+/// often it is called, the store sees at most one probe write per this long.
+pub const HEALTH_CACHE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// A health probe's answer: when, and the problem it found (`None`: the store took the write).
+type Probed = (std::time::Instant, Option<String>);
+
+/// The last health probe.
+#[derive(Clone, Default)]
+struct HealthProbe(std::sync::Arc<tokio::sync::Mutex<Option<Probed>>>);
+
+/// `ok` only when the store takes a write now; `503` otherwise (a full disk, a read-only file, a
+/// database that is down), so monitoring sees what kiosks would. One probe runs at a time and
+/// its answer is reused for [`HEALTH_CACHE`]; the database's own words go to the log only.
+async fn health(State(centre): State<Centre>, axum::Extension(probe): axum::Extension<HealthProbe>) -> Response {
+    let mut last = probe.0.lock().await;
+    let problem = match &*last {
+        Some((at, problem)) if at.elapsed() < HEALTH_CACHE => problem.clone(),
+        _ => {
+            let store = centre.store.clone();
+            let result = tokio::time::timeout(
+                std::time::Duration::from_secs(5),
+                tokio::task::spawn_blocking(move || store.check_writable()),
+            )
+            .await;
+            let problem = match result {
+                Ok(Ok(Ok(()))) => None,
+                Ok(Ok(Err(e))) => Some(e.to_string()),
+                Ok(Err(e)) => Some(e.to_string()),
+                Err(_) => Some("the store did not answer within 5 s".to_string()),
+            };
+            if let Some(problem) = &problem {
+                tracing::error!(problem = ?problem, "health check: the store cannot write");
+            }
+            *last = Some((std::time::Instant::now(), problem.clone()));
+            problem
+        }
     };
+    drop(last);
     match problem {
         None => axum::Json(serde_json::json!({ "status": "ok", "store": "writable" })).into_response(),
-        Some(problem) => {
-            tracing::error!(problem = ?problem, "health check: the store cannot write");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(serde_json::json!({ "status": "failing", "store": format!("cannot write: {problem}") })),
-            )
-                .into_response()
-        }
+        Some(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({
+                "status": "failing",
+                "store": "cannot write (the centre's log has the database's own message)"
+            })),
+        )
+            .into_response(),
     }
 }
 

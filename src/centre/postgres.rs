@@ -425,13 +425,24 @@ impl CentreStore for PostgresCentre {
         self.run(async |pool: &Pool| {
             let mut client = pool.get().await.map_err(db)?;
             let tx = client.transaction().await.map_err(db)?;
-            let n = tx
+            // An enrolment id first; a kiosk id (which a kiosk chooses) only when no enrolment
+            // has it.
+            let mut n = tx
                 .execute(
-                    "UPDATE kiosks SET token_hash = $2, revoked_at = NULL WHERE id = $1 OR kiosk_id = $1",
+                    "UPDATE kiosks SET token_hash = $2, revoked_at = NULL WHERE id = $1",
                     &[&id, &token_hash],
                 )
                 .await
                 .map_err(db)?;
+            if n == 0 {
+                n = tx
+                    .execute(
+                        "UPDATE kiosks SET token_hash = $2, revoked_at = NULL WHERE kiosk_id = $1",
+                        &[&id, &token_hash],
+                    )
+                    .await
+                    .map_err(db)?;
+            }
             if n != 1 {
                 return Err(Error::NotFound(format!("no kiosk enrolment or kiosk with id {id}")));
             }
@@ -569,7 +580,10 @@ impl CentreStore for PostgresCentre {
                         .await
                         .map_err(db)?
                     {
-                        return Err(store::enrolled_elsewhere(kiosk_id, other.get(0)));
+                        return Err(store::enrolled_elsewhere(
+                            kiosk_id,
+                            &format!("enrolment {}", other.get::<_, String>(0)),
+                        ));
                     }
                 }
             }
@@ -600,12 +614,23 @@ impl CentreStore for PostgresCentre {
             }
             let plan = store::plan(responses, kiosk_id, known, &prepared);
             if bound.is_none() && !plan.inserts.is_empty() {
-                tx.execute(
-                    "UPDATE kiosks SET kiosk_id = $2 WHERE id = $1",
-                    &[&enrolment.id, &kiosk_id],
-                )
-                .await
-                .map_err(db)?;
+                // Two new enrolments naming one kiosk at the same moment: the second finds the
+                // kiosk id taken (unique) and gets the same answer as if it had come later.
+                match tx
+                    .execute(
+                        "UPDATE kiosks SET kiosk_id = $2 WHERE id = $1",
+                        &[&enrolment.id, &kiosk_id],
+                    )
+                    .await
+                {
+                    Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => {
+                        return Err(store::enrolled_elsewhere(
+                            kiosk_id,
+                            "another enrolment, made at the same time",
+                        ));
+                    }
+                    other => other.map_err(db)?,
+                };
             }
             if !plan.inserts.is_empty() {
                 // One binary COPY for the whole batch: PostgreSQL writes the rows in bulk.

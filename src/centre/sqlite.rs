@@ -357,10 +357,17 @@ impl CentreStore for SqliteCentre {
     fn renew_kiosk(&self, id: &str, token_hash: &str) -> Result<KioskInfo, Error> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let n = tx.execute(
-            "UPDATE kiosks SET token_hash = ?2, revoked_at = NULL WHERE id = ?1 OR kiosk_id = ?1",
+        // An enrolment id first; a kiosk id (which a kiosk chooses) only when no enrolment has it.
+        let mut n = tx.execute(
+            "UPDATE kiosks SET token_hash = ?2, revoked_at = NULL WHERE id = ?1",
             params![id, token_hash],
         )?;
+        if n == 0 {
+            n = tx.execute(
+                "UPDATE kiosks SET token_hash = ?2, revoked_at = NULL WHERE kiosk_id = ?1",
+                params![id, token_hash],
+            )?;
+        }
         if n != 1 {
             return Err(Error::NotFound(format!("no kiosk enrolment or kiosk with id {id}")));
         }
@@ -467,7 +474,7 @@ impl CentreStore for SqliteCentre {
                     .query_row("SELECT id FROM kiosks WHERE kiosk_id = ?1", [kiosk_id], |r| r.get(0))
                     .optional()?;
                 if let Some(existing) = elsewhere {
-                    return Err(store::enrolled_elsewhere(kiosk_id, &existing));
+                    return Err(store::enrolled_elsewhere(kiosk_id, &format!("enrolment {existing}")));
                 }
             }
         }

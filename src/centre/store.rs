@@ -78,12 +78,12 @@ pub struct ReadToken {
 }
 
 /// Why a fresh enrolment's first batch is refused: it names kiosk `kiosk_id`, which the centre
-/// already knows under enrolment `existing`.
+/// already knows under `existing` (e.g. "enrolment 01…").
 pub fn enrolled_elsewhere(kiosk_id: &str, existing: &str) -> Error {
     Error::Conflict(format!(
-        "kiosk {kiosk_id} is already enrolled at this centre (enrolment {existing}); to give it a new \
-         token and keep its history, run `hailong centre kiosk renew {existing}` on the centre and put \
-         the printed [centre] block in the kiosk's hailong.toml (then revoke the unused enrolment)"
+        "kiosk {kiosk_id} is already enrolled at this centre ({existing}); to give it a new token and \
+         keep its history, run `hailong centre kiosk renew {kiosk_id}` on the centre and put the printed \
+         [centre] block in the kiosk's hailong.toml (then revoke the unused enrolment)"
     ))
 }
 
@@ -492,7 +492,14 @@ pub fn check(r: &StoredResponse, kiosk_id: &str, catalog: &Catalog, now: DateTim
             )
         })?;
     resp.validate(q).map_err(|e| e.to_string())?;
-    let _ = now; // the time is judged by `clock_plausible`, not here: see `Prepared::suspect`
+    // A wrong clock is judged by `clock_plausible` (kept, not counted); a time no clock gives
+    // (chrono takes years from −262,143 on, PostgreSQL dates end at 4713 BC) is refused.
+    let _ = now;
+    for t in [resp.started_at, resp.submitted_at] {
+        if !(1900..=9999).contains(&t.year()) {
+            return Err(format!("timestamp {} outside the years 1900–9999", t.to_rfc3339()));
+        }
+    }
     if r.seq == 0 {
         return Err("seq must start at 1".into());
     }
