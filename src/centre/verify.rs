@@ -69,14 +69,19 @@ pub fn verify(store: &dyn CentreStore, tz: chrono_tz::Tz) -> Result<Verified, Er
     for (kiosk_id, last_seq) in kiosks {
         out.kiosks += 1;
         // Holes and breaks recorded when batches arrived: the kiosk's doing, not the centre's.
-        let recorded_gaps: HashSet<u64> = events
+        // (The audit's events about responses changed on the kiosk after they were sent are
+        // about rows the centre holds, so they excuse nothing here.)
+        let mine = |e: &&store::Event| e.kiosk_id == kiosk_id && !is_audit_finding(&e.detail);
+        let recorded_gaps: Vec<(u64, u64)> = events
             .iter()
-            .filter(|e| e.kiosk_id == kiosk_id && e.kind == "gap")
-            .filter_map(|e| e.seq)
+            .filter(mine)
+            .filter(|e| e.kind == "gap")
+            .filter_map(|e| gap_range(&e.detail))
             .collect();
         let recorded_breaks: HashSet<u64> = events
             .iter()
-            .filter(|e| e.kiosk_id == kiosk_id && e.kind == "tamper")
+            .filter(mine)
+            .filter(|e| e.kind == "tamper")
             .filter_map(|e| e.seq)
             .collect();
         let mut walk = Walk {
@@ -119,7 +124,7 @@ struct Walk<'a> {
     /// The last row seen: its sequence number and its hash.
     previous: Option<(u64, String)>,
     daily: BTreeMap<TallyKey, Tally>,
-    recorded_gaps: &'a HashSet<u64>,
+    recorded_gaps: &'a [(u64, u64)],
     recorded_breaks: &'a HashSet<u64>,
     findings: Vec<Finding>,
     tz: chrono_tz::Tz,
@@ -137,7 +142,8 @@ impl Walk<'_> {
     }
 
     fn hole(&mut self, from: u64, to: u64) {
-        if self.recorded_gaps.contains(&from) {
+        // Part of a recorded gap may have arrived since: a hole inside one is still the kiosk's.
+        if self.recorded_gaps.iter().any(|&(a, b)| a <= from && to <= b) {
             let what = format!("responses {from}–{to} never arrived from the kiosk (recorded as a gap on arrival)");
             self.find(Some(from), Side::Kiosk, what);
         } else {
@@ -201,6 +207,19 @@ impl Walk<'_> {
     }
 }
 
+/// The range of a gap recorded on arrival ("responses 12–14 missing", as `store::plan` words it).
+fn gap_range(detail: &str) -> Option<(u64, u64)> {
+    let range = detail.strip_prefix("responses ")?.strip_suffix(" missing")?;
+    let (a, b) = range.split_once('–')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+/// Whether an event is the chain audit's finding about a response changed on the kiosk after
+/// it was sent (`store::compare_audit`), not something found when a batch arrived.
+fn is_audit_finding(detail: &str) -> bool {
+    detail.ends_with("on the kiosk after it was synced") || detail.ends_with("from the kiosk after it was synced")
+}
+
 /// Compares stored tally cells with recomputed ones; returns how many cells were compared.
 fn compare_tallies(
     kiosk_id: &str,
@@ -238,4 +257,29 @@ fn compare_tallies(
 
 fn satisfied(t: &Tally) -> u64 {
     t.scale.values().map(|counts| counts[4] + counts[5]).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaps_are_read_as_the_ranges_ingest_wrote_and_audit_findings_are_told_apart() {
+        assert_eq!(gap_range("responses 12–14 missing"), Some((12, 14)));
+        assert_eq!(gap_range("responses 7–7 missing"), Some((7, 7)));
+        assert_eq!(
+            gap_range("response 01… (seq 3) was removed from the kiosk after it was synced"),
+            None
+        );
+        assert!(is_audit_finding(
+            "response 01… (seq 3) was removed from the kiosk after it was synced"
+        ));
+        assert!(is_audit_finding(
+            "response 01… (seq 3) was altered on the kiosk after it was synced"
+        ));
+        assert!(!is_audit_finding("responses 12–14 missing"));
+        assert!(!is_audit_finding(
+            "chain broken: prev_hash does not match the response before"
+        ));
+    }
 }
