@@ -258,6 +258,28 @@ pub struct PinEntry {
     pub wrong: bool,
 }
 
+impl PinEntry {
+    /// Applies a digit, Delete or Submit while the pad takes input (Cancel is the caller's);
+    /// returns the typed PIN, now waiting for its check, when it is submitted.
+    pub fn press(&mut self, key: PinKey) -> Option<String> {
+        match key {
+            PinKey::Digit(d) if self.typed.len() < *pin::PIN_LEN.end() => {
+                self.typed.push(d);
+                self.wrong = false;
+            }
+            PinKey::Delete => {
+                self.typed.pop();
+            }
+            PinKey::Submit if !self.typed.is_empty() => {
+                self.checking = true;
+                return Some(std::mem::take(&mut self.typed));
+            }
+            _ => {}
+        }
+        None
+    }
+}
+
 /// The running kiosk.
 pub struct Kiosk {
     setup: Setup,
@@ -411,22 +433,15 @@ impl Kiosk {
         match key {
             PinKey::Cancel => self.reset(),
             _ if entry.checking || hash.is_empty() || self.pin_guard.locked_for(self.clock).is_some() => {}
-            PinKey::Digit(d) if entry.typed.len() < *pin::PIN_LEN.end() => {
-                entry.typed.push(d);
-                entry.wrong = false;
+            _ => {
+                if let Some(pin) = entry.press(key) {
+                    self.pin_submitted = pin.len();
+                    return Effect::CheckPin {
+                        hash: hash.clone(),
+                        pin,
+                    };
+                }
             }
-            PinKey::Delete => {
-                entry.typed.pop();
-            }
-            PinKey::Submit if !entry.typed.is_empty() => {
-                entry.checking = true;
-                self.pin_submitted = entry.typed.len();
-                return Effect::CheckPin {
-                    hash: hash.clone(),
-                    pin: std::mem::take(&mut entry.typed),
-                };
-            }
-            _ => {}
         }
         Effect::None
     }

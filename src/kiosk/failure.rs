@@ -148,21 +148,14 @@ impl Failure {
         match key {
             PinKey::Cancel => self.stage = Stage::Problem,
             _ if entry.checking || self.guard.locked_for(now).is_some() => {}
-            PinKey::Digit(d) if entry.typed.len() < *pin::PIN_LEN.end() => {
-                entry.typed.push(d);
-                entry.wrong = false;
+            _ => {
+                if let Some(pin) = entry.press(key) {
+                    return Action::CheckPin {
+                        hash: hash.clone(),
+                        pin,
+                    };
+                }
             }
-            PinKey::Delete => {
-                entry.typed.pop();
-            }
-            PinKey::Submit if !entry.typed.is_empty() => {
-                entry.checking = true;
-                return Action::CheckPin {
-                    hash: hash.clone(),
-                    pin: std::mem::take(&mut entry.typed),
-                };
-            }
-            _ => {}
         }
         Action::None
     }
