@@ -1113,6 +1113,11 @@ fn rescan(centre: &Centre, scope: &Scope) -> hailong::survey::Summary {
     hailong::survey::summarize(&counted, rapid, &centre.scoring)
 }
 
+/// Undoes the migration that added revocable read tokens, the events index, the health row and
+/// `clock_suspect` (the same SQL on both backends), to make a database of the version before.
+const UNDO_EVENTS_MIGRATION: &str = "ALTER TABLE read_tokens DROP COLUMN revoked_at; DROP INDEX events_by_kiosk; \
+    DROP TABLE health; ALTER TABLE responses DROP COLUMN clock_suspect;";
+
 #[test]
 fn a_centre_database_from_before_daily_tallies_gets_them_when_it_is_opened() {
     let dir = tempfile::tempdir().unwrap();
@@ -1123,11 +1128,9 @@ fn a_centre_database_from_before_daily_tallies_gets_them_when_it_is_opened() {
         || {
             // The file as one written before the tallies existed (schema 1).
             let conn = rusqlite::Connection::open(&path).unwrap();
-            conn.execute_batch(
-                "DROP TABLE tallies; DROP TABLE tallies_month; PRAGMA user_version = 1; \
-                 ALTER TABLE read_tokens DROP COLUMN revoked_at; DROP INDEX events_by_kiosk; DROP TABLE health; \
-                 ALTER TABLE responses DROP COLUMN clock_suspect;",
-            )
+            conn.execute_batch(&format!(
+                "DROP TABLE tallies; DROP TABLE tallies_month; PRAGMA user_version = 1; {UNDO_EVENTS_MIGRATION}"
+            ))
             .unwrap();
         },
     );
@@ -1138,9 +1141,9 @@ fn a_centre_database_from_before_daily_tallies_gets_them_when_it_is_opened() {
         from_before_daily_tallies(postgres, || {
             server::postgres_execute(
                 &url,
-                "DROP TABLE tallies, tallies_month; UPDATE hailong_schema SET version = 1; \
-                 ALTER TABLE read_tokens DROP COLUMN revoked_at; DROP INDEX events_by_kiosk; DROP TABLE health; \
-                 ALTER TABLE responses DROP COLUMN clock_suspect;",
+                &format!(
+                    "DROP TABLE tallies, tallies_month; UPDATE hailong_schema SET version = 1; {UNDO_EVENTS_MIGRATION}"
+                ),
             )
         });
     }
@@ -1691,8 +1694,7 @@ fn the_kiosk_learns_how_far_its_clock_is_off_from_the_centres_answer() {
 fn a_centre_upgraded_from_tallies_without_complete_counts_recomputes_them() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("centre.sqlite3");
-    let undo = "ALTER TABLE read_tokens DROP COLUMN revoked_at; DROP INDEX events_by_kiosk; DROP TABLE health; \
-                ALTER TABLE responses DROP COLUMN clock_suspect;";
+    let undo = UNDO_EVENTS_MIGRATION;
     let sqlite = |path: &Path| -> Arc<dyn CentreStore> { Arc::new(SqliteCentre::open(path, TZ).unwrap()) };
     from_before_daily_tallies(
         || sqlite(&path),
