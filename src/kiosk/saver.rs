@@ -2,13 +2,11 @@
 //! UI thread. The kiosk keeps every response in memory until the store has committed it, so a
 //! failed save is retried, never dropped.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use crate::store::Store;
 use crate::survey::{Questionnaire, Response, ResponseId};
 
-/// The store, shared between the UI (which never locks it) and the save tasks.
-pub type SharedStore = Arc<Mutex<Store>>;
+pub use crate::store::SharedStore;
 
 /// A finished response waiting to be saved, with the questionnaire it was answered on: staff
 /// may switch the kiosk to another questionnaire before a failed save succeeds, and the

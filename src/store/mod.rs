@@ -90,6 +90,21 @@ pub enum Error {
 /// Shorthand.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The store, shared between the kiosk's UI (which never locks it), its save tasks and sync.
+pub type SharedStore = std::sync::Arc<std::sync::Mutex<Store>>;
+
+/// One response as the kiosk holds it now, for the chain audit (`sync::Audit`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditEntry {
+    /// Sequence number.
+    pub seq: u64,
+    /// Response id.
+    pub id: ResponseId,
+    /// SHA-256 of the previous hash and the response's current content (as in the chain).
+    pub hash: String,
+}
+
 /// A response as stored: numbered and chained. This is also what the sync task sends.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredResponse {
@@ -771,7 +786,7 @@ impl Store {
 
     /// Up to `limit` responses after sequence number `after`, in order, each with its hash
     /// recomputed from its current content: what the sync task's chain audit sends.
-    pub fn audit_page(&self, after: u64, limit: usize) -> Result<Vec<crate::sync::AuditEntry>> {
+    pub fn audit_page(&self, after: u64, limit: usize) -> Result<Vec<AuditEntry>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {ROW_COLUMNS} FROM responses WHERE seq > ?1 ORDER BY seq LIMIT ?2"
         ))?;
@@ -779,7 +794,7 @@ impl Store {
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             let r = read_row(row)?;
-            out.push(crate::sync::AuditEntry {
+            out.push(AuditEntry {
                 seq: r.seq,
                 id: r.response.id,
                 hash: link(&r.prev_hash, r.seq, &r.kiosk_id, &r.response),

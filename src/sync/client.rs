@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 
 use crate::i18n::{tr, tr_args};
-use crate::kiosk::saver::SharedStore;
+use crate::store::SharedStore;
 use crate::store::StoredResponse;
 use crate::survey::Locale;
 use crate::sync::{

@@ -43,17 +43,7 @@ pub struct Audit {
     pub entries: Vec<AuditEntry>,
 }
 
-/// One response as the kiosk holds it now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuditEntry {
-    /// Sequence number.
-    pub seq: u64,
-    /// Response id.
-    pub id: ResponseId,
-    /// SHA-256 of the previous hash and the response's current content (as in the chain).
-    pub hash: String,
-}
+pub use crate::store::AuditEntry;
 
 /// The centre's answer to an audit.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
