@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hailong::centre::sqlite::SqliteCentre;
-use hailong::centre::{self, Centre, CentreStore};
+use hailong::centre::{self, Backend, Centre};
 use hailong::store::{GENESIS, StoredResponse, link};
 use hailong::survey::demo::{DemoOptions, generate};
 use hailong::survey::{Catalog, ScoringOptions};
@@ -60,18 +60,18 @@ fn batches(n: usize, kiosk: &str, state: &mut (u64, String), seed: u64) -> Vec<V
 
 fn ingest(c: &mut Criterion) {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-    let sqlite: Arc<dyn CentreStore> = Arc::new(SqliteCentre::open(&dir.path().join("centre.sqlite3"), TZ).unwrap());
+    let sqlite: Arc<dyn Backend> = Arc::new(SqliteCentre::open(&dir.path().join("centre.sqlite3"), TZ).unwrap());
     ingest_into(c, "SQLite", sqlite);
     // PostgreSQL when a server is named, e.g.
     // HAILONG_BENCH_POSTGRES_URL='postgres://postgres@127.0.0.1/test?options=-csearch_path%3Dhl_bench'
     // (the schema must exist; kiosk ids are fresh on every run).
     if let Ok(url) = std::env::var("HAILONG_BENCH_POSTGRES_URL") {
-        let pg: Arc<dyn CentreStore> = Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap());
+        let pg: Arc<dyn Backend> = Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap());
         ingest_into(c, "PostgreSQL", pg);
     }
 }
 
-fn ingest_into(c: &mut Criterion, backend: &str, store: Arc<dyn CentreStore>) {
+fn ingest_into(c: &mut Criterion, backend: &str, store: Arc<dyn Backend>) {
     let run = uuid::Uuid::now_v7().simple().to_string();
     let (http_kiosk, raw_kiosk) = (format!("kiosk-http-{run}"), format!("kiosk-raw-{run}"));
     let token = centre::new_token();
@@ -83,11 +83,7 @@ fn ingest_into(c: &mut Criterion, backend: &str, store: Arc<dyn CentreStore>) {
         .add_kiosk("TTYT", "Kiosk raw", &centre::token_hash(&raw_token))
         .unwrap();
     let catalog = Arc::new(Catalog::built_in());
-    let state = Centre {
-        store: store.clone(),
-        catalog: catalog.clone(),
-        scoring: ScoringOptions::default(),
-    };
+    let state = Centre::new(store.clone(), catalog.clone(), ScoringOptions::default());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let url = format!("http://{}/api/v1/responses", listener.local_addr().unwrap());

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use hailong::centre::sqlite::SqliteCentre;
-use hailong::centre::{self, Centre, CentreStore};
+use hailong::centre::{self, Backend, Centre};
 use hailong::store::{GENESIS, StoredResponse, link};
 use hailong::survey::demo::{DemoOptions, generate};
 use hailong::survey::{Catalog, ScoringOptions};
@@ -94,7 +94,7 @@ fn main() {
 
 fn run(scenario: &Scenario) {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-    let (store, backend): (Arc<dyn CentreStore>, &str) = match std::env::var("HAILONG_BENCH_POSTGRES_URL") {
+    let (store, backend): (Arc<dyn Backend>, &str) = match std::env::var("HAILONG_BENCH_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => (
             Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap()),
             "PostgreSQL",
@@ -121,11 +121,7 @@ fn run(scenario: &Scenario) {
             kiosk_batches(&id, k as u64, scenario.batches, scenario.per_batch),
         ));
     }
-    let state = Centre {
-        store,
-        catalog: Arc::new(Catalog::built_in()),
-        scoring: ScoringOptions::default(),
-    };
+    let state = Centre::new(store, Arc::new(Catalog::built_in()), ScoringOptions::default());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let url = format!("http://{}/api/v1/responses", listener.local_addr().unwrap());

@@ -14,9 +14,42 @@ pub fn close_matches<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>, 
     scored.into_iter().take(n).map(|(_, k)| k.to_string()).collect()
 }
 
+/// A name as a web address part: lower case ASCII letters and digits joined by `-`, with
+/// Vietnamese diacritics dropped (`Trung tâm Y tế huyện Ba Vì` → `trung-tam-y-te-huyen-ba-vi`).
+pub fn slug(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::new();
+    let mut gap = false;
+    for c in name.nfd() {
+        let c = match c {
+            'đ' | 'Đ' => 'd',
+            c if unicode_normalization::char::is_combining_mark(c) => continue,
+            c => c.to_ascii_lowercase(),
+        };
+        if c.is_ascii_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push('-');
+            }
+            gap = false;
+            out.push(c);
+        } else {
+            gap = true;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slugs_drop_diacritics_and_punctuation() {
+        assert_eq!(slug("Trung tâm Y tế huyện Ba Vì"), "trung-tam-y-te-huyen-ba-vi");
+        assert_eq!(slug("TTYT Đan Phượng (cơ sở 2)"), "ttyt-dan-phuong-co-so-2");
+        assert_eq!(slug("  Mỹ Đức  "), "my-duc");
+        assert_eq!(slug("<script>"), "script");
+    }
 
     #[test]
     fn a_typo_finds_the_name_it_was_meant_to_be() {

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use hailong::centre::sqlite::SqliteCentre;
-use hailong::centre::{self, Centre, CentreStore, Scope};
+use hailong::centre::{self, Backend, Centre, CentreStore, Scope};
 use hailong::report::period::Period;
 use hailong::store::{Filter, Store};
 use hailong::survey::demo::{DemoOptions, generate};
@@ -770,11 +770,11 @@ fn killing_the_centre_during_a_sync_loses_and_doubles_nothing() {
     centre.wait().unwrap();
     result.unwrap();
     assert_eq!(store.lock().unwrap().outbox_status().unwrap().queued, 0);
-    let held = Centre {
-        store: Arc::new(SqliteCentre::open(&centre_dir.join("centre.sqlite3"), TZ).unwrap()),
-        catalog: Arc::new(Catalog::built_in()),
-        scoring: ScoringOptions::default(),
-    };
+    let held = Centre::new(
+        Arc::new(SqliteCentre::open(&centre_dir.join("centre.sqlite3"), TZ).unwrap()),
+        Arc::new(Catalog::built_in()),
+        ScoringOptions::default(),
+    );
     let mut n = 0u64;
     held.store
         .for_each_response(&Scope::default(), &mut |_| n += 1)
@@ -785,7 +785,7 @@ fn killing_the_centre_during_a_sync_loses_and_doubles_nothing() {
 
 #[test]
 fn the_openapi_document_lists_every_route() {
-    let doc: serde_json::Value = serde_json::from_str(include_str!("../src/centre/openapi.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(include_str!("../src/centre/http/openapi.json")).unwrap();
     let mut paths: Vec<&str> = doc["paths"].as_object().unwrap().keys().map(|k| k.as_str()).collect();
     paths.sort();
     assert_eq!(
@@ -984,7 +984,7 @@ fn demo_data_fills_facilities_through_ingest_with_valid_chains_and_different_lev
     }
 }
 
-fn demo_data_case(store: Arc<dyn CentreStore>) {
+fn demo_data_case(store: Arc<dyn Backend>) {
     let catalog = Catalog::built_in();
     let opts = hailong::centre::demo::Options {
         facilities: 3,
@@ -999,11 +999,7 @@ fn demo_data_case(store: Arc<dyn CentreStore>) {
     assert_eq!(n, 3 * 2 * 1200);
     assert!(store.events().unwrap().is_empty(), "chains are valid");
     assert_eq!(store.kiosks().unwrap().len(), 6);
-    let centre = Centre {
-        store,
-        catalog: Arc::new(catalog),
-        scoring: ScoringOptions::default(),
-    };
+    let centre = Centre::new(store, Arc::new(catalog), ScoringOptions::default());
     let mut rates = Vec::new();
     for district in ["Ba Vì", "Đan Phượng", "Hoài Đức"] {
         let scope = Scope {
@@ -1122,7 +1118,7 @@ const UNDO_EVENTS_MIGRATION: &str = "ALTER TABLE read_tokens DROP COLUMN revoked
 fn a_centre_database_from_before_daily_tallies_gets_them_when_it_is_opened() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("centre.sqlite3");
-    let sqlite = |path: &Path| -> Arc<dyn CentreStore> { Arc::new(SqliteCentre::open(path, TZ).unwrap()) };
+    let sqlite = |path: &Path| -> Arc<dyn Backend> { Arc::new(SqliteCentre::open(path, TZ).unwrap()) };
     from_before_daily_tallies(
         || sqlite(&path),
         || {
@@ -1137,7 +1133,7 @@ fn a_centre_database_from_before_daily_tallies_gets_them_when_it_is_opened() {
     if let Some(url) = server::postgres_url() {
         let url = server::postgres_schema(&url);
         let postgres =
-            || -> Arc<dyn CentreStore> { Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap()) };
+            || -> Arc<dyn Backend> { Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap()) };
         from_before_daily_tallies(postgres, || {
             server::postgres_execute(
                 &url,
@@ -1151,7 +1147,7 @@ fn a_centre_database_from_before_daily_tallies_gets_them_when_it_is_opened() {
 
 /// Fills a centre opened by `open`, makes its database one from before the tallies with
 /// `downgrade`, opens it again, and checks the tallies were rebuilt from the responses.
-fn from_before_daily_tallies(open: impl Fn() -> Arc<dyn CentreStore>, downgrade: impl FnOnce()) {
+fn from_before_daily_tallies(open: impl Fn() -> Arc<dyn Backend>, downgrade: impl FnOnce()) {
     let catalog = Catalog::built_in();
     let opts = hailong::centre::demo::Options {
         facilities: 2,
@@ -1162,11 +1158,7 @@ fn from_before_daily_tallies(open: impl Fn() -> Arc<dyn CentreStore>, downgrade:
         tz: TZ,
         questionnaire: "byt-ngoai-tru".into(),
     };
-    let centre = |store| Centre {
-        store,
-        catalog: Arc::new(Catalog::built_in()),
-        scoring: ScoringOptions::default(),
-    };
+    let centre = |store| Centre::new(store, Arc::new(Catalog::built_in()), ScoringOptions::default());
     let first = centre(open());
     hailong::centre::demo::fill(first.store.as_ref(), &catalog, &opts, &mut |_| {}).unwrap();
     let before = centre_summary(&first);
@@ -1491,7 +1483,7 @@ fn health_says_when_the_store_cannot_write_on_sqlite() {
 fn health_says_when_the_store_cannot_write_on_postgres_with_the_servers_own_message() {
     let Some(url) = server::postgres_url() else { return };
     let url = server::postgres_schema(&url);
-    let store: Arc<dyn CentreStore> = Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap());
+    let store: Arc<dyn Backend> = Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap());
     let server = Server::start_with(store);
     assert_eq!(health(&server).0, 200);
     server::postgres_execute(
@@ -1519,20 +1511,20 @@ fn health_says_when_the_store_cannot_write_on_postgres_with_the_servers_own_mess
 fn centre_verify_names_what_was_changed_in_the_centres_copy_and_which_side_is_wrong() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("centre.sqlite3");
-    let sqlite: Arc<dyn CentreStore> = Arc::new(SqliteCentre::open(&db, TZ).unwrap());
+    let sqlite: Arc<dyn Backend> = Arc::new(SqliteCentre::open(&db, TZ).unwrap());
     verify_case(dir.path(), sqlite, &|sql| {
         rusqlite::Connection::open(&db).unwrap().execute_batch(sql).unwrap()
     });
     if let Some(url) = server::postgres_url() {
         let url = server::postgres_schema(&url);
-        let pg: Arc<dyn CentreStore> = Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap());
+        let pg: Arc<dyn Backend> = Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap());
         let sub = dir.path().join("pg");
         std::fs::create_dir_all(&sub).unwrap();
         verify_case(&sub, pg, &|sql| server::postgres_execute(&url, sql));
     }
 }
 
-fn verify_case(dir: &Path, store: Arc<dyn CentreStore>, exec: &dyn Fn(&str)) {
+fn verify_case(dir: &Path, store: Arc<dyn Backend>, exec: &dyn Fn(&str)) {
     use hailong::centre::verify::{Side, verify};
     let server = Server::start_with(store.clone());
     let token = server.enrol("TTYT Ba Vì");
@@ -1695,7 +1687,7 @@ fn a_centre_upgraded_from_tallies_without_complete_counts_recomputes_them() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("centre.sqlite3");
     let undo = UNDO_EVENTS_MIGRATION;
-    let sqlite = |path: &Path| -> Arc<dyn CentreStore> { Arc::new(SqliteCentre::open(path, TZ).unwrap()) };
+    let sqlite = |path: &Path| -> Arc<dyn Backend> { Arc::new(SqliteCentre::open(path, TZ).unwrap()) };
     from_before_daily_tallies(
         || sqlite(&path),
         || {
@@ -1709,18 +1701,18 @@ fn a_centre_upgraded_from_tallies_without_complete_counts_recomputes_them() {
         },
     );
     assert!(
-        centre_summary(&Centre {
-            store: sqlite(&path),
-            catalog: Arc::new(Catalog::built_in()),
-            scoring: ScoringOptions::default(),
-        })
+        centre_summary(&Centre::new(
+            sqlite(&path),
+            Arc::new(Catalog::built_in()),
+            ScoringOptions::default()
+        ))
         .comprehensive_pct
         .is_some()
     );
     if let Some(url) = server::postgres_url() {
         let url = server::postgres_schema(&url);
         let postgres =
-            || -> Arc<dyn CentreStore> { Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap()) };
+            || -> Arc<dyn Backend> { Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap()) };
         from_before_daily_tallies(postgres, || {
             server::postgres_execute(
                 &url,

@@ -18,11 +18,11 @@ fn centre() -> (Centre, String, tempfile::TempDir) {
     let store = SqliteCentre::open(&dir.path().join("c.sqlite3"), chrono_tz::Asia::Ho_Chi_Minh).unwrap();
     let token = centre::new_token();
     store.add_kiosk("TTYT", "Quầy", &centre::token_hash(&token)).unwrap();
-    let c = Centre {
-        store: Arc::new(store),
-        catalog: Arc::new(Catalog::built_in()),
-        scoring: ScoringOptions::default(),
-    };
+    let c = Centre::new(
+        Arc::new(store),
+        Arc::new(Catalog::built_in()),
+        ScoringOptions::default(),
+    );
     (c, token, dir)
 }
 
@@ -132,11 +132,7 @@ fn report_centres() -> &'static Vec<(&'static str, Centre, String)> {
             .map(|(name, store)| {
                 let read = centre::new_token();
                 store.add_read_token("fuzz", &centre::token_hash(&read)).unwrap();
-                let c = Centre {
-                    store,
-                    catalog: Arc::new(Catalog::built_in()),
-                    scoring: ScoringOptions::default(),
-                };
+                let c = Centre::new(store, Arc::new(Catalog::built_in()), ScoringOptions::default());
                 (name, c, read)
             })
             .collect()

@@ -1,8 +1,10 @@
 //! The centre server (DESIGN §8): axum on tokio, kiosks post their responses, reports come
 //! out as the same DESIGN §5 JSON as the kiosk's `hailong report`.
 
-pub mod api;
+pub mod accounts;
 pub mod demo;
+pub mod figures;
+pub mod http;
 pub mod postgres;
 pub mod sqlite;
 pub mod store;
@@ -17,17 +19,75 @@ use sha2::{Digest, Sha256};
 use crate::config::ScoringConfig;
 use crate::report::{Report, period::Period};
 use crate::survey::{Catalog, Locale, Questionnaire, ScoringOptions, Tally, summarize};
+pub use accounts::AccountStore;
+pub use http::api;
 pub use store::{CentreStore, Scope};
+
+/// A storage backend: responses and tallies ([`CentreStore`]) and accounts and sessions
+/// ([`AccountStore`]) on one database.
+pub trait Backend: CentreStore + AccountStore {}
+impl<T: CentreStore + AccountStore + ?Sized> Backend for T {}
 
 /// What every request handler shares.
 #[derive(Clone)]
 pub struct Centre {
-    /// The storage backend.
+    /// Responses, tallies, kiosks, tokens, events.
     pub store: Arc<dyn CentreStore>,
+    /// Accounts, sessions, the login throttle (the same database).
+    pub accounts: Arc<dyn AccountStore>,
     /// The questionnaires responses are checked against.
     pub catalog: Arc<Catalog>,
     /// Target and G1/G2 settings for reports.
     pub scoring: ScoringOptions,
+    /// How the web pages behave behind the server.
+    pub web: WebOptions,
+}
+
+impl Centre {
+    /// A centre on `backend` with these questionnaires and scoring settings, and the default
+    /// [`WebOptions`].
+    pub fn new(backend: Arc<dyn Backend>, catalog: Arc<Catalog>, scoring: ScoringOptions) -> Centre {
+        Centre {
+            store: backend.clone(),
+            accounts: backend,
+            catalog,
+            scoring,
+            web: WebOptions::default(),
+        }
+    }
+}
+
+/// Settings of the web pages.
+#[derive(Debug, Clone)]
+pub struct WebOptions {
+    /// The facilities' time zone: what "today" and the current quarter are.
+    pub tz: chrono_tz::Tz,
+    /// Mark session cookies `Secure`: set when the centre serves HTTPS itself, or when it runs
+    /// behind a proxy that terminates HTTPS (`centre serve --behind-https-proxy`).
+    pub secure_cookies: bool,
+    /// Trust the proxy's `X-Forwarded-For` for the client address the login throttle counts
+    /// (only behind a proxy that sets it; otherwise a client could pick its own address).
+    pub trust_forwarded_for: bool,
+    /// The public page's small-number rules.
+    pub public: http::web::Suppression,
+}
+
+impl Default for WebOptions {
+    fn default() -> Self {
+        WebOptions {
+            tz: chrono_tz::Asia::Ho_Chi_Minh,
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            public: http::web::Suppression::default(),
+        }
+    }
+}
+
+impl WebOptions {
+    /// Today in the facilities' time zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now().with_timezone(&self.tz).date_naive()
+    }
 }
 
 /// A new random 256-bit token, as 64 hex digits.
@@ -93,7 +153,7 @@ pub fn report(centre: &Centre, scope: &Scope, period: &Period, locale: Locale) -
 
 /// Opens the storage a `--database` value names: `postgres://…` (or `postgresql://…`) for
 /// PostgreSQL, `sqlite:PATH` or a plain path for SQLite.
-pub fn open_store(database: &str, tz: chrono_tz::Tz) -> Result<Arc<dyn CentreStore>, store::Error> {
+pub fn open_store(database: &str, tz: chrono_tz::Tz) -> Result<Arc<dyn Backend>, store::Error> {
     if database.starts_with("postgres://") || database.starts_with("postgresql://") {
         Ok(Arc::new(postgres::PostgresCentre::open(database, tz)?))
     } else {
@@ -214,9 +274,9 @@ pub async fn serve_with(
         shutdown.await;
         stopper.graceful_shutdown(Some(timeouts.shutdown));
     });
-    let app = api::app_with(centre, timeouts.queue)
+    let app = http::app_with(centre, timeouts.queue)
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(timeouts.body_stall))
-        .into_make_service();
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let configure = |http: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>| {
         http.http1()
             .timer(hyper_util::rt::TokioTimer::new())

@@ -82,6 +82,31 @@ CREATE INDEX events_by_kiosk ON events (kiosk_id, seq);
 CREATE TABLE health (id INT PRIMARY KEY CHECK (id = 1), at TIMESTAMPTZ NOT NULL);
 -- Responses stamped with times the centre cannot believe: kept, counted in no figure.
 ALTER TABLE responses ADD COLUMN clock_suspect BOOLEAN NOT NULL DEFAULT false;
+", "
+-- Accounts, sessions and the login throttle (centre::accounts). IF NOT EXISTS: tests rebuild
+-- older schemas by moving the version back.
+CREATE TABLE IF NOT EXISTS users (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    facility TEXT,
+    department TEXT,
+    password_hash TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    disabled_at TIMESTAMPTZ
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    csrf TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    last_seen TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id);
+CREATE TABLE IF NOT EXISTS login_failures (key TEXT NOT NULL, at TIMESTAMPTZ NOT NULL);
+CREATE INDEX IF NOT EXISTS login_failures_by_key ON login_failures (key, at);
+-- When each enrolment last sent a batch (the facility page's kiosk health).
+CREATE TABLE IF NOT EXISTS kiosk_sync (id TEXT PRIMARY KEY REFERENCES kiosks(id), at TIMESTAMPTZ NOT NULL);
 "];
 
 /// The batch's responses already held: id and hash.
@@ -112,7 +137,7 @@ const TALLIES_MIGRATIONS: &[usize] = &[1, 3];
 /// A database error with what the server said: PostgreSQL's own message, SQLSTATE code, detail
 /// and hint (tokio-postgres shows only "db error" for them). Connection strings are never part
 /// of these errors.
-fn db<E: std::error::Error + 'static>(e: E) -> Error {
+pub(in crate::centre) fn db<E: std::error::Error + 'static>(e: E) -> Error {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
     while let Some(cause) = source {
         if let Some(server) = cause.downcast_ref::<tokio_postgres::error::DbError>() {
@@ -231,7 +256,7 @@ impl PostgresCentre {
         Ok(centre)
     }
 
-    fn run<T>(&self, f: impl AsyncFnOnce(&Pool) -> Result<T, Error>) -> Result<T, Error> {
+    pub(in crate::centre) fn run<T>(&self, f: impl AsyncFnOnce(&Pool) -> Result<T, Error>) -> Result<T, Error> {
         let runtime = self.runtime.as_ref().expect("the runtime lives as long as the backend");
         runtime.block_on(f(&self.pool))
     }
@@ -351,7 +376,8 @@ fn clamp(seq: u64) -> i64 {
     seq.min(i64::MAX as u64) as i64
 }
 
-const KIOSK_SELECT: &str = "SELECT k.id, f.name, k.name, k.kiosk_id, k.revoked_at, k.last_seq \
+const KIOSK_SELECT: &str = "SELECT k.id, f.name, k.name, k.kiosk_id, k.revoked_at, k.last_seq, \
+                            (SELECT s.at FROM kiosk_sync s WHERE s.id = k.id) \
                             FROM kiosks k JOIN facilities f ON f.id = k.facility_id";
 
 fn kiosk_row(row: &tokio_postgres::Row) -> KioskInfo {
@@ -362,6 +388,7 @@ fn kiosk_row(row: &tokio_postgres::Row) -> KioskInfo {
         kiosk_id: row.get(3),
         revoked_at: row.get::<_, Option<DateTime<Utc>>>(4),
         last_seq: row.get::<_, i64>(5) as u64,
+        last_sync_at: row.get::<_, Option<DateTime<Utc>>>(6),
     }
 }
 
@@ -690,6 +717,12 @@ impl CentreStore for PostgresCentre {
             )
             .await
             .map_err(db)?;
+            tx.execute(
+                "INSERT INTO kiosk_sync (id, at) VALUES ($1, now()) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+                &[&enrolment.id],
+            )
+            .await
+            .map_err(db)?;
             tx.commit().await.map_err(db)?;
             Ok(plan.result)
         })
@@ -717,7 +750,46 @@ impl CentreStore for PostgresCentre {
         Ok(())
     }
 
-    fn for_each_tally(&self, scope: &Scope, f: &mut dyn FnMut(TallyKey, Tally)) -> Result<(), Error> {
+    fn latest_comments(&self, scope: &Scope, limit: usize) -> Result<Vec<store::Comment>, Error> {
+        let rows = self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            client
+                .query(
+                    "SELECT r.body FROM responses r JOIN facilities f ON f.id = r.facility_id \
+                     WHERE ($1::date IS NULL OR r.local_day >= $1) AND ($2::date IS NULL OR r.local_day <= $2) \
+                     AND NOT r.clock_suspect \
+                     AND ($3::text IS NULL OR f.name = $3) AND ($4::text IS NULL OR r.kiosk_id = $4) \
+                     AND ($5::text IS NULL OR r.department = $5) \
+                     AND (r.body LIKE '%\"text\"%' OR r.body LIKE '%\"other\"%') \
+                     ORDER BY r.local_day DESC, r.received_at DESC LIMIT $6",
+                    &[
+                        &scope.from,
+                        &scope.to,
+                        &scope.facility,
+                        &scope.kiosk,
+                        &scope.department,
+                        &(store::COMMENT_SCAN as i64),
+                    ],
+                )
+                .await
+                .map_err(db)
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            if let Some(c) = store::comment_of(row.get(0))? {
+                out.push(c);
+            }
+        }
+        out.sort_by_key(|c| std::cmp::Reverse(c.at));
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    fn for_each_tally_row(
+        &self,
+        scope: &Scope,
+        f: &mut dyn FnMut(&store::TallyOrigin, TallyKey, Tally),
+    ) -> Result<(), Error> {
         let ranges = store::tally_ranges(scope.from, scope.to);
         let parts = ranges.tables();
         let rows = self.run(async |pool: &Pool| {
@@ -729,7 +801,7 @@ impl CentreStore for PostgresCentre {
                         .query(
                             &format!(
                                 "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, \
-                                 t.rapid_repeat, t.data FROM {table} t JOIN facilities f ON f.id = t.facility_id \
+                                 t.rapid_repeat, t.data, f.name, t.kiosk_id FROM {table} t JOIN facilities f ON f.id = t.facility_id \
                                  WHERE ($1::date IS NULL OR t.local_day >= $1) AND ($2::date IS NULL OR t.local_day <= $2) \
                                  AND ($3::text IS NULL OR f.name = $3) AND ($4::text IS NULL OR t.kiosk_id = $4) \
                                  AND ($5::text IS NULL OR t.department = $5)"
@@ -742,8 +814,16 @@ impl CentreStore for PostgresCentre {
             }
             Ok(all)
         })?;
+        let mut origin = store::TallyOrigin::default();
         for row in rows {
-            f(tally_key(&row), store::parse_tally(row.get(5))?);
+            let (facility, kiosk): (&str, &str) = (row.get(6), row.get(7));
+            if origin.facility != facility || origin.kiosk != kiosk {
+                origin = store::TallyOrigin {
+                    facility: facility.to_string(),
+                    kiosk: kiosk.to_string(),
+                };
+            }
+            f(&origin, tally_key(&row), store::parse_tally(row.get(5))?);
         }
         Ok(())
     }

@@ -81,6 +81,31 @@ CREATE INDEX events_by_kiosk ON events (kiosk_id, seq);
 CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL);
 -- Responses stamped with times the centre cannot believe: kept, counted in no figure.
 ALTER TABLE responses ADD COLUMN clock_suspect INTEGER NOT NULL DEFAULT 0;
+", "
+-- Accounts, sessions and the login throttle (centre::accounts). IF NOT EXISTS: tests rebuild
+-- older schemas by moving the version back.
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    facility TEXT,
+    department TEXT,
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    disabled_at TEXT
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    csrf TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id);
+CREATE TABLE IF NOT EXISTS login_failures (key TEXT NOT NULL, at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS login_failures_by_key ON login_failures (key, at);
+-- When each enrolment last sent a batch (the facility page's kiosk health).
+CREATE TABLE IF NOT EXISTS kiosk_sync (id TEXT PRIMARY KEY REFERENCES kiosks(id), at TEXT NOT NULL);
 "];
 
 /// The migrations after which the tallies are (re)computed from the stored responses: the one
@@ -130,7 +155,7 @@ fn checkpointer(path: &Path) -> Result<std::sync::mpsc::Sender<()>, Error> {
     Ok(stop)
 }
 
-fn now_text() -> String {
+pub(in crate::centre) fn now_text() -> String {
     Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
@@ -173,7 +198,7 @@ impl SqliteCentre {
         })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(in crate::centre) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
@@ -271,9 +296,10 @@ fn clamp(seq: u64) -> i64 {
     seq.min(i64::MAX as u64) as i64
 }
 
-const KIOSK_COLUMNS: &str = "k.id, f.name, k.name, k.kiosk_id, k.revoked_at, k.last_seq";
+const KIOSK_COLUMNS: &str =
+    "k.id, f.name, k.name, k.kiosk_id, k.revoked_at, k.last_seq, (SELECT s.at FROM kiosk_sync s WHERE s.id = k.id)";
 
-fn time(text: Option<String>) -> Option<DateTime<Utc>> {
+pub(in crate::centre) fn time(text: Option<String>) -> Option<DateTime<Utc>> {
     text.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
         .map(|t| t.with_timezone(&Utc))
 }
@@ -286,10 +312,16 @@ fn kiosk_row(row: &rusqlite::Row) -> rusqlite::Result<KioskInfo> {
         kiosk_id: row.get(3)?,
         revoked_at: time(row.get(4)?),
         last_seq: row.get::<_, i64>(5)? as u64,
+        last_sync_at: time(row.get(6)?),
     })
 }
 
 /// A tally row read as (day, department, questionnaire id, version, rapid repeat, data).
+/// A text column borrowed from its row.
+fn text_ref(v: rusqlite::types::ValueRef<'_>) -> Result<&str, Error> {
+    v.as_str().map_err(|e| Error::Corrupt(e.to_string()))
+}
+
 fn tally_row(row: &rusqlite::Row) -> Result<(TallyKey, String), Error> {
     let day: String = row.get(0)?;
     let key = TallyKey {
@@ -541,6 +573,10 @@ impl CentreStore for SqliteCentre {
             "UPDATE kiosks SET last_seq = ?2, last_hash = ?3 WHERE id = ?1",
             params![enrolment.id, last_seq, last_hash],
         )?;
+        tx.execute(
+            "INSERT INTO kiosk_sync (id, at) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+            params![enrolment.id, now_text()],
+        )?;
         tx.commit()?;
         Ok(result)
     }
@@ -564,23 +600,67 @@ impl CentreStore for SqliteCentre {
         Ok(())
     }
 
-    fn for_each_tally(&self, scope: &Scope, f: &mut dyn FnMut(TallyKey, Tally)) -> Result<(), Error> {
+    fn latest_comments(&self, scope: &Scope, limit: usize) -> Result<Vec<store::Comment>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT r.body FROM responses r JOIN facilities f ON f.id = r.facility_id \
+             WHERE r.local_day >= ?1 AND r.local_day <= ?2 AND NOT r.clock_suspect \
+             AND (?3 IS NULL OR f.name = ?3) AND (?4 IS NULL OR r.kiosk_id = ?4) AND (?5 IS NULL OR r.department = ?5) \
+             AND (r.body LIKE '%\"text\"%' OR r.body LIKE '%\"other\"%') \
+             ORDER BY r.local_day DESC, r.received_at DESC LIMIT ?6",
+        )?;
+        let from = scope.from.map_or_else(|| "0000-00-00".to_string(), |d| d.to_string());
+        let to = scope.to.map_or_else(|| "9999-99-99".to_string(), |d| d.to_string());
+        let mut rows = stmt.query(params![
+            from,
+            to,
+            scope.facility,
+            scope.kiosk,
+            scope.department,
+            store::COMMENT_SCAN as i64
+        ])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let body: String = row.get(0)?;
+            if let Some(c) = store::comment_of(&body)? {
+                out.push(c);
+            }
+        }
+        out.sort_by_key(|c| std::cmp::Reverse(c.at));
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    fn for_each_tally_row(
+        &self,
+        scope: &Scope,
+        f: &mut dyn FnMut(&store::TallyOrigin, TallyKey, Tally),
+    ) -> Result<(), Error> {
         let ranges = store::tally_ranges(scope.from, scope.to);
         let conn = self.conn();
         let parts = ranges.tables();
         for (table, (from, to)) in parts {
             let mut stmt = conn.prepare_cached(&format!(
-                "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, t.rapid_repeat, t.data \
-                 FROM {table} t JOIN facilities f ON f.id = t.facility_id \
+                "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, t.rapid_repeat, t.data, \
+                 f.name, t.kiosk_id FROM {table} t JOIN facilities f ON f.id = t.facility_id \
                  WHERE t.local_day >= ?1 AND t.local_day <= ?2 \
                  AND (?3 IS NULL OR f.name = ?3) AND (?4 IS NULL OR t.kiosk_id = ?4) AND (?5 IS NULL OR t.department = ?5)"
             ))?;
             let from = from.map_or_else(|| "0000-00-00".to_string(), |d| d.to_string());
             let to = to.map_or_else(|| "9999-99-99".to_string(), |d| d.to_string());
             let mut rows = stmt.query(params![from, to, scope.facility, scope.kiosk, scope.department])?;
+            let mut origin = store::TallyOrigin::default();
             while let Some(row) = rows.next()? {
                 let (key, json) = tally_row(row)?;
-                f(key, store::parse_tally(&json)?);
+                let (facility, kiosk) = (row.get_ref(6)?, row.get_ref(7)?);
+                let (facility, kiosk) = (text_ref(facility)?, text_ref(kiosk)?);
+                if origin.facility != facility || origin.kiosk != kiosk {
+                    origin = store::TallyOrigin {
+                        facility: facility.to_string(),
+                        kiosk: kiosk.to_string(),
+                    };
+                }
+                f(&origin, key, store::parse_tally(&json)?);
             }
         }
         Ok(())

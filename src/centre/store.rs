@@ -48,6 +48,8 @@ pub struct KioskInfo {
     pub revoked_at: Option<DateTime<Utc>>,
     /// Highest sequence number received.
     pub last_seq: u64,
+    /// When it last sent a batch the centre stored.
+    pub last_sync_at: Option<DateTime<Utc>>,
 }
 
 impl KioskInfo {
@@ -60,6 +62,7 @@ impl KioskInfo {
             kiosk_id: None,
             revoked_at: None,
             last_seq: 0,
+            last_sync_at: None,
         }
     }
 }
@@ -134,6 +137,42 @@ pub struct EventCounts {
     pub tampers: u64,
     /// Clock events (batches holding responses stamped with unbelievable times).
     pub clock: u64,
+}
+
+/// A patient's comment, as a facility's page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Comment {
+    /// When the response was submitted.
+    pub at: DateTime<Utc>,
+    /// The department the kiosk was set to, if any.
+    pub department: Option<String>,
+    /// The kiosk's own id.
+    pub kiosk: String,
+    /// What the patient wrote (free text, to be escaped by whatever shows it).
+    pub text: String,
+}
+
+/// How many stored rows [`CentreStore::latest_comments`] reads at most to find its comments.
+pub const COMMENT_SCAN: usize = 2000;
+
+/// The comment a stored response body holds, if any (for [`CentreStore::latest_comments`]).
+pub fn comment_of(body: &str) -> Result<Option<Comment>, Error> {
+    let r: StoredResponse = serde_json::from_str(body).map_err(|e| Error::Corrupt(e.to_string()))?;
+    Ok(r.response.comment().map(|text| Comment {
+        at: r.response.submitted_at,
+        department: r.response.department.clone(),
+        kiosk: r.kiosk_id.clone(),
+        text,
+    }))
+}
+
+/// Where a stored tally row comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TallyOrigin {
+    /// The facility's name.
+    pub facility: String,
+    /// The kiosk's own id.
+    pub kiosk: String,
 }
 
 /// Which responses a centre report covers.
@@ -224,7 +263,15 @@ pub trait CentreStore: Send + Sync {
     fn for_each_response(&self, scope: &Scope, f: &mut dyn FnMut(StoredResponse)) -> Result<(), Error>;
     /// Calls `f` with every stored daily tally in `scope` (what reports add up instead of
     /// rereading responses).
-    fn for_each_tally(&self, scope: &Scope, f: &mut dyn FnMut(TallyKey, Tally)) -> Result<(), Error>;
+    fn for_each_tally(&self, scope: &Scope, f: &mut dyn FnMut(TallyKey, Tally)) -> Result<(), Error> {
+        self.for_each_tally_row(scope, &mut |_, key, tally| f(key, tally))
+    }
+    /// [`CentreStore::for_each_tally`], with the facility and kiosk each tally row belongs to
+    /// (an overview of every facility is one pass, not one query per facility).
+    fn for_each_tally_row(&self, scope: &Scope, f: &mut dyn FnMut(&TallyOrigin, TallyKey, Tally)) -> Result<(), Error>;
+    /// The newest `limit` patients' comments in `scope`, newest first (by the day and time the
+    /// kiosk stamped).
+    fn latest_comments(&self, scope: &Scope, limit: usize) -> Result<Vec<Comment>, Error>;
     /// The tamper and gap events, newest first.
     fn events(&self) -> Result<Vec<Event>, Error>;
     /// Recorded events, newest first: at most `limit`, only those with an id below `before`

@@ -31,6 +31,25 @@ pub enum Command {
         /// The certificate's private key (PEM).
         #[arg(long, requires = "tls_cert", value_name = "PEM")]
         tls_key: Option<PathBuf>,
+        /// The centre runs behind a reverse proxy that serves HTTPS and sets X-Forwarded-For:
+        /// session cookies are marked Secure and the login throttle counts the address the
+        /// proxy reports.
+        #[arg(long)]
+        behind_https_proxy: bool,
+        /// Public page: fewer responses than this show the count, not a rate.
+        #[arg(long, default_value_t = 30, value_name = "N")]
+        public_min_n: u64,
+        /// Public page: fewer responses than this carry "use with caution".
+        #[arg(long, default_value_t = 100, value_name = "N")]
+        public_caution_n: u64,
+        /// Public page: departments with fewer responses than this are not shown.
+        #[arg(long, default_value_t = 10, value_name = "N")]
+        public_department_n: u64,
+    },
+    /// Accounts for the web pages.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
     },
     /// Enrol, list and revoke kiosks.
     Kiosk {
@@ -142,6 +161,48 @@ pub enum KioskCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account (the password is asked twice; --password-stdin reads one line).
+    Add {
+        /// Login name.
+        #[arg(long)]
+        name: String,
+        /// admin (everything, manages kiosks and users), province (every facility, read-only),
+        /// facility (one facility), department (one department of one facility).
+        #[arg(long)]
+        role: String,
+        /// The facility of a facility or department account.
+        #[arg(long)]
+        facility: Option<String>,
+        /// The department of a department account.
+        #[arg(long)]
+        department: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable an account: it can no longer log in, and its sessions end.
+    Disable {
+        /// Login name.
+        name: String,
+    },
+    /// Set an account's password (its sessions end).
+    Passwd {
+        /// Login name.
+        name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// Create an API read token (printed once).
     Add {
@@ -161,7 +222,7 @@ pub enum TokenCommand {
 /// Opens the centre's database. Only commands that write (`serve`, `kiosk add`, `token add`,
 /// `demo-data`) create one; the others refuse a SQLite file that is not there, so a mistyped
 /// `--data-dir` is named instead of answered from a new, empty database.
-fn open_centre(env: &Env, database: Option<&str>, create: bool) -> Result<Arc<dyn CentreStore>> {
+fn open_centre(env: &Env, database: Option<&str>, create: bool) -> Result<Arc<dyn server::Backend>> {
     let database = match database {
         Some(d) => d.to_string(),
         None => {
@@ -196,6 +257,9 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
             | Command::Token {
                 command: TokenCommand::Add { .. }
             }
+            | Command::User {
+                command: UserCommand::Add { .. }
+            }
     );
     let store = open_centre(&env, database, creates)?;
     match command {
@@ -203,13 +267,31 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
             listen,
             tls_cert,
             tls_key,
+            behind_https_proxy,
+            public_min_n,
+            public_caution_n,
+            public_department_n,
         } => {
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(server::tls_config(&cert, &key)?),
                 _ => None,
             };
-            serve(&env, store, listen, tls)
+            if !(public_department_n <= public_min_n && public_min_n <= public_caution_n) {
+                bail!(tr(env.locale, "cli-centre-public-thresholds"));
+            }
+            let web = server::WebOptions {
+                tz: env.config.timezone.0,
+                secure_cookies: tls.is_some() || behind_https_proxy,
+                trust_forwarded_for: behind_https_proxy,
+                public: server::http::web::Suppression {
+                    rate_n: public_min_n,
+                    caution_n: public_caution_n,
+                    department_n: public_department_n,
+                },
+            };
+            serve(&env, store, web, listen, tls)
         }
+        Command::User { command } => user(store.as_ref(), command, env.locale),
         Command::Kiosk { command } => kiosk(store.as_ref(), command, env.locale),
         Command::Token { command } => token(store.as_ref(), command, env.locale),
         Command::DemoData {
@@ -342,12 +424,112 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
     }
 }
 
-fn centre(env: &Env, store: Arc<dyn CentreStore>) -> Result<Centre> {
-    Ok(Centre {
+fn centre(env: &Env, store: Arc<dyn server::Backend>) -> Result<Centre> {
+    let mut centre = Centre::new(
         store,
-        catalog: Arc::new(Catalog::load(&env.data.questionnaires())?),
-        scoring: env.config.scoring_options(),
-    })
+        Arc::new(Catalog::load(&env.data.questionnaires())?),
+        env.config.scoring_options(),
+    );
+    centre.web.tz = env.config.timezone.0;
+    Ok(centre)
+}
+
+/// Asks for a new password twice on a terminal (hidden), or reads one line from standard input.
+fn new_password(locale: Locale, from_stdin: bool) -> Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    let password = if from_stdin || !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    } else {
+        let first = rpassword::prompt_password(format!("{}: ", tr(locale, "cli-user-password")))?;
+        let again = rpassword::prompt_password(format!("{}: ", tr(locale, "cli-user-password-again")))?;
+        if first != again {
+            bail!(tr(locale, "cli-user-password-mismatch"));
+        }
+        first
+    };
+    server::accounts::check_password(&password)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", tr(locale, "cli-user-password")))?;
+    Ok(password)
+}
+
+fn user(store: &dyn server::Backend, command: UserCommand, locale: Locale) -> Result<ExitCode> {
+    use server::accounts::{NewUser, Role, hash_password};
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            facility,
+            department,
+            password_stdin,
+        } => {
+            let Some(role) = Role::parse(&role) else {
+                bail!(tr_args(locale, "cli-user-unknown-role", &[("role", role.into())]));
+            };
+            let new = NewUser {
+                name,
+                role,
+                facility,
+                department,
+            };
+            new.check().map_err(anyhow::Error::msg)?;
+            if let Some(f) = &new.facility {
+                let known: Vec<String> = store.kiosks()?.into_iter().map(|k| k.facility).collect();
+                if !known.iter().any(|k| k == f) {
+                    let close = hailong::text::close_matches(f, known.iter().map(String::as_str), 3);
+                    bail!(tr_args(
+                        locale,
+                        "cli-user-unknown-facility",
+                        &[("facility", f.clone().into()), ("close", close.join(", ").into())]
+                    ));
+                }
+            }
+            let password = new_password(locale, password_stdin)?;
+            let user = store.add_user(&new, &hash_password(&password)?)?;
+            eprintln!(
+                "{}",
+                tr_args(
+                    locale,
+                    "cli-user-added",
+                    &[("name", user.name.into()), ("role", user.role.as_str().into())]
+                )
+            );
+        }
+        UserCommand::List { json } => {
+            let users = store.users()?;
+            if json {
+                say(&format!("{}\n", serde_json::to_string_pretty(&users)?))?;
+            } else {
+                for u in users {
+                    let state = match u.disabled_at {
+                        Some(at) => tr_args(
+                            locale,
+                            "cli-user-disabled",
+                            &[("date", at.format("%d/%m/%Y").to_string().into())],
+                        ),
+                        None => tr(locale, "cli-user-active"),
+                    };
+                    say(&format!(
+                        "{}\t{}\t{}\t{}\t{state}\n",
+                        u.name,
+                        u.role.as_str(),
+                        u.facility.as_deref().unwrap_or("—"),
+                        u.department.as_deref().unwrap_or("—"),
+                    ))?;
+                }
+            }
+        }
+        UserCommand::Disable { name } => store.disable_user(&name)?,
+        UserCommand::Passwd { name, password_stdin } => {
+            if store.user_by_name(&name)?.is_none() {
+                bail!(tr_args(locale, "cli-user-unknown", &[("name", name.into())]));
+            }
+            let password = new_password(locale, password_stdin)?;
+            store.set_password(&name, &hash_password(&password)?)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Refuses a report filter naming a facility, kiosk or department the centre does not know, naming the
@@ -511,7 +693,8 @@ fn kiosk(store: &dyn CentreStore, command: KioskCommand, locale: Locale) -> Resu
 
 fn serve(
     env: &Env,
-    store: Arc<dyn CentreStore>,
+    store: Arc<dyn server::Backend>,
+    web: server::WebOptions,
     listen: SocketAddr,
     tls: Option<rustls::ServerConfig>,
 ) -> Result<ExitCode> {
@@ -521,7 +704,12 @@ fn serve(
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let centre = centre(env, store)?;
+    if store.user_count()? == 0 {
+        // Nobody can log in to the pages yet: say how to make the first account.
+        tracing::warn!("{}", tr(env.locale, "cli-centre-no-accounts"));
+    }
+    let mut centre = centre(env, store)?;
+    centre.web = web;
     let runtime = server::runtime()?;
     runtime.block_on(async move {
         let listener = std::net::TcpListener::bind(listen).with_context(|| format!("listening on {listen}"))?;

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use hailong::centre::sqlite::SqliteCentre;
-use hailong::centre::{self, Centre, CentreStore};
+use hailong::centre::{self, Backend, Centre};
 use hailong::survey::{Catalog, ScoringOptions};
 
 const TZ: chrono_tz::Tz = chrono_tz::Asia::Ho_Chi_Minh;
@@ -25,17 +25,13 @@ impl Server {
     }
 
     /// A centre on the given storage backend.
-    pub fn start_with(store: Arc<dyn CentreStore>) -> Server {
+    pub fn start_with(store: Arc<dyn Backend>) -> Server {
         Server::start_timed(store, centre::Timeouts::default())
     }
 
     /// A centre on the given storage backend, with these time limits.
-    pub fn start_timed(store: Arc<dyn CentreStore>, timeouts: centre::Timeouts) -> Server {
-        let centre = Centre {
-            store,
-            catalog: Arc::new(Catalog::built_in()),
-            scoring: ScoringOptions::default(),
-        };
+    pub fn start_timed(store: Arc<dyn Backend>, timeouts: centre::Timeouts) -> Server {
+        let centre = Centre::new(store, Arc::new(Catalog::built_in()), ScoringOptions::default());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let c = centre.clone();
@@ -87,8 +83,8 @@ impl Drop for Server {
 /// The storage backends the centre tests run against: SQLite always, and PostgreSQL when
 /// `HAILONG_TEST_POSTGRES_URL` names a server (each call gets a schema of its own).
 #[allow(dead_code)]
-pub fn backends(dir: &Path) -> Vec<(&'static str, Arc<dyn CentreStore>)> {
-    let mut out: Vec<(&'static str, Arc<dyn CentreStore>)> = vec![(
+pub fn backends(dir: &Path) -> Vec<(&'static str, Arc<dyn Backend>)> {
+    let mut out: Vec<(&'static str, Arc<dyn Backend>)> = vec![(
         "sqlite",
         Arc::new(SqliteCentre::open(&dir.join("centre.sqlite3"), TZ).unwrap()),
     )];
@@ -112,7 +108,7 @@ pub fn postgres_url() -> Option<String> {
 
 /// A PostgreSQL centre in a fresh schema of the database at `url`.
 #[allow(dead_code)]
-pub fn postgres_store(url: &str) -> Arc<dyn CentreStore> {
+pub fn postgres_store(url: &str) -> Arc<dyn Backend> {
     Arc::new(hailong::centre::postgres::PostgresCentre::open(&postgres_schema(url), TZ).unwrap())
 }
 

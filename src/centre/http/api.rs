@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::store::KioskInfo;
-use super::{Centre, Scope, token_hash};
+use crate::centre::store::KioskInfo;
+use crate::centre::{Centre, Scope, token_hash};
 use crate::report::period::Period;
 use crate::survey::Locale;
 use crate::sync::{
@@ -64,13 +64,13 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<super::store::Error> for ApiError {
-    fn from(e: super::store::Error) -> Self {
+impl From<crate::centre::store::Error> for ApiError {
+    fn from(e: crate::centre::store::Error) -> Self {
         match e {
-            super::store::Error::Conflict(why) => {
+            crate::centre::store::Error::Conflict(why) => {
                 ApiError::coded(StatusCode::CONFLICT, code::KIOSK_ENROLLED_ELSEWHERE, why)
             }
-            super::store::Error::NotFound(why) => ApiError::new(StatusCode::NOT_FOUND, why),
+            crate::centre::store::Error::NotFound(why) => ApiError::new(StatusCode::NOT_FOUND, why),
             e => {
                 // The details go to the log; the client gets a generic message.
                 tracing::error!(error = ?e.to_string(), "storage error");
@@ -502,7 +502,7 @@ fn other_kiosk(bound: &str, claimed: &str) -> ApiError {
     ApiError::coded(
         StatusCode::FORBIDDEN,
         code::TOKEN_OTHER_KIOSK,
-        super::store::other_kiosk(bound, claimed),
+        crate::centre::store::other_kiosk(bound, claimed),
     )
 }
 
@@ -548,7 +548,7 @@ async fn audit(
     }
     let result = tokio::task::spawn_blocking(move || {
         let held = centre.store.held_chain(&audit.kiosk_id, audit.from, to)?;
-        let (result, events) = super::store::compare_audit(&audit, &held);
+        let (result, events) = crate::centre::store::compare_audit(&audit, &held);
         // In slices, so other kiosks' batches get the SQLite lock between them.
         for slice in events.chunks(EVENTS_PER_TRANSACTION) {
             centre.store.record_events(slice)?;
@@ -568,7 +568,7 @@ async fn audit(
                 "audit found responses altered or removed on the kiosk"
             );
         }
-        Ok::<_, super::store::Error>(result)
+        Ok::<_, crate::centre::store::Error>(result)
     })
     .await
     .map_err(ApiError::internal)??;
@@ -601,9 +601,10 @@ async fn report(
     };
     scope.check().map_err(ApiError::bad)?;
     // Labels in the report (the facility when none is named) are Vietnamese, the default.
-    let report = tokio::task::spawn_blocking(move || super::report(&centre, &scope, &period, Locale::default()))
-        .await
-        .map_err(ApiError::internal)??;
+    let report =
+        tokio::task::spawn_blocking(move || crate::centre::report(&centre, &scope, &period, Locale::default()))
+            .await
+            .map_err(ApiError::internal)??;
     Ok(axum::Json(report))
 }
 
@@ -626,7 +627,7 @@ async fn events(
 ) -> Result<axum::Json<serde_json::Value>, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad(e.body_text()))?;
     if let Some(kiosk) = &q.kiosk {
-        super::store::check_name("kiosk", kiosk).map_err(ApiError::bad)?;
+        crate::centre::store::check_name("kiosk", kiosk).map_err(ApiError::bad)?;
     }
     let limit = q.limit.unwrap_or(100);
     if limit == 0 || limit > MAX_EVENTS_PAGE {

@@ -1,0 +1,136 @@
+# The centre server's web pages (centre serve).
+
+web-language-name = English
+web-skip = Skip to the main content
+web-nav = Navigation
+web-nav-overview = Overview
+web-nav-password = Change password
+web-nav-logout = Log out
+web-footer = hailong: patient satisfaction measured against the 95 % target.
+web-back-home = Back to the first page
+
+web-login-title = Log in
+web-login-name = User name
+web-login-password = Password
+web-login-submit = Log in
+web-login-refused = The user name or password is not right.
+web-login-throttled = Too many failed logins. Please try again in { $minutes } minutes.
+
+web-password-title = Change password
+web-password-current = Current password
+web-password-new = New password
+web-password-again = New password again
+web-password-submit = Change password
+web-password-mismatch = The two new passwords are not the same.
+web-password-length = The new password must be { $min } to { $max } characters long.
+web-password-wrong = The current password is not right.
+
+web-error-not-found = This page was not found
+web-error-forbidden = Your account may not see this page
+web-error-csrf = The form has expired. Please reload the page and try again.
+web-error-bad-request = The request cannot be served
+web-error-internal = The server failed. Please try again later or tell IT.
+web-error-form = The form sent is incomplete.
+web-error-date = The date in “{ $field }” is not a date (year-month-day).
+web-error-dates-order = The first day must come before the last.
+
+web-period-label = Period
+web-period-or = or
+web-period-from = From
+web-period-to = To
+web-period-show = Show
+web-period-all = All time
+web-period-since = since { $day }
+web-period-until = until { $day }
+web-period-year = Year { $year }
+web-period-h1 = First half of { $year }
+web-period-h2 = Second half of { $year }
+web-period-9m = First nine months of { $year }
+web-period-quarter = Q{ $n } { $year }
+web-period-month = { $n }/{ $year }
+
+web-verdict-met = Target met
+web-verdict-not-met = Target not met
+web-verdict-inconclusive = Too few answers to say
+web-verdict-no-data = No responses yet
+
+web-col-facility = Facility
+web-col-department = Department
+web-col-kiosk = Kiosk
+web-col-section = Section
+web-col-item = Code
+web-col-question = Question
+web-col-month = Month
+web-col-quarter = Quarter
+web-col-responses = Responses
+web-col-answers = Answers
+web-col-rate = Satisfaction
+web-col-interval = 95 % interval
+web-col-mean = Mean score
+web-col-comprehensive = Comprehensive satisfaction
+web-col-return = Would return
+web-col-change = Change (points)
+web-col-needed = Satisfied answers to reach { $target }
+web-col-verdict = Verdict
+web-col-against-target = Against the target
+web-col-last-sync = Last sync
+web-col-received = Responses received
+web-col-gaps = Missing
+web-col-tampers = Altered
+web-col-clock = Clock wrong
+web-never = never
+web-no-department = (no department)
+
+web-chart-rates = Satisfaction, with the 95 % interval and the target line
+web-table-caption = Lowest first; the verdict compares the 95 % interval with the target.
+web-overview-title = Facilities overview
+web-overview-facility-title = { $facility }: departments
+web-overview-compare = { $count } compared
+web-needed-note = “Satisfied answers needed”: how many more satisfied answers (4–5), if every one were satisfied, would bring the rate to { $target }.
+
+web-facility-total = Whole facility
+web-facility-department-only = Your account sees the facility's totals and { $department }.
+web-facility-counts = { $responses } responses counted; { $partial } not completed; { $rapid } rapid repeats (not counted).
+web-facility-departments = By department
+web-facility-sections = By section A–E
+web-facility-weakest = The { $count } items with the lowest satisfaction
+web-facility-trend = Trend by month
+web-facility-kiosks = By kiosk
+web-facility-health = Kiosk health
+web-facility-comments = Latest patient comments
+web-facility-no-comments = No comments in this period.
+
+web-public-title = Patient satisfaction results: { $facility }
+web-public-intro = The share of satisfied patients (4–5) by quarter, against the { $target } target.
+web-public-nothing = No results to publish yet.
+web-public-quarters = The last nine quarters
+web-public-to-date = (to { $day })
+web-public-none = No responses yet
+web-public-too-few = Not enough responses (n = { $n })
+web-public-caution = use with caution (n = { $n })
+web-public-sections = By section, { $quarter }
+web-public-departments = By department, latest quarter
+web-public-departments-hidden = Departments with fewer than { $n } responses are not published (and another is hidden with them where needed, so they cannot be worked out).
+web-public-method = Method
+web-public-version = version { $version }
+web-public-formula = Satisfaction = answers of 4 or 5 divided by the questions answered (“not used” left out); target { $target }; 95 % interval by the Wilson method.
+web-public-exclusions = Rapid repeats from one kiosk are not counted; comprehensive satisfaction counts completed responses only.
+web-public-small-numbers = A cell with fewer than { $rate } responses shows its count only; { $rate } to under { $caution } responses: use with caution; departments under { $department } responses are not published.
+web-public-updated = Updated { $day }.
+web-public-open-data = Download the open data (CSV: the count of each score for each question)
+web-public-share = Share this page
+web-public-qr-alt = QR code pointing to this results page
+web-public-embed = Embed on the facility's website:
+
+# hailong centre user …, centre serve
+cli-centre-no-accounts = No account can log in to the web pages yet. Create the first admin: hailong centre user add --name admin --role admin
+cli-centre-public-thresholds = The public page's thresholds must be in order: --public-department-n ≤ --public-min-n ≤ --public-caution-n.
+cli-user-password = Password (at least 10 characters)
+cli-user-password-again = Password again
+cli-user-password-mismatch = The two passwords are not the same; nothing was saved.
+cli-user-unknown-role = There is no role “{ $role }”; use admin, province, facility or department.
+cli-user-unknown-facility = The centre does not know the facility “{ $facility }” (no kiosk is enrolled there). Close names: { $close }
+cli-user-added = Account { $name } created (role { $role }).
+cli-user-active = active
+cli-user-disabled = disabled since { $date }
+cli-user-unknown = There is no account “{ $name }”.

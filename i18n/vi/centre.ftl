@@ -1,0 +1,136 @@
+# Các trang web của máy chủ trung tâm (centre serve).
+
+web-language-name = Tiếng Việt
+web-skip = Bỏ qua, đến nội dung chính
+web-nav = Điều hướng
+web-nav-overview = Tổng quan
+web-nav-password = Đổi mật khẩu
+web-nav-logout = Đăng xuất
+web-footer = hailong: đo lường sự hài lòng người bệnh so với mục tiêu 95 %.
+web-back-home = Về trang đầu
+
+web-login-title = Đăng nhập
+web-login-name = Tên đăng nhập
+web-login-password = Mật khẩu
+web-login-submit = Đăng nhập
+web-login-refused = Tên đăng nhập hoặc mật khẩu không đúng.
+web-login-throttled = Có quá nhiều lần đăng nhập sai. Vui lòng thử lại sau { $minutes } phút.
+
+web-password-title = Đổi mật khẩu
+web-password-current = Mật khẩu hiện tại
+web-password-new = Mật khẩu mới
+web-password-again = Nhập lại mật khẩu mới
+web-password-submit = Đổi mật khẩu
+web-password-mismatch = Hai lần nhập mật khẩu mới không giống nhau.
+web-password-length = Mật khẩu mới phải dài từ { $min } đến { $max } ký tự.
+web-password-wrong = Mật khẩu hiện tại không đúng.
+
+web-error-not-found = Không tìm thấy trang này
+web-error-forbidden = Tài khoản của bạn không được xem trang này
+web-error-csrf = Biểu mẫu đã hết hạn. Vui lòng tải lại trang và thử lại.
+web-error-bad-request = Yêu cầu không hợp lệ
+web-error-internal = Máy chủ gặp lỗi. Vui lòng thử lại sau hoặc báo cho bộ phận CNTT.
+web-error-form = Biểu mẫu gửi lên không đầy đủ.
+web-error-date = Ngày ở ô “{ $field }” không đúng dạng (năm-tháng-ngày).
+web-error-dates-order = Ngày bắt đầu phải trước ngày kết thúc.
+
+web-period-label = Kỳ báo cáo
+web-period-or = hoặc
+web-period-from = Từ ngày
+web-period-to = Đến ngày
+web-period-show = Xem
+web-period-all = Toàn bộ thời gian
+web-period-since = từ { $day }
+web-period-until = đến { $day }
+web-period-year = Năm { $year }
+web-period-h1 = 6 tháng đầu năm { $year }
+web-period-h2 = 6 tháng cuối năm { $year }
+web-period-9m = 9 tháng đầu năm { $year }
+web-period-quarter = Quý { $n }/{ $year }
+web-period-month = Tháng { $n }/{ $year }
+
+web-verdict-met = Đạt mục tiêu
+web-verdict-not-met = Chưa đạt mục tiêu
+web-verdict-inconclusive = Chưa đủ phiếu để kết luận
+web-verdict-no-data = Chưa có phiếu
+
+web-col-facility = Cơ sở
+web-col-department = Khoa/phòng
+web-col-kiosk = Ki-ốt
+web-col-section = Phần
+web-col-item = Mã
+web-col-question = Câu hỏi
+web-col-month = Tháng
+web-col-quarter = Quý
+web-col-responses = Số phiếu
+web-col-answers = Số câu trả lời
+web-col-rate = Tỷ lệ hài lòng
+web-col-interval = Khoảng tin cậy 95 %
+web-col-mean = Điểm trung bình
+web-col-comprehensive = Hài lòng toàn diện
+web-col-return = Sẽ quay lại
+web-col-change = Thay đổi (điểm %)
+web-col-needed = Câu hài lòng cần thêm để đạt { $target }
+web-col-verdict = Kết luận
+web-col-against-target = So với mục tiêu
+web-col-last-sync = Lần gửi gần nhất
+web-col-received = Phiếu đã nhận
+web-col-gaps = Thiếu phiếu
+web-col-tampers = Bị sửa
+web-col-clock = Sai giờ
+web-never = chưa bao giờ
+web-no-department = (không ghi khoa)
+
+web-chart-rates = Tỷ lệ hài lòng, với khoảng tin cậy 95 % và đường mục tiêu
+web-table-caption = Xếp từ thấp nhất; kết luận dựa trên khoảng tin cậy 95 % so với mục tiêu.
+web-overview-title = Tổng quan các cơ sở
+web-overview-facility-title = { $facility }: các khoa/phòng
+web-overview-compare = So sánh { $count } đơn vị
+web-needed-note = “Số câu hài lòng cần thêm”: bao nhiêu câu trả lời hài lòng (mức 4–5) nữa, nếu tất cả đều hài lòng, thì tỷ lệ đạt { $target }.
+
+web-facility-total = Toàn cơ sở
+web-facility-department-only = Tài khoản của bạn xem số liệu toàn cơ sở và của { $department }.
+web-facility-counts = { $responses } phiếu được tính; { $partial } phiếu chưa hoàn thành; { $rapid } phiếu gửi lặp nhanh (không tính).
+web-facility-departments = Theo khoa/phòng
+web-facility-sections = Theo phần A–E
+web-facility-weakest = { $count } câu có tỷ lệ hài lòng thấp nhất
+web-facility-trend = Xu hướng theo tháng
+web-facility-kiosks = Theo ki-ốt
+web-facility-health = Tình trạng ki-ốt
+web-facility-comments = Ý kiến mới nhất của người bệnh
+web-facility-no-comments = Chưa có ý kiến nào trong kỳ này.
+
+web-public-title = Kết quả khảo sát hài lòng người bệnh: { $facility }
+web-public-intro = Tỷ lệ người bệnh hài lòng (mức 4–5) theo từng quý, so với mục tiêu { $target }.
+web-public-nothing = Chưa có kết quả để công bố.
+web-public-quarters = Chín quý gần nhất
+web-public-to-date = (đến { $day })
+web-public-none = Chưa có phiếu
+web-public-too-few = Chưa đủ số phiếu (n = { $n })
+web-public-caution = dùng thận trọng (n = { $n })
+web-public-sections = Theo phần, { $quarter }
+web-public-departments = Theo khoa/phòng, quý gần nhất
+web-public-departments-hidden = Khoa/phòng có dưới { $n } phiếu không được công bố (và một khoa/phòng khác được ẩn cùng nếu cần, để không suy ra được).
+web-public-method = Phương pháp
+web-public-version = phiên bản { $version }
+web-public-formula = Tỷ lệ hài lòng = số câu trả lời mức 4 hoặc 5 chia cho số câu đã trả lời (không tính “không sử dụng”); mục tiêu { $target }; khoảng tin cậy 95 % theo phương pháp Wilson.
+web-public-exclusions = Không tính các phiếu gửi lặp nhanh liên tiếp từ cùng một ki-ốt; hài lòng toàn diện chỉ tính trên phiếu hoàn thành.
+web-public-small-numbers = Ô có dưới { $rate } phiếu chỉ ghi số phiếu; từ { $rate } đến dưới { $caution } phiếu cần dùng thận trọng; khoa/phòng dưới { $department } phiếu không công bố.
+web-public-updated = Cập nhật ngày { $day }.
+web-public-open-data = Tải dữ liệu mở (CSV: số câu trả lời theo từng mức điểm của từng câu hỏi)
+web-public-share = Chia sẻ trang này
+web-public-qr-alt = Mã QR dẫn đến trang kết quả này
+web-public-embed = Nhúng vào trang web của cơ sở:
+
+# hailong centre user …, centre serve
+cli-centre-no-accounts = Chưa có tài khoản nào để đăng nhập các trang web. Tạo tài khoản quản trị đầu tiên: hailong centre user add --name admin --role admin
+cli-centre-public-thresholds = Ngưỡng trang công khai phải theo thứ tự --public-department-n ≤ --public-min-n ≤ --public-caution-n.
+cli-user-password = Mật khẩu (ít nhất 10 ký tự)
+cli-user-password-again = Nhập lại mật khẩu
+cli-user-password-mismatch = Hai lần nhập mật khẩu không giống nhau; chưa lưu gì.
+cli-user-unknown-role = Vai trò “{ $role }” không có; dùng admin, province, facility hoặc department.
+cli-user-unknown-facility = Trung tâm chưa biết cơ sở “{ $facility }” (chưa có ki-ốt nào đăng ký). Tên gần giống: { $close }
+cli-user-added = Đã tạo tài khoản { $name } (vai trò { $role }).
+cli-user-active = đang dùng
+cli-user-disabled = đã khoá từ { $date }
+cli-user-unknown = Không có tài khoản “{ $name }”.

@@ -1,0 +1,125 @@
+//! Figures the centre's pages show, computed from the stored tallies in one pass and grouped
+//! (by facility, department, kiosk, month, questionnaire): every number still comes from
+//! `survey::summarize`, the one scoring rule. No HTML here; `http::web` renders these.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::Centre;
+use super::store::{self, Error, Scope, TallyKey, TallyOrigin};
+use crate::survey::{Questionnaire, Summary, Tally, summarize};
+
+/// Tallies added up per group and questionnaire, before scoring.
+#[derive(Debug)]
+pub struct Groups<K: Ord> {
+    counted: BTreeMap<K, BTreeMap<(String, u32), Tally>>,
+    rapid: BTreeMap<K, u64>,
+}
+
+impl<K: Ord> Default for Groups<K> {
+    fn default() -> Self {
+        Groups {
+            counted: BTreeMap::new(),
+            rapid: BTreeMap::new(),
+        }
+    }
+}
+
+impl<K: Ord + Clone> Groups<K> {
+    /// Adds one stored tally row to `group`.
+    pub fn add(&mut self, group: K, key: &TallyKey, tally: &Tally) {
+        if key.rapid_repeat {
+            *self.rapid.entry(group).or_default() += tally.responses;
+        } else {
+            self.counted
+                .entry(group)
+                .or_default()
+                .entry((key.questionnaire_id.clone(), key.questionnaire_version))
+                .or_default()
+                .merge(tally);
+        }
+    }
+
+    /// Scores every group (a group holding only rapid repeats has an empty summary).
+    pub fn summaries(self, centre: &Centre) -> Result<BTreeMap<K, Summary>, Error> {
+        let mut out = BTreeMap::new();
+        let mut keys: Vec<K> = self.counted.keys().cloned().collect();
+        keys.extend(self.rapid.keys().cloned());
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            let parts = self.counted.get(&k);
+            let mut counted: Vec<(&Questionnaire, &Tally)> = Vec::new();
+            for ((id, version), tally) in parts.into_iter().flatten() {
+                let q = centre.catalog.get(id, *version).ok_or_else(|| {
+                    Error::Corrupt(format!("responses refer to unknown questionnaire {id}@{version}"))
+                })?;
+                counted.push((q, tally));
+            }
+            counted.sort_by_key(|(q, _)| q.key());
+            let rapid = self.rapid.get(&k).copied().unwrap_or(0);
+            out.insert(k, summarize(&counted, rapid, &centre.scoring));
+        }
+        Ok(out)
+    }
+}
+
+/// The summaries of `scope`, grouped by `group` (which may drop a row by returning `None`).
+pub fn grouped<K: Ord + Clone>(
+    centre: &Centre,
+    scope: &Scope,
+    mut group: impl FnMut(&TallyOrigin, &TallyKey) -> Option<K>,
+) -> Result<BTreeMap<K, Summary>, Error> {
+    let mut groups = Groups::default();
+    centre.store.for_each_tally_row(scope, &mut |origin, key, tally| {
+        if let Some(k) = group(origin, &key) {
+            groups.add(k, &key, &tally);
+        }
+    })?;
+    groups.summaries(centre)
+}
+
+/// More satisfied answers, all satisfied, that would lift `satisfied` of `answers` to
+/// `target_pct`: the least k with (satisfied + k) / (answers + k) ≥ target. `Some(0)` when the
+/// target is met; `None` when no number of answers can reach it (a 100 % target with a
+/// dissatisfied answer already given) or there are no answers.
+pub fn needed_for_target(satisfied: u64, answers: u64, target_pct: f64) -> Option<u64> {
+    if answers == 0 {
+        return None;
+    }
+    let t = target_pct / 100.0;
+    let (s, n) = (satisfied as f64, answers as f64);
+    if s >= t * n - 1e-9 {
+        return Some(0);
+    }
+    if t >= 1.0 {
+        return None;
+    }
+    let k = ((t * n - s) / (1.0 - t) - 1e-9).ceil().max(0.0) as u64;
+    Some(k)
+}
+
+/// The first day of the month `day` is in.
+pub fn month_of(day: NaiveDate) -> NaiveDate {
+    store::month_start(day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_needed_to_reach_the_target() {
+        // 90 of 100 at 95 %: (90 + k) / (100 + k) ≥ 0.95 → k ≥ 100.
+        assert_eq!(needed_for_target(90, 100, 95.0), Some(100));
+        assert_eq!(needed_for_target(95, 100, 95.0), Some(0));
+        assert_eq!(needed_for_target(99, 100, 95.0), Some(0));
+        // 18 of 20: (18 + k) / (20 + k) ≥ 0.95 → k ≥ 20.
+        assert_eq!(needed_for_target(18, 20, 95.0), Some(20));
+        assert_eq!(needed_for_target(9, 10, 100.0), None);
+        assert_eq!(needed_for_target(0, 0, 95.0), None);
+        // One short of a round number is still one more answer.
+        assert_eq!(needed_for_target(94, 99, 95.0), Some(1));
+    }
+}

@@ -1,0 +1,354 @@
+//! A facility's page: its departments, kiosks and sections A–E for a period, the weakest items,
+//! the monthly trend against the target, partial and rapid-repeat counts, the latest comments
+//! and each kiosk's health. A department account sees its facility's totals and its own
+//! department only.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use chrono::{Datelike, Months};
+use maud::html;
+
+use super::chart;
+use super::overview::{Row, comparison, empty, headline, worst_first};
+use super::periods::{self, PeriodQuery};
+use super::{PageError, Viewer, blocking, facility_by_slug, fmt, html, layout};
+use crate::centre::accounts::Role;
+use crate::centre::figures::{Groups, month_of};
+use crate::centre::store::{Comment, EventCounts, KioskInfo};
+use crate::centre::{Centre, Scope};
+use crate::i18n::{tr, tr_args};
+use crate::report::period::Period;
+use crate::survey::{Locale, Summary};
+
+/// How many comments the page lists.
+const COMMENTS: usize = 20;
+/// How many items the "weakest" table lists.
+const WEAKEST: usize = 10;
+/// How many months the trend shows (ending with the period's last month).
+const TREND_MONTHS: u32 = 12;
+
+struct Data {
+    total: Summary,
+    departments: BTreeMap<String, Summary>,
+    departments_before: BTreeMap<String, Summary>,
+    kiosks: BTreeMap<String, Summary>,
+    months: BTreeMap<chrono::NaiveDate, Summary>,
+    comments: Vec<Comment>,
+    health: Vec<(KioskInfo, EventCounts)>,
+}
+
+fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &Period) -> Result<Data, PageError> {
+    let scope = Scope {
+        facility: Some(facility.to_string()),
+        from: period.from,
+        to: period.to,
+        ..Scope::default()
+    };
+    let (mut total, mut departments, mut kiosks) = (Groups::default(), Groups::default(), Groups::default());
+    centre.store.for_each_tally_row(&scope, &mut |origin, key, tally| {
+        total.add((), &key, &tally);
+        if own_department.is_none_or(|d| d == key.department) {
+            departments.add(key.department.clone(), &key, &tally);
+            kiosks.add(origin.kiosk.clone(), &key, &tally);
+        }
+    })?;
+    let mut departments_before = Groups::default();
+    if let Some(prev) = periods::previous(period) {
+        let before = Scope {
+            from: prev.from,
+            to: prev.to,
+            ..scope.clone()
+        };
+        centre.store.for_each_tally_row(&before, &mut |_, key, tally| {
+            if own_department.is_none_or(|d| d == key.department) {
+                departments_before.add(key.department.clone(), &key, &tally);
+            }
+        })?;
+    }
+    // The trend: the months up to the period's end (or today), for the reader's department when
+    // they have one.
+    let last = period.to.unwrap_or_else(|| centre.web.today());
+    let first = month_of(last)
+        .checked_sub_months(Months::new(TREND_MONTHS - 1))
+        .unwrap_or(last);
+    let trend_scope = Scope {
+        facility: Some(facility.to_string()),
+        department: own_department.map(str::to_string),
+        from: Some(first),
+        to: Some(last),
+        ..Scope::default()
+    };
+    let mut months = Groups::default();
+    centre.store.for_each_tally_row(&trend_scope, &mut |_, key, tally| {
+        months.add(month_of(key.day), &key, &tally);
+    })?;
+    let comments = centre.store.latest_comments(
+        &Scope {
+            department: own_department.map(str::to_string),
+            ..scope.clone()
+        },
+        COMMENTS,
+    )?;
+    let counts = centre.store.event_counts()?;
+    let health = if own_department.is_some() {
+        Vec::new()
+    } else {
+        centre
+            .store
+            .kiosks()?
+            .into_iter()
+            .filter(|k| k.facility == facility && k.revoked_at.is_none())
+            .map(|k| {
+                let c = k
+                    .kiosk_id
+                    .as_ref()
+                    .and_then(|id| counts.get(id))
+                    .copied()
+                    .unwrap_or_default();
+                (k, c)
+            })
+            .collect()
+    };
+    let mut months = months.summaries(centre)?;
+    let mut m = month_of(first);
+    while m <= last {
+        months.entry(m).or_insert_with(|| empty(centre));
+        let Some(next) = m.checked_add_months(Months::new(1)) else {
+            break;
+        };
+        m = next;
+    }
+    Ok(Data {
+        total: total.summaries(centre)?.remove(&()).unwrap_or_else(|| empty(centre)),
+        departments: departments.summaries(centre)?,
+        departments_before: departments_before.summaries(centre)?,
+        kiosks: kiosks.summaries(centre)?,
+        months,
+        comments,
+        health,
+    })
+}
+
+/// The label of a section code, from the first questionnaire that has it.
+fn section_title(centre: &Centre, locale: Locale, code: &str) -> String {
+    centre
+        .catalog
+        .all()
+        .flat_map(|q| &q.sections)
+        .find(|s| s.code == code)
+        .map_or_else(|| code.to_string(), |s| format!("{code}. {}", s.title.get(locale)))
+}
+
+/// The question of an item code, from the first questionnaire that has it.
+fn item_text(centre: &Centre, locale: Locale, code: &str) -> String {
+    centre
+        .catalog
+        .all()
+        .flat_map(|q| &q.sections)
+        .flat_map(|s| &s.items)
+        .find(|i| i.code == code)
+        .map_or_else(String::new, |i| i.text.get(locale).to_string())
+}
+
+/// `GET /facility/<slug>`.
+pub async fn page(
+    State(centre): State<Centre>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let locale = viewer.locale;
+    let today = centre.web.today();
+    let period = match q.resolve(locale, today) {
+        Ok(p) => p,
+        Err(e) => return e.render(locale),
+    };
+    let c = centre.clone();
+    let own_department = (viewer.user.role == Role::Department)
+        .then(|| viewer.user.department.clone())
+        .flatten();
+    let user = viewer.user.clone();
+    let p = period.clone();
+    let own = own_department.clone();
+    let result = blocking(move || {
+        // Unknown and forbidden facilities look the same to a reader who may not see them.
+        let facility = facility_by_slug(&c, &slug)?.ok_or(PageError::NotFound)?;
+        if !user.may_read(&facility, None) {
+            return Err(if user.sees_every_facility() {
+                PageError::NotFound
+            } else {
+                PageError::Forbidden
+            });
+        }
+        let data = load(&c, &facility, own.as_deref(), &p)?;
+        Ok((facility, data))
+    })
+    .await;
+    let (facility, mut data) = match result {
+        Ok(r) => r,
+        Err(e) => return e.render(locale),
+    };
+    let target = centre.scoring.target_pct;
+    let mut departments: Vec<Row> = std::mem::take(&mut data.departments)
+        .into_iter()
+        .map(|(name, now)| Row {
+            before: data.departments_before.remove(&name),
+            link: None,
+            name: if name.is_empty() {
+                tr(locale, "web-no-department")
+            } else {
+                name
+            },
+            now,
+        })
+        .collect();
+    worst_first(&mut departments);
+    let names: BTreeMap<String, String> = data
+        .health
+        .iter()
+        .filter_map(|(k, _)| k.kiosk_id.clone().map(|id| (id, k.name.clone())))
+        .collect();
+    let mut kiosks: Vec<Row> = std::mem::take(&mut data.kiosks)
+        .into_iter()
+        .map(|(id, now)| Row {
+            name: names.get(&id).cloned().unwrap_or(id),
+            link: None,
+            now,
+            before: None,
+        })
+        .collect();
+    worst_first(&mut kiosks);
+    let s = &data.total;
+    let mut weakest: Vec<(&String, &crate::survey::scoring::ItemFigures)> =
+        s.items.iter().filter(|(_, f)| f.figures.answers > 0).collect();
+    weakest.sort_by(|a, b| {
+        a.1.figures
+            .satisfied_pct
+            .unwrap_or(100.0)
+            .total_cmp(&b.1.figures.satisfied_pct.unwrap_or(100.0))
+            .then_with(|| a.0.cmp(b.0))
+    });
+    weakest.truncate(WEAKEST);
+    let trend: Vec<(String, Option<f64>)> = data
+        .months
+        .iter()
+        .map(|(m, s)| (format!("{:02}/{}", m.month(), m.year() % 100), s.satisfied_pct))
+        .collect();
+    let tz = centre.web.tz;
+    let when = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string();
+    let title = facility.clone();
+    let body = html! {
+        h1 { (title) }
+        p.period { (periods::describe(locale, &period)) }
+        (periods::picker(locale, &format!("/facility/{}", crate::text::slug(&facility)), &period, today))
+        @if let Some(d) = viewer.user.department.as_ref().filter(|_| viewer.user.role == Role::Department) {
+            p.note { (tr_args(locale, "web-facility-department-only", &[("department", d.clone().into())])) }
+        }
+        h2 { (tr(locale, "web-facility-total")) }
+        (headline(locale, s))
+        p { (tr_args(locale, "web-facility-counts", &[
+            ("responses", fmt::count(locale, s.responses).into()),
+            ("partial", fmt::count(locale, s.partial_responses).into()),
+            ("rapid", fmt::count(locale, s.rapid_repeat_responses).into()),
+        ])) }
+        section {
+            h2 { (tr(locale, "web-facility-departments")) }
+            (comparison(locale, &tr(locale, "web-col-department"), &departments, target))
+        }
+        section {
+            h2 { (tr(locale, "web-facility-sections")) }
+            div.scroll tabindex="0" { table {
+                thead { tr {
+                    th scope="col" { (tr(locale, "web-col-section")) }
+                    th.num scope="col" { (tr(locale, "web-col-answers")) }
+                    th.num scope="col" { (tr(locale, "web-col-rate")) }
+                    th.num scope="col" { (tr(locale, "web-col-interval")) }
+                    th.num scope="col" { (tr(locale, "web-col-mean")) }
+                } }
+                tbody { @for (code, f) in &s.sections { tr {
+                    th scope="row" { (section_title(&centre, locale, code)) }
+                    td.num { (fmt::count(locale, f.answers)) }
+                    td.num { (fmt::pct(locale, f.satisfied_pct)) }
+                    td.num { (fmt::interval(locale, f.ci_low_pct, f.ci_high_pct)) }
+                    td.num { (fmt::mean(locale, f.mean_score)) }
+                } } }
+            } }
+        }
+        section {
+            h2 { (tr_args(locale, "web-facility-weakest", &[("count", weakest.len().into())])) }
+            div.scroll tabindex="0" { table {
+                thead { tr {
+                    th scope="col" { (tr(locale, "web-col-item")) }
+                    th scope="col" { (tr(locale, "web-col-question")) }
+                    th.num scope="col" { (tr(locale, "web-col-answers")) }
+                    th.num scope="col" { (tr(locale, "web-col-rate")) }
+                    th.num scope="col" { (tr(locale, "web-col-mean")) }
+                } }
+                tbody { @for (code, f) in &weakest { tr {
+                    th scope="row" { (code) }
+                    td { (item_text(&centre, locale, code)) }
+                    td.num { (fmt::count(locale, f.figures.answers)) }
+                    td.num { (fmt::pct(locale, f.figures.satisfied_pct)) }
+                    td.num { (fmt::mean(locale, f.figures.mean_score)) }
+                } } }
+            } }
+        }
+        section {
+            h2 { (tr(locale, "web-facility-trend")) }
+            (chart::trend(locale, &tr(locale, "web-facility-trend"), &trend, target))
+            div.scroll tabindex="0" { table.compact {
+                thead { tr {
+                    th scope="col" { (tr(locale, "web-col-month")) }
+                    @for (m, _) in &trend { th.num scope="col" { (m) } }
+                } }
+                tbody {
+                    tr { th scope="row" { (tr(locale, "web-col-rate")) } @for (_, v) in &trend { td.num { (fmt::pct(locale, *v)) } } }
+                    tr { th scope="row" { (tr(locale, "web-col-responses")) } @for s in data.months.values() { td.num { (fmt::count(locale, s.responses)) } } }
+                }
+            } }
+        }
+        @if !kiosks.is_empty() && own_department.is_none() {
+            section {
+                h2 { (tr(locale, "web-facility-kiosks")) }
+                (comparison(locale, &tr(locale, "web-col-kiosk"), &kiosks, target))
+            }
+        }
+        @if !data.health.is_empty() {
+            section {
+                h2 { (tr(locale, "web-facility-health")) }
+                div.scroll tabindex="0" { table {
+                    thead { tr {
+                        th scope="col" { (tr(locale, "web-col-kiosk")) }
+                        th scope="col" { (tr(locale, "web-col-last-sync")) }
+                        th.num scope="col" { (tr(locale, "web-col-received")) }
+                        th.num scope="col" { (tr(locale, "web-col-gaps")) }
+                        th.num scope="col" { (tr(locale, "web-col-tampers")) }
+                        th.num scope="col" { (tr(locale, "web-col-clock")) }
+                    } }
+                    tbody { @for (k, c) in &data.health { tr {
+                        th scope="row" { (k.name) }
+                        td { (k.last_sync_at.map_or_else(|| tr(locale, "web-never"), when)) }
+                        td.num { (fmt::count(locale, k.last_seq)) }
+                        td.num class=(if c.gaps > 0 { "warn" } else { "" }) { (fmt::count(locale, c.gaps)) }
+                        td.num class=(if c.tampers > 0 { "warn" } else { "" }) { (fmt::count(locale, c.tampers)) }
+                        td.num class=(if c.clock > 0 { "warn" } else { "" }) { (fmt::count(locale, c.clock)) }
+                    } } }
+                } }
+            }
+        }
+        section {
+            h2 { (tr(locale, "web-facility-comments")) }
+            @if data.comments.is_empty() {
+                p { (tr(locale, "web-facility-no-comments")) }
+            } @else {
+                ul.comments { @for cm in &data.comments { li {
+                    p.comment-text { (cm.text) }
+                    p.meta { (when(cm.at)) @if let Some(d) = &cm.department { " · " (d) } }
+                } } }
+            }
+        }
+    };
+    html(layout::page(locale, &title, Some(&viewer), body))
+}

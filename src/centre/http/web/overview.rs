@@ -1,0 +1,267 @@
+//! The overview: every facility (for the province and admins) or every department of one
+//! facility (for its staff) side by side for a period, worst first, against the target.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+
+use super::chart::{self, Bar};
+use super::periods::{self, PeriodQuery};
+use super::{PageError, Viewer, blocking, fmt, html, layout};
+use crate::centre::accounts::{Role, User};
+use crate::centre::figures::{Groups, needed_for_target};
+use crate::centre::{Centre, Scope};
+use crate::i18n::{tr, tr_args};
+use crate::report::period::Period;
+use crate::survey::{Locale, Summary, Verdict};
+
+/// Where an account lands after logging in: the overview for those who see every facility,
+/// their facility's page for the others.
+pub fn home_of(user: &User) -> String {
+    match (&user.role, &user.facility) {
+        (Role::Facility | Role::Department, Some(f)) => format!("/facility/{}", crate::text::slug(f)),
+        _ => "/overview".into(),
+    }
+}
+
+/// One line of a comparison table: a facility or department, now and in the previous period.
+pub struct Row {
+    /// Its name.
+    pub name: String,
+    /// Its page, if it has one.
+    pub link: Option<String>,
+    /// This period.
+    pub now: Summary,
+    /// The period before (for the change).
+    pub before: Option<Summary>,
+}
+
+/// The verdict in words.
+pub fn verdict_text(locale: Locale, v: Verdict) -> String {
+    tr(
+        locale,
+        match v {
+            Verdict::Met => "web-verdict-met",
+            Verdict::NotMet => "web-verdict-not-met",
+            Verdict::Inconclusive => "web-verdict-inconclusive",
+            Verdict::NoData => "web-verdict-no-data",
+        },
+    )
+}
+
+/// The CSS class of a verdict (the words are always there too).
+pub fn verdict_class(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Met => "met",
+        Verdict::NotMet => "not-met",
+        Verdict::Inconclusive => "unsure",
+        Verdict::NoData => "none",
+    }
+}
+
+/// Worst first: the lowest rate at the top, groups without answers last.
+pub fn worst_first(rows: &mut [Row]) {
+    rows.sort_by(|a, b| match (a.now.satisfied_pct, b.now.satisfied_pct) {
+        (Some(x), Some(y)) => x.total_cmp(&y).then_with(|| a.name.cmp(&b.name)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.name.cmp(&b.name),
+    });
+}
+
+/// The comparison table and its chart.
+pub fn comparison(locale: Locale, first_column: &str, rows: &[Row], target: f64) -> Markup {
+    let bars: Vec<Bar> = rows
+        .iter()
+        .map(|r| Bar {
+            label: r.name.clone(),
+            pct: r.now.satisfied_pct,
+            ci: (r.now.ci_low_pct, r.now.ci_high_pct),
+            class: verdict_class(r.now.verdict),
+        })
+        .collect();
+    html! {
+        (chart::bars(locale, &tr(locale, "web-chart-rates"), &bars, target))
+        div.scroll tabindex="0" {
+            table {
+                caption { (tr(locale, "web-table-caption")) }
+                thead { tr {
+                    th scope="col" { (first_column) }
+                    th.num scope="col" { (tr(locale, "web-col-responses")) }
+                    th.num scope="col" { (tr(locale, "web-col-rate")) }
+                    th.num scope="col" { (tr(locale, "web-col-interval")) }
+                    th.num scope="col" { (tr(locale, "web-col-mean")) }
+                    th.num scope="col" { (tr(locale, "web-col-comprehensive")) }
+                    th.num scope="col" { (tr(locale, "web-col-return")) }
+                    th.num scope="col" { (tr(locale, "web-col-change")) }
+                    th.num scope="col" { (tr_args(locale, "web-col-needed", &[("target", fmt::pct(locale, Some(target)).into())])) }
+                    th scope="col" { (tr(locale, "web-col-verdict")) }
+                } }
+                tbody {
+                    @for r in rows {
+                        @let s = &r.now;
+                        @let change = match (s.satisfied_pct, r.before.as_ref().and_then(|b| b.satisfied_pct)) {
+                            (Some(a), Some(b)) => Some(a - b),
+                            _ => None,
+                        };
+                        tr {
+                            th scope="row" {
+                                @if let Some(link) = &r.link { a href=(link) { (r.name) } } @else { (r.name) }
+                            }
+                            td.num { (fmt::count(locale, s.responses)) }
+                            td.num { (fmt::pct(locale, s.satisfied_pct)) }
+                            td.num { (fmt::interval(locale, s.ci_low_pct, s.ci_high_pct)) }
+                            td.num { (fmt::mean(locale, s.mean_score)) }
+                            td.num { (fmt::pct(locale, s.comprehensive_pct)) }
+                            td.num { (fmt::pct(locale, s.return_pct)) }
+                            td.num { (fmt::points(locale, change)) }
+                            td.num { (needed_for_target(s.satisfied, s.answers, target).map_or_else(|| "—".into(), |k| fmt::count(locale, k))) }
+                            td { span class={ "verdict " (verdict_class(s.verdict)) } { (verdict_text(locale, s.verdict)) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The headline figures of a summary.
+pub fn headline(locale: Locale, s: &Summary) -> Markup {
+    html! {
+        dl.headline {
+            div { dt { (tr(locale, "web-col-rate")) } dd.big { (fmt::pct(locale, s.satisfied_pct)) } }
+            div { dt { (tr(locale, "web-col-verdict")) } dd { span class={ "verdict " (verdict_class(s.verdict)) } { (verdict_text(locale, s.verdict)) } } }
+            div { dt { (tr(locale, "web-col-interval")) } dd { (fmt::interval(locale, s.ci_low_pct, s.ci_high_pct)) } }
+            div { dt { (tr(locale, "web-col-responses")) } dd { (fmt::count(locale, s.responses)) } }
+            div { dt { (tr(locale, "web-col-mean")) } dd { (fmt::mean(locale, s.mean_score)) } }
+            div { dt { (tr(locale, "web-col-comprehensive")) } dd { (fmt::pct(locale, s.comprehensive_pct)) } }
+            div { dt { (tr(locale, "web-col-return")) } dd { (fmt::pct(locale, s.return_pct)) } }
+        }
+    }
+}
+
+/// Summaries of `period` grouped by facility (or by department within `facility`), and their
+/// total, from one pass over the tallies.
+fn rows_of(
+    centre: &Centre,
+    facility: Option<&str>,
+    period: &Period,
+) -> Result<(BTreeMap<String, Summary>, Summary), PageError> {
+    let scope = Scope {
+        facility: facility.map(str::to_string),
+        from: period.from,
+        to: period.to,
+        ..Scope::default()
+    };
+    let by_department = facility.is_some();
+    let mut groups = Groups::default();
+    let mut total = Groups::default();
+    centre.store.for_each_tally_row(&scope, &mut |origin, key, tally| {
+        let group = if by_department {
+            key.department.clone()
+        } else {
+            origin.facility.clone()
+        };
+        groups.add(group, &key, &tally);
+        total.add((), &key, &tally);
+    })?;
+    let total = total.summaries(centre)?.remove(&()).unwrap_or_else(|| empty(centre));
+    Ok((groups.summaries(centre)?, total))
+}
+
+/// The summary of nothing (a facility without responses in the period).
+pub fn empty(centre: &Centre) -> Summary {
+    crate::survey::summarize(&[], 0, &centre.scoring)
+}
+
+/// `GET /overview`.
+pub async fn page(State(centre): State<Centre>, viewer: Viewer, Query(q): Query<PeriodQuery>) -> Response {
+    let locale = viewer.locale;
+    if viewer.user.role == Role::Department {
+        return Redirect::to(&home_of(&viewer.user)).into_response();
+    }
+    let today = centre.web.today();
+    let period = match q.resolve(locale, today) {
+        Ok(p) => p,
+        Err(e) => return e.render(locale),
+    };
+    let facility = if viewer.user.sees_every_facility() {
+        None
+    } else {
+        viewer.user.facility.clone()
+    };
+    let c = centre.clone();
+    let p = period.clone();
+    let f = facility.clone();
+    let result = blocking(move || {
+        let (now, total) = rows_of(&c, f.as_deref(), &p)?;
+        let before = match periods::previous(&p) {
+            Some(prev) => Some(rows_of(&c, f.as_deref(), &prev)?.0),
+            None => None,
+        };
+        let names = match &f {
+            None => super::facilities(&c)?,
+            Some(_) => now.keys().cloned().collect(),
+        };
+        Ok((now, before, total, names))
+    })
+    .await;
+    let (mut now, mut before, total, names) = match result {
+        Ok(r) => r,
+        Err(e) => return e.render(locale),
+    };
+    let target = centre.scoring.target_pct;
+    let mut rows: Vec<Row> = names
+        .into_iter()
+        .map(|name| Row {
+            link: facility.is_none().then(|| {
+                let query = serde_urlencoded_period(&q);
+                format!("/facility/{}{query}", crate::text::slug(&name))
+            }),
+            now: now.remove(&name).unwrap_or_else(|| empty(&centre)),
+            before: before.as_mut().and_then(|b| b.remove(&name)),
+            name: if facility.is_some() && name.is_empty() {
+                tr(locale, "web-no-department")
+            } else {
+                name
+            },
+        })
+        .collect();
+    worst_first(&mut rows);
+    let title = match &facility {
+        None => tr(locale, "web-overview-title"),
+        Some(f) => tr_args(locale, "web-overview-facility-title", &[("facility", f.clone().into())]),
+    };
+    let first_column = tr(
+        locale,
+        if facility.is_none() {
+            "web-col-facility"
+        } else {
+            "web-col-department"
+        },
+    );
+    let body = html! {
+        h1 { (title) }
+        p.period { (periods::describe(locale, &period)) }
+        (periods::picker(locale, "/overview", &period, today))
+        (headline(locale, &total))
+        h2 { (tr_args(locale, "web-overview-compare", &[("count", rows.len().into())])) }
+        (comparison(locale, &first_column, &rows, target))
+        p.note { (tr_args(locale, "web-needed-note", &[("target", fmt::pct(locale, Some(target)).into())])) }
+    };
+    html(layout::page(locale, &title, Some(&viewer), body))
+}
+
+/// The period part of a link (`?period=…` or `?from=…&to=…`), carried from page to page.
+pub fn serde_urlencoded_period(q: &PeriodQuery) -> String {
+    let mut pairs = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [("period", &q.period), ("from", &q.from), ("to", &q.to)] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            pairs.append_pair(k, v);
+        }
+    }
+    let s = pairs.finish();
+    if s.is_empty() { s } else { format!("?{s}") }
+}

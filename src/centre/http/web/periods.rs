@@ -1,0 +1,183 @@
+//! The period a page shows: picked by name (`2026-Q3`, `2026-9M`, …) or by dates, the current
+//! quarter by default, and the period it is compared with.
+
+use chrono::{Datelike, Months, NaiveDate};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::{PageError, fmt};
+use crate::i18n::{tr, tr_args};
+use crate::report::period::Period;
+use crate::survey::Locale;
+
+/// `?period=2026-Q3` or `?from=2026-07-01&to=2026-07-31`.
+#[derive(Debug, Default, Deserialize)]
+pub struct PeriodQuery {
+    /// A period by name.
+    pub period: Option<String>,
+    /// First day (`YYYY-MM-DD`; empty = open).
+    pub from: Option<String>,
+    /// Last day.
+    pub to: Option<String>,
+    /// A department (facility page).
+    pub department: Option<String>,
+    /// `1`: the embeddable variant (public page).
+    pub embed: Option<String>,
+}
+
+fn day(locale: Locale, field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, PageError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => t.parse().map(Some).map_err(|_| {
+            PageError::BadRequest(tr_args(
+                locale,
+                "web-error-date",
+                &[("field", field.to_string().into())],
+            ))
+        }),
+    }
+}
+
+impl PeriodQuery {
+    /// The period asked for; the quarter holding `today` when none is.
+    pub fn resolve(&self, locale: Locale, today: NaiveDate) -> Result<Period, PageError> {
+        let from = day(locale, "from", self.from.as_deref())?;
+        let to = day(locale, "to", self.to.as_deref())?;
+        if from.is_some() || to.is_some() {
+            if let (Some(f), Some(t)) = (from, to)
+                && f > t
+            {
+                return Err(PageError::BadRequest(tr(locale, "web-error-dates-order")));
+            }
+            return Ok(Period::between(from, to));
+        }
+        match self.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            None => Ok(Period::quarter_of(today)),
+            Some(p) => Period::parse(p).map_err(|e| PageError::BadRequest(e.to_string())),
+        }
+    }
+}
+
+/// The period `p` is compared with: the quarter or month before it; the same span a year
+/// earlier for half years, nine months and years (cumulative reports compare with last year's);
+/// the same number of days just before for dates. `None` for an open period.
+pub fn previous(p: &Period) -> Option<Period> {
+    let (from, to) = (p.from?, p.to?);
+    let whole_months = from.day() == 1 && (to + chrono::Duration::days(1)).day() == 1;
+    if whole_months {
+        let months = (to.year() - from.year()) as u32 * 12 + to.month() + 1 - from.month();
+        let back = if months <= 3 { months } else { 12 };
+        let f = from.checked_sub_months(Months::new(back))?;
+        let t = (to + chrono::Duration::days(1)).checked_sub_months(Months::new(back))? - chrono::Duration::days(1);
+        return Some(Period::between(Some(f), Some(t)));
+    }
+    let days = (to - from).num_days() + 1;
+    Some(Period::between(
+        Some(from - chrono::Duration::days(days)),
+        Some(from - chrono::Duration::days(1)),
+    ))
+}
+
+/// How a period reads on a page: `Quý 3/2026 (01/07/2026 – 30/09/2026)`.
+pub fn describe(locale: Locale, p: &Period) -> String {
+    let span = match (p.from, p.to) {
+        (Some(f), Some(t)) => format!("{} – {}", fmt::date(f), fmt::date(t)),
+        (Some(f), None) => tr_args(locale, "web-period-since", &[("day", fmt::date(f).into())]),
+        (None, Some(t)) => tr_args(locale, "web-period-until", &[("day", fmt::date(t).into())]),
+        (None, None) => return tr(locale, "web-period-all"),
+    };
+    match name(locale, &p.label) {
+        Some(n) => format!("{n} ({span})"),
+        None => span,
+    }
+}
+
+/// The name of a named period (`2026-Q3` → `Quý 3/2026`).
+pub fn name(locale: Locale, label: &str) -> Option<String> {
+    let (year, rest) = label.split_once('-').map_or((label, None), |(y, r)| (y, Some(r)));
+    let year: i32 = year.parse().ok()?;
+    let arg = |id: &str, n: Option<u32>| {
+        let mut args: Vec<(&str, fluent_bundle::FluentValue)> = vec![("year", year.to_string().into())];
+        if let Some(n) = n {
+            args.push(("n", n.into()));
+        }
+        tr_args(locale, id, &args)
+    };
+    Some(match rest {
+        None => arg("web-period-year", None),
+        Some("H1") => arg("web-period-h1", None),
+        Some("H2") => arg("web-period-h2", None),
+        Some("9M") => arg("web-period-9m", None),
+        Some(q) if q.len() == 2 && q.starts_with('Q') => arg("web-period-quarter", q[1..].parse().ok()),
+        Some(m) if m.len() == 2 => arg("web-period-month", m.parse().ok()),
+        _ => return None,
+    })
+}
+
+/// The period picker: the reporting periods of this year and last (Q1, 6 months, 9 months, the
+/// year, each quarter) and two dates.
+pub fn picker(locale: Locale, action: &str, current: &Period, today: NaiveDate) -> Markup {
+    let mut options = Vec::new();
+    for year in [today.year(), today.year() - 1] {
+        for suffix in ["Q1", "H1", "9M", "", "Q2", "Q3", "Q4"] {
+            let label = if suffix.is_empty() {
+                year.to_string()
+            } else {
+                format!("{year}-{suffix}")
+            };
+            if let Some(n) = name(locale, &label) {
+                options.push((label, n));
+            }
+        }
+    }
+    html! {
+        form.picker method="get" action=(action) {
+            label for="period" { (tr(locale, "web-period-label")) }
+            select #period name="period" {
+                @for (value, text) in &options {
+                    option value=(value) selected[*value == current.label] { (text) }
+                }
+            }
+            span.or { (tr(locale, "web-period-or")) }
+            label for="from" { (tr(locale, "web-period-from")) }
+            input #from type="date" name="from" value=(current.from.filter(|_| current.label.contains("..")).map(|d| d.to_string()).unwrap_or_default());
+            label for="to" { (tr(locale, "web-period-to")) }
+            input #to type="date" name="to" value=(current.to.filter(|_| current.label.contains("..")).map(|d| d.to_string()).unwrap_or_default());
+            button type="submit" { (tr(locale, "web-period-show")) }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn each_period_is_compared_with_the_one_a_reader_expects() {
+        for (period, from, to) in [
+            ("2026-Q1", "2025-10-01", "2025-12-31"),
+            ("2026-Q3", "2026-04-01", "2026-06-30"),
+            ("2026-03", "2026-02-01", "2026-02-28"),
+            ("2026-9M", "2025-01-01", "2025-09-30"),
+            ("2026-H1", "2025-01-01", "2025-06-30"),
+            ("2026", "2025-01-01", "2025-12-31"),
+        ] {
+            let p = previous(&Period::parse(period).unwrap()).unwrap();
+            assert_eq!((p.from.unwrap(), p.to.unwrap()), (d(from), d(to)), "{period}");
+        }
+        let p = previous(&Period::between(Some(d("2026-07-10")), Some(d("2026-07-19")))).unwrap();
+        assert_eq!((p.from.unwrap(), p.to.unwrap()), (d("2026-06-30"), d("2026-07-09")));
+        assert!(previous(&Period::all()).is_none());
+    }
+
+    #[test]
+    fn named_periods_read_in_vietnamese() {
+        assert_eq!(name(Locale::Vi, "2026-Q3").unwrap(), "Quý 3/2026");
+        assert_eq!(name(Locale::Vi, "2026-9M").unwrap(), "9 tháng đầu năm 2026");
+        assert_eq!(name(Locale::En, "2026-H1").unwrap(), "First half of 2026");
+    }
+}

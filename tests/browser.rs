@@ -1,0 +1,246 @@
+//! The centre's pages in headless Chromium (Debian's `chromium` and `chromium-driver`), driven
+//! over WebDriver with `fantoccini`: logging in through the form, the overview's figures against
+//! the report API, a hostile comment that must stay text, the public page on a phone, and an
+//! axe-core accessibility check of every page (no serious or critical violation).
+//!
+//! Without `/usr/bin/chromedriver` the test says so and passes, unless
+//! `HAILONG_REQUIRE_BROWSER=1` (set by `.ci/run`, which installs it) makes that a failure.
+//! axe-core comes from npm (`.ci/run` installs it under `target/npm`; `HAILONG_AXE_JS` names
+//! another copy). `HAILONG_SCREENSHOTS=DIR` saves a PNG of each page there.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+#[path = "support/server.rs"]
+mod server;
+
+#[path = "support/web_data.rs"]
+mod web_data;
+use web_data::*;
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn required() -> bool {
+    std::env::var("HAILONG_REQUIRE_BROWSER").is_ok_and(|v| v == "1")
+}
+
+/// Starts chromedriver on a free port; `None` (with a notice) when it is not installed.
+fn chromedriver() -> Option<(Driver, u16)> {
+    if !std::path::Path::new(CHROMEDRIVER).exists() {
+        assert!(
+            !required(),
+            "{CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)"
+        );
+        eprintln!(
+            "NOTICE: {CHROMEDRIVER} is not installed; the browser tests did NOT run \
+             (apt-get install chromium chromium-driver, or run .ci/run)"
+        );
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some((Driver(child), port))
+}
+
+async fn browser(port: u16, width: u32, height: u32) -> Client {
+    let mut caps = serde_json::map::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     format!("--window-size={width},{height}"), "--lang=vi"],
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a Chromium session")
+}
+
+/// axe-core's source, if it is installed.
+fn axe_source() -> Option<String> {
+    let path = std::env::var("HAILONG_AXE_JS").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/target/npm/node_modules/axe-core/axe.min.js"
+        )
+        .to_string()
+    });
+    match std::fs::read_to_string(&path) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            assert!(
+                !required(),
+                "axe-core is missing at {path} (npm install --prefix target/npm axe-core)"
+            );
+            eprintln!("NOTICE: axe-core is not installed at {path}; the accessibility check did NOT run");
+            None
+        }
+    }
+}
+
+/// Runs axe-core on the current page; panics listing serious and critical violations.
+async fn check_accessibility(c: &Client, axe: &Option<String>, page: &str) {
+    let Some(axe) = axe else { return };
+    c.execute(axe, vec![]).await.expect("axe-core loads");
+    let result = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+                .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                    .map(v => v.id + ': ' + v.help + ' (' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ') + ')')))
+                .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let violations: Vec<String> = serde_json::from_value(result).unwrap();
+    assert!(violations.is_empty(), "{page}: {violations:#?}");
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    if let Ok(dir) = std::env::var("HAILONG_SCREENSHOTS") {
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+}
+
+#[test]
+fn the_pages_work_in_chromium_and_pass_an_accessibility_check() {
+    let Some((_driver, port)) = chromedriver() else { return };
+    let axe = axe_source();
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn hailong::centre::Backend> =
+        Arc::new(hailong::centre::sqlite::SqliteCentre::open(&dir.path().join("centre.sqlite3"), TZ).unwrap());
+    let server = centre_with_data(dir.path(), store);
+    let base = server.url();
+    let rates = [(BA_VI, api_rate(&server, BA_VI)), (MY_DUC, api_rate(&server, MY_DUC))];
+    rt().block_on(async {
+        let c = browser(port, 1280, 900).await;
+        // Logging in through the form lands on the overview.
+        c.goto(&format!("{base}/overview")).await.unwrap();
+        assert!(c.current_url().await.unwrap().path().starts_with("/login"));
+        check_accessibility(&c, &axe, "login").await;
+        screenshot(&c, "web-login").await;
+        c.find(Locator::Css("#name"))
+            .await
+            .unwrap()
+            .send_keys("so-y-te")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#password"))
+            .await
+            .unwrap()
+            .send_keys(PASSWORD)
+            .await
+            .unwrap();
+        c.find(Locator::Css("form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        assert_eq!(c.current_url().await.unwrap().path(), "/overview");
+        let table = text_of(&c, "main table").await;
+        for (facility, rate) in &rates {
+            let row = table
+                .lines()
+                .find(|l| l.contains(facility))
+                .unwrap_or_else(|| panic!("{facility} in {table}"));
+            assert!(row.contains(rate.as_str()), "{facility}: {rate} in {row}");
+        }
+        check_accessibility(&c, &axe, "overview").await;
+        screenshot(&c, "web-overview").await;
+
+        // The facility page: the hostile comment is text, nothing of it runs or renders.
+        c.goto(&format!("{base}/facility/trung-tam-y-te-huyen-ba-vi"))
+            .await
+            .unwrap();
+        let comments = text_of(&c, "ul.comments").await;
+        assert!(comments.contains(HOSTILE), "{comments}");
+        let injected: bool = serde_json::from_value(
+            c.execute(
+                "return document.scripts.length > 0 || document.querySelector('img[src=\"x\"]') !== null",
+                vec![],
+            )
+            .await
+            .unwrap(),
+        )
+        .unwrap();
+        assert!(!injected, "the comment became markup");
+        check_accessibility(&c, &axe, "facility").await;
+        screenshot(&c, "web-facility").await;
+        c.goto(&format!("{base}/account/password")).await.unwrap();
+        check_accessibility(&c, &axe, "password").await;
+        c.close().await.unwrap();
+
+        // The public page on a phone: readable without sideways scrolling.
+        let phone = browser(port, 390, 844).await;
+        phone
+            .goto(&format!("{base}/public/trung-tam-y-te-huyen-ba-vi"))
+            .await
+            .unwrap();
+        let h1 = text_of(&phone, "h1").await;
+        assert!(h1.contains(BA_VI), "{h1}");
+        let fits: bool = serde_json::from_value(
+            phone
+                .execute(
+                    "return document.documentElement.scrollWidth <= window.innerWidth + 1",
+                    vec![],
+                )
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        assert!(fits, "the public page scrolls sideways on a phone");
+        assert!(
+            !phone.source().await.unwrap().contains("alert("),
+            "no comment on the public page"
+        );
+        check_accessibility(&phone, &axe, "public (phone)").await;
+        screenshot(&phone, "web-public-phone").await;
+        phone.close().await.unwrap();
+
+        let desktop = browser(port, 1280, 900).await;
+        desktop
+            .goto(&format!("{base}/public/trung-tam-y-te-huyen-my-duc"))
+            .await
+            .unwrap();
+        check_accessibility(&desktop, &axe, "public").await;
+        screenshot(&desktop, "web-public").await;
+        desktop.close().await.unwrap();
+    });
+}

@@ -1,0 +1,188 @@
+//! `hailong centre user …` through the binary, and `centre serve` telling the operator how to
+//! create the first account.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+#[path = "support/process.rs"]
+#[allow(dead_code)]
+mod process;
+
+/// Runs `hailong centre …ARGS --data-dir DIR` with `stdin` as its standard input.
+fn centre(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .arg("centre")
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn accounts_are_added_listed_disabled_and_refused_with_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let facility = "Trung tâm Y tế huyện Ba Vì";
+    assert!(
+        centre(d, &["kiosk", "add", "--facility", facility, "--name", "Quầy 1"], "")
+            .status
+            .success()
+    );
+
+    let ok = centre(
+        d,
+        &[
+            "user",
+            "add",
+            "--name",
+            "giamdoc",
+            "--role",
+            "facility",
+            "--facility",
+            facility,
+            "--password-stdin",
+        ],
+        "một mật khẩu dài\n",
+    );
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(text(&ok).contains("giamdoc"));
+
+    let again = centre(
+        d,
+        &[
+            "user",
+            "add",
+            "--name",
+            "giamdoc",
+            "--role",
+            "province",
+            "--password-stdin",
+        ],
+        "một mật khẩu dài\n",
+    );
+    assert!(!again.status.success());
+    assert!(text(&again).contains("giamdoc"), "{}", text(&again));
+
+    let typo = centre(
+        d,
+        &[
+            "user",
+            "add",
+            "--name",
+            "qlcl",
+            "--role",
+            "facility",
+            "--facility",
+            "Trung tâm Y tế huyện Ba Vi",
+            "--password-stdin",
+        ],
+        "một mật khẩu dài\n",
+    );
+    assert!(!typo.status.success());
+    assert!(text(&typo).contains(facility), "close match named: {}", text(&typo));
+
+    let short = centre(
+        d,
+        &["user", "add", "--name", "so", "--role", "province", "--password-stdin"],
+        "ngắn\n",
+    );
+    assert!(!short.status.success());
+    assert!(text(&short).contains("10"), "{}", text(&short));
+
+    let role = centre(
+        d,
+        &["user", "add", "--name", "x", "--role", "boss", "--password-stdin"],
+        "một mật khẩu dài\n",
+    );
+    assert!(!role.status.success());
+    assert!(text(&role).contains("boss"));
+
+    let missing = centre(
+        d,
+        &[
+            "user",
+            "add",
+            "--name",
+            "khoa",
+            "--role",
+            "department",
+            "--facility",
+            facility,
+            "--password-stdin",
+        ],
+        "một mật khẩu dài\n",
+    );
+    assert!(!missing.status.success());
+    assert!(text(&missing).contains("--department"));
+
+    let list = centre(d, &["user", "list"], "");
+    let listed = String::from_utf8_lossy(&list.stdout).to_string();
+    assert!(
+        listed.contains("giamdoc\tfacility\tTrung tâm Y tế huyện Ba Vì"),
+        "{listed}"
+    );
+    assert!(!listed.contains("qlcl"));
+
+    assert!(centre(d, &["user", "disable", "giamdoc"], "").status.success());
+    let json: serde_json::Value = serde_json::from_slice(&centre(d, &["user", "list", "--json"], "").stdout).unwrap();
+    assert!(json[0]["disabled_at"].is_string(), "{json}");
+    assert!(json[0].get("password_hash").is_none(), "no hash in the listing");
+    assert!(!centre(d, &["user", "disable", "nobody"], "").status.success());
+
+    assert!(
+        centre(
+            d,
+            &["user", "passwd", "giamdoc", "--password-stdin"],
+            "mật khẩu mới dài lắm\n"
+        )
+        .status
+        .success()
+    );
+    assert!(
+        !centre(
+            d,
+            &["user", "passwd", "nobody", "--password-stdin"],
+            "mật khẩu mới dài lắm\n"
+        )
+        .status
+        .success()
+    );
+}
+
+#[test]
+fn serve_without_an_account_says_how_to_create_the_first_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log");
+    let port = process::free_port();
+    let mut child = process::spawn_centre_logged(dir.path(), port, &[], std::fs::File::create(&log).unwrap());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut said = String::new();
+    while std::time::Instant::now() < deadline {
+        said = std::fs::read_to_string(&log).unwrap();
+        if said.contains("user add") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        said.contains("hailong centre user add --name admin --role admin"),
+        "{said}"
+    );
+}

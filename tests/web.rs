@@ -1,0 +1,285 @@
+//! The centre's web pages over real HTTP on 127.0.0.1, on both backends: logging in, who sees
+//! what, CSRF, the login throttle, sessions shared by two centre processes, escaping, and the
+//! public page's small-number rules.
+
+use std::sync::Arc;
+
+use hailong::centre::Backend;
+
+#[path = "support/server.rs"]
+mod server;
+use server::Server;
+
+#[path = "support/web_data.rs"]
+mod web_data;
+use web_data::*;
+
+#[test]
+fn pages_need_a_login_and_refusals_do_not_say_whether_the_account_exists() {
+    on_every_backend(|_, server| {
+        let mut b = Browser::new(&server);
+        for path in [
+            "/",
+            "/overview",
+            "/facility/trung-tam-y-te-huyen-ba-vi",
+            "/account/password",
+        ] {
+            let r = b.get(path);
+            assert_eq!(r.status, 303, "{path}");
+            assert!(r.location().starts_with("/login?next="), "{path}: {}", r.location());
+        }
+        let wrong = b.login("so-y-te", "not the password");
+        let unknown = b.login("nobody", "not the password");
+        assert_eq!((wrong.status, unknown.status), (401, 401));
+        assert!(wrong.body.contains("Tên đăng nhập hoặc mật khẩu không đúng."));
+        assert!(unknown.body.contains("Tên đăng nhập hoặc mật khẩu không đúng."));
+        // A login form posted without its cookie (a cross-site forgery) is refused.
+        let mut other = Browser::new(&server);
+        let forged = other.post("/login", &[("csrf", "x"), ("name", "so-y-te"), ("password", PASSWORD)]);
+        assert_eq!(forged.status, 403);
+        assert!(other.cookies.iter().all(|(k, _)| k != "hl_session"));
+    });
+}
+
+#[test]
+fn a_session_cookie_is_private_and_logout_needs_the_forms_token() {
+    on_every_backend(|_, server| {
+        let mut b = Browser::new(&server);
+        let r = b.login("so-y-te", PASSWORD);
+        assert_eq!(r.status, 303, "{}", r.body);
+        let line = r.cookie_line("hl_session");
+        for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+            assert!(line.contains(attribute), "{line}");
+        }
+        assert_eq!(r.cookie("hl_session").unwrap().len(), 64);
+        let page = b.get("/overview");
+        assert_eq!(page.status, 200);
+        assert_eq!(page.headers["content-type"], "text/html; charset=utf-8");
+        assert!(page.headers["content-security-policy"].contains("default-src 'none'"));
+        let refused = b.post("/logout", &[("csrf", "wrong")]);
+        assert_eq!(refused.status, 403);
+        assert_eq!(b.get("/overview").status, 200, "still logged in");
+        let csrf = page.hidden("csrf");
+        let out = b.post("/logout", &[("csrf", &csrf)]);
+        assert_eq!((out.status, out.location()), (303, "/login"));
+        // The old cookie no longer works even if a browser kept it.
+        let mut replay = Browser::new(&server);
+        replay
+            .cookies
+            .push(("hl_session".into(), r.cookie("hl_session").unwrap()));
+        assert_eq!(replay.get("/overview").status, 303);
+    });
+}
+
+#[test]
+fn the_province_sees_every_facility_worst_first_with_the_apis_figures() {
+    on_every_backend(|_, server| {
+        let mut b = Browser::new(&server);
+        b.login("so-y-te", PASSWORD);
+        let page = b.get("/overview");
+        assert_eq!(page.status, 200);
+        for facility in [BA_VI, MY_DUC] {
+            assert!(page.body.contains(facility), "{facility}");
+            let rate = api_rate(&server, facility);
+            assert!(page.body.contains(&rate), "{facility} {rate}");
+        }
+        // Worst first, and the verdict in words.
+        let (a, m) = (api_rate(&server, BA_VI), api_rate(&server, MY_DUC));
+        let (first, second) = if a <= m { (BA_VI, MY_DUC) } else { (MY_DUC, BA_VI) };
+        let table = &page.body[page.body.find("<tbody>").unwrap()..];
+        assert!(table.find(first).unwrap() < table.find(second).unwrap());
+        assert!(
+            ["Đạt mục tiêu", "Chưa đạt mục tiêu", "Chưa đủ phiếu để kết luận"]
+                .iter()
+                .any(|v| page.body.contains(v))
+        );
+        assert!(page.body.contains("Quý "), "the period is named");
+        let facility = b.get("/facility/trung-tam-y-te-huyen-my-duc");
+        std::fs::write("/tmp/facility.html", &facility.body).unwrap();
+        assert_eq!(facility.status, 200);
+        assert!(facility.body.contains("Khoa Nội") && facility.body.contains("Khoa Đông y"));
+        assert!(facility.body.contains("Tình trạng ki-ốt"));
+        // English on request.
+        b.get("/lang/en");
+        assert!(b.get("/overview").body.contains("Facilities overview"));
+    });
+}
+
+#[test]
+fn facility_and_department_accounts_see_only_their_own() {
+    on_every_backend(|_, server| {
+        let mut b = Browser::new(&server);
+        b.login("bavi", PASSWORD);
+        let home = b.get("/");
+        assert_eq!(home.location(), "/facility/trung-tam-y-te-huyen-ba-vi");
+        let own = b.get("/facility/trung-tam-y-te-huyen-ba-vi");
+        assert_eq!(own.status, 200);
+        assert!(own.body.contains("Khoa Nhi") && own.body.contains("Khoa Khám bệnh"));
+        assert_eq!(b.get("/facility/trung-tam-y-te-huyen-my-duc").status, 403);
+        let overview = b.get("/overview");
+        assert_eq!(overview.status, 200);
+        assert!(
+            !overview.body.contains(MY_DUC),
+            "a facility account's overview is its departments"
+        );
+
+        let mut d = Browser::new(&server);
+        d.login("bavi-nhi", PASSWORD);
+        let page = d.get("/facility/trung-tam-y-te-huyen-ba-vi");
+        assert_eq!(page.status, 200);
+        let departments =
+            &page.body[page.body.find("Theo khoa/phòng").unwrap()..page.body.find("Theo phần A–E").unwrap()];
+        assert!(departments.contains("Khoa Nhi"));
+        assert!(!departments.contains("Khoa Khám bệnh"), "another department's figures");
+        assert!(
+            !page.body.contains("Tình trạng ki-ốt"),
+            "kiosk health is the facility's"
+        );
+        assert_eq!(d.get("/facility/trung-tam-y-te-huyen-my-duc").status, 403);
+        assert_eq!(d.get("/overview").location(), "/facility/trung-tam-y-te-huyen-ba-vi");
+    });
+}
+
+#[test]
+fn a_patients_comment_is_shown_as_text() {
+    on_every_backend(|_, server| {
+        let mut b = Browser::new(&server);
+        b.login("bavi", PASSWORD);
+        let page = b.get("/facility/trung-tam-y-te-huyen-ba-vi");
+        assert!(
+            page.body
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;")
+        );
+        assert!(!page.body.contains("<script>"));
+        assert!(!page.body.contains("<img src=x"));
+    });
+}
+
+#[test]
+fn logins_are_throttled_per_account_even_with_the_right_password() {
+    on_every_backend(|_, server| {
+        let mut b = Browser::new(&server);
+        for _ in 0..hailong::centre::accounts::MAX_FAILURES_PER_ACCOUNT {
+            assert_eq!(b.login("bavi", "wrong password").status, 401);
+        }
+        let r = b.login("bavi", PASSWORD);
+        assert_eq!(r.status, 401);
+        assert!(r.body.contains("Có quá nhiều lần đăng nhập sai"), "{}", r.body);
+        // Other accounts are not locked out by it.
+        assert_eq!(Browser::new(&server).login("so-y-te", PASSWORD).status, 303);
+    });
+}
+
+#[test]
+fn a_login_through_one_centre_process_works_on_another_on_the_same_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("centre.sqlite3");
+    type Two = (&'static str, Arc<dyn Backend>, Arc<dyn Backend>);
+    let mut pairs: Vec<Two> = vec![(
+        "sqlite",
+        Arc::new(hailong::centre::sqlite::SqliteCentre::open(&path, TZ).unwrap()),
+        Arc::new(hailong::centre::sqlite::SqliteCentre::open(&path, TZ).unwrap()),
+    )];
+    if let Some(url) = server::postgres_url() {
+        let scoped = server::postgres_schema(&url);
+        pairs.push((
+            "postgres",
+            Arc::new(hailong::centre::postgres::PostgresCentre::open(&scoped, TZ).unwrap()),
+            Arc::new(hailong::centre::postgres::PostgresCentre::open(&scoped, TZ).unwrap()),
+        ));
+    }
+    for (name, one, two) in pairs {
+        eprintln!("backend: {name}");
+        let first = centre_with_data(&dir.path().join(name), one);
+        let second = Server::start_with(two);
+        let mut b = Browser::new(&first);
+        assert_eq!(b.login("so-y-te", PASSWORD).status, 303);
+        let mut elsewhere = b.on(&second);
+        let page = elsewhere.get("/overview");
+        assert_eq!(page.status, 200, "{name}: the session is in the database");
+        assert!(page.body.contains(BA_VI));
+        // And throttling counts on both.
+        for _ in 0..3 {
+            Browser::new(&first).login("bavi", "wrong password");
+            Browser::new(&second).login("bavi", "wrong password");
+        }
+        assert!(
+            Browser::new(&second)
+                .login("bavi", PASSWORD)
+                .body
+                .contains("Có quá nhiều lần đăng nhập sai")
+        );
+    }
+}
+
+#[test]
+fn the_public_page_shows_aggregates_only_and_withholds_small_numbers() {
+    on_every_backend(|_, server| {
+        let mut anyone = Browser::new(&server);
+        let page = anyone.get("/public/trung-tam-y-te-huyen-my-duc");
+        std::fs::write("/tmp/public.html", &page.body).unwrap();
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Kết quả khảo sát hài lòng người bệnh"));
+        assert!(page.body.contains(&api_rate(&server, MY_DUC)), "the quarter's rate");
+        // 6 responses in Khoa Đông y: not shown, and Khoa Nội (the only other) with it.
+        assert!(!page.body.contains("Khoa Đông y"));
+        assert!(!page.body.contains("Khoa Nội"));
+        assert!(page.body.contains("không được công bố"));
+        // No kiosk ids, no comments.
+        for kiosk in server.centre.store.kiosks().unwrap() {
+            if let Some(id) = kiosk.kiosk_id {
+                assert!(!page.body.contains(&id));
+            }
+        }
+        let ba_vi = anyone.get("/public/trung-tam-y-te-huyen-ba-vi");
+        assert!(!ba_vi.body.contains("alert("), "no comment text");
+        let data = anyone.get("/public/trung-tam-y-te-huyen-ba-vi/open-data.csv");
+        assert_eq!(data.status, 200);
+        assert!(data.headers["content-type"].starts_with("text/csv"));
+        assert!(
+            data.body
+                .starts_with("facility,quarter,from,to,questionnaire,section,item,score_1")
+        );
+        assert!(!data.body.contains("alert("));
+        // Every published percentage can be recomputed from the counts.
+        let mut satisfied = 0u64;
+        let mut answered = 0u64;
+        let quarter = hailong::report::period::Period::quarter_of(today()).label;
+        for line in data.body.lines().skip(1).filter(|l| l.contains(&quarter)) {
+            let f: Vec<&str> = line.split(',').collect();
+            let counts: Vec<u64> = f[7..12].iter().map(|c| c.parse().unwrap()).collect();
+            satisfied += counts[3] + counts[4];
+            answered += counts.iter().sum::<u64>();
+        }
+        let rate = format!("{:.1} %", 100.0 * satisfied as f64 / answered as f64).replace('.', ",");
+        assert_eq!(rate, api_rate(&server, BA_VI));
+        let qr = anyone.get("/public/trung-tam-y-te-huyen-ba-vi/qr.svg");
+        assert_eq!(qr.status, 200);
+        assert!(qr.body.contains("<svg"));
+        let embed = anyone.get("/public/trung-tam-y-te-huyen-ba-vi?embed=1");
+        assert!(embed.headers["content-security-policy"].contains("frame-ancestors *"));
+        assert!(!embed.body.contains("<nav"));
+        assert_eq!(anyone.get("/public/khong-co").status, 404);
+    });
+}
+
+#[test]
+fn a_facility_below_thirty_responses_shows_its_count_not_a_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(Arc::new(
+        hailong::centre::sqlite::SqliteCentre::open(&dir.path().join("c.sqlite3"), TZ).unwrap(),
+    ));
+    kiosk(
+        &dir.path().join("k"),
+        &server,
+        "Trạm Y tế xã An Phú",
+        12,
+        &["Khám"],
+        5,
+        |_, _| {},
+    );
+    let page = Browser::new(&server).get("/public/tram-y-te-xa-an-phu");
+    assert!(page.body.contains("Chưa đủ số phiếu (n = 12)"), "{}", page.body);
+    let data = Browser::new(&server).get("/public/tram-y-te-xa-an-phu/open-data.csv");
+    assert_eq!(data.body.lines().count(), 1, "only the header: the cell is withheld");
+}
