@@ -203,6 +203,13 @@ fn the_pages_work_in_chromium_and_pass_an_accessibility_check() {
         assert!(!injected, "the comment became markup");
         check_accessibility(&c, &axe, "facility").await;
         screenshot(&c, "web-facility").await;
+        c.goto(&format!("{base}/facility/trung-tam-y-te-huyen-ba-vi/report"))
+            .await
+            .unwrap();
+        let report = text_of(&c, "article.report").await;
+        assert!(report.contains("BÁO CÁO") && report.contains(&rates[0].1), "{report}");
+        check_accessibility(&c, &axe, "quarterly report").await;
+        screenshot(&c, "web-report").await;
         c.goto(&format!("{base}/account/password")).await.unwrap();
         check_accessibility(&c, &axe, "password").await;
         c.close().await.unwrap();

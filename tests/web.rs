@@ -283,3 +283,88 @@ fn a_facility_below_thirty_responses_shows_its_count_not_a_rate() {
     let data = Browser::new(&server).get("/public/tram-y-te-xa-an-phu/open-data.csv");
     assert_eq!(data.body.lines().count(), 1, "only the header: the cell is withheld");
 }
+
+#[test]
+fn the_quarterly_report_is_a_page_and_a_word_file_with_the_facilitys_own_part_iv() {
+    on_every_backend(|_, server| {
+        let quarter = hailong::report::period::Period::quarter_of(today()).label;
+        let path = format!("/facility/trung-tam-y-te-huyen-ba-vi/report?period={quarter}");
+        let mut b = Browser::new(&server);
+        b.login("bavi", PASSWORD);
+        let page = b.get(&path);
+        assert_eq!(page.status, 200);
+        for part in [
+            "BÁO CÁO",
+            "I. TRIỂN KHAI THỰC HIỆN",
+            "II. KẾT QUẢ KHẢO SÁT",
+            "III. NHẬN XÉT",
+            "IV. TỒN TẠI",
+            "GIÁM ĐỐC",
+        ] {
+            assert!(page.body.contains(part), "{part}");
+        }
+        assert!(page.body.contains(&api_rate(&server, BA_VI)));
+        let csrf = page.hidden("csrf");
+        let text = "Thời gian chờ khám dài: mở thêm bàn tiếp đón <b>buổi sáng</b>.";
+        let saved = b.post(&path, &[("csrf", &csrf), ("period", &quarter), ("actions", text)]);
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let page = b.get(&path);
+        assert!(page.body.contains("mở thêm bàn tiếp đón &lt;b&gt;buổi sáng&lt;/b&gt;."));
+        assert_eq!(
+            b.post(&path, &[("csrf", "forged"), ("period", &quarter), ("actions", "x")])
+                .status,
+            403
+        );
+
+        let docx = b.get(&format!(
+            "/facility/trung-tam-y-te-huyen-ba-vi/report.docx?period={quarter}"
+        ));
+        assert_eq!(docx.status, 200);
+        assert!(docx.headers["content-type"].contains("wordprocessingml"));
+        let bytes = b.rt.block_on(async {
+            reqwest::Client::new()
+                .get(format!(
+                    "{}/facility/trung-tam-y-te-huyen-ba-vi/report.docx?period={quarter}",
+                    server.url()
+                ))
+                .header(
+                    "cookie",
+                    b.cookies
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap()
+        });
+        let doc = docx_rs::read_docx(&bytes).expect("a Word document");
+        let json = doc.json();
+        assert!(
+            json.contains("mở thêm bàn tiếp đón <b>buổi sáng</b>."),
+            "part IV in the docx"
+        );
+        assert!(json.contains("TRUNG TÂM Y TẾ HUYỆN BA VÌ"));
+
+        // The province reads it but cannot change it; another facility cannot read it.
+        let mut province = Browser::new(&server);
+        province.login("so-y-te", PASSWORD);
+        let p = province.get(&path);
+        assert_eq!(p.status, 200);
+        assert!(!p.body.contains("name=\"actions\""), "no edit form for the province");
+        let csrf = p.hidden("csrf");
+        assert_eq!(
+            province
+                .post(&path, &[("csrf", &csrf), ("period", &quarter), ("actions", "x")])
+                .status,
+            403
+        );
+        let mut dept = Browser::new(&server);
+        dept.login("bavi-nhi", PASSWORD);
+        assert_eq!(dept.get(&path).status, 403);
+    });
+}

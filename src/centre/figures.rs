@@ -105,6 +105,96 @@ pub fn month_of(day: NaiveDate) -> NaiveDate {
     store::month_start(day)
 }
 
+/// The quarterly report of `facility` for `period` (named `period_name`), with section IV as
+/// its staff saved it, in `locale`.
+pub fn quarterly(
+    centre: &Centre,
+    facility: &str,
+    period: &crate::report::period::Period,
+    period_name: String,
+    locale: crate::survey::Locale,
+) -> Result<crate::report::quarterly::QuarterlyReport, Error> {
+    use crate::report::quarterly::{Form, ItemLine, QuarterlyReport};
+    let scope = Scope {
+        facility: Some(facility.to_string()),
+        from: period.from,
+        to: period.to,
+        ..Scope::default()
+    };
+    let (mut total, mut departments, mut forms) = (Groups::default(), Groups::default(), Groups::default());
+    centre.store.for_each_tally_row(&scope, &mut |_, key, tally| {
+        total.add((), &key, &tally);
+        departments.add(key.department.clone(), &key, &tally);
+        forms.add((key.questionnaire_id.clone(), key.questionnaire_version), &key, &tally);
+    })?;
+    let empty = || summarize(&[], 0, &centre.scoring);
+    let total = total.summaries(centre)?.remove(&()).unwrap_or_else(empty);
+    let forms = forms
+        .summaries(centre)?
+        .into_iter()
+        .filter_map(|((id, version), s)| {
+            let q = centre.catalog.get(&id, version)?;
+            Some(Form {
+                title: q.title.get(locale).to_string(),
+                id,
+                version,
+                source: q.source.clone(),
+                responses: s.responses,
+            })
+        })
+        .collect();
+    let mut sections: Vec<(String, String)> = Vec::new();
+    let mut texts: BTreeMap<String, String> = BTreeMap::new();
+    for q in centre.catalog.all() {
+        for s in &q.sections {
+            if total.sections.contains_key(&s.code) && !sections.iter().any(|(c, _)| c == &s.code) {
+                sections.push((s.code.clone(), s.title.get(locale).to_string()));
+            }
+            for i in &s.items {
+                texts
+                    .entry(i.code.clone())
+                    .or_insert_with(|| i.text.get(locale).to_string());
+            }
+        }
+    }
+    sections.sort();
+    let items = total
+        .items
+        .iter()
+        .map(|(code, f)| ItemLine {
+            code: code.clone(),
+            text: texts.get(code).cloned().unwrap_or_default(),
+            figures: f.figures.clone(),
+        })
+        .collect();
+    let kiosks = centre
+        .store
+        .kiosks()?
+        .iter()
+        .filter(|k| k.facility == facility && k.revoked_at.is_none())
+        .count();
+    let actions = centre
+        .store
+        .report_actions(facility, &period.label)?
+        .map(|(text, _, _)| text)
+        .unwrap_or_default();
+    Ok(QuarterlyReport {
+        facility: facility.to_string(),
+        period_name,
+        from: period.from,
+        to: period.to,
+        date: centre.web.today(),
+        kiosks,
+        forms,
+        sections,
+        departments: departments.summaries(centre)?.into_iter().collect(),
+        items,
+        actions,
+        target: centre.scoring.target_pct,
+        total,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -107,6 +107,15 @@ CREATE TABLE IF NOT EXISTS login_failures (key TEXT NOT NULL, at TIMESTAMPTZ NOT
 CREATE INDEX IF NOT EXISTS login_failures_by_key ON login_failures (key, at);
 -- When each enrolment last sent a batch (the facility page's kiosk health).
 CREATE TABLE IF NOT EXISTS kiosk_sync (id TEXT PRIMARY KEY REFERENCES kiosks(id), at TIMESTAMPTZ NOT NULL);
+-- Section IV of the quarterly reports, as the facilities wrote it.
+CREATE TABLE IF NOT EXISTS report_texts (
+    facility TEXT NOT NULL,
+    period TEXT NOT NULL,
+    actions TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (facility, period)
+);
 "];
 
 /// The batch's responses already held: id and hash.
@@ -748,6 +757,36 @@ impl CentreStore for PostgresCentre {
             f(serde_json::from_str(&body).map_err(|e| Error::Corrupt(e.to_string()))?);
         }
         Ok(())
+    }
+
+    fn report_actions(&self, facility: &str, period: &str) -> Result<Option<(String, String, DateTime<Utc>)>, Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let row = client
+                .query_opt(
+                    "SELECT actions, updated_by, updated_at FROM report_texts WHERE facility = $1 AND period = $2",
+                    &[&facility, &period],
+                )
+                .await
+                .map_err(db)?;
+            Ok(row.map(|r| (r.get(0), r.get(1), r.get(2))))
+        })
+    }
+
+    fn set_report_actions(&self, facility: &str, period: &str, text: &str, by: &str) -> Result<(), Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            client
+                .execute(
+                    "INSERT INTO report_texts (facility, period, actions, updated_by) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (facility, period) DO UPDATE SET actions = excluded.actions, \
+                     updated_by = excluded.updated_by, updated_at = now()",
+                    &[&facility, &period, &text, &by],
+                )
+                .await
+                .map_err(db)?;
+            Ok(())
+        })
     }
 
     fn latest_comments(&self, scope: &Scope, limit: usize) -> Result<Vec<store::Comment>, Error> {

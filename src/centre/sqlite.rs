@@ -106,6 +106,15 @@ CREATE TABLE IF NOT EXISTS login_failures (key TEXT NOT NULL, at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS login_failures_by_key ON login_failures (key, at);
 -- When each enrolment last sent a batch (the facility page's kiosk health).
 CREATE TABLE IF NOT EXISTS kiosk_sync (id TEXT PRIMARY KEY REFERENCES kiosks(id), at TEXT NOT NULL);
+-- Section IV of the quarterly reports, as the facilities wrote it.
+CREATE TABLE IF NOT EXISTS report_texts (
+    facility TEXT NOT NULL,
+    period TEXT NOT NULL,
+    actions TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (facility, period)
+);
 "];
 
 /// The migrations after which the tallies are (re)computed from the stored responses: the one
@@ -597,6 +606,27 @@ impl CentreStore for SqliteCentre {
             let r: StoredResponse = serde_json::from_str(&body).map_err(|e| Error::Corrupt(e.to_string()))?;
             f(r);
         }
+        Ok(())
+    }
+
+    fn report_actions(&self, facility: &str, period: &str) -> Result<Option<(String, String, DateTime<Utc>)>, Error> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT actions, updated_by, updated_at FROM report_texts WHERE facility = ?1 AND period = ?2",
+                params![facility, period],
+                |r| Ok((r.get(0)?, r.get(1)?, time(r.get(2)?).unwrap_or_default())),
+            )
+            .optional()?)
+    }
+
+    fn set_report_actions(&self, facility: &str, period: &str, text: &str, by: &str) -> Result<(), Error> {
+        self.conn().execute(
+            "INSERT INTO report_texts (facility, period, actions, updated_by, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (facility, period) DO UPDATE SET actions = excluded.actions, \
+             updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            params![facility, period, text, by, now_text()],
+        )?;
         Ok(())
     }
 

@@ -272,6 +272,11 @@ pub trait CentreStore: Send + Sync {
     /// The newest `limit` patients' comments in `scope`, newest first (by the day and time the
     /// kiosk stamped).
     fn latest_comments(&self, scope: &Scope, limit: usize) -> Result<Vec<Comment>, Error>;
+    /// Section IV (problems and actions) of a facility's quarterly report for a period, as
+    /// its staff last saved it: the text, who saved it and when.
+    fn report_actions(&self, facility: &str, period: &str) -> Result<Option<(String, String, DateTime<Utc>)>, Error>;
+    /// Saves section IV of a facility's quarterly report for a period.
+    fn set_report_actions(&self, facility: &str, period: &str, text: &str, by: &str) -> Result<(), Error>;
     /// The tamper and gap events, newest first.
     fn events(&self) -> Result<Vec<Event>, Error>;
     /// Recorded events, newest first: at most `limit`, only those with an id below `before`

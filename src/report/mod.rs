@@ -1,8 +1,10 @@
 //! Reports: periods, the summary of DESIGN §5 over a filtered set of responses, and CSV/XLSX
 //! exports. The CLI, staff mode and the centre all call this, so their numbers agree.
 
+pub mod docx;
 pub mod export;
 pub mod period;
+pub mod quarterly;
 pub mod text;
 
 use std::collections::HashMap;

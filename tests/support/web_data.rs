@@ -117,7 +117,7 @@ impl Reply {
 pub struct Browser {
     base: String,
     http: reqwest::Client,
-    rt: tokio::runtime::Runtime,
+    pub rt: tokio::runtime::Runtime,
     pub cookies: Vec<(String, String)>,
 }
 

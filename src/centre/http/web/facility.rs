@@ -243,6 +243,9 @@ pub async fn page(
         h1 { (title) }
         p.period { (periods::describe(locale, &period)) }
         (periods::picker(locale, &format!("/facility/{}", crate::text::slug(&facility)), &period, today))
+        @if viewer.user.role != Role::Department {
+            p { a href={ "/facility/" (crate::text::slug(&facility)) "/report" (super::overview::serde_urlencoded_period(&q)) } { (tr(locale, "web-facility-report")) } }
+        }
         @if let Some(d) = viewer.user.department.as_ref().filter(|_| viewer.user.role == Role::Department) {
             p.note { (tr_args(locale, "web-facility-department-only", &[("department", d.clone().into())])) }
         }

@@ -14,6 +14,7 @@ mod layout;
 mod overview;
 mod periods;
 pub mod public;
+mod quarterly;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
@@ -48,6 +49,8 @@ pub fn routes(centre: Centre) -> Router {
         .route("/lang/{lang}", get(switch_language))
         .route("/overview", get(overview::page))
         .route("/facility/{slug}", get(facility::page))
+        .route("/facility/{slug}/report", get(quarterly::page).post(quarterly::save))
+        .route("/facility/{slug}/report.docx", get(quarterly::docx))
         .route("/public/{slug}", get(public::page))
         .route("/public/{slug}/open-data.csv", get(public::open_data))
         .route("/public/{slug}/qr.svg", get(public::qr))

@@ -1,0 +1,248 @@
+//! The quarterly report page `/facility/<slug>/report?period=…` (printable on A4: the
+//! navigation, the period picker and the edit form are not printed), its `.docx`
+//! (`/facility/<slug>/report.docx?period=…`), and the form that saves section IV.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::html;
+use serde::Deserialize;
+
+use super::periods::{self, PeriodQuery};
+use super::{PageError, Viewer, blocking, facility_by_slug, html, layout};
+use crate::centre::Centre;
+use crate::centre::accounts::Role;
+use crate::centre::figures;
+use crate::i18n::tr;
+use crate::report::period::Period;
+use crate::report::quarterly::QuarterlyReport;
+
+/// Longest section IV accepted.
+pub const MAX_ACTIONS: usize = 8000;
+
+/// The facility a reader asked for and may see, with the period, or the error page.
+async fn load(
+    centre: &Centre,
+    viewer: &Viewer,
+    slug: String,
+    q: &PeriodQuery,
+) -> Result<(String, Period, QuarterlyReport), PageError> {
+    let locale = viewer.locale;
+    let period = q.resolve(locale, centre.web.today())?;
+    let name = periods::name(locale, &period.label).unwrap_or_else(|| periods::describe(locale, &period));
+    let c = centre.clone();
+    let user = viewer.user.clone();
+    let p = period.clone();
+    let (facility, report) = blocking(move || {
+        let facility = facility_by_slug(&c, &slug)?.ok_or(PageError::NotFound)?;
+        // A department account sees its department beside the totals, not the whole report.
+        if !user.may_read(&facility, None) || user.role == Role::Department {
+            return Err(if user.sees_every_facility() {
+                PageError::NotFound
+            } else {
+                PageError::Forbidden
+            });
+        }
+        let report = figures::quarterly(&c, &facility, &p, name, locale)?;
+        Ok((facility, report))
+    })
+    .await?;
+    Ok((facility, period, report))
+}
+
+/// Whether the reader may edit section IV: the facility's own staff and admins.
+fn may_edit(viewer: &Viewer) -> bool {
+    matches!(viewer.user.role, Role::Admin | Role::Facility)
+}
+
+/// `GET /facility/<slug>/report`.
+pub async fn page(
+    State(centre): State<Centre>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let locale = viewer.locale;
+    let (facility, period, r) = match load(&centre, &viewer, slug.clone(), &q).await {
+        Ok(x) => x,
+        Err(e) => return e.render(locale),
+    };
+    let query = super::overview::serde_urlencoded_period(&q);
+    let mut dept_cols = vec![
+        tr(locale, "quarterly-col-department"),
+        tr(locale, "quarterly-col-responses"),
+        tr(locale, "quarterly-col-rate"),
+    ];
+    dept_cols.extend(r.sections.iter().map(|(c, _)| c.clone()));
+    let mut item_cols = vec![tr(locale, "quarterly-col-code"), tr(locale, "quarterly-col-question")];
+    item_cols.extend((1..=5).map(|s| s.to_string()));
+    item_cols.push(tr(locale, "quarterly-col-not-used"));
+    item_cols.push("n".into());
+    let named = !period.label.contains("..") && period.label != "all";
+    let head = |cols: Vec<String>| html! { thead { tr { @for c in &cols { th scope="col" { (c) } } } } };
+    let body = html! {
+        div.noprint {
+            (periods::picker(locale, &format!("/facility/{slug}/report"), &period, centre.web.today()))
+            p {
+                a href={ "/facility/" (slug) "/report.docx" (query) } { (tr(locale, "quarterly-download-docx")) }
+                " · " (tr(locale, "quarterly-print-hint"))
+            }
+        }
+        article.report {
+            div.letterhead {
+                div { p { (tr(locale, "quarterly-authority")) } p { strong { (facility.to_uppercase()) } } p { (tr(locale, "quarterly-number")) } }
+                div { p { strong { (tr(locale, "quarterly-nation")) } } p { strong { (tr(locale, "quarterly-motto")) } }
+                    p { em { (crate::i18n::tr_args(locale, "quarterly-place-date", &[
+                        ("day", format!("{:02}", chrono::Datelike::day(&r.date)).into()),
+                        ("month", format!("{:02}", chrono::Datelike::month(&r.date)).into()),
+                        ("year", chrono::Datelike::year(&r.date).to_string().into()),
+                    ])) } } }
+            }
+            h1.center { (tr(locale, "quarterly-title")) }
+            p.center { strong { (crate::i18n::tr_args(locale, "quarterly-subtitle", &[("period", r.period_name.clone().into())])) } }
+            p.center { (tr(locale, "quarterly-to")) }
+            h2 { (tr(locale, "quarterly-part-1")) }
+            p { (crate::i18n::tr_args(locale, "quarterly-deployed", &[("kiosks", r.kiosks.into())])) }
+            ul { @for f in &r.forms { li { (f.title) " (" (f.id) " v" (f.version) ")" @if let Some(s) = &f.source { ": " (s) } } } }
+            h2 { (tr(locale, "quarterly-part-2")) }
+            p { (tr(locale, "quarterly-by-form")) }
+            table {
+                (head(vec![tr(locale, "quarterly-col-form"), tr(locale, "quarterly-col-channel"), tr(locale, "quarterly-col-responses")]))
+                tbody { @for f in &r.forms { tr { td { (f.title) } td { (tr(locale, "quarterly-channel-kiosk")) } td.num { (f.responses) } } } }
+            }
+            p { (tr(locale, "quarterly-overall")) }
+            table {
+                (head(vec![tr(locale, "quarterly-col-figure"), tr(locale, "quarterly-col-value"), "n".into()]))
+                tbody { @for l in r.headline(locale) { tr { th scope="row" { (l.label) } td.num { (l.value) } td.num { (l.n) } } } }
+            }
+            p { (tr(locale, "quarterly-by-department")) }
+            div.scroll tabindex="0" { table {
+                (head(dept_cols.clone()))
+                tbody { @for row in r.department_cells(locale) { tr { @for (i, c) in row.iter().enumerate() {
+                    @if i == 0 { th scope="row" { (c) } } @else { td.num { (c) } }
+                } } } }
+            } }
+            p { (tr(locale, "quarterly-items")) }
+            div.scroll tabindex="0" { table.compact {
+                (head(item_cols.clone()))
+                tbody { @for row in r.item_cells(locale) { tr { @for (i, c) in row.iter().enumerate() {
+                    @if i == 0 { th scope="row" { (c) } } @else if i == 1 { td { (c) } } @else { td.num { (c) } }
+                } } } }
+            } }
+            h2 { (tr(locale, "quarterly-part-3")) }
+            ul { @for remark in r.remarks(locale) { li { (remark) } } }
+            h2 { (tr(locale, "quarterly-part-4")) }
+            @if r.actions.trim().is_empty() {
+                p.note { (tr(locale, "quarterly-actions-empty")) }
+            } @else {
+                div.actions { @for line in r.actions.lines() { p { (line) } } }
+            }
+            div.signature {
+                div { p { strong { em { (tr(locale, "quarterly-recipients")) } } } p { (tr(locale, "quarterly-recipient-1")) } p { (tr(locale, "quarterly-recipient-2")) } }
+                div.center { p { strong { (tr(locale, "quarterly-signer")) } } p { em { (tr(locale, "quarterly-sign-here")) } } }
+            }
+        }
+        @if may_edit(&viewer) && named {
+            section.noprint {
+                h2 { (tr(locale, "quarterly-edit-actions")) }
+                form method="post" action={ "/facility/" (slug) "/report" (query) } {
+                    input type="hidden" name="csrf" value=(viewer.csrf);
+                    input type="hidden" name="period" value=(period.label);
+                    label for="actions" { (tr(locale, "quarterly-part-4")) }
+                    textarea #actions name="actions" rows="8" maxlength=(MAX_ACTIONS) { (r.actions) }
+                    button type="submit" { (tr(locale, "quarterly-save")) }
+                }
+            }
+        }
+    };
+    html(layout::page(
+        locale,
+        &format!("{} · {}", tr(locale, "quarterly-title"), facility),
+        Some(&viewer),
+        body,
+    ))
+}
+
+/// `GET /facility/<slug>/report.docx`.
+pub async fn docx(
+    State(centre): State<Centre>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let locale = viewer.locale;
+    let (facility, period, r) = match load(&centre, &viewer, slug, &q).await {
+        Ok(x) => x,
+        Err(e) => return e.render(locale),
+    };
+    let bytes = match blocking(move || r.docx(locale).map_err(PageError::internal)).await {
+        Ok(b) => b,
+        Err(e) => return e.render(locale),
+    };
+    let name = format!(
+        "attachment; filename=\"bao-cao-hai-long-{}-{}.docx\"",
+        crate::text::slug(&facility),
+        crate::text::slug(&period.label)
+    );
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The section IV form.
+#[derive(Debug, Deserialize)]
+pub struct ActionsForm {
+    csrf: String,
+    period: String,
+    actions: String,
+}
+
+/// `POST /facility/<slug>/report`: saves section IV (the facility's staff and admins).
+pub async fn save(
+    State(centre): State<Centre>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    form: Result<axum::Form<ActionsForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let locale = viewer.locale;
+    let result = async {
+        let axum::Form(form) = form.map_err(|_| PageError::BadRequest(tr(locale, "web-error-form")))?;
+        viewer.check_csrf(&form.csrf)?;
+        if !may_edit(&viewer) {
+            return Err(PageError::Forbidden);
+        }
+        if form.actions.chars().count() > MAX_ACTIONS {
+            return Err(PageError::BadRequest(tr(locale, "quarterly-too-long")));
+        }
+        let period = Period::parse(&form.period).map_err(|e| PageError::BadRequest(e.to_string()))?;
+        let label = period.label.clone();
+        let c = centre.clone();
+        let user = viewer.user.clone();
+        let s = slug.clone();
+        let text = form.actions.replace("\r\n", "\n");
+        blocking(move || {
+            let facility = facility_by_slug(&c, &s)?.ok_or(PageError::NotFound)?;
+            if !user.may_read(&facility, None) {
+                return Err(PageError::Forbidden);
+            }
+            c.store.set_report_actions(&facility, &label, &text, &user.name)?;
+            tracing::info!(user = ?user.name, facility = ?facility, period = ?label, "report section IV saved");
+            Ok(())
+        })
+        .await?;
+        Ok(Redirect::to(&format!("/facility/{slug}/report?period={}", period.label)).into_response())
+    }
+    .await;
+    result.unwrap_or_else(|e| e.render(locale))
+}

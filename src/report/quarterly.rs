@@ -1,0 +1,222 @@
+//! The quarterly report a facility sends to the Department of Health (Sở Y tế), as data: its
+//! header, I. what was deployed, II. the results, III. remarks by the five groups A–E, IV.
+//! problems and actions (the facility's own text), recipients and the signature block. The
+//! centre's web page renders it as HTML for printing, [`QuarterlyReport::docx`] as a Word file
+//! the facility edits and signs.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::i18n::{tr, tr_args};
+use crate::survey::{Figures, Locale, Summary};
+
+/// One questionnaire used in the period.
+#[derive(Debug, Clone, Serialize)]
+pub struct Form {
+    /// Its title.
+    pub title: String,
+    /// Its id and version (`kiosk-nhanh` v1).
+    pub id: String,
+    /// Its version.
+    pub version: u32,
+    /// The decision it follows (`QĐ 3869/QĐ-BYT …`), when the file says.
+    pub source: Option<String>,
+    /// Responses on it in the period.
+    pub responses: u64,
+}
+
+/// One question of the item table: the share of each score and of "not used".
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemLine {
+    /// Its code.
+    pub code: String,
+    /// The question.
+    pub text: String,
+    /// Its figures.
+    pub figures: Figures,
+}
+
+/// Everything the report says, in the reader's language.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuarterlyReport {
+    /// The facility.
+    pub facility: String,
+    /// The period's name (`Quý 1/2026`).
+    pub period_name: String,
+    /// Its first and last day.
+    pub from: Option<NaiveDate>,
+    /// Last day.
+    pub to: Option<NaiveDate>,
+    /// The day it was made.
+    pub date: NaiveDate,
+    /// Kiosks enrolled at the facility.
+    pub kiosks: usize,
+    /// Forms used, with their responses.
+    pub forms: Vec<Form>,
+    /// The whole facility.
+    pub total: Summary,
+    /// Section codes and titles, in order.
+    pub sections: Vec<(String, String)>,
+    /// Each department (name, summary).
+    pub departments: Vec<(String, Summary)>,
+    /// Every scale question.
+    pub items: Vec<ItemLine>,
+    /// Section IV: the facility's own text (problems and actions).
+    pub actions: String,
+    /// The target, %.
+    pub target: f64,
+}
+
+/// A labelled figure of section II.
+pub struct Line {
+    /// What it is.
+    pub label: String,
+    /// The value, formatted.
+    pub value: String,
+    /// Its n.
+    pub n: u64,
+}
+
+fn pct(locale: Locale, v: Option<f64>) -> String {
+    super::text::percent(locale, v)
+}
+
+fn share(locale: Locale, k: u64, n: u64) -> String {
+    if n == 0 {
+        "—".into()
+    } else {
+        pct(locale, Some(100.0 * k as f64 / n as f64))
+    }
+}
+
+impl QuarterlyReport {
+    /// The overall figures of section II.2, each with its n.
+    pub fn headline(&self, locale: Locale) -> Vec<Line> {
+        let s = &self.total;
+        vec![
+            Line {
+                label: tr(locale, "quarterly-rate"),
+                value: pct(locale, s.satisfied_pct),
+                n: s.answers,
+            },
+            Line {
+                label: tr(locale, "quarterly-mean"),
+                value: s
+                    .mean_score
+                    .map_or_else(|| "—".into(), |m| super::text::decimal(locale, m, 2)),
+                n: s.answers,
+            },
+            Line {
+                label: tr(locale, "quarterly-comprehensive"),
+                value: pct(locale, s.comprehensive_pct),
+                n: s.comprehensive_respondents,
+            },
+            Line {
+                label: tr(locale, "quarterly-expectation"),
+                value: pct(locale, s.expectation_mean),
+                n: s.expectation_n,
+            },
+            Line {
+                label: tr(locale, "quarterly-return"),
+                value: pct(locale, s.return_pct),
+                n: s.return_n,
+            },
+        ]
+    }
+
+    /// Section III: one remark per group A–E, from its figures against the target.
+    pub fn remarks(&self, locale: Locale) -> Vec<String> {
+        self.sections
+            .iter()
+            .map(|(code, title)| {
+                let Some(f) = self.total.sections.get(code) else {
+                    return tr_args(
+                        locale,
+                        "quarterly-remark-none",
+                        &[("section", format!("{code}. {title}").into())],
+                    );
+                };
+                let weakest = self
+                    .items
+                    .iter()
+                    .filter(|i| {
+                        i.figures.answers > 0 && self.total.items.get(&i.code).is_some_and(|x| &x.section == code)
+                    })
+                    .min_by(|a, b| {
+                        a.figures
+                            .satisfied_pct
+                            .unwrap_or(100.0)
+                            .total_cmp(&b.figures.satisfied_pct.unwrap_or(100.0))
+                    });
+                let met = f.satisfied_pct.is_some_and(|p| p >= self.target);
+                tr_args(
+                    locale,
+                    if met {
+                        "quarterly-remark-met"
+                    } else {
+                        "quarterly-remark-not-met"
+                    },
+                    &[
+                        ("section", format!("{code}. {title}").into()),
+                        ("rate", pct(locale, f.satisfied_pct).into()),
+                        ("n", f.answers.into()),
+                        ("target", pct(locale, Some(self.target)).into()),
+                        (
+                            "weakest",
+                            weakest
+                                .map(|i| format!("{} ({})", i.code, pct(locale, i.figures.satisfied_pct)))
+                                .unwrap_or_default()
+                                .into(),
+                        ),
+                    ],
+                )
+            })
+            .collect()
+    }
+
+    /// The item table's cells: code, question, the share of each score 1–5, of "not used", n.
+    pub fn item_cells(&self, locale: Locale) -> Vec<Vec<String>> {
+        self.items
+            .iter()
+            .map(|i| {
+                let f = &i.figures;
+                let all = f.answers + f.not_used;
+                let mut row = vec![i.code.clone(), i.text.clone()];
+                row.extend(f.counts.iter().map(|&k| share(locale, k, all)));
+                row.push(share(locale, f.not_used, all));
+                row.push(all.to_string());
+                row
+            })
+            .collect()
+    }
+
+    /// The department table's cells: department, responses, then each section's rate.
+    pub fn department_cells(&self, locale: Locale) -> Vec<Vec<String>> {
+        self.departments
+            .iter()
+            .map(|(name, s)| {
+                let mut row = vec![
+                    if name.is_empty() {
+                        tr(locale, "web-no-department")
+                    } else {
+                        name.clone()
+                    },
+                    s.responses.to_string(),
+                    pct(locale, s.satisfied_pct),
+                ];
+                row.extend(
+                    self.sections
+                        .iter()
+                        .map(|(code, _)| pct(locale, s.sections.get(code).and_then(|f| f.satisfied_pct))),
+                );
+                row
+            })
+            .collect()
+    }
+
+    /// The report as a Word document (A4, Times New Roman, the layout of section headings a
+    /// centre sends), for the facility to edit and sign.
+    pub fn docx(&self, locale: Locale) -> Result<Vec<u8>, String> {
+        super::docx::quarterly(self, locale)
+    }
+}
