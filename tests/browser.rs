@@ -214,6 +214,35 @@ fn the_pages_work_in_chromium_and_pass_an_accessibility_check() {
         check_accessibility(&c, &axe, "password").await;
         c.close().await.unwrap();
 
+        // The admin page.
+        let admin = browser(port, 1280, 900).await;
+        admin.goto(&format!("{base}/login")).await.unwrap();
+        admin
+            .find(Locator::Css("#name"))
+            .await
+            .unwrap()
+            .send_keys("quantri")
+            .await
+            .unwrap();
+        admin
+            .find(Locator::Css("#password"))
+            .await
+            .unwrap()
+            .send_keys(PASSWORD)
+            .await
+            .unwrap();
+        admin
+            .find(Locator::Css("form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        admin.goto(&format!("{base}/admin")).await.unwrap();
+        assert!(text_of(&admin, "h1").await.contains("Quản trị"));
+        check_accessibility(&admin, &axe, "admin").await;
+        admin.close().await.unwrap();
+
         // The public page on a phone: readable without sideways scrolling.
         let phone = browser(port, 390, 844).await;
         phone

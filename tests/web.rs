@@ -368,3 +368,102 @@ fn the_quarterly_report_is_a_page_and_a_word_file_with_the_facilitys_own_part_iv
         assert_eq!(dept.get(&path).status, 403);
     });
 }
+
+#[test]
+fn an_admin_enrols_revokes_and_renews_kiosks_and_manages_accounts_from_the_web() {
+    on_every_backend(|_, server| {
+        let mut province = Browser::new(&server);
+        province.login("so-y-te", PASSWORD);
+        assert_eq!(province.get("/admin").status, 403);
+        let csrf = province.get("/overview").hidden("csrf");
+        assert_eq!(
+            province
+                .post("/admin/kiosks", &[("csrf", &csrf), ("facility", "X"), ("name", "Y")])
+                .status,
+            403
+        );
+
+        let mut admin = Browser::new(&server);
+        admin.login("quantri", PASSWORD);
+        let page = admin.get("/admin");
+        assert_eq!(page.status, 200);
+        let csrf = page.hidden("csrf");
+        assert_eq!(
+            admin
+                .post("/admin/kiosks", &[("csrf", "forged"), ("facility", "X"), ("name", "Y")])
+                .status,
+            403
+        );
+        let enrolled = admin.post(
+            "/admin/kiosks",
+            &[
+                ("csrf", &csrf),
+                ("facility", "Trạm Y tế xã Tản Lĩnh"),
+                ("name", "Quầy <1>"),
+            ],
+        );
+        assert_eq!(enrolled.status, 200);
+        let at = enrolled.body.find("token = &quot;").expect("the [centre] block") + "token = &quot;".len();
+        let token = &enrolled.body[at..at + 64];
+        assert!(token.chars().all(|c| c.is_ascii_hexdigit()), "{token}");
+        assert!(enrolled.body.contains("Quầy &lt;1&gt;"));
+        let kiosk = server
+            .centre
+            .store
+            .kiosk_by_token(&hailong::centre::token_hash(token))
+            .unwrap()
+            .unwrap();
+        assert_eq!(kiosk.facility, "Trạm Y tế xã Tản Lĩnh");
+        assert_eq!(
+            admin
+                .post(&format!("/admin/kiosks/{}/revoke", kiosk.id), &[("csrf", &csrf)])
+                .status,
+            303
+        );
+        assert!(
+            server
+                .centre
+                .store
+                .kiosk_by_token(&hailong::centre::token_hash(token))
+                .unwrap()
+                .is_none_or(|k| k.revoked_at.is_some())
+        );
+        let renewed = admin.post(&format!("/admin/kiosks/{}/renew", kiosk.id), &[("csrf", &csrf)]);
+        assert_eq!(renewed.status, 200);
+        assert!(renewed.body.contains("[centre]"));
+
+        let added = admin.post(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("name", "qlcl-bavi"),
+                ("role", "facility"),
+                ("facility", BA_VI),
+                ("department", ""),
+                ("password", PASSWORD),
+            ],
+        );
+        assert_eq!(added.status, 303, "{}", added.body);
+        let mut qlcl = Browser::new(&server);
+        assert_eq!(qlcl.login("qlcl-bavi", PASSWORD).status, 303);
+        let short = admin.post(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("name", "x"),
+                ("role", "province"),
+                ("password", "short"),
+            ],
+        );
+        assert_eq!(short.status, 400);
+        let id = server.centre.accounts.user_by_name("qlcl-bavi").unwrap().unwrap().0.id;
+        assert_eq!(
+            admin
+                .post(&format!("/admin/users/{id}/disable"), &[("csrf", &csrf)])
+                .status,
+            303
+        );
+        assert_eq!(qlcl.get("/overview").status, 303, "a disabled account's session ends");
+        assert_eq!(Browser::new(&server).login("qlcl-bavi", PASSWORD).status, 401);
+    });
+}

@@ -243,6 +243,7 @@ pub fn centre_with_data(dir: &Path, store: Arc<dyn Backend>) -> Server {
     kiosk(&dir.join("myduc"), &server, MY_DUC, 120, &["Khoa Nội"], 2, |_, _| {});
     kiosk(&dir.join("myduc2"), &server, MY_DUC, 6, &["Khoa Đông y"], 3, |_, _| {});
     add_user(&server, "so-y-te", Role::Province, None, None);
+    add_user(&server, "quantri", Role::Admin, None, None);
     add_user(&server, "bavi", Role::Facility, Some(BA_VI), None);
     add_user(&server, "bavi-nhi", Role::Department, Some(BA_VI), Some("Khoa Nhi"));
     server

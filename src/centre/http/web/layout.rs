@@ -39,6 +39,9 @@ fn frame(locale: Locale, title: &str, viewer: Option<&Viewer>, content: Markup, 
                         nav aria-label=(tr(locale, "web-nav")) {
                             @if let Some(v) = viewer {
                                 a href=(super::overview::home_of(&v.user)) { (tr(locale, "web-nav-overview")) }
+                                @if v.user.role == crate::centre::accounts::Role::Admin {
+                                    a href="/admin" { (tr(locale, "web-nav-admin")) }
+                                }
                                 a href="/account/password" { (tr(locale, "web-nav-password")) }
                                 span.who { (v.user.name) }
                                 form.inline method="post" action="/logout" {

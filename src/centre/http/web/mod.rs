@@ -6,6 +6,7 @@
 //! Who may see what is checked here on every route, from the session's account
 //! ([`crate::centre::accounts::User::may_read`]); the API keeps its own bearer tokens.
 
+mod admin;
 mod auth;
 mod chart;
 mod facility;
@@ -48,6 +49,12 @@ pub fn routes(centre: Centre) -> Router {
         )
         .route("/lang/{lang}", get(switch_language))
         .route("/overview", get(overview::page))
+        .route("/admin", get(admin::page))
+        .route("/admin/kiosks", post(admin::enrol))
+        .route("/admin/kiosks/{id}/revoke", post(admin::revoke))
+        .route("/admin/kiosks/{id}/renew", post(admin::renew))
+        .route("/admin/users", post(admin::add_user))
+        .route("/admin/users/{id}/disable", post(admin::disable_user))
         .route("/facility/{slug}", get(facility::page))
         .route("/facility/{slug}/report", get(quarterly::page).post(quarterly::save))
         .route("/facility/{slug}/report.docx", get(quarterly::docx))

@@ -1,0 +1,341 @@
+//! `/admin` (admin accounts only): the same kiosk and account operations as the CLI — enrol a
+//! kiosk (its token is shown once, as the `[centre]` block for its `hailong.toml`), revoke and
+//! renew one; add an account, disable one. Every form carries the session's CSRF token.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::{PageError, Viewer, blocking, html, layout};
+use crate::centre::accounts::{self, NewUser, Role};
+use crate::centre::store::KioskInfo;
+use crate::centre::{Centre, new_token, token_hash};
+use crate::i18n::{tr, tr_args};
+
+fn admin_only(viewer: &Viewer) -> Result<(), PageError> {
+    if viewer.user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(PageError::Forbidden)
+    }
+}
+
+fn page_of(centre: &Centre, viewer: &Viewer, notice: Option<Markup>) -> Result<Markup, PageError> {
+    let locale = viewer.locale;
+    let kiosks = centre.store.kiosks()?;
+    let users = centre.accounts.users()?;
+    let tz = centre.web.tz;
+    let when = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string();
+    let button = |action: String, label: String| {
+        html! {
+            form.inline method="post" action=(action) {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                button.small type="submit" { (label) }
+            }
+        }
+    };
+    let body = html! {
+        h1 { (tr(locale, "web-admin-title")) }
+        @if let Some(n) = notice { (n) }
+        section {
+            h2 { (tr(locale, "web-admin-kiosks")) }
+            div.scroll tabindex="0" { table {
+                thead { tr {
+                    th scope="col" { (tr(locale, "web-col-facility")) }
+                    th scope="col" { (tr(locale, "web-col-kiosk")) }
+                    th scope="col" { (tr(locale, "web-admin-kiosk-id")) }
+                    th scope="col" { (tr(locale, "web-col-last-sync")) }
+                    th scope="col" { (tr(locale, "web-admin-state")) }
+                    th scope="col" { (tr(locale, "web-admin-actions")) }
+                } }
+                tbody { @for k in &kiosks { tr {
+                    th scope="row" { (k.facility) }
+                    td { (k.name) }
+                    td { code { (k.kiosk_id.as_deref().unwrap_or("—")) } }
+                    td { (k.last_sync_at.map_or_else(|| tr(locale, "web-never"), when)) }
+                    td { @if let Some(at) = k.revoked_at { (tr_args(locale, "web-admin-revoked", &[("date", when(at).into())])) } @else { (tr(locale, "web-admin-active")) } }
+                    td {
+                        @if k.revoked_at.is_none() { (button(format!("/admin/kiosks/{}/revoke", k.id), tr(locale, "web-admin-revoke"))) " " }
+                        (button(format!("/admin/kiosks/{}/renew", k.id), tr(locale, "web-admin-renew")))
+                    }
+                } } }
+            } }
+            h3 { (tr(locale, "web-admin-enrol")) }
+            form.stack method="post" action="/admin/kiosks" {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                label for="facility" { (tr(locale, "web-col-facility")) }
+                input #facility name="facility" required maxlength="200";
+                label for="kname" { (tr(locale, "web-col-kiosk")) }
+                input #kname name="name" required maxlength="200";
+                button type="submit" { (tr(locale, "web-admin-enrol")) }
+            }
+        }
+        section {
+            h2 { (tr(locale, "web-admin-users")) }
+            div.scroll tabindex="0" { table {
+                thead { tr {
+                    th scope="col" { (tr(locale, "web-login-name")) }
+                    th scope="col" { (tr(locale, "web-admin-role")) }
+                    th scope="col" { (tr(locale, "web-col-facility")) }
+                    th scope="col" { (tr(locale, "web-col-department")) }
+                    th scope="col" { (tr(locale, "web-admin-state")) }
+                    th scope="col" { (tr(locale, "web-admin-actions")) }
+                } }
+                tbody { @for u in &users { tr {
+                    th scope="row" { (u.name) }
+                    td { (role_name(locale, u.role)) }
+                    td { (u.facility.as_deref().unwrap_or("—")) }
+                    td { (u.department.as_deref().unwrap_or("—")) }
+                    td { @if let Some(at) = u.disabled_at { (tr_args(locale, "web-admin-disabled", &[("date", when(at).into())])) } @else { (tr(locale, "web-admin-active")) } }
+                    td { @if u.disabled_at.is_none() && u.id != viewer.user.id {
+                        (button(format!("/admin/users/{}/disable", u.id), tr(locale, "web-admin-disable")))
+                    } }
+                } } }
+            } }
+            h3 { (tr(locale, "web-admin-add-user")) }
+            form.stack method="post" action="/admin/users" {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                label for="uname" { (tr(locale, "web-login-name")) }
+                input #uname name="name" required maxlength="64" autocomplete="off";
+                label for="role" { (tr(locale, "web-admin-role")) }
+                select #role name="role" { @for r in Role::ALL { option value=(r.as_str()) { (role_name(locale, r)) } } }
+                label for="ufacility" { (tr(locale, "web-admin-facility-if")) }
+                input #ufacility name="facility" maxlength="200";
+                label for="udepartment" { (tr(locale, "web-admin-department-if")) }
+                input #udepartment name="department" maxlength="200";
+                label for="upassword" { (tr(locale, "web-login-password")) }
+                input #upassword name="password" type="password" required minlength=(accounts::MIN_PASSWORD) autocomplete="new-password";
+                button type="submit" { (tr(locale, "web-admin-add-user")) }
+            }
+        }
+    };
+    Ok(layout::page(locale, &tr(locale, "web-admin-title"), Some(viewer), body))
+}
+
+fn role_name(locale: crate::survey::Locale, role: Role) -> String {
+    tr(
+        locale,
+        match role {
+            Role::Admin => "web-role-admin",
+            Role::Province => "web-role-province",
+            Role::Facility => "web-role-facility",
+            Role::Department => "web-role-department",
+        },
+    )
+}
+
+/// The `[centre]` block of a new token, shown once.
+fn token_notice(locale: crate::survey::Locale, kiosk: &KioskInfo, token: &str, host: &str) -> Markup {
+    let block = format!("[centre]\nurl = \"http://{host}\"\ntoken = \"{token}\"\n");
+    html! {
+        div.notice role="status" {
+            p { (tr_args(locale, "web-admin-token-once", &[("kiosk", kiosk.name.clone().into()), ("facility", kiosk.facility.clone().into())])) }
+            pre { code { (block) } }
+        }
+    }
+}
+
+fn host_of(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+        .unwrap_or("CENTRE:8080")
+        .to_string()
+}
+
+/// `GET /admin`.
+pub async fn page(State(centre): State<Centre>, viewer: Viewer) -> Response {
+    let locale = viewer.locale;
+    if let Err(e) = admin_only(&viewer) {
+        return e.render(locale);
+    }
+    let c = centre.clone();
+    match blocking(move || page_of(&c, &viewer, None).map(html)).await {
+        Ok(r) => r,
+        Err(e) => e.render(locale),
+    }
+}
+
+/// A form carrying only the CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+/// The kiosk enrolment form.
+#[derive(Debug, Deserialize)]
+pub struct EnrolForm {
+    csrf: String,
+    facility: String,
+    name: String,
+}
+
+type Form<T> = Result<axum::Form<T>, axum::extract::rejection::FormRejection>;
+
+fn form<T>(f: Form<T>, locale: crate::survey::Locale) -> Result<T, PageError> {
+    f.map(|axum::Form(t)| t)
+        .map_err(|_| PageError::BadRequest(tr(locale, "web-error-form")))
+}
+
+/// `POST /admin/kiosks`: enrols a kiosk and shows its token once.
+pub async fn enrol(
+    State(centre): State<Centre>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    f: Form<EnrolForm>,
+) -> Response {
+    let locale = viewer.locale;
+    let host = host_of(&headers);
+    let result = async {
+        let f = form(f, locale)?;
+        viewer.check_csrf(&f.csrf)?;
+        admin_only(&viewer)?;
+        let (facility, name) = (f.facility.trim().to_string(), f.name.trim().to_string());
+        for (field, v) in [("facility", &facility), ("name", &name)] {
+            crate::centre::store::check_name(field, v).map_err(PageError::BadRequest)?;
+            if v.is_empty() {
+                return Err(PageError::BadRequest(tr(locale, "web-error-form")));
+            }
+        }
+        let c = centre.clone();
+        blocking(move || {
+            let token = new_token();
+            let kiosk = c.store.add_kiosk(&facility, &name, &token_hash(&token))?;
+            tracing::info!(user = ?viewer.user.name, facility = ?kiosk.facility, kiosk = ?kiosk.name, "kiosk enrolled from the web");
+            let notice = token_notice(locale, &kiosk, &token, &host);
+            page_of(&c, &viewer, Some(notice)).map(html)
+        })
+        .await
+    }
+    .await;
+    result.unwrap_or_else(|e| e.render(locale))
+}
+
+/// `POST /admin/kiosks/<id>/revoke`.
+pub async fn revoke(
+    State(centre): State<Centre>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    f: Form<CsrfOnly>,
+) -> Response {
+    let locale = viewer.locale;
+    let result = async {
+        let f = form(f, locale)?;
+        viewer.check_csrf(&f.csrf)?;
+        admin_only(&viewer)?;
+        let c = centre.clone();
+        blocking(move || {
+            c.store.revoke_kiosk(&id)?;
+            tracing::info!(user = ?viewer.user.name, enrolment = ?id, "kiosk revoked from the web");
+            Ok(Redirect::to("/admin").into_response())
+        })
+        .await
+    }
+    .await;
+    result.unwrap_or_else(|e| e.render(locale))
+}
+
+/// `POST /admin/kiosks/<id>/renew`: a new token for a known kiosk, shown once.
+pub async fn renew(
+    State(centre): State<Centre>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<String>,
+    f: Form<CsrfOnly>,
+) -> Response {
+    let locale = viewer.locale;
+    let host = host_of(&headers);
+    let result = async {
+        let f = form(f, locale)?;
+        viewer.check_csrf(&f.csrf)?;
+        admin_only(&viewer)?;
+        let c = centre.clone();
+        blocking(move || {
+            let token = new_token();
+            let kiosk = c.store.renew_kiosk(&id, &token_hash(&token))?;
+            tracing::info!(user = ?viewer.user.name, enrolment = ?id, "kiosk renewed from the web");
+            let notice = token_notice(locale, &kiosk, &token, &host);
+            page_of(&c, &viewer, Some(notice)).map(html)
+        })
+        .await
+    }
+    .await;
+    result.unwrap_or_else(|e| e.render(locale))
+}
+
+/// The new account form.
+#[derive(Debug, Deserialize)]
+pub struct UserForm {
+    csrf: String,
+    name: String,
+    role: String,
+    #[serde(default)]
+    facility: String,
+    #[serde(default)]
+    department: String,
+    password: String,
+}
+
+/// `POST /admin/users`.
+pub async fn add_user(State(centre): State<Centre>, viewer: Viewer, f: Form<UserForm>) -> Response {
+    let locale = viewer.locale;
+    let result = async {
+        let f = form(f, locale)?;
+        viewer.check_csrf(&f.csrf)?;
+        admin_only(&viewer)?;
+        let role = Role::parse(&f.role).ok_or_else(|| PageError::BadRequest(tr(locale, "web-error-form")))?;
+        let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let new = NewUser {
+            name: f.name.trim().to_string(),
+            role,
+            facility: opt(&f.facility),
+            department: opt(&f.department),
+        };
+        new.check().map_err(PageError::BadRequest)?;
+        accounts::check_password(&f.password).map_err(|e| PageError::BadRequest(format!("{}: {e}", tr(locale, "web-login-password"))))?;
+        let c = centre.clone();
+        blocking(move || {
+            match c.accounts.add_user(&new, &accounts::hash_password(&f.password)?) {
+                Ok(u) => tracing::info!(user = ?viewer.user.name, added = ?u.name, role = u.role.as_str(), "account added from the web"),
+                Err(crate::centre::store::Error::Conflict(why)) => return Err(PageError::BadRequest(why)),
+                Err(e) => return Err(e.into()),
+            }
+            Ok(Redirect::to("/admin").into_response())
+        })
+        .await
+    }
+    .await;
+    result.unwrap_or_else(|e| e.render(locale))
+}
+
+/// `POST /admin/users/<id>/disable`.
+pub async fn disable_user(
+    State(centre): State<Centre>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    f: Form<CsrfOnly>,
+) -> Response {
+    let locale = viewer.locale;
+    let result = async {
+        let f = form(f, locale)?;
+        viewer.check_csrf(&f.csrf)?;
+        admin_only(&viewer)?;
+        let c = centre.clone();
+        blocking(move || {
+            let user = c
+                .accounts
+                .users()?
+                .into_iter()
+                .find(|u| u.id == id)
+                .ok_or(PageError::NotFound)?;
+            c.accounts.disable_user(&user.name)?;
+            tracing::info!(user = ?viewer.user.name, disabled = ?user.name, "account disabled from the web");
+            Ok(Redirect::to("/admin").into_response())
+        })
+        .await
+    }
+    .await;
+    result.unwrap_or_else(|e| e.render(locale))
+}
