@@ -733,6 +733,8 @@ async fn shutdown_signal() {
     }
 }
 
+/// `hailong sync [--once]`: runs the steps `sync::schedule` names, as the kiosk's worker does,
+/// and says each on stderr in the staff's language.
 pub fn sync(common: &Common, once: bool) -> Result<ExitCode> {
     let env = env(common)?;
     let locale = env.locale;
