@@ -829,6 +829,34 @@ fn sync_once_exits_non_zero_when_the_audit_finds_a_response_altered_after_it_was
     centre.wait().unwrap();
 }
 
+/// `hailong sync` without `--once` on a kiosk with no `[centre]`: the settings are read once, so
+/// retrying cannot help; it says so and exits 2 instead of retrying every five minutes forever.
+#[test]
+fn sync_without_a_centre_configured_stops_at_once_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    hailong(dir.path(), &["demo-data", "--responses", "3"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .args(["sync", "--lang", "en", "--data-dir"])
+        .arg(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!("still running after 20 s: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().unwrap();
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("sync not configured"), "{said}");
+    assert!(!said.contains("Retrying"), "{said}");
+}
+
 #[test]
 fn a_bad_setting_in_hailong_toml_is_said_in_the_staff_language_with_its_line_and_key() {
     let dir = tempfile::tempdir().unwrap();

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
@@ -13,6 +14,7 @@ use hailong::i18n::{tr, tr_args};
 use hailong::report::Period;
 use hailong::survey::{Catalog, Locale};
 use hailong::sync::client::{self, Target};
+use hailong::sync::schedule::{self, Audited, Done, Next};
 
 use super::Common;
 use super::commands::{Env, env, open_store, say};
@@ -731,6 +733,8 @@ async fn shutdown_signal() {
     }
 }
 
+/// `hailong sync [--once]`: runs the steps `sync::schedule` names, as the kiosk's worker does,
+/// and says each on stderr in the staff's language.
 pub fn sync(common: &Common, once: bool) -> Result<ExitCode> {
     let env = env(common)?;
     let locale = env.locale;
@@ -738,92 +742,93 @@ pub fn sync(common: &Common, once: bool) -> Result<ExitCode> {
     let target = Target::from_config(&env.config.centre);
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let http = client::http_client(&target)?;
-        let mut attempt = 0u32;
-        let mut last_audit: Option<std::time::Instant> = None;
-        let mut clock_checked: Option<std::time::Instant> = None;
+        let mut http = None;
+        let mut state = schedule::State::new(once);
         loop {
-            // Once an hour (and at the start): is this kiosk's clock right?
-            if clock_checked.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(3600))
-                && let Ok(Some(offset)) = client::clock_offset(&http, &target).await
-            {
-                clock_checked = Some(std::time::Instant::now());
-                if let Some(warning) = client::explain_clock(offset, locale) {
-                    eprintln!("{warning}");
+            let next = schedule::next(&state, Instant::now(), &mut rand::rng());
+            let done = match next {
+                Next::Round => {
+                    let sent = async {
+                        let http = client::cached_http_client(&mut http, &target)?;
+                        client::sync_once(&store, &http, &target).await
+                    }
+                    .await;
+                    if let Ok(n) = sent {
+                        eprintln!("{}", tr_args(locale, "cli-sync-sent", &[("count", n.into())]));
+                    }
+                    Done::Round(sent)
                 }
-            }
-            match client::sync_once(&store, &http, &target).await {
-                Ok(n) => {
-                    eprintln!("{}", tr_args(locale, "cli-sync-sent", &[("count", n.into())]));
-                    attempt = 0;
-                    if last_audit.is_none_or(|t| t.elapsed() >= hailong::sync::AUDIT_EVERY) {
-                        let audit = client::audit(&store, &http, &target).await;
-                        match &audit {
-                            Ok(a) if a.altered.is_empty() && a.removed.is_empty() => {
-                                eprintln!(
-                                    "{}",
-                                    tr_args(locale, "cli-sync-audit-ok", &[("checked", a.checked.into())])
-                                )
-                            }
-                            Ok(a) => {
-                                let seqs = |list: &[u64]| {
-                                    let list: Vec<String> = list.iter().map(u64::to_string).collect();
-                                    if list.is_empty() {
-                                        "—".to_string()
-                                    } else {
-                                        list.join(", ")
-                                    }
-                                };
-                                eprintln!(
-                                    "{}",
-                                    tr_args(
-                                        locale,
-                                        "cli-sync-audit-tampered",
-                                        &[
-                                            ("checked", a.checked.into()),
-                                            ("altered", seqs(&a.altered).into()),
-                                            ("removed", seqs(&a.removed).into()),
-                                        ],
-                                    )
-                                )
-                            }
-                            Err(e) => eprintln!(
-                                "{}",
-                                tr_args(locale, "cli-sync-audit-failed", &[("detail", e.explain(locale).into())])
-                            ),
-                        }
-                        match audit {
-                            // The kiosk's own copy was changed after it was sent: staff must see it.
-                            Ok(a) if once && !(a.altered.is_empty() && a.removed.is_empty()) => {
-                                return Ok(ExitCode::from(3));
-                            }
-                            Ok(_) => last_audit = Some(std::time::Instant::now()),
-                            Err(e) if once => bail!(e.explain(locale)),
-                            Err(_) => {}
-                        }
+                Next::CheckClock => {
+                    let offset = async {
+                        let http = client::cached_http_client(&mut http, &target)?;
+                        client::clock_offset(&http, &target).await
                     }
-                    if once {
-                        return Ok(ExitCode::SUCCESS);
+                    .await;
+                    if let Ok(Some(offset)) = offset
+                        && let Some(warning) = client::explain_clock(offset, locale)
+                    {
+                        eprintln!("{warning}");
                     }
-                    tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                    Done::Clock {
+                        answered: offset.is_ok(),
+                    }
                 }
-                Err(e) => {
-                    if once {
-                        bail!(e.explain(locale));
+                Next::Audit => {
+                    let audit = async {
+                        let http = client::cached_http_client(&mut http, &target)?;
+                        client::audit(&store, &http, &target).await
                     }
-                    let pause = client::pause_after(&e, attempt, &mut rand::rng());
-                    eprintln!(
-                        "{}",
-                        tr_args(
-                            locale,
-                            "cli-sync-retry",
-                            &[("error", e.explain(locale).into()), ("seconds", pause.as_secs().into())],
-                        )
-                    );
-                    attempt += 1;
+                    .await;
+                    eprintln!("{}", explain_audit(&audit, locale));
+                    Done::Audit(Audited::of(&audit))
+                }
+                Next::Wait(pause) => {
+                    if let Some(e) = state.failure() {
+                        eprintln!(
+                            "{}",
+                            tr_args(
+                                locale,
+                                "cli-sync-retry",
+                                &[("error", e.explain(locale).into()), ("seconds", pause.as_secs().into())],
+                            )
+                        );
+                    }
                     tokio::time::sleep(pause).await;
+                    Done::Waited { woken: false }
                 }
-            }
+                Next::Stop(code) => return Ok(ExitCode::from(code)),
+                Next::GiveUp(e) => bail!(e.explain(locale)),
+            };
+            state.record(done, Instant::now());
         }
     })
+}
+
+/// What the chain audit found (or why it failed), in words.
+fn explain_audit(audit: &Result<hailong::sync::AuditResult, client::Error>, locale: Locale) -> String {
+    match audit {
+        Ok(a) if a.altered.is_empty() && a.removed.is_empty() => {
+            tr_args(locale, "cli-sync-audit-ok", &[("checked", a.checked.into())])
+        }
+        Ok(a) => {
+            let seqs = |list: &[u64]| {
+                let list: Vec<String> = list.iter().map(u64::to_string).collect();
+                if list.is_empty() {
+                    "—".to_string()
+                } else {
+                    list.join(", ")
+                }
+            };
+            tr_args(
+                locale,
+                "cli-sync-audit-tampered",
+                &[
+                    ("checked", a.checked.into()),
+                    ("altered", seqs(&a.altered).into()),
+                    ("removed", seqs(&a.removed).into()),
+                ],
+            )
+        }
+        Err(e) => tr_args(locale, "cli-sync-audit-failed", &[("detail", e.explain(locale).into())]),
+    }
 }

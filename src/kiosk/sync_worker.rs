@@ -1,10 +1,11 @@
-//! The kiosk's background sync (DESIGN §7, STYLE 5): a subscription that sends the outbox to the
-//! centre whenever there is something to send, backs off on failure, and reports how it went.
-//! It is keyed by the centre settings, so changing them restarts it.
+//! The kiosk's background sync (DESIGN §7, STYLE 5): a subscription that runs the steps
+//! `sync::schedule` names (send the outbox, compare clocks, audit the chain, pause), reports how
+//! each went, and ends a pause early when staff ask for a round. It is keyed by the centre
+//! settings, so changing them restarts it.
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use iced::Subscription;
@@ -14,19 +15,14 @@ use tokio::sync::Notify;
 use crate::kiosk::app::Message;
 use crate::kiosk::saver::SharedStore;
 use crate::sync::client::{self, Error, Target};
+use crate::sync::schedule::{self, Audited, Done, Next};
 
-/// How often the worker looks for new responses when all went well.
-pub const IDLE_PAUSE: Duration = Duration::from_secs(20);
-
-/// How often the worker compares the kiosk's clock with the centre's.
-pub const CLOCK_EVERY: Duration = Duration::from_secs(3600);
-
-/// What the worker reports after each round.
+/// What the worker reports after each step.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SyncEvent {
     /// Everything was sent.
     Synced(DateTime<Utc>),
-    /// The round stopped on this error.
+    /// The round (or the chain audit) stopped on this error.
     Failed(Error),
     /// The centre compared the kiosk's whole chain with what it received (the chain audit).
     Audited {
@@ -39,51 +35,82 @@ pub enum SyncEvent {
     Clock(Option<chrono::TimeDelta>),
 }
 
-/// When the worker last ran its slower checks.
-#[derive(Debug, Clone, Default)]
-pub struct Checks {
-    last_audit: Option<std::time::Instant>,
-    last_clock: Option<std::time::Instant>,
+/// The worker between its steps: the schedule's state and the HTTP client.
+#[derive(Debug)]
+pub struct Worker {
+    schedule: schedule::State,
+    http: Option<reqwest::Client>,
 }
 
-/// One round and what is due after it: sends everything queued; after a successful round,
-/// the chain audit (once after start, then every [`AUDIT_EVERY`](crate::sync::AUDIT_EVERY))
-/// and the clock comparison (once after start, then every [`CLOCK_EVERY`]). The first event
-/// is the round's own ([`SyncEvent::Synced`] or [`SyncEvent::Failed`]).
-pub async fn full_round(
-    store: &SharedStore,
-    http: &reqwest::Client,
-    target: &Target,
-    checks: &mut Checks,
-) -> Vec<SyncEvent> {
-    let first = round(store, http, target).await;
-    let synced = matches!(first, SyncEvent::Synced(_));
-    let mut events = vec![first];
-    if !synced {
-        return events;
-    }
-    // The centre compares the whole chain with what it received and records anything altered
-    // or removed here.
-    if checks
-        .last_audit
-        .is_none_or(|t| t.elapsed() >= crate::sync::AUDIT_EVERY)
-    {
-        match client::audit(store, http, target).await {
-            Ok(result) => {
-                checks.last_audit = Some(std::time::Instant::now());
-                events.push(SyncEvent::Audited { at: Utc::now(), result });
-            }
-            Err(e) => events.push(SyncEvent::Failed(e)),
+impl Default for Worker {
+    /// A worker that has just started: a round is due, then the clock comparison and the audit.
+    fn default() -> Worker {
+        Worker {
+            schedule: schedule::State::new(false),
+            http: None,
         }
     }
-    if checks.last_clock.is_none_or(|t| t.elapsed() >= CLOCK_EVERY) {
-        // A failed comparison says nothing about the clock; it is tried again next round.
-        if let Ok(offset) = client::clock_offset(http, target).await {
-            checks.last_clock = Some(std::time::Instant::now());
-            events.push(SyncEvent::Clock(offset));
+}
+
+impl Worker {
+    /// Runs the steps [`schedule::next`] names until it names a pause: a round and, after a
+    /// successful one, the clock comparison and the chain audit when they are due. Returns what
+    /// happened, the round's own event first, and the pause (`None`: sync cannot go on).
+    pub async fn until_pause(&mut self, store: &SharedStore, target: &Target) -> (Vec<SyncEvent>, Option<Duration>) {
+        let mut events = Vec::new();
+        loop {
+            // The rng is a temporary of its own statement: it must not live across an await.
+            let next = schedule::next(&self.schedule, Instant::now(), &mut rand::rng());
+            let done = match next {
+                Next::Wait(pause) => return (events, Some(pause)),
+                Next::Stop(_) | Next::GiveUp(_) => return (events, None),
+                Next::Round => {
+                    let sent = async {
+                        let http = client::cached_http_client(&mut self.http, target)?;
+                        client::sync_once(store, &http, target).await
+                    }
+                    .await;
+                    events.push(match &sent {
+                        Ok(_) => SyncEvent::Synced(Utc::now()),
+                        Err(e) => SyncEvent::Failed(e.clone()),
+                    });
+                    Done::Round(sent)
+                }
+                Next::CheckClock => {
+                    let offset = async {
+                        let http = client::cached_http_client(&mut self.http, target)?;
+                        client::clock_offset(&http, target).await
+                    }
+                    .await;
+                    if let Ok(offset) = offset {
+                        events.push(SyncEvent::Clock(offset));
+                    }
+                    Done::Clock {
+                        answered: offset.is_ok(),
+                    }
+                }
+                Next::Audit => {
+                    let result = async {
+                        let http = client::cached_http_client(&mut self.http, target)?;
+                        client::audit(store, &http, target).await
+                    }
+                    .await;
+                    let audited = Audited::of(&result);
+                    events.push(match result {
+                        Ok(result) => SyncEvent::Audited { at: Utc::now(), result },
+                        Err(e) => SyncEvent::Failed(e),
+                    });
+                    Done::Audit(audited)
+                }
+            };
+            self.schedule.record(done, Instant::now());
         }
     }
-    events
+
+    /// Takes in that the pause ended: its time ran out, or staff asked for a round (`woken`).
+    pub fn waited(&mut self, woken: bool) {
+        self.schedule.record(Done::Waited { woken }, Instant::now());
+    }
 }
 
 struct Key {
@@ -110,54 +137,21 @@ pub fn subscription(target: Target, store: SharedStore, wake: Arc<Notify>) -> Su
         iced::stream::channel(
             4,
             async move |mut output: iced::futures::channel::mpsc::Sender<Message>| {
-                let http = loop {
-                    match client::http_client(&target) {
-                        Ok(http) => break http,
-                        Err(e) => {
-                            // Staff must fix the file or setting; look again now and then.
-                            let pause = client::backoff(9, &mut rand::rng());
-                            let _ = output.send(Message::Sync(SyncEvent::Failed(e))).await;
-                            tokio::select! {
-                                () = tokio::time::sleep(pause) => {}
-                                () = wake.notified() => {}
-                            }
-                        }
-                    }
-                };
-                let mut attempt = 0u32;
-                let mut checks = Checks::default();
+                let mut worker = Worker::default();
                 loop {
-                    let events = full_round(&store, &http, &target, &mut checks).await;
-                    let pause = match &events[0] {
-                        SyncEvent::Failed(e) => {
-                            // A refused token needs staff; keep trying, slowly, in case it comes back.
-                            let pause = client::pause_after(e, attempt, &mut rand::rng());
-                            attempt = attempt.saturating_add(1);
-                            pause
-                        }
-                        _ => {
-                            attempt = 0;
-                            IDLE_PAUSE
-                        }
-                    };
+                    let (events, pause) = worker.until_pause(&store, &target).await;
                     for event in events {
                         let _ = output.send(Message::Sync(event)).await;
                     }
-                    tokio::select! {
-                        () = tokio::time::sleep(pause) => {}
-                        // Staff asked for a round: run it now, and back off from the start again.
-                        () = wake.notified() => attempt = 0,
-                    }
+                    // `None`: sync is not configured; changed settings start a new worker.
+                    let Some(pause) = pause else { return };
+                    let woken = tokio::select! {
+                        () = tokio::time::sleep(pause) => false,
+                        () = wake.notified() => true,
+                    };
+                    worker.waited(woken);
                 }
             },
         )
     })
-}
-
-/// One round of the worker: sends everything queued, in batches, and says how it went.
-pub async fn round(store: &SharedStore, http: &reqwest::Client, target: &Target) -> SyncEvent {
-    match client::sync_once(store, http, target).await {
-        Ok(_) => SyncEvent::Synced(Utc::now()),
-        Err(e) => SyncEvent::Failed(e),
-    }
 }

@@ -186,6 +186,17 @@ pub fn http_client(target: &Target) -> Result<reqwest::Client, Error> {
     builder.build().map_err(|e| Error::Certificate(e.to_string()))
 }
 
+/// The HTTP client kept in `cache`, built on first use, and again on each use while it cannot be
+/// (a CA file staff are still fixing).
+pub fn cached_http_client(cache: &mut Option<reqwest::Client>, target: &Target) -> Result<reqwest::Client, Error> {
+    if let Some(http) = cache {
+        return Ok(http.clone());
+    }
+    let http = http_client(target)?;
+    *cache = Some(http.clone());
+    Ok(http)
+}
+
 async fn blocking<T: Send + 'static>(
     store: &SharedStore,
     f: impl FnOnce(&mut crate::store::Store) -> crate::store::Result<T> + Send + 'static,

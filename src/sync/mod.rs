@@ -1,7 +1,8 @@
-//! The sync protocol between kiosks and the centre (DESIGN §7), shared by both sides, and the
-//! kiosk's sync client.
+//! The sync protocol between kiosks and the centre (DESIGN §7), shared by both sides, the
+//! kiosk's sync client, and when it runs (`schedule`).
 
 pub mod client;
+pub mod schedule;
 
 use serde::{Deserialize, Serialize};
 

@@ -150,18 +150,12 @@ impl Harness {
             "the sync worker was not woken"
         );
         let target = hailong::sync::client::Target::from_config(&setup.config.centre);
-        let http = hailong::sync::client::http_client(&target).unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        let mut checks = hailong::kiosk::sync_worker::Checks::default();
-        let events = runtime.block_on(hailong::kiosk::sync_worker::full_round(
-            &setup.store,
-            &http,
-            &target,
-            &mut checks,
-        ));
+        let mut worker = hailong::kiosk::sync_worker::Worker::default();
+        let (events, _pause) = runtime.block_on(worker.until_pause(&setup.store, &target));
         for event in events {
             self.send(Message::Sync(event));
         }
