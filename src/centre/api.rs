@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::store::KioskInfo;
 use super::{Centre, Scope, token_hash};
-use crate::report::period::Period;
+use crate::report::period::{Calendar, Period};
 use crate::survey::Locale;
 use crate::sync::{
     AUDIT_PATH, Audit, AuditResult, Batch, BatchResult, ErrorBody, MAX_AUDIT, MAX_BATCH, MAX_BODY, RESPONSES_PATH, code,
@@ -590,8 +590,8 @@ async fn report(
     query: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<axum::Json<crate::report::Report>, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad(e.body_text()))?;
-    let period =
-        Period::parse(q.period.as_deref().unwrap_or("all")).map_err(|e| ApiError::bad(format!("period: {}", e.0)))?;
+    let period = Period::parse(q.period.as_deref().unwrap_or("all"), Calendar::default())
+        .map_err(|e| ApiError::bad(format!("period: {}", e.0)))?;
     let scope = Scope {
         facility: q.facility,
         kiosk: q.kiosk,

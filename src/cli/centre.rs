@@ -10,7 +10,7 @@ use clap::Subcommand;
 
 use hailong::centre::{self as server, Centre, CentreStore, Scope};
 use hailong::i18n::{tr, tr_args};
-use hailong::report::Period;
+use hailong::report::{Calendar, Period};
 use hailong::survey::{Catalog, Locale};
 use hailong::sync::client::{self, Target};
 
@@ -319,7 +319,8 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
             period,
             json,
         } => {
-            let period = Period::parse(period.as_deref().unwrap_or("all")).map_err(|e| anyhow::anyhow!(e.0))?;
+            let period = Period::parse(period.as_deref().unwrap_or("all"), Calendar::default())
+                .map_err(|e| anyhow::anyhow!(e.0))?;
             let centre = centre(&env, store)?;
             let scope = Scope {
                 facility,
