@@ -141,7 +141,7 @@ fn dashboard(c: &mut Criterion) {
     let mut group = c.benchmark_group("staff dashboard, 1M responses");
     group.sample_size(20);
     group.bench_function("this year: figures, trend, comments", |b| {
-        b.iter(|| black_box(load_dashboard(&store, PeriodChoice::ThisYear, today, &opts).unwrap()))
+        b.iter(|| black_box(load_dashboard(&store, PeriodChoice::ThisYear, today, &opts, Default::default()).unwrap()))
     });
     group.finish();
 }

@@ -225,6 +225,51 @@ bounded!(
     "The satisfaction target in percent."
 );
 
+/// `[report] cutoff_day`: the day of the month (1–28) on which the facility's province closes
+/// its figures; see [`crate::report::Calendar`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "f64", into = "f64")]
+pub struct CutoffDay(pub u8);
+
+impl CutoffDay {
+    /// Its key in the `[report]` block.
+    pub const KEY: &'static str = "cutoff_day";
+
+    /// `v` if it is a whole day 1–28, else the rule it breaks.
+    pub fn check(v: f64) -> Result<Self, Rule> {
+        let range = crate::report::period::CutOffDay::RANGE;
+        let (min, max) = (f64::from(*range.start()), f64::from(*range.end()));
+        if v.is_finite() && v >= min && v <= max && v.fract() == 0.0 {
+            Ok(CutoffDay(v as u8))
+        } else {
+            Err(Rule::Range { min, max, found: v })
+        }
+    }
+}
+
+impl TryFrom<f64> for CutoffDay {
+    type Error = String;
+    fn try_from(v: f64) -> Result<Self, String> {
+        CutoffDay::check(v).map_err(|rule| format!("cutoff_day {rule}"))
+    }
+}
+
+impl From<CutoffDay> for f64 {
+    fn from(v: CutoffDay) -> f64 {
+        f64::from(v.0)
+    }
+}
+
+/// The `[report]` block: the reporting calendar.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportConfig {
+    /// Months close on this day (e.g. 14: Q1 = 15/12–14/3); unset = calendar months and
+    /// quarters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cutoff_day: Option<CutoffDay>,
+}
+
 /// An IANA time zone name, e.g. `Asia/Ho_Chi_Minh`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -328,6 +373,8 @@ pub struct Config {
     pub scoring: ScoringConfig,
     /// Sync settings.
     pub centre: CentreConfig,
+    /// The reporting calendar.
+    pub report: ReportConfig,
 }
 
 impl Default for Config {
@@ -346,6 +393,7 @@ impl Default for Config {
             staff_pin_hash: String::new(),
             scoring: ScoringConfig::default(),
             centre: CentreConfig::default(),
+            report: ReportConfig::default(),
         }
     }
 }
@@ -467,6 +515,16 @@ impl Config {
         Ok(config)
     }
 
+    /// The reporting calendar every period is named on: calendar quarters, or months closed
+    /// on `[report] cutoff_day`.
+    pub fn calendar(&self) -> crate::report::Calendar {
+        use crate::report::{Calendar, period::CutOffDay};
+        self.report
+            .cutoff_day
+            .and_then(|d| CutOffDay::new(d.0))
+            .map_or(Calendar::Quarters, Calendar::CutOff)
+    }
+
     /// The scoring settings, with the target.
     pub fn scoring_options(&self) -> ScoringOptions {
         ScoringOptions {
@@ -570,12 +628,17 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), ConfigError> {
 /// The typed rule behind a serde error on one of the bounded numbers (serde only carries text).
 fn bounded_rule(text: &str, field: &str) -> Option<Rule> {
     let table: toml::Table = text.parse().ok()?;
-    let value = table.get(field)?;
+    let (block, key) = field.split_once('.').map_or((None, field), |(b, k)| (Some(b), k));
+    let value = match block {
+        Some(b) => table.get(b)?.as_table()?.get(key)?,
+        None => table.get(key)?,
+    };
     let v = value.as_float().or_else(|| value.as_integer().map(|i| i as f64))?;
-    match field {
-        IdleTimeout::KEY => IdleTimeout::check(v).err(),
-        RapidRepeat::KEY => RapidRepeat::check(v).err(),
-        TargetPct::KEY => TargetPct::check(v).err(),
+    match (block, key) {
+        (None, IdleTimeout::KEY) => IdleTimeout::check(v).err(),
+        (None, RapidRepeat::KEY) => RapidRepeat::check(v).err(),
+        (None, TargetPct::KEY) => TargetPct::check(v).err(),
+        (Some("report"), CutoffDay::KEY) => CutoffDay::check(v).err(),
         _ => None,
     }
 }

@@ -96,7 +96,7 @@ fn centre_summary(centre: &Centre) -> hailong::survey::Summary {
 
 fn kiosk_summary(store: &Arc<Mutex<Store>>) -> hailong::survey::Summary {
     let store = store.lock().unwrap();
-    hailong::report::summary(&store, &Filter::default(), &ScoringOptions::default()).unwrap()
+    hailong::report::summary(&*store, &Filter::default(), &ScoringOptions::default()).unwrap()
 }
 
 #[test]
@@ -1017,7 +1017,7 @@ fn demo_data_case(store: Arc<dyn Backend>) {
     assert!(rates[0] >= 95.0 && rates[2] < 95.0, "{rates:?}");
     // Reports add up daily tallies kept at ingest; they equal a rescan of the responses for
     // any scope: a facility, a kiosk, a department, a quarter, and all of these at once.
-    let q3 = Period::parse("2026-Q3").unwrap();
+    let q3 = Period::parse("2026-Q3", hailong::report::Calendar::Quarters).unwrap();
     let facility = Some("Trung tâm Y tế huyện Đan Phượng".to_string());
     let kiosks = centre.store.kiosks().unwrap();
     let kiosk = kiosks
@@ -1069,7 +1069,7 @@ fn demo_data_case(store: Arc<dyn Backend>) {
         ),
     ];
     // Days around whole months: partly from daily rows, partly from the monthly roll-up.
-    let odd = Period::parse("2026-Q1").unwrap();
+    let odd = Period::parse("2026-Q1", hailong::report::Calendar::Quarters).unwrap();
     let odd_scope = Scope {
         from: NaiveDate::from_ymd_opt(2026, 2, 15),
         to: NaiveDate::from_ymd_opt(2026, 8, 10),

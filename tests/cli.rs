@@ -84,7 +84,7 @@ fn demo_data_then_report_json_gives_the_figures_of_the_raw_answers() {
     // A quarter covers only its own days.
     let out = hailong(dir.path(), &["report", "--json", "--period", "2026-Q3"]);
     let q3: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let p = hailong::report::Period::parse("2026-Q3").unwrap();
+    let p = hailong::report::Period::parse("2026-Q3", hailong::report::Calendar::Quarters).unwrap();
     let expected = rescan(
         dir.path(),
         &Filter {
@@ -165,22 +165,36 @@ fn exports_hold_one_row_per_response_with_vietnamese_intact() {
     assert!(bytes.starts_with("\u{feff}".as_bytes()), "a BOM so Excel reads UTF-8");
     let mut reader = csv::Reader::from_reader(&bytes[3..]);
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    for col in [
-        "Mã phiếu",
-        "Khoa/phòng",
-        "Trạng thái",
-        "A2",
-        "A2.why",
-        "B7",
-        "C6",
-        "D1",
-        "E1",
-        "G2",
-        "G2.other",
-        "Ý kiến",
-    ] {
-        assert!(header.contains(&col.to_string()), "missing column {col}: {header:?}");
-    }
+    // The code header scripts read: exactly as it has always been.
+    assert_eq!(
+        header,
+        [
+            "Mã phiếu",
+            "Số thứ tự",
+            "Mã kiosk",
+            "Khoa/phòng",
+            "Mẫu phiếu",
+            "Phiên bản mẫu",
+            "Ngôn ngữ",
+            "Trạng thái",
+            "Gửi lặp nhanh",
+            "Bắt đầu (giờ địa phương)",
+            "Gửi lúc (giờ địa phương)",
+            "A2",
+            "A2.why",
+            "B7",
+            "B7.why",
+            "C6",
+            "C6.why",
+            "D1",
+            "D1.why",
+            "E1",
+            "E1.why",
+            "G2",
+            "G2.other",
+            "Ý kiến",
+        ]
+    );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 400);
     let dept = header.iter().position(|h| h == "Khoa/phòng").unwrap();
@@ -214,10 +228,81 @@ fn exports_hold_one_row_per_response_with_vietnamese_intact() {
         .collect();
     assert_eq!(xrows[0], header);
     assert_eq!(xrows.len(), 401);
-    for (x, c) in xrows[1..].iter().zip(&rows) {
-        let c: Vec<String> = c.iter().map(String::from).collect();
-        assert_eq!(x[..c.len().min(x.len())], c[..x.len().min(c.len())]);
+    // The CSV keeps codes and text times, for scripts.
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (status, rapid, started, submitted) = (
+        col("Trạng thái"),
+        col("Gửi lặp nhanh"),
+        col("Bắt đầu (giờ địa phương)"),
+        col("Gửi lúc (giờ địa phương)"),
+    );
+    assert!(rows.iter().all(|r| r[status] == *"complete" || r[status] == *"partial"));
+    assert!(
+        rows.iter().any(|r| r[status] == *"partial"),
+        "the demo has partial responses"
+    );
+    assert!(rows.iter().all(|r| r[rapid] == *"0" || r[rapid] == *"1"));
+    let reasons: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.ends_with(".why"))
+        .map(|(i, _)| i)
+        .collect();
+    assert!(
+        rows.iter().any(|r| reasons.iter().any(|&i| r[i].contains("wait"))),
+        "reasons as codes in the CSV"
+    );
+    // The XLSX says the same in words, with real date-time cells.
+    let words = |code: &str| match code {
+        "complete" => "Hoàn thành",
+        "partial" => "Chưa hoàn thành",
+        "0" => "Không",
+        "1" => "Có",
+        "wait" => "Thời gian chờ đợi",
+        "attitude" => "Thái độ của nhân viên",
+        "cleanliness" => "Vệ sinh, sạch sẽ",
+        "cost" => "Chi phí",
+        "information" => "Thông tin, hướng dẫn",
+        "other" => "Lý do khác",
+        other => panic!("no words for {other}"),
+    };
+    let g2 = |code: &str| match code {
+        "1" => "Chắc chắn không bao giờ quay lại",
+        "2" => "Không muốn quay lại nhưng có ít lựa chọn khác",
+        "3" => "Muốn chuyển sang bệnh viện khác",
+        "4" => "Có thể sẽ quay lại",
+        "5" => "Chắc chắn sẽ quay lại hoặc giới thiệu cho người khác",
+        "6" => "Khác (ghi rõ)",
+        other => panic!("no G2 option {other}"),
+    };
+    let data: Vec<&[Data]> = sheet.rows().skip(1).collect();
+    let mut reasons_seen = 0;
+    for ((x, c), cells) in xrows[1..].iter().zip(&rows).zip(&data) {
+        for (i, h) in header.iter().enumerate() {
+            let (x, c) = (x.get(i).map_or("", String::as_str), &c[i]);
+            if i == status || i == rapid {
+                assert_eq!(x, words(c), "{h}");
+            } else if i == started || i == submitted {
+                let Data::DateTime(t) = &cells[i] else {
+                    panic!("{h} is not a date-time cell: {:?}", cells[i]);
+                };
+                assert!(t.is_datetime());
+                let (y, mo, d, hh, mi, ss, _) = t.to_ymd_hms_milli();
+                assert_eq!(format!("{y:04}-{mo:02}-{d:02} {hh:02}:{mi:02}:{ss:02}"), *c, "{h}");
+            } else if h.ends_with(".why") {
+                let expected: Vec<&str> = c.split(';').filter(|s| !s.is_empty()).map(words).collect();
+                assert_eq!(x, expected.join("; "), "{h}");
+                reasons_seen += usize::from(!c.is_empty());
+            } else if h == "G2" && !c.is_empty() {
+                assert_eq!(x, g2(c), "{h}");
+            } else if c == "0" && ["A2", "B7", "C6", "D1", "E1"].contains(&h.as_str()) {
+                assert_eq!(x, "Không sử dụng", "{h}: not used, in words");
+            } else {
+                assert_eq!(x, c, "{h}");
+            }
+        }
     }
+    assert!(reasons_seen > 0);
     let summary = book.worksheet_range("Tổng hợp").unwrap();
     let cell = |label: &str| {
         summary
@@ -228,7 +313,23 @@ fn exports_hold_one_row_per_response_with_vietnamese_intact() {
     };
     assert_eq!(cell("Cơ sở").to_string(), "Trung tâm Y tế huyện Đông Anh");
     assert_eq!(cell("Mục tiêu (%)"), Data::Float(95.0));
+    // Counted and excluded responses are said apart.
     let report: serde_json::Value = serde_json::from_slice(&hailong(dir.path(), &["report", "--json"]).stdout).unwrap();
+    assert_eq!(
+        cell("Số phiếu được tính"),
+        Data::Float(report["responses"].as_f64().unwrap())
+    );
+    assert_eq!(
+        cell("Phiếu gửi lặp nhanh (không tính)"),
+        Data::Float(report["rapid_repeat_responses"].as_f64().unwrap())
+    );
+    let verdict = match report["verdict"].as_str().unwrap() {
+        "met" => "ĐẠT",
+        "not_met" => "CHƯA ĐẠT",
+        "inconclusive" => "chưa đủ số phiếu để kết luận",
+        _ => "chưa có dữ liệu",
+    };
+    assert_eq!(cell("Kết luận so với mục tiêu").to_string(), verdict);
     assert_eq!(
         cell("Tỷ lệ hài lòng chung (%)"),
         Data::Float(report["satisfied_pct"].as_f64().unwrap())
@@ -892,4 +993,75 @@ fn report_warns_on_stderr_when_the_configured_questionnaire_does_not_exist() {
         "{stderr}"
     );
     assert!(!out.stdout.is_empty(), "the report is still printed");
+}
+
+/// `[report] cutoff_day = 14`: every period the CLI names is on that calendar ("Q1" is
+/// 15/12 of the year before to 14/03), and the text report says so with Vietnamese dates.
+#[test]
+fn a_cut_off_day_in_hailong_toml_moves_every_named_period() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("hailong.toml"),
+        "facility_name = \"TTYT Gia Lâm\"\n\n[report]\ncutoff_day = 14\n",
+    )
+    .unwrap();
+    hailong(
+        dir.path(),
+        &["demo-data", "--responses", "1500", "--seed", "9", "--end", "2026-05-20"],
+    );
+    let q1: serde_json::Value =
+        serde_json::from_slice(&hailong(dir.path(), &["report", "--json", "--period", "2026-Q1"]).stdout).unwrap();
+    assert_eq!(
+        (q1["from"].as_str(), q1["to"].as_str()),
+        (Some("2025-12-15"), Some("2026-03-14"))
+    );
+    let expected = rescan(
+        dir.path(),
+        &Filter {
+            from: chrono::NaiveDate::from_ymd_opt(2025, 12, 15),
+            to: chrono::NaiveDate::from_ymd_opt(2026, 3, 14),
+            ..Filter::default()
+        },
+    );
+    assert_eq!(q1["responses"], expected.responses);
+    assert!(expected.responses > 100, "{}", expected.responses);
+    let text = String::from_utf8(hailong(dir.path(), &["report", "--period", "2026-Q1"]).stdout).unwrap();
+    assert!(text.contains("2026-Q1 (15/12/2025 → 14/03/2026)"), "{text}");
+    // The counted responses and the excluded ones are said apart.
+    assert!(
+        text.contains(&format!(
+            "Số phiếu được tính: {} (trong đó chưa hoàn thành: {}). Không tính: {} phiếu gửi lặp nhanh.",
+            q1["responses"], q1["partial_responses"], q1["rapid_repeat_responses"]
+        )),
+        "{text}"
+    );
+    // Every row of the table carries its verdict.
+    let total = text
+        .lines()
+        .find(|l| l.starts_with("Chung (mọi phần)"))
+        .expect("a total row");
+    let verdict = match q1["verdict"].as_str().unwrap() {
+        "met" => "Đạt",
+        "not_met" => "Chưa đạt",
+        "inconclusive" => "Chưa đủ phiếu",
+        _ => "—",
+    };
+    assert!(total.trim_end().ends_with(verdict), "{total}");
+    // A month is closed on the 14th too.
+    let march: serde_json::Value =
+        serde_json::from_slice(&hailong(dir.path(), &["report", "--json", "--period", "2026-03"]).stdout).unwrap();
+    assert_eq!(
+        (march["from"].as_str(), march["to"].as_str()),
+        (Some("2026-02-15"), Some("2026-03-14"))
+    );
+
+    // A cut-off day that not every month has is refused, naming the line and the key.
+    std::fs::write(dir.path().join("hailong.toml"), "[report]\ncutoff_day = 31\n").unwrap();
+    let out = run(dir.path(), &["report"]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("hailong.toml, dòng 2: report.cutoff_day phải từ 1 đến 28 (đang là 31)."),
+        "{said}"
+    );
 }

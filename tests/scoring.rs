@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{TimeZone, Utc};
-use hailong::report::{self, Period};
+use hailong::report::period::CutOffDay;
+use hailong::report::{self, Calendar, Period};
 use hailong::store::{Filter, Store};
 use hailong::survey::{
     Answer, Catalog, Locale, Response, ResponseId, ScoringOptions, Status, Tally, Verdict, summarize,
@@ -191,7 +192,7 @@ fn the_store_report_equals_scoring_the_responses_directly() {
     let q1 = report::build(
         &store,
         "TTYT",
-        &Period::parse("2026-Q1").unwrap(),
+        &Period::parse("2026-Q1", Calendar::Quarters).unwrap(),
         None,
         None,
         &ScoringOptions::default(),
@@ -200,7 +201,7 @@ fn the_store_report_equals_scoring_the_responses_directly() {
     let q2 = report::build(
         &store,
         "TTYT",
-        &Period::parse("2026-Q2").unwrap(),
+        &Period::parse("2026-Q2", Calendar::Quarters).unwrap(),
         None,
         None,
         &ScoringOptions::default(),
@@ -220,25 +221,25 @@ fn an_empty_period_reports_no_data_rather_than_zero_percent() {
 
 #[test]
 fn reporting_periods_follow_the_calendar() {
-    let p = Period::parse("2026-H1").unwrap();
+    let p = Period::parse("2026-H1", Calendar::Quarters).unwrap();
     assert_eq!(p.from.unwrap().to_string(), "2026-01-01");
     assert_eq!(p.to.unwrap().to_string(), "2026-06-30");
-    let p = Period::parse("2026-q3").unwrap();
+    let p = Period::parse("2026-q3", Calendar::Quarters).unwrap();
     assert_eq!(
         (p.from.unwrap().to_string(), p.to.unwrap().to_string()),
         ("2026-07-01".into(), "2026-09-30".into())
     );
-    let p = Period::parse("2026-9M").unwrap();
+    let p = Period::parse("2026-9M", Calendar::Quarters).unwrap();
     assert_eq!(p.to.unwrap().to_string(), "2026-09-30");
-    let p = Period::parse("2028-02").unwrap();
+    let p = Period::parse("2028-02", Calendar::Quarters).unwrap();
     assert_eq!(p.to.unwrap().to_string(), "2028-02-29");
-    let p = Period::parse("2026").unwrap();
+    let p = Period::parse("2026", Calendar::Quarters).unwrap();
     assert_eq!(
         (p.from.unwrap().to_string(), p.to.unwrap().to_string()),
         ("2026-01-01".into(), "2026-12-31".into())
     );
     for bad in ["2026-Q5", "26-Q1", "2026-13", "last week", ""] {
-        let e = Period::parse(bad).unwrap_err();
+        let e = Period::parse(bad, Calendar::Quarters).unwrap_err();
         assert!(e.to_string().contains("2026-Q1"), "{e}");
     }
 }
@@ -367,5 +368,174 @@ fn opening_a_database_of_the_previous_version_recomputes_its_tallies() {
         close(report.summary.comprehensive_pct, 200.0 / 3.0),
         "{:?}",
         report.summary.comprehensive_pct
+    );
+}
+
+/// The one verdict rule (DESIGN §5), as a table: the 95 % Wilson interval of k satisfied
+/// answers of n against the target. Every surface (CLI, dashboard headline and bars, the report
+/// model) calls this function, so a row can never be green on one and "too few" on another.
+#[test]
+fn the_verdict_is_the_wilson_interval_against_the_target() {
+    use Verdict::*;
+    let table: &[(u64, u64, f64, Verdict, &str)] = &[
+        (0, 0, 95.0, NoData, "no answers"),
+        (10, 10, 95.0, Inconclusive, "10 of 10: 72,2–100 % spans 95"),
+        (72, 72, 95.0, Inconclusive, "72 of 72: low end 94,9 %, just under"),
+        (73, 73, 95.0, Met, "73 of 73: low end 95,0 %, just over"),
+        (
+            960,
+            1000,
+            95.0,
+            Inconclusive,
+            "96 % of 1000: 94,6–97,1 %, a point estimate above is not enough",
+        ),
+        (980, 1000, 95.0, Met, "98 % of 1000: 96,6–98,4 %"),
+        (19, 20, 95.0, Inconclusive, "95 % of 20: 76,4–99,1 %"),
+        (12, 15, 95.0, NotMet, "80 % of 15: 54,8–93,0 %, wholly below"),
+        (932, 1000, 95.0, NotMet, "93,2 % of 1000: 91,5–94,6 %"),
+        (943, 1000, 95.0, Inconclusive, "94,3 % of 1000: 92,7–95,6 % spans 95"),
+        (12, 15, 50.0, Met, "the same 12 of 15 meets a target of 50"),
+        (
+            1000,
+            1000,
+            100.0,
+            Inconclusive,
+            "a 100 % target is never met by the interval",
+        ),
+    ];
+    for &(k, n, target, expected, why) in table {
+        assert_eq!(
+            report::verdict(k, n, target),
+            expected,
+            "{k} of {n} against {target}: {why}"
+        );
+    }
+    // The summary's verdict is the same function of its overall counts.
+    let responses = four_patients();
+    let q = Catalog::built_in().latest("kiosk-nhanh").unwrap().clone();
+    let mut tally = Tally::default();
+    for r in &responses {
+        tally.add(r);
+    }
+    for target in [50.0, 60.0, 95.0] {
+        let opts = ScoringOptions {
+            target_pct: target,
+            ..ScoringOptions::default()
+        };
+        let s = summarize(&[(&q, &tally)], 0, &opts);
+        assert_eq!(
+            s.verdict,
+            report::verdict(s.satisfied, s.answers, target),
+            "target {target}"
+        );
+        for (code, f) in &s.sections {
+            let model = report::model::Model::new(
+                &report::Report {
+                    facility: "x".into(),
+                    period: "all".into(),
+                    from: None,
+                    to: None,
+                    department: None,
+                    questionnaire: None,
+                    summary: s.clone(),
+                },
+                std::slice::from_ref(&q),
+                Locale::Vi,
+            );
+            let row = model.rows.iter().find(|r| r.code.as_deref() == Some(code)).unwrap();
+            assert_eq!(row.verdict, report::verdict(f.satisfied, f.answers, target));
+        }
+    }
+}
+
+fn day(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// With a cut-off day a province closes its months on that day: with the 14th, "Q1" is
+/// 15/12 of the year before to 14/03, and a day after the 14th belongs to the next month,
+/// quarter and (in late December) year.
+#[test]
+fn periods_on_a_cut_off_calendar_cross_year_ends() {
+    let c14 = Calendar::CutOff(CutOffDay::new(14).unwrap());
+    let c1 = Calendar::CutOff(CutOffDay::new(1).unwrap());
+    let c28 = Calendar::CutOff(CutOffDay::new(28).unwrap());
+    let table: &[(&str, Calendar, chrono::NaiveDate, chrono::NaiveDate)] = &[
+        ("2026-Q1", c14, day(2025, 12, 15), day(2026, 3, 14)),
+        ("2026-Q2", c14, day(2026, 3, 15), day(2026, 6, 14)),
+        ("2026-Q3", c14, day(2026, 6, 15), day(2026, 9, 14)),
+        ("2026-Q4", c14, day(2026, 9, 15), day(2026, 12, 14)),
+        ("2026-H1", c14, day(2025, 12, 15), day(2026, 6, 14)),
+        ("2026-H2", c14, day(2026, 6, 15), day(2026, 12, 14)),
+        ("2026-9M", c14, day(2025, 12, 15), day(2026, 9, 14)),
+        ("2026", c14, day(2025, 12, 15), day(2026, 12, 14)),
+        ("2026-01", c14, day(2025, 12, 15), day(2026, 1, 14)),
+        ("2026-03", c14, day(2026, 2, 15), day(2026, 3, 14)),
+        ("2028-03", c28, day(2028, 2, 29), day(2028, 3, 28)),
+        ("2027-03", c28, day(2027, 3, 1), day(2027, 3, 28)),
+        ("2026-Q1", c1, day(2025, 12, 2), day(2026, 3, 1)),
+        ("2026-Q1", Calendar::Quarters, day(2026, 1, 1), day(2026, 3, 31)),
+        ("2026-Q4", Calendar::Quarters, day(2026, 10, 1), day(2026, 12, 31)),
+    ];
+    for &(label, calendar, from, to) in table {
+        let p = Period::parse(label, calendar).unwrap();
+        assert_eq!((p.from, p.to), (Some(from), Some(to)), "{label} on {calendar:?}");
+        assert_eq!(p.label, label);
+    }
+    // Which quarter, month and year a day is reported in.
+    let of: &[(chrono::NaiveDate, Calendar, &str, &str, &str)] = &[
+        (day(2026, 3, 14), c14, "2026-Q1", "2026-03", "2026"),
+        (day(2026, 3, 15), c14, "2026-Q2", "2026-04", "2026"),
+        (day(2026, 12, 14), c14, "2026-Q4", "2026-12", "2026"),
+        (day(2026, 12, 15), c14, "2027-Q1", "2027-01", "2027"),
+        (day(2026, 12, 31), c14, "2027-Q1", "2027-01", "2027"),
+        (day(2026, 12, 31), Calendar::Quarters, "2026-Q4", "2026-12", "2026"),
+    ];
+    for &(d, calendar, quarter, month, year) in of {
+        let q = Period::quarter_of(d, calendar);
+        assert_eq!(q.label, quarter, "{d}");
+        assert!(q.contains(d), "{d} in {quarter}");
+        assert_eq!(Period::month_of(d, calendar).label, month, "{d}");
+        assert_eq!(Period::year_of(d, calendar).label, year, "{d}");
+        assert_eq!(Period::parse(quarter, calendar).unwrap(), q);
+    }
+    // Consecutive quarters tile the year: no day is lost or counted twice.
+    let mut next = day(2025, 12, 15);
+    for q in ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4", "2027-Q1"] {
+        let p = Period::parse(q, c14).unwrap();
+        assert_eq!(p.from, Some(next), "{q}");
+        next = p.to.unwrap() + chrono::Duration::days(1);
+    }
+    for bad in [0, 29, 31] {
+        assert_eq!(CutOffDay::new(bad), None, "{bad}");
+    }
+}
+
+/// Staff mode's period switch names its months, quarters and years on the same calendar as
+/// `hailong report --period`.
+#[test]
+fn staff_mode_names_its_periods_on_the_same_calendar() {
+    use hailong::kiosk::staff::dashboard::PeriodChoice;
+    let c14 = Calendar::CutOff(CutOffDay::new(14).unwrap());
+    let today = day(2026, 12, 20);
+    assert_eq!(
+        PeriodChoice::ThisQuarter.period(today, c14),
+        Period::parse("2027-Q1", c14).unwrap()
+    );
+    assert_eq!(
+        PeriodChoice::LastQuarter.period(today, c14),
+        Period::parse("2026-Q4", c14).unwrap()
+    );
+    assert_eq!(
+        PeriodChoice::ThisMonth.period(today, c14),
+        Period::parse("2027-01", c14).unwrap()
+    );
+    assert_eq!(
+        PeriodChoice::ThisYear.period(today, c14),
+        Period::parse("2027", c14).unwrap()
+    );
+    assert_eq!(
+        PeriodChoice::ThisQuarter.period(today, Calendar::Quarters),
+        Period::parse("2026-Q4", Calendar::Quarters).unwrap()
     );
 }

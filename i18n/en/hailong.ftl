@@ -6,7 +6,7 @@ report-all-facilities = All facilities
 report-period = Period: { $period }
 report-period-all = all data
 report-department = Department: { $department }
-report-responses = Responses: { $count } (incomplete: { $partial }; rapid repeats, not counted: { $rapid })
+report-responses = Responses counted: { $count } (of which not finished: { $partial }). Not counted: { $rapid } rapid repeats.
 report-satisfied = Overall satisfaction rate: { $pct } (n = { $n } answers; 95 % confidence interval: { $ci })
 report-target = Target { $target } %: { $verdict }
 report-verdict-met = MET
@@ -112,3 +112,20 @@ cli-sync-retry = { $error } Retrying in { $seconds } s.
 config-invalid = { $file }, line { $line }: { $problem }
 config-unreadable = { $file }: cannot read: { $error }
 config-unwritable = { $file }: cannot write: { $error }
+
+## report model, verdict column, readable exports (report-model branch)
+report-row-total = Overall (every section)
+report-col-interval = 95 % CI
+report-col-verdict = Verdict
+report-verdict-short-met = Met
+report-verdict-short-not-met = Not met
+report-verdict-short-inconclusive = Too few to say
+report-verdict-short-no-data = —
+export-sum-verdict = Verdict against the target
+export-sum-ci-low-short = 95 % CI — low
+export-sum-ci-high-short = 95 % CI — high
+export-sum-verdict-short = Verdict
+export-sum-share = Share answering { $score } (%)
+export-status-complete = Complete
+export-status-partial = Not finished
+## end of the report-model block

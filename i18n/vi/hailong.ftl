@@ -6,7 +6,7 @@ report-all-facilities = Tất cả cơ sở
 report-period = Kỳ báo cáo: { $period }
 report-period-all = toàn bộ dữ liệu
 report-department = Khoa/phòng: { $department }
-report-responses = Số phiếu: { $count } (chưa hoàn thành: { $partial }; gửi lặp nhanh, không tính: { $rapid })
+report-responses = Số phiếu được tính: { $count } (trong đó chưa hoàn thành: { $partial }). Không tính: { $rapid } phiếu gửi lặp nhanh.
 report-satisfied = Tỷ lệ hài lòng chung: { $pct } (n = { $n } câu trả lời; khoảng tin cậy 95 %: { $ci })
 report-target = Mục tiêu { $target } %: { $verdict }
 report-verdict-met = ĐẠT
@@ -112,3 +112,20 @@ cli-sync-retry = { $error } Thử lại sau { $seconds } giây.
 config-invalid = { $file }, dòng { $line }: { $problem }
 config-unreadable = { $file }: không đọc được: { $error }
 config-unwritable = { $file }: không ghi được: { $error }
+
+## report model, verdict column, readable exports (report-model branch)
+report-row-total = Chung (mọi phần)
+report-col-interval = KTC 95 %
+report-col-verdict = Kết luận
+report-verdict-short-met = Đạt
+report-verdict-short-not-met = Chưa đạt
+report-verdict-short-inconclusive = Chưa đủ phiếu
+report-verdict-short-no-data = —
+export-sum-verdict = Kết luận so với mục tiêu
+export-sum-ci-low-short = KTC 95 % — dưới
+export-sum-ci-high-short = KTC 95 % — trên
+export-sum-verdict-short = Kết luận
+export-sum-share = Tỷ lệ chọn mức { $score } (%)
+export-status-complete = Hoàn thành
+export-status-partial = Chưa hoàn thành
+## end of the report-model block

@@ -41,6 +41,8 @@ pub struct Centre {
     pub scoring: ScoringOptions,
     /// How the web pages behave behind the server.
     pub web: WebOptions,
+    /// The reporting calendar (`[report] cutoff_day`): what `2026-Q1` means on every surface.
+    pub calendar: crate::report::period::Calendar,
 }
 
 impl Centre {
@@ -53,6 +55,7 @@ impl Centre {
             catalog,
             scoring,
             web: WebOptions::default(),
+            calendar: crate::report::period::Calendar::default(),
         }
     }
 }

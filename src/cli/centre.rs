@@ -11,7 +11,7 @@ use clap::Subcommand;
 
 use hailong::centre::{self as server, Centre, CentreStore, Scope};
 use hailong::i18n::{tr, tr_args};
-use hailong::report::Period;
+use hailong::report::{Calendar, Period};
 use hailong::survey::{Catalog, Locale};
 use hailong::sync::client::{self, Target};
 use hailong::sync::schedule::{self, Audited, Done, Next};
@@ -403,7 +403,8 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
             period,
             json,
         } => {
-            let period = Period::parse(period.as_deref().unwrap_or("all")).map_err(|e| anyhow::anyhow!(e.0))?;
+            let period = Period::parse(period.as_deref().unwrap_or("all"), env.config.calendar())
+                .map_err(|e| anyhow::anyhow!(e.0))?;
             let centre = centre(&env, store)?;
             let scope = Scope {
                 facility,
@@ -433,6 +434,7 @@ fn centre(env: &Env, store: Arc<dyn server::Backend>) -> Result<Centre> {
         env.config.scoring_options(),
     );
     centre.web.tz = env.config.timezone.0;
+    centre.calendar = env.config.calendar();
     Ok(centre)
 }
 

@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use hailong::config::{Config, DataDir};
 use hailong::i18n::{tr, tr_args};
 use hailong::report::export::{self, Format};
-use hailong::report::{self, Period};
+use hailong::report::{self, Calendar, Period};
 use hailong::store::{ChainProblem, Store};
 use hailong::survey::demo::{self, DemoOptions};
 use hailong::survey::{Catalog, Locale};
@@ -62,9 +62,10 @@ fn open_existing_store(env: &Env) -> Result<Store> {
     open_store(env)
 }
 
-fn period(scope: &Scope) -> Result<Period> {
+/// The period `--period` or `--from`/`--to` name, on the reporting calendar of hailong.toml.
+fn period(scope: &Scope, calendar: Calendar) -> Result<Period> {
     Ok(match (&scope.period, scope.from, scope.to) {
-        (Some(p), _, _) => Period::parse(p)?,
+        (Some(p), _, _) => Period::parse(p, calendar)?,
         (None, None, None) => Period::all(),
         (None, from, to) => {
             if let (Some(f), Some(t)) = (from, to) {
@@ -123,7 +124,7 @@ pub fn report(common: &Common, scope: &Scope, json: bool) -> Result<ExitCode> {
     let env = env(common)?;
     warn_unknown_questionnaire(&env);
     let store = open_existing_store(&env)?;
-    let period = period(scope)?;
+    let period = period(scope, env.config.calendar())?;
     let report = build_report(&env, &store, scope, &period)?;
     if json {
         say(&(serde_json::to_string_pretty(&report)? + "\n"))?;
@@ -137,7 +138,7 @@ pub fn report(common: &Common, scope: &Scope, json: bool) -> Result<ExitCode> {
 pub fn export(common: &Common, scope: &Scope, format: Format, out: &Path) -> Result<ExitCode> {
     let env = env(common)?;
     let store = open_existing_store(&env)?;
-    let period = period(scope)?;
+    let period = period(scope, env.config.calendar())?;
     let report = build_report(&env, &store, scope, &period)?;
     let filter = report::filter(&period, scope.department.clone(), scope.questionnaire.clone());
     let bar = progress_bar(0, tr(env.locale, "cli-export-progress"));
@@ -152,7 +153,7 @@ pub fn export(common: &Common, scope: &Scope, format: Format, out: &Path) -> Res
         bar.set_position(done);
     })
     .map_err(|e| match e {
-        export::ExportError::Store(e) => export::ExportError::Store(store.explain(e)),
+        export::ExportError::Source(e) => export::ExportError::Source(store.explain(e)),
         other => other,
     })?;
     bar.finish_and_clear();

@@ -32,7 +32,7 @@ pub fn run_blocking(effect: Effect, setup: &Setup) -> Option<Message> {
             }
             Request::LoadDashboard(choice) => {
                 let opts = setup.config.scoring_options();
-                let result = dashboard::load(&store(), choice, today(), &opts);
+                let result = dashboard::load(&store(), choice, today(), &opts, setup.config.calendar());
                 reply(staff::Message::Loaded(result.map(Arc::new).map_err(|e| e.to_string())))
             }
             Request::LoadSync => reply(staff::Message::SyncLoaded(

@@ -1,5 +1,11 @@
 //! CSV and XLSX exports: one row per response, one column per item code, plus a summary sheet.
 //!
+//! The CSV is for scripts: its header and its codes (`partial`, `information;wait`, `5`, times
+//! as `2026-03-01 08:15:00`) stay as they are. The XLSX is for people: the same columns, but the
+//! status, the rapid-repeat flag, follow-up reasons and choice answers in words (from `i18n/`
+//! and the questionnaire's own option texts), "not used" in words rather than a 0 that Excel
+//! would average, and real date-time cells. Both read from any [`ResponseSource`].
+//!
 //! Files are written under a temporary name next to the destination and renamed at the end,
 //! so a failed export (full or removed drive) never leaves a half-written file under the final
 //! name.
@@ -7,12 +13,16 @@
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use rust_xlsxwriter::{Format as CellFormat, Workbook, Worksheet, XlsxError};
+use std::collections::HashMap;
+use std::ops::ControlFlow;
 
-use super::Report;
-use crate::i18n::tr;
-use crate::store::{self, Filter, Store, StoredResponse};
-use crate::survey::{Answer, ItemKind, Locale, Questionnaire, follow_up_code_of};
+use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Workbook, Worksheet, XlsxError};
+
+use super::model::{Level, Model};
+use super::{Report, ResponseSource};
+use crate::i18n::{tr, tr_args};
+use crate::store::{self, Filter, StoredResponse};
+use crate::survey::{Answer, ItemKind, Locale, Questionnaire, Status, follow_up_code_of};
 
 /// Export file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -23,12 +33,12 @@ pub enum Format {
     Xlsx,
 }
 
-/// Why an export failed.
+/// Why an export failed; `E` is the source's error (the kiosk store's by default).
 #[derive(Debug, thiserror::Error)]
-pub enum ExportError {
-    /// Reading the store failed.
+pub enum ExportError<E = store::Error> {
+    /// Reading the source failed.
     #[error(transparent)]
-    Store(#[from] store::Error),
+    Source(E),
     /// Writing the file failed (disk full, drive removed, read-only…).
     #[error("{path}: cannot write: {source}")]
     Write {
@@ -111,6 +121,9 @@ pub enum Cell {
     Number(f64),
     /// Text.
     Text(String),
+    /// A facility-local date and time (a real date-time cell in XLSX, `2026-03-01 08:15:00`
+    /// in CSV).
+    DateTime(chrono::NaiveDateTime),
     /// Nothing.
     Empty,
 }
@@ -138,18 +151,22 @@ pub fn header(columns: &[Column], locale: Locale) -> Vec<String> {
     h
 }
 
-fn local_time(t: &chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
+fn local_time(t: &chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> chrono::NaiveDateTime {
+    t.with_timezone(&tz).naive_local()
+}
+
+/// A date and time as the CSV has always written it: `2026-03-01 08:15:00`.
+fn time_text(t: &chrono::NaiveDateTime) -> String {
     use chrono::{Datelike, Timelike};
     // Formatted by hand: chrono's strftime parser was a tenth of a million-row export.
-    let l = t.with_timezone(&tz);
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        l.year(),
-        l.month(),
-        l.day(),
-        l.hour(),
-        l.minute(),
-        l.second()
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
     )
 }
 
@@ -162,10 +179,92 @@ fn number_text(v: f64) -> String {
     }
 }
 
-/// The cells of one response, matching [`header`].
+/// The cells of one response, matching [`header`], with codes (the CSV's cells).
 pub fn cells(s: &StoredResponse, columns: &[Column], tz: chrono_tz::Tz) -> Vec<Cell> {
+    cells_with(s, columns, tz, None)
+}
+
+/// Per answer code (`G2`, `A1.why`), option code → its text.
+type OptionTexts = HashMap<String, HashMap<String, String>>;
+
+/// The words the XLSX shows instead of codes, in one language: built once per export from the
+/// questionnaires, looked up per cell.
+pub struct Labels {
+    complete: String,
+    partial: String,
+    yes: String,
+    no: String,
+    not_used: String,
+    /// Per questionnaire id and version, per answer code (`G2`, `A1.why`), option code → text.
+    options: Vec<((String, u32), OptionTexts)>,
+}
+
+impl Labels {
+    /// The labels of `questionnaires` in `locale`.
+    pub fn new(questionnaires: &[Questionnaire], locale: Locale) -> Labels {
+        let options = questionnaires
+            .iter()
+            .map(|q| {
+                let mut by_code = OptionTexts::new();
+                for item in q.items() {
+                    let list = match &item.kind {
+                        ItemKind::Choice { options } => Some((item.code.clone(), options)),
+                        ItemKind::Scale5 { follow_up: Some(f), .. } => {
+                            Some((follow_up_code_of(&item.code), &f.reasons))
+                        }
+                        _ => None,
+                    };
+                    if let Some((code, options)) = list {
+                        by_code.insert(
+                            code,
+                            options
+                                .iter()
+                                .map(|o| (o.code.clone(), o.text.get(locale).to_string()))
+                                .collect(),
+                        );
+                    }
+                }
+                ((q.id.clone(), q.version), by_code)
+            })
+            .collect();
+        Labels {
+            complete: tr(locale, "export-status-complete"),
+            partial: tr(locale, "export-status-partial"),
+            yes: tr(locale, "export-yes"),
+            no: tr(locale, "export-no"),
+            not_used: tr(locale, "scale-not-used"),
+            options,
+        }
+    }
+
+    fn options_of(&self, id: &str, version: u32) -> Option<&OptionTexts> {
+        self.options
+            .iter()
+            .find(|((i, v), _)| i == id && *v == version)
+            .map(|(_, o)| o)
+    }
+}
+
+/// The cells of one response, matching [`header`], in words where `labels` are given (the
+/// XLSX's cells): an option or reason code the questionnaire does not list stays a code.
+pub fn cells_with(s: &StoredResponse, columns: &[Column], tz: chrono_tz::Tz, labels: Option<&Labels>) -> Vec<Cell> {
     let r = &s.response;
     let text = |t: &str| Cell::Text(t.to_string());
+    let options = labels.and_then(|l| l.options_of(&r.questionnaire_id, r.questionnaire_version));
+    let word = |code: &str, option: &str| -> Option<String> { options?.get(code)?.get(option).cloned() };
+    let reasons = |code: &str, rs: &[String]| -> Cell {
+        match labels {
+            None => Cell::Text(rs.join(";")),
+            Some(_) => Cell::Text(
+                rs.iter()
+                    .map(|c| word(code, c).unwrap_or_else(|| c.clone()))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        }
+    };
+    let started = local_time(&r.started_at, tz);
+    let submitted = local_time(&r.submitted_at, tz);
     let mut out = vec![
         Cell::Text(r.id.to_string()),
         Cell::Number(s.seq as f64),
@@ -174,29 +273,52 @@ pub fn cells(s: &StoredResponse, columns: &[Column], tz: chrono_tz::Tz) -> Vec<C
         text(&r.questionnaire_id),
         Cell::Number(f64::from(r.questionnaire_version)),
         text(r.locale.tag()),
-        text(r.status.as_str()),
-        Cell::Number(if r.rapid_repeat { 1.0 } else { 0.0 }),
-        Cell::Text(local_time(&r.started_at, tz)),
-        Cell::Text(local_time(&r.submitted_at, tz)),
+        match (labels, r.status) {
+            (None, status) => text(status.as_str()),
+            (Some(l), Status::Complete) => text(&l.complete),
+            (Some(l), Status::Partial) => text(&l.partial),
+        },
+        match labels {
+            None => Cell::Number(if r.rapid_repeat { 1.0 } else { 0.0 }),
+            Some(l) => text(if r.rapid_repeat { &l.yes } else { &l.no }),
+        },
+        match labels {
+            None => Cell::Text(time_text(&started)),
+            Some(_) => Cell::DateTime(started),
+        },
+        match labels {
+            None => Cell::Text(time_text(&submitted)),
+            Some(_) => Cell::DateTime(submitted),
+        },
     ];
     out.reserve(columns.len() + 1);
     for c in columns {
         out.push(match c {
             Column::Item(code) => match r.answers.get(code) {
-                Some(Answer::Scale(v)) => Cell::Number(f64::from(*v)),
+                Some(Answer::Scale(v)) => match labels {
+                    // 0 is "not used": in words, so a spreadsheet's average leaves it out.
+                    Some(l) if *v == 0 => text(&l.not_used),
+                    _ => Cell::Number(f64::from(*v)),
+                },
                 Some(Answer::Percent(v)) => Cell::Number(f64::from(*v)),
-                Some(Answer::Choice { option, .. }) => match option.parse::<f64>() {
-                    Ok(n) => Cell::Number(n),
-                    Err(_) => text(option),
+                Some(Answer::Choice { option, .. }) => match word(code, option) {
+                    Some(w) => Cell::Text(w),
+                    None => match option.parse::<f64>() {
+                        Ok(n) => Cell::Number(n),
+                        Err(_) => text(option),
+                    },
                 },
                 Some(Answer::Text(t)) => text(t),
-                Some(Answer::Reasons(rs)) => Cell::Text(rs.join(";")),
+                Some(Answer::Reasons(rs)) => reasons(code, rs),
                 None => Cell::Empty,
             },
-            Column::Reasons(code) => match r.answers.get(&follow_up_code_of(code)) {
-                Some(Answer::Reasons(rs)) => Cell::Text(rs.join(";")),
-                _ => Cell::Empty,
-            },
+            Column::Reasons(code) => {
+                let why = follow_up_code_of(code);
+                match r.answers.get(&why) {
+                    Some(Answer::Reasons(rs)) => reasons(&why, rs),
+                    _ => Cell::Empty,
+                }
+            }
             Column::Other(code) => match r.answers.get(code) {
                 Some(Answer::Choice { other: Some(t), .. }) => text(t),
                 _ => Cell::Empty,
@@ -216,7 +338,7 @@ fn temp_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.{}.part", std::process::id()))
 }
 
-fn finish(tmp: &Path, path: &Path) -> Result<(), ExportError> {
+fn finish<E>(tmp: &Path, path: &Path) -> Result<(), ExportError<E>> {
     std::fs::rename(tmp, path).map_err(|source| {
         let _ = std::fs::remove_file(tmp);
         ExportError::Write {
@@ -226,11 +348,11 @@ fn finish(tmp: &Path, path: &Path) -> Result<(), ExportError> {
     })
 }
 
-/// Everything an export needs besides the store.
-pub struct Request<'a> {
+/// Everything an export needs besides the source; `F` is the source's filter.
+pub struct Request<'a, F = Filter> {
     /// Which responses.
-    pub filter: &'a Filter,
-    /// Language of headers and the summary sheet.
+    pub filter: &'a F,
+    /// Language of headers, labels and the summary sheet.
     pub locale: Locale,
     /// Destination file.
     pub out: &'a Path,
@@ -240,19 +362,19 @@ pub struct Request<'a> {
 
 /// Writes the export and returns the number of responses written. `progress(done, total)` is
 /// called every few thousand rows.
-pub fn export(
-    store: &Store,
+pub fn export<S: ResponseSource + ?Sized>(
+    source: &S,
     format: Format,
-    req: &Request,
+    req: &Request<S::Filter>,
     progress: &mut dyn FnMut(u64, u64),
-) -> Result<u64, ExportError> {
-    let questionnaires = store.questionnaires()?;
+) -> Result<u64, ExportError<S::Error>> {
+    let questionnaires = source.questionnaires().map_err(ExportError::Source)?;
     let columns = answer_columns(&questionnaires);
-    let total = store.count(req.filter)?;
+    let total = source.count(req.filter).map_err(ExportError::Source)?;
     let tmp = temp_path(req.out);
     let result = match format {
-        Format::Csv => write_csv(store, req, &columns, &tmp, total, progress),
-        Format::Xlsx => write_xlsx(store, req, &questionnaires, &columns, &tmp, total, progress),
+        Format::Csv => write_csv(source, req, &columns, &tmp, total, progress),
+        Format::Xlsx => write_xlsx(source, req, &questionnaires, &columns, &tmp, total, progress),
     };
     match result {
         Ok(n) => {
@@ -272,48 +394,45 @@ const PROGRESS_EVERY: u64 = 4096;
 /// (disk full, drive removed) stops the reading and its error is the one returned. (Reading on
 /// one thread and writing on another was measured slower: the allocations crossing threads
 /// cost more than the overlap gained.)
-fn pipeline<F>(
-    store: &Store,
-    filter: &Filter,
+fn pipeline<S, F>(
+    source: &S,
+    filter: &S::Filter,
     total: u64,
     progress: &mut dyn FnMut(u64, u64),
     mut sink: F,
-) -> Result<u64, ExportError>
+) -> Result<u64, ExportError<S::Error>>
 where
-    F: FnMut(StoredResponse) -> Result<(), ExportError>,
+    S: ResponseSource + ?Sized,
+    F: FnMut(StoredResponse) -> Result<(), ExportError<S::Error>>,
 {
     let mut n = 0u64;
     let mut failure = None;
-    let read = store.for_each_response(filter, |s| {
-        let seq = s.seq;
+    let read = source.for_each_response(filter, &mut |s| {
         if let Err(e) = sink(s) {
             failure = Some(e);
-            return Err(store::Error::BadRow {
-                seq,
-                detail: "write failed".into(),
-            });
+            return ControlFlow::Break(());
         }
         n += 1;
         if n.is_multiple_of(PROGRESS_EVERY) {
             progress(n, total);
         }
-        Ok(())
+        ControlFlow::Continue(())
     });
     if let Some(e) = failure {
         return Err(e);
     }
-    read?;
+    read.map_err(ExportError::Source)?;
     Ok(n)
 }
 
-fn write_csv(
-    store: &Store,
-    req: &Request,
+fn write_csv<S: ResponseSource + ?Sized>(
+    source: &S,
+    req: &Request<S::Filter>,
     columns: &[Column],
     tmp: &Path,
     total: u64,
     progress: &mut dyn FnMut(u64, u64),
-) -> Result<u64, ExportError> {
+) -> Result<u64, ExportError<S::Error>> {
     let io = |source: std::io::Error| ExportError::Write {
         path: req.out.to_path_buf(),
         source,
@@ -324,13 +443,14 @@ fn write_csv(
     buffered.write_all("\u{feff}".as_bytes()).map_err(io)?;
     let mut w = csv::Writer::from_writer(buffered);
     w.write_record(header(columns, req.locale)).map_err(csv_err)?;
-    let tz = store.timezone();
+    let tz = source.timezone();
     let mut record: Vec<String> = Vec::new();
-    let n = pipeline(store, req.filter, total, progress, |s| {
+    let n = pipeline(source, req.filter, total, progress, |s| {
         record.clear();
         record.extend(cells(&s, columns, tz).into_iter().map(|c| match c {
             Cell::Number(v) => number_text(v),
             Cell::Text(t) => t,
+            Cell::DateTime(t) => time_text(&t),
             Cell::Empty => String::new(),
         }));
         w.write_record(&record).map_err(csv_err)
@@ -345,15 +465,26 @@ fn write_csv(
     Ok(n)
 }
 
-fn write_xlsx(
-    store: &Store,
-    req: &Request,
+/// An Excel date-time from a facility-local one.
+fn excel_time(t: &chrono::NaiveDateTime) -> Result<ExcelDateTime, XlsxError> {
+    use chrono::{Datelike, Timelike};
+    let year = u16::try_from(t.year()).map_err(|_| XlsxError::DateTimeRangeError(t.to_string()))?;
+    ExcelDateTime::from_ymd(year, t.month() as u8, t.day() as u8)?.and_hms(
+        t.hour() as u16,
+        t.minute() as u8,
+        t.second(),
+    )
+}
+
+fn write_xlsx<S: ResponseSource + ?Sized>(
+    source: &S,
+    req: &Request<S::Filter>,
     questionnaires: &[Questionnaire],
     columns: &[Column],
     tmp: &Path,
     total: u64,
     progress: &mut dyn FnMut(u64, u64),
-) -> Result<u64, ExportError> {
+) -> Result<u64, ExportError<S::Error>> {
     const MAX_ROWS: u64 = 1_048_575;
     if total > MAX_ROWS {
         return Err(ExportError::TooManyRows(total));
@@ -364,25 +495,34 @@ fn write_xlsx(
     };
     let locale = req.locale;
     let bold = CellFormat::new().set_bold();
+    let when = CellFormat::new().set_num_format("dd/mm/yyyy hh:mm:ss");
+    let labels = Labels::new(questionnaires, locale);
     let mut workbook = Workbook::new();
     if let Some(dir) = req.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         // Keep the worksheet's temporary data on the destination's disk, not a small /tmp.
         workbook.set_tempdir(dir).map_err(xerr)?;
     }
-    let tz = store.timezone();
+    let tz = source.timezone();
     let n = {
         let sheet = workbook.add_worksheet_with_constant_memory().map_err(xerr)?;
         sheet.set_name(tr(locale, "export-sheet-responses")).map_err(xerr)?;
+        for c in [9, 10] {
+            // The two date-time columns, wide enough for `dd/mm/yyyy hh:mm:ss`.
+            sheet.set_column_width(c, 19).map_err(xerr)?;
+        }
         for (c, h) in header(columns, locale).iter().enumerate() {
             sheet.write_string_with_format(0, c as u16, h, &bold).map_err(xerr)?;
         }
         let mut row = 0u32;
-        pipeline(store, req.filter, total, progress, |s| {
+        pipeline(source, req.filter, total, progress, |s| {
             row += 1;
-            for (c, cell) in cells(&s, columns, tz).into_iter().enumerate() {
+            for (c, cell) in cells_with(&s, columns, tz, Some(&labels)).into_iter().enumerate() {
                 match cell {
                     Cell::Number(v) => sheet.write_number(row, c as u16, v).map(|_| ()),
                     Cell::Text(t) => sheet.write_string(row, c as u16, t).map(|_| ()),
+                    Cell::DateTime(t) => excel_time(&t)
+                        .and_then(|t| sheet.write_datetime_with_format(row, c as u16, &t, &when))
+                        .map(|_| ()),
                     Cell::Empty => Ok(()),
                 }
                 .map_err(xerr)?;
@@ -391,7 +531,8 @@ fn write_xlsx(
         })?
     };
     let summary = workbook.add_worksheet();
-    write_summary(summary, req.report, questionnaires, locale, &bold).map_err(xerr)?;
+    let model = Model::new(req.report, questionnaires, locale);
+    write_summary(summary, &model, req.report, &bold).map_err(xerr)?;
     workbook.save(tmp).map_err(|e| match e {
         XlsxError::IoError(source) => ExportError::Write {
             path: req.out.to_path_buf(),
@@ -409,125 +550,111 @@ fn write_xlsx(
     Ok(n)
 }
 
-fn write_summary(
-    sheet: &mut Worksheet,
-    report: &Report,
-    questionnaires: &[Questionnaire],
-    locale: Locale,
-    bold: &CellFormat,
-) -> Result<(), XlsxError> {
+/// Percentages and means as the sheet holds them: numbers rounded to two decimals.
+fn num(v: Option<f64>) -> Cell {
+    v.map_or(Cell::Empty, |v| Cell::Number((v * 100.0).round() / 100.0))
+}
+
+fn put(sheet: &mut Worksheet, r: u32, c: u16, cell: Cell, date: &CellFormat) -> Result<(), XlsxError> {
+    match cell {
+        Cell::Number(v) => sheet.write_number(r, c, v).map(|_| ()),
+        Cell::Text(t) => sheet.write_string(r, c, t).map(|_| ()),
+        Cell::DateTime(t) => sheet
+            .write_datetime_with_format(r, c, &excel_time(&t)?, date)
+            .map(|_| ()),
+        Cell::Empty => Ok(()),
+    }
+}
+
+/// The summary sheet: the heading and headline figures as label–value pairs, then the model's
+/// table, one row per model row.
+fn write_summary(sheet: &mut Worksheet, model: &Model, report: &Report, bold: &CellFormat) -> Result<(), XlsxError> {
+    let locale = model.locale;
     let s = &report.summary;
+    let total = model.total();
+    let date = CellFormat::new().set_num_format("dd/mm/yyyy");
     sheet.set_name(tr(locale, "export-sheet-summary"))?;
     sheet.set_column_width(0, 60)?;
     sheet.set_column_width(1, 14)?;
-    let num = |v: Option<f64>| v.map(|v| (v * 100.0).round() / 100.0);
+    let day =
+        |d: Option<chrono::NaiveDate>| d.map_or(Cell::Empty, |d| Cell::DateTime(d.and_time(chrono::NaiveTime::MIN)));
     let rows: Vec<(&str, Cell)> = vec![
-        ("export-sum-facility", Cell::Text(report.facility.clone())),
-        ("export-sum-period", Cell::Text(report.period.clone())),
+        ("export-sum-facility", Cell::Text(model.facility.clone())),
+        ("export-sum-period", Cell::Text(model.period.clone())),
+        ("export-sum-from", day(model.from)),
+        ("export-sum-to", day(model.to)),
+        ("export-sum-responses", Cell::Number(model.counts.counted as f64)),
+        ("export-sum-partial", Cell::Number(model.counts.counted_partial as f64)),
         (
-            "export-sum-from",
-            report.from.map_or(Cell::Empty, |d| Cell::Text(d.to_string())),
+            "export-sum-rapid",
+            Cell::Number(model.counts.excluded_rapid_repeats as f64),
         ),
-        (
-            "export-sum-to",
-            report.to.map_or(Cell::Empty, |d| Cell::Text(d.to_string())),
-        ),
-        ("export-sum-responses", Cell::Number(s.responses as f64)),
-        ("export-sum-partial", Cell::Number(s.partial_responses as f64)),
-        ("export-sum-rapid", Cell::Number(s.rapid_repeat_responses as f64)),
-        ("export-sum-answers", Cell::Number(s.answers as f64)),
-        (
-            "export-sum-satisfied",
-            num(s.satisfied_pct).map_or(Cell::Empty, Cell::Number),
-        ),
-        ("export-sum-ci-low", num(s.ci_low_pct).map_or(Cell::Empty, Cell::Number)),
-        (
-            "export-sum-ci-high",
-            num(s.ci_high_pct).map_or(Cell::Empty, Cell::Number),
-        ),
-        ("export-sum-mean", num(s.mean_score).map_or(Cell::Empty, Cell::Number)),
-        (
-            "export-sum-comprehensive",
-            num(s.comprehensive_pct).map_or(Cell::Empty, Cell::Number),
-        ),
-        (
-            "export-sum-expectation",
-            num(s.expectation_mean).map_or(Cell::Empty, Cell::Number),
-        ),
-        ("export-sum-return", num(s.return_pct).map_or(Cell::Empty, Cell::Number)),
+        ("export-sum-answers", Cell::Number(total.figures.n as f64)),
+        ("export-sum-satisfied", num(total.figures.rate_pct)),
+        ("export-sum-ci-low", num(total.figures.ci_low_pct)),
+        ("export-sum-ci-high", num(total.figures.ci_high_pct)),
+        ("export-sum-mean", num(total.figures.mean_score)),
+        ("export-sum-comprehensive", num(model.comprehensive.value)),
+        ("export-sum-expectation", num(model.expectation.value)),
+        ("export-sum-return", num(model.return_rate.value)),
         ("export-sum-target", Cell::Number(s.target_pct)),
         (
-            "export-sum-meets-target",
-            Cell::Text(tr(locale, if s.meets_target { "export-yes" } else { "export-no" })),
+            "export-sum-verdict",
+            Cell::Text(super::text::verdict_words(locale, total.verdict)),
         ),
     ];
     let mut r = 0u32;
     for (id, cell) in rows {
         sheet.write_string(r, 0, tr(locale, id))?;
-        match cell {
-            Cell::Number(v) => {
-                sheet.write_number(r, 1, v)?;
-            }
-            Cell::Text(t) => {
-                sheet.write_string(r, 1, t)?;
-            }
-            Cell::Empty => {}
-        }
+        put(sheet, r, 1, cell, &date)?;
         r += 1;
     }
     r += 1;
-    for (c, id) in [
+    let mut headings: Vec<String> = [
         "export-sum-part",
         "export-sum-n",
         "export-sum-satisfied-short",
+        "export-sum-ci-low-short",
+        "export-sum-ci-high-short",
         "export-sum-mean-short",
+        "export-sum-verdict-short",
     ]
     .iter()
-    .enumerate()
-    {
-        sheet.write_string_with_format(r, c as u16, tr(locale, id), bold)?;
+    .map(|id| tr(locale, id))
+    .collect();
+    headings.extend((1..=5).map(|score: u32| tr_args(locale, "export-sum-share", &[("score", score.into())])));
+    for (c, h) in headings.iter().enumerate() {
+        sheet.write_string_with_format(r, c as u16, h, bold)?;
     }
     r += 1;
-    let mut seen = std::collections::HashSet::new();
-    for q in questionnaires {
-        for section in &q.sections {
-            let Some(f) = s.sections.get(&section.code) else {
-                continue;
-            };
-            if !seen.insert(section.code.clone()) {
-                continue;
-            }
-            let mut line =
-                |label: String, f: &crate::survey::Figures, format: Option<&CellFormat>| -> Result<(), XlsxError> {
-                    match format {
-                        Some(fmt) => sheet.write_string_with_format(r, 0, label, fmt)?,
-                        None => sheet.write_string(r, 0, label)?,
-                    };
-                    sheet.write_number(r, 1, f.answers as f64)?;
-                    if let Some(v) = num(f.satisfied_pct) {
-                        sheet.write_number(r, 2, v)?;
-                    }
-                    if let Some(v) = num(f.mean_score) {
-                        sheet.write_number(r, 3, v)?;
-                    }
-                    r += 1;
-                    Ok(())
-                };
-            line(
-                format!("{}. {}", section.code, section.title.get(locale)),
-                f,
-                Some(bold),
-            )?;
-            for item in &section.items {
-                if let Some(fig) = s
-                    .items
-                    .get(&item.code)
-                    .filter(|_| seen.insert(format!("item:{}", item.code)))
-                {
-                    line(format!("{} {}", item.code, item.text.get(locale)), &fig.figures, None)?;
-                }
-            }
+    for row in &model.rows {
+        let code = row.code.as_deref().unwrap_or("");
+        let label = match row.level {
+            Level::Total => row.label.clone(),
+            Level::Section => format!("{code}. {}", row.label),
+            Level::Item => format!("{code} {}", row.label),
+        };
+        if row.level == Level::Item {
+            sheet.write_string(r, 0, label)?;
+        } else {
+            sheet.write_string_with_format(r, 0, label, bold)?;
         }
+        let f = &row.figures;
+        let mut cells = vec![
+            Cell::Number(f.n as f64),
+            num(f.rate_pct),
+            num(f.ci_low_pct),
+            num(f.ci_high_pct),
+            num(f.mean_score),
+            Cell::Text(super::text::verdict_short(locale, row.verdict)),
+        ];
+        if let Some(shares) = f.score_shares_pct {
+            cells.extend(shares.iter().map(|v| num(Some(*v))));
+        }
+        for (c, cell) in cells.into_iter().enumerate() {
+            put(sheet, r, c as u16 + 1, cell, &date)?;
+        }
+        r += 1;
     }
     Ok(())
 }

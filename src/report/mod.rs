@@ -1,19 +1,27 @@
-//! Reports: periods, the summary of DESIGN §5 over a filtered set of responses, and CSV/XLSX
-//! exports. The CLI, staff mode and the centre all call this, so their numbers agree.
+//! Reports: periods and the reporting calendar, the summary of DESIGN §5 over a filtered set of
+//! responses read from a [`ResponseSource`], the one verdict rule, the presentation-neutral
+//! [`model::Model`] every surface renders, and CSV/XLSX exports. The CLI, staff mode and the
+//! centre all call this, so their numbers agree.
 
 pub mod docx;
 pub mod export;
+pub mod model;
 pub mod period;
 pub mod quarterly;
+pub mod source;
 pub mod text;
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 
-pub use period::{Period, PeriodError};
+/// The one verdict rule every surface uses (its table and reasons: `survey::scoring::verdict`).
+pub use crate::survey::scoring::verdict;
+pub use period::{Calendar, Period, PeriodError};
 
-use crate::store::{self, Filter, Store};
+pub use source::ResponseSource;
+
+use crate::store::Filter;
 use crate::survey::{Questionnaire, ScoringOptions, Summary, summarize};
 
 /// A report as `hailong report --json` prints it: what it covers, then the figures.
@@ -46,20 +54,21 @@ pub fn filter(period: &Period, department: Option<String>, questionnaire: Option
     }
 }
 
-/// Computes the figures for `filter` from the store's daily tallies.
-pub fn summary(store: &Store, filter: &Filter, opts: &ScoringOptions) -> store::Result<Summary> {
-    let groups = store.tallies(filter)?;
+/// Computes the figures for `filter` from the source's tallies: the rapid repeats are counted
+/// apart, everything else goes through `survey::summarize` with the definitions the answers
+/// were given with.
+pub fn summary<S: ResponseSource + ?Sized>(
+    source: &S,
+    filter: &S::Filter,
+    opts: &ScoringOptions,
+) -> Result<Summary, S::Error> {
+    let groups = source.tallies(filter)?;
     let mut questionnaires: HashMap<(String, u32), Questionnaire> = HashMap::new();
     for g in &groups {
         let key = (g.questionnaire_id.clone(), g.questionnaire_version);
         if let std::collections::hash_map::Entry::Vacant(slot) = questionnaires.entry(key) {
             let (id, version) = slot.key();
-            let q = store
-                .questionnaire(id, *version)?
-                .ok_or_else(|| store::Error::Corrupt {
-                    path: store.path().to_path_buf(),
-                    detail: format!("answers refer to questionnaire {id}@{version} which is not recorded"),
-                })?;
+            let q = source.questionnaire(id, *version)?;
             slot.insert(q);
         }
     }
@@ -82,16 +91,16 @@ pub fn summary(store: &Store, filter: &Filter, opts: &ScoringOptions) -> store::
 }
 
 /// The full report for a period.
-pub fn build(
-    store: &Store,
+pub fn build<S: ResponseSource<Filter = Filter> + ?Sized>(
+    source: &S,
     facility: &str,
     period: &Period,
     department: Option<String>,
     questionnaire: Option<String>,
     opts: &ScoringOptions,
-) -> store::Result<Report> {
+) -> Result<Report, S::Error> {
     let filter = filter(period, department, questionnaire);
-    let summary = summary(store, &filter, opts)?;
+    let summary = summary(source, &filter, opts)?;
     Ok(Report {
         facility: facility.to_string(),
         period: period.label.clone(),

@@ -1,7 +1,95 @@
 //! Reporting periods: quarters, halves, nine months, years, months or explicit dates, counted in
-//! facility-local days (DESIGN §5).
+//! facility-local days (DESIGN §5), on the facility's reporting [`Calendar`].
 
 use chrono::{Datelike, Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// A day of the month on which a province closes its monthly figures: 1 to 28, so every month
+/// has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub struct CutOffDay(u8);
+
+impl CutOffDay {
+    /// The first and last day allowed.
+    pub const RANGE: std::ops::RangeInclusive<u8> = 1..=28;
+
+    /// `day` if it is 1–28.
+    pub fn new(day: u8) -> Option<CutOffDay> {
+        Self::RANGE.contains(&day).then_some(CutOffDay(day))
+    }
+
+    /// The day.
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl TryFrom<u8> for CutOffDay {
+    type Error = String;
+    fn try_from(day: u8) -> Result<Self, String> {
+        CutOffDay::new(day).ok_or_else(|| format!("a cut-off day is 1 to 28, not {day}"))
+    }
+}
+
+impl From<CutOffDay> for u8 {
+    fn from(d: CutOffDay) -> u8 {
+        d.0
+    }
+}
+
+/// How the year is cut into reporting months, and so into quarters, halves and years
+/// (`[report] cutoff_day` in hailong.toml).
+///
+/// ```
+/// use hailong::report::{Calendar, Period, period::CutOffDay};
+/// let fourteenth = Calendar::CutOff(CutOffDay::new(14).unwrap());
+/// let q1 = Period::parse("2026-Q1", fourteenth).unwrap();
+/// assert_eq!(q1.from.unwrap().to_string(), "2025-12-15");
+/// assert_eq!(q1.to.unwrap().to_string(), "2026-03-14");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Calendar {
+    /// Calendar months: Q1 is 1 January – 31 March (the default).
+    #[default]
+    Quarters,
+    /// Months closed on this day: with the 14th, "March" is 15 February – 14 March and Q1 is
+    /// 15 December of the year before – 14 March.
+    CutOff(CutOffDay),
+}
+
+impl Calendar {
+    /// The first and last day of reporting month `month` (1–12) of `year`.
+    pub fn month(self, year: i32, month: u32) -> Option<(NaiveDate, NaiveDate)> {
+        match self {
+            Calendar::Quarters => Some((
+                NaiveDate::from_ymd_opt(year, month, 1)?,
+                last_day_of_month(year, month)?,
+            )),
+            Calendar::CutOff(d) => {
+                let day = u32::from(d.get());
+                let (py, pm) = if month == 1 { (year - 1, 12) } else { (year, month - 1) };
+                let to = NaiveDate::from_ymd_opt(year, month, day)?;
+                Some((NaiveDate::from_ymd_opt(py, pm, day)? + Duration::days(1), to))
+            }
+        }
+    }
+
+    /// The reporting month (year, month) that `day` falls in.
+    pub fn month_of(self, day: NaiveDate) -> (i32, u32) {
+        match self {
+            Calendar::CutOff(d) if day.day() > u32::from(d.get()) => {
+                if day.month() == 12 {
+                    (day.year() + 1, 1)
+                } else {
+                    (day.year(), day.month() + 1)
+                }
+            }
+            _ => (day.year(), day.month()),
+        }
+    }
+}
 
 /// A span of facility-local days, or everything.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,11 +114,11 @@ fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, 1).map(|d| d - Duration::days(1))
 }
 
-fn months(label: &str, year: i32, first: u32, last: u32) -> Option<Period> {
+fn months(calendar: Calendar, label: &str, year: i32, first: u32, last: u32) -> Option<Period> {
     Some(Period {
         label: label.to_string(),
-        from: Some(NaiveDate::from_ymd_opt(year, first, 1)?),
-        to: Some(last_day_of_month(year, last)?),
+        from: Some(calendar.month(year, first)?.0),
+        to: Some(calendar.month(year, last)?.1),
     })
 }
 
@@ -45,16 +133,16 @@ impl Period {
     }
 
     /// Parses `2026-Q1`…`Q4`, `2026-H1`/`H2`, `2026-9M` (January–September, the "Q3" cumulative
-    /// report), `2026`, `2026-03` or `all`.
+    /// report), `2026`, `2026-03` or `all`, with months as `calendar` cuts them.
     ///
     /// ```
-    /// use hailong::report::Period;
-    /// let q3 = Period::parse("2026-Q3").unwrap();
+    /// use hailong::report::{Calendar, Period};
+    /// let q3 = Period::parse("2026-Q3", Calendar::Quarters).unwrap();
     /// assert_eq!(q3.from.unwrap().to_string(), "2026-07-01");
     /// assert_eq!(q3.to.unwrap().to_string(), "2026-09-30");
-    /// assert!(Period::parse("2026-Q5").is_err());
+    /// assert!(Period::parse("2026-Q5", Calendar::Quarters).is_err());
     /// ```
-    pub fn parse(text: &str) -> Result<Period, PeriodError> {
+    pub fn parse(text: &str, calendar: Calendar) -> Result<Period, PeriodError> {
         let err = || PeriodError(text.to_string());
         let t = text.trim().to_ascii_uppercase();
         if t == "ALL" {
@@ -72,21 +160,22 @@ impl Period {
             return Err(err());
         }
         let label = t.clone();
+        let months = |first, last| months(calendar, &label, year, first, last);
         let period = match rest {
-            None => months(&label, year, 1, 12),
-            Some("Q1") => months(&label, year, 1, 3),
-            Some("Q2") => months(&label, year, 4, 6),
-            Some("Q3") => months(&label, year, 7, 9),
-            Some("Q4") => months(&label, year, 10, 12),
-            Some("H1") => months(&label, year, 1, 6),
-            Some("H2") => months(&label, year, 7, 12),
-            Some("9M") => months(&label, year, 1, 9),
+            None => months(1, 12),
+            Some("Q1") => months(1, 3),
+            Some("Q2") => months(4, 6),
+            Some("Q3") => months(7, 9),
+            Some("Q4") => months(10, 12),
+            Some("H1") => months(1, 6),
+            Some("H2") => months(7, 12),
+            Some("9M") => months(1, 9),
             Some(m) if m.len() == 2 => {
                 let month: u32 = m.parse().map_err(|_| err())?;
                 if !(1..=12).contains(&month) {
                     return Err(err());
                 }
-                months(&label, year, month, month)
+                months(month, month)
             }
             _ => None,
         };
@@ -103,10 +192,23 @@ impl Period {
         }
     }
 
-    /// The quarter containing `day`.
-    pub fn quarter_of(day: NaiveDate) -> Period {
-        let q = (day.month() - 1) / 3;
-        months(&format!("{}-Q{}", day.year(), q + 1), day.year(), q * 3 + 1, q * 3 + 3).expect("valid quarter")
+    /// The reporting quarter containing `day`.
+    pub fn quarter_of(day: NaiveDate, calendar: Calendar) -> Period {
+        let (year, month) = calendar.month_of(day);
+        let q = (month - 1) / 3;
+        months(calendar, &format!("{year}-Q{}", q + 1), year, q * 3 + 1, q * 3 + 3).expect("valid quarter")
+    }
+
+    /// The reporting month containing `day` (`2026-04`).
+    pub fn month_of(day: NaiveDate, calendar: Calendar) -> Period {
+        let (year, month) = calendar.month_of(day);
+        months(calendar, &format!("{year}-{month:02}"), year, month, month).expect("valid month")
+    }
+
+    /// The reporting year containing `day` (`2026`).
+    pub fn year_of(day: NaiveDate, calendar: Calendar) -> Period {
+        let (year, _) = calendar.month_of(day);
+        months(calendar, &year.to_string(), year, 1, 12).expect("valid year")
     }
 
     /// Whether `day` falls in this period.

@@ -5,8 +5,9 @@ use std::fmt::Write as _;
 use fluent_bundle::FluentValue;
 
 use super::Report;
+use super::model::{Level, Model, Row};
 use crate::i18n::{tr, tr_args};
-use crate::survey::{Figures, Locale, Questionnaire, Verdict};
+use crate::survey::{Locale, Questionnaire, Verdict};
 
 /// A number with one decimal, using the locale's decimal mark (`93,4` in Vietnamese).
 pub fn decimal(locale: Locale, v: f64, places: usize) -> String {
@@ -20,6 +21,45 @@ pub fn decimal(locale: Locale, v: f64, places: usize) -> String {
 /// A percentage such as `93,4 %`, or `—` when there is no data.
 pub fn percent(locale: Locale, v: Option<f64>) -> String {
     v.map_or_else(|| "—".into(), |v| format!("{} %", decimal(locale, v, 1)))
+}
+
+/// A day as staff write it: `dd/mm/yyyy`.
+pub fn date(d: chrono::NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// The verdict in words (`ĐẠT`, `chưa đủ số phiếu để kết luận`…).
+pub fn verdict_words(locale: Locale, verdict: Verdict) -> String {
+    tr(
+        locale,
+        match verdict {
+            Verdict::Met => "report-verdict-met",
+            Verdict::NotMet => "report-verdict-not-met",
+            Verdict::Inconclusive => "report-verdict-inconclusive",
+            Verdict::NoData => "report-verdict-no-data",
+        },
+    )
+}
+
+/// The verdict in a table cell (`Đạt`, `Chưa đủ phiếu`…).
+pub fn verdict_short(locale: Locale, verdict: Verdict) -> String {
+    tr(
+        locale,
+        match verdict {
+            Verdict::Met => "report-verdict-short-met",
+            Verdict::NotMet => "report-verdict-short-not-met",
+            Verdict::Inconclusive => "report-verdict-short-inconclusive",
+            Verdict::NoData => "report-verdict-short-no-data",
+        },
+    )
+}
+
+/// The 95 % interval as `92,7–93,6 %`, or `—`.
+pub fn interval(locale: Locale, low: Option<f64>, high: Option<f64>) -> String {
+    match (low, high) {
+        (Some(l), Some(h)) => format!("{}–{}", decimal(locale, l, 1), percent(locale, Some(h))),
+        _ => "—".into(),
+    }
 }
 
 fn mean(locale: Locale, v: Option<f64>) -> String {
@@ -36,176 +76,132 @@ fn clip(text: &str, width: usize) -> String {
     }
 }
 
-fn row(out: &mut String, locale: Locale, label: &str, f: &Figures) {
+const LABEL: usize = 50;
+
+fn line(out: &mut String, label: &str, n: &str, rate: &str, ci: &str, mean: &str, verdict: &str) {
     let _ = writeln!(
         out,
-        "{} {:>7} {:>10} {:>7}",
-        clip(label, 58),
-        f.answers,
-        percent(locale, f.satisfied_pct),
-        mean(locale, f.mean_score)
+        "{} {n:>7} {rate:>11} {ci:>14} {mean:>7}  {verdict}",
+        clip(label, LABEL)
+    );
+}
+
+fn table_row(out: &mut String, locale: Locale, row: &Row) {
+    let code = row.code.as_deref().unwrap_or("");
+    let label = match row.level {
+        Level::Total => row.label.clone(),
+        Level::Section => format!("{code}. {}", row.label),
+        Level::Item => format!("  {code} {}", row.label),
+    };
+    let f = &row.figures;
+    line(
+        out,
+        &label,
+        &f.n.to_string(),
+        &percent(locale, f.rate_pct),
+        &interval(locale, f.ci_low_pct, f.ci_high_pct),
+        &mean(locale, f.mean_score),
+        &verdict_short(locale, row.verdict),
     );
 }
 
 /// Renders the report as an aligned table. `questionnaires` supply section and item titles.
 pub fn render(report: &Report, questionnaires: &[Questionnaire], locale: Locale) -> String {
-    let s = &report.summary;
+    render_model(&Model::new(report, questionnaires, locale))
+}
+
+/// Renders a [`Model`] in its language: the heading, the counts, the headline figures, then one
+/// line per row.
+pub fn render_model(model: &Model) -> String {
+    let locale = model.locale;
     let mut out = String::new();
-    let period = match (report.from, report.to) {
+    let period = match (model.from, model.to) {
         (None, None) => tr(locale, "report-period-all"),
         (from, to) => format!(
             "{} ({} → {})",
-            report.period,
-            from.map_or_else(|| "…".into(), |d| d.to_string()),
-            to.map_or_else(|| "…".into(), |d| d.to_string())
+            model.period,
+            from.map_or_else(|| "…".into(), date),
+            to.map_or_else(|| "…".into(), date)
         ),
     };
-    let _ = writeln!(
-        out,
-        "{}",
-        tr_args(locale, "report-title", &[("facility", report.facility.as_str().into())])
-    );
-    let _ = writeln!(
-        out,
-        "{}",
-        tr_args(locale, "report-period", &[("period", period.into())])
-    );
-    if let Some(d) = &report.department {
-        let _ = writeln!(
-            out,
-            "{}",
-            tr_args(locale, "report-department", &[("department", d.as_str().into())])
-        );
+    let mut say = |text: String| {
+        let _ = writeln!(out, "{text}");
+    };
+    say(tr_args(
+        locale,
+        "report-title",
+        &[("facility", model.facility.as_str().into())],
+    ));
+    say(tr_args(locale, "report-period", &[("period", period.into())]));
+    if let Some(d) = &model.department {
+        say(tr_args(
+            locale,
+            "report-department",
+            &[("department", d.as_str().into())],
+        ));
     }
-    let _ = writeln!(
-        out,
-        "{}",
-        tr_args(
+    let c = &model.counts;
+    say(tr_args(
+        locale,
+        "report-responses",
+        &[
+            ("count", FluentValue::from(c.counted)),
+            ("partial", FluentValue::from(c.counted_partial)),
+            ("rapid", FluentValue::from(c.excluded_rapid_repeats)),
+        ],
+    ));
+    say(String::new());
+    let total = model.total();
+    let f = &total.figures;
+    say(tr_args(
+        locale,
+        "report-satisfied",
+        &[
+            ("pct", percent(locale, f.rate_pct).into()),
+            ("n", FluentValue::from(f.n)),
+            ("ci", interval(locale, f.ci_low_pct, f.ci_high_pct).into()),
+        ],
+    ));
+    say(tr_args(
+        locale,
+        "report-target",
+        &[
+            ("target", decimal(locale, model.target_pct, 0).into()),
+            ("verdict", verdict_words(locale, total.verdict).into()),
+        ],
+    ));
+    say(tr_args(
+        locale,
+        "report-mean",
+        &[("mean", mean(locale, f.mean_score).into())],
+    ));
+    for (id, indicator) in [
+        ("report-comprehensive", &model.comprehensive),
+        ("report-expectation", &model.expectation),
+        ("report-return", &model.return_rate),
+    ] {
+        say(tr_args(
             locale,
-            "report-responses",
+            id,
             &[
-                ("count", FluentValue::from(s.responses)),
-                ("partial", FluentValue::from(s.partial_responses)),
-                ("rapid", FluentValue::from(s.rapid_repeat_responses)),
-            ]
-        )
-    );
-    let _ = writeln!(out);
-    let ci = match (s.ci_low_pct, s.ci_high_pct) {
-        (Some(l), Some(h)) => format!("{}–{}", decimal(locale, l, 1), percent(locale, Some(h))),
-        _ => "—".into(),
-    };
-    let _ = writeln!(
-        out,
-        "{}",
-        tr_args(
-            locale,
-            "report-satisfied",
-            &[
-                ("pct", percent(locale, s.satisfied_pct).into()),
-                ("n", FluentValue::from(s.answers)),
-                ("ci", ci.into()),
-            ]
-        )
-    );
-    let verdict_id = match s.verdict {
-        Verdict::Met => "report-verdict-met",
-        Verdict::NotMet => "report-verdict-not-met",
-        Verdict::Inconclusive => "report-verdict-inconclusive",
-        Verdict::NoData => "report-verdict-no-data",
-    };
-    let target = decimal(locale, s.target_pct, 0);
-    let _ = writeln!(
-        out,
-        "{}",
-        tr_args(
-            locale,
-            "report-target",
-            &[("target", target.into()), ("verdict", tr(locale, verdict_id).into())]
-        )
-    );
-    let _ = writeln!(
-        out,
-        "{}",
-        tr_args(locale, "report-mean", &[("mean", mean(locale, s.mean_score).into())])
-    );
-    let _ = writeln!(
-        out,
-        "{}",
-        tr_args(
-            locale,
-            "report-comprehensive",
-            &[
-                ("pct", percent(locale, s.comprehensive_pct).into()),
-                ("n", FluentValue::from(s.comprehensive_respondents))
-            ]
-        )
-    );
-    let _ = writeln!(
-        out,
-        "{}",
-        tr_args(
-            locale,
-            "report-expectation",
-            &[
-                ("pct", percent(locale, s.expectation_mean).into()),
-                ("n", FluentValue::from(s.expectation_n))
-            ]
-        )
-    );
-    let _ = writeln!(
-        out,
-        "{}",
-        tr_args(
-            locale,
-            "report-return",
-            &[
-                ("pct", percent(locale, s.return_pct).into()),
-                ("n", FluentValue::from(s.return_n))
-            ]
-        )
-    );
-    let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "{} {:>7} {:>10} {:>7}",
-        clip(&tr(locale, "report-col-part"), 58),
+                ("pct", percent(locale, indicator.value).into()),
+                ("n", FluentValue::from(indicator.n)),
+            ],
+        ));
+    }
+    say(String::new());
+    line(
+        &mut out,
+        &tr(locale, "report-col-part"),
         "n",
-        tr(locale, "report-col-satisfied"),
-        tr(locale, "report-col-mean")
+        &tr(locale, "report-col-satisfied"),
+        &tr(locale, "report-col-interval"),
+        &tr(locale, "report-col-mean"),
+        &tr(locale, "report-col-verdict"),
     );
-    let _ = writeln!(out, "{}", "-".repeat(85));
-    let mut shown = std::collections::HashSet::new();
-    for q in questionnaires {
-        for section in &q.sections {
-            let Some(f) = s.sections.get(&section.code) else {
-                continue;
-            };
-            if !shown.insert(section.code.clone()) {
-                continue;
-            }
-            row(
-                &mut out,
-                locale,
-                &format!("{}. {}", section.code, section.title.get(locale)),
-                f,
-            );
-            for item in &section.items {
-                // Items are listed under the first questionnaire that has them.
-                if let Some(figures) = s
-                    .items
-                    .get(&item.code)
-                    .filter(|_| shown.insert(format!("item:{}", item.code)))
-                {
-                    row(
-                        &mut out,
-                        locale,
-                        &format!("  {} {}", item.code, item.text.get(locale)),
-                        &figures.figures,
-                    );
-                }
-            }
-        }
+    let _ = writeln!(out, "{}", "-".repeat(LABEL + 60));
+    for row in &model.rows {
+        table_row(&mut out, locale, row);
     }
     out
 }

@@ -303,6 +303,30 @@ pub enum Verdict {
     Inconclusive,
 }
 
+/// The one verdict rule (DESIGN §5), for the whole report, a section, an item or any other
+/// row: `satisfied` answers of 4–5 out of `answers` on the 1–5 scale against `target_pct`,
+/// judged by the 95 % Wilson interval ([`wilson_pct`]) so a small sample is not read as a
+/// failure. Met when the interval's low end is at or above the target, not met when its high
+/// end is below it, inconclusive when it spans the target, no data without answers.
+///
+/// [`summarize`] uses it for [`Summary::verdict`]; every surface (the CLI, staff mode's
+/// dashboard, the report model) calls it as `report::verdict`.
+///
+/// ```
+/// use hailong::survey::{Verdict, scoring::verdict};
+/// assert_eq!(verdict(12, 15, 95.0), Verdict::NotMet); // 54,8–93,0 %: wholly below
+/// assert_eq!(verdict(19, 20, 95.0), Verdict::Inconclusive); // 95 %, but 76,4–99,1 %
+/// assert_eq!(verdict(0, 0, 95.0), Verdict::NoData);
+/// ```
+pub fn verdict(satisfied: u64, answers: u64, target_pct: f64) -> Verdict {
+    match wilson_pct(satisfied, answers) {
+        None => Verdict::NoData,
+        Some((low, _)) if low >= target_pct => Verdict::Met,
+        Some((_, high)) if high < target_pct => Verdict::NotMet,
+        Some(_) => Verdict::Inconclusive,
+    }
+}
+
 /// Every figure of DESIGN §5 for one set of responses; `hailong report --json` prints this.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -420,12 +444,7 @@ pub fn summarize(parts: &[(&Questionnaire, &Tally)], rapid_repeat_responses: u64
     });
 
     let meets_target = overall.satisfied_pct.is_some_and(|p| p >= opts.target_pct);
-    let verdict = match (overall.ci_low_pct, overall.ci_high_pct) {
-        (Some(low), _) if low >= opts.target_pct => Verdict::Met,
-        (_, Some(high)) if high < opts.target_pct => Verdict::NotMet,
-        (Some(_), Some(_)) => Verdict::Inconclusive,
-        _ => Verdict::NoData,
-    };
+    let verdict = verdict(overall.satisfied, overall.answers, opts.target_pct);
 
     Summary {
         responses: total.responses,

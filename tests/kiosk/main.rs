@@ -303,7 +303,7 @@ fn an_identical_response_seconds_later_is_stored_but_flagged_and_left_out_of_the
 
     let store = h.kiosk.store().lock().unwrap();
     let filter = report::filter(&Period::all(), None, None);
-    let summary = report::summary(&store, &filter, &ScoringOptions::default()).unwrap();
+    let summary = report::summary(&*store, &filter, &ScoringOptions::default()).unwrap();
     assert_eq!(summary.responses, 2);
     assert_eq!(summary.rapid_repeat_responses, 1);
 }

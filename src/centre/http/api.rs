@@ -590,8 +590,8 @@ async fn report(
     query: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<axum::Json<crate::report::Report>, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad(e.body_text()))?;
-    let period =
-        Period::parse(q.period.as_deref().unwrap_or("all")).map_err(|e| ApiError::bad(format!("period: {}", e.0)))?;
+    let period = Period::parse(q.period.as_deref().unwrap_or("all"), centre.calendar)
+        .map_err(|e| ApiError::bad(format!("period: {}", e.0)))?;
     let scope = Scope {
         facility: q.facility,
         kiosk: q.kiosk,

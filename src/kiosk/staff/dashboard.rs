@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
-use crate::report::{self, period::Period};
+use crate::report::{self, Calendar, period::Period};
 use crate::store::Store;
-use crate::survey::{ScoringOptions, Summary};
+use crate::survey::{ScoringOptions, Summary, Verdict};
 
 /// The periods staff can switch between.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,23 +47,25 @@ impl PeriodChoice {
         }
     }
 
-    /// The period, for a facility whose local date is `today`. Quarters, months and years
-    /// carry the same labels as `hailong report --period`.
-    pub fn period(self, today: NaiveDate) -> Period {
-        let parse = |label: String| Period::parse(&label).expect("a label built from a real date parses");
+    /// The period, for a facility whose local date is `today`, on its reporting `calendar`.
+    /// Months, quarters and years are the reporting calendar's and carry the same labels as
+    /// `hailong report --period`.
+    pub fn period(self, today: NaiveDate, calendar: Calendar) -> Period {
         match self {
             PeriodChoice::Today => Period::between(Some(today), Some(today)),
             PeriodChoice::ThisWeek => {
                 let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
                 Period::between(Some(monday), Some(today))
             }
-            PeriodChoice::ThisMonth => parse(format!("{}-{:02}", today.year(), today.month())),
-            PeriodChoice::ThisQuarter => Period::quarter_of(today),
+            PeriodChoice::ThisMonth => Period::month_of(today, calendar),
+            PeriodChoice::ThisQuarter => Period::quarter_of(today, calendar),
             PeriodChoice::LastQuarter => {
-                let first = Period::quarter_of(today).from.expect("a quarter has a first day");
-                Period::quarter_of(first - Duration::days(1))
+                let first = Period::quarter_of(today, calendar)
+                    .from
+                    .expect("a quarter has a first day");
+                Period::quarter_of(first - Duration::days(1), calendar)
             }
-            PeriodChoice::ThisYear => parse(today.year().to_string()),
+            PeriodChoice::ThisYear => Period::year_of(today, calendar),
         }
     }
 }
@@ -77,6 +79,8 @@ pub struct TrendPoint {
     pub satisfied_pct: Option<f64>,
     /// Answers in this bucket.
     pub answers: u64,
+    /// The bucket's verdict against the target (`report::verdict`, as the headline's).
+    pub verdict: Verdict,
 }
 
 /// Everything the dashboard shows for one period.
@@ -101,17 +105,19 @@ pub fn load(
     choice: PeriodChoice,
     today: NaiveDate,
     opts: &ScoringOptions,
+    calendar: Calendar,
 ) -> Result<DashboardData, crate::store::Error> {
-    let period = choice.period(today);
+    let period = choice.period(today, calendar);
     let filter = report::filter(&period, None, None);
     let summary = report::summary(store, &filter, opts)?;
     let mut trend = Vec::new();
-    for (label, bucket) in buckets(choice, &period, today) {
+    for (label, bucket) in buckets(choice, &period, today, calendar) {
         let s = report::summary(store, &report::filter(&bucket, None, None), opts)?;
         trend.push(TrendPoint {
             label,
             satisfied_pct: s.satisfied_pct,
             answers: s.answers,
+            verdict: s.verdict,
         });
     }
     let comments = store.latest_comments(&filter, 5)?;
@@ -126,11 +132,12 @@ pub fn load(
 
 /// The trend's buckets: months for the year, weeks otherwise (the last eight weeks for today
 /// and this week, which are too short to show a trend of their own).
-fn buckets(choice: PeriodChoice, period: &Period, today: NaiveDate) -> Vec<(String, Period)> {
+fn buckets(choice: PeriodChoice, period: &Period, today: NaiveDate, calendar: Calendar) -> Vec<(String, Period)> {
     if choice == PeriodChoice::ThisYear {
-        return (1..=today.month())
+        let (year, month) = calendar.month_of(today);
+        return (1..=month)
             .map(|m| {
-                let p = Period::parse(&format!("{}-{m:02}", today.year())).expect("valid month");
+                let p = Period::parse(&format!("{year}-{m:02}"), calendar).expect("valid month");
                 (format!("T{m}"), p)
             })
             .collect();

@@ -119,7 +119,7 @@ pub fn file_name(period_label: &str, format: Format) -> String {
 
 /// Runs `job` (blocking) and returns the file written and the number of responses in it.
 pub fn run(store: &Store, config: &Config, job: &Job, today: NaiveDate) -> Result<(PathBuf, u64), Failure> {
-    let period = job.choice.period(today);
+    let period = job.choice.period(today, config.calendar());
     let out = job.dir.join(file_name(&period.label, job.format));
     if !job.dir.is_dir() {
         return Err(Failure::Removed);

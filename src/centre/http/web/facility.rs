@@ -161,7 +161,7 @@ pub async fn page(
 ) -> Response {
     let locale = viewer.locale;
     let today = centre.web.today();
-    let period = match q.resolve(locale, today) {
+    let period = match q.resolve(locale, today, centre.calendar) {
         Ok(p) => p,
         Err(e) => return e.render(locale),
     };

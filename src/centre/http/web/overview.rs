@@ -183,7 +183,7 @@ pub async fn page(State(centre): State<Centre>, viewer: Viewer, Query(q): Query<
         return Redirect::to(&home_of(&viewer.user)).into_response();
     }
     let today = centre.web.today();
-    let period = match q.resolve(locale, today) {
+    let period = match q.resolve(locale, today, centre.calendar) {
         Ok(p) => p,
         Err(e) => return e.render(locale),
     };

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{PageError, fmt};
 use crate::i18n::{tr, tr_args};
-use crate::report::period::Period;
+use crate::report::period::{Calendar, Period};
 use crate::survey::Locale;
 
 /// `?period=2026-Q3` or `?from=2026-07-01&to=2026-07-31`.
@@ -40,7 +40,7 @@ fn day(locale: Locale, field: &str, text: Option<&str>) -> Result<Option<NaiveDa
 
 impl PeriodQuery {
     /// The period asked for; the quarter holding `today` when none is.
-    pub fn resolve(&self, locale: Locale, today: NaiveDate) -> Result<Period, PageError> {
+    pub fn resolve(&self, locale: Locale, today: NaiveDate, calendar: Calendar) -> Result<Period, PageError> {
         let from = day(locale, "from", self.from.as_deref())?;
         let to = day(locale, "to", self.to.as_deref())?;
         if from.is_some() || to.is_some() {
@@ -52,8 +52,8 @@ impl PeriodQuery {
             return Ok(Period::between(from, to));
         }
         match self.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            None => Ok(Period::quarter_of(today)),
-            Some(p) => Period::parse(p).map_err(|e| PageError::BadRequest(e.to_string())),
+            None => Ok(Period::quarter_of(today, calendar)),
+            Some(p) => Period::parse(p, calendar).map_err(|e| PageError::BadRequest(e.to_string())),
         }
     }
 }

@@ -21,7 +21,7 @@ use super::{PageError, blocking, facility_by_slug, fmt, html, layout, locale_of}
 use crate::centre::figures::Groups;
 use crate::centre::{Centre, Scope};
 use crate::i18n::{tr, tr_args};
-use crate::report::period::Period;
+use crate::report::period::{Calendar, Period};
 use crate::survey::{Locale, Summary};
 
 /// The small-number rules of the public page and the open data.
@@ -122,11 +122,11 @@ impl Suppression {
 }
 
 /// The quarters the page shows: the one holding `today` and the eight before it, oldest first.
-pub fn quarters(today: NaiveDate) -> Vec<Period> {
-    let mut out = vec![Period::quarter_of(today)];
+pub fn quarters(today: NaiveDate, calendar: Calendar) -> Vec<Period> {
+    let mut out = vec![Period::quarter_of(today, calendar)];
     while out.len() < 9 {
         let first = out.last().and_then(|p| p.from).expect("quarters have dates");
-        out.push(Period::quarter_of(first.pred_opt().expect("a day before")));
+        out.push(Period::quarter_of(first.pred_opt().expect("a day before"), calendar));
     }
     out.reverse();
     out
@@ -143,7 +143,7 @@ struct Published {
 
 fn load(centre: &Centre, slug: &str) -> Result<Published, PageError> {
     let facility = facility_by_slug(centre, slug)?.ok_or(PageError::NotFound)?;
-    let quarters = quarters(centre.web.today());
+    let quarters = quarters(centre.web.today(), centre.calendar);
     let latest = quarters.last().and_then(|q| q.from).expect("quarters have dates");
     let scope = Scope {
         facility: Some(facility.clone()),
@@ -509,7 +509,7 @@ mod tests {
 
     #[test]
     fn nine_quarters_end_with_todays() {
-        let q = quarters(NaiveDate::from_ymd_opt(2026, 12, 2).unwrap());
+        let q = quarters(NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(), Calendar::default());
         assert_eq!(q.len(), 9);
         assert_eq!(q[0].label, "2024-Q4");
         assert_eq!(q[8].label, "2026-Q4");

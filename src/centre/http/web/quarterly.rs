@@ -28,7 +28,7 @@ async fn load(
     q: &PeriodQuery,
 ) -> Result<(String, Period, QuarterlyReport), PageError> {
     let locale = viewer.locale;
-    let period = q.resolve(locale, centre.web.today())?;
+    let period = q.resolve(locale, centre.web.today(), centre.calendar)?;
     let name = periods::name(locale, &period.label).unwrap_or_else(|| periods::describe(locale, &period));
     let c = centre.clone();
     let user = viewer.user.clone();
@@ -225,7 +225,7 @@ pub async fn save(
         if form.actions.chars().count() > MAX_ACTIONS {
             return Err(PageError::BadRequest(tr(locale, "quarterly-too-long")));
         }
-        let period = Period::parse(&form.period).map_err(|e| PageError::BadRequest(e.to_string()))?;
+        let period = Period::parse(&form.period, centre.calendar).map_err(|e| PageError::BadRequest(e.to_string()))?;
         let label = period.label.clone();
         let c = centre.clone();
         let user = viewer.user.clone();

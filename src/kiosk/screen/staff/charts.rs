@@ -7,16 +7,16 @@ use iced::{Color, Point, Rectangle, Renderer, Size, Theme, mouse};
 use crate::kiosk::app::Message;
 use crate::kiosk::screen::FONT;
 use crate::kiosk::theme;
+use crate::survey::Verdict;
 
-/// Bar colour for a rate against the target: green at or above, amber within 5 points, red
-/// below (the numbers are printed beside every bar too).
-fn bar_color(pct: f64, target: f64) -> Color {
-    if pct >= target {
-        theme::SUCCESS
-    } else if pct >= target - 5.0 {
-        theme::AMBER
-    } else {
-        theme::DANGER
+/// Bar colour for a row's verdict (`report::verdict`, the headline's rule): green met, red not
+/// met, amber too few answers to say (the numbers are printed beside every bar too).
+fn bar_color(verdict: Verdict) -> Color {
+    match verdict {
+        Verdict::Met => theme::SUCCESS,
+        Verdict::NotMet => theme::DANGER,
+        Verdict::Inconclusive => theme::AMBER,
+        Verdict::NoData => theme::MUTED,
     }
 }
 
@@ -37,11 +37,11 @@ fn label(frame: &mut Frame, content: String, at: Point, size: f32, color: Color,
     });
 }
 
-/// Horizontal bars, one per row: (label, rate shown as text, rate).
+/// Horizontal bars, one per row: (label, rate shown as text, rate, verdict).
 #[derive(Debug, Clone)]
 pub struct Bars {
     /// The rows.
-    pub rows: Vec<(String, String, Option<f64>)>,
+    pub rows: Vec<(String, String, Option<f64>, Verdict)>,
     /// The target, percent.
     pub target: f64,
     /// Text size.
@@ -61,7 +61,7 @@ impl canvas::Program<Message> for Bars {
         let bar_w = (bounds.width - bar_x - value_w).max(10.0);
         // The scale runs from 50 % so the differences that matter near 95 % are visible.
         let x_of = |pct: f64| bar_x + bar_w * (((pct - 50.0) / 50.0).clamp(0.0, 1.0) as f32);
-        for (i, (name, value, pct)) in self.rows.iter().enumerate() {
+        for (i, (name, value, pct, verdict)) in self.rows.iter().enumerate() {
             let y = i as f32 * row_h;
             let mid = y + row_h / 2.0;
             label(
@@ -81,7 +81,7 @@ impl canvas::Program<Message> for Bars {
                 frame.fill_rectangle(
                     Point::new(bar_x, y + row_h * 0.2),
                     Size::new(x_of(*p) - bar_x, row_h * 0.6),
-                    bar_color(*p, self.target),
+                    bar_color(*verdict),
                 );
             }
             label(
@@ -109,8 +109,8 @@ fn color_alpha(c: Color, a: f32) -> Color {
 /// Satisfaction per period bucket as columns, with the target line.
 #[derive(Debug, Clone)]
 pub struct Trend {
-    /// (label under the column, rate).
-    pub points: Vec<(String, Option<f64>)>,
+    /// (label under the column, rate, verdict).
+    pub points: Vec<(String, Option<f64>, Verdict)>,
     /// The target, percent.
     pub target: f64,
     /// Text size.
@@ -129,14 +129,14 @@ impl canvas::Program<Message> for Trend {
         let n = self.points.len().max(1) as f32;
         let col_w = bounds.width / n;
         let y_of = |pct: f64| plot_h * (1.0 - ((pct - 50.0) / 50.0).clamp(0.0, 1.0) as f32);
-        for (i, (name, pct)) in self.points.iter().enumerate() {
+        for (i, (name, pct, verdict)) in self.points.iter().enumerate() {
             let x = i as f32 * col_w;
             if let Some(p) = pct {
                 let top = y_of(*p);
                 frame.fill_rectangle(
                     Point::new(x + col_w * 0.15, top),
                     Size::new(col_w * 0.7, plot_h - top),
-                    bar_color(*p, self.target),
+                    bar_color(*verdict),
                 );
             }
             frame.fill_text(Text {

@@ -12,7 +12,7 @@ use crate::kiosk::screen::{BOLD, Element, text};
 use crate::kiosk::staff::dashboard::{DashboardData, PeriodChoice};
 use crate::kiosk::staff::{self, Staff};
 use crate::kiosk::theme;
-use crate::report::text::percent;
+use crate::report::{self, text::percent};
 use crate::survey::{Locale, Verdict};
 
 pub fn view<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
@@ -113,7 +113,7 @@ fn figures<'a>(kiosk: &'a Kiosk, data: &'a DashboardData) -> Element<'a> {
         );
     }
 
-    let sections: Vec<(String, String, Option<f64>)> = q
+    let sections: Vec<(String, String, Option<f64>, Verdict)> = q
         .sections
         .iter()
         .filter_map(|sec| {
@@ -122,6 +122,7 @@ fn figures<'a>(kiosk: &'a Kiosk, data: &'a DashboardData) -> Element<'a> {
                 format!("{}. {}", sec.code, clip(sec.title.get(locale), 34)),
                 percent(locale, f.satisfied_pct),
                 f.satisfied_pct,
+                report::verdict(f.satisfied, f.answers, s.target_pct),
             ))
         })
         .collect();
@@ -134,7 +135,11 @@ fn figures<'a>(kiosk: &'a Kiosk, data: &'a DashboardData) -> Element<'a> {
     .width(Fill)
     .height(bars_height);
     let trend = canvas(Trend {
-        points: data.trend.iter().map(|p| (p.label.clone(), p.satisfied_pct)).collect(),
+        points: data
+            .trend
+            .iter()
+            .map(|p| (p.label.clone(), p.satisfied_pct, p.verdict))
+            .collect(),
         target: s.target_pct,
         text_size: m.px(18.0),
         target_label: tr_args(
