@@ -216,6 +216,15 @@ bounded!(
     "Seconds within which an identical complete response is flagged as a rapid repeat (0 = off)."
 );
 bounded!(
+    ThanksTimeout,
+    u32,
+    "thank_you_secs",
+    5,
+    300,
+    20,
+    "Seconds the thank-you screen (and its QR code) stays up before the next patient's welcome; a tap returns at once."
+);
+bounded!(
     TargetPct,
     f64,
     "target_pct",
@@ -322,6 +331,8 @@ pub struct Config {
     pub rapid_repeat_secs: RapidRepeat,
     /// URL shown as a QR code on the thank-you screen (empty = none).
     pub thank_you_url: String,
+    /// How long the thank-you screen stays up, seconds (long enough to scan its QR code).
+    pub thank_you_secs: ThanksTimeout,
     /// argon2id hash of the staff PIN (`hailong kiosk set-pin`); empty = staff mode closed.
     pub staff_pin_hash: String,
     /// How the return and expectation figures are computed.
@@ -343,6 +354,7 @@ impl Default for Config {
             idle_timeout_secs: IdleTimeout::default(),
             rapid_repeat_secs: RapidRepeat::default(),
             thank_you_url: String::new(),
+            thank_you_secs: ThanksTimeout::default(),
             staff_pin_hash: String::new(),
             scoring: ScoringConfig::default(),
             centre: CentreConfig::default(),
@@ -575,6 +587,7 @@ fn bounded_rule(text: &str, field: &str) -> Option<Rule> {
     match field {
         IdleTimeout::KEY => IdleTimeout::check(v).err(),
         RapidRepeat::KEY => RapidRepeat::check(v).err(),
+        ThanksTimeout::KEY => ThanksTimeout::check(v).err(),
         TargetPct::KEY => TargetPct::check(v).err(),
         _ => None,
     }
