@@ -216,6 +216,15 @@ bounded!(
     "Seconds within which an identical complete response is flagged as a rapid repeat (0 = off)."
 );
 bounded!(
+    ThanksTimeout,
+    u32,
+    "thank_you_secs",
+    5,
+    300,
+    20,
+    "Seconds the thank-you screen (and its QR code) stays up before the next patient's welcome; a tap returns at once."
+);
+bounded!(
     TargetPct,
     f64,
     "target_pct",
@@ -367,6 +376,8 @@ pub struct Config {
     pub rapid_repeat_secs: RapidRepeat,
     /// URL shown as a QR code on the thank-you screen (empty = none).
     pub thank_you_url: String,
+    /// How long the thank-you screen stays up, seconds (long enough to scan its QR code).
+    pub thank_you_secs: ThanksTimeout,
     /// argon2id hash of the staff PIN (`hailong kiosk set-pin`); empty = staff mode closed.
     pub staff_pin_hash: String,
     /// How the return and expectation figures are computed.
@@ -390,6 +401,7 @@ impl Default for Config {
             idle_timeout_secs: IdleTimeout::default(),
             rapid_repeat_secs: RapidRepeat::default(),
             thank_you_url: String::new(),
+            thank_you_secs: ThanksTimeout::default(),
             staff_pin_hash: String::new(),
             scoring: ScoringConfig::default(),
             centre: CentreConfig::default(),
@@ -637,6 +649,7 @@ fn bounded_rule(text: &str, field: &str) -> Option<Rule> {
     match (block, key) {
         (None, IdleTimeout::KEY) => IdleTimeout::check(v).err(),
         (None, RapidRepeat::KEY) => RapidRepeat::check(v).err(),
+        (None, ThanksTimeout::KEY) => ThanksTimeout::check(v).err(),
         (None, TargetPct::KEY) => TargetPct::check(v).err(),
         (Some("report"), CutoffDay::KEY) => CutoffDay::check(v).err(),
         _ => None,

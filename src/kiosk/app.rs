@@ -19,8 +19,6 @@ use crate::survey::{Catalog, Locale, Questionnaire, Response, Status};
 
 /// How long "Are you still there?" waits before the session is closed.
 pub const STILL_THERE: Duration = Duration::from_secs(10);
-/// How long the thank-you screen stays up.
-pub const THANKS: Duration = Duration::from_secs(8);
 /// How long the neutral "noted" confirmation shows after an answer.
 pub const NOTED: Duration = Duration::from_millis(1200);
 /// A survey screen takes no input for this long after it appeared, so the second tap of a
@@ -111,8 +109,24 @@ pub enum KeyPress {
     Delete,
     /// Capitalise the next letter.
     Shift,
-    /// Switch Telex / plain.
+    /// Capitalise every letter until pressed again.
+    CapsLock,
+    /// Type in this mode (the key of the mode on is highlighted).
     Mode(Mode),
+}
+
+/// A key of a real (USB) keyboard, as the kiosk reads it ([`crate::kiosk::hard_key`]): it
+/// types on the PIN pad and the comment screens as the on-screen keys do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HardKey {
+    /// Text the key typed (with the keyboard's own Shift and Caps Lock applied).
+    Text(String),
+    /// Backspace.
+    Backspace,
+    /// Enter: submit the PIN, or go on from a comment.
+    Enter,
+    /// Escape: leave the PIN pad.
+    Escape,
 }
 
 /// Everything that can happen to the kiosk.
@@ -126,6 +140,8 @@ pub enum Message {
     Survey(Input),
     /// A key of the on-screen keyboard.
     Key(KeyPress),
+    /// A key of a real keyboard.
+    HardKey(HardKey),
     /// "Done" on the thank-you screen (or a tap anywhere on it).
     ThanksDone,
     /// "I am still here".
@@ -140,6 +156,8 @@ pub enum Message {
     Resized(Size),
     /// A frame is being drawn (only listened to by the startup probe).
     Frame,
+    /// The start task loaded the settings, questionnaire and store (or could not).
+    Started(Box<crate::kiosk::Started>),
     /// A tap on the hidden top-left corner of the welcome screen.
     CornerTap,
     /// A key of the PIN pad.
@@ -180,6 +198,7 @@ impl Message {
             | Message::Saved(_)
             | Message::Resized(_)
             | Message::Frame
+            | Message::Started(_)
             | Message::PinChecked(_)
             | Message::PinHashRead(_) => false,
             Message::Staff(m) => !matches!(
@@ -280,6 +299,15 @@ impl PinEntry {
     }
 }
 
+/// Types a real keyboard's key into `composer` (Enter and Escape are the screen's).
+fn type_hard(composer: &mut crate::kiosk::typing::Composer, key: HardKey) {
+    match key {
+        HardKey::Text(text) => text.chars().for_each(|c| composer.typed(c)),
+        HardKey::Backspace => composer.backspace(),
+        HardKey::Enter | HardKey::Escape => {}
+    }
+}
+
 /// The running kiosk.
 pub struct Kiosk {
     setup: Setup,
@@ -296,7 +324,7 @@ pub struct Kiosk {
     pending: Vec<Queued>,
     saving: bool,
     last_attempt: Option<Instant>,
-    save_error: Option<String>,
+    save_error: Option<crate::kiosk::problem::StoreProblem>,
     qr: Option<qr_code::Data>,
     flip: bool,
     corner_taps: Vec<Instant>,
@@ -395,6 +423,7 @@ impl Kiosk {
             Message::StillHere => self.step_shown = now,
             Message::Survey(input) => return self.survey(input, now),
             Message::Key(key) => self.key(key),
+            Message::HardKey(key) => return self.hard_key(key, now),
             Message::ThanksDone if matches!(self.screen, Screen::Thanks(_)) => self.reset(),
             _ => {}
         }
@@ -504,6 +533,14 @@ impl Kiosk {
         let is_answer = matches!(input, Input::Scale(_) | Input::Percent(_) | Input::Choice(_));
         match session.update(input) {
             session::Action::Finished => self.finish(now),
+            session::Action::ToWelcome => {
+                // Back before anything is asked: the patient may pick another language. The
+                // session held at most an answer they went back over; it is not kept.
+                self.screen = Screen::Welcome;
+                self.noted = None;
+                self.repaint_all();
+                Effect::None
+            }
             session::Action::None => {
                 if session.step() != before {
                     self.step_shown = now;
@@ -530,7 +567,43 @@ impl Kiosk {
             KeyPress::Space => composer.space(),
             KeyPress::Delete => composer.backspace(),
             KeyPress::Shift => composer.toggle_shift(),
+            KeyPress::CapsLock => composer.toggle_caps(),
             KeyPress::Mode(mode) => composer.set_mode(mode),
+        }
+    }
+
+    /// A real keyboard: digits, Backspace, Enter and Escape on the PIN pad; text, Backspace
+    /// and Enter (Continue / Send) wherever the on-screen keyboard is up.
+    fn hard_key(&mut self, key: HardKey, now: Instant) -> Effect {
+        match &mut self.screen {
+            Screen::Pin(_) => match key {
+                HardKey::Text(text) => {
+                    // A digit never submits the PIN: only Enter (or "Vào") does.
+                    for d in text.chars().filter(char::is_ascii_digit) {
+                        self.pin_key(PinKey::Digit(d));
+                    }
+                    Effect::None
+                }
+                HardKey::Backspace => self.pin_key(PinKey::Delete),
+                HardKey::Enter => self.pin_key(PinKey::Submit),
+                HardKey::Escape => self.pin_key(PinKey::Cancel),
+            },
+            Screen::Survey(session) if session.composer.is_some() => match key {
+                HardKey::Enter => self.survey(Input::Continue, now),
+                key => {
+                    if let Some(composer) = session.composer.as_mut() {
+                        type_hard(composer, key);
+                    }
+                    Effect::None
+                }
+            },
+            Screen::Staff(staff) => {
+                if let Some((_, composer)) = staff.editing.as_mut() {
+                    type_hard(composer, key);
+                }
+                Effect::None
+            }
+            _ => Effect::None,
         }
     }
 
@@ -608,7 +681,8 @@ impl Kiosk {
         match self.screen {
             Screen::Welcome => {}
             Screen::Thanks(since) => {
-                if now.saturating_duration_since(since) >= THANKS {
+                let shown = Duration::from_secs(u64::from(self.setup.config.thank_you_secs.0));
+                if now.saturating_duration_since(since) >= shown {
                     self.reset();
                 }
             }
@@ -706,8 +780,8 @@ impl Kiosk {
     }
 
     /// The last save error, for the staff banner.
-    pub fn save_error(&self) -> Option<&str> {
-        self.save_error.as_deref()
+    pub fn save_error(&self) -> Option<&crate::kiosk::problem::StoreProblem> {
+        self.save_error.as_ref()
     }
 
     /// The thank-you QR code, when a URL is configured.

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use crate::kiosk::app::{Effect, Message, Setup};
+use crate::kiosk::problem::StoreProblem;
 use crate::kiosk::saver;
+use crate::kiosk::staff::settings::SaveFailure;
 use crate::kiosk::staff::{self, Request, dashboard, export, pin};
 
 /// Runs `effect` to completion and returns the message reporting its result (`None` for
@@ -33,10 +35,12 @@ pub fn run_blocking(effect: Effect, setup: &Setup) -> Option<Message> {
             Request::LoadDashboard(choice) => {
                 let opts = setup.config.scoring_options();
                 let result = dashboard::load(&store(), choice, today(), &opts, setup.config.calendar());
-                reply(staff::Message::Loaded(result.map(Arc::new).map_err(|e| e.to_string())))
+                reply(staff::Message::Loaded(
+                    result.map(Arc::new).map_err(|e| StoreProblem::of(&e)),
+                ))
             }
             Request::LoadSync => reply(staff::Message::SyncLoaded(
-                store().outbox_status().map_err(|e| e.to_string()),
+                store().outbox_status().map_err(|e| StoreProblem::of(&e)),
             )),
             Request::FindDrives => reply(staff::Message::Drives(export::destinations(
                 &setup.export_roots,
@@ -59,19 +63,21 @@ fn save_settings(
     setup: &Setup,
     mut config: crate::config::Config,
     new_pin: Option<String>,
-) -> Result<(Box<crate::config::Config>, Arc<crate::survey::Questionnaire>), String> {
+) -> Result<(Box<crate::config::Config>, Arc<crate::survey::Questionnaire>), SaveFailure> {
     if let Some(p) = new_pin {
-        config.staff_pin_hash = pin::hash_pin(&p)?;
+        config.staff_pin_hash = pin::hash_pin(&p).map_err(SaveFailure::Pin)?;
     }
     let questionnaire = setup
         .catalog
         .latest(&config.questionnaire)
-        .map_err(|e| e.to_string())?
+        .map_err(SaveFailure::Questionnaire)?
         .clone();
     {
         let mut store = setup.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        store.check_questionnaire(&questionnaire).map_err(|e| e.to_string())?;
+        store
+            .check_questionnaire(&questionnaire)
+            .map_err(|e| SaveFailure::Store(StoreProblem::of(&e)))?;
     }
-    config.save(&setup.config_path).map_err(|e| e.to_string())?;
+    config.save(&setup.config_path).map_err(SaveFailure::Config)?;
     Ok((Box::new(config), Arc::new(questionnaire)))
 }

@@ -16,12 +16,113 @@ use std::time::Instant;
 use iced::widget::{button, column, container, stack};
 use iced::{Event, Fill, event, keyboard, window};
 
-use crate::i18n::tr;
+use crate::config::ConfigError;
+use crate::i18n::{tr, tr_args};
 use crate::kiosk::app::{CORNER_TAPS, CORNER_WINDOW, Message, PinEntry, PinKey};
+use crate::kiosk::problem::{IoCause, StoreProblem};
 use crate::kiosk::screen::{self, BOLD, Element, text};
 use crate::kiosk::staff::pin;
 use crate::kiosk::theme::{self, Metrics};
 use crate::survey::Locale;
+use crate::survey::load::LoadError;
+
+/// Why the kiosk cannot start: typed, so the screen says it (and what staff can do) in the
+/// kiosk's language from `i18n/`; its `Display` is the same in English, for the journal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StartError {
+    /// The data directory cannot be made.
+    DataDir {
+        /// The directory.
+        dir: std::path::PathBuf,
+        /// Why.
+        cause: IoCause,
+    },
+    /// `hailong.toml` cannot be read or breaks a rule.
+    Config(ConfigError),
+    /// A questionnaire file is wrong, or the configured one does not exist.
+    Questionnaire(LoadError),
+    /// The database cannot be opened, or holds answers to another meaning of the questionnaire.
+    Store(StoreProblem),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe(Locale::En))
+    }
+}
+
+impl std::error::Error for StartError {}
+
+impl StartError {
+    /// What is wrong, in `locale`.
+    pub fn describe(&self, locale: Locale) -> String {
+        match self {
+            StartError::DataDir { dir, cause } => tr_args(
+                locale,
+                "start-data-dir",
+                &[
+                    ("dir", dir.display().to_string().into()),
+                    ("cause", cause.describe(locale).into()),
+                ],
+            ),
+            StartError::Config(e) => e.describe(locale),
+            StartError::Questionnaire(e) => describe_load_error(e, locale),
+            StartError::Store(p) => p.describe(locale),
+        }
+    }
+
+    /// What staff can do about it, in `locale`.
+    pub fn advice(&self, locale: Locale) -> String {
+        match self {
+            StartError::DataDir { .. } => tr(locale, "start-advice-data-dir"),
+            StartError::Config(_) => tr(locale, "start-advice-config"),
+            StartError::Questionnaire(LoadError::Unknown(..)) => tr(locale, "start-advice-questionnaire-unknown"),
+            StartError::Questionnaire(_) => tr(locale, "start-advice-questionnaire"),
+            StartError::Store(p) => p.advice(locale),
+        }
+    }
+}
+
+/// A questionnaire's load error in `locale`: file, line and field stay as they are (for whoever
+/// edits the file); the parser's own message stays in its words (English), as for `hailong.toml`.
+pub fn describe_load_error(e: &LoadError, locale: Locale) -> String {
+    match e {
+        LoadError::Invalid {
+            file,
+            line,
+            field,
+            message,
+        } => tr_args(
+            locale,
+            "questionnaire-invalid",
+            &[
+                ("file", file.clone().into()),
+                ("line", line.to_string().into()),
+                ("field", field.clone().into()),
+                ("message", message.clone().into()),
+            ],
+        ),
+        LoadError::Io { file, message } => tr_args(
+            locale,
+            "questionnaire-unreadable",
+            &[("file", file.clone().into()), ("error", message.clone().into())],
+        ),
+        LoadError::Conflict { file, key, other } => tr_args(
+            locale,
+            "questionnaire-conflict",
+            &[
+                ("file", file.clone().into()),
+                ("key", key.clone().into()),
+                ("other", other.clone().into()),
+            ],
+        ),
+        LoadError::Unknown(id, available) => tr_args(
+            locale,
+            "questionnaire-unknown",
+            &[("id", id.clone().into()), ("available", available.clone().into())],
+        ),
+    }
+}
 
 /// What the failure screen asks its runner to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +154,7 @@ enum Stage {
 /// A kiosk that cannot start.
 #[derive(Debug)]
 pub struct Failure {
-    problem: String,
+    problem: StartError,
     pin_hash: Option<String>,
     stage: Stage,
     corner_taps: Vec<Instant>,
@@ -65,7 +166,7 @@ pub struct Failure {
 
 impl Failure {
     /// The screen for `problem`, with the PIN hash read from `config_path` if one is there.
-    pub fn new(problem: String, config_path: &Path) -> Failure {
+    pub fn new(problem: StartError, config_path: &Path) -> Failure {
         Failure {
             problem,
             pin_hash: read_pin_hash(config_path),
@@ -79,7 +180,7 @@ impl Failure {
     }
 
     /// What is wrong.
-    pub fn problem(&self) -> &str {
+    pub fn problem(&self) -> &StartError {
         &self.problem
     }
 
@@ -97,7 +198,7 @@ impl Failure {
     fn quit(&mut self) -> Action {
         self.quit = true;
         if let Some(slot) = &self.exit {
-            *slot.lock().unwrap_or_else(|p| p.into_inner()) = crate::kiosk::Exit::LeftFailure(self.problem.clone());
+            *slot.lock().unwrap_or_else(|p| p.into_inner()) = crate::kiosk::Exit::LeftFailure(self.problem.to_string());
         }
         Action::Quit
     }
@@ -199,7 +300,12 @@ impl Failure {
                 } else {
                     "error-way-out-key"
                 };
-                let body = screen::failure(locale, &self.problem, tr(locale, way_out));
+                let body = screen::failure(
+                    locale,
+                    self.problem.describe(locale),
+                    self.problem.advice(locale),
+                    tr(locale, way_out),
+                );
                 let corner = button(iced::widget::space().width(120).height(120))
                     .padding(0)
                     .style(theme::invisible)
@@ -207,6 +313,21 @@ impl Failure {
                 stack![body, corner].into()
             }
         }
+    }
+}
+
+/// The PIN pad's keys for a key of a USB keyboard: digits, Backspace, Enter, Escape.
+pub fn pin_keys(key: crate::kiosk::app::HardKey) -> Vec<Message> {
+    use crate::kiosk::app::HardKey;
+    match key {
+        HardKey::Text(text) => text
+            .chars()
+            .filter(char::is_ascii_digit)
+            .map(|d| Message::Pin(PinKey::Digit(d)))
+            .collect(),
+        HardKey::Backspace => vec![Message::Pin(PinKey::Delete)],
+        HardKey::Enter => vec![Message::Pin(PinKey::Submit)],
+        HardKey::Escape => vec![Message::Pin(PinKey::Cancel)],
     }
 }
 

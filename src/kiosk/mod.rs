@@ -7,6 +7,7 @@
 pub mod app;
 pub mod effect;
 pub mod failure;
+pub mod problem;
 pub mod saver;
 pub mod screen;
 pub mod session;
@@ -25,6 +26,7 @@ use crate::config::{Config, DataDir};
 use crate::store::Store;
 use crate::survey::Catalog;
 pub use app::{Effect, Kiosk, Message, Setup};
+pub use failure::StartError;
 
 /// How the kiosk was started.
 #[derive(Debug, Clone, Default)]
@@ -37,20 +39,24 @@ pub struct Options {
     pub windowed: bool,
 }
 
-/// Loads settings, questionnaire and store. Any problem comes back as one line naming it,
-/// for the error screen.
-pub fn load(options: &Options) -> Result<Setup, String> {
+/// Loads settings, questionnaire and store (blocking: files and SQLite). A problem comes back
+/// typed, for the failure screen to put into words.
+pub fn load(options: &Options) -> Result<Setup, StartError> {
     let data = DataDir::resolve(options.data_dir.clone());
-    crate::fsutil::create_private_dir_all(&data.0).map_err(|e| format!("{}: {e}", data.0.display()))?;
+    crate::fsutil::create_private_dir_all(&data.0).map_err(|e| StartError::DataDir {
+        dir: data.0.clone(),
+        cause: problem::IoCause::of(&e),
+    })?;
     let config_path = options.config.clone().unwrap_or_else(|| data.config_file());
-    let config = Config::load(&config_path).map_err(|e| e.to_string())?;
-    let catalog = Catalog::load(&data.questionnaires()).map_err(|e| e.to_string())?;
+    let config = Config::load(&config_path).map_err(StartError::Config)?;
+    let catalog = Catalog::load(&data.questionnaires()).map_err(StartError::Questionnaire)?;
     let questionnaire = catalog
         .latest(&config.questionnaire)
-        .map_err(|e| e.to_string())?
+        .map_err(StartError::Questionnaire)?
         .clone();
-    let mut store = Store::open(&data.database(), config.timezone.0).map_err(|e| e.to_string())?;
-    store.check_questionnaire(&questionnaire).map_err(|e| e.to_string())?;
+    let store_error = |e: crate::store::Error| StartError::Store(problem::StoreProblem::of(&e));
+    let mut store = Store::open(&data.database(), config.timezone.0).map_err(store_error)?;
+    store.check_questionnaire(&questionnaire).map_err(store_error)?;
     Ok(Setup {
         config,
         questionnaire: Arc::new(questionnaire),
@@ -65,18 +71,69 @@ pub fn load(options: &Options) -> Result<Setup, String> {
     })
 }
 
-/// The running application: the kiosk, or the screen saying why it cannot run.
+/// The running application: starting, the kiosk, or the screen saying why it cannot run.
 pub enum App {
+    /// Reading the settings, questionnaires and database, off the UI thread.
+    Loading(Box<Loading>),
     /// Asking patients.
     Ready(Box<Kiosk>),
     /// A bad config, questionnaire or database: shown to staff, nothing is touched.
     Failed(Box<failure::Failure>),
 }
 
+/// What a starting kiosk keeps until [`load`] has finished.
+pub struct Loading {
+    options: Options,
+    size: Size,
+    exit: Option<Arc<Mutex<Exit>>>,
+}
+
+/// What [`load`] found, as the start task reports it ([`Message::Started`]).
+#[derive(Clone)]
+pub struct Started(pub Result<Setup, StartError>);
+
+impl std::fmt::Debug for Started {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Ok(_) => f.write_str("Started(Ok)"),
+            Err(e) => write!(f, "Started(Err({e:?}))"),
+        }
+    }
+}
+
 impl App {
-    /// Starts from `options`, laid out for a window of `size` until the real size is known.
+    /// Starts from `options` at once (blocking: the tests' and benchmarks' way), laid out for
+    /// a window of `size` until the real size is known.
     pub fn boot(options: &Options, size: Size) -> App {
-        match load(options) {
+        App::started(load(options), options, size)
+    }
+
+    /// Starts from `options` without blocking the first frame: [`App::Loading`], and the task
+    /// that loads on tokio's blocking pool and reports with [`Message::Started`]. When it
+    /// cannot start, `exit` is told how the application will end.
+    pub fn start(options: Options, size: Size, exit: Arc<Mutex<Exit>>) -> (App, Task<Message>) {
+        let task = {
+            let options = options.clone();
+            Task::perform(
+                async move {
+                    let loaded = tokio::task::spawn_blocking(move || load(&options)).await;
+                    Started(
+                        loaded.unwrap_or_else(|e| Err(StartError::Store(problem::StoreProblem::Other(e.to_string())))),
+                    )
+                },
+                |started| Message::Started(Box::new(started)),
+            )
+        };
+        let loading = Loading {
+            options,
+            size,
+            exit: Some(exit),
+        };
+        (App::Loading(Box::new(loading)), task)
+    }
+
+    fn started(loaded: Result<Setup, StartError>, options: &Options, size: Size) -> App {
+        match loaded {
             Ok(setup) => App::Ready(Box::new(Kiosk::new(setup, size))),
             Err(problem) => {
                 let data = DataDir::resolve(options.data_dir.clone());
@@ -92,6 +149,31 @@ impl App {
             return startup_probe_report();
         }
         let kiosk = match self {
+            App::Loading(loading) => {
+                match message {
+                    Message::Resized(size) => loading.size = size,
+                    Message::Started(started) => {
+                        let Started(loaded) = *started;
+                        let exit = loading.exit.take();
+                        let mut app = App::started(loaded, &loading.options, loading.size);
+                        if let App::Failed(failure) = &mut app {
+                            // In the journal too, not only on the screen.
+                            eprintln!("hailong: the kiosk cannot start: {}", failure.problem());
+                            if let Some(slot) = &exit {
+                                failure.report_exit_to(slot.clone());
+                            }
+                        }
+                        if let Some(slot) = &exit {
+                            *slot.lock().unwrap_or_else(|p| p.into_inner()) = app.exit();
+                        }
+                        *self = app;
+                        // Measure again: the window may have changed size while loading.
+                        return window::latest().and_then(window::size).map(Message::Resized);
+                    }
+                    _ => {}
+                }
+                return Task::none();
+            }
             App::Ready(kiosk) => {
                 if let Message::Resized(_) = message {
                     // The window took its monitor's size: everything moved, so repaint it all,
@@ -101,19 +183,28 @@ impl App {
                 kiosk
             }
             App::Failed(failure) => {
-                return match failure.update(message) {
-                    failure::Action::None => Task::none(),
-                    // Exits with the failure's status (2): see `App::exit`.
-                    failure::Action::Quit => iced::exit(),
-                    failure::Action::CheckPin { hash, pin } => Task::perform(
-                        async move {
-                            tokio::task::spawn_blocking(move || staff::pin::verify_pin(&hash, &pin))
-                                .await
-                                .unwrap_or(false)
-                        },
-                        Message::PinChecked,
-                    ),
+                // A USB keyboard types on the failure screen's PIN pad as on the kiosk's.
+                let messages = match message {
+                    Message::HardKey(key) => failure::pin_keys(key),
+                    other => vec![other],
                 };
+                let mut tasks = Vec::new();
+                for message in messages {
+                    tasks.push(match failure.update(message) {
+                        failure::Action::None => Task::none(),
+                        // Exits with the failure's status (2): see `App::exit`.
+                        failure::Action::Quit => iced::exit(),
+                        failure::Action::CheckPin { hash, pin } => Task::perform(
+                            async move {
+                                tokio::task::spawn_blocking(move || staff::pin::verify_pin(&hash, &pin))
+                                    .await
+                                    .unwrap_or(false)
+                            },
+                            Message::PinChecked,
+                        ),
+                    });
+                }
+                return Task::batch(tasks);
             }
         };
         match kiosk.update(message) {
@@ -137,6 +228,7 @@ impl App {
     /// Draws the window.
     pub fn view(&self) -> screen::Element<'_> {
         match self {
+            App::Loading(loading) => screen::loading(loading.size),
             App::Ready(kiosk) => screen::view(kiosk),
             App::Failed(failure) => failure.view(),
         }
@@ -145,13 +237,16 @@ impl App {
     /// Touches, resizes and, while a patient is busy or a save waits, the clock.
     pub fn subscription(&self) -> Subscription<Message> {
         let kiosk = match self {
+            App::Loading(_) => return window::resize_events().map(|(_, size)| Message::Resized(size)),
             App::Ready(kiosk) => kiosk,
             // Staff's way out: Ctrl+Alt+Q when no PIN guards it.
             App::Failed(failure) if !failure.has_pin() => return event::listen_with(failure::key),
-            App::Failed(_) => return Subscription::none(),
+            // The PIN, typed on the screen or a USB keyboard.
+            App::Failed(_) => return event::listen_with(hard_key),
         };
         let mut subscriptions = vec![
             event::listen_with(touched),
+            event::listen_with(hard_key),
             window::resize_events().map(|(_, size)| Message::Resized(size)),
         ];
         subscriptions.push(sync_worker::subscription(
@@ -176,6 +271,36 @@ fn touched(event: Event, _: event::Status, _: window::Id) -> Option<Message> {
         }
         _ => None,
     }
+}
+
+/// A key of a real (USB) keyboard, unless a widget took it (a text field of the Settings page
+/// has the focus): the kiosk types it on the PIN pad and the comment screens
+/// ([`app::HardKey`]). Keys held with Ctrl, Alt or the logo key are shortcuts, not text.
+pub fn hard_key(event: Event, status: event::Status, _: window::Id) -> Option<Message> {
+    use iced::keyboard::{self, key::Named};
+    let Event::Keyboard(keyboard::Event::KeyPressed {
+        key, text, modifiers, ..
+    }) = event
+    else {
+        return None;
+    };
+    if status == event::Status::Captured {
+        return None;
+    }
+    let key = match key.as_ref() {
+        keyboard::Key::Named(Named::Backspace) => app::HardKey::Backspace,
+        keyboard::Key::Named(Named::Enter) => app::HardKey::Enter,
+        keyboard::Key::Named(Named::Escape) => app::HardKey::Escape,
+        _ if modifiers.control() || modifiers.alt() || modifiers.logo() => return None,
+        _ => {
+            let text: String = text?.chars().filter(|c| !c.is_control()).collect();
+            if text.is_empty() {
+                return None;
+            }
+            app::HardKey::Text(text)
+        }
+    };
+    Some(Message::HardKey(key))
 }
 
 /// `HAILONG_STARTUP_PROBE=1` makes the kiosk print the wall-clock time (Unix nanoseconds) of
@@ -259,7 +384,7 @@ impl App {
     /// How the application ends if its window closes now.
     pub fn exit(&self) -> Exit {
         match self {
-            App::Ready(_) => Exit::Quit,
+            App::Loading(_) | App::Ready(_) => Exit::Quit,
             App::Failed(failure) if failure.quit_requested() => Exit::LeftFailure(failure.problem().to_string()),
             App::Failed(failure) => Exit::Failed(failure.problem().to_string()),
         }
@@ -309,22 +434,14 @@ pub fn run(options: Options, lock: crate::fsutil::DirLock) -> Result<Exit, RunEr
     let boot = {
         let exit = exit.clone();
         move || {
-            let mut app = App::boot(&options, size);
-            if let App::Failed(failure) = &mut app {
-                // In the journal too, not only on the screen.
-                eprintln!("hailong: the kiosk cannot start: {}", failure.problem());
-                failure.report_exit_to(exit.clone());
-            }
-            *exit.lock().unwrap_or_else(|p| p.into_inner()) = app.exit();
+            let (app, load) = App::start(options.clone(), size, exit.clone());
             let measure = window::latest().and_then(window::size).map(Message::Resized);
-            (
-                app,
-                if windowed {
-                    measure
-                } else {
-                    fit_monitor().chain(measure)
-                },
-            )
+            let window = if windowed {
+                measure
+            } else {
+                fit_monitor().chain(measure)
+            };
+            (app, Task::batch([window, load]))
         }
     };
     iced::application(boot, App::update, App::view)

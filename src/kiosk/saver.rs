@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::kiosk::problem::StoreProblem;
 use crate::survey::{Questionnaire, Response, ResponseId};
 
 pub use crate::store::SharedStore;
@@ -24,8 +25,8 @@ pub struct Queued {
 pub struct SaveOutcome {
     /// Responses now on disk.
     pub saved: Vec<ResponseId>,
-    /// Why the rest were not saved, in words for staff.
-    pub error: Option<String>,
+    /// Why the rest were not saved (put into words for staff by the banner).
+    pub error: Option<StoreProblem>,
 }
 
 /// Saves `batch` in one transaction, each response against its own questionnaire, blocking;
@@ -44,7 +45,7 @@ pub fn save_blocking(store: &SharedStore, batch: &[Queued]) -> SaveOutcome {
             log_failure(&e.to_string());
             SaveOutcome {
                 saved: Vec::new(),
-                error: Some(e.to_string()),
+                error: Some(StoreProblem::of(&e)),
             }
         }
     }

@@ -54,6 +54,9 @@ pub enum Action {
     None,
     /// The last item is answered: thank the patient and save.
     Finished,
+    /// Back from the first step: the patient returns to the welcome screen (to change the
+    /// language, or because they tapped Start by mistake). Nothing is kept.
+    ToWelcome,
 }
 
 /// The survey in progress.
@@ -134,15 +137,6 @@ impl Session {
         }
     }
 
-    /// Whether Back leads anywhere.
-    pub fn can_go_back(&self) -> bool {
-        match self.step {
-            Step::Department => false,
-            Step::Item(0) => self.departments.len() > 1,
-            _ => true,
-        }
-    }
-
     /// Whether the current step is the last one, so Continue becomes "Send".
     pub fn is_last(&self) -> bool {
         matches!(self.step, Step::Item(i) | Step::Other(i) if i + 1 == self.items.len())
@@ -180,10 +174,7 @@ impl Session {
                 }
                 Action::None
             }
-            (_, Input::Back) => {
-                self.back();
-                Action::None
-            }
+            (_, Input::Back) => self.back(),
             (Step::Item(i), input) => self.on_item(i, input),
             (Step::FollowUp(i), Input::Reason(r)) => {
                 let reason = self.items[i].follow_up().and_then(|f| f.reasons.get(r));
@@ -295,18 +286,21 @@ impl Session {
         }
     }
 
-    fn back(&mut self) {
+    fn back(&mut self) -> Action {
         match self.step {
-            Step::Department => {}
+            Step::Department => return Action::ToWelcome,
             Step::Item(0) => {
                 if self.departments.len() > 1 {
                     self.composer = None;
                     self.step = Step::Department;
+                } else {
+                    return Action::ToWelcome;
                 }
             }
             Step::Item(i) => self.go_to(i - 1),
             Step::FollowUp(i) | Step::Other(i) => self.go_to(i),
         }
+        Action::None
     }
 
     fn go_to(&mut self, i: usize) {

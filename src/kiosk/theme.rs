@@ -25,6 +25,9 @@ pub const DANGER: Color = color!(0xb71c1c);
 pub const AMBER: Color = color!(0x8d4f00);
 /// Target met (≈ 7 : 1 on PAGE).
 pub const SUCCESS: Color = color!(0x1b5e20);
+/// Bars and columns of the staff charts: a neutral slate, so that red, amber and green only
+/// ever mean the verdict.
+pub const CHART: Color = color!(0x4f6d7a);
 /// The staff banner (dark text on amber ≈ 11 : 1).
 pub const WARNING: Color = color!(0xffe082);
 
@@ -220,6 +223,24 @@ pub fn toast(_: &Theme) -> container::Style {
         background: Some(Background::Color(PRIMARY)),
         text_color: Some(Color::WHITE),
         border: rounded(30.0, 0.0, PRIMARY),
+        ..container::Style::default()
+    }
+}
+
+/// The progress bar's track (the questions still to come).
+pub fn progress_track(_: &Theme) -> container::Style {
+    container::Style {
+        background: Some(Background::Color(color!(0xdcdcd6))),
+        border: rounded(6.0, 0.0, LINE),
+        ..container::Style::default()
+    }
+}
+
+/// The progress bar's filled part (the questions up to the one on screen).
+pub fn progress_done(_: &Theme) -> container::Style {
+    container::Style {
+        background: Some(Background::Color(PRIMARY)),
+        border: rounded(6.0, 0.0, PRIMARY),
         ..container::Style::default()
     }
 }

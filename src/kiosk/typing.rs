@@ -19,6 +19,7 @@ pub struct Composer {
     mode: Mode,
     max_len: usize,
     shift: bool,
+    caps: bool,
 }
 
 impl Composer {
@@ -30,6 +31,7 @@ impl Composer {
             mode: Mode::Telex,
             max_len,
             shift: false,
+            caps: false,
         }
     }
 
@@ -67,9 +69,20 @@ impl Composer {
         self.mode
     }
 
-    /// Whether the next letter is a capital.
+    /// Whether the one-shot shift is on (the next letter only).
     pub fn shift(&self) -> bool {
         self.shift
+    }
+
+    /// Whether caps lock is on (every letter until it is turned off).
+    pub fn caps(&self) -> bool {
+        self.caps
+    }
+
+    /// Whether the next letter key types a capital: shift or caps lock, but not both (shift
+    /// under caps lock gives one small letter, as on any keyboard).
+    pub fn capitals(&self) -> bool {
+        self.shift != self.caps
     }
 
     /// Switches between Telex and plain letters; the word so far stays as shown.
@@ -83,13 +96,35 @@ impl Composer {
         self.shift = !self.shift;
     }
 
-    /// A key with a character on it: a letter joins the current word, anything else ends it.
+    /// Caps lock: every letter a capital until it is pressed again ("TTYT" is four letters
+    /// after one press, not four shift-and-letter pairs).
+    pub fn toggle_caps(&mut self) {
+        self.caps = !self.caps;
+        self.shift = false;
+    }
+
+    /// A key of the on-screen keyboard with a character on it, capitalised by shift or caps
+    /// lock: a letter joins the current word, anything else ends it.
     pub fn key(&mut self, ch: char) {
-        let ch = if self.shift {
+        let ch = if self.capitals() {
             ch.to_uppercase().next().unwrap_or(ch)
         } else {
-            ch
+            ch.to_lowercase().next().unwrap_or(ch)
         };
+        self.insert(ch);
+    }
+
+    /// A character typed on a real (USB) keyboard: as it came, capitals and all (the keyboard
+    /// applied its own Shift and Caps Lock); in Telex mode its letters are composed like the
+    /// screen's (`camr` → "cảm"), and a Vietnamese letter from the system's input method
+    /// goes in as it is.
+    pub fn typed(&mut self, ch: char) {
+        if !ch.is_control() {
+            self.insert(ch);
+        }
+    }
+
+    fn insert(&mut self, ch: char) {
         let before = self.clone();
         if self.mode == Mode::Telex && ch.is_ascii_alphabetic() {
             self.word.push(ch);

@@ -83,6 +83,33 @@ impl Harness {
         self.simulator().find(label).is_ok()
     }
 
+    /// Where the text `label` is on screen (its layout bounds). Panics if it is not there.
+    pub fn bounds(&self, label: &str) -> iced::Rectangle {
+        self.simulator()
+            .find(label)
+            .unwrap_or_else(|e| panic!("{label:?} is not on screen: {e}"))
+            .bounds()
+    }
+
+    /// Where the widget with the id `id` is on screen, if it is.
+    pub fn bounds_of_id(&self, id: &'static str) -> Option<iced::Rectangle> {
+        self.simulator()
+            .find(iced::widget::Id::new(id))
+            .ok()
+            .map(|t| t.bounds())
+    }
+
+    /// How far the scrollable with the id `id` has content beyond its height (≤ 0: nothing
+    /// to scroll).
+    pub fn scroll_overflow(&self, id: &'static str) -> f32 {
+        match self.simulator().find(iced::widget::Id::new(id)) {
+            Ok(iced_test::selector::Target::Scrollable {
+                bounds, content_bounds, ..
+            }) => content_bounds.height - bounds.height,
+            other => panic!("no scrollable {id}: {other:?}"),
+        }
+    }
+
     /// The kiosk's time now.
     pub fn now(&self) -> Instant {
         self.kiosk.setup().clock.now()
@@ -103,6 +130,36 @@ impl Harness {
             sim.into_messages().collect()
         };
         assert!(!messages.is_empty(), "tapping {label:?} did nothing");
+        for m in messages {
+            self.send(m);
+        }
+    }
+
+    /// Taps the on-screen key showing `label`: the last text on screen that says it (the
+    /// typed text, shown above the keys, may say it too: "T" after typing a T).
+    pub fn tap_key(&mut self, label: &str) {
+        self.kiosk.setup().clock.advance(PACE);
+        let messages: Vec<Message> = {
+            let mut sim = self.simulator();
+            let mut last = None;
+            let _ = sim.find(|candidate: iced_test::selector::Candidate<'_>| -> Option<()> {
+                if let iced_test::selector::Candidate::Text {
+                    content,
+                    visible_bounds: Some(bounds),
+                    ..
+                } = candidate
+                    && content == label
+                {
+                    last = Some(bounds);
+                }
+                None
+            });
+            let bounds = last.unwrap_or_else(|| panic!("no key {label:?} on screen"));
+            sim.point_at(bounds.center());
+            let _ = sim.simulate(iced_test::simulator::click());
+            sim.into_messages().collect()
+        };
+        assert!(!messages.is_empty(), "tapping the key {label:?} did nothing");
         for m in messages {
             self.send(m);
         }
@@ -159,6 +216,39 @@ impl Harness {
         for event in events {
             self.send(Message::Sync(event));
         }
+    }
+
+    /// Presses `key` on a USB keyboard, typing `text` (what the key types, if anything), through
+    /// the kiosk's keyboard subscription ([`hailong::kiosk::hard_key`]).
+    pub fn press(&mut self, key: iced::keyboard::Key, text: Option<&str>) {
+        use iced::keyboard::{Event, Location, Modifiers, key::Physical};
+        let event = iced::Event::Keyboard(Event::KeyPressed {
+            key: key.clone(),
+            modified_key: key,
+            physical_key: Physical::Unidentified(iced::keyboard::key::NativeCode::Unidentified),
+            location: Location::Standard,
+            modifiers: Modifiers::empty(),
+            text: text.map(Into::into),
+            repeat: false,
+        });
+        self.kiosk.setup().clock.advance(PACE);
+        if let Some(message) = hailong::kiosk::hard_key(event, iced::event::Status::Ignored, iced::window::Id::unique())
+        {
+            self.send(message);
+        }
+    }
+
+    /// Types `text` on a USB keyboard, key by key.
+    pub fn type_usb(&mut self, text: &str) {
+        for c in text.chars() {
+            let s = c.to_string();
+            self.press(iced::keyboard::Key::Character(s.as_str().into()), Some(&s));
+        }
+    }
+
+    /// Presses a named key (Enter, Backspace, Escape) on a USB keyboard.
+    pub fn press_named(&mut self, named: iced::keyboard::key::Named) {
+        self.press(iced::keyboard::Key::Named(named), None);
     }
 
     /// Lets the clock run to `secs` seconds after the last touch.

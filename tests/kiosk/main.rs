@@ -1,13 +1,16 @@
 //! The patient kiosk, driven headless by tapping the texts a patient sees.
 
 mod harness;
+mod patient;
 #[path = "../support/server.rs"]
 mod server;
 mod staff;
+mod typing;
 
 use std::collections::BTreeMap;
 
 use hailong::kiosk::app::{Effect, Message, Screen};
+use hailong::kiosk::problem::StoreProblem;
 use hailong::kiosk::saver::SaveOutcome;
 use hailong::report;
 use hailong::report::period::Period;
@@ -264,7 +267,8 @@ fn the_thank_you_screen_returns_to_welcome_by_itself() {
         "Bỏ qua",
     ]);
     assert!(matches!(h.kiosk.screen(), Screen::Thanks(_)));
-    h.idle_for(9);
+    // `thank_you_secs`, 20 s by default (it was 8 s, too short to scan the QR code).
+    h.idle_for(21);
     assert!(matches!(h.kiosk.screen(), Screen::Welcome));
 }
 
@@ -328,20 +332,25 @@ fn a_failed_save_shows_a_staff_banner_thanks_the_patient_and_is_retried() {
         "the finished response is handed to a save task at once"
     );
     h.held.clear();
-    // The disk refused it.
+    // The disk refused it: SQLite's SQLITE_FULL, "database or disk is full".
+    let full = hailong::store::Error::Sqlite(rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+        Some("database or disk is full".into()),
+    ));
     h.send(Message::Saved(SaveOutcome {
         saved: vec![],
-        error: Some("database or disk is full".into()),
+        error: Some(StoreProblem::of(&full)),
     }));
     assert!(h.shows("Xin chân thành cảm ơn Ông/Bà!"), "the patient is still thanked");
-    assert!(h.shows("Chưa lưu được 1 phiếu, đang thử lại: database or disk is full"));
+    // In the staff's language, not SQLite's English.
+    assert!(h.shows("Chưa lưu được 1 phiếu, đang thử lại: ổ đĩa đã đầy"));
     assert_eq!(h.kiosk.pending().len(), 1);
     // Five seconds later it is tried again, and this time the disk takes it.
     h.hold_saves = false;
     h.idle_for(6);
     assert!(h.kiosk.pending().is_empty());
     assert_eq!(h.stored().len(), 1);
-    assert!(!h.shows("Chưa lưu được 1 phiếu, đang thử lại: database or disk is full"));
+    assert!(!h.shows("Chưa lưu được 1 phiếu, đang thử lại: ổ đĩa đã đầy"));
 }
 
 #[test]
@@ -434,7 +443,7 @@ fn a_broken_questionnaire_stops_the_kiosk_with_a_message_naming_it() {
         data_dir: Some(dir.path().to_path_buf()),
         ..Default::default()
     };
-    let problem = hailong::kiosk::load(&options).err().expect("refused");
+    let problem = hailong::kiosk::load(&options).err().expect("refused").to_string();
     assert!(
         problem.contains("hailong.toml, line 1") && problem.contains("idle_timeout_secs"),
         "{problem}"
@@ -550,7 +559,7 @@ fn a_bad_setting_opens_an_error_screen_for_staff_instead_of_the_kiosk() {
     let hailong::kiosk::App::Failed(failure) = &app else {
         panic!("the kiosk started with an unknown questionnaire")
     };
-    let problem = failure.problem();
+    let problem = failure.problem().describe(Locale::Vi);
     assert!(problem.contains("khong-co"), "{problem}");
     let mut sim = iced_test::Simulator::with_size(hailong::kiosk::settings(), LANDSCAPE, app.view());
     assert!(sim.find("Kiosk chưa thể khởi động").is_ok());
@@ -623,7 +632,7 @@ fn failed(config: &str) -> (tempfile::TempDir, Box<hailong::kiosk::failure::Fail
     };
     match hailong::kiosk::App::boot(&options, LANDSCAPE) {
         hailong::kiosk::App::Failed(failure) => (dir, failure),
-        hailong::kiosk::App::Ready(_) => panic!("the kiosk started"),
+        _ => panic!("the kiosk started"),
     }
 }
 
@@ -726,9 +735,83 @@ fn without_a_readable_pin_ctrl_alt_q_leaves_a_failure_screen() {
 #[test]
 fn an_unknown_questionnaire_id_lists_the_ones_there_are() {
     let (_dir, failure) = failed("questionnaire = \"kiosk-nhan\"\n");
-    let problem = failure.problem();
+    let problem = failure.problem().describe(Locale::Vi);
     assert!(problem.contains("kiosk-nhan"), "{problem}");
     for id in ["byt-ngoai-tru", "byt-noi-tru", "kiosk-nhanh", "sipas-mot-cua"] {
         assert!(problem.contains(id), "{id} is not offered: {problem}");
+    }
+}
+
+/// A database file that is not hailong's: the failure screen says so in Vietnamese, with what
+/// staff can do, and none of the store's English reaches the screen.
+#[test]
+fn a_start_failure_is_told_in_the_kiosk_language_with_what_staff_can_do() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hailong.sqlite3"), b"not a database at all, just text").unwrap();
+    let options = hailong::kiosk::Options {
+        data_dir: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let app = hailong::kiosk::App::boot(&options, LANDSCAPE);
+    let hailong::kiosk::App::Failed(failure) = &app else {
+        panic!("the kiosk started on a file that is not its database")
+    };
+    assert!(matches!(
+        failure.problem(),
+        hailong::kiosk::StartError::Store(StoreProblem::NotADatabase { .. })
+    ));
+    let said = failure.problem().describe(Locale::Vi);
+    assert!(said.contains("không phải cơ sở dữ liệu của hailong"), "{said}");
+    assert!(failure_shows(failure, &said));
+    assert!(failure_shows(
+        failure,
+        "Cách xử lý: chuyển tệp này ra khỏi thư mục dữ liệu (kiosk sẽ tạo cơ sở dữ liệu mới), hoặc chọn đúng thư mục dữ liệu."
+    ));
+    // The journal keeps an English line.
+    assert!(failure.problem().to_string().contains("is not a hailong database"));
+}
+
+#[test]
+fn an_unknown_questionnaire_is_told_in_vietnamese_with_the_setting_to_change() {
+    let (_dir, failure) = failed("questionnaire = \"khong-co\"\n");
+    assert!(failure_shows(
+        &failure,
+        "Không có mẫu phiếu “khong-co”. Các mẫu có sẵn: byt-ngoai-tru, byt-noi-tru, kiosk-nhanh, sipas-mot-cua."
+    ));
+    assert!(failure_shows(
+        &failure,
+        "Cách xử lý: ghi một mẫu phiếu có sẵn vào mục questionnaire của hailong.toml, rồi khởi động lại kiosk."
+    ));
+}
+
+/// The window opens at once on "Đang khởi động…"; the settings, questionnaires and database
+/// load off the UI thread and the kiosk (or the failure screen) follows.
+#[test]
+fn the_kiosk_starts_loading_and_then_shows_the_welcome_or_the_failure() {
+    use hailong::kiosk::{App, Exit, Started, load};
+    use std::sync::{Arc, Mutex};
+    for (config, ready) in [("", true), ("questionnaire = \"khong-co\"\n", false)] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("hailong.toml"), config).unwrap();
+        let options = hailong::kiosk::Options {
+            data_dir: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        };
+        let exit = Arc::new(Mutex::new(Exit::Quit));
+        let (mut app, _load) = App::start(options.clone(), LANDSCAPE, exit.clone());
+        assert!(matches!(app, App::Loading(_)));
+        assert!(
+            iced_test::Simulator::with_size(hailong::kiosk::settings(), LANDSCAPE, app.view())
+                .find("Đang khởi động…")
+                .is_ok()
+        );
+        let _ = app.update(Message::Started(Box::new(Started(load(&options)))));
+        if ready {
+            assert!(matches!(app, App::Ready(_)));
+            assert_eq!(*exit.lock().unwrap(), Exit::Quit);
+        } else {
+            assert!(matches!(app, App::Failed(_)));
+            assert!(matches!(&*exit.lock().unwrap(), Exit::Failed(p) if p.contains("khong-co")));
+        }
     }
 }

@@ -554,7 +554,7 @@ fn responses_waiting_after_a_failed_save_are_saved_after_the_questionnaire_chang
     h.held.clear();
     h.send(Message::Saved(hailong::kiosk::saver::SaveOutcome {
         saved: vec![],
-        error: Some("database or disk is full".into()),
+        error: Some(hailong::kiosk::problem::StoreProblem::Full),
     }));
     assert_eq!(h.kiosk.pending().len(), 1);
     // Meanwhile staff switch the kiosk to another questionnaire.
@@ -709,4 +709,45 @@ fn the_sync_page_warns_when_the_kiosk_clock_is_off_the_centre() {
     // Once the clock is right, the warning goes.
     h.send(Message::Sync(SyncEvent::Clock(Some(chrono::TimeDelta::seconds(2)))));
     assert!(!h.shows(&said));
+}
+
+#[test]
+fn settings_list_the_questionnaires_by_their_titles() {
+    let mut h = with_pin("");
+    open_staff(&mut h);
+    h.tap("Cài đặt");
+    for title in [
+        "Khảo sát nhanh sự hài lòng",
+        "Phiếu khảo sát ý kiến người bệnh ngoại trú",
+        "Phiếu khảo sát ý kiến người bệnh nội trú",
+        "Khảo sát sự hài lòng về bộ phận một cửa",
+    ] {
+        assert!(h.shows(title), "{title} is not listed");
+    }
+    h.tap("Phiếu khảo sát ý kiến người bệnh nội trú");
+    h.tap("Lưu cài đặt");
+    assert!(h.shows("Đã lưu. Cài đặt mới có hiệu lực ngay."));
+    let reloaded = load(&Options {
+        data_dir: Some(h.dir().to_path_buf()),
+        ..Options::default()
+    })
+    .unwrap();
+    assert_eq!(reloaded.config.questionnaire, "byt-noi-tru");
+}
+
+/// At 1280×800 and 1920×1080 the whole dashboard is on screen: nothing to scroll to.
+#[test]
+fn the_dashboard_fits_the_common_screens_without_scrolling() {
+    let mut h = with_pin("facility_name = \"Trung tâm Y tế huyện Hoài Đức\"\n");
+    seed(&h, "3000");
+    open_staff(&mut h);
+    h.tap("Năm nay");
+    // (1920×1080 is `staff-dashboard-vi-landscape` of the snapshot test.)
+    for size in [iced::Size::new(1280.0, 800.0), super::harness::LANDSCAPE] {
+        h.resize(size);
+        let overflow = h.scroll_overflow(hailong::kiosk::screen::DASHBOARD_SCROLL);
+        assert!(overflow <= 0.0, "{size:?}: {overflow} px to scroll");
+    }
+    h.resize(iced::Size::new(1280.0, 800.0));
+    h.snapshot("staff-dashboard-vi-1280x800");
 }

@@ -10,7 +10,7 @@ use crate::i18n::{tr, tr_args};
 use crate::kiosk::app::{KeyPress, Kiosk, Message};
 use crate::kiosk::session::{Input, Session};
 use crate::kiosk::theme::{self, Metrics};
-use crate::kiosk::typing::Mode;
+use crate::kiosk::typing::{Composer, Mode};
 
 const ROWS: [&str; 4] = ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"];
 
@@ -46,7 +46,7 @@ pub fn view<'a>(kiosk: &'a Kiosk, session: &'a Session, prompt: &str) -> Element
         container(shown)
             .padding(m.px(20.0))
             .width(Fill)
-            .height(m.px(if m.portrait { 260.0 } else { 150.0 }))
+            .height(m.px(if m.portrait { 260.0 } else { 130.0 }))
             .style(theme::card),
         Row::new()
             .push(text(hint).size(m.px(20.0)).color(theme::MUTED).width(Fill))
@@ -64,17 +64,18 @@ pub fn view<'a>(kiosk: &'a Kiosk, session: &'a Session, prompt: &str) -> Element
         extra.push(quiet(m, tr(locale, "skip"), Input::Skip));
     }
     extra.push(forward(m, send_label, Input::Continue));
-    page(
-        kiosk,
-        session,
-        top.into(),
-        keys(m, locale, composer.shift(), composer.mode(), ""),
-        extra,
-    )
+    page(kiosk, session, top.into(), keys(m, locale, composer, ""), extra)
 }
 
-/// The keys. `symbols` adds a row of extra characters (staff typing addresses: `:/-_@`).
-pub fn keys<'a>(m: Metrics, locale: crate::survey::Locale, shift: bool, mode: Mode, symbols: &str) -> Element<'a> {
+/// The id of the highlighted key of the typing mode on (tests check it is the mode's).
+pub const MODE_ON: &str = "keyboard-mode-on";
+
+/// The keys for `composer`. `symbols` adds a row of extra characters (staff typing addresses:
+/// `:/-_@`). The two mode keys name their mode and the one on is filled, so the keyboard always
+/// shows how it types; Shift capitalises one letter, caps lock every letter until pressed again.
+pub fn keys<'a>(m: Metrics, locale: crate::survey::Locale, composer: &Composer, symbols: &str) -> Element<'a> {
+    let capitals = composer.capitals();
+    let mode = composer.mode();
     let height = m.px(84.0);
     let key = |label: String, press: KeyPress, width: Length| {
         button(text(label).size(m.px(34.0)).center().width(Fill))
@@ -95,7 +96,7 @@ pub fn keys<'a>(m: Metrics, locale: crate::survey::Locale, shift: bool, mode: Mo
     let letters = |row: &str| -> Vec<Element<'a>> {
         row.chars()
             .map(|c| {
-                let label = if shift {
+                let label = if capitals {
                     c.to_uppercase().collect()
                 } else {
                     c.to_string()
@@ -115,23 +116,24 @@ pub fn keys<'a>(m: Metrics, locale: crate::survey::Locale, shift: bool, mode: Mo
     }
     rows = rows.push(Row::from_vec(letters(ROWS[0])).spacing(spacing).width(Fill));
     rows = rows.push(Row::from_vec(letters(ROWS[1])).spacing(spacing).width(Fill));
-    let mut home = vec![iced::widget::space().width(FillPortion(1)).into()];
+    let mut home = vec![special(tr(locale, "keyboard-caps"), KeyPress::CapsLock, 3, composer.caps()).into()];
     home.extend(letters(ROWS[2]));
-    home.push(iced::widget::space().width(FillPortion(1)).into());
     rows = rows.push(Row::from_vec(home).spacing(spacing).width(Fill));
-    let mut bottom = vec![special(tr(locale, "keyboard-shift"), KeyPress::Shift, 3, shift).into()];
+    let mut bottom = vec![special(tr(locale, "keyboard-shift"), KeyPress::Shift, 3, composer.shift()).into()];
     bottom.extend(letters(ROWS[3]));
     bottom.push(special(tr(locale, "keyboard-delete"), KeyPress::Delete, 3, false).into());
     rows = rows.push(Row::from_vec(bottom).spacing(spacing).width(Fill));
-    let (mode_label, other_mode) = match mode {
-        Mode::Telex => (tr(locale, "keyboard-plain"), Mode::Plain),
-        Mode::Plain => (tr(locale, "keyboard-telex"), Mode::Telex),
+    let mode_key = |id: &str, key_mode: Mode| -> Element<'a> {
+        let on = mode == key_mode;
+        let key = container(special(tr(locale, id), KeyPress::Mode(key_mode), 1, on)).width(FillPortion(3));
+        if on { key.id(MODE_ON).into() } else { key.into() }
     };
     rows = rows.push(
         Row::new()
-            .push(special(mode_label, KeyPress::Mode(other_mode), 4, false))
+            .push(mode_key("keyboard-telex", Mode::Telex))
+            .push(mode_key("keyboard-plain", Mode::Plain))
             .push(key(",".into(), KeyPress::Char(','), FillPortion(1)))
-            .push(special(tr(locale, "keyboard-space"), KeyPress::Space, 9, false))
+            .push(special(tr(locale, "keyboard-space"), KeyPress::Space, 7, false))
             .push(key(".".into(), KeyPress::Char('.'), FillPortion(1)))
             .push(key("?".into(), KeyPress::Char('?'), FillPortion(1)))
             .spacing(spacing)

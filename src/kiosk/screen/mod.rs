@@ -2,10 +2,13 @@
 //! one on display and adds the staff banner when saving fails.
 
 pub(crate) mod keyboard;
+pub use keyboard::MODE_ON;
 mod notice;
 pub(crate) mod pin;
 mod question;
+pub use question::{PROGRESS_BAR, PROGRESS_DONE};
 mod staff;
+pub use staff::DASHBOARD_SCROLL;
 mod thanks;
 mod welcome;
 
@@ -82,7 +85,7 @@ pub fn view(kiosk: &Kiosk) -> Element<'_> {
             "banner-save-failed",
             &[
                 ("count", kiosk.pending().len().into()),
-                ("error", error.to_string().into()),
+                ("error", error.describe(kiosk.locale()).into()),
             ],
         );
         page = page.push(
@@ -99,13 +102,23 @@ pub fn view(kiosk: &Kiosk) -> Element<'_> {
         .into()
 }
 
-/// The screen shown instead of the kiosk when it cannot start: what is wrong, for staff, and
-/// `way_out`, how staff leave it.
-pub fn failure(locale: crate::survey::Locale, problem: &str, way_out: String) -> Element<'_> {
+/// While the kiosk starts (settings, questionnaires, database): one quiet line.
+pub fn loading<'a>(size: iced::Size) -> Element<'a> {
+    let m = theme::Metrics::for_size(size);
+    let locale = crate::survey::Locale::Vi;
+    container(text(tr(locale, "start-loading")).size(m.px(32.0)).color(theme::MUTED))
+        .center(Fill)
+        .style(theme::page(false))
+        .into()
+}
+
+/// The screen shown instead of the kiosk when it cannot start: what is wrong and what staff
+/// can do about it, and `way_out`, how staff leave it.
+pub fn failure<'a>(locale: crate::survey::Locale, problem: String, advice: String, way_out: String) -> Element<'a> {
     let content = column![
         text(tr(locale, "error-title")).size(44).font(BOLD),
         text(tr(locale, "error-staff")).size(26).color(theme::MUTED),
-        container(text(problem).size(24))
+        container(column![text(problem).size(24), text(advice).size(24).font(BOLD)].spacing(16))
             .padding(24)
             .width(Fill)
             .style(theme::card),

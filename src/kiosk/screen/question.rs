@@ -46,6 +46,10 @@ pub fn view<'a>(kiosk: &'a Kiosk, session: &'a Session) -> Element<'a> {
 
 /// The frame every question shares: progress and section, the question, the answers, and a
 /// footer with Back on the left and the item's extra buttons on the right.
+///
+/// The header and the footer have fixed heights and the question takes what is left above the
+/// answers, so the answers (the faces) sit at the same place on every question, whatever the
+/// length of its text, whether "noted" shows, and whatever the footer holds.
 pub fn page<'a>(
     kiosk: &'a Kiosk,
     session: &'a Session,
@@ -61,7 +65,7 @@ pub fn page<'a>(
         .and_then(|item| session.questionnaire().section_of(&item.code))
         .map(|s| format!("{}. {}", s.code, s.title.get(locale)))
         .unwrap_or_default();
-    let mut header = row![
+    let mut line = row![
         text(tr_args(
             locale,
             "progress",
@@ -75,30 +79,66 @@ pub fn page<'a>(
     .spacing(m.px(24.0))
     .align_y(Center);
     if kiosk.noted() {
-        header = header.push(
+        line = line.push(
             container(text(tr(locale, "recorded")).size(m.px(24.0)))
-                .padding([m.px(8.0), m.px(22.0)])
+                .padding([m.px(6.0), m.px(22.0)])
                 .style(theme::toast),
         );
     }
-    let mut footer = Row::new().spacing(m.px(24.0)).align_y(Center);
-    if session.can_go_back() {
-        footer = footer.push(quiet(m, tr(locale, "back"), Input::Back));
-    }
-    footer = footer.push(space::horizontal());
-    for e in extra {
-        footer = footer.push(e);
-    }
+    let header = column![container(line).center_y(m.px(48.0)), progress(m, current, total),].spacing(m.px(6.0));
     column![
         header,
         container(question).center_y(Fill).width(Fill),
         container(answers).center_x(Fill),
         space().height(m.px(20.0)),
-        footer,
+        footer(m, locale, extra),
     ]
     .spacing(m.px(20.0))
     .height(Fill)
     .into()
+}
+
+/// The id of the filled part of the progress bar (tests measure it).
+pub const PROGRESS_DONE: &str = "progress-done";
+/// The id of the whole progress bar.
+pub const PROGRESS_BAR: &str = "progress-bar";
+
+/// A bar across the screen, filled up to the question on screen (3 of 7: three sevenths), so
+/// how far there is to go reads at a glance, without reading the numbers.
+fn progress<'a>(m: Metrics, current: usize, total: usize) -> Element<'a> {
+    let total = total.max(1);
+    let done = current.min(total);
+    let height = m.px(12.0);
+    let mut bar = Row::new().width(Fill).height(height);
+    if done > 0 {
+        bar = bar.push(
+            container(space())
+                .id(PROGRESS_DONE)
+                .width(Length::FillPortion(done as u16))
+                .height(height)
+                .style(theme::progress_done),
+        );
+    }
+    if done < total {
+        bar = bar.push(space().width(Length::FillPortion((total - done) as u16)));
+    }
+    container(bar)
+        .id(PROGRESS_BAR)
+        .width(Fill)
+        .height(height)
+        .style(theme::progress_track)
+        .into()
+}
+
+/// The footer: Back on the left, the step's own buttons on the right, always the same height.
+fn footer<'a>(m: Metrics, locale: Locale, extra: Vec<Element<'a>>) -> Element<'a> {
+    let mut footer = Row::new().spacing(m.px(24.0)).align_y(Center);
+    footer = footer.push(quiet(m, tr(locale, "back"), Input::Back));
+    footer = footer.push(space::horizontal());
+    for e in extra {
+        footer = footer.push(e);
+    }
+    container(footer).center_y(m.px(92.0)).into()
 }
 
 /// The question text, in large type, with its help line.
@@ -217,7 +257,13 @@ fn follow_up<'a>(kiosk: &'a Kiosk, session: &'a Session, item: &'a Item) -> Elem
     let Some(follow) = item.follow_up() else {
         return space().into();
     };
+    // Which question the reasons are about, above the reasons' own prompt.
     let prompt = column![
+        text(item.text.get(locale))
+            .size(m.px(28.0))
+            .color(theme::MUTED)
+            .center()
+            .width(Fill),
         text(follow.prompt.get(locale))
             .size(m.px(46.0))
             .font(BOLD)
@@ -279,6 +325,7 @@ fn department<'a>(kiosk: &'a Kiosk, session: &'a Session) -> Element<'a> {
         container(choices(m, options))
             .center_x(Fill)
             .height(Length::FillPortion(3)),
+        footer(m, locale, Vec::new()),
     ]
     .spacing(m.px(20.0))
     .into()

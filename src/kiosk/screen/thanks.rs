@@ -1,5 +1,5 @@
 //! Thank you: a warm message, the QR code for the facility's feedback page or hotline, and a
-//! Done button; a tap anywhere (or 8 s) returns to Welcome.
+//! Done button; a tap anywhere, or `thank_you_secs` (default 20 s), returns to Welcome.
 
 use iced::widget::{button, center, column, container, mouse_area, qr_code};
 use iced::{Center, Fill};

@@ -88,6 +88,10 @@ pub enum Failure {
     ReadOnly,
     /// The drive went away.
     Removed,
+    /// More responses than one Excel sheet holds.
+    TooManyRows(u64),
+    /// The database could not be read.
+    Store(crate::kiosk::problem::StoreProblem),
     /// Anything else, with the detail.
     Other(String),
 }
@@ -132,7 +136,7 @@ pub fn run(store: &Store, config: &Config, job: &Job, today: NaiveDate) -> Resul
         None,
         &config.scoring_options(),
     )
-    .map_err(|e| Failure::Other(e.to_string()))?;
+    .map_err(|e| Failure::Store(crate::kiosk::problem::StoreProblem::of(&e)))?;
     let filter = report::filter(&period, None, None);
     let request = export::Request {
         filter: &filter,
@@ -147,6 +151,8 @@ pub fn run(store: &Store, config: &Config, job: &Job, today: NaiveDate) -> Resul
     })
     .map_err(|e| match &e {
         ExportError::Write { source, .. } => Failure::of_io(source),
+        ExportError::Source(e) => Failure::Store(crate::kiosk::problem::StoreProblem::of(e)),
+        ExportError::TooManyRows(n) => Failure::TooManyRows(*n),
         _ => Failure::Other(e.to_string()),
     })?;
     Ok((out, n))

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::kiosk::problem::StoreProblem;
 use crate::kiosk::typing::{Composer, Mode};
 use crate::report::export::Format;
 use crate::store::OutboxStatus;
@@ -39,7 +40,7 @@ pub enum Message {
     /// The dashboard's period switch.
     Period(PeriodChoice),
     /// Dashboard figures computed.
-    Loaded(Result<Arc<DashboardData>, String>),
+    Loaded(Result<Arc<DashboardData>, StoreProblem>),
     /// Export: period.
     ExportPeriod(PeriodChoice),
     /// Export: format.
@@ -55,7 +56,7 @@ pub enum Message {
     /// Export finished: the file and its number of responses, or why not.
     ExportDone(Result<(PathBuf, u64), Failure>),
     /// The outbox counted.
-    SyncLoaded(Result<OutboxStatus, String>),
+    SyncLoaded(Result<OutboxStatus, StoreProblem>),
     /// A settings text field changed.
     Field(Field, String),
     /// Settings: edit a text field on the on-screen keyboard.
@@ -71,7 +72,7 @@ pub enum Message {
     /// Settings: save.
     SettingsSave,
     /// Settings written (and the questionnaire they name), or why not.
-    SettingsSaved(Result<(Box<Config>, Arc<Questionnaire>), String>),
+    SettingsSaved(Result<(Box<Config>, Arc<Questionnaire>), settings::SaveFailure>),
     /// Change PIN: open the pad.
     ChangePin,
     /// Change PIN: a digit.
@@ -160,11 +161,11 @@ pub struct Staff {
     /// The dashboard's figures, once computed for `choice`.
     pub dashboard: Option<Arc<DashboardData>>,
     /// Why they could not be computed.
-    pub load_error: Option<String>,
+    pub load_error: Option<StoreProblem>,
     /// The export page.
     pub export: ExportPage,
     /// The outbox, once counted.
-    pub outbox: Option<Result<OutboxStatus, String>>,
+    pub outbox: Option<Result<OutboxStatus, StoreProblem>>,
     /// The settings form.
     pub form: Form,
     /// After saving: Ok, or the problem.

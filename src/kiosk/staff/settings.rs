@@ -17,8 +17,33 @@ pub enum Problem {
         /// The rule broken.
         rule: Rule,
     },
-    /// Writing the settings failed (disk, permissions…), in the system's words.
-    Failed(String),
+    /// Writing the settings failed (disk, permissions, the database…).
+    Failed(SaveFailure),
+}
+
+/// Why settings that passed the form's checks were not saved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SaveFailure {
+    /// The file cannot be written (or read back).
+    Config(crate::config::ConfigError),
+    /// The questionnaire chosen cannot be used.
+    Questionnaire(crate::survey::load::LoadError),
+    /// The database refuses the questionnaire (another meaning under the same version).
+    Store(crate::kiosk::problem::StoreProblem),
+    /// The new PIN could not be hashed (the hasher's words).
+    Pin(String),
+}
+
+impl SaveFailure {
+    /// The failure in `locale`.
+    pub fn describe(&self, locale: Locale) -> String {
+        match self {
+            SaveFailure::Config(e) => e.describe(locale),
+            SaveFailure::Questionnaire(e) => crate::kiosk::failure::describe_load_error(e, locale),
+            SaveFailure::Store(p) => p.describe(locale),
+            SaveFailure::Pin(detail) => detail.clone(),
+        }
+    }
 }
 
 impl Problem {
@@ -41,9 +66,11 @@ impl Problem {
                 );
                 rule.describe(locale, &label)
             }
-            Problem::Failed(error) => {
-                crate::i18n::tr_args(locale, "settings-save-failed", &[("error", error.clone().into())])
-            }
+            Problem::Failed(error) => crate::i18n::tr_args(
+                locale,
+                "settings-save-failed",
+                &[("error", error.describe(locale).into())],
+            ),
         }
     }
 }

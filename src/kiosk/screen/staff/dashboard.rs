@@ -4,7 +4,7 @@
 use iced::widget::{Column, Row, canvas, column, container, row, scrollable};
 use iced::{Fill, FillPortion};
 
-use super::charts::{Bars, Trend};
+use super::charts::{Bars, TICKS, Trend};
 use super::tab;
 use crate::i18n::{tr, tr_args};
 use crate::kiosk::app::Kiosk;
@@ -14,6 +14,9 @@ use crate::kiosk::staff::{self, Staff};
 use crate::kiosk::theme;
 use crate::report::{self, text::percent};
 use crate::survey::{Locale, Verdict};
+
+/// The id of the dashboard's scrollable area (tests check that it need not scroll).
+pub const SCROLL: &str = "dashboard-scroll";
 
 pub fn view<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
     let m = kiosk.metrics();
@@ -29,7 +32,7 @@ pub fn view<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
     }
     let body: Element<'a> = match (&staff.dashboard, &staff.load_error) {
         (Some(data), _) => figures(kiosk, data),
-        (None, Some(e)) => text(e.clone()).size(m.px(24.0)).color(theme::DANGER).into(),
+        (None, Some(e)) => text(e.describe(locale)).size(m.px(24.0)).color(theme::DANGER).into(),
         (None, None) => text(tr(locale, "staff-loading"))
             .size(m.px(28.0))
             .color(theme::MUTED)
@@ -44,6 +47,16 @@ fn verdict_line(locale: Locale, verdict: Verdict) -> (String, iced::Color) {
         Verdict::NotMet => (tr(locale, "dash-verdict-not-met"), theme::DANGER),
         Verdict::Inconclusive => (tr(locale, "dash-verdict-inconclusive"), theme::AMBER),
         Verdict::NoData => (tr(locale, "dash-verdict-no-data"), theme::MUTED),
+    }
+}
+
+/// The colour of a verdict (the words are on the page too).
+fn verdict_colour(verdict: Verdict) -> iced::Color {
+    match verdict {
+        Verdict::Met => theme::SUCCESS,
+        Verdict::NotMet => theme::DANGER,
+        Verdict::Inconclusive => theme::AMBER,
+        Verdict::NoData => theme::MUTED,
     }
 }
 
@@ -113,7 +126,7 @@ fn figures<'a>(kiosk: &'a Kiosk, data: &'a DashboardData) -> Element<'a> {
         );
     }
 
-    let sections: Vec<(String, String, Option<f64>, Verdict)> = q
+    let sections: Vec<(String, String, Option<f64>, iced::Color)> = q
         .sections
         .iter()
         .filter_map(|sec| {
@@ -122,14 +135,23 @@ fn figures<'a>(kiosk: &'a Kiosk, data: &'a DashboardData) -> Element<'a> {
                 format!("{}. {}", sec.code, clip(sec.title.get(locale), 34)),
                 percent(locale, f.satisfied_pct),
                 f.satisfied_pct,
-                report::verdict(f.satisfied, f.answers, s.target_pct),
+                verdict_colour(report::verdict(f.satisfied, f.answers, s.target_pct)),
             ))
         })
         .collect();
-    let bars_height = m.px(44.0) * sections.len().max(1) as f32;
+    let target_label = tr_args(
+        locale,
+        "dash-target",
+        &[("target", percent(locale, Some(s.target_pct)).into())],
+    );
+    // Whole percentages on the axes ("0 %" … "100 %"), in the Vietnamese format.
+    let tick_labels: Vec<String> = TICKS.iter().map(|t| format!("{t:.0} %")).collect();
+    let bars_height = Bars::height(sections.len(), m.px(34.0), m.px(19.0));
     let bars = canvas(Bars {
         rows: sections,
         target: s.target_pct,
+        target_label: target_label.clone(),
+        tick_labels: tick_labels.clone(),
         text_size: m.px(19.0),
     })
     .width(Fill)
@@ -138,18 +160,15 @@ fn figures<'a>(kiosk: &'a Kiosk, data: &'a DashboardData) -> Element<'a> {
         points: data
             .trend
             .iter()
-            .map(|p| (p.label.clone(), p.satisfied_pct, p.verdict))
+            .map(|p| (p.label.clone(), p.satisfied_pct, verdict_colour(p.verdict)))
             .collect(),
         target: s.target_pct,
         text_size: m.px(18.0),
-        target_label: tr_args(
-            locale,
-            "dash-target",
-            &[("target", percent(locale, Some(s.target_pct)).into())],
-        ),
+        target_label,
+        tick_labels,
     })
     .width(Fill)
-    .height(m.px(210.0));
+    .height(m.px(170.0));
 
     let mut comments = Column::new()
         .spacing(m.px(6.0))
@@ -160,10 +179,10 @@ fn figures<'a>(kiosk: &'a Kiosk, data: &'a DashboardData) -> Element<'a> {
     let tz = kiosk.config().timezone.0;
     for (at, comment) in &data.comments {
         let when = at.with_timezone(&tz).format("%d/%m %H:%M").to_string();
-        comments = comments.push(text(format!("{when} · {}", clip(comment, 120))).size(m.px(19.0)));
+        comments = comments.push(text(format!("{when} · {}", clip(comment, 80))).size(m.px(19.0)));
     }
 
-    let card = |content: Element<'a>| container(content).padding(m.px(18.0)).width(Fill).style(theme::card);
+    let card = |content: Element<'a>| container(content).padding(m.px(14.0)).width(Fill).style(theme::card);
     let left = column![card(headline.into()), card(lowest.into())].spacing(m.px(14.0));
     let right = column![
         card(
@@ -186,7 +205,9 @@ fn figures<'a>(kiosk: &'a Kiosk, data: &'a DashboardData) -> Element<'a> {
             .spacing(m.px(14.0))
             .into()
     };
-    scrollable(layout).height(Fill).into()
+    // Fits 1280×800 and 1920×1080 without scrolling; on smaller or portrait screens the
+    // scrollbar has its own lane beside the cards instead of covering their right borders.
+    scrollable(layout).id(SCROLL).spacing(m.px(8.0)).height(Fill).into()
 }
 
 fn clip(text: &str, max: usize) -> String {

@@ -92,6 +92,12 @@ pub fn view<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
                 Failure::Full => tr(locale, "export-error-full"),
                 Failure::ReadOnly => tr(locale, "export-error-readonly"),
                 Failure::Removed => tr(locale, "export-error-removed"),
+                Failure::TooManyRows(n) => tr_args(locale, "export-error-too-many", &[("count", (*n).into())]),
+                Failure::Store(problem) => tr_args(
+                    locale,
+                    "export-error-other",
+                    &[("detail", problem.describe(locale).into())],
+                ),
                 Failure::Other(detail) => tr_args(locale, "export-error-other", &[("detail", detail.clone().into())]),
             };
             status = status.push(text(words).size(m.px(24.0)).font(BOLD).color(theme::DANGER));

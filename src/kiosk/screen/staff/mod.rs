@@ -2,6 +2,7 @@
 
 mod charts;
 mod dashboard;
+pub use dashboard::SCROLL as DASHBOARD_SCROLL;
 mod export;
 mod settings;
 
@@ -178,7 +179,7 @@ fn sync<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
                 ("oldest", status.oldest.map_or_else(|| "—".to_string(), when).into()),
             ],
         ),
-        Some(Err(e)) => e.clone(),
+        Some(Err(e)) => e.describe(locale),
     };
     let state = kiosk.sync_state();
     let last_success = state.last_success.map_or_else(|| tr(locale, "sync-never"), when);

@@ -37,16 +37,36 @@ pub fn view<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
         .spacing(m.px(16.0))
         .align_y(Center)
     };
-    let mut questionnaires = Row::new().spacing(m.px(8.0));
-    for q in kiosk.setup().catalog.all() {
-        if questionnaires_seen(kiosk, &q.id, q.version) {
-            questionnaires = questionnaires.push(tab(
-                m,
-                q.id.clone(),
-                form.questionnaire == q.id,
-                staff::Message::SettingsQuestionnaire(q.id.clone()),
-            ));
+    // Each questionnaire by its title, with its id (what hailong.toml and reports name) beside,
+    // two to a row.
+    let offered: Vec<_> = kiosk
+        .setup()
+        .catalog
+        .all()
+        .filter(|q| questionnaires_seen(kiosk, &q.id, q.version))
+        .collect();
+    let mut questionnaires = Column::new().spacing(m.px(8.0));
+    for pair in offered.chunks(2) {
+        let mut line = Row::new().spacing(m.px(8.0));
+        for q in pair {
+            let chosen = form.questionnaire == q.id;
+            let id_color = if chosen { iced::Color::WHITE } else { theme::MUTED };
+            let label = row![
+                text(q.title.get(locale)).size(m.px(22.0)),
+                text(q.id.clone()).size(m.px(18.0)).color(id_color),
+            ]
+            .spacing(m.px(12.0))
+            .align_y(Center);
+            line = line.push(
+                button(label)
+                    .padding([m.px(10.0), m.px(18.0)])
+                    .style(theme::language(chosen))
+                    .on_press(crate::kiosk::app::Message::Staff(
+                        staff::Message::SettingsQuestionnaire(q.id.clone()),
+                    )),
+            );
         }
+        questionnaires = questionnaires.push(line);
     }
     let languages = row![
         tab(
@@ -138,7 +158,7 @@ fn editor<'a>(m: Metrics, locale: Locale, field: Field, composer: &'a crate::kio
             .padding(m.px(16.0))
             .width(Fill)
             .style(theme::card),
-        crate::kiosk::screen::keyboard::keys(m, locale, composer.shift(), composer.mode(), ":/-_@&=%#"),
+        crate::kiosk::screen::keyboard::keys(m, locale, composer, ":/-_@&=%#"),
         row![
             action(
                 m,
