@@ -11,7 +11,7 @@ use clap::Subcommand;
 
 use hailong::centre::{self as server, Centre, CentreStore, Scope};
 use hailong::i18n::{tr, tr_args};
-use hailong::report::{Calendar, Period};
+use hailong::report::Period;
 use hailong::survey::{Catalog, Locale};
 use hailong::sync::client::{self, Target};
 use hailong::sync::schedule::{self, Audited, Done, Next};

@@ -267,7 +267,8 @@ pub fn api_rate(server: &Server, facility: &str) -> String {
         .store
         .add_read_token("test", &centre::token_hash(&token))
         .unwrap();
-    let period = hailong::report::period::Period::quarter_of(today()).label;
+    let period =
+        hailong::report::period::Period::quarter_of(today(), hailong::report::period::Calendar::default()).label;
     let report: serde_json::Value = rt().block_on(async {
         reqwest::Client::new()
             .get(format!("{}/api/v1/report", server.url()))

@@ -166,7 +166,7 @@ mod tests {
             ("2026-H1", "2025-01-01", "2025-06-30"),
             ("2026", "2025-01-01", "2025-12-31"),
         ] {
-            let p = previous(&Period::parse(period).unwrap()).unwrap();
+            let p = previous(&Period::parse(period, Calendar::default()).unwrap()).unwrap();
             assert_eq!((p.from.unwrap(), p.to.unwrap()), (d(from), d(to)), "{period}");
         }
         let p = previous(&Period::between(Some(d("2026-07-10")), Some(d("2026-07-19")))).unwrap();
