@@ -174,9 +174,13 @@ pub struct EnrolForm {
 
 type Form<T> = Result<axum::Form<T>, axum::extract::rejection::FormRejection>;
 
-fn form<T>(f: Form<T>, locale: crate::survey::Locale) -> Result<T, PageError> {
-    f.map(|axum::Form(t)| t)
-        .map_err(|_| PageError::BadRequest(tr(locale, "web-error-form")))
+/// A posted admin form, once it parsed, carries this session's CSRF token, and the reader is
+/// an admin.
+fn admin_form<T>(viewer: &Viewer, f: Form<T>, csrf: impl Fn(&T) -> &String) -> Result<T, PageError> {
+    let axum::Form(f) = f.map_err(|_| PageError::BadRequest(tr(viewer.locale, "web-error-form")))?;
+    viewer.check_csrf(csrf(&f))?;
+    admin_only(viewer)?;
+    Ok(f)
 }
 
 /// `POST /admin/kiosks`: enrols a kiosk and shows its token once.
@@ -189,9 +193,7 @@ pub async fn enrol(
     let locale = viewer.locale;
     let host = host_of(&headers);
     let result = async {
-        let f = form(f, locale)?;
-        viewer.check_csrf(&f.csrf)?;
-        admin_only(&viewer)?;
+        let f = admin_form(&viewer, f, |f| &f.csrf)?;
         let (facility, name) = (f.facility.trim().to_string(), f.name.trim().to_string());
         for (field, v) in [("facility", &facility), ("name", &name)] {
             crate::centre::store::check_name(field, v).map_err(PageError::BadRequest)?;
@@ -222,9 +224,7 @@ pub async fn revoke(
 ) -> Response {
     let locale = viewer.locale;
     let result = async {
-        let f = form(f, locale)?;
-        viewer.check_csrf(&f.csrf)?;
-        admin_only(&viewer)?;
+        admin_form(&viewer, f, |f| &f.csrf)?;
         let c = centre.clone();
         blocking(move || {
             c.store.revoke_kiosk(&id)?;
@@ -248,9 +248,7 @@ pub async fn renew(
     let locale = viewer.locale;
     let host = host_of(&headers);
     let result = async {
-        let f = form(f, locale)?;
-        viewer.check_csrf(&f.csrf)?;
-        admin_only(&viewer)?;
+        admin_form(&viewer, f, |f| &f.csrf)?;
         let c = centre.clone();
         blocking(move || {
             let token = new_token();
@@ -282,9 +280,7 @@ pub struct UserForm {
 pub async fn add_user(State(centre): State<Centre>, viewer: Viewer, f: Form<UserForm>) -> Response {
     let locale = viewer.locale;
     let result = async {
-        let f = form(f, locale)?;
-        viewer.check_csrf(&f.csrf)?;
-        admin_only(&viewer)?;
+        let f = admin_form(&viewer, f, |f| &f.csrf)?;
         let role = Role::parse(&f.role).ok_or_else(|| PageError::BadRequest(tr(locale, "web-error-form")))?;
         let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         let new = NewUser {
@@ -319,9 +315,7 @@ pub async fn disable_user(
 ) -> Response {
     let locale = viewer.locale;
     let result = async {
-        let f = form(f, locale)?;
-        viewer.check_csrf(&f.csrf)?;
-        admin_only(&viewer)?;
+        admin_form(&viewer, f, |f| &f.csrf)?;
         let c = centre.clone();
         blocking(move || {
             let user = c

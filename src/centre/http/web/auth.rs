@@ -193,6 +193,15 @@ pub async fn login(
     }
 }
 
+/// The login page, with the session cookie cleared (after logout or a password change).
+fn back_to_login(centre: &Centre) -> Response {
+    let mut response = Redirect::to("/login").into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, cookie_header(centre, SESSION_COOKIE, "", 0));
+    response
+}
+
 /// A form that only carries the CSRF token.
 #[derive(Debug, Deserialize)]
 pub struct CsrfForm {
@@ -212,11 +221,7 @@ pub async fn logout(
         let session = viewer.session.clone();
         let accounts = centre.accounts.clone();
         blocking(move || Ok(accounts.end_session(&session)?)).await?;
-        let mut response = Redirect::to("/login").into_response();
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, cookie_header(&centre, SESSION_COOKIE, "", 0));
-        Ok(response)
+        Ok(back_to_login(&centre))
     }
     .await;
     Page(result.map_err(|e| (e, locale)))
@@ -305,11 +310,7 @@ pub async fn change_password(
         if !changed {
             return refuse("web-password-wrong", &[]);
         }
-        let mut response = Redirect::to("/login").into_response();
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, cookie_header(&centre, SESSION_COOKIE, "", 0));
-        Ok(response)
+        Ok(back_to_login(&centre))
     }
     .await;
     Page(result.map_err(|e| (e, locale)))

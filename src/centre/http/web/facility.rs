@@ -13,7 +13,7 @@ use maud::html;
 use super::chart;
 use super::overview::{Row, comparison, empty, headline, worst_first};
 use super::periods::{self, PeriodQuery};
-use super::{PageError, Viewer, blocking, facility_by_slug, fmt, html, layout};
+use super::{PageError, Viewer, blocking, fmt, html, layout, readable_facility};
 use crate::centre::accounts::Role;
 use crate::centre::figures::{Groups, month_of};
 use crate::centre::store::{Comment, EventCounts, KioskInfo};
@@ -173,15 +173,7 @@ pub async fn page(
     let p = period.clone();
     let own = own_department.clone();
     let result = blocking(move || {
-        // Unknown and forbidden facilities look the same to a reader who may not see them.
-        let facility = facility_by_slug(&c, &slug)?.ok_or(PageError::NotFound)?;
-        if !user.may_read(&facility, None) {
-            return Err(if user.sees_every_facility() {
-                PageError::NotFound
-            } else {
-                PageError::Forbidden
-            });
-        }
+        let facility = readable_facility(&c, &user, &slug)?;
         let data = load(&c, &facility, own.as_deref(), &p)?;
         Ok((facility, data))
     })

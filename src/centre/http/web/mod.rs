@@ -341,6 +341,17 @@ pub fn facility_by_slug(centre: &Centre, slug: &str) -> Result<Option<String>, P
     Ok(facilities(centre)?.into_iter().find(|f| crate::text::slug(f) == slug))
 }
 
+/// The facility `slug` names, if `user` may read it: [`PageError::NotFound`] when the centre
+/// knows no such facility, [`PageError::Forbidden`] when the account may not see it.
+pub fn readable_facility(centre: &Centre, user: &User, slug: &str) -> Result<String, PageError> {
+    let facility = facility_by_slug(centre, slug)?.ok_or(PageError::NotFound)?;
+    if user.may_read(&facility, None) {
+        Ok(facility)
+    } else {
+        Err(PageError::Forbidden)
+    }
+}
+
 /// Every facility the centre knows (those with an enrolled kiosk), by name.
 pub fn facilities(centre: &Centre) -> Result<Vec<String>, PageError> {
     let mut names: Vec<String> = centre.store.kiosks()?.into_iter().map(|k| k.facility).collect();

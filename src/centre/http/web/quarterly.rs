@@ -9,7 +9,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::periods::{self, PeriodQuery};
-use super::{PageError, Viewer, blocking, facility_by_slug, html, layout};
+use super::{PageError, Viewer, blocking, html, layout, readable_facility};
 use crate::centre::Centre;
 use crate::centre::accounts::Role;
 use crate::centre::figures;
@@ -34,14 +34,10 @@ async fn load(
     let user = viewer.user.clone();
     let p = period.clone();
     let (facility, report) = blocking(move || {
-        let facility = facility_by_slug(&c, &slug)?.ok_or(PageError::NotFound)?;
+        let facility = readable_facility(&c, &user, &slug)?;
         // A department account sees its department beside the totals, not the whole report.
-        if !user.may_read(&facility, None) || user.role == Role::Department {
-            return Err(if user.sees_every_facility() {
-                PageError::NotFound
-            } else {
-                PageError::Forbidden
-            });
+        if user.role == Role::Department {
+            return Err(PageError::Forbidden);
         }
         let report = figures::quarterly(&c, &facility, &p, name, locale)?;
         Ok((facility, report))
@@ -232,10 +228,7 @@ pub async fn save(
         let s = slug.clone();
         let text = form.actions.replace("\r\n", "\n");
         blocking(move || {
-            let facility = facility_by_slug(&c, &s)?.ok_or(PageError::NotFound)?;
-            if !user.may_read(&facility, None) {
-                return Err(PageError::Forbidden);
-            }
+            let facility = readable_facility(&c, &user, &s)?;
             c.store.set_report_actions(&facility, &label, &text, &user.name)?;
             tracing::info!(user = ?user.name, facility = ?facility, period = ?label, "report section IV saved");
             Ok(())
