@@ -386,6 +386,204 @@ pub struct Config {
     pub centre: CentreConfig,
     /// The reporting calendar.
     pub report: ReportConfig,
+    /// The centre's feedback box.
+    pub feedback: FeedbackConfig,
+    /// The centre's alerts and digests.
+    pub alerts: AlertsConfig,
+}
+
+/// How an SMTP connection is secured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (port 587); refused if the server cannot.
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same machine or a test server on loopback.
+    None,
+}
+
+/// What an alert is about; a recipient chooses which they get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertEvent {
+    /// A new item marked urgent, or a denunciation.
+    Urgent,
+    /// An open item due within 2 working days.
+    DueSoon,
+    /// An open item past its deadline (sent to the facility's recipients and its directors).
+    Overdue,
+    /// A facility's or department's last 30 days wholly below the target (the Wilson interval).
+    BelowTarget,
+    /// A kiosk silent for longer than `kiosk_silent_hours` during opening hours.
+    KioskSilent,
+    /// A tamper or gap event from a kiosk's chain.
+    Tamper,
+    /// The daily digest.
+    Daily,
+    /// The weekly digest (Mondays).
+    Weekly,
+}
+
+impl AlertEvent {
+    /// Every event.
+    pub const ALL: [AlertEvent; 8] = [
+        AlertEvent::Urgent,
+        AlertEvent::DueSoon,
+        AlertEvent::Overdue,
+        AlertEvent::BelowTarget,
+        AlertEvent::KioskSilent,
+        AlertEvent::Tamper,
+        AlertEvent::Daily,
+        AlertEvent::Weekly,
+    ];
+
+    /// Its name in the configuration and the queue.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertEvent::Urgent => "urgent",
+            AlertEvent::DueSoon => "due_soon",
+            AlertEvent::Overdue => "overdue",
+            AlertEvent::BelowTarget => "below_target",
+            AlertEvent::KioskSilent => "kiosk_silent",
+            AlertEvent::Tamper => "tamper",
+            AlertEvent::Daily => "daily",
+            AlertEvent::Weekly => "weekly",
+        }
+    }
+}
+
+/// One recipient of alerts (`[[alerts.recipients]]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recipient {
+    /// Where e-mail goes (empty: this recipient is the webhook).
+    #[serde(default)]
+    pub email: String,
+    /// Send to the webhook instead of (or besides) e-mail.
+    #[serde(default)]
+    pub webhook: bool,
+    /// The facility whose events they get (empty: every facility, e.g. the Sở Y tế).
+    #[serde(default)]
+    pub facility: String,
+    /// A director: overdue items escalate to them.
+    #[serde(default)]
+    pub director: bool,
+    /// What they get (default: everything).
+    #[serde(default = "all_events")]
+    pub events: Vec<AlertEvent>,
+    /// Their language.
+    #[serde(default)]
+    pub locale: Locale,
+}
+
+fn all_events() -> Vec<AlertEvent> {
+    AlertEvent::ALL.to_vec()
+}
+
+/// The `[alerts]` block (read by `centre serve`): SMTP, the webhook, who gets what.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertsConfig {
+    /// The SMTP server (empty: no e-mail).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub smtp_host: String,
+    /// Its port (default 587).
+    pub smtp_port: u16,
+    /// STARTTLS (default), TLS, or none (loopback only).
+    pub smtp_security: SmtpSecurity,
+    /// The account to log in with (empty: no login).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub smtp_username: String,
+    /// Its password; `HAILONG_SMTP_PASSWORD` in the environment takes precedence.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub smtp_password: String,
+    /// The sender address.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub from: String,
+    /// A URL alerts are POSTed to as JSON (a Zalo OA or chat bridge), signed with
+    /// `X-Hailong-Signature: sha256=<HMAC of the body>`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub webhook_url: String,
+    /// The webhook's HMAC key; `HAILONG_WEBHOOK_SECRET` takes precedence.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub webhook_secret: String,
+    /// A kiosk that sent nothing for this many hours during opening hours is reported.
+    pub kiosk_silent_hours: u32,
+    /// Opening hours, local time, Monday to Friday (`07:00-17:00`).
+    pub opening_hours: String,
+    /// When the daily digest goes out (local hour; the weekly one on Mondays).
+    pub digest_hour: u32,
+    /// Who gets what.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<Recipient>,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        AlertsConfig {
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_security: SmtpSecurity::Starttls,
+            smtp_username: String::new(),
+            smtp_password: String::new(),
+            from: String::new(),
+            webhook_url: String::new(),
+            webhook_secret: String::new(),
+            kiosk_silent_hours: 4,
+            opening_hours: "07:00-17:00".into(),
+            digest_hour: 7,
+            recipients: Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AlertsConfig {
+    // Never print a password or key into a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redact = |s: &str| if s.is_empty() { "" } else { "<redacted>" };
+        f.debug_struct("AlertsConfig")
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_security", &self.smtp_security)
+            .field("smtp_username", &self.smtp_username)
+            .field("smtp_password", &redact(&self.smtp_password))
+            .field("from", &self.from)
+            .field("webhook_url", &self.webhook_url)
+            .field("webhook_secret", &redact(&self.webhook_secret))
+            .field("kiosk_silent_hours", &self.kiosk_silent_hours)
+            .field("opening_hours", &self.opening_hours)
+            .field("digest_hour", &self.digest_hour)
+            .field("recipients", &self.recipients)
+            .finish()
+    }
+}
+
+/// The `[feedback]` block (read by the centre): deadlines in working days per kind, the holiday
+/// calendar they skip, and the web form's limit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeedbackConfig {
+    /// A holiday calendar of the centre's own, in the format of the built-in
+    /// `assets/holidays-vn.toml` (empty: the built-in one).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub holidays: String,
+    /// How many items one address may send through the web form per hour.
+    pub web_per_hour: u32,
+    /// Working days per kind (`[feedback.deadlines]`).
+    pub deadlines: crate::feedback::Deadlines,
+}
+
+impl Default for FeedbackConfig {
+    fn default() -> Self {
+        FeedbackConfig {
+            holidays: String::new(),
+            web_per_hour: 5,
+            deadlines: crate::feedback::Deadlines::default(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -406,6 +604,8 @@ impl Default for Config {
             scoring: ScoringConfig::default(),
             centre: CentreConfig::default(),
             report: ReportConfig::default(),
+            feedback: FeedbackConfig::default(),
+            alerts: AlertsConfig::default(),
         }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod centre;
 pub mod config;
+pub mod feedback;
 pub mod fsutil;
 pub mod i18n;
 pub mod kiosk;

@@ -209,3 +209,9 @@ web-role-admin = Administrator
 web-role-province = Department of Health (every facility)
 web-role-facility = Facility (director, quality, nursing)
 web-role-department = Department
+
+web-nav-feedback = Feedback box
+web-admin-leader = Facility leader (approves and publishes replies; sees a denunciation's sender)
+web-admin-leader-short = leader
+cli-user-leader = leader
+cli-feedback-no-holidays = The holiday calendar has no year { $year }: that year's feedback deadlines skip only weekends. Add the year to a [feedback] holidays file (see docs/feedback.md).

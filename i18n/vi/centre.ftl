@@ -209,3 +209,9 @@ web-role-admin = Quản trị
 web-role-province = Sở Y tế (xem mọi cơ sở)
 web-role-facility = Cơ sở (giám đốc, phòng QLCL, điều dưỡng)
 web-role-department = Khoa/phòng
+
+web-nav-feedback = Hòm thư góp ý
+web-admin-leader = Lãnh đạo cơ sở (duyệt, công khai trả lời; xem danh tính người tố cáo)
+web-admin-leader-short = lãnh đạo
+cli-user-leader = lãnh đạo
+cli-feedback-no-holidays = Lịch ngày nghỉ lễ không có năm { $year }: hạn xử lý góp ý năm đó chỉ bỏ qua thứ Bảy, Chủ nhật. Thêm năm vào tệp [feedback] holidays (xem docs/feedback.md).

@@ -178,8 +178,10 @@ pub fn quarterly(
         .report_actions(facility, &period.label)?
         .map(|(text, _, _)| text)
         .unwrap_or_default();
+    let feedback = feedback_lines(centre, facility, period, locale)?;
     Ok(QuarterlyReport {
         facility: facility.to_string(),
+        feedback,
         period_name,
         from: period.from,
         to: period.to,
@@ -193,6 +195,76 @@ pub fn quarterly(
         target: centre.scoring.target_pct,
         total,
     })
+}
+
+/// The feedback box's lines for the quarterly report: items of `facility` received in
+/// `period`, by kind, by channel, and the total, as they stand today.
+fn feedback_lines(
+    centre: &Centre,
+    facility: &str,
+    period: &crate::report::period::Period,
+    locale: crate::survey::Locale,
+) -> Result<Vec<crate::report::quarterly::FeedbackLine>, Error> {
+    use crate::centre::feedback::{self, ItemFilter, Loaded};
+    use crate::feedback::{Channel, Item, Kind};
+    use crate::i18n::tr;
+    use crate::report::quarterly::FeedbackLine;
+    let tz = centre.web.tz;
+    let at = |d: Option<chrono::NaiveDate>| {
+        d.and_then(|d| d.and_hms_opt(0, 0, 0))
+            .and_then(|t| t.and_local_timezone(tz).earliest())
+            .map(|t| t.with_timezone(&chrono::Utc))
+    };
+    let filter = ItemFilter {
+        facility: Some(facility.to_string()),
+        from: at(period.from),
+        to: at(period.to.and_then(|d| d.succ_opt())),
+        ..ItemFilter::default()
+    };
+    let items: Vec<Item> = feedback::replay(centre.feedback.item_logs(&filter)?)
+        .into_iter()
+        .filter_map(|l| match l {
+            Loaded::Item(i) => Some(*i),
+            Loaded::Broken(..) => None,
+        })
+        .filter(|i| i.kind != Kind::Invalid)
+        .collect();
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let today = centre.web.today();
+    let line = |label: String, of: &mut dyn Iterator<Item = &Item>| {
+        let f = feedback::figures(of, today, tz);
+        FeedbackLine {
+            label,
+            received: f.received,
+            on_time: f.on_time,
+            late: f.late,
+            pending: f.pending,
+            overdue: f.overdue,
+        }
+    };
+    let mut lines = Vec::new();
+    for kind in Kind::ALL.into_iter().filter(|k| *k != Kind::Invalid) {
+        let l = line(
+            tr(locale, &format!("fb-kind-{}", kind.as_str())),
+            &mut items.iter().filter(|i| i.kind == kind),
+        );
+        if l.received > 0 {
+            lines.push(l);
+        }
+    }
+    for channel in Channel::ALL {
+        let l = line(
+            tr(locale, &format!("fb-channel-{}", channel.as_str())),
+            &mut items.iter().filter(|i| i.submission.channel == channel),
+        );
+        if l.received > 0 {
+            lines.push(l);
+        }
+    }
+    lines.push(line(tr(locale, "quarterly-fb-total"), &mut items.iter()));
+    Ok(lines)
 }
 
 #[cfg(test)]

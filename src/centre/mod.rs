@@ -2,7 +2,9 @@
 //! out as the same DESIGN §5 JSON as the kiosk's `hailong report`.
 
 pub mod accounts;
+pub mod alerts;
 pub mod demo;
+pub mod feedback;
 pub mod figures;
 pub mod http;
 pub mod postgres;
@@ -20,13 +22,16 @@ use crate::config::ScoringConfig;
 use crate::report::{Report, period::Period};
 use crate::survey::{Catalog, Locale, Questionnaire, ScoringOptions, Tally, summarize};
 pub use accounts::AccountStore;
+pub use alerts::AlertStore;
+pub use feedback::FeedbackStore;
 pub use http::api;
 pub use store::{CentreStore, Scope};
 
-/// A storage backend: responses and tallies ([`CentreStore`]) and accounts and sessions
-/// ([`AccountStore`]) on one database.
-pub trait Backend: CentreStore + AccountStore {}
-impl<T: CentreStore + AccountStore + ?Sized> Backend for T {}
+/// A storage backend: responses and tallies ([`CentreStore`]), accounts and sessions
+/// ([`AccountStore`]), the feedback box ([`FeedbackStore`]) and the alert queue ([`AlertStore`])
+/// on one database.
+pub trait Backend: CentreStore + AccountStore + FeedbackStore + AlertStore {}
+impl<T: CentreStore + AccountStore + FeedbackStore + AlertStore + ?Sized> Backend for T {}
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -35,6 +40,12 @@ pub struct Centre {
     pub store: Arc<dyn CentreStore>,
     /// Accounts, sessions, the login throttle (the same database).
     pub accounts: Arc<dyn AccountStore>,
+    /// The feedback box (the same database).
+    pub feedback: Arc<dyn FeedbackStore>,
+    /// The alert queue (the same database).
+    pub alerts: Arc<dyn AlertStore>,
+    /// The feedback box's deadlines, holidays and web-form limit.
+    pub feedback_options: feedback::FeedbackOptions,
     /// The questionnaires responses are checked against.
     pub catalog: Arc<Catalog>,
     /// Target and G1/G2 settings for reports.
@@ -51,7 +62,10 @@ impl Centre {
     pub fn new(backend: Arc<dyn Backend>, catalog: Arc<Catalog>, scoring: ScoringOptions) -> Centre {
         Centre {
             store: backend.clone(),
-            accounts: backend,
+            accounts: backend.clone(),
+            feedback: backend.clone(),
+            alerts: backend,
+            feedback_options: feedback::FeedbackOptions::default(),
             catalog,
             scoring,
             web: WebOptions::default(),

@@ -115,7 +115,80 @@ CREATE TABLE IF NOT EXISTS report_texts (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (facility, period)
 );
+", "
+-- The feedback box (centre::feedback): an item is its hash-chained log; the item row holds
+-- what lists filter on, kept in step with the log's last entry (last_seq).
+CREATE TABLE IF NOT EXISTS feedback_items (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    facility TEXT NOT NULL,
+    department TEXT,
+    state TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    published INTEGER NOT NULL DEFAULT 0,
+    origin TEXT,
+    last_seq INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feedback_items_by_facility ON feedback_items (facility, received_at);
+CREATE INDEX IF NOT EXISTS feedback_items_by_origin ON feedback_items (origin, received_at);
+CREATE TABLE IF NOT EXISTS feedback_log (
+    item_id TEXT NOT NULL REFERENCES feedback_items(id),
+    seq INTEGER NOT NULL,
+    entry TEXT NOT NULL,
+    PRIMARY KEY (item_id, seq)
+);
+-- Openings of the physical box: when, which box, who was there, how many letters.
+CREATE TABLE IF NOT EXISTS feedback_openings (
+    id INTEGER PRIMARY KEY,
+    facility TEXT NOT NULL,
+    opened_on TEXT NOT NULL,
+    box TEXT NOT NULL,
+    attendees TEXT NOT NULL,
+    letters INTEGER NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+-- Alerts waiting to be sent, sent, or retried (centre::alerts): one row per key.
+CREATE TABLE IF NOT EXISTS alert_queue (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    event TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at TEXT NOT NULL,
+    claimed_until TEXT,
+    sent_at TEXT,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS alert_queue_due ON alert_queue (sent_at, next_at);
 "];
+
+/// Columns later migrations add (migration index, table, column, declaration): added only when
+/// missing, because SQLite has no `ADD COLUMN IF NOT EXISTS` and tests re-run migrations.
+const ADDED_COLUMNS: &[(usize, &str, &str, &str)] = &[
+    // Leaders (director, deputies) approve replies and see a denunciation's identity.
+    (4, "users", "leader", "INTEGER NOT NULL DEFAULT 0"),
+];
+
+fn add_missing_columns(tx: &rusqlite::Transaction, migration: usize) -> rusqlite::Result<()> {
+    for (_, table, column, declaration) in ADDED_COLUMNS.iter().filter(|c| c.0 == migration) {
+        let exists: bool = tx.query_row(
+            &format!("SELECT count(*) > 0 FROM pragma_table_info('{table}') WHERE name = ?1"),
+            [column],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            tx.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {declaration}"))?;
+        }
+    }
+    Ok(())
+}
 
 /// The migrations after which the tallies are (re)computed from the stored responses: the one
 /// that added them, and the one after which a tally also counts complete responses apart
@@ -189,6 +262,7 @@ impl SqliteCentre {
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
             let tx = conn.transaction()?;
             tx.execute_batch(sql)?;
+            add_missing_columns(&tx, i)?;
             if TALLIES_MIGRATIONS.contains(&i) {
                 backfill_tallies(&tx, tz)?;
             }

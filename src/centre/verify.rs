@@ -45,6 +45,8 @@ pub struct Verified {
     pub responses: u64,
     /// Tally cells compared (daily and monthly).
     pub tally_cells: u64,
+    /// Feedback items whose logs were replayed.
+    pub feedback_items: usize,
     /// Everything that does not hold, kiosk by kiosk in sequence order.
     pub findings: Vec<Finding>,
 }

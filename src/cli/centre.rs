@@ -179,6 +179,10 @@ pub enum UserCommand {
         /// The department of a department account.
         #[arg(long)]
         department: Option<String>,
+        /// A facility account of a leader (director or deputy): approves and publishes the
+        /// feedback box's replies and sees a denunciation's identity.
+        #[arg(long)]
+        leader: bool,
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
@@ -335,7 +339,8 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
         }
         Command::Verify { json } => {
             let started = std::time::Instant::now();
-            let verified = server::verify::verify(store.as_ref(), env.config.timezone.0)?;
+            let mut verified = server::verify::verify(store.as_ref(), env.config.timezone.0)?;
+            server::feedback::verify(store.as_ref(), &mut verified)?;
             if json {
                 say(&format!("{}\n", serde_json::to_string_pretty(&verified)?))?;
             } else {
@@ -363,6 +368,7 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
                             ("kiosks", verified.kiosks.into()),
                             ("responses", verified.responses.into()),
                             ("cells", verified.tally_cells.into()),
+                            ("items", verified.feedback_items.into()),
                             ("findings", verified.findings.len().into()),
                             ("seconds", format!("{:.1}", started.elapsed().as_secs_f64()).into()),
                         ],
@@ -435,7 +441,32 @@ fn centre(env: &Env, store: Arc<dyn server::Backend>) -> Result<Centre> {
     );
     centre.web.tz = env.config.timezone.0;
     centre.calendar = env.config.calendar();
+    centre.feedback_options = feedback_options(&env.config.feedback, env.locale)?;
     Ok(centre)
+}
+
+/// The feedback box's settings from `[feedback]`: the holiday file, when one is named, must
+/// read; a year of today's without holidays is warned about (deadlines then skip only weekends).
+fn feedback_options(c: &hailong::config::FeedbackConfig, locale: Locale) -> Result<server::feedback::FeedbackOptions> {
+    use hailong::feedback::Holidays;
+    let holidays = if c.holidays.is_empty() {
+        Holidays::built_in()
+    } else {
+        let text =
+            std::fs::read_to_string(&c.holidays).with_context(|| format!("[feedback] holidays = {:?}", c.holidays))?;
+        Holidays::parse(&text).with_context(|| format!("[feedback] holidays = {:?}", c.holidays))?
+    };
+    let year = chrono::Datelike::year(&chrono::Utc::now());
+    for y in [year, year + 1] {
+        if !holidays.covers(y) {
+            tracing::warn!("{}", tr_args(locale, "cli-feedback-no-holidays", &[("year", y.into())]));
+        }
+    }
+    Ok(server::feedback::FeedbackOptions {
+        deadlines: c.deadlines,
+        holidays,
+        web_per_hour: c.web_per_hour,
+    })
 }
 
 /// Asks for a new password twice on a terminal (hidden), or reads one line from standard input.
@@ -466,6 +497,7 @@ fn user(store: &dyn server::Backend, command: UserCommand, locale: Locale) -> Re
             role,
             facility,
             department,
+            leader,
             password_stdin,
         } => {
             let Some(role) = Role::parse(&role) else {
@@ -476,6 +508,7 @@ fn user(store: &dyn server::Backend, command: UserCommand, locale: Locale) -> Re
                 role,
                 facility,
                 department,
+                leader,
             };
             new.check().map_err(anyhow::Error::msg)?;
             if let Some(f) = &new.facility {
@@ -514,8 +547,13 @@ fn user(store: &dyn server::Backend, command: UserCommand, locale: Locale) -> Re
                         ),
                         None => tr(locale, "cli-user-active"),
                     };
+                    let leader = if u.leader {
+                        format!(" ({})", tr(locale, "cli-user-leader"))
+                    } else {
+                        String::new()
+                    };
                     say(&format!(
-                        "{}\t{}\t{}\t{}\t{state}\n",
+                        "{}\t{}{leader}\t{}\t{}\t{state}\n",
                         u.name,
                         u.role.as_str(),
                         u.facility.as_deref().unwrap_or("—"),
@@ -714,13 +752,29 @@ fn serve(
     }
     let mut centre = centre(env, store)?;
     centre.web = web;
+    let alerts = &env.config.alerts;
+    let sender = if alerts.recipients.is_empty() {
+        None
+    } else {
+        server::alerts::check(alerts).map_err(anyhow::Error::msg)?;
+        Some(server::alerts::send::Sender::new(alerts).map_err(anyhow::Error::msg)?)
+    };
     let runtime = server::runtime()?;
     runtime.block_on(async move {
         let listener = std::net::TcpListener::bind(listen).with_context(|| format!("listening on {listen}"))?;
         let address = listener.local_addr()?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         tracing::info!(%address, scheme, "listening");
+        let (stop_alerts, stopped) = tokio::sync::oneshot::channel::<()>();
+        if let Some(sender) = sender {
+            let recipients = alerts.recipients.len();
+            tracing::info!(recipients, "alerts on: the triggers are evaluated every minute");
+            tokio::spawn(server::alerts::run(centre.clone(), alerts.clone(), sender, async {
+                let _ = stopped.await;
+            }));
+        }
         server::serve_with(listener, centre, tls, server::Timeouts::default(), shutdown_signal()).await?;
+        let _ = stop_alerts.send(());
         tracing::info!("stopped; requests in flight were finished");
         Ok(ExitCode::SUCCESS)
     })

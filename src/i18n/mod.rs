@@ -12,13 +12,23 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use crate::survey::Locale;
 
 /// The Fluent sources, per locale: (file name, contents).
-pub const SOURCES: [(Locale, &str, &str); 6] = [
+pub const SOURCES: [(Locale, &str, &str); 8] = [
     (Locale::Vi, "vi/hailong.ftl", include_str!("../../i18n/vi/hailong.ftl")),
     (Locale::Vi, "vi/kiosk.ftl", include_str!("../../i18n/vi/kiosk.ftl")),
     (Locale::Vi, "vi/centre.ftl", include_str!("../../i18n/vi/centre.ftl")),
+    (
+        Locale::Vi,
+        "vi/feedback.ftl",
+        include_str!("../../i18n/vi/feedback.ftl"),
+    ),
     (Locale::En, "en/hailong.ftl", include_str!("../../i18n/en/hailong.ftl")),
     (Locale::En, "en/kiosk.ftl", include_str!("../../i18n/en/kiosk.ftl")),
     (Locale::En, "en/centre.ftl", include_str!("../../i18n/en/centre.ftl")),
+    (
+        Locale::En,
+        "en/feedback.ftl",
+        include_str!("../../i18n/en/feedback.ftl"),
+    ),
 ];
 
 fn bundle(locale: Locale) -> &'static FluentBundle<FluentResource> {

@@ -140,7 +140,16 @@ pub fn quarterly(r: &QuarterlyReport, locale: Locale) -> Result<Vec<u8>, String>
     head.push("n".into());
     doc = doc
         .add_table(table(&head, &r.item_cells(locale)))
-        .add_paragraph(bold(&tr(locale, "quarterly-part-3")));
+        .add_paragraph(para(&tr(locale, "quarterly-feedback")));
+    doc = if r.feedback.is_empty() {
+        doc.add_paragraph(para(&tr(locale, "quarterly-feedback-none")))
+    } else {
+        doc.add_table(table(
+            &QuarterlyReport::feedback_head(locale),
+            &r.feedback_cells(locale),
+        ))
+    };
+    doc = doc.add_paragraph(bold(&tr(locale, "quarterly-part-3")));
     for remark in r.remarks(locale) {
         doc = doc.add_paragraph(para(&format!("- {remark}")));
     }

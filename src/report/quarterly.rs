@@ -36,6 +36,23 @@ pub struct ItemLine {
     pub figures: Figures,
 }
 
+/// One line of the feedback box's table: what was received in the period and how it stands.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FeedbackLine {
+    /// A kind, a channel, or the total.
+    pub label: String,
+    /// Received.
+    pub received: u32,
+    /// Settled by the deadline.
+    pub on_time: u32,
+    /// Settled after it.
+    pub late: u32,
+    /// Open, within the deadline.
+    pub pending: u32,
+    /// Open, past it.
+    pub overdue: u32,
+}
+
 /// Everything the report says, in the reader's language.
 #[derive(Debug, Clone, Serialize)]
 pub struct QuarterlyReport {
@@ -61,6 +78,8 @@ pub struct QuarterlyReport {
     pub departments: Vec<(String, Summary)>,
     /// Every scale question.
     pub items: Vec<ItemLine>,
+    /// The feedback box: by kind, by channel, then the total (empty when nothing was received).
+    pub feedback: Vec<FeedbackLine>,
     /// Section IV: the facility's own text (problems and actions).
     pub actions: String,
     /// The target, %.
@@ -210,6 +229,40 @@ impl QuarterlyReport {
                         .map(|(code, _)| pct(locale, s.sections.get(code).and_then(|f| f.satisfied_pct))),
                 );
                 row
+            })
+            .collect()
+    }
+
+    /// The feedback table's column headings.
+    pub fn feedback_head(locale: Locale) -> Vec<String> {
+        [
+            "quarterly-fb-col-what",
+            "fb-fig-received",
+            "fb-fig-on-time",
+            "fb-fig-late",
+            "fb-fig-pending",
+            "fb-fig-overdue",
+        ]
+        .iter()
+        .map(|k| tr(locale, k))
+        .collect()
+    }
+
+    /// The feedback table's cells: what, received, on time and late with their share of what
+    /// was settled, pending within time, overdue.
+    pub fn feedback_cells(&self, locale: Locale) -> Vec<Vec<String>> {
+        self.feedback
+            .iter()
+            .map(|l| {
+                let settled = u64::from(l.on_time + l.late);
+                vec![
+                    l.label.clone(),
+                    l.received.to_string(),
+                    format!("{} ({})", l.on_time, share(locale, l.on_time.into(), settled)),
+                    format!("{} ({})", l.late, share(locale, l.late.into(), settled)),
+                    l.pending.to_string(),
+                    l.overdue.to_string(),
+                ]
             })
             .collect()
     }

@@ -205,6 +205,22 @@ impl Browser {
 }
 
 pub fn add_user(server: &Server, name: &str, role: Role, facility: Option<&str>, department: Option<&str>) {
+    add_account(server, name, role, facility, department, false);
+}
+
+/// A facility's leader (director): approves and publishes feedback replies.
+pub fn add_leader(server: &Server, name: &str, facility: &str) {
+    add_account(server, name, Role::Facility, Some(facility), None, true);
+}
+
+fn add_account(
+    server: &Server,
+    name: &str,
+    role: Role,
+    facility: Option<&str>,
+    department: Option<&str>,
+    leader: bool,
+) {
     server
         .centre
         .accounts
@@ -214,6 +230,7 @@ pub fn add_user(server: &Server, name: &str, role: Role, facility: Option<&str>,
                 role,
                 facility: facility.map(Into::into),
                 department: department.map(Into::into),
+                leader,
             },
             &hash_password(PASSWORD).unwrap(),
         )

@@ -58,6 +58,9 @@ pub struct User {
     pub facility: Option<String>,
     /// The department a `department` account belongs to.
     pub department: Option<String>,
+    /// A facility's leader (director or deputy): approves the feedback box's replies, publishes
+    /// them, and sees a denunciation's identity.
+    pub leader: bool,
     /// When it was disabled (it can no longer log in; its sessions end).
     pub disabled_at: Option<DateTime<Utc>>,
     /// When it was created.
@@ -95,6 +98,8 @@ pub struct NewUser {
     pub facility: Option<String>,
     /// Department (required for `department`, refused otherwise).
     pub department: Option<String>,
+    /// A facility's leader (only a `facility` account can be one).
+    pub leader: bool,
 }
 
 impl NewUser {
@@ -102,6 +107,12 @@ impl NewUser {
     /// field.
     pub fn check(&self) -> Result<(), String> {
         check_login_name(&self.name)?;
+        if self.leader && self.role != Role::Facility {
+            return Err(format!(
+                "--leader: only a facility account can be a leader (this is {})",
+                self.role.as_str()
+            ));
+        }
         let needs_facility = matches!(self.role, Role::Facility | Role::Department);
         let needs_department = self.role == Role::Department;
         match (&self.facility, needs_facility) {
@@ -271,6 +282,7 @@ mod tests {
             role,
             facility: facility.map(Into::into),
             department: department.map(Into::into),
+            leader: false,
             disabled_at: None,
             created_at: Utc::now(),
         }
@@ -306,6 +318,7 @@ mod tests {
             role,
             facility: facility.map(Into::into),
             department: department.map(Into::into),
+            leader: false,
         };
         assert!(new(Role::Province, None, None).check().is_ok());
         assert!(

@@ -8,7 +8,7 @@ use super::{AccountStore, NewUser, Role, Session, User};
 use crate::centre::postgres::{PostgresCentre, db};
 use crate::centre::store::Error;
 
-const USER_COLUMNS: &str = "u.id, u.name, u.role, u.facility, u.department, u.disabled_at, u.created_at";
+const USER_COLUMNS: &str = "u.id, u.name, u.role, u.facility, u.department, u.disabled_at, u.created_at, u.leader";
 
 fn user_row(row: &tokio_postgres::Row) -> Result<User, Error> {
     let role: String = row.get(2);
@@ -20,6 +20,7 @@ fn user_row(row: &tokio_postgres::Row) -> Result<User, Error> {
         department: row.get(4),
         disabled_at: row.get(5),
         created_at: row.get(6),
+        leader: row.get(7),
     })
 }
 
@@ -41,8 +42,8 @@ impl AccountStore for PostgresCentre {
             let row = client
                 .query_opt(
                     &format!(
-                        "INSERT INTO users AS u (name, role, facility, department, password_hash) \
-                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING RETURNING {USER_COLUMNS}"
+                        "INSERT INTO users AS u (name, role, facility, department, password_hash, leader) \
+                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING RETURNING {USER_COLUMNS}"
                     ),
                     &[
                         &user.name,
@@ -50,6 +51,7 @@ impl AccountStore for PostgresCentre {
                         &user.facility,
                         &user.department,
                         &password_hash,
+                        &user.leader,
                     ],
                 )
                 .await
@@ -85,7 +87,7 @@ impl AccountStore for PostgresCentre {
                 )
                 .await
                 .map_err(db)?;
-            row.map(|row| Ok((user_row(&row)?, row.get(7)))).transpose()
+            row.map(|row| Ok((user_row(&row)?, row.get(8)))).transpose()
         })
     }
 
@@ -165,9 +167,9 @@ impl AccountStore for PostgresCentre {
             row.map(|row| {
                 Ok(Session {
                     user: user_row(&row)?,
-                    csrf: row.get(7),
-                    created_at: row.get(8),
-                    last_seen: row.get(9),
+                    csrf: row.get(8),
+                    created_at: row.get(9),
+                    last_seen: row.get(10),
                 })
             })
             .transpose()

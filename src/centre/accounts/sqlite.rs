@@ -7,7 +7,7 @@ use super::{AccountStore, NewUser, Role, Session, User};
 use crate::centre::sqlite::{SqliteCentre, now_text, time};
 use crate::centre::store::Error;
 
-const USER_COLUMNS: &str = "u.id, u.name, u.role, u.facility, u.department, u.disabled_at, u.created_at";
+const USER_COLUMNS: &str = "u.id, u.name, u.role, u.facility, u.department, u.disabled_at, u.created_at, u.leader";
 
 fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -25,6 +25,7 @@ fn user_row(row: &rusqlite::Row) -> rusqlite::Result<User> {
         department: row.get(4)?,
         disabled_at: time(row.get(5)?),
         created_at: time(row.get(6)?).unwrap_or_default(),
+        leader: row.get(7)?,
     })
 }
 
@@ -42,15 +43,16 @@ impl AccountStore for SqliteCentre {
             )));
         }
         conn.execute(
-            "INSERT INTO users (name, role, facility, department, password_hash, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO users (name, role, facility, department, password_hash, created_at, leader) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 user.name,
                 user.role.as_str(),
                 user.facility,
                 user.department,
                 password_hash,
-                now_text()
+                now_text(),
+                user.leader
             ],
         )?;
         Ok(conn.query_row(
@@ -73,7 +75,7 @@ impl AccountStore for SqliteCentre {
             .query_row(
                 &format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.name = ?1"),
                 [name],
-                |row| Ok((user_row(row)?, row.get(7)?)),
+                |row| Ok((user_row(row)?, row.get(8)?)),
             )
             .optional()?)
     }
@@ -140,9 +142,9 @@ impl AccountStore for SqliteCentre {
                 |row| {
                     Ok(Session {
                         user: user_row(row)?,
-                        csrf: row.get(7)?,
-                        created_at: time(row.get(8)?).unwrap_or_default(),
-                        last_seen: time(row.get(9)?).unwrap_or_default(),
+                        csrf: row.get(8)?,
+                        created_at: time(row.get(9)?).unwrap_or_default(),
+                        last_seen: time(row.get(10)?).unwrap_or_default(),
                     })
                 },
             )

@@ -25,6 +25,7 @@ fn page_of(centre: &Centre, viewer: &Viewer, notice: Option<Markup>) -> Result<M
     let locale = viewer.locale;
     let kiosks = centre.store.kiosks()?;
     let users = centre.accounts.users()?;
+    let alerts = centre.alerts.recent_alerts(50)?;
     let tz = centre.web.tz;
     let when = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string();
     let button = |action: String, label: String| {
@@ -84,7 +85,7 @@ fn page_of(centre: &Centre, viewer: &Viewer, notice: Option<Markup>) -> Result<M
                 } }
                 tbody { @for u in &users { tr {
                     th scope="row" { (u.name) }
-                    td { (role_name(locale, u.role)) }
+                    td { (role_name(locale, u.role)) @if u.leader { " · " (tr(locale, "web-admin-leader-short")) } }
                     td { (u.facility.as_deref().unwrap_or("—")) }
                     td { (u.department.as_deref().unwrap_or("—")) }
                     td { @if let Some(at) = u.disabled_at { (tr_args(locale, "web-admin-disabled", &[("date", when(at).into())])) } @else { (tr(locale, "web-admin-active")) } }
@@ -104,9 +105,35 @@ fn page_of(centre: &Centre, viewer: &Viewer, notice: Option<Markup>) -> Result<M
                 input #ufacility name="facility" maxlength="200";
                 label for="udepartment" { (tr(locale, "web-admin-department-if")) }
                 input #udepartment name="department" maxlength="200";
+                label.check for="uleader" {
+                    input #uleader type="checkbox" name="leader" value="1";
+                    " " (tr(locale, "web-admin-leader"))
+                }
                 label for="upassword" { (tr(locale, "web-login-password")) }
                 input #upassword name="password" type="password" required minlength=(accounts::MIN_PASSWORD) autocomplete="new-password";
                 button type="submit" { (tr(locale, "web-admin-add-user")) }
+            }
+        }
+        section {
+            h2 { (tr(locale, "web-admin-alerts")) }
+            @if alerts.is_empty() { p { (tr(locale, "web-admin-alerts-none")) } } @else {
+                div.scroll tabindex="0" { table {
+                    thead { tr {
+                        th scope="col" { (tr(locale, "web-admin-alert-event")) }
+                        th scope="col" { (tr(locale, "web-admin-alert-to")) }
+                        th scope="col" { (tr(locale, "web-admin-alert-subject")) }
+                        th scope="col" { (tr(locale, "web-admin-alert-state")) }
+                        th scope="col" { (tr(locale, "web-admin-alert-error")) }
+                    } }
+                    tbody { @for a in &alerts { tr {
+                        th scope="row" { (a.event) }
+                        td { (a.recipient) }
+                        td { (a.subject) }
+                        td { @if let Some(at) = a.sent_at { (tr_args(locale, "web-admin-alert-sent", &[("when", when(at).into())])) }
+                             @else { (tr_args(locale, "web-admin-alert-waiting", &[("attempts", a.attempts.into()), ("when", when(a.next_at).into())])) } }
+                        td { (a.last_error.as_deref().unwrap_or("")) }
+                    } } }
+                } }
             }
         }
     };
@@ -273,6 +300,9 @@ pub struct UserForm {
     facility: String,
     #[serde(default)]
     department: String,
+    /// The "leader" checkbox (sent only when ticked).
+    #[serde(default)]
+    leader: Option<String>,
     password: String,
 }
 
@@ -288,6 +318,7 @@ pub async fn add_user(State(centre): State<Centre>, viewer: Viewer, f: Form<User
             role,
             facility: opt(&f.facility),
             department: opt(&f.department),
+            leader: f.leader.is_some(),
         };
         new.check().map_err(PageError::BadRequest)?;
         accounts::check_password(&f.password).map_err(|e| PageError::BadRequest(format!("{}: {e}", tr(locale, "web-login-password"))))?;

@@ -28,7 +28,7 @@ pub const SESSION_COOKIE: &str = "hl_session";
 /// The login form's CSRF cookie.
 pub const LOGIN_CSRF_COOKIE: &str = "hl_login";
 
-fn cookie_header(centre: &Centre, name: &str, value: &str, max_age: i64) -> HeaderValue {
+pub(super) fn cookie_header(centre: &Centre, name: &str, value: &str, max_age: i64) -> HeaderValue {
     let secure = if centre.web.secure_cookies { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}"
@@ -81,7 +81,7 @@ pub struct LoginForm {
 /// The address failed logins are counted against: the peer, or with
 /// [`crate::centre::WebOptions::trust_forwarded_for`] the proxy's `X-Forwarded-For` (its last
 /// entry, the one the proxy itself added).
-fn client_address(centre: &Centre, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+pub(super) fn client_address(centre: &Centre, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
     if centre.web.trust_forwarded_for
         && let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
         && let Some(last) = forwarded.rsplit(',').next()

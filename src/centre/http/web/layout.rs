@@ -39,6 +39,7 @@ fn frame(locale: Locale, title: &str, viewer: Option<&Viewer>, content: Markup, 
                         nav aria-label=(tr(locale, "web-nav")) {
                             @if let Some(v) = viewer {
                                 a href=(super::overview::home_of(&v.user)) { (tr(locale, "web-nav-overview")) }
+                                a href="/feedback" { (tr(locale, "web-nav-feedback")) }
                                 @if v.user.role == crate::centre::accounts::Role::Admin {
                                     a href="/admin" { (tr(locale, "web-nav-admin")) }
                                 }

@@ -10,9 +10,10 @@ mod admin;
 mod auth;
 mod chart;
 mod facility;
+pub mod feedback;
 mod fmt;
 mod layout;
-mod overview;
+pub mod overview;
 mod periods;
 pub mod public;
 mod quarterly;
@@ -61,6 +62,26 @@ pub fn routes(centre: Centre) -> Router {
         .route("/public/{slug}", get(public::page))
         .route("/public/{slug}/open-data.csv", get(public::open_data))
         .route("/public/{slug}/qr.svg", get(public::qr))
+        .route("/feedback", get(feedback::inbox::home))
+        .route(
+            "/feedback/item/{code}",
+            get(feedback::item::page).post(feedback::item::act),
+        )
+        .route("/feedback/{slug}", get(feedback::inbox::page))
+        .route(
+            "/feedback/{slug}/new",
+            get(feedback::inbox::new_page).post(feedback::inbox::enter),
+        )
+        .route(
+            "/feedback/{slug}/openings",
+            get(feedback::inbox::openings).post(feedback::inbox::add_opening),
+        )
+        .route("/feedback/{slug}/register.xlsx", get(feedback::inbox::register))
+        .route(
+            "/gop-y/{slug}",
+            get(feedback::public::form).post(feedback::public::send),
+        )
+        .route("/theo-doi", get(feedback::public::follow))
         .route("/assets/hailong.css", get(stylesheet))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_FORM))
@@ -358,6 +379,29 @@ pub fn facilities(centre: &Centre) -> Result<Vec<String>, PageError> {
     names.sort();
     names.dedup();
     Ok(names)
+}
+
+/// The address the reader reached the centre at (`http://host:port`, `https://` behind TLS),
+/// from the `Host` header when it is a plain host name; for links printed as QR codes.
+pub fn site_url(centre: &Centre, headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+        .unwrap_or("localhost");
+    let scheme = if centre.web.secure_cookies { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}
+
+/// `url` as a QR code in SVG (180 px at least, with its quiet zone).
+pub fn qr_svg(url: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
+    Some(
+        code.render::<qrcode::render::svg::Color>()
+            .min_dimensions(180, 180)
+            .quiet_zone(true)
+            .build(),
+    )
 }
 
 /// The state every handler takes.

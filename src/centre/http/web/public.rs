@@ -139,7 +139,14 @@ struct Published {
     forms: BTreeMap<String, BTreeMap<NaiveDate, Summary>>,
     /// Per form: the latest quarter's departments.
     departments: BTreeMap<String, BTreeMap<String, Summary>>,
+    /// The feedback box in the latest quarter.
+    feedback: crate::centre::feedback::Figures,
+    /// Published answers of the nine quarters, newest first: when published, the kind, the text.
+    answers: Vec<Answer>,
 }
+
+/// A published answer: when it was published, the item's kind, the text.
+type Answer = (NaiveDate, crate::feedback::Kind, String);
 
 fn load(centre: &Centre, slug: &str) -> Result<Published, PageError> {
     let facility = facility_by_slug(centre, slug)?.ok_or(PageError::NotFound)?;
@@ -174,12 +181,59 @@ fn load(centre: &Centre, slug: &str) -> Result<Published, PageError> {
     for ((form, department), s) in departments.summaries(centre)? {
         by_department.entry(form).or_default().insert(department, s);
     }
+    let (feedback, answers) = feedback_block(centre, &facility, &quarters)?;
     Ok(Published {
         facility,
         quarters,
         forms: by_form,
         departments: by_department,
+        feedback,
+        answers,
     })
+}
+
+/// The "you said, we did" block: the latest quarter's figures, and the answers a leader
+/// published for items received in the nine quarters (at most 20, newest first).
+fn feedback_block(
+    centre: &Centre,
+    facility: &str,
+    quarters: &[Period],
+) -> Result<(crate::centre::feedback::Figures, Vec<Answer>), PageError> {
+    use crate::centre::feedback::{self, Loaded};
+    let tz = centre.web.tz;
+    let start = |q: &Period| {
+        q.from
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .and_then(|t| t.and_local_timezone(tz).earliest())
+            .map(|t| t.with_timezone(&chrono::Utc))
+    };
+    let latest = quarters.last().and_then(start);
+    let items: Vec<crate::feedback::Item> = feedback::replay(centre.feedback.item_logs(
+        &super::feedback::inbox::since(facility, quarters.first().and_then(start)),
+    )?)
+    .into_iter()
+    .filter_map(|l| match l {
+        Loaded::Item(i) => Some(*i),
+        Loaded::Broken(..) => None,
+    })
+    .collect();
+    let figures = feedback::figures(
+        items
+            .iter()
+            .filter(|i| latest.is_none_or(|s| i.submission.received_at >= s)),
+        centre.web.today(),
+        tz,
+    );
+    let mut answers: Vec<Answer> = items
+        .iter()
+        .filter_map(|i| {
+            let (text, at) = i.published.as_ref()?;
+            Some((at.with_timezone(&tz).date_naive(), i.kind, text.clone()))
+        })
+        .collect();
+    answers.sort_by_key(|a| std::cmp::Reverse(a.0));
+    answers.truncate(20);
+    Ok((figures, answers))
 }
 
 /// A rate as the public may read it.
@@ -304,6 +358,20 @@ pub async fn page(
                         }
                     }
                 }
+            }
+        }
+        section.said-did {
+            h2 { (tr(locale, "fb-public-title")) }
+            (super::feedback::inbox::figures_table(locale, &published.feedback, &tr_args(locale, "fb-public-figures", &[("quarter", periods::name(locale, &latest.label).unwrap_or_default().into())])))
+            @if published.answers.is_empty() {
+                p { (tr(locale, "fb-public-none")) }
+            } @else {
+                ul.answers { @for (day, kind, text) in &published.answers {
+                    li { span.note { (fmt::date(*day)) " · " (super::feedback::kind_name(locale, *kind)) } p { (text) } }
+                } }
+            }
+            @if !embed {
+                p { a href={ "/gop-y/" (slug) } { (tr(locale, "fb-public-send")) } " · " a href="/theo-doi" { (tr(locale, "fb-follow-link")) } }
             }
         }
         section.method {
@@ -453,21 +521,10 @@ pub async fn qr(State(centre): State<Centre>, headers: HeaderMap, Path(slug): Pa
     if let Err(e) = blocking(move || facility_by_slug(&c, &s)?.ok_or(PageError::NotFound)).await {
         return e.render(locale);
     }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
-        .unwrap_or("localhost");
-    let scheme = if centre.web.secure_cookies { "https" } else { "http" };
-    let url = format!("{scheme}://{host}/public/{slug}");
-    let Ok(code) = qrcode::QrCode::new(url.as_bytes()) else {
+    let url = format!("{}/public/{slug}", super::site_url(&centre, &headers));
+    let Some(svg) = super::qr_svg(&url) else {
         return PageError::Internal.render(locale);
     };
-    let svg = code
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(180, 180)
-        .quiet_zone(true)
-        .build();
     (
         [
             (header::CONTENT_TYPE, "image/svg+xml"),

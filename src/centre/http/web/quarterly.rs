@@ -125,6 +125,17 @@ pub async fn page(
                     @if i == 0 { th scope="row" { (c) } } @else if i == 1 { td { (c) } } @else { td.num { (c) } }
                 } } } }
             } }
+            p { (tr(locale, "quarterly-feedback")) }
+            @if r.feedback.is_empty() {
+                p.note { (tr(locale, "quarterly-feedback-none")) }
+            } @else {
+                div.scroll tabindex="0" { table {
+                    (head(crate::report::quarterly::QuarterlyReport::feedback_head(locale)))
+                    tbody { @for row in r.feedback_cells(locale) { tr { @for (i, c) in row.iter().enumerate() {
+                        @if i == 0 { th scope="row" { (c) } } @else { td.num { (c) } }
+                    } } } }
+                } }
+            }
             h2 { (tr(locale, "quarterly-part-3")) }
             ul { @for remark in r.remarks(locale) { li { (remark) } } }
             h2 { (tr(locale, "quarterly-part-4")) }

@@ -1,0 +1,674 @@
+//! Alerts and digests (DESIGN §10): what the centre tells people without being asked — a new
+//! urgent item or denunciation, an item due soon or overdue (escalated to directors), a facility
+//! or department wholly below the target, a kiosk silent during opening hours, a tamper or gap
+//! event — and a daily and weekly digest, by e-mail (SMTP) and a signed webhook.
+//!
+//! Nothing is sent straight away: [`candidates`] turns what the centre holds into alerts, each
+//! with a key that names what it is about (`overdue:<item>:<due date>:<recipient>`), and the
+//! queue ([`AlertStore`], both backends) keeps one row per key, so an alert is queued once
+//! however often the triggers are evaluated. [`deliver`] claims due rows one at a time with a
+//! lease (on PostgreSQL `FOR UPDATE SKIP LOCKED`, so several `centre serve` processes on one
+//! database never send the same row twice), sends it, and marks it sent — or records the error
+//! and retries with a back-off (1 minute doubling to 1 hour). An SMTP server that is down loses
+//! nothing: the row waits.
+
+mod postgres;
+pub mod send;
+mod sqlite;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
+use serde::Serialize;
+
+use crate::centre::Centre;
+use crate::centre::feedback::{self, ItemFilter, Loaded};
+use crate::centre::figures::Groups;
+use crate::centre::store::{Error, Scope};
+use crate::config::{AlertEvent, AlertsConfig, Recipient};
+use crate::feedback::{Item, Kind};
+use crate::i18n::{tr, tr_args};
+use crate::survey::{Locale, Verdict};
+
+/// Where an alert goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    /// An e-mail to the recipient's address.
+    Email,
+    /// A POST to the webhook.
+    Webhook,
+}
+
+impl Channel {
+    /// Its name in the queue.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Webhook => "webhook",
+        }
+    }
+
+    /// Parses [`Channel::as_str`].
+    pub fn parse(s: &str) -> Option<Channel> {
+        match s {
+            "email" => Some(Channel::Email),
+            "webhook" => Some(Channel::Webhook),
+            _ => None,
+        }
+    }
+}
+
+/// An alert to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAlert {
+    /// What it is about, and for whom: queued once per key.
+    pub key: String,
+    /// Its event.
+    pub event: AlertEvent,
+    /// E-mail or webhook.
+    pub channel: Channel,
+    /// The address (e-mail), or `webhook`.
+    pub recipient: String,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+}
+
+/// A queued alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alert {
+    /// Its id.
+    pub id: i64,
+    /// Its key.
+    pub key: String,
+    /// Its event's name.
+    pub event: String,
+    /// E-mail or webhook.
+    pub channel: Channel,
+    /// Where it goes.
+    pub recipient: String,
+    /// Subject.
+    pub subject: String,
+    /// Body.
+    pub body: String,
+    /// When it was queued.
+    pub created_at: DateTime<Utc>,
+    /// Attempts to send it so far.
+    pub attempts: u32,
+    /// When it may be tried next.
+    pub next_at: DateTime<Utc>,
+    /// When it was sent.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+}
+
+/// The alert queue.
+pub trait AlertStore: Send + Sync {
+    /// Queues `alert` unless one with its key exists; whether it was queued.
+    fn enqueue(&self, alert: &NewAlert, now: DateTime<Utc>) -> Result<bool, Error>;
+    /// The oldest unsent alert due at `now` that no one holds, leased until `lease_until`
+    /// (counted as an attempt); `None` when there is none.
+    fn claim(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<Option<Alert>, Error>;
+    /// Marks an alert sent.
+    fn mark_sent(&self, id: i64, at: DateTime<Utc>) -> Result<(), Error>;
+    /// Records a failed attempt; it is tried again from `next_at`.
+    fn mark_failed(&self, id: i64, error: &str, next_at: DateTime<Utc>) -> Result<(), Error>;
+    /// The latest `limit` alerts, newest first (the admin page).
+    fn recent_alerts(&self, limit: u32) -> Result<Vec<Alert>, Error>;
+}
+
+/// How long a claimed alert is held before another process may try it.
+pub const LEASE: chrono::Duration = chrono::Duration::minutes(2);
+
+/// The wait after `attempts` failed attempts: 1 minute, doubling, at most an hour.
+pub fn backoff(attempts: u32) -> chrono::Duration {
+    let minutes = 1i64 << attempts.saturating_sub(1).min(6);
+    chrono::Duration::minutes(minutes.min(60))
+}
+
+/// Whether `at` (local) falls in `opening` (`07:00-17:00`) on a working day.
+fn open_at(centre: &Centre, opening: &str, at: DateTime<Utc>) -> bool {
+    let local = at.with_timezone(&centre.web.tz);
+    let Some((from, to)) = opening.split_once('-') else {
+        return false;
+    };
+    let parse = |s: &str| NaiveTime::parse_from_str(s.trim(), "%H:%M").ok();
+    let (Some(from), Some(to)) = (parse(from), parse(to)) else {
+        return false;
+    };
+    let time = local.time();
+    centre.feedback_options.holidays.is_working_day(local.date_naive()) && time >= from && time < to
+}
+
+/// Checks `[alerts]`: recipients need an address or the webhook, the webhook needs a URL and
+/// a key, e-mail needs a sender, opening hours must read. The error names the setting.
+pub fn check(config: &AlertsConfig) -> Result<(), String> {
+    for (i, r) in config.recipients.iter().enumerate() {
+        if r.email.is_empty() && !r.webhook {
+            return Err(format!(
+                "[[alerts.recipients]] #{}: needs an email or webhook = true",
+                i + 1
+            ));
+        }
+        if !r.email.is_empty() && (config.smtp_host.is_empty() || config.from.is_empty()) {
+            return Err(format!(
+                "[[alerts.recipients]] #{}: e-mail needs [alerts] smtp_host and from",
+                i + 1
+            ));
+        }
+        if r.webhook && config.webhook_url.is_empty() {
+            return Err(format!(
+                "[[alerts.recipients]] #{}: webhook = true needs [alerts] webhook_url",
+                i + 1
+            ));
+        }
+    }
+    let parse = |s: &str| NaiveTime::parse_from_str(s.trim(), "%H:%M").is_ok();
+    match config.opening_hours.split_once('-') {
+        Some((a, b)) if parse(a) && parse(b) => {}
+        _ => {
+            return Err(format!(
+                "[alerts] opening_hours = {:?}: write it as 07:00-17:00",
+                config.opening_hours
+            ));
+        }
+    }
+    if config.digest_hour > 23 {
+        return Err(format!("[alerts] digest_hour = {}: an hour 0–23", config.digest_hour));
+    }
+    Ok(())
+}
+
+/// Where each of `recipient`'s alerts goes.
+fn channels(config: &AlertsConfig, r: &Recipient) -> Vec<(Channel, String)> {
+    let mut out = Vec::new();
+    if !r.email.is_empty() {
+        out.push((Channel::Email, r.email.clone()));
+    }
+    if r.webhook && !config.webhook_url.is_empty() {
+        // The URL may carry a token: the queue and the admin page name only the channel.
+        out.push((Channel::Webhook, "webhook".into()));
+    }
+    out
+}
+
+/// Whether `r` hears about `facility` for `event` (directors always hear of overdue items).
+fn hears(r: &Recipient, facility: Option<&str>, event: AlertEvent) -> bool {
+    let scope = r.facility.is_empty() || facility.is_none_or(|f| f == r.facility);
+    scope && (r.events.contains(&event) || (event == AlertEvent::Overdue && r.director))
+}
+
+/// Every alert the centre's state calls for at `now`, for every recipient (the queue drops the
+/// ones already queued).
+pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) -> Result<Vec<NewAlert>, Error> {
+    let mut out = Vec::new();
+    if config.recipients.is_empty() {
+        return Ok(out);
+    }
+    let tz = centre.web.tz;
+    let today = now.with_timezone(&tz).date_naive();
+    let holidays = &centre.feedback_options.holidays;
+    let mut push =
+        |event: AlertEvent, facility: Option<&str>, key: String, text: &dyn Fn(Locale) -> (String, String)| {
+            for (i, r) in config.recipients.iter().enumerate() {
+                if !hears(r, facility, event) {
+                    continue;
+                }
+                let (subject, body) = text(r.locale);
+                for (channel, recipient) in channels(config, r) {
+                    out.push(NewAlert {
+                        key: format!("{key}:{}:{i}", channel.as_str()),
+                        event,
+                        channel,
+                        recipient,
+                        subject: subject.clone(),
+                        body: body.clone(),
+                    });
+                }
+            }
+        };
+
+    // The feedback box.
+    let items: Vec<Item> = feedback::replay(centre.feedback.item_logs(&ItemFilter::default())?)
+        .into_iter()
+        .filter_map(|l| match l {
+            Loaded::Item(i) => Some(*i),
+            Loaded::Broken(..) => None,
+        })
+        .collect();
+    for item in items.iter().filter(|i| i.state.is_open()) {
+        let s = &item.submission;
+        let facility = Some(s.facility.as_str());
+        let args = |locale: Locale| -> Vec<(&'static str, fluent_bundle::FluentValue<'static>)> {
+            vec![
+                ("code", s.code.to_string().into()),
+                ("facility", s.facility.clone().into()),
+                ("kind", tr(locale, &format!("fb-kind-{}", item.kind.as_str())).into()),
+                (
+                    "due",
+                    item.due
+                        .map(|d| d.format("%d/%m/%Y").to_string())
+                        .unwrap_or_default()
+                        .into(),
+                ),
+                (
+                    "department",
+                    item.department.clone().unwrap_or_else(|| "—".into()).into(),
+                ),
+            ]
+        };
+        // What the person wrote is not in the alert (a denunciation's least of all): the link
+        // and code are, and the page checks who reads it.
+        if item.urgent || item.kind == Kind::Denunciation {
+            push(AlertEvent::Urgent, facility, format!("urgent:{}", s.id), &|l| {
+                (
+                    tr_args(l, "alert-urgent-subject", &args(l)),
+                    tr_args(l, "alert-urgent-body", &args(l)),
+                )
+            });
+        }
+        if let Some(due) = item.due {
+            if item.overdue(today) {
+                push(AlertEvent::Overdue, facility, format!("overdue:{}:{due}", s.id), &|l| {
+                    (
+                        tr_args(l, "alert-overdue-subject", &args(l)),
+                        tr_args(l, "alert-overdue-body", &args(l)),
+                    )
+                });
+            } else if holidays.working_days_between(today, due) <= 2 {
+                push(
+                    AlertEvent::DueSoon,
+                    facility,
+                    format!("due_soon:{}:{due}", s.id),
+                    &|l| {
+                        (
+                            tr_args(l, "alert-due-soon-subject", &args(l)),
+                            tr_args(l, "alert-due-soon-body", &args(l)),
+                        )
+                    },
+                );
+            }
+        }
+    }
+
+    // The last 30 days against the target, per facility and department.
+    let target = centre.scoring.target_pct;
+    let scope = Scope {
+        from: Some(today - chrono::Days::new(29)),
+        to: Some(today),
+        ..Scope::default()
+    };
+    let mut groups: Groups<(String, String)> = Groups::default();
+    centre.store.for_each_tally_row(&scope, &mut |origin, key, tally| {
+        groups.add((origin.facility.clone(), String::new()), &key, &tally);
+        if !key.department.is_empty() {
+            groups.add((origin.facility.clone(), key.department.clone()), &key, &tally);
+        }
+    })?;
+    let summaries = groups.summaries(centre)?;
+    for ((facility, department), s) in &summaries {
+        if s.verdict != Verdict::NotMet {
+            continue;
+        }
+        let args = |l: Locale| -> Vec<(&'static str, fluent_bundle::FluentValue<'static>)> {
+            vec![
+                ("facility", facility.clone().into()),
+                (
+                    "department",
+                    if department.is_empty() {
+                        tr(l, "alert-whole-facility")
+                    } else {
+                        department.clone()
+                    }
+                    .into(),
+                ),
+                ("rate", crate::report::text::percent(l, s.satisfied_pct).into()),
+                ("interval", crate::report::text::percent(l, s.ci_high_pct).into()),
+                ("n", s.answers.into()),
+                ("target", crate::report::text::percent(l, Some(target)).into()),
+            ]
+        };
+        push(
+            AlertEvent::BelowTarget,
+            Some(facility),
+            format!("below:{facility}:{department}:{today}"),
+            &|l| {
+                (
+                    tr_args(l, "alert-below-subject", &args(l)),
+                    tr_args(l, "alert-below-body", &args(l)),
+                )
+            },
+        );
+    }
+
+    // Kiosks silent during opening hours.
+    if open_at(centre, &config.opening_hours, now) {
+        let silent_for = chrono::Duration::hours(i64::from(config.kiosk_silent_hours.max(1)));
+        for k in centre.store.kiosks()? {
+            if k.revoked_at.is_some() || k.kiosk_id.is_none() {
+                continue;
+            }
+            let Some(last) = k.last_sync_at else { continue };
+            if now - last < silent_for {
+                continue;
+            }
+            let args = |_: Locale| -> Vec<(&'static str, fluent_bundle::FluentValue<'static>)> {
+                vec![
+                    ("facility", k.facility.clone().into()),
+                    ("kiosk", k.name.clone().into()),
+                    (
+                        "last",
+                        last.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string().into(),
+                    ),
+                    ("hours", config.kiosk_silent_hours.into()),
+                ]
+            };
+            push(
+                AlertEvent::KioskSilent,
+                Some(&k.facility),
+                format!("silent:{}:{today}", k.id),
+                &|l| {
+                    (
+                        tr_args(l, "alert-silent-subject", &args(l)),
+                        tr_args(l, "alert-silent-body", &args(l)),
+                    )
+                },
+            );
+        }
+    }
+
+    // Tamper and gap events of the last day.
+    let facility_of: BTreeMap<String, String> = centre
+        .store
+        .kiosks()?
+        .into_iter()
+        .filter_map(|k| k.kiosk_id.map(|id| (id, k.facility)))
+        .collect();
+    for e in centre.store.events_page(None, None, 200)? {
+        if !matches!(e.event.kind.as_str(), "tamper" | "gap") || now - e.at > chrono::Duration::days(1) {
+            continue;
+        }
+        let facility = facility_of.get(&e.event.kiosk_id).cloned();
+        let args = |_: Locale| -> Vec<(&'static str, fluent_bundle::FluentValue<'static>)> {
+            vec![
+                ("facility", facility.clone().unwrap_or_default().into()),
+                ("kiosk", e.event.kiosk_id.clone().into()),
+                ("kind", e.event.kind.clone().into()),
+                ("detail", e.event.detail.clone().into()),
+            ]
+        };
+        push(
+            AlertEvent::Tamper,
+            facility.as_deref(),
+            format!("event:{}", e.id),
+            &|l| {
+                (
+                    tr_args(l, "alert-tamper-subject", &args(l)),
+                    tr_args(l, "alert-tamper-body", &args(l)),
+                )
+            },
+        );
+    }
+
+    // Digests, once the day's digest hour has come.
+    let local = now.with_timezone(&tz);
+    if local.hour() >= config.digest_hour {
+        let digest =
+            |l: Locale, facility: &str, days: u64| digest_text(centre, &items, &summaries, facility, today, days, l);
+        for (i, r) in config.recipients.iter().enumerate() {
+            let mut kinds = vec![(AlertEvent::Daily, 1, format!("daily:{today}"))];
+            if local.weekday() == chrono::Weekday::Mon {
+                kinds.push((AlertEvent::Weekly, 7, format!("weekly:{}", today.iso_week().week())));
+            }
+            for (event, days, key) in kinds {
+                if !r.events.contains(&event) {
+                    continue;
+                }
+                let (subject, body) = digest(r.locale, &r.facility, days);
+                for (channel, recipient) in channels(config, r) {
+                    out.push(NewAlert {
+                        key: format!("{key}:{}:{i}", channel.as_str()),
+                        event,
+                        channel,
+                        recipient,
+                        subject: subject.clone(),
+                        body: body.clone(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A digest for `facility` (empty: every facility): the last 30 days against the target, what
+/// arrived in the last `days` days, and what is overdue.
+fn digest_text(
+    centre: &Centre,
+    items: &[Item],
+    summaries: &BTreeMap<(String, String), crate::survey::Summary>,
+    facility: &str,
+    today: NaiveDate,
+    days: u64,
+    l: Locale,
+) -> (String, String) {
+    let tz = centre.web.tz;
+    let target = centre.scoring.target_pct;
+    let mine = |f: &str| facility.is_empty() || f == facility;
+    let mut lines = Vec::new();
+    for ((f, department), s) in summaries {
+        if !department.is_empty() || !mine(f) {
+            continue;
+        }
+        let verdict = crate::centre::http::web::overview::verdict_text(l, s.verdict);
+        lines.push(tr_args(
+            l,
+            "alert-digest-facility",
+            &[
+                ("facility", f.clone().into()),
+                ("rate", crate::report::text::percent(l, s.satisfied_pct).into()),
+                ("n", s.answers.into()),
+                ("target", crate::report::text::percent(l, Some(target)).into()),
+                ("verdict", verdict.into()),
+            ],
+        ));
+    }
+    let since = today - chrono::Days::new(days);
+    let scoped: Vec<&Item> = items.iter().filter(|i| mine(&i.submission.facility)).collect();
+    let new = scoped.iter().filter(|i| i.received_on(tz) > since).count();
+    let overdue: Vec<&&Item> = scoped.iter().filter(|i| i.overdue(today)).collect();
+    lines.push(tr_args(
+        l,
+        "alert-digest-items",
+        &[
+            ("new", new.into()),
+            ("overdue", overdue.len().into()),
+            ("days", days.into()),
+        ],
+    ));
+    for i in overdue.iter().take(20) {
+        lines.push(format!(
+            "- {} ({}, {})",
+            i.submission.code,
+            i.submission.facility,
+            i.due.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()
+        ));
+    }
+    let subject = tr_args(
+        l,
+        if days == 1 {
+            "alert-daily-subject"
+        } else {
+            "alert-weekly-subject"
+        },
+        &[
+            (
+                "facility",
+                if facility.is_empty() {
+                    tr(l, "report-all-facilities")
+                } else {
+                    facility.to_string()
+                }
+                .into(),
+            ),
+            ("date", today.format("%d/%m/%Y").to_string().into()),
+        ],
+    );
+    (subject, lines.join("\n"))
+}
+
+/// What one round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Round {
+    /// Alerts newly queued.
+    pub queued: usize,
+    /// Alerts sent.
+    pub sent: usize,
+    /// Attempts that failed (the alerts wait for their retry).
+    pub failed: usize,
+}
+
+/// Queues what [`candidates`] finds (blocking).
+pub fn evaluate(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) -> Result<usize, Error> {
+    let mut queued = 0;
+    for alert in candidates(centre, config, now)? {
+        if centre.alerts.enqueue(&alert, now)? {
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// Sends every alert due at `now`, one claim at a time, until none is left or `max` were tried.
+pub async fn deliver(
+    centre: &Centre,
+    sender: &send::Sender,
+    now: DateTime<Utc>,
+    max: usize,
+) -> Result<(usize, usize), Error> {
+    let (mut sent, mut failed) = (0, 0);
+    for _ in 0..max {
+        let c = centre.clone();
+        let claimed = tokio::task::spawn_blocking(move || c.alerts.claim(now, now + LEASE))
+            .await
+            .map_err(|e| Error::Database(e.to_string()))??;
+        let Some(alert) = claimed else { break };
+        let result = sender.send(&alert).await;
+        let c = centre.clone();
+        let outcome = match &result {
+            Ok(()) => {
+                sent += 1;
+                tracing::info!(alert = alert.id, event = %alert.event, channel = alert.channel.as_str(), "alert sent");
+                tokio::task::spawn_blocking(move || c.alerts.mark_sent(alert.id, Utc::now())).await
+            }
+            Err(why) => {
+                failed += 1;
+                let next = now + backoff(alert.attempts);
+                tracing::warn!(alert = alert.id, event = %alert.event, error = %why, retry_at = %next, "alert not sent; kept for a retry");
+                let why = why.clone();
+                tokio::task::spawn_blocking(move || c.alerts.mark_failed(alert.id, &why, next)).await
+            }
+        };
+        outcome.map_err(|e| Error::Database(e.to_string()))??;
+    }
+    Ok((sent, failed))
+}
+
+/// One round: evaluate the triggers, then deliver what is due.
+pub async fn round(
+    centre: &Centre,
+    config: &AlertsConfig,
+    sender: &send::Sender,
+    now: DateTime<Utc>,
+) -> Result<Round, Error> {
+    let c = centre.clone();
+    let cfg = config.clone();
+    let queued = tokio::task::spawn_blocking(move || evaluate(&c, &cfg, now))
+        .await
+        .map_err(|e| Error::Database(e.to_string()))??;
+    let (sent, failed) = deliver(centre, sender, now, 200).await?;
+    Ok(Round { queued, sent, failed })
+}
+
+/// How often `centre serve` runs a round.
+pub const EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs a round every [`EVERY`] until `stop` resolves (the task `centre serve` starts when
+/// `[alerts]` names recipients).
+pub async fn run(
+    centre: Centre,
+    config: AlertsConfig,
+    sender: send::Sender,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        match round(&centre, &config, &sender, Utc::now()).await {
+            Ok(r) if r.queued + r.sent + r.failed > 0 => {
+                tracing::info!(queued = r.queued, sent = r.sent, failed = r.failed, "alerts round")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "alerts round failed"),
+        }
+        tokio::select! {
+            _ = &mut stop => return,
+            _ = tokio::time::sleep(EVERY) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_to_an_hour() {
+        let minutes: Vec<i64> = (1..=9).map(|a| backoff(a).num_minutes()).collect();
+        assert_eq!(minutes, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+    }
+
+    #[test]
+    fn recipients_hear_what_they_chose_and_directors_hear_of_overdue_items() {
+        let r = |facility: &str, director: bool, events: Vec<AlertEvent>| Recipient {
+            email: "a@b.vn".into(),
+            webhook: false,
+            facility: facility.into(),
+            director,
+            events,
+            locale: Locale::Vi,
+        };
+        let quality = r("A", false, vec![AlertEvent::DueSoon]);
+        let director = r("A", true, vec![AlertEvent::Daily]);
+        let province = r("", false, vec![AlertEvent::BelowTarget]);
+        assert!(hears(&quality, Some("A"), AlertEvent::DueSoon));
+        assert!(!hears(&quality, Some("B"), AlertEvent::DueSoon));
+        assert!(!hears(&quality, Some("A"), AlertEvent::Overdue));
+        assert!(hears(&director, Some("A"), AlertEvent::Overdue));
+        assert!(!hears(&director, Some("A"), AlertEvent::Urgent));
+        assert!(hears(&province, Some("B"), AlertEvent::BelowTarget));
+    }
+
+    #[test]
+    fn a_bad_alerts_block_names_the_setting() {
+        let mut c = AlertsConfig {
+            recipients: vec![Recipient {
+                email: "giamdoc@ttyt.vn".into(),
+                webhook: false,
+                facility: String::new(),
+                director: true,
+                events: AlertEvent::ALL.to_vec(),
+                locale: Locale::Vi,
+            }],
+            ..AlertsConfig::default()
+        };
+        assert!(check(&c).unwrap_err().contains("smtp_host"));
+        c.smtp_host = "127.0.0.1".into();
+        c.from = "hailong@ttyt.vn".into();
+        assert_eq!(check(&c), Ok(()));
+        c.opening_hours = "7h-17h".into();
+        assert!(check(&c).unwrap_err().contains("opening_hours"));
+    }
+}

@@ -1,0 +1,353 @@
+//! An item's page (`/feedback/item/<code>`): what was received, who handles it by when, the
+//! reply, what is published, the whole log, and the actions the reader may take now. Every
+//! action posts back here with the session's CSRF token and is appended to the log.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{NaiveDate, Utc};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::super::{PageError, Viewer, blocking, fmt, html, layout};
+use super::{Form, channel_name, due, kind_name, parsed, state_badge, when};
+use crate::centre::Centre;
+use crate::centre::feedback::{self, may_act, may_read, may_see_identity};
+use crate::feedback::{Action, Item, Kind, ReceiptCode, Refused};
+use crate::i18n::{tr, tr_args};
+use crate::survey::Locale;
+
+/// The item with receipt code `code`, if the reader may read it (else not found: a code is not
+/// confirmed to someone who may not see it).
+fn readable(centre: &Centre, viewer: &Viewer, code: &str) -> Result<Item, PageError> {
+    let code = ReceiptCode::parse(code).ok_or(PageError::NotFound)?;
+    let id = centre.feedback.item_by_code(&code)?.ok_or(PageError::NotFound)?;
+    let item = feedback::load(centre.feedback.as_ref(), id)?.ok_or(PageError::NotFound)?;
+    if may_read(&viewer.user, &item) {
+        Ok(item)
+    } else {
+        Err(PageError::NotFound)
+    }
+}
+
+/// What an entry of the log says, beyond its name.
+fn entry_detail(locale: Locale, action: &Action) -> Markup {
+    match action {
+        Action::Received(s) => html! { (channel_name(locale, s.channel)) " · " (kind_name(locale, s.kind)) },
+        Action::Classify { kind, urgent, due } => html! {
+            (kind_name(locale, *kind)) @if *urgent { " · " (tr(locale, "fb-urgent")) }
+            @if let Some(d) = due { " · " (tr(locale, "fb-col-due")) " " (fmt::date(*d)) }
+        },
+        Action::Assign {
+            department,
+            assignee,
+            due,
+        } => html! {
+            (department) @if let Some(a) = assignee { " · " (a) }
+            @if let Some(d) = due { " · " (tr(locale, "fb-col-due")) " " (fmt::date(*d)) }
+        },
+        Action::Draft { reply } => html! { (reply) },
+        Action::Publish { text } => html! { (text) },
+        Action::Forward { to } => html! { (to) },
+        Action::Decline { reason } | Action::Reopen { reason, .. } => html! { (reason) },
+        Action::Apologise { text } | Action::Note { text } => html! { (text) },
+        Action::Start | Action::Approve | Action::Unpublish | Action::Close => html! {},
+    }
+}
+
+fn page_of(centre: &Centre, viewer: &Viewer, item: &Item, message: Option<String>) -> Markup {
+    let locale = viewer.locale;
+    let s = &item.submission;
+    let code = s.code.as_str();
+    let action_url = format!("/feedback/item/{code}");
+    let can = |a: &Action| may_act(&viewer.user, item, a) && item.check(a).is_ok();
+    let late = item.overdue(centre.web.today()) || item.concluded_on_time(centre.web.tz) == Some(false);
+    let title = tr_args(locale, "fb-item-title", &[("code", s.code.to_string().into())]);
+    let form = |action: &str, label: &str, inner: Markup| {
+        html! {
+            form.stack.action method="post" action=(action_url) {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                input type="hidden" name="action" value=(action);
+                input type="hidden" name="seq" value=(item.log.len());
+                (inner)
+                button type="submit" { (tr(locale, label)) }
+            }
+        }
+    };
+    let body = html! {
+        h1 { (title) }
+        @if let Some(m) = &message { p.alert role="alert" { (m) } }
+        dl.facts {
+            dt { (tr(locale, "web-col-facility")) } dd { (s.facility) }
+            dt { (tr(locale, "fb-col-received")) } dd { (when(centre, s.received_at)) " · " (channel_name(locale, s.channel)) }
+            dt { (tr(locale, "fb-col-kind")) } dd { (kind_name(locale, item.kind)) @if item.urgent { " · " strong { (tr(locale, "fb-urgent")) } } }
+            dt { (tr(locale, "fb-col-state")) } dd { (state_badge(centre, locale, item)) }
+            dt { (tr(locale, "web-col-department")) } dd { (item.department.as_deref().unwrap_or("—")) }
+            dt { (tr(locale, "fb-col-assignee")) } dd { (item.assignee.as_deref().unwrap_or("—")) }
+            dt { (tr(locale, "fb-col-due")) } dd { (due(item)) }
+            @if let Some(to) = &item.forwarded_to { dt { (tr(locale, "fb-col-forwarded")) } dd { (to) } }
+            @if let Some(why) = item.declined.as_ref().filter(|w| !w.is_empty()) { dt { (tr(locale, "fb-col-declined")) } dd { (why) } }
+        }
+        h2 { (tr(locale, "fb-col-text")) }
+        blockquote.said { (s.text) }
+        h2 { (tr(locale, "fb-item-sender")) }
+        @if may_see_identity(&viewer.user, item) {
+            dl.facts {
+                dt { (tr(locale, "fb-field-identity")) } dd { (s.identity.as_deref().unwrap_or("—")) }
+                dt { (tr(locale, "fb-field-phone")) } dd { (s.contact.phone.as_deref().unwrap_or("—")) }
+                dt { (tr(locale, "fb-field-email")) } dd { (s.contact.email.as_deref().unwrap_or("—")) }
+            }
+        } @else {
+            p.note { (tr(locale, if item.kind == Kind::Denunciation { "fb-identity-director" } else { "fb-identity-hidden" })) }
+        }
+        @if let Some(r) = &item.reply {
+            h2 { (tr(locale, "fb-col-reply")) }
+            blockquote.said { (r.text) }
+            p.note {
+                (tr_args(locale, "fb-reply-by", &[("who", r.by.clone().into()), ("when", when(centre, r.at).into())]))
+                @if let Some((by, at)) = &r.approved { " · " (tr_args(locale, "fb-reply-approved", &[("who", by.clone().into()), ("when", when(centre, *at).into())])) }
+                @else { " · " (tr(locale, "fb-reply-not-approved")) }
+            }
+        }
+        @if let Some((text, at)) = &item.published {
+            h2 { (tr(locale, "fb-col-published")) }
+            blockquote.said { (text) }
+            p.note { (when(centre, *at)) }
+        }
+        section.actions {
+            h2 { (tr(locale, "fb-item-actions")) }
+            @let classify = Action::Classify { kind: Kind::Reflection, urgent: false, due: None };
+            @if can(&classify) {
+                (form("classify", "fb-act-classify", html! {
+                    label for="kind" { (tr(locale, "fb-col-kind")) }
+                    select #kind name="kind" { @for k in Kind::ALL { option value=(k.as_str()) selected[k == item.kind] { (kind_name(locale, k)) } } }
+                    label.check for="urgent" { input #urgent type="checkbox" name="urgent" value="1" checked[item.urgent]; " " (tr(locale, "fb-urgent")) }
+                }))
+            }
+            @let assign = Action::Assign { department: "x".into(), assignee: None, due: None };
+            @if can(&assign) {
+                (form("assign", "fb-act-assign", html! {
+                    label for="department" { (tr(locale, "web-col-department")) }
+                    input #department name="department" required maxlength="200" value=(item.department.clone().unwrap_or_default());
+                    label for="assignee" { (tr(locale, "fb-col-assignee")) }
+                    input #assignee name="assignee" maxlength="200" value=(item.assignee.clone().unwrap_or_default());
+                    label for="due" { (tr(locale, "fb-col-due")) }
+                    input #due name="due" type="date" value=(item.due.map(|d| d.to_string()).unwrap_or_default()) max=[item.due.map(|d| d.to_string())];
+                }))
+            }
+            @if can(&Action::Start) { (form("start", "fb-act-start", html! {})) }
+            @if can(&Action::Draft { reply: "x".into() }) {
+                (form("draft", "fb-act-draft", html! {
+                    label for="reply" { (tr(locale, "fb-col-reply")) }
+                    textarea #reply name="text" required maxlength=(crate::feedback::MAX_TEXT) rows="5" { (item.reply.as_ref().map(|r| r.text.as_str()).unwrap_or("")) }
+                }))
+            }
+            @if can(&Action::Approve) { (form("approve", "fb-act-approve", html! { p.note { (tr(locale, "fb-approve-note")) } })) }
+            @if can(&Action::Publish { text: "x".into() }) {
+                (form("publish", "fb-act-publish", html! {
+                    label for="published" { (tr(locale, "fb-publish-text")) }
+                    p.note #published-note { (tr(locale, "fb-publish-note")) }
+                    textarea #published name="text" required maxlength=(crate::feedback::MAX_TEXT) rows="4" aria-describedby="published-note" {
+                        (item.published.as_ref().map(|(t, _)| t.as_str()).or(item.reply.as_ref().map(|r| r.text.as_str())).unwrap_or(""))
+                    }
+                }))
+            }
+            @if can(&Action::Unpublish) { (form("unpublish", "fb-act-unpublish", html! {})) }
+            @if can(&Action::Close) { (form("close", "fb-act-close", html! {})) }
+            @if can(&Action::Reopen { reason: "x".into(), due: None }) {
+                (form("reopen", "fb-act-reopen", html! {
+                    label for="reopen" { (tr(locale, "fb-reopen-reason")) }
+                    textarea #reopen name="text" required maxlength=(crate::feedback::MAX_TEXT) rows="3" {}
+                }))
+            }
+            @if can(&Action::Forward { to: "x".into() }) {
+                (form("forward", "fb-act-forward", html! {
+                    label for="forward" { (tr(locale, "fb-forward-to")) }
+                    input #forward name="text" required maxlength="300";
+                }))
+            }
+            @if can(&Action::Decline { reason: "x".into() }) {
+                (form("decline", "fb-act-decline", html! {
+                    label for="decline" { (tr(locale, "fb-decline-reason")) }
+                    input #decline name="text" required maxlength="1000";
+                }))
+            }
+            @if late && can(&Action::Apologise { text: "x".into() }) {
+                (form("apologise", "fb-act-apologise", html! {
+                    label for="apology" { (tr(locale, "fb-apology")) }
+                    p.note #apology-note { (tr(locale, "fb-apology-note")) }
+                    textarea #apology name="text" required maxlength=(crate::feedback::MAX_TEXT) rows="3" aria-describedby="apology-note" {}
+                }))
+            }
+            @if can(&Action::Note { text: "x".into() }) {
+                (form("note", "fb-act-note", html! {
+                    label for="note" { (tr(locale, "fb-note")) }
+                    textarea #note name="text" required maxlength=(crate::feedback::MAX_TEXT) rows="2" {}
+                }))
+            }
+        }
+        section {
+            h2 { (tr(locale, "fb-item-log")) }
+            div.scroll tabindex="0" { table {
+                thead { tr {
+                    th.num scope="col" { "#" }
+                    th scope="col" { (tr(locale, "fb-log-when")) }
+                    th scope="col" { (tr(locale, "fb-log-who")) }
+                    th scope="col" { (tr(locale, "fb-log-what")) }
+                    th scope="col" { (tr(locale, "fb-log-detail")) }
+                } }
+                tbody { @for e in &item.log { tr {
+                    td.num { (e.seq) }
+                    td { (when(centre, e.at)) }
+                    td { (e.actor) }
+                    th scope="row" { (tr(locale, &format!("fb-log-{}", e.action.name()))) }
+                    td { (entry_detail(locale, &e.action)) }
+                } } }
+            } }
+            p.note { (tr(locale, "fb-log-chained")) }
+        }
+        p { a href={ "/feedback/" (crate::text::slug(&s.facility)) } { (tr(locale, "fb-back-inbox")) } }
+    };
+    layout::page(locale, &title, Some(viewer), body)
+}
+
+/// `GET /feedback/item/<code>`.
+pub async fn page(State(centre): State<Centre>, viewer: Viewer, Path(code): Path<String>) -> Response {
+    let locale = viewer.locale;
+    let c = centre.clone();
+    blocking(move || {
+        let item = readable(&c, &viewer, &code)?;
+        Ok(html(page_of(&c, &viewer, &item, None)))
+    })
+    .await
+    .unwrap_or_else(|e| e.render(locale))
+}
+
+/// An action, as posted.
+#[derive(Debug, Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    action: String,
+    /// How long the log was when the page was shown (a later change by someone else is a
+    /// conflict, not a silent overwrite).
+    #[serde(default)]
+    seq: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    urgent: Option<String>,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    due: String,
+    #[serde(default)]
+    text: String,
+}
+
+fn action_of(centre: &Centre, item: &Item, f: &ActionForm, locale: Locale) -> Result<Action, String> {
+    let text = f.text.trim().to_string();
+    let o = &centre.feedback_options;
+    let bad = || tr(locale, "web-error-form");
+    Ok(match f.action.as_str() {
+        "classify" => {
+            let kind = Kind::parse(&f.kind).ok_or_else(bad)?;
+            Action::Classify {
+                kind,
+                urgent: f.urgent.is_some(),
+                due: o.deadlines.due(kind, item.received_on(centre.web.tz), &o.holidays),
+            }
+        }
+        "assign" => {
+            let due = match f.due.trim() {
+                "" => None,
+                d => {
+                    let d: NaiveDate = d.parse().map_err(|_| bad())?;
+                    // A department may be given less time than the kind allows, never more.
+                    if item.due.is_some_and(|limit| d > limit) || d < item.received_on(centre.web.tz) {
+                        return Err(tr(locale, "fb-error-due"));
+                    }
+                    Some(d)
+                }
+            };
+            Action::Assign {
+                department: f.department.trim().to_string(),
+                assignee: Some(f.assignee.trim().to_string()).filter(|a| !a.is_empty()),
+                due,
+            }
+        }
+        "start" => Action::Start,
+        "draft" => Action::Draft { reply: text },
+        "approve" => Action::Approve,
+        "publish" => Action::Publish { text },
+        "unpublish" => Action::Unpublish,
+        "close" => Action::Close,
+        "forward" => Action::Forward { to: text },
+        "decline" => Action::Decline { reason: text },
+        "reopen" => Action::Reopen {
+            reason: text,
+            due: o.deadlines.due(item.kind, centre.web.today(), &o.holidays),
+        },
+        "apologise" => Action::Apologise { text },
+        "note" => Action::Note { text },
+        _ => return Err(bad()),
+    })
+}
+
+fn refusal(locale: Locale, why: &Refused) -> String {
+    match why {
+        Refused::NotNow { .. } => tr(locale, "fb-refused-not-now"),
+        Refused::NoReply => tr(locale, "fb-refused-no-reply"),
+        Refused::NeedsIdentity(_) => tr(locale, "fb-refused-identity"),
+        Refused::BadText => tr(locale, "fb-refused-text"),
+        Refused::BadLog(_) | Refused::Broken(_) => tr(locale, "web-error-internal"),
+    }
+}
+
+/// `POST /feedback/item/<code>`: takes the action and shows the item again.
+pub async fn act(
+    State(centre): State<Centre>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    f: Form<ActionForm>,
+) -> Response {
+    let locale = viewer.locale;
+    let c = centre.clone();
+    blocking(move || {
+        let f = parsed(locale, f)?;
+        viewer.check_csrf(&f.csrf)?;
+        let mut item = readable(&c, &viewer, &code)?;
+        let again = |item: &Item, status: StatusCode, message: String| -> Result<Response, PageError> {
+            Ok((status, html(page_of(&c, &viewer, item, Some(message)))).into_response())
+        };
+        let action = match action_of(&c, &item, &f, locale) {
+            Ok(a) => a,
+            Err(message) => return again(&item, StatusCode::BAD_REQUEST, message),
+        };
+        if !may_act(&viewer.user, &item, &action) {
+            return Err(PageError::Forbidden);
+        }
+        if f.seq.parse::<usize>().ok() != Some(item.log.len()) {
+            return again(&item, StatusCode::CONFLICT, tr(locale, "fb-refused-changed"));
+        }
+        let name = action.name();
+        if let Err(why) = item.act(Utc::now(), &viewer.user.name, action) {
+            return again(&item, StatusCode::BAD_REQUEST, refusal(locale, &why));
+        }
+        match c.feedback.append(&item) {
+            Ok(()) => {}
+            Err(crate::centre::store::Error::Conflict(_)) => {
+                let fresh = readable(&c, &viewer, &code)?;
+                return again(&fresh, StatusCode::CONFLICT, tr(locale, "fb-refused-changed"));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        tracing::info!(user = ?viewer.user.name, code = %item.submission.code, action = name, "feedback item handled");
+        Ok(Redirect::to(&format!("/feedback/item/{}", item.submission.code.as_str())).into_response())
+    })
+    .await
+    .unwrap_or_else(|e| e.render(locale))
+}

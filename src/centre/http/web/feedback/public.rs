@@ -1,0 +1,227 @@
+//! The public side of the feedback box: the web form `/gop-y/<facility>` (no login; phone
+//! first; limited per address and in size) and the follow-up page `/theo-doi?code=…`, which
+//! shows an item's state and its published answer, nothing else.
+//!
+//! The form's CSRF token must match a cookie set with the form, as the login form's does.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use maud::{PreEscaped, html};
+use serde::Deserialize;
+
+use super::super::auth::{Peer, client_address, cookie_header};
+use super::super::{
+    PageError, blocking, constant_time_eq, cookie, facility_by_slug, html, layout, locale_of, qr_svg, site_url,
+};
+use super::{Fields, Form, fields_inputs, parsed, state_name};
+use crate::centre::Centre;
+use crate::feedback::{Channel, Kind, ReceiptCode, fingerprint};
+use crate::i18n::{tr, tr_args};
+use crate::survey::Locale;
+
+/// The public form's CSRF cookie.
+pub const FORM_CSRF_COOKIE: &str = "hl_gopy";
+
+fn form_page(
+    locale: Locale,
+    facility: &str,
+    slug: &str,
+    csrf: &str,
+    f: &Fields,
+    departments: &[String],
+    message: Option<String>,
+) -> maud::Markup {
+    let title = tr_args(locale, "fb-form-title", &[("facility", facility.into())]);
+    let body = html! {
+        section.narrow {
+            h1 { (title) }
+            p { (tr(locale, "fb-form-intro")) }
+            @if let Some(m) = &message { p.alert role="alert" { (m) } }
+            form.stack method="post" action={ "/gop-y/" (slug) } {
+                input type="hidden" name="csrf" value=(csrf);
+                (fields_inputs(locale, &Kind::SENDER, f, departments))
+                p.note { (tr(locale, "fb-form-privacy")) }
+                button type="submit" { (tr(locale, "fb-form-send")) }
+            }
+            p { a href="/theo-doi" { (tr(locale, "fb-follow-link")) } }
+        }
+    };
+    layout::page(locale, &title, None, body)
+}
+
+fn with_cookie(centre: &Centre, mut response: Response, csrf: &str) -> Response {
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, cookie_header(centre, FORM_CSRF_COOKIE, csrf, 3600));
+    response
+}
+
+/// `GET /gop-y/<slug>`.
+pub async fn form(State(centre): State<Centre>, headers: HeaderMap, Path(slug): Path<String>) -> Response {
+    let locale = locale_of(&headers);
+    let c = centre.clone();
+    let s = slug.clone();
+    let found = blocking(move || {
+        let facility = facility_by_slug(&c, &s)?.ok_or(PageError::NotFound)?;
+        let departments = super::departments(&c, &facility);
+        Ok((facility, departments))
+    })
+    .await;
+    match found {
+        Ok((facility, departments)) => {
+            let csrf = crate::centre::new_token();
+            let page = form_page(locale, &facility, &slug, &csrf, &Fields::default(), &departments, None);
+            with_cookie(&centre, html(page), &csrf)
+        }
+        Err(e) => e.render(locale),
+    }
+}
+
+/// The public form, as posted.
+#[derive(Debug, Deserialize)]
+pub struct PostedForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    fields: Fields,
+}
+
+/// `POST /gop-y/<slug>`: stores the item and shows its receipt code.
+pub async fn send(
+    State(centre): State<Centre>,
+    headers: HeaderMap,
+    peer: axum::Extension<Peer>,
+    Path(slug): Path<String>,
+    f: Form<PostedForm>,
+) -> Response {
+    let locale = locale_of(&headers);
+    let f = match parsed(locale, f) {
+        Ok(f) => f,
+        Err(e) => return e.render(locale),
+    };
+    let expected = cookie(&headers, FORM_CSRF_COOKIE).unwrap_or("");
+    if expected.is_empty() || !constant_time_eq(expected.as_bytes(), f.csrf.as_bytes()) {
+        return PageError::Csrf.render(locale);
+    }
+    let origin = fingerprint(&client_address(&centre, &headers, peer.0.0));
+    let base = site_url(&centre, &headers);
+    let c = centre.clone();
+    let result = blocking(move || {
+        let facility = facility_by_slug(&c, &slug)?.ok_or(PageError::NotFound)?;
+        let now = Utc::now();
+        let since = now - chrono::Duration::hours(1);
+        if c.feedback.submissions_from(&origin, since)? >= c.feedback_options.web_per_hour {
+            tracing::info!(facility = ?facility, "feedback form refused: too many from one address");
+            return Ok(Err(StatusCode::TOO_MANY_REQUESTS));
+        }
+        match f.fields.submission(locale, &Kind::SENDER, &facility, Channel::Web, now) {
+            Err(message) => {
+                let departments = super::departments(&c, &facility);
+                let page = form_page(locale, &facility, &slug, &f.csrf, &f.fields, &departments, Some(message));
+                Ok(Ok((StatusCode::BAD_REQUEST, page)))
+            }
+            Ok(submission) => {
+                let item = super::store_new(&c, submission, "web", Some(&origin))?;
+                tracing::info!(facility = ?facility, code = %item.submission.code, "feedback received from the web form");
+                Ok(Ok((StatusCode::OK, receipt(locale, &base, &item))))
+            }
+        }
+    })
+    .await;
+    match result {
+        Ok(Ok((status, page))) => (status, html(page)).into_response(),
+        Ok(Err(status)) => {
+            let body = html! {
+                h1 { (tr(locale, "fb-form-too-many")) }
+                p { (tr(locale, "fb-form-too-many-detail")) }
+            };
+            (
+                status,
+                html(layout::page(locale, &tr(locale, "fb-form-too-many"), None, body)),
+            )
+                .into_response()
+        }
+        Err(e) => e.render(locale),
+    }
+}
+
+/// The receipt: the code in large type, and a QR code of the follow-up link.
+fn receipt(locale: Locale, base: &str, item: &crate::feedback::Item) -> maud::Markup {
+    let code = item.submission.code.to_string();
+    let url = format!("{base}/theo-doi?code={}", item.submission.code.as_str());
+    let title = tr(locale, "fb-receipt-title");
+    let body = html! {
+        section.narrow.receipt {
+            h1 { (title) }
+            p { (tr(locale, "fb-receipt-keep")) }
+            p.code aria-label=(tr(locale, "fb-receipt-code")) { (code) }
+            @if let Some(svg) = qr_svg(&url) {
+                // The SVG is generated here from our own URL, never from user text.
+                div.qr role="img" aria-label=(tr(locale, "fb-receipt-qr")) { (PreEscaped(svg)) }
+            }
+            p { a href={ "/theo-doi?code=" (item.submission.code.as_str()) } { (tr(locale, "fb-follow-link")) } }
+        }
+    };
+    layout::page(locale, &title, None, body)
+}
+
+/// The follow-up page's query.
+#[derive(Debug, Deserialize)]
+pub struct FollowQuery {
+    #[serde(default)]
+    code: String,
+}
+
+/// `GET /theo-doi?code=…`: the state and the published answer of the item with that code.
+pub async fn follow(State(centre): State<Centre>, headers: HeaderMap, Query(q): Query<FollowQuery>) -> Response {
+    let locale = locale_of(&headers);
+    let code = ReceiptCode::parse(&q.code);
+    let asked = !q.code.trim().is_empty();
+    let c = centre.clone();
+    let found = match code.clone() {
+        None => Ok(None),
+        Some(code) => {
+            blocking(move || {
+                let Some(id) = c.feedback.item_by_code(&code)? else {
+                    return Ok(None);
+                };
+                Ok(crate::centre::feedback::load(c.feedback.as_ref(), id)?)
+            })
+            .await
+        }
+    };
+    let item = match found {
+        Ok(item) => item,
+        Err(e) => return e.render(locale),
+    };
+    let title = tr(locale, "fb-follow-title");
+    let typed: String = q.code.chars().take(20).collect();
+    let body = html! {
+        section.narrow {
+            h1 { (title) }
+            form method="get" action="/theo-doi" {
+                label for="code" { (tr(locale, "fb-receipt-code")) }
+                input #code name="code" required maxlength="20" autocomplete="off" autocapitalize="characters" value=(typed);
+                button type="submit" { (tr(locale, "fb-follow-submit")) }
+            }
+            @match &item {
+                Some(item) => {
+                    dl.facts {
+                        dt { (tr(locale, "fb-receipt-code")) } dd { (item.submission.code.to_string()) }
+                        dt { (tr(locale, "fb-col-received")) } dd { (super::fmt::date(item.received_on(centre.web.tz))) }
+                        dt { (tr(locale, "fb-col-state")) } dd { (state_name(locale, item.state)) }
+                    }
+                    @if let Some((text, _)) = &item.published {
+                        h2 { (tr(locale, "fb-follow-answer")) }
+                        p.answer { (text) }
+                    }
+                }
+                None if asked => { p.alert role="alert" { (tr(locale, "fb-follow-not-found")) } }
+                None => {}
+            }
+        }
+    };
+    html(layout::page(locale, &title, None, body))
+}
