@@ -280,3 +280,230 @@ fn the_pages_work_in_chromium_and_pass_an_accessibility_check() {
         desktop.close().await.unwrap();
     });
 }
+
+async fn log_in(c: &Client, base: &str, name: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Css("#name"))
+        .await
+        .unwrap()
+        .send_keys(name)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Submits the item page's form for `action`, after `fill` typed into it.
+async fn take(c: &Client, action: &str, fields: &[(&str, &str)]) {
+    let form = format!("form.action:has(input[name=action][value={action}])");
+    for (css, text) in fields {
+        let field = c.find(Locator::Css(&format!("{form} {css}"))).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+    c.find(Locator::Css(&format!("{form} button[type=submit]")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn no_injected_markup(c: &Client) -> bool {
+    serde_json::from_value(
+        c.execute(
+            "return document.scripts.length === 0 && document.querySelector('img[src=\"x\"]') === null",
+            vec![],
+        )
+        .await
+        .unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_feedback_box_works_in_chromium_from_the_form_to_the_published_answer() {
+    let Some((_driver, port)) = chromedriver() else { return };
+    let axe = axe_source();
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn hailong::centre::Backend> =
+        Arc::new(hailong::centre::sqlite::SqliteCentre::open(&dir.path().join("centre.sqlite3"), TZ).unwrap());
+    let server = centre_with_data(dir.path(), store);
+    add_leader(&server, "giamdoc", BA_VI);
+    let base = server.url();
+    let slug = "trung-tam-y-te-huyen-ba-vi";
+    rt().block_on(async {
+        // A patient's relative sends a concern from a phone.
+        let phone = browser(port, 390, 844).await;
+        phone.goto(&format!("{base}/gop-y/{slug}")).await.unwrap();
+        check_accessibility(&phone, &axe, "feedback form (phone)").await;
+        screenshot(&phone, "web-feedback-form-phone").await;
+        phone
+            .find(Locator::Css("input[name=kind][value=reflection]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        phone
+            .find(Locator::Css("#fb-department"))
+            .await
+            .unwrap()
+            .send_keys("Khoa Nhi")
+            .await
+            .unwrap();
+        let said = format!("Phòng chờ khoa Nhi thiếu ghế. {HOSTILE}");
+        phone
+            .find(Locator::Css("#fb-text"))
+            .await
+            .unwrap()
+            .send_keys(&said)
+            .await
+            .unwrap();
+        phone
+            .find(Locator::Css("#fb-email"))
+            .await
+            .unwrap()
+            .send_keys("an@example.vn")
+            .await
+            .unwrap();
+        phone
+            .find(Locator::Css("#fb-consent"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        phone
+            .find(Locator::Css("form.stack button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let code = text_of(&phone, "p.code").await;
+        assert_eq!(code.len(), 9, "{code}");
+        check_accessibility(&phone, &axe, "receipt (phone)").await;
+        screenshot(&phone, "web-feedback-receipt-phone").await;
+        let fits: bool = serde_json::from_value(
+            phone
+                .execute(
+                    "return document.documentElement.scrollWidth <= window.innerWidth + 1",
+                    vec![],
+                )
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        assert!(fits, "the receipt scrolls sideways on a phone");
+
+        // The quality office classifies, assigns and writes the reply.
+        let staff = browser(port, 1280, 900).await;
+        log_in(&staff, &base, "bavi").await;
+        staff.goto(&format!("{base}/feedback/{slug}")).await.unwrap();
+        let inbox = text_of(&staff, "main table.items").await;
+        assert!(inbox.contains(&code) && inbox.contains("<script>"), "{inbox}");
+        assert!(
+            no_injected_markup(&staff).await,
+            "the message became markup in the inbox"
+        );
+        check_accessibility(&staff, &axe, "inbox").await;
+        screenshot(&staff, "web-feedback-inbox").await;
+        staff
+            .find(Locator::LinkText(&code))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        take(&staff, "classify", &[]).await;
+        take(
+            &staff,
+            "assign",
+            &[("#department", "Khoa Nhi"), ("#assignee", "ĐD trưởng Hoa")],
+        )
+        .await;
+        take(&staff, "start", &[]).await;
+        let reply = "Khoa đã bổ sung 10 ghế ở phòng chờ. Cảm ơn ông/bà đã góp ý.";
+        take(&staff, "draft", &[("#reply", reply)]).await;
+        assert!(text_of(&staff, "main").await.contains("chưa được lãnh đạo duyệt"));
+        assert!(
+            no_injected_markup(&staff).await,
+            "the message became markup on the item page"
+        );
+        check_accessibility(&staff, &axe, "item").await;
+        staff.close().await.unwrap();
+
+        // The director approves and publishes an anonymised version.
+        let director = browser(port, 1280, 1100).await;
+        log_in(&director, &base, "giamdoc").await;
+        director
+            .goto(&format!("{base}/feedback/item/{}", code.replace('-', "")))
+            .await
+            .unwrap();
+        take(&director, "approve", &[]).await;
+        let published = "Người nhà người bệnh phản ánh phòng chờ khoa Nhi thiếu ghế; khoa đã bổ sung 10 ghế.";
+        take(&director, "publish", &[("#published", published)]).await;
+        let page = text_of(&director, "main").await;
+        assert!(page.contains("Đã trả lời") && page.contains(published), "{page}");
+        assert!(page.contains("an@example.vn"), "the leader sees the consented contact");
+        screenshot(&director, "web-feedback-item").await;
+        director.close().await.unwrap();
+
+        // The public page shows the answer; the follow-up page the state.
+        let public = browser(port, 1280, 900).await;
+        public.goto(&format!("{base}/public/{slug}")).await.unwrap();
+        let block = text_of(&public, "section.said-did").await;
+        assert!(
+            block.contains("Ý kiến người bệnh – Việc chúng tôi đã làm") && block.contains(published),
+            "{block}"
+        );
+        assert!(!public.source().await.unwrap().contains("an@example.vn"));
+        check_accessibility(&public, &axe, "public with answers").await;
+        public
+            .find(Locator::Css("section.said-did"))
+            .await
+            .unwrap()
+            .screenshot()
+            .await
+            .map(|png| {
+                if let Ok(dir) = std::env::var("HAILONG_SCREENSHOTS") {
+                    std::fs::write(std::path::Path::new(&dir).join("web-public-said-did.png"), png).unwrap();
+                }
+            })
+            .unwrap();
+        public.goto(&format!("{base}/theo-doi")).await.unwrap();
+        public
+            .find(Locator::Css("#code"))
+            .await
+            .unwrap()
+            .send_keys(&code.to_lowercase())
+            .await
+            .unwrap();
+        public
+            .find(Locator::Css("form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let follow = text_of(&public, "main").await;
+        assert!(follow.contains("Đã trả lời") && follow.contains(published), "{follow}");
+        assert!(
+            !follow.contains("thiếu ghế. <script>"),
+            "the person's own words are not shown"
+        );
+        check_accessibility(&public, &axe, "follow-up").await;
+        public.close().await.unwrap();
+    });
+}

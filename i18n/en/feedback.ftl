@@ -212,3 +212,7 @@ web-admin-alert-to = To
 web-admin-alert-subject = Subject
 web-admin-alert-state = State
 web-admin-alert-error = Last error
+fb-inbox-caption = Messages by day received, newest first
+fb-sender-identity = Name and address
+fb-sender-phone = Phone
+fb-sender-email = E-mail

@@ -212,3 +212,7 @@ web-admin-alert-to = Gửi đến
 web-admin-alert-subject = Tiêu đề
 web-admin-alert-state = Tình trạng
 web-admin-alert-error = Lỗi lần gần nhất
+fb-inbox-caption = Ý kiến theo ngày nhận, mới nhất trước
+fb-sender-identity = Họ tên, địa chỉ
+fb-sender-phone = Điện thoại
+fb-sender-email = Thư điện tử

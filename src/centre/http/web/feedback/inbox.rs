@@ -110,7 +110,8 @@ pub async fn page(
             @if shown.is_empty() {
                 p { (tr(locale, "fb-inbox-empty")) }
             } @else {
-                div.scroll tabindex="0" { table {
+                div.scroll tabindex="0" { table.items {
+                    caption { (tr(locale, "fb-inbox-caption")) }
                     thead { tr {
                         th scope="col" { (tr(locale, "fb-receipt-code")) }
                         th scope="col" { (tr(locale, "fb-col-received")) }

@@ -93,9 +93,9 @@ fn page_of(centre: &Centre, viewer: &Viewer, item: &Item, message: Option<String
         h2 { (tr(locale, "fb-item-sender")) }
         @if may_see_identity(&viewer.user, item) {
             dl.facts {
-                dt { (tr(locale, "fb-field-identity")) } dd { (s.identity.as_deref().unwrap_or("—")) }
-                dt { (tr(locale, "fb-field-phone")) } dd { (s.contact.phone.as_deref().unwrap_or("—")) }
-                dt { (tr(locale, "fb-field-email")) } dd { (s.contact.email.as_deref().unwrap_or("—")) }
+                dt { (tr(locale, "fb-sender-identity")) } dd { (s.identity.as_deref().unwrap_or("—")) }
+                dt { (tr(locale, "fb-sender-phone")) } dd { (s.contact.phone.as_deref().unwrap_or("—")) }
+                dt { (tr(locale, "fb-sender-email")) } dd { (s.contact.email.as_deref().unwrap_or("—")) }
             }
         } @else {
             p.note { (tr(locale, if item.kind == Kind::Denunciation { "fb-identity-director" } else { "fb-identity-hidden" })) }
