@@ -425,10 +425,13 @@ pub enum AlertEvent {
     Daily,
     /// The weekly digest (Mondays).
     Weekly,
+    /// The centre's approved answer, to the person who consented to e-mail (not a recipient's
+    /// choice: every such answer is sent).
+    Reply,
 }
 
 impl AlertEvent {
-    /// Every event.
+    /// Every event a recipient may choose.
     pub const ALL: [AlertEvent; 8] = [
         AlertEvent::Urgent,
         AlertEvent::DueSoon,
@@ -451,6 +454,7 @@ impl AlertEvent {
             AlertEvent::Tamper => "tamper",
             AlertEvent::Daily => "daily",
             AlertEvent::Weekly => "weekly",
+            AlertEvent::Reply => "reply",
         }
     }
 }

@@ -315,6 +315,65 @@ fn run_case(name: &str, backend: Arc<dyn Backend>, dir: &Path) {
     assert_eq!(digest.0, "giamdoc@ttyt-bavi.test");
     assert!(digest.2.contains("1 ý kiến quá hạn"), "{}", digest.2);
 
+    // An approved answer goes to the person who consented to e-mail, once.
+    let mut answered = item(now, Kind::Suggestion, false);
+    answered.submission.contact.email = Some("nguoibenh@example.vn".into());
+    let mut answered = Item::received(answered.submission.clone(), "web").unwrap();
+    use hailong::feedback::Action;
+    for (who, action) in [
+        (
+            "qlcl",
+            Action::Classify {
+                kind: Kind::Suggestion,
+                urgent: false,
+                due: answered.due,
+            },
+        ),
+        (
+            "qlcl",
+            Action::Assign {
+                department: "Khoa Nội".into(),
+                assignee: None,
+                due: None,
+            },
+        ),
+        (
+            "noi",
+            Action::Draft {
+                reply: "Khoa đã thay vòi nước ở nhà vệ sinh tầng 2.".into(),
+            },
+        ),
+        ("giamdoc", Action::Approve),
+    ] {
+        answered.act(now, who, action).unwrap();
+    }
+    c.feedback.add_item(&answered, None).unwrap();
+    let mail = alerts::reply_to_sender(&answered, "http://127.0.0.1:8080").expect("a reply e-mail");
+    assert!(c.alerts.enqueue(&mail, now).unwrap());
+    assert!(!c.alerts.enqueue(&mail, now).unwrap(), "queued once");
+    let replied = rt
+        .block_on(alerts::round(&c, &config, &sender, now + chrono::Duration::minutes(11)))
+        .unwrap();
+    assert_eq!(replied.sent, 1, "{replied:?}");
+    let got = mails(&maildir);
+    let reply = got
+        .iter()
+        .find(|(to, _, _)| to == "nguoibenh@example.vn")
+        .expect("the reply");
+    let answered_code = answered.submission.code.to_string();
+    assert_eq!(reply.1, format!("Trả lời ý kiến {answered_code} – {FACILITY}"));
+    assert!(
+        reply.2.contains("Khoa đã thay vòi nước ở nhà vệ sinh tầng 2."),
+        "{}",
+        reply.2
+    );
+    assert!(reply.2.contains(&format!(
+        "http://127.0.0.1:8080/theo-doi?code={}",
+        answered.submission.code.as_str()
+    )));
+    // Someone who gave no e-mail gets none.
+    assert!(alerts::reply_to_sender(&overdue, "http://x").is_none());
+
     // The webhook got one POST, signed.
     let hooks = hooks.lock().unwrap();
     assert_eq!(hooks.len(), 1);

@@ -466,6 +466,7 @@ fn feedback_options(c: &hailong::config::FeedbackConfig, locale: Locale) -> Resu
         deadlines: c.deadlines,
         holidays,
         web_per_hour: c.web_per_hour,
+        reply_by_email: false,
     })
 }
 
@@ -753,7 +754,8 @@ fn serve(
     let mut centre = centre(env, store)?;
     centre.web = web;
     let alerts = &env.config.alerts;
-    let sender = if alerts.recipients.is_empty() {
+    centre.feedback_options.reply_by_email = !alerts.smtp_host.is_empty();
+    let sender = if alerts.recipients.is_empty() && alerts.smtp_host.is_empty() {
         None
     } else {
         server::alerts::check(alerts).map_err(anyhow::Error::msg)?;

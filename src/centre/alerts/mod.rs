@@ -520,6 +520,38 @@ fn digest_text(
     (subject, lines.join("\n"))
 }
 
+/// The approved answer of `item`, as an e-mail to the person, when they gave an address and
+/// consented to be contacted; `base` is the centre's address for the follow-up link. Queued once
+/// per approval (a reopened and answered again item gets its new answer).
+pub fn reply_to_sender(item: &Item, base: &str) -> Option<NewAlert> {
+    let email = item.submission.contact.email.clone()?;
+    let reply = item.reply.as_ref().filter(|r| r.approved.is_some())?;
+    let approval = item
+        .log
+        .iter()
+        .rev()
+        .find(|e| matches!(e.action, crate::feedback::Action::Approve))?;
+    let l = Locale::Vi;
+    let code = item.submission.code.to_string();
+    let args: Vec<(&str, fluent_bundle::FluentValue)> = vec![
+        ("code", code.clone().into()),
+        ("facility", item.submission.facility.clone().into()),
+        ("reply", reply.text.clone().into()),
+        (
+            "link",
+            format!("{base}/theo-doi?code={}", item.submission.code.as_str()).into(),
+        ),
+    ];
+    Some(NewAlert {
+        key: format!("reply:{}:{}", item.submission.id, approval.seq),
+        event: AlertEvent::Reply,
+        channel: Channel::Email,
+        recipient: email,
+        subject: tr_args(l, "alert-reply-subject", &args),
+        body: tr_args(l, "alert-reply-body", &args),
+    })
+}
+
 /// What one round did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Round {

@@ -95,6 +95,9 @@ pub struct FeedbackOptions {
     pub holidays: Holidays,
     /// How many items one address may send through the web form per hour.
     pub web_per_hour: u32,
+    /// Whether approved replies are e-mailed to the people who consented (`[alerts]` names an
+    /// SMTP server).
+    pub reply_by_email: bool,
 }
 
 impl Default for FeedbackOptions {
@@ -103,6 +106,7 @@ impl Default for FeedbackOptions {
             deadlines: Deadlines::default(),
             holidays: Holidays::built_in(),
             web_per_hour: 5,
+            reply_by_email: false,
         }
     }
 }

@@ -142,7 +142,14 @@ fn page_of(centre: &Centre, viewer: &Viewer, item: &Item, message: Option<String
                     textarea #reply name="text" required maxlength=(crate::feedback::MAX_TEXT) rows="5" { (item.reply.as_ref().map(|r| r.text.as_str()).unwrap_or("")) }
                 }))
             }
-            @if can(&Action::Approve) { (form("approve", "fb-act-approve", html! { p.note { (tr(locale, "fb-approve-note")) } })) }
+            @if can(&Action::Approve) { (form("approve", "fb-act-approve", html! {
+                p.note { (tr(locale, "fb-approve-note")) }
+                p.note { (tr(locale, match (&s.contact.email, centre.feedback_options.reply_by_email) {
+                    (Some(_), true) => "fb-approve-mailed",
+                    (Some(_), false) => "fb-approve-no-smtp",
+                    (None, _) => "fb-approve-no-email",
+                })) }
+            })) }
             @if can(&Action::Publish { text: "x".into() }) {
                 (form("publish", "fb-act-publish", html! {
                     label for="published" { (tr(locale, "fb-publish-text")) }
@@ -311,10 +318,12 @@ fn refusal(locale: Locale, why: &Refused) -> String {
 pub async fn act(
     State(centre): State<Centre>,
     viewer: Viewer,
+    headers: axum::http::HeaderMap,
     Path(code): Path<String>,
     f: Form<ActionForm>,
 ) -> Response {
     let locale = viewer.locale;
+    let base = super::super::site_url(&centre, &headers);
     let c = centre.clone();
     blocking(move || {
         let f = parsed(locale, f)?;
@@ -346,6 +355,13 @@ pub async fn act(
             Err(e) => return Err(e.into()),
         }
         tracing::info!(user = ?viewer.user.name, code = %item.submission.code, action = name, "feedback item handled");
+        if name == "approve"
+            && c.feedback_options.reply_by_email
+            && let Some(mail) = crate::centre::alerts::reply_to_sender(&item, &base)
+        {
+            c.alerts.enqueue(&mail, Utc::now())?;
+            tracing::info!(code = %item.submission.code, "the approved reply is queued for the sender's e-mail");
+        }
         Ok(Redirect::to(&format!("/feedback/item/{}", item.submission.code.as_str())).into_response())
     })
     .await
