@@ -469,3 +469,95 @@ fn an_admin_enrols_revokes_and_renews_kiosks_and_manages_accounts_from_the_web()
         assert_eq!(Browser::new(&server).login("qlcl-bavi", PASSWORD).status, 401);
     });
 }
+
+/// The records of a CSV export (its byte-order mark dropped), header first.
+fn csv_records(bytes: &[u8]) -> Vec<Vec<String>> {
+    let text = std::str::from_utf8(bytes).expect("UTF-8");
+    let text = text.strip_prefix('\u{feff}').expect("a byte-order mark for Excel");
+    csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// How many responses an export of this report holds: those counted and the rapid repeats.
+fn exported(report: &serde_json::Value) -> usize {
+    (report["responses"].as_u64().unwrap() + report["rapid_repeat_responses"].as_u64().unwrap()) as usize
+}
+
+#[test]
+fn a_facilitys_view_downloads_as_csv_and_xlsx_with_the_apis_figures() {
+    use calamine::Reader;
+    on_every_backend(|_, server| {
+        let mut b = Browser::new(&server);
+        b.login("bavi", PASSWORD);
+        let page = b.get("/facility/trung-tam-y-te-huyen-ba-vi");
+        assert!(page.body.contains("href=\"/facility/trung-tam-y-te-huyen-ba-vi/export.csv\""));
+        assert!(page.body.contains("href=\"/facility/trung-tam-y-te-huyen-ba-vi/export.xlsx\""));
+
+        let (status, headers, bytes) = b.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv");
+        assert_eq!(status, 200);
+        assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+        assert!(headers["content-disposition"].starts_with("attachment; filename=\"hai-long-trung-tam-y-te-huyen-ba-vi-"));
+        let records = csv_records(&bytes);
+        let report = api_report(&server, BA_VI, None);
+        assert_eq!(records.len() - 1, exported(&report), "one row per response");
+        assert_eq!(records.len() - 1, 150);
+        assert_eq!(records[0][0], "Mã phiếu", "headers in the reader's language");
+        // The patient's words as written (a CSV is not HTML).
+        assert!(records.iter().any(|r| r.last().unwrap().contains(HOSTILE)));
+
+        // A department chosen: only its responses.
+        let (status, _, bytes) = b.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv?department=Khoa%20Nhi");
+        assert_eq!(status, 200);
+        let records = csv_records(&bytes);
+        let column = records[0].iter().position(|h| h == "Khoa/phòng").unwrap();
+        assert!(records[1..].iter().all(|r| r[column] == "Khoa Nhi"));
+        assert_eq!(records.len() - 1, exported(&api_report(&server, BA_VI, Some("Khoa Nhi"))));
+        assert!(records.len() > 1);
+
+        // The XLSX: the same rows, and the summary sheet.
+        let (status, headers, bytes) = b.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.xlsx");
+        assert_eq!(status, 200);
+        assert!(headers["content-type"].contains("spreadsheetml"));
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook");
+        let sheets = book.sheet_names();
+        assert_eq!(sheets.len(), 2, "{sheets:?}");
+        let rows = book.worksheet_range(&sheets[0]).unwrap();
+        assert_eq!(rows.height() - 1, 150);
+
+        // Another facility, or no such facility: refused as the page is.
+        assert_eq!(b.bytes("/facility/trung-tam-y-te-huyen-my-duc/export.csv").0, 403);
+        assert_eq!(b.bytes("/facility/trung-tam-y-te-huyen-my-duc/export.xlsx").0, 403);
+        assert_eq!(b.bytes("/facility/no-such-place/export.csv").0, 404);
+        assert_eq!(b.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv?period=2026-Q9").0, 400);
+        // Logged out: the login page.
+        let (status, headers, _) = Browser::new(&server).bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv");
+        assert_eq!(status, 303);
+        assert!(headers["location"].starts_with("/login?next="));
+
+        // A department account: its own department only, whatever it asks for.
+        let mut d = Browser::new(&server);
+        d.login("bavi-nhi", PASSWORD);
+        let (status, _, bytes) = d.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv");
+        assert_eq!(status, 200);
+        let own = csv_records(&bytes);
+        assert!(own[1..].iter().all(|r| r[column] == "Khoa Nhi"));
+        assert_eq!(own.len() - 1, exported(&api_report(&server, BA_VI, Some("Khoa Nhi"))));
+        assert_eq!(
+            d.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv?department=Khoa%20Kh%C3%A1m%20b%E1%BB%87nh").0,
+            403
+        );
+        assert_eq!(d.bytes("/facility/trung-tam-y-te-huyen-my-duc/export.csv").0, 403);
+
+        // The province: any facility.
+        let mut p = Browser::new(&server);
+        p.login("so-y-te", PASSWORD);
+        let (status, _, bytes) = p.bytes("/facility/trung-tam-y-te-huyen-my-duc/export.csv");
+        assert_eq!(status, 200);
+        assert_eq!(csv_records(&bytes).len() - 1, exported(&api_report(&server, MY_DUC, None)));
+        assert_eq!(csv_records(&bytes).len() - 1, 126);
+    });
+}

@@ -184,6 +184,10 @@ quarterly-edit-actions = Edit part IV
 quarterly-save = Save part IV
 quarterly-too-long = Part IV is longer than 8000 characters.
 web-facility-report = Quarterly report to the Department of Health
+web-export-label = Download the responses of this view:
+web-export-csv = CSV
+web-export-xlsx = Excel (.xlsx)
+web-export-too-many-rows = { $count } responses do not fit in one Excel sheet (1,048,575 rows at most): choose a shorter period, or download the CSV.
 
 # Administration (/admin)
 web-nav-admin = Administration

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod export;
 pub mod figures;
 pub mod http;
 pub mod postgres;

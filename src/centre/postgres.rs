@@ -737,26 +737,51 @@ impl CentreStore for PostgresCentre {
         })
     }
 
-    fn for_each_response(&self, scope: &Scope, f: &mut dyn FnMut(StoredResponse)) -> Result<(), Error> {
-        let rows = self.run(async |pool: &Pool| {
-            let client = pool.get().await.map_err(db)?;
-            client
-                .query(
-                    "SELECT r.body FROM responses r JOIN facilities f ON f.id = r.facility_id \
-                     WHERE ($1::date IS NULL OR r.local_day >= $1) AND ($2::date IS NULL OR r.local_day <= $2) \
-                     AND NOT r.clock_suspect \
-                     AND ($3::text IS NULL OR f.name = $3) AND ($4::text IS NULL OR r.kiosk_id = $4) \
-                     AND ($5::text IS NULL OR r.department = $5) ORDER BY r.kiosk_id, r.seq",
-                    &[&scope.from, &scope.to, &scope.facility, &scope.kiosk, &scope.department],
-                )
-                .await
-                .map_err(db)
-        })?;
-        for row in rows {
-            let body: String = row.get(0);
-            f(serde_json::from_str(&body).map_err(|e| Error::Corrupt(e.to_string()))?);
+    fn walk_responses(
+        &self,
+        scope: &Scope,
+        f: &mut dyn FnMut(StoredResponse) -> std::ops::ControlFlow<()>,
+    ) -> Result<(), Error> {
+        // Keyset pages: after the last (kiosk, seq) read, so no page holds a connection long.
+        let mut after = (String::new(), 0i64);
+        loop {
+            let page = self.run(async |pool: &Pool| {
+                let client = pool.get().await.map_err(db)?;
+                client
+                    .query(
+                        "SELECT r.kiosk_id, r.seq, r.body FROM responses r JOIN facilities f ON f.id = r.facility_id \
+                         WHERE ($1::date IS NULL OR r.local_day >= $1) AND ($2::date IS NULL OR r.local_day <= $2) \
+                         AND NOT r.clock_suspect \
+                         AND ($3::text IS NULL OR f.name = $3) AND ($4::text IS NULL OR r.kiosk_id = $4) \
+                         AND ($5::text IS NULL OR r.department = $5) AND (r.kiosk_id, r.seq) > ($6, $7) \
+                         ORDER BY r.kiosk_id, r.seq LIMIT $8",
+                        &[
+                            &scope.from,
+                            &scope.to,
+                            &scope.facility,
+                            &scope.kiosk,
+                            &scope.department,
+                            &after.0,
+                            &after.1,
+                            &(store::RESPONSE_PAGE as i64),
+                        ],
+                    )
+                    .await
+                    .map_err(db)
+            })?;
+            let full = page.len() == store::RESPONSE_PAGE;
+            for row in page {
+                let body: String = row.get(2);
+                let r: StoredResponse = serde_json::from_str(&body).map_err(|e| Error::Corrupt(e.to_string()))?;
+                if f(r).is_break() {
+                    return Ok(());
+                }
+                after = (row.get(0), row.get(1));
+            }
+            if !full {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 
     fn report_actions(&self, facility: &str, period: &str) -> Result<Option<(String, String, DateTime<Utc>)>, Error> {

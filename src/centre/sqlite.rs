@@ -590,23 +590,52 @@ impl CentreStore for SqliteCentre {
         Ok(result)
     }
 
-    fn for_each_response(&self, scope: &Scope, f: &mut dyn FnMut(StoredResponse)) -> Result<(), Error> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT r.body FROM responses r JOIN facilities f ON f.id = r.facility_id \
-             WHERE r.local_day >= ?1 AND r.local_day <= ?2 AND NOT r.clock_suspect \
-             AND (?3 IS NULL OR f.name = ?3) AND (?4 IS NULL OR r.kiosk_id = ?4) AND (?5 IS NULL OR r.department = ?5) \
-             ORDER BY r.kiosk_id, r.seq",
-        )?;
+    fn walk_responses(
+        &self,
+        scope: &Scope,
+        f: &mut dyn FnMut(StoredResponse) -> std::ops::ControlFlow<()>,
+    ) -> Result<(), Error> {
         let from = scope.from.map_or_else(|| "0000-00-00".to_string(), |d| d.to_string());
         let to = scope.to.map_or_else(|| "9999-99-99".to_string(), |d| d.to_string());
-        let mut rows = stmt.query(params![from, to, scope.facility, scope.kiosk, scope.department])?;
-        while let Some(row) = rows.next()? {
-            let body: String = row.get(0)?;
-            let r: StoredResponse = serde_json::from_str(&body).map_err(|e| Error::Corrupt(e.to_string()))?;
-            f(r);
+        // Keyset pages: after the last (kiosk, seq) read, so the lock is let go between pages.
+        let mut after = (String::new(), 0i64);
+        loop {
+            let page: Vec<(String, i64, String)> = {
+                let conn = self.conn();
+                let mut stmt = conn.prepare_cached(
+                    "SELECT r.kiosk_id, r.seq, r.body FROM responses r JOIN facilities f ON f.id = r.facility_id \
+                     WHERE r.local_day >= ?1 AND r.local_day <= ?2 AND NOT r.clock_suspect \
+                     AND (?3 IS NULL OR f.name = ?3) AND (?4 IS NULL OR r.kiosk_id = ?4) AND (?5 IS NULL OR r.department = ?5) \
+                     AND (r.kiosk_id, r.seq) > (?6, ?7) \
+                     ORDER BY r.kiosk_id, r.seq LIMIT ?8",
+                )?;
+                let rows = stmt.query_map(
+                    params![
+                        from,
+                        to,
+                        scope.facility,
+                        scope.kiosk,
+                        scope.department,
+                        after.0,
+                        after.1,
+                        store::RESPONSE_PAGE as i64
+                    ],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?;
+                rows.collect::<Result<_, _>>()?
+            };
+            let full = page.len() == store::RESPONSE_PAGE;
+            for (kiosk, seq, body) in page {
+                let r: StoredResponse = serde_json::from_str(&body).map_err(|e| Error::Corrupt(e.to_string()))?;
+                if f(r).is_break() {
+                    return Ok(());
+                }
+                after = (kiosk, seq);
+            }
+            if !full {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 
     fn report_actions(&self, facility: &str, period: &str) -> Result<Option<(String, String, DateTime<Utc>)>, Error> {

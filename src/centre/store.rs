@@ -152,6 +152,9 @@ pub struct Comment {
     pub text: String,
 }
 
+/// How many responses [`CentreStore::walk_responses`] reads per query.
+pub const RESPONSE_PAGE: usize = 2000;
+
 /// How many stored rows [`CentreStore::latest_comments`] reads at most to find its comments.
 pub const COMMENT_SCAN: usize = 2000;
 
@@ -260,7 +263,22 @@ pub trait CentreStore: Send + Sync {
         catalog: &Catalog,
     ) -> Result<BatchResult, Error>;
     /// Calls `f` with every stored response in `scope`.
-    fn for_each_response(&self, scope: &Scope, f: &mut dyn FnMut(StoredResponse)) -> Result<(), Error>;
+    fn for_each_response(&self, scope: &Scope, f: &mut dyn FnMut(StoredResponse)) -> Result<(), Error> {
+        self.walk_responses(scope, &mut |r| {
+            f(r);
+            std::ops::ControlFlow::Continue(())
+        })
+    }
+    /// Calls `f` with every stored response in `scope` (but those stored with a clock the
+    /// centre could not believe, which no figure counts), in kiosk and sequence order, until
+    /// `f` answers [`std::ops::ControlFlow::Break`]. The responses are read
+    /// [`RESPONSE_PAGE`] at a time and the database is free between pages, so an export of
+    /// millions of responses holds neither them all in memory nor the database for its length.
+    fn walk_responses(
+        &self,
+        scope: &Scope,
+        f: &mut dyn FnMut(StoredResponse) -> std::ops::ControlFlow<()>,
+    ) -> Result<(), Error>;
     /// Calls `f` with every stored daily tally in `scope` (what reports add up instead of
     /// rereading responses).
     fn for_each_tally(&self, scope: &Scope, f: &mut dyn FnMut(TallyKey, Tally)) -> Result<(), Error> {

@@ -193,6 +193,25 @@ impl Browser {
         self.send(req)
     }
 
+    /// `path`'s status, headers (lower-case names) and raw bytes, with this browser's cookies.
+    pub fn bytes(&mut self, path: &str) -> (u16, HashMap<String, String>, Vec<u8>) {
+        let cookie: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let req = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", cookie.join("; "));
+        self.rt.block_on(async {
+            let resp = req.send().await.unwrap();
+            let status = resp.status().as_u16();
+            let headers = resp
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+                .collect();
+            (status, headers, resp.bytes().await.unwrap().to_vec())
+        })
+    }
+
     pub fn login(&mut self, name: &str, password: &str) -> Reply {
         let page = self.get("/login");
         assert_eq!(page.status, 200);
@@ -257,6 +276,34 @@ pub fn on_every_backend(case: fn(&Path, Server)) {
         std::fs::create_dir_all(&sub).unwrap();
         case(&sub, centre_with_data(&sub, store));
     }
+}
+
+/// The report API's answer for `facility` (and `department`) this quarter.
+pub fn api_report(server: &Server, facility: &str, department: Option<&str>) -> serde_json::Value {
+    let token = centre::new_token();
+    server
+        .centre
+        .store
+        .add_read_token("test", &centre::token_hash(&token))
+        .unwrap();
+    let period =
+        hailong::report::period::Period::quarter_of(today(), hailong::report::period::Calendar::default()).label;
+    let mut query = vec![("facility", facility), ("period", &period)];
+    if let Some(d) = department {
+        query.push(("department", d));
+    }
+    rt().block_on(async {
+        reqwest::Client::new()
+            .get(format!("{}/api/v1/report", server.url()))
+            .bearer_auth(&token)
+            .query(&query)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    })
 }
 
 /// The satisfaction rate of `facility` this quarter, from the report API, as the pages print it.

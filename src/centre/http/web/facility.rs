@@ -238,6 +238,12 @@ pub async fn page(
         @if viewer.user.role != Role::Department {
             p { a href={ "/facility/" (crate::text::slug(&facility)) "/report" (super::overview::serde_urlencoded_period(&q)) } { (tr(locale, "web-facility-report")) } }
         }
+        p.downloads {
+            (tr(locale, "web-export-label")) " "
+            a href={ "/facility/" (crate::text::slug(&facility)) "/export.csv" (super::overview::serde_urlencoded_period(&q)) } download { (tr(locale, "web-export-csv")) }
+            " · "
+            a href={ "/facility/" (crate::text::slug(&facility)) "/export.xlsx" (super::overview::serde_urlencoded_period(&q)) } download { (tr(locale, "web-export-xlsx")) }
+        }
         @if let Some(d) = viewer.user.department.as_ref().filter(|_| viewer.user.role == Role::Department) {
             p.note { (tr_args(locale, "web-facility-department-only", &[("department", d.clone().into())])) }
         }
