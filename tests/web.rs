@@ -561,3 +561,71 @@ fn a_facilitys_view_downloads_as_csv_and_xlsx_with_the_apis_figures() {
         assert_eq!(csv_records(&bytes).len() - 1, 126);
     });
 }
+
+/// `path` with `Accept-Encoding: gzip` (`gzip` true) or none: status, headers, raw body.
+fn fetch_encoded(server: &Server, path: &str, gzip: bool) -> (u16, std::collections::HashMap<String, String>, Vec<u8>) {
+    rt().block_on(async {
+        let mut req = reqwest::Client::new().get(format!("{}{path}", server.url()));
+        if gzip {
+            req = req.header("accept-encoding", "gzip");
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        (status, headers, resp.bytes().await.unwrap().to_vec())
+    })
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).expect("a gzip body");
+    out
+}
+
+#[test]
+fn answers_are_gzipped_for_clients_that_ask_and_the_public_page_stays_under_30_kb() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, store) in server::backends(dir.path()) {
+        eprintln!("backend: {name}");
+        let server = Server::start_with(store);
+        // Two years of demo data: every one of the nine quarters the public page shows is full.
+        for (seed, end) in [(1, today()), (2, today() - chrono::Duration::days(365))] {
+            let opts = hailong::centre::demo::Options {
+                facilities: 2,
+                kiosks_per_facility: 2,
+                responses: 1500,
+                seed,
+                end,
+                tz: TZ,
+                questionnaire: "kiosk-nhanh".into(),
+            };
+            hailong::centre::demo::fill(server.centre.store.as_ref(), &server.centre.catalog, &opts, &mut |_| {})
+                .unwrap();
+        }
+        for path in [
+            "/public/trung-tam-y-te-huyen-ba-vi",
+            "/public/trung-tam-y-te-huyen-ba-vi/open-data.csv",
+            "/api/v1/openapi.json",
+            "/assets/hailong.css",
+        ] {
+            let (status, headers, plain) = fetch_encoded(&server, path, false);
+            assert_eq!(status, 200, "{path}");
+            assert!(!headers.contains_key("content-encoding"), "{path}: not asked for");
+            let (status, headers, packed) = fetch_encoded(&server, path, true);
+            assert_eq!(status, 200, "{path}");
+            assert_eq!(headers.get("content-encoding").map(String::as_str), Some("gzip"), "{path}");
+            assert_eq!(gunzip(&packed), plain, "{path}: the same answer");
+            assert!(packed.len() < plain.len(), "{path}");
+            if path == "/public/trung-tam-y-te-huyen-ba-vi" {
+                eprintln!("public page: {} bytes, {} gzipped", plain.len(), packed.len());
+                assert!(String::from_utf8_lossy(&plain).contains("Quý"), "a page with figures");
+                assert!(packed.len() <= 30_000, "{} bytes gzipped", packed.len());
+            }
+        }
+    }
+}
