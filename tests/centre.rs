@@ -233,6 +233,7 @@ fn post_batch(
     let batch = Batch {
         kiosk_id: kiosk_id.into(),
         responses,
+        waiting: None,
     };
     post(server, Some(token), &serde_json::to_vec(&batch).unwrap())
 }
@@ -250,6 +251,7 @@ fn case_hostile_requests_get_a_4xx_with_a_json_error_naming_the_problem(dir: &Pa
     let good = serde_json::to_value(Batch {
         kiosk_id: kiosk_id.clone(),
         responses: responses.clone(),
+        waiting: None,
     })
     .unwrap();
 
@@ -317,6 +319,7 @@ fn case_hostile_requests_get_a_4xx_with_a_json_error_naming_the_problem(dir: &Pa
     let big = serde_json::to_vec(&Batch {
         kiosk_id: kiosk_id.clone(),
         responses: many[..1001].to_vec(),
+        waiting: None,
     })
     .unwrap();
     let (got, json) = post(&server, Some(&token), &big);
@@ -691,6 +694,7 @@ fn sigterm_lets_a_batch_in_flight_finish_before_the_centre_stops() {
     let body = serde_json::to_vec(&Batch {
         kiosk_id: responses[0].kiosk_id.clone(),
         responses,
+        waiting: None,
     })
     .unwrap();
     // Half the batch is on the wire when SIGTERM arrives; the rest follows after it.
@@ -1414,6 +1418,7 @@ fn request_text_cannot_forge_a_log_line_or_colour_the_terminal() {
         let batch = Batch {
             kiosk_id: responses[0].kiosk_id.clone(),
             responses,
+            waiting: None,
         };
         let result: BatchResult = http
             .post(format!("{base}/api/v1/responses"))

@@ -629,3 +629,131 @@ fn answers_are_gzipped_for_clients_that_ask_and_the_public_page_stays_under_30_k
         }
     }
 }
+
+/// A proxy to `upstream` on 127.0.0.1 that passes the first `pass` batches kiosks post on and
+/// answers every later one 503, like a link that breaks in the middle of a sync.
+fn breaking_proxy(upstream: String, pass: usize) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        rt().block_on(async move {
+            let batches = Arc::new(AtomicUsize::new(0));
+            let http = reqwest::Client::new();
+            let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
+                let (batches, http, upstream) = (batches.clone(), http.clone(), upstream.clone());
+                async move {
+                    use axum::response::IntoResponse;
+                    let (parts, body) = req.into_parts();
+                    if parts.uri.path() == hailong::sync::RESPONSES_PATH
+                        && batches.fetch_add(1, Ordering::SeqCst) >= pass
+                    {
+                        return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
+                    }
+                    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+                    let mut forward = http.request(parts.method, format!("{upstream}{}", parts.uri));
+                    for (k, v) in &parts.headers {
+                        if k != "host" {
+                            forward = forward.header(k, v);
+                        }
+                    }
+                    let answer = forward.body(body).send().await.unwrap();
+                    let status = answer.status();
+                    let content_type = answer.headers().get("content-type").cloned();
+                    let bytes = answer.bytes().await.unwrap();
+                    let mut response = (status, bytes).into_response();
+                    if let Some(t) = content_type {
+                        response.headers_mut().insert("content-type", t);
+                    }
+                    response
+                }
+            });
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        })
+    });
+    format!("http://{addr}")
+}
+
+/// The texts of the kiosk health table's cells, in order.
+fn health_cells(page: &str) -> Vec<String> {
+    let at = page.find("Tình trạng ki-ốt").expect("the kiosk health table");
+    let table = &page[at..];
+    let table = &table[table.find("<tbody>").unwrap()..table.find("</tbody>").unwrap()];
+    table
+        .split('<')
+        .filter_map(|piece| piece.split_once('>').map(|(_, text)| text.trim().to_string()))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+#[test]
+fn the_facility_page_shows_how_many_responses_each_kiosk_said_were_still_waiting() {
+    use hailong::sync::client::{self, Target};
+    let dir = tempfile::tempdir().unwrap();
+    for (name, store) in server::backends(dir.path()) {
+        eprintln!("backend: {name}");
+        let server = Server::start_with(store);
+        add_user(&server, "bavi", hailong::centre::accounts::Role::Facility, Some(BA_VI), None);
+        // 1,200 responses: three batches of at most 500.
+        let kiosk = kiosk_store(&dir.path().join(name).join("kiosk"), 1200, &["Khoa Nhi"], 7, |_, _| {});
+        let token = server.enrol(BA_VI);
+        let broken = Target {
+            url: breaking_proxy(server.url(), 1),
+            token: token.clone(),
+            ca_cert: None,
+        };
+        let http = client::http_client(&broken).unwrap();
+        assert!(rt().block_on(client::sync_once(&kiosk, &http, &broken)).is_err());
+
+        let mut b = Browser::new(&server);
+        b.login("bavi", PASSWORD);
+        let page = b.get("/facility/trung-tam-y-te-huyen-ba-vi");
+        assert!(page.body.contains("Phiếu chờ gửi (theo ki-ốt báo lần gần nhất)"));
+        let cells = health_cells(&page.body);
+        // Received 500, and 700 still waiting on the kiosk when it sent them.
+        assert!(cells.windows(2).any(|w| w == ["500", "700"]), "{cells:?}");
+
+        // The link back: the rest is sent, and the kiosk says nothing waits.
+        let direct = Target {
+            url: server.url(),
+            token,
+            ca_cert: None,
+        };
+        assert_eq!(rt().block_on(client::sync_once(&kiosk, &http, &direct)).unwrap(), 700);
+        let cells = health_cells(&b.get("/facility/trung-tam-y-te-huyen-ba-vi").body);
+        assert!(cells.windows(2).any(|w| w == ["1.200", "0"]), "{cells:?}");
+    }
+}
+
+#[test]
+fn a_batch_from_a_kiosk_that_does_not_report_its_queue_is_taken_and_shown_as_not_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, store) in server::backends(dir.path()) {
+        eprintln!("backend: {name}");
+        let server = Server::start_with(store);
+        add_user(&server, "bavi", hailong::centre::accounts::Role::Facility, Some(BA_VI), None);
+        let kiosk = kiosk_store(&dir.path().join(name).join("kiosk"), 3, &["Khoa Nhi"], 8, |_, _| {});
+        let responses = kiosk.lock().unwrap().outbox(0, 10).unwrap();
+        // The body an older kiosk sends: no `waiting`.
+        let body = serde_json::json!({ "kiosk_id": responses[0].kiosk_id, "responses": responses });
+        let token = server.enrol(BA_VI);
+        let status = rt().block_on(async {
+            reqwest::Client::new()
+                .post(format!("{}{}", server.url(), hailong::sync::RESPONSES_PATH))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        });
+        assert_eq!(status, 200);
+        let mut b = Browser::new(&server);
+        b.login("bavi", PASSWORD);
+        let cells = health_cells(&b.get("/facility/trung-tam-y-te-huyen-ba-vi").body);
+        assert!(cells.windows(2).any(|w| w == ["3", "không báo"]), "{cells:?}");
+    }
+}

@@ -116,6 +116,9 @@ CREATE TABLE IF NOT EXISTS report_texts (
     updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (facility, period)
 );
+", "
+-- How many responses each kiosk said it still held unsynced after its last batch.
+ALTER TABLE kiosk_sync ADD COLUMN waiting BIGINT;
 "];
 
 /// The batch's responses already held: id and hash.
@@ -385,9 +388,9 @@ fn clamp(seq: u64) -> i64 {
     seq.min(i64::MAX as u64) as i64
 }
 
-const KIOSK_SELECT: &str = "SELECT k.id, f.name, k.name, k.kiosk_id, k.revoked_at, k.last_seq, \
-                            (SELECT s.at FROM kiosk_sync s WHERE s.id = k.id) \
-                            FROM kiosks k JOIN facilities f ON f.id = k.facility_id";
+const KIOSK_SELECT: &str = "SELECT k.id, f.name, k.name, k.kiosk_id, k.revoked_at, k.last_seq, s.at, s.waiting \
+                            FROM kiosks k JOIN facilities f ON f.id = k.facility_id \
+                            LEFT JOIN kiosk_sync s ON s.id = k.id";
 
 fn kiosk_row(row: &tokio_postgres::Row) -> KioskInfo {
     KioskInfo {
@@ -398,6 +401,7 @@ fn kiosk_row(row: &tokio_postgres::Row) -> KioskInfo {
         revoked_at: row.get::<_, Option<DateTime<Utc>>>(4),
         last_seq: row.get::<_, i64>(5) as u64,
         last_sync_at: row.get::<_, Option<DateTime<Utc>>>(6),
+        waiting: row.get::<_, Option<i64>>(7).map(|n| n.max(0) as u64),
     }
 }
 
@@ -588,6 +592,7 @@ impl CentreStore for PostgresCentre {
         enrolment: &KioskInfo,
         kiosk_id: &str,
         responses: &[StoredResponse],
+        waiting: Option<u64>,
         catalog: &Catalog,
     ) -> Result<BatchResult, Error> {
         let tz = self.tz;
@@ -727,8 +732,9 @@ impl CentreStore for PostgresCentre {
             .await
             .map_err(db)?;
             tx.execute(
-                "INSERT INTO kiosk_sync (id, at) VALUES ($1, now()) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
-                &[&enrolment.id],
+                "INSERT INTO kiosk_sync (id, at, waiting) VALUES ($1, now(), $2) \
+                 ON CONFLICT (id) DO UPDATE SET at = excluded.at, waiting = excluded.waiting",
+                &[&enrolment.id, &waiting.map(clamp)],
             )
             .await
             .map_err(db)?;

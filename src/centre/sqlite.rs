@@ -115,6 +115,9 @@ CREATE TABLE IF NOT EXISTS report_texts (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (facility, period)
 );
+", "
+-- How many responses each kiosk said it still held unsynced after its last batch.
+ALTER TABLE kiosk_sync ADD COLUMN waiting INTEGER;
 "];
 
 /// The migrations after which the tallies are (re)computed from the stored responses: the one
@@ -306,7 +309,7 @@ fn clamp(seq: u64) -> i64 {
 }
 
 const KIOSK_COLUMNS: &str =
-    "k.id, f.name, k.name, k.kiosk_id, k.revoked_at, k.last_seq, (SELECT s.at FROM kiosk_sync s WHERE s.id = k.id)";
+    "k.id, f.name, k.name, k.kiosk_id, k.revoked_at, k.last_seq, s.at, s.waiting";
 
 pub(in crate::centre) fn time(text: Option<String>) -> Option<DateTime<Utc>> {
     text.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
@@ -322,6 +325,7 @@ fn kiosk_row(row: &rusqlite::Row) -> rusqlite::Result<KioskInfo> {
         revoked_at: time(row.get(4)?),
         last_seq: row.get::<_, i64>(5)? as u64,
         last_sync_at: time(row.get(6)?),
+        waiting: row.get::<_, Option<i64>>(7)?.map(|n| n.max(0) as u64),
     })
 }
 
@@ -378,7 +382,7 @@ impl CentreStore for SqliteCentre {
     fn kiosks(&self) -> Result<Vec<KioskInfo>, Error> {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
-            "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id ORDER BY f.name, k.name"
+            "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id LEFT JOIN kiosk_sync s ON s.id = k.id ORDER BY f.name, k.name"
         ))?;
         let rows = stmt.query_map([], kiosk_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
@@ -414,7 +418,7 @@ impl CentreStore for SqliteCentre {
         }
         let info = tx.query_row(
             &format!(
-                "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id WHERE k.token_hash = ?1"
+                "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id LEFT JOIN kiosk_sync s ON s.id = k.id WHERE k.token_hash = ?1"
             ),
             [token_hash],
             kiosk_row,
@@ -427,7 +431,7 @@ impl CentreStore for SqliteCentre {
         Ok(self
             .conn()
             .query_row(
-                &format!("SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id WHERE k.token_hash = ?1"),
+                &format!("SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id LEFT JOIN kiosk_sync s ON s.id = k.id WHERE k.token_hash = ?1"),
                 [token_hash],
                 kiosk_row,
             )
@@ -494,6 +498,7 @@ impl CentreStore for SqliteCentre {
         enrolment: &KioskInfo,
         kiosk_id: &str,
         responses: &[StoredResponse],
+        waiting: Option<u64>,
         catalog: &Catalog,
     ) -> Result<BatchResult, Error> {
         // The CPU work first, outside the connection's lock.
@@ -583,8 +588,9 @@ impl CentreStore for SqliteCentre {
             params![enrolment.id, last_seq, last_hash],
         )?;
         tx.execute(
-            "INSERT INTO kiosk_sync (id, at) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
-            params![enrolment.id, now_text()],
+            "INSERT INTO kiosk_sync (id, at, waiting) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (id) DO UPDATE SET at = excluded.at, waiting = excluded.waiting",
+            params![enrolment.id, now_text(), waiting.map(clamp)],
         )?;
         tx.commit()?;
         Ok(result)

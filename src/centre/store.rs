@@ -50,6 +50,9 @@ pub struct KioskInfo {
     pub last_seq: u64,
     /// When it last sent a batch the centre stored.
     pub last_sync_at: Option<DateTime<Utc>>,
+    /// How many responses it said it still held unsynced after that batch (`None`: it did
+    /// not say, as kiosks older than the field do not).
+    pub waiting: Option<u64>,
 }
 
 impl KioskInfo {
@@ -63,6 +66,7 @@ impl KioskInfo {
             revoked_at: None,
             last_seq: 0,
             last_sync_at: None,
+            waiting: None,
         }
     }
 }
@@ -254,12 +258,15 @@ pub trait CentreStore: Send + Sync {
     /// holds already, checks each response and the chain, and records tamper and gap events.
     /// An enrolment not yet bound to a kiosk is bound to the batch's kiosk id in the same
     /// transaction, and only when the batch stores a response; a kiosk id another enrolment
-    /// holds is refused with [`Error::Conflict`] (see [`enrolled_elsewhere`]).
+    /// holds is refused with [`Error::Conflict`] (see [`enrolled_elsewhere`]). The time of the
+    /// batch and `waiting` (how many responses the kiosk said it still holds unsynced) are
+    /// kept as its last sync.
     fn ingest(
         &self,
         enrolment: &KioskInfo,
         kiosk_id: &str,
         responses: &[StoredResponse],
+        waiting: Option<u64>,
         catalog: &Catalog,
     ) -> Result<BatchResult, Error>;
     /// Calls `f` with every stored response in `scope`.

@@ -784,6 +784,17 @@ impl Store {
         Ok(out)
     }
 
+    /// How many unsynced responses come after sequence number `after` (what a batch ending
+    /// at `after` leaves waiting).
+    pub fn unsynced_after(&self, after: u64) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM responses WHERE synced_at IS NULL AND seq > ?1",
+            params![after as i64],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
     /// Up to `limit` responses after sequence number `after`, in order, each with its hash
     /// recomputed from its current content: what the sync task's chain audit sends.
     pub fn audit_page(&self, after: u64, limit: usize) -> Result<Vec<AuditEntry>> {

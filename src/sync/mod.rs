@@ -74,6 +74,10 @@ pub struct Batch {
     pub kiosk_id: String,
     /// Responses in sequence order.
     pub responses: Vec<StoredResponse>,
+    /// How many responses the kiosk still holds unsynced after this batch (what the facility
+    /// page shows as waiting). Optional: kiosks older than the field omit it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting: Option<u64>,
 }
 
 /// The centre's answer: which responses it now holds, and which it refused and why.

@@ -35,8 +35,27 @@ pub fn kiosk(
     n: usize,
     departments: &[&str],
     seed: u64,
-    mut edit: impl FnMut(usize, &mut hailong::survey::Response),
+    edit: impl FnMut(usize, &mut hailong::survey::Response),
 ) {
+    let store = kiosk_store(dir, n, departments, seed, edit);
+    let target = Target {
+        url: server.url(),
+        token: server.enrol(facility),
+        ca_cert: None,
+    };
+    let http = client::http_client(&target).unwrap();
+    rt().block_on(client::sync_once(&store, &http, &target)).unwrap();
+}
+
+/// A kiosk's store in `dir` holding `n` demo responses ending today, in `departments`, not
+/// yet synced; `edit` may change each response first.
+pub fn kiosk_store(
+    dir: &Path,
+    n: usize,
+    departments: &[&str],
+    seed: u64,
+    mut edit: impl FnMut(usize, &mut hailong::survey::Response),
+) -> hailong::store::SharedStore {
     std::fs::create_dir_all(dir).unwrap();
     let mut store = Store::open(&dir.join("hailong.sqlite3"), TZ).unwrap();
     let catalog = Catalog::built_in();
@@ -63,14 +82,7 @@ pub fn kiosk(
     });
     let pairs: Vec<_> = all.iter().map(|r| (&q, r)).collect();
     store.save_all(&pairs).unwrap();
-    let store = Arc::new(Mutex::new(store));
-    let target = Target {
-        url: server.url(),
-        token: server.enrol(facility),
-        ca_cert: None,
-    };
-    let http = client::http_client(&target).unwrap();
-    rt().block_on(client::sync_once(&store, &http, &target)).unwrap();
+    Arc::new(Mutex::new(store))
 }
 
 pub fn rt() -> tokio::runtime::Runtime {

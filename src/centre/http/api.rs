@@ -458,7 +458,7 @@ async fn ingest(
         check_batch(&batch, &kiosk)?;
         let result = centre
             .store
-            .ingest(&kiosk, &batch.kiosk_id, &batch.responses, &centre.catalog)?;
+            .ingest(&kiosk, &batch.kiosk_id, &batch.responses, batch.waiting, &centre.catalog)?;
         Ok::<_, ApiError>((batch.kiosk_id, result))
     })
     .await
