@@ -474,7 +474,7 @@ fn an_admin_enrols_revokes_and_renews_kiosks_and_manages_accounts_from_the_web()
 fn csv_records(bytes: &[u8]) -> Vec<Vec<String>> {
     let text = std::str::from_utf8(bytes).expect("UTF-8");
     let text = text.strip_prefix('\u{feff}').expect("a byte-order mark for Excel");
-    csv::Reader::from_reader(text.as_bytes())
+    csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes())
         .records()
         .map(|r| r.unwrap().iter().map(str::to_string).collect())
         .collect::<Vec<_>>()
