@@ -95,7 +95,7 @@ pub fn enrolled_elsewhere(kiosk_id: &str, existing: &str) -> Error {
 }
 
 /// A tamper, gap or clock event found on ingest or audit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Event {
     /// `tamper`, `gap` or `clock`.
     pub kind: String,
@@ -108,7 +108,7 @@ pub struct Event {
 }
 
 /// An event as recorded, with its id (for paging) and time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RecordedEvent {
     /// Its id, increasing with time.
     pub id: i64,
