@@ -195,7 +195,9 @@ fn ingest_into(c: &mut Criterion, backend: &str, store: Arc<dyn Backend>) {
             let work = batches(iters as usize, &raw_kiosk, &mut raw_chain, seed);
             let start = Instant::now();
             for responses in work {
-                let result = store.ingest(&raw_enrolment, &raw_kiosk, &responses, None, &catalog).unwrap();
+                let result = store
+                    .ingest(&raw_enrolment, &raw_kiosk, &responses, None, &catalog)
+                    .unwrap();
                 assert_eq!(result.accepted.len(), BATCH);
             }
             start.elapsed()

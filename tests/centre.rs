@@ -850,7 +850,10 @@ fn the_openapi_document_describes_every_route_and_the_fields_serde_reads_and_wri
     assert!(all.iter().any(|r| r.ends_with("/Batch")), "{all:?}");
     for r in &all {
         let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{r}"));
-        assert!(doc["components"]["schemas"][name].is_object(), "{r} is referred to but missing");
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{r} is referred to but missing"
+        );
     }
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
 
@@ -897,10 +900,7 @@ fn the_openapi_document_describes_every_route_and_the_fields_serde_reads_and_wri
             serde_json::to_value(BatchResult {
                 accepted: vec![id],
                 duplicates: vec![],
-                rejected: vec![hailong::sync::Rejected {
-                    id,
-                    error: "x".into(),
-                }],
+                rejected: vec![hailong::sync::Rejected { id, error: "x".into() }],
                 clock_suspect: vec![id],
             })
             .unwrap(),

@@ -191,7 +191,9 @@ fn serve_without_an_account_says_how_to_create_the_first_admin() {
 fn csv_rows(path: &Path) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(path).unwrap();
     let text = text.strip_prefix('\u{feff}').expect("a byte-order mark");
-    csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes())
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
         .records()
         .map(|r| r.unwrap().iter().map(str::to_string).collect())
         .collect()

@@ -474,7 +474,9 @@ fn an_admin_enrols_revokes_and_renews_kiosks_and_manages_accounts_from_the_web()
 fn csv_records(bytes: &[u8]) -> Vec<Vec<String>> {
     let text = std::str::from_utf8(bytes).expect("UTF-8");
     let text = text.strip_prefix('\u{feff}').expect("a byte-order mark for Excel");
-    csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes())
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
         .records()
         .map(|r| r.unwrap().iter().map(str::to_string).collect())
         .collect::<Vec<_>>()
@@ -494,13 +496,21 @@ fn a_facilitys_view_downloads_as_csv_and_xlsx_with_the_apis_figures() {
         let mut b = Browser::new(&server);
         b.login("bavi", PASSWORD);
         let page = b.get("/facility/trung-tam-y-te-huyen-ba-vi");
-        assert!(page.body.contains("href=\"/facility/trung-tam-y-te-huyen-ba-vi/export.csv\""));
-        assert!(page.body.contains("href=\"/facility/trung-tam-y-te-huyen-ba-vi/export.xlsx\""));
+        assert!(
+            page.body
+                .contains("href=\"/facility/trung-tam-y-te-huyen-ba-vi/export.csv\"")
+        );
+        assert!(
+            page.body
+                .contains("href=\"/facility/trung-tam-y-te-huyen-ba-vi/export.xlsx\"")
+        );
 
         let (status, headers, bytes) = b.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv");
         assert_eq!(status, 200);
         assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
-        assert!(headers["content-disposition"].starts_with("attachment; filename=\"hai-long-trung-tam-y-te-huyen-ba-vi-"));
+        assert!(
+            headers["content-disposition"].starts_with("attachment; filename=\"hai-long-trung-tam-y-te-huyen-ba-vi-")
+        );
         let records = csv_records(&bytes);
         let report = api_report(&server, BA_VI, None);
         assert_eq!(records.len() - 1, exported(&report), "one row per response");
@@ -515,7 +525,10 @@ fn a_facilitys_view_downloads_as_csv_and_xlsx_with_the_apis_figures() {
         let records = csv_records(&bytes);
         let column = records[0].iter().position(|h| h == "Khoa/phòng").unwrap();
         assert!(records[1..].iter().all(|r| r[column] == "Khoa Nhi"));
-        assert_eq!(records.len() - 1, exported(&api_report(&server, BA_VI, Some("Khoa Nhi"))));
+        assert_eq!(
+            records.len() - 1,
+            exported(&api_report(&server, BA_VI, Some("Khoa Nhi")))
+        );
         assert!(records.len() > 1);
 
         // The XLSX: the same rows, and the summary sheet.
@@ -532,7 +545,11 @@ fn a_facilitys_view_downloads_as_csv_and_xlsx_with_the_apis_figures() {
         assert_eq!(b.bytes("/facility/trung-tam-y-te-huyen-my-duc/export.csv").0, 403);
         assert_eq!(b.bytes("/facility/trung-tam-y-te-huyen-my-duc/export.xlsx").0, 403);
         assert_eq!(b.bytes("/facility/no-such-place/export.csv").0, 404);
-        assert_eq!(b.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv?period=2026-Q9").0, 400);
+        assert_eq!(
+            b.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv?period=2026-Q9")
+                .0,
+            400
+        );
         // Logged out: the login page.
         let (status, headers, _) = Browser::new(&server).bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv");
         assert_eq!(status, 303);
@@ -547,7 +564,8 @@ fn a_facilitys_view_downloads_as_csv_and_xlsx_with_the_apis_figures() {
         assert!(own[1..].iter().all(|r| r[column] == "Khoa Nhi"));
         assert_eq!(own.len() - 1, exported(&api_report(&server, BA_VI, Some("Khoa Nhi"))));
         assert_eq!(
-            d.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv?department=Khoa%20Kh%C3%A1m%20b%E1%BB%87nh").0,
+            d.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv?department=Khoa%20Kh%C3%A1m%20b%E1%BB%87nh")
+                .0,
             403
         );
         assert_eq!(d.bytes("/facility/trung-tam-y-te-huyen-my-duc/export.csv").0, 403);
@@ -557,7 +575,10 @@ fn a_facilitys_view_downloads_as_csv_and_xlsx_with_the_apis_figures() {
         p.login("so-y-te", PASSWORD);
         let (status, _, bytes) = p.bytes("/facility/trung-tam-y-te-huyen-my-duc/export.csv");
         assert_eq!(status, 200);
-        assert_eq!(csv_records(&bytes).len() - 1, exported(&api_report(&server, MY_DUC, None)));
+        assert_eq!(
+            csv_records(&bytes).len() - 1,
+            exported(&api_report(&server, MY_DUC, None))
+        );
         assert_eq!(csv_records(&bytes).len() - 1, 126);
     });
 }
@@ -583,7 +604,9 @@ fn fetch_encoded(server: &Server, path: &str, gzip: bool) -> (u16, std::collecti
 fn gunzip(bytes: &[u8]) -> Vec<u8> {
     use std::io::Read;
     let mut out = Vec::new();
-    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).expect("a gzip body");
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .expect("a gzip body");
     out
 }
 
@@ -618,7 +641,11 @@ fn answers_are_gzipped_for_clients_that_ask_and_the_public_page_stays_under_30_k
             assert!(!headers.contains_key("content-encoding"), "{path}: not asked for");
             let (status, headers, packed) = fetch_encoded(&server, path, true);
             assert_eq!(status, 200, "{path}");
-            assert_eq!(headers.get("content-encoding").map(String::as_str), Some("gzip"), "{path}");
+            assert_eq!(
+                headers.get("content-encoding").map(String::as_str),
+                Some("gzip"),
+                "{path}"
+            );
             assert_eq!(gunzip(&packed), plain, "{path}: the same answer");
             assert!(packed.len() < plain.len(), "{path}");
             if path == "/public/trung-tam-y-te-huyen-ba-vi" {
@@ -695,7 +722,13 @@ fn the_facility_page_shows_how_many_responses_each_kiosk_said_were_still_waiting
     for (name, store) in server::backends(dir.path()) {
         eprintln!("backend: {name}");
         let server = Server::start_with(store);
-        add_user(&server, "bavi", hailong::centre::accounts::Role::Facility, Some(BA_VI), None);
+        add_user(
+            &server,
+            "bavi",
+            hailong::centre::accounts::Role::Facility,
+            Some(BA_VI),
+            None,
+        );
         // 1,200 responses: three batches of at most 500.
         let kiosk = kiosk_store(&dir.path().join(name).join("kiosk"), 1200, &["Khoa Nhi"], 7, |_, _| {});
         let token = server.enrol(BA_VI);
@@ -733,7 +766,13 @@ fn a_batch_from_a_kiosk_that_does_not_report_its_queue_is_taken_and_shown_as_not
     for (name, store) in server::backends(dir.path()) {
         eprintln!("backend: {name}");
         let server = Server::start_with(store);
-        add_user(&server, "bavi", hailong::centre::accounts::Role::Facility, Some(BA_VI), None);
+        add_user(
+            &server,
+            "bavi",
+            hailong::centre::accounts::Role::Facility,
+            Some(BA_VI),
+            None,
+        );
         let kiosk = kiosk_store(&dir.path().join(name).join("kiosk"), 3, &["Khoa Nhi"], 8, |_, _| {});
         let responses = kiosk.lock().unwrap().outbox(0, 10).unwrap();
         // The body an older kiosk sends: no `waiting`.

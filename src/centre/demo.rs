@@ -120,7 +120,10 @@ pub fn fill(
                 return Err(e);
             }
             if !batch.is_empty() {
-                stored += store.ingest(&enrolment, &kiosk_id, &batch, Some(0), catalog)?.accepted.len() as u64;
+                stored += store
+                    .ingest(&enrolment, &kiosk_id, &batch, Some(0), catalog)?
+                    .accepted
+                    .len() as u64;
                 progress(stored);
             }
         }

@@ -12,8 +12,8 @@ use crate::report::{Period, Report, ResponseSource};
 use crate::store::{StoredResponse, TallyGroup};
 use crate::survey::{Catalog, Locale, Questionnaire, Tally};
 
-use super::store::{CentreStore, Error, Scope};
 use super::Centre;
+use super::store::{CentreStore, Error, Scope};
 
 /// Which of the centre's responses an export or report covers: the scope (facility, kiosk,
 /// department, days) and, optionally, one questionnaire id.
@@ -84,12 +84,14 @@ impl ResponseSource for Source<'_> {
         })?;
         Ok(merged
             .into_iter()
-            .map(|((questionnaire_id, questionnaire_version, rapid_repeat), tally)| TallyGroup {
-                questionnaire_id,
-                questionnaire_version,
-                rapid_repeat,
-                tally,
-            })
+            .map(
+                |((questionnaire_id, questionnaire_version, rapid_repeat), tally)| TallyGroup {
+                    questionnaire_id,
+                    questionnaire_version,
+                    rapid_repeat,
+                    tally,
+                },
+            )
             .collect())
     }
 

@@ -308,8 +308,7 @@ fn clamp(seq: u64) -> i64 {
     seq.min(i64::MAX as u64) as i64
 }
 
-const KIOSK_COLUMNS: &str =
-    "k.id, f.name, k.name, k.kiosk_id, k.revoked_at, k.last_seq, s.at, s.waiting";
+const KIOSK_COLUMNS: &str = "k.id, f.name, k.name, k.kiosk_id, k.revoked_at, k.last_seq, s.at, s.waiting";
 
 pub(in crate::centre) fn time(text: Option<String>) -> Option<DateTime<Utc>> {
     text.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())

@@ -449,10 +449,18 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
             filter.scope.check().map_err(anyhow::Error::msg)?;
             known_names(centre.store.as_ref(), &filter.scope, env.locale)?;
             let bar = super::commands::progress_bar(0, tr(env.locale, "cli-export-progress"));
-            let n = server::export::write(&centre, &filter, &period, format, env.locale, &output, &mut |done, total| {
-                bar.set_length(total);
-                bar.set_position(done);
-            })?;
+            let n = server::export::write(
+                &centre,
+                &filter,
+                &period,
+                format,
+                env.locale,
+                &output,
+                &mut |done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                },
+            )?;
             bar.finish_and_clear();
             eprintln!(
                 "{}",

@@ -507,9 +507,13 @@ async fn ingest(
         let batch: Batch = parse_json(&body)?;
         drop(body);
         check_batch(&batch, &kiosk)?;
-        let result = centre
-            .store
-            .ingest(&kiosk, &batch.kiosk_id, &batch.responses, batch.waiting, &centre.catalog)?;
+        let result = centre.store.ingest(
+            &kiosk,
+            &batch.kiosk_id,
+            &batch.responses,
+            batch.waiting,
+            &centre.catalog,
+        )?;
         Ok::<_, ApiError>((batch.kiosk_id, result))
     })
     .await
