@@ -106,6 +106,7 @@ fn ingest_into(c: &mut Criterion, backend: &str, store: Arc<dyn Backend>) {
                 let body = Batch {
                     kiosk_id: http_kiosk.clone(),
                     responses,
+                    waiting: None,
                 };
                 let result: BatchResult = runtime
                     .block_on(async {
@@ -163,6 +164,7 @@ fn ingest_into(c: &mut Criterion, backend: &str, store: Arc<dyn Backend>) {
                                 let body = Batch {
                                     kiosk_id: kiosk.clone(),
                                     responses,
+                                    waiting: None,
                                 };
                                 let result: BatchResult = http
                                     .post(&url)
@@ -193,7 +195,9 @@ fn ingest_into(c: &mut Criterion, backend: &str, store: Arc<dyn Backend>) {
             let work = batches(iters as usize, &raw_kiosk, &mut raw_chain, seed);
             let start = Instant::now();
             for responses in work {
-                let result = store.ingest(&raw_enrolment, &raw_kiosk, &responses, &catalog).unwrap();
+                let result = store
+                    .ingest(&raw_enrolment, &raw_kiosk, &responses, None, &catalog)
+                    .unwrap();
                 assert_eq!(result.accepted.len(), BATCH);
             }
             start.elapsed()
@@ -211,6 +215,7 @@ fn stages(c: &mut Criterion) {
     let batch = Batch {
         kiosk_id: kiosk.into(),
         responses: responses.clone(),
+        waiting: None,
     };
     let body = serde_json::to_vec(&batch).unwrap();
     let mut group = c.benchmark_group("centre ingest stages, one batch of 500 byt-ngoai-tru responses");

@@ -64,6 +64,7 @@ fn kiosk_batches(kiosk: &str, seed: u64, batches: usize, per_batch: usize) -> Ve
         .map(|c| Batch {
             kiosk_id: kiosk.into(),
             responses: c.to_vec(),
+            waiting: None,
         })
         .collect()
 }

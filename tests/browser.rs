@@ -1,6 +1,6 @@
 //! The centre's pages in headless Chromium (Debian's `chromium` and `chromium-driver`), driven
 //! over WebDriver with `fantoccini`: logging in through the form, the overview's figures against
-//! the report API, a hostile comment that must stay text, the public page on a phone, and an
+//! the report API, a hostile comment that must stay text, a CSV downloaded from the facility page, the public page on a phone, and an
 //! axe-core accessibility check of every page (no serious or critical violation).
 //!
 //! Without `/usr/bin/chromedriver` the test says so and passes, unless
@@ -203,6 +203,29 @@ fn the_pages_work_in_chromium_and_pass_an_accessibility_check() {
         assert!(!injected, "the comment became markup");
         check_accessibility(&c, &axe, "facility").await;
         screenshot(&c, "web-facility").await;
+        // Export a CSV: the page's link, fetched with the browser's session.
+        let link = c
+            .find(Locator::Css("a[href$='/export.csv']"))
+            .await
+            .unwrap()
+            .prop("href")
+            .await
+            .unwrap()
+            .expect("the CSV link's address");
+        let session = c.get_named_cookie("hl_session").await.unwrap();
+        let csv = reqwest::Client::new()
+            .get(&link)
+            .header("cookie", format!("hl_session={}", session.value()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(csv.status(), 200);
+        assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+        let text = csv.text().await.unwrap();
+        let rows = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes())
+            .records()
+            .count();
+        assert_eq!(rows, 150, "every response of the facility's view");
         c.goto(&format!("{base}/facility/trung-tam-y-te-huyen-ba-vi/report"))
             .await
             .unwrap();

@@ -233,6 +233,7 @@ fn post_batch(
     let batch = Batch {
         kiosk_id: kiosk_id.into(),
         responses,
+        waiting: None,
     };
     post(server, Some(token), &serde_json::to_vec(&batch).unwrap())
 }
@@ -250,6 +251,7 @@ fn case_hostile_requests_get_a_4xx_with_a_json_error_naming_the_problem(dir: &Pa
     let good = serde_json::to_value(Batch {
         kiosk_id: kiosk_id.clone(),
         responses: responses.clone(),
+        waiting: None,
     })
     .unwrap();
 
@@ -317,6 +319,7 @@ fn case_hostile_requests_get_a_4xx_with_a_json_error_naming_the_problem(dir: &Pa
     let big = serde_json::to_vec(&Batch {
         kiosk_id: kiosk_id.clone(),
         responses: many[..1001].to_vec(),
+        waiting: None,
     })
     .unwrap();
     let (got, json) = post(&server, Some(&token), &big);
@@ -691,6 +694,7 @@ fn sigterm_lets_a_batch_in_flight_finish_before_the_centre_stops() {
     let body = serde_json::to_vec(&Batch {
         kiosk_id: responses[0].kiosk_id.clone(),
         responses,
+        waiting: None,
     })
     .unwrap();
     // Half the batch is on the wire when SIGTERM arrives; the rest follows after it.
@@ -783,22 +787,154 @@ fn killing_the_centre_during_a_sync_loses_and_doubles_nothing() {
     assert_eq!(centre_summary(&held), kiosk_summary(&store));
 }
 
+/// The property names a schema gives its objects, through `$ref` and `allOf` (a flattened
+/// field is an `allOf` of its type and the rest).
+fn property_names(doc: &serde_json::Value, schema: &serde_json::Value) -> std::collections::BTreeSet<String> {
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.strip_prefix("#/components/schemas/").expect("a local schema");
+        return property_names(doc, &doc["components"]["schemas"][name]);
+    }
+    let mut names: std::collections::BTreeSet<String> = schema["properties"]
+        .as_object()
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        names.extend(property_names(doc, part));
+    }
+    names
+}
+
+/// Every `$ref` in `value`.
+fn refs(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v.as_str()) {
+                    ("$ref", Some(r)) => out.push(r.to_string()),
+                    _ => refs(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
+}
+
 #[test]
-fn the_openapi_document_lists_every_route() {
-    let doc: serde_json::Value = serde_json::from_str(include_str!("../src/centre/http/openapi.json")).unwrap();
-    let mut paths: Vec<&str> = doc["paths"].as_object().unwrap().keys().map(|k| k.as_str()).collect();
-    paths.sort();
-    assert_eq!(
-        paths,
-        [
-            "/api/v1/audit",
-            "/api/v1/events",
-            "/api/v1/health",
-            "/api/v1/openapi.json",
-            "/api/v1/report",
-            "/api/v1/responses"
-        ]
+fn the_openapi_document_describes_every_route_and_the_fields_serde_reads_and_writes() {
+    let doc = serde_json::to_value(centre::api::openapi_document()).unwrap();
+    // Every route the router is built from, with its method, and nothing else.
+    let mut routed: Vec<(String, String)> = centre::api::routes()
+        .iter()
+        .map(|(path, method, _)| (path.to_string(), method.as_str().to_ascii_lowercase()))
+        .collect();
+    let mut documented: Vec<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .filter(|m| ["get", "post", "put", "patch", "delete"].contains(&m.as_str()))
+                .map(move |m| (path.clone(), m.clone()))
+        })
+        .collect();
+    routed.sort();
+    documented.sort();
+    assert_eq!(documented, routed);
+    assert!(routed.len() >= 6 && routed.iter().all(|(p, _)| p.starts_with("/api/v1/")));
+    // Every schema referred to is there.
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(all.iter().any(|r| r.ends_with("/Batch")), "{all:?}");
+    for r in &all {
+        let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{r}"));
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{r} is referred to but missing"
+        );
+    }
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+
+    // The field names are serde's: a value of each type, every optional field filled, has
+    // exactly the properties its schema lists.
+    let q = Catalog::built_in().latest("kiosk-nhanh").unwrap().clone();
+    let mut sample = None;
+    generate(
+        &q,
+        &DemoOptions {
+            responses: 1,
+            seed: 1,
+            end: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            departments: vec!["Khoa Nhi".into(), "Khoa Nội".into()],
+            tz: TZ,
+        },
+        |mut r| {
+            r.department = Some("Khoa Nhi".into());
+            sample = Some(r);
+        },
     );
+    let response = sample.unwrap();
+    let id = response.id;
+    let stored = hailong::store::StoredResponse {
+        seq: 1,
+        kiosk_id: "k".into(),
+        response,
+        prev_hash: "0".repeat(64),
+        hash: "1".repeat(64),
+    };
+    let samples = [
+        (
+            "Batch",
+            serde_json::to_value(Batch {
+                kiosk_id: "k".into(),
+                responses: vec![stored.clone()],
+                waiting: Some(3),
+            })
+            .unwrap(),
+        ),
+        ("StoredResponse", serde_json::to_value(&stored).unwrap()),
+        (
+            "BatchResult",
+            serde_json::to_value(BatchResult {
+                accepted: vec![id],
+                duplicates: vec![],
+                rejected: vec![hailong::sync::Rejected { id, error: "x".into() }],
+                clock_suspect: vec![id],
+            })
+            .unwrap(),
+        ),
+        (
+            "ErrorBody",
+            serde_json::to_value(hailong::sync::ErrorBody {
+                error: "x".into(),
+                code: Some("busy".into()),
+                retry_after: Some(5),
+            })
+            .unwrap(),
+        ),
+        (
+            "Audit",
+            serde_json::json!({ "kiosk_id": "k", "from": 1, "to": 2, "entries": [] }),
+        ),
+        (
+            "AuditResult",
+            serde_json::to_value(hailong::sync::AuditResult::default()).unwrap(),
+        ),
+    ];
+    for (name, value) in samples {
+        let keys: std::collections::BTreeSet<String> = value.as_object().unwrap().keys().cloned().collect();
+        let schema = &doc["components"]["schemas"][name];
+        assert_eq!(property_names(&doc, schema), keys, "{name}");
+    }
+    // An answer is one of its five shapes; the hand-written document's `answers` said so too.
+    let answer = serde_json::to_string(&doc["components"]["schemas"]["Answer"]).unwrap();
+    for shape in ["scale", "percent", "choice", "reasons", "text"] {
+        assert!(answer.contains(&format!("\"{shape}\"")), "{shape} in {answer}");
+    }
+
+    // Served as generated, and every documented path is routed.
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("centre.sqlite3"));
     let http = reqwest::Client::new();
@@ -812,13 +948,7 @@ fn the_openapi_document_lists_every_route() {
             .unwrap()
     });
     assert_eq!(served, doc);
-    for path in [
-        "/api/v1/audit",
-        "/api/v1/events",
-        "/api/v1/health",
-        "/api/v1/report",
-        "/api/v1/responses",
-    ] {
+    for (path, _) in &documented {
         let status = rt().block_on(async {
             http.get(format!("{}{path}", server.url()))
                 .send()
@@ -1112,7 +1242,7 @@ fn rescan(centre: &Centre, scope: &Scope) -> hailong::survey::Summary {
 /// Undoes the migration that added revocable read tokens, the events index, the health row and
 /// `clock_suspect` (the same SQL on both backends), to make a database of the version before.
 const UNDO_EVENTS_MIGRATION: &str = "ALTER TABLE read_tokens DROP COLUMN revoked_at; DROP INDEX events_by_kiosk; \
-    DROP TABLE health; ALTER TABLE responses DROP COLUMN clock_suspect;";
+    DROP TABLE health; ALTER TABLE responses DROP COLUMN clock_suspect; ALTER TABLE kiosk_sync DROP COLUMN waiting;";
 
 #[test]
 fn a_centre_database_from_before_daily_tallies_gets_them_when_it_is_opened() {
@@ -1414,6 +1544,7 @@ fn request_text_cannot_forge_a_log_line_or_colour_the_terminal() {
         let batch = Batch {
             kiosk_id: responses[0].kiosk_id.clone(),
             responses,
+            waiting: None,
         };
         let result: BatchResult = http
             .post(format!("{base}/api/v1/responses"))

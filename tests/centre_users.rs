@@ -186,3 +186,142 @@ fn serve_without_an_account_says_how_to_create_the_first_admin() {
         "{said}"
     );
 }
+
+/// The rows of a CSV export, header first.
+fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("a byte-order mark");
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// `centre report --json` for these filters: how many responses an export of them holds.
+fn reported(dir: &Path, filters: &[&str]) -> usize {
+    let out = centre(dir, &[&["report", "--json"], filters].concat(), "");
+    assert!(out.status.success(), "{}", text(&out));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    (r["responses"].as_u64().unwrap() + r["rapid_repeat_responses"].as_u64().unwrap()) as usize
+}
+
+#[test]
+fn centre_export_writes_a_facilitys_responses_as_the_report_counts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let demo = centre(
+        d,
+        &[
+            "demo-data",
+            "--facilities",
+            "2",
+            "--kiosks-per-facility",
+            "2",
+            "--responses",
+            "300",
+            "--end",
+            "2026-06-30",
+        ],
+        "",
+    );
+    assert!(demo.status.success(), "{}", text(&demo));
+    let ba_vi = "Trung tâm Y tế huyện Ba Vì";
+
+    // By the slug of the facility's page, the whole history.
+    let all = d.join("ba-vi.csv");
+    let out = centre(
+        d,
+        &[
+            "export",
+            "--facility",
+            "trung-tam-y-te-huyen-ba-vi",
+            "--period",
+            "all",
+            "--format",
+            "csv",
+            "--output",
+            all.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let rows = csv_rows(&all);
+    assert_eq!(rows.len() - 1, 600, "two kiosks of 300");
+    assert_eq!(rows.len() - 1, reported(d, &["--facility", ba_vi, "--period", "all"]));
+    assert!(text(&out).contains("600"), "{}", text(&out));
+
+    // By name, one quarter and one department.
+    let nhi = d.join("nhi.csv");
+    let out = centre(
+        d,
+        &[
+            "export",
+            "--facility",
+            ba_vi,
+            "--period",
+            "2026-Q2",
+            "--department",
+            "Khoa Nhi",
+            "--output",
+            nhi.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let rows = csv_rows(&nhi);
+    let column = rows[0].iter().position(|h| h == "Khoa/phòng").unwrap();
+    assert!(rows.len() > 1);
+    assert!(rows[1..].iter().all(|r| r[column] == "Khoa Nhi"));
+    assert_eq!(
+        rows.len() - 1,
+        reported(
+            d,
+            &["--facility", ba_vi, "--period", "2026-Q2", "--department", "Khoa Nhi"]
+        )
+    );
+
+    // XLSX: the same rows, and the summary sheet.
+    use calamine::Reader;
+    let book = d.join("ba-vi.xlsx");
+    let out = centre(
+        d,
+        &[
+            "export",
+            "--facility",
+            ba_vi,
+            "--period",
+            "all",
+            "--format",
+            "xlsx",
+            "--output",
+            book.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&book).unwrap();
+    let sheets = workbook.sheet_names();
+    assert_eq!(sheets.len(), 2);
+    assert_eq!(workbook.worksheet_range(&sheets[0]).unwrap().height() - 1, 600);
+
+    // A facility the centre does not know is named, and nothing is written.
+    let none = d.join("none.csv");
+    let out = centre(
+        d,
+        &[
+            "export",
+            "--facility",
+            "Trung tâm Y tế huyện Ba Vi",
+            "--period",
+            "all",
+            "--output",
+            none.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("Trung tâm Y tế huyện Ba Vi"), "{}", text(&out));
+    assert!(!none.exists());
+}

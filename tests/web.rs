@@ -469,3 +469,330 @@ fn an_admin_enrols_revokes_and_renews_kiosks_and_manages_accounts_from_the_web()
         assert_eq!(Browser::new(&server).login("qlcl-bavi", PASSWORD).status, 401);
     });
 }
+
+/// The records of a CSV export (its byte-order mark dropped), header first.
+fn csv_records(bytes: &[u8]) -> Vec<Vec<String>> {
+    let text = std::str::from_utf8(bytes).expect("UTF-8");
+    let text = text.strip_prefix('\u{feff}').expect("a byte-order mark for Excel");
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// How many responses an export of this report holds: those counted and the rapid repeats.
+fn exported(report: &serde_json::Value) -> usize {
+    (report["responses"].as_u64().unwrap() + report["rapid_repeat_responses"].as_u64().unwrap()) as usize
+}
+
+#[test]
+fn a_facilitys_view_downloads_as_csv_and_xlsx_with_the_apis_figures() {
+    use calamine::Reader;
+    on_every_backend(|_, server| {
+        let mut b = Browser::new(&server);
+        b.login("bavi", PASSWORD);
+        let page = b.get("/facility/trung-tam-y-te-huyen-ba-vi");
+        assert!(
+            page.body
+                .contains("href=\"/facility/trung-tam-y-te-huyen-ba-vi/export.csv\"")
+        );
+        assert!(
+            page.body
+                .contains("href=\"/facility/trung-tam-y-te-huyen-ba-vi/export.xlsx\"")
+        );
+
+        let (status, headers, bytes) = b.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv");
+        assert_eq!(status, 200);
+        assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+        assert!(
+            headers["content-disposition"].starts_with("attachment; filename=\"hai-long-trung-tam-y-te-huyen-ba-vi-")
+        );
+        let records = csv_records(&bytes);
+        let report = api_report(&server, BA_VI, None);
+        assert_eq!(records.len() - 1, exported(&report), "one row per response");
+        assert_eq!(records.len() - 1, 150);
+        assert_eq!(records[0][0], "Mã phiếu", "headers in the reader's language");
+        // The patient's words as written (a CSV is not HTML).
+        assert!(records.iter().any(|r| r.last().unwrap().contains(HOSTILE)));
+
+        // A department chosen: only its responses.
+        let (status, _, bytes) = b.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv?department=Khoa%20Nhi");
+        assert_eq!(status, 200);
+        let records = csv_records(&bytes);
+        let column = records[0].iter().position(|h| h == "Khoa/phòng").unwrap();
+        assert!(records[1..].iter().all(|r| r[column] == "Khoa Nhi"));
+        assert_eq!(
+            records.len() - 1,
+            exported(&api_report(&server, BA_VI, Some("Khoa Nhi")))
+        );
+        assert!(records.len() > 1);
+
+        // The XLSX: the same rows, and the summary sheet.
+        let (status, headers, bytes) = b.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.xlsx");
+        assert_eq!(status, 200);
+        assert!(headers["content-type"].contains("spreadsheetml"));
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook");
+        let sheets = book.sheet_names();
+        assert_eq!(sheets.len(), 2, "{sheets:?}");
+        let rows = book.worksheet_range(&sheets[0]).unwrap();
+        assert_eq!(rows.height() - 1, 150);
+
+        // Another facility, or no such facility: refused as the page is.
+        assert_eq!(b.bytes("/facility/trung-tam-y-te-huyen-my-duc/export.csv").0, 403);
+        assert_eq!(b.bytes("/facility/trung-tam-y-te-huyen-my-duc/export.xlsx").0, 403);
+        assert_eq!(b.bytes("/facility/no-such-place/export.csv").0, 404);
+        assert_eq!(
+            b.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv?period=2026-Q9")
+                .0,
+            400
+        );
+        // Logged out: the login page.
+        let (status, headers, _) = Browser::new(&server).bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv");
+        assert_eq!(status, 303);
+        assert!(headers["location"].starts_with("/login?next="));
+
+        // A department account: its own department only, whatever it asks for.
+        let mut d = Browser::new(&server);
+        d.login("bavi-nhi", PASSWORD);
+        let (status, _, bytes) = d.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv");
+        assert_eq!(status, 200);
+        let own = csv_records(&bytes);
+        assert!(own[1..].iter().all(|r| r[column] == "Khoa Nhi"));
+        assert_eq!(own.len() - 1, exported(&api_report(&server, BA_VI, Some("Khoa Nhi"))));
+        assert_eq!(
+            d.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv?department=Khoa%20Kh%C3%A1m%20b%E1%BB%87nh")
+                .0,
+            403
+        );
+        assert_eq!(d.bytes("/facility/trung-tam-y-te-huyen-my-duc/export.csv").0, 403);
+
+        // The province: any facility.
+        let mut p = Browser::new(&server);
+        p.login("so-y-te", PASSWORD);
+        let (status, _, bytes) = p.bytes("/facility/trung-tam-y-te-huyen-my-duc/export.csv");
+        assert_eq!(status, 200);
+        assert_eq!(
+            csv_records(&bytes).len() - 1,
+            exported(&api_report(&server, MY_DUC, None))
+        );
+        assert_eq!(csv_records(&bytes).len() - 1, 126);
+    });
+}
+
+/// `path` with `Accept-Encoding: gzip` (`gzip` true) or none: status, headers, raw body.
+fn fetch_encoded(server: &Server, path: &str, gzip: bool) -> (u16, std::collections::HashMap<String, String>, Vec<u8>) {
+    rt().block_on(async {
+        let mut req = reqwest::Client::new().get(format!("{}{path}", server.url()));
+        if gzip {
+            req = req.header("accept-encoding", "gzip");
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        (status, headers, resp.bytes().await.unwrap().to_vec())
+    })
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .expect("a gzip body");
+    out
+}
+
+#[test]
+fn answers_are_gzipped_for_clients_that_ask_and_the_public_page_stays_under_30_kb() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, store) in server::backends(dir.path()) {
+        eprintln!("backend: {name}");
+        let server = Server::start_with(store);
+        // Two years of demo data: every one of the nine quarters the public page shows is full.
+        for (seed, end) in [(1, today()), (2, today() - chrono::Duration::days(365))] {
+            let opts = hailong::centre::demo::Options {
+                facilities: 2,
+                kiosks_per_facility: 2,
+                responses: 1500,
+                seed,
+                end,
+                tz: TZ,
+                questionnaire: "kiosk-nhanh".into(),
+            };
+            hailong::centre::demo::fill(server.centre.store.as_ref(), &server.centre.catalog, &opts, &mut |_| {})
+                .unwrap();
+        }
+        for path in [
+            "/public/trung-tam-y-te-huyen-ba-vi",
+            "/public/trung-tam-y-te-huyen-ba-vi/open-data.csv",
+            "/api/v1/openapi.json",
+            "/assets/hailong.css",
+        ] {
+            let (status, headers, plain) = fetch_encoded(&server, path, false);
+            assert_eq!(status, 200, "{path}");
+            assert!(!headers.contains_key("content-encoding"), "{path}: not asked for");
+            let (status, headers, packed) = fetch_encoded(&server, path, true);
+            assert_eq!(status, 200, "{path}");
+            assert_eq!(
+                headers.get("content-encoding").map(String::as_str),
+                Some("gzip"),
+                "{path}"
+            );
+            assert_eq!(gunzip(&packed), plain, "{path}: the same answer");
+            assert!(packed.len() < plain.len(), "{path}");
+            if path == "/public/trung-tam-y-te-huyen-ba-vi" {
+                eprintln!("public page: {} bytes, {} gzipped", plain.len(), packed.len());
+                assert!(String::from_utf8_lossy(&plain).contains("Quý"), "a page with figures");
+                assert!(packed.len() <= 30_000, "{} bytes gzipped", packed.len());
+            }
+        }
+    }
+}
+
+/// A proxy to `upstream` on 127.0.0.1 that passes the first `pass` batches kiosks post on and
+/// answers every later one 503, like a link that breaks in the middle of a sync.
+fn breaking_proxy(upstream: String, pass: usize) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        rt().block_on(async move {
+            let batches = Arc::new(AtomicUsize::new(0));
+            let http = reqwest::Client::new();
+            let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
+                let (batches, http, upstream) = (batches.clone(), http.clone(), upstream.clone());
+                async move {
+                    use axum::response::IntoResponse;
+                    let (parts, body) = req.into_parts();
+                    if parts.uri.path() == hailong::sync::RESPONSES_PATH
+                        && batches.fetch_add(1, Ordering::SeqCst) >= pass
+                    {
+                        return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
+                    }
+                    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+                    let mut forward = http.request(parts.method, format!("{upstream}{}", parts.uri));
+                    for (k, v) in &parts.headers {
+                        if k != "host" {
+                            forward = forward.header(k, v);
+                        }
+                    }
+                    let answer = forward.body(body).send().await.unwrap();
+                    let status = answer.status();
+                    let content_type = answer.headers().get("content-type").cloned();
+                    let bytes = answer.bytes().await.unwrap();
+                    let mut response = (status, bytes).into_response();
+                    if let Some(t) = content_type {
+                        response.headers_mut().insert("content-type", t);
+                    }
+                    response
+                }
+            });
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        })
+    });
+    format!("http://{addr}")
+}
+
+/// The texts of the kiosk health table's cells, in order.
+fn health_cells(page: &str) -> Vec<String> {
+    let at = page.find("Tình trạng ki-ốt").expect("the kiosk health table");
+    let table = &page[at..];
+    let table = &table[table.find("<tbody>").unwrap()..table.find("</tbody>").unwrap()];
+    table
+        .split('<')
+        .filter_map(|piece| piece.split_once('>').map(|(_, text)| text.trim().to_string()))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+#[test]
+fn the_facility_page_shows_how_many_responses_each_kiosk_said_were_still_waiting() {
+    use hailong::sync::client::{self, Target};
+    let dir = tempfile::tempdir().unwrap();
+    for (name, store) in server::backends(dir.path()) {
+        eprintln!("backend: {name}");
+        let server = Server::start_with(store);
+        add_user(
+            &server,
+            "bavi",
+            hailong::centre::accounts::Role::Facility,
+            Some(BA_VI),
+            None,
+        );
+        // 1,200 responses: three batches of at most 500.
+        let kiosk = kiosk_store(&dir.path().join(name).join("kiosk"), 1200, &["Khoa Nhi"], 7, |_, _| {});
+        let token = server.enrol(BA_VI);
+        let broken = Target {
+            url: breaking_proxy(server.url(), 1),
+            token: token.clone(),
+            ca_cert: None,
+        };
+        let http = client::http_client(&broken).unwrap();
+        assert!(rt().block_on(client::sync_once(&kiosk, &http, &broken)).is_err());
+
+        let mut b = Browser::new(&server);
+        b.login("bavi", PASSWORD);
+        let page = b.get("/facility/trung-tam-y-te-huyen-ba-vi");
+        assert!(page.body.contains("Phiếu chờ gửi (theo ki-ốt báo lần gần nhất)"));
+        let cells = health_cells(&page.body);
+        // Received 500, and 700 still waiting on the kiosk when it sent them.
+        assert!(cells.windows(2).any(|w| w == ["500", "700"]), "{cells:?}");
+
+        // The link back: the rest is sent, and the kiosk says nothing waits.
+        let direct = Target {
+            url: server.url(),
+            token,
+            ca_cert: None,
+        };
+        assert_eq!(rt().block_on(client::sync_once(&kiosk, &http, &direct)).unwrap(), 700);
+        let cells = health_cells(&b.get("/facility/trung-tam-y-te-huyen-ba-vi").body);
+        assert!(cells.windows(2).any(|w| w == ["1.200", "0"]), "{cells:?}");
+    }
+}
+
+#[test]
+fn a_batch_from_a_kiosk_that_does_not_report_its_queue_is_taken_and_shown_as_not_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, store) in server::backends(dir.path()) {
+        eprintln!("backend: {name}");
+        let server = Server::start_with(store);
+        add_user(
+            &server,
+            "bavi",
+            hailong::centre::accounts::Role::Facility,
+            Some(BA_VI),
+            None,
+        );
+        let kiosk = kiosk_store(&dir.path().join(name).join("kiosk"), 3, &["Khoa Nhi"], 8, |_, _| {});
+        let responses = kiosk.lock().unwrap().outbox(0, 10).unwrap();
+        // The body an older kiosk sends: no `waiting`.
+        let body = serde_json::json!({ "kiosk_id": responses[0].kiosk_id, "responses": responses });
+        let token = server.enrol(BA_VI);
+        let status = rt().block_on(async {
+            reqwest::Client::new()
+                .post(format!("{}{}", server.url(), hailong::sync::RESPONSES_PATH))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        });
+        assert_eq!(status, 200);
+        let mut b = Browser::new(&server);
+        b.login("bavi", PASSWORD);
+        let cells = health_cells(&b.get("/facility/trung-tam-y-te-huyen-ba-vi").body);
+        assert!(cells.windows(2).any(|w| w == ["3", "không báo"]), "{cells:?}");
+    }
+}

@@ -75,6 +75,8 @@ web-col-verdict = Verdict
 web-col-against-target = Against the target
 web-col-last-sync = Last sync
 web-col-received = Responses received
+web-col-waiting = Responses waiting (as the kiosk last reported)
+web-not-reported = not reported
 web-col-gaps = Missing
 web-col-tampers = Altered
 web-col-clock = Clock wrong
@@ -184,6 +186,10 @@ quarterly-edit-actions = Edit part IV
 quarterly-save = Save part IV
 quarterly-too-long = Part IV is longer than 8000 characters.
 web-facility-report = Quarterly report to the Department of Health
+web-export-label = Download the responses of this view:
+web-export-csv = CSV
+web-export-xlsx = Excel (.xlsx)
+web-export-too-many-rows = { $count } responses do not fit in one Excel sheet (1,048,575 rows at most): choose a shorter period, or download the CSV.
 
 # Administration (/admin)
 web-nav-admin = Administration

@@ -75,6 +75,8 @@ web-col-verdict = Kết luận
 web-col-against-target = So với mục tiêu
 web-col-last-sync = Lần gửi gần nhất
 web-col-received = Phiếu đã nhận
+web-col-waiting = Phiếu chờ gửi (theo ki-ốt báo lần gần nhất)
+web-not-reported = không báo
 web-col-gaps = Thiếu phiếu
 web-col-tampers = Bị sửa
 web-col-clock = Sai giờ
@@ -184,6 +186,10 @@ quarterly-edit-actions = Sửa phần IV
 quarterly-save = Lưu phần IV
 quarterly-too-long = Phần IV dài quá 8000 ký tự.
 web-facility-report = Báo cáo quý gửi Sở Y tế
+web-export-label = Tải các phiếu trả lời của trang này:
+web-export-csv = CSV
+web-export-xlsx = Excel (.xlsx)
+web-export-too-many-rows = { $count } phiếu không vừa một trang tính Excel (tối đa 1.048.575 dòng): hãy chọn khoảng thời gian ngắn hơn, hoặc tải tệp CSV.
 
 # Quản trị (/admin)
 web-nav-admin = Quản trị

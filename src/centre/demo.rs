@@ -104,7 +104,9 @@ pub fn fill(
                     hash,
                 });
                 if batch.len() == 500 {
-                    match store.ingest(&enrolment, &kiosk_id, &batch, catalog) {
+                    // Like a kiosk, each batch says how many responses are still to come.
+                    let waiting = Some((opts.responses as u64).saturating_sub(seq));
+                    match store.ingest(&enrolment, &kiosk_id, &batch, waiting, catalog) {
                         Ok(result) => {
                             stored += result.accepted.len() as u64;
                             progress(stored);
@@ -118,7 +120,10 @@ pub fn fill(
                 return Err(e);
             }
             if !batch.is_empty() {
-                stored += store.ingest(&enrolment, &kiosk_id, &batch, catalog)?.accepted.len() as u64;
+                stored += store
+                    .ingest(&enrolment, &kiosk_id, &batch, Some(0), catalog)?
+                    .accepted
+                    .len() as u64;
                 progress(stored);
             }
         }

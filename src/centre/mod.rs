@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod alerts;
 pub mod demo;
+pub mod export;
 pub mod feedback;
 pub mod figures;
 pub mod http;

@@ -170,6 +170,8 @@ CREATE TABLE IF NOT EXISTS alert_queue (
 CREATE INDEX IF NOT EXISTS alert_queue_due ON alert_queue (sent_at, next_at);
 -- Leaders (director, deputies) approve replies and see a denunciation's identity.
 ALTER TABLE users ADD COLUMN IF NOT EXISTS leader BOOLEAN NOT NULL DEFAULT false;
+-- How many responses each kiosk said it still held unsynced after its last batch.
+ALTER TABLE kiosk_sync ADD COLUMN IF NOT EXISTS waiting BIGINT;
 "];
 
 /// The batch's responses already held: id and hash.
@@ -439,9 +441,9 @@ fn clamp(seq: u64) -> i64 {
     seq.min(i64::MAX as u64) as i64
 }
 
-const KIOSK_SELECT: &str = "SELECT k.id, f.name, k.name, k.kiosk_id, k.revoked_at, k.last_seq, \
-                            (SELECT s.at FROM kiosk_sync s WHERE s.id = k.id) \
-                            FROM kiosks k JOIN facilities f ON f.id = k.facility_id";
+const KIOSK_SELECT: &str = "SELECT k.id, f.name, k.name, k.kiosk_id, k.revoked_at, k.last_seq, s.at, s.waiting \
+                            FROM kiosks k JOIN facilities f ON f.id = k.facility_id \
+                            LEFT JOIN kiosk_sync s ON s.id = k.id";
 
 fn kiosk_row(row: &tokio_postgres::Row) -> KioskInfo {
     KioskInfo {
@@ -452,6 +454,7 @@ fn kiosk_row(row: &tokio_postgres::Row) -> KioskInfo {
         revoked_at: row.get::<_, Option<DateTime<Utc>>>(4),
         last_seq: row.get::<_, i64>(5) as u64,
         last_sync_at: row.get::<_, Option<DateTime<Utc>>>(6),
+        waiting: row.get::<_, Option<i64>>(7).map(|n| n.max(0) as u64),
     }
 }
 
@@ -642,6 +645,7 @@ impl CentreStore for PostgresCentre {
         enrolment: &KioskInfo,
         kiosk_id: &str,
         responses: &[StoredResponse],
+        waiting: Option<u64>,
         catalog: &Catalog,
     ) -> Result<BatchResult, Error> {
         let tz = self.tz;
@@ -781,8 +785,9 @@ impl CentreStore for PostgresCentre {
             .await
             .map_err(db)?;
             tx.execute(
-                "INSERT INTO kiosk_sync (id, at) VALUES ($1, now()) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
-                &[&enrolment.id],
+                "INSERT INTO kiosk_sync (id, at, waiting) VALUES ($1, now(), $2) \
+                 ON CONFLICT (id) DO UPDATE SET at = excluded.at, waiting = excluded.waiting",
+                &[&enrolment.id, &waiting.map(clamp)],
             )
             .await
             .map_err(db)?;
@@ -791,26 +796,51 @@ impl CentreStore for PostgresCentre {
         })
     }
 
-    fn for_each_response(&self, scope: &Scope, f: &mut dyn FnMut(StoredResponse)) -> Result<(), Error> {
-        let rows = self.run(async |pool: &Pool| {
-            let client = pool.get().await.map_err(db)?;
-            client
-                .query(
-                    "SELECT r.body FROM responses r JOIN facilities f ON f.id = r.facility_id \
-                     WHERE ($1::date IS NULL OR r.local_day >= $1) AND ($2::date IS NULL OR r.local_day <= $2) \
-                     AND NOT r.clock_suspect \
-                     AND ($3::text IS NULL OR f.name = $3) AND ($4::text IS NULL OR r.kiosk_id = $4) \
-                     AND ($5::text IS NULL OR r.department = $5) ORDER BY r.kiosk_id, r.seq",
-                    &[&scope.from, &scope.to, &scope.facility, &scope.kiosk, &scope.department],
-                )
-                .await
-                .map_err(db)
-        })?;
-        for row in rows {
-            let body: String = row.get(0);
-            f(serde_json::from_str(&body).map_err(|e| Error::Corrupt(e.to_string()))?);
+    fn walk_responses(
+        &self,
+        scope: &Scope,
+        f: &mut dyn FnMut(StoredResponse) -> std::ops::ControlFlow<()>,
+    ) -> Result<(), Error> {
+        // Keyset pages: after the last (kiosk, seq) read, so no page holds a connection long.
+        let mut after = (String::new(), 0i64);
+        loop {
+            let page = self.run(async |pool: &Pool| {
+                let client = pool.get().await.map_err(db)?;
+                client
+                    .query(
+                        "SELECT r.kiosk_id, r.seq, r.body FROM responses r JOIN facilities f ON f.id = r.facility_id \
+                         WHERE ($1::date IS NULL OR r.local_day >= $1) AND ($2::date IS NULL OR r.local_day <= $2) \
+                         AND NOT r.clock_suspect \
+                         AND ($3::text IS NULL OR f.name = $3) AND ($4::text IS NULL OR r.kiosk_id = $4) \
+                         AND ($5::text IS NULL OR r.department = $5) AND (r.kiosk_id, r.seq) > ($6, $7) \
+                         ORDER BY r.kiosk_id, r.seq LIMIT $8",
+                        &[
+                            &scope.from,
+                            &scope.to,
+                            &scope.facility,
+                            &scope.kiosk,
+                            &scope.department,
+                            &after.0,
+                            &after.1,
+                            &(store::RESPONSE_PAGE as i64),
+                        ],
+                    )
+                    .await
+                    .map_err(db)
+            })?;
+            let full = page.len() == store::RESPONSE_PAGE;
+            for row in page {
+                let body: String = row.get(2);
+                let r: StoredResponse = serde_json::from_str(&body).map_err(|e| Error::Corrupt(e.to_string()))?;
+                if f(r).is_break() {
+                    return Ok(());
+                }
+                after = (row.get(0), row.get(1));
+            }
+            if !full {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 
     fn report_actions(&self, facility: &str, period: &str) -> Result<Option<(String, String, DateTime<Utc>)>, Error> {

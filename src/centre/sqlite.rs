@@ -174,6 +174,8 @@ CREATE INDEX IF NOT EXISTS alert_queue_due ON alert_queue (sent_at, next_at);
 const ADDED_COLUMNS: &[(usize, &str, &str, &str)] = &[
     // Leaders (director, deputies) approve replies and see a denunciation's identity.
     (4, "users", "leader", "INTEGER NOT NULL DEFAULT 0"),
+    // How many responses each kiosk said it still held unsynced after its last batch.
+    (4, "kiosk_sync", "waiting", "INTEGER"),
 ];
 
 fn add_missing_columns(tx: &rusqlite::Transaction, migration: usize) -> rusqlite::Result<()> {
@@ -379,8 +381,7 @@ fn clamp(seq: u64) -> i64 {
     seq.min(i64::MAX as u64) as i64
 }
 
-const KIOSK_COLUMNS: &str =
-    "k.id, f.name, k.name, k.kiosk_id, k.revoked_at, k.last_seq, (SELECT s.at FROM kiosk_sync s WHERE s.id = k.id)";
+const KIOSK_COLUMNS: &str = "k.id, f.name, k.name, k.kiosk_id, k.revoked_at, k.last_seq, s.at, s.waiting";
 
 pub(in crate::centre) fn time(text: Option<String>) -> Option<DateTime<Utc>> {
     text.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
@@ -396,6 +397,7 @@ fn kiosk_row(row: &rusqlite::Row) -> rusqlite::Result<KioskInfo> {
         revoked_at: time(row.get(4)?),
         last_seq: row.get::<_, i64>(5)? as u64,
         last_sync_at: time(row.get(6)?),
+        waiting: row.get::<_, Option<i64>>(7)?.map(|n| n.max(0) as u64),
     })
 }
 
@@ -452,7 +454,7 @@ impl CentreStore for SqliteCentre {
     fn kiosks(&self) -> Result<Vec<KioskInfo>, Error> {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
-            "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id ORDER BY f.name, k.name"
+            "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id LEFT JOIN kiosk_sync s ON s.id = k.id ORDER BY f.name, k.name"
         ))?;
         let rows = stmt.query_map([], kiosk_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
@@ -488,7 +490,7 @@ impl CentreStore for SqliteCentre {
         }
         let info = tx.query_row(
             &format!(
-                "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id WHERE k.token_hash = ?1"
+                "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id LEFT JOIN kiosk_sync s ON s.id = k.id WHERE k.token_hash = ?1"
             ),
             [token_hash],
             kiosk_row,
@@ -501,7 +503,7 @@ impl CentreStore for SqliteCentre {
         Ok(self
             .conn()
             .query_row(
-                &format!("SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id WHERE k.token_hash = ?1"),
+                &format!("SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id LEFT JOIN kiosk_sync s ON s.id = k.id WHERE k.token_hash = ?1"),
                 [token_hash],
                 kiosk_row,
             )
@@ -568,6 +570,7 @@ impl CentreStore for SqliteCentre {
         enrolment: &KioskInfo,
         kiosk_id: &str,
         responses: &[StoredResponse],
+        waiting: Option<u64>,
         catalog: &Catalog,
     ) -> Result<BatchResult, Error> {
         // The CPU work first, outside the connection's lock.
@@ -657,30 +660,60 @@ impl CentreStore for SqliteCentre {
             params![enrolment.id, last_seq, last_hash],
         )?;
         tx.execute(
-            "INSERT INTO kiosk_sync (id, at) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
-            params![enrolment.id, now_text()],
+            "INSERT INTO kiosk_sync (id, at, waiting) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (id) DO UPDATE SET at = excluded.at, waiting = excluded.waiting",
+            params![enrolment.id, now_text(), waiting.map(clamp)],
         )?;
         tx.commit()?;
         Ok(result)
     }
 
-    fn for_each_response(&self, scope: &Scope, f: &mut dyn FnMut(StoredResponse)) -> Result<(), Error> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT r.body FROM responses r JOIN facilities f ON f.id = r.facility_id \
-             WHERE r.local_day >= ?1 AND r.local_day <= ?2 AND NOT r.clock_suspect \
-             AND (?3 IS NULL OR f.name = ?3) AND (?4 IS NULL OR r.kiosk_id = ?4) AND (?5 IS NULL OR r.department = ?5) \
-             ORDER BY r.kiosk_id, r.seq",
-        )?;
+    fn walk_responses(
+        &self,
+        scope: &Scope,
+        f: &mut dyn FnMut(StoredResponse) -> std::ops::ControlFlow<()>,
+    ) -> Result<(), Error> {
         let from = scope.from.map_or_else(|| "0000-00-00".to_string(), |d| d.to_string());
         let to = scope.to.map_or_else(|| "9999-99-99".to_string(), |d| d.to_string());
-        let mut rows = stmt.query(params![from, to, scope.facility, scope.kiosk, scope.department])?;
-        while let Some(row) = rows.next()? {
-            let body: String = row.get(0)?;
-            let r: StoredResponse = serde_json::from_str(&body).map_err(|e| Error::Corrupt(e.to_string()))?;
-            f(r);
+        // Keyset pages: after the last (kiosk, seq) read, so the lock is let go between pages.
+        let mut after = (String::new(), 0i64);
+        loop {
+            let page: Vec<(String, i64, String)> = {
+                let conn = self.conn();
+                let mut stmt = conn.prepare_cached(
+                    "SELECT r.kiosk_id, r.seq, r.body FROM responses r JOIN facilities f ON f.id = r.facility_id \
+                     WHERE r.local_day >= ?1 AND r.local_day <= ?2 AND NOT r.clock_suspect \
+                     AND (?3 IS NULL OR f.name = ?3) AND (?4 IS NULL OR r.kiosk_id = ?4) AND (?5 IS NULL OR r.department = ?5) \
+                     AND (r.kiosk_id, r.seq) > (?6, ?7) \
+                     ORDER BY r.kiosk_id, r.seq LIMIT ?8",
+                )?;
+                let rows = stmt.query_map(
+                    params![
+                        from,
+                        to,
+                        scope.facility,
+                        scope.kiosk,
+                        scope.department,
+                        after.0,
+                        after.1,
+                        store::RESPONSE_PAGE as i64
+                    ],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?;
+                rows.collect::<Result<_, _>>()?
+            };
+            let full = page.len() == store::RESPONSE_PAGE;
+            for (kiosk, seq, body) in page {
+                let r: StoredResponse = serde_json::from_str(&body).map_err(|e| Error::Corrupt(e.to_string()))?;
+                if f(r).is_break() {
+                    return Ok(());
+                }
+                after = (kiosk, seq);
+            }
+            if !full {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 
     fn report_actions(&self, facility: &str, period: &str) -> Result<Option<(String, String, DateTime<Utc>)>, Error> {

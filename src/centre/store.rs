@@ -50,6 +50,9 @@ pub struct KioskInfo {
     pub last_seq: u64,
     /// When it last sent a batch the centre stored.
     pub last_sync_at: Option<DateTime<Utc>>,
+    /// How many responses it said it still held unsynced after that batch (`None`: it did
+    /// not say, as kiosks older than the field do not).
+    pub waiting: Option<u64>,
 }
 
 impl KioskInfo {
@@ -63,6 +66,7 @@ impl KioskInfo {
             revoked_at: None,
             last_seq: 0,
             last_sync_at: None,
+            waiting: None,
         }
     }
 }
@@ -91,7 +95,7 @@ pub fn enrolled_elsewhere(kiosk_id: &str, existing: &str) -> Error {
 }
 
 /// A tamper, gap or clock event found on ingest or audit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Event {
     /// `tamper`, `gap` or `clock`.
     pub kind: String,
@@ -104,7 +108,7 @@ pub struct Event {
 }
 
 /// An event as recorded, with its id (for paging) and time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RecordedEvent {
     /// Its id, increasing with time.
     pub id: i64,
@@ -151,6 +155,9 @@ pub struct Comment {
     /// What the patient wrote (free text, to be escaped by whatever shows it).
     pub text: String,
 }
+
+/// How many responses [`CentreStore::walk_responses`] reads per query.
+pub const RESPONSE_PAGE: usize = 2000;
 
 /// How many stored rows [`CentreStore::latest_comments`] reads at most to find its comments.
 pub const COMMENT_SCAN: usize = 2000;
@@ -251,16 +258,34 @@ pub trait CentreStore: Send + Sync {
     /// holds already, checks each response and the chain, and records tamper and gap events.
     /// An enrolment not yet bound to a kiosk is bound to the batch's kiosk id in the same
     /// transaction, and only when the batch stores a response; a kiosk id another enrolment
-    /// holds is refused with [`Error::Conflict`] (see [`enrolled_elsewhere`]).
+    /// holds is refused with [`Error::Conflict`] (see [`enrolled_elsewhere`]). The time of the
+    /// batch and `waiting` (how many responses the kiosk said it still holds unsynced) are
+    /// kept as its last sync.
     fn ingest(
         &self,
         enrolment: &KioskInfo,
         kiosk_id: &str,
         responses: &[StoredResponse],
+        waiting: Option<u64>,
         catalog: &Catalog,
     ) -> Result<BatchResult, Error>;
     /// Calls `f` with every stored response in `scope`.
-    fn for_each_response(&self, scope: &Scope, f: &mut dyn FnMut(StoredResponse)) -> Result<(), Error>;
+    fn for_each_response(&self, scope: &Scope, f: &mut dyn FnMut(StoredResponse)) -> Result<(), Error> {
+        self.walk_responses(scope, &mut |r| {
+            f(r);
+            std::ops::ControlFlow::Continue(())
+        })
+    }
+    /// Calls `f` with every stored response in `scope` (but those stored with a clock the
+    /// centre could not believe, which no figure counts), in kiosk and sequence order, until
+    /// `f` answers [`std::ops::ControlFlow::Break`]. The responses are read
+    /// [`RESPONSE_PAGE`] at a time and the database is free between pages, so an export of
+    /// millions of responses holds neither them all in memory nor the database for its length.
+    fn walk_responses(
+        &self,
+        scope: &Scope,
+        f: &mut dyn FnMut(StoredResponse) -> std::ops::ControlFlow<()>,
+    ) -> Result<(), Error>;
     /// Calls `f` with every stored daily tally in `scope` (what reports add up instead of
     /// rereading responses).
     fn for_each_tally(&self, scope: &Scope, f: &mut dyn FnMut(TallyKey, Tally)) -> Result<(), Error> {

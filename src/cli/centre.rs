@@ -103,6 +103,28 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Export one facility's responses for a period as CSV or XLSX (the same files as the
+    /// kiosk's `hailong export` and the facility page's download links).
+    Export {
+        /// The facility (its name, or the slug in its page's address).
+        #[arg(long)]
+        facility: String,
+        /// 2026-Q1, 2026-6M, 2026-9M, 2026, 2026-03, all…
+        #[arg(long)]
+        period: String,
+        /// Only this department.
+        #[arg(long)]
+        department: Option<String>,
+        /// Only this questionnaire id.
+        #[arg(long)]
+        questionnaire: Option<String>,
+        /// File format.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: hailong::report::export::Format,
+        /// Destination file.
+        #[arg(long)]
+        output: PathBuf,
+    },
     /// The DESIGN §5 report over everything the centre holds.
     Report {
         /// Only this facility.
@@ -400,6 +422,60 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
                     ))?;
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            facility,
+            period,
+            department,
+            questionnaire,
+            format,
+            output,
+        } => {
+            let period = Period::parse(&period, env.config.calendar()).map_err(|e| anyhow::anyhow!(e.0))?;
+            let centre = centre(&env, store)?;
+            // A facility by its name, or by the slug of its page's address.
+            let facility = centre
+                .store
+                .kiosks()?
+                .into_iter()
+                .map(|k| k.facility)
+                .find(|f| *f == facility || hailong::text::slug(f) == facility)
+                .unwrap_or(facility);
+            let filter = server::export::Filter {
+                scope: Scope {
+                    facility: Some(facility),
+                    department,
+                    from: period.from,
+                    to: period.to,
+                    ..Scope::default()
+                },
+                questionnaire,
+            };
+            filter.scope.check().map_err(anyhow::Error::msg)?;
+            known_names(centre.store.as_ref(), &filter.scope, env.locale)?;
+            let bar = super::commands::progress_bar(0, tr(env.locale, "cli-export-progress"));
+            let n = server::export::write(
+                &centre,
+                &filter,
+                &period,
+                format,
+                env.locale,
+                &output,
+                &mut |done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                },
+            )?;
+            bar.finish_and_clear();
+            eprintln!(
+                "{}",
+                tr_args(
+                    env.locale,
+                    "cli-export-done",
+                    &[("count", n.into()), ("path", output.display().to_string().into())]
+                )
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Report {

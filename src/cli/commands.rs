@@ -76,7 +76,7 @@ fn period(scope: &Scope, calendar: Calendar) -> Result<Period> {
     })
 }
 
-fn progress_bar(len: u64, message: String) -> ProgressBar {
+pub fn progress_bar(len: u64, message: String) -> ProgressBar {
     let bar = ProgressBar::new(len);
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")

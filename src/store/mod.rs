@@ -94,7 +94,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub type SharedStore = std::sync::Arc<std::sync::Mutex<Store>>;
 
 /// One response as the kiosk holds it now, for the chain audit (`sync::Audit`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditEntry {
     /// Sequence number.
@@ -106,9 +106,10 @@ pub struct AuditEntry {
 }
 
 /// A response as stored: numbered and chained. This is also what the sync task sends.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StoredResponse {
     /// Position in this kiosk's chain, from 1.
+    #[schema(minimum = 1)]
     pub seq: u64,
     /// The kiosk that took it.
     pub kiosk_id: String,
@@ -782,6 +783,17 @@ impl Store {
             out.push(read_row(row)?);
         }
         Ok(out)
+    }
+
+    /// How many unsynced responses come after sequence number `after` (what a batch ending
+    /// at `after` leaves waiting).
+    pub fn unsynced_after(&self, after: u64) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM responses WHERE synced_at IS NULL AND seq > ?1",
+            params![after as i64],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
     }
 
     /// Up to `limit` responses after sequence number `after`, in order, each with its hash

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A language the kiosk speaks. Vietnamese is the default and the fallback.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Locale {
     /// Tiếng Việt.

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::model::{ItemKind, Locale, PERCENT_MAX, Questionnaire};
 
 /// A response id: a UUID v7, so ids sort by creation time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct ResponseId(pub Uuid);
 
@@ -34,7 +34,7 @@ impl std::fmt::Display for ResponseId {
 
 /// One answer. Serialised as `{"scale":4}`, `{"percent":90}`, `{"choice":{"option":"5"}}`,
 /// `{"reasons":["wait"]}` or `{"text":"…"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Answer {
     /// 1–5 on the scale, or 0 for "not used".
@@ -56,7 +56,7 @@ pub enum Answer {
 }
 
 /// Whether the patient finished.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// The patient reached the end.
@@ -85,7 +85,7 @@ impl Status {
 }
 
 /// A response as the kiosk produces it, before the store numbers and chains it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Response {
     /// UUID v7.
     pub id: ResponseId,

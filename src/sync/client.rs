@@ -224,8 +224,9 @@ pub async fn sync_once(store: &SharedStore, client: &reqwest::Client, target: &T
     let endpoint = format!("{}{RESPONSES_PATH}", target.url.trim_end_matches('/'));
     let mut synced = 0;
     let mut refused = None;
-    let mut batch: Vec<StoredResponse> = blocking(store, |s| s.outbox(0, SEND_BATCH)).await?;
+    let mut next: Result<(Vec<StoredResponse>, u64), Error> = blocking(store, |s| next_batch(s, 0)).await;
     loop {
+        let (batch, waiting) = next?;
         let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
             return refused.map_or(Ok(synced), |why| Err(Error::Rejected(why)));
         };
@@ -233,10 +234,11 @@ pub async fn sync_once(store: &SharedStore, client: &reqwest::Client, target: &T
         let body = Batch {
             kiosk_id,
             responses: batch,
+            waiting: Some(waiting),
         };
-        let (result, next) = tokio::join!(
+        let (result, following) = tokio::join!(
             post::<_, BatchResult>(client, &endpoint, &target.token, &body.kiosk_id, &body),
-            blocking(store, move |s| s.outbox(after, SEND_BATCH)),
+            blocking(store, move |s| next_batch(s, after)),
         );
         let result = result?;
         let why = result.rejected.first().map(|r| format!("{}: {}", r.id, r.error));
@@ -248,8 +250,19 @@ pub async fn sync_once(store: &SharedStore, client: &reqwest::Client, target: &T
         let n = held.len() as u64;
         blocking(store, move |s| s.mark_synced(&held)).await?;
         synced += n;
-        batch = next?;
+        next = following;
     }
+}
+
+/// The next batch to send after sequence number `after`, and how many unsynced responses the
+/// kiosk holds after it (sent with it as `waiting`).
+fn next_batch(s: &mut crate::store::Store, after: u64) -> crate::store::Result<(Vec<StoredResponse>, u64)> {
+    let batch = s.outbox(after, SEND_BATCH)?;
+    let waiting = match batch.last() {
+        Some(last) => s.unsynced_after(last.seq)?,
+        None => 0,
+    };
+    Ok((batch, waiting))
 }
 
 /// The chain audit: sends the centre what this kiosk holds now, page by page (each hash

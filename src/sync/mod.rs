@@ -31,7 +31,7 @@ pub const SEND_AUDIT: usize = 5_000;
 /// absent: everything from `from` on), each hash recomputed from the response's current
 /// content. The centre compares it with what it received and records a response altered or
 /// removed on the kiosk after it was synced as a tamper or gap event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Audit {
     /// The sending kiosk; must be the kiosk the token belongs to.
@@ -47,7 +47,7 @@ pub struct Audit {
 pub use crate::store::AuditEntry;
 
 /// The centre's answer to an audit.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditResult {
     /// Responses the centre holds in the range, compared.
     pub checked: u64,
@@ -67,17 +67,23 @@ impl AuditResult {
 }
 
 /// `POST /api/v1/responses`: a kiosk's responses, as stored (numbered and chained).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Batch {
     /// The sending kiosk; must be the kiosk the token belongs to.
+    #[schema(min_length = 1, max_length = 100)]
     pub kiosk_id: String,
     /// Responses in sequence order.
+    #[schema(max_items = 1000)]
     pub responses: Vec<StoredResponse>,
+    /// How many responses the kiosk still holds unsynced after this batch (what the facility
+    /// page shows as waiting). Optional: kiosks older than the field omit it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting: Option<u64>,
 }
 
 /// The centre's answer: which responses it now holds, and which it refused and why.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BatchResult {
     /// Newly stored.
     pub accepted: Vec<ResponseId>,
@@ -99,7 +105,7 @@ impl BatchResult {
 }
 
 /// One refused response.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Rejected {
     /// Its id.
     pub id: ResponseId,
@@ -108,7 +114,7 @@ pub struct Rejected {
 }
 
 /// The JSON body of every error the centre answers with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// What went wrong, naming the field or the problem.
     pub error: String,

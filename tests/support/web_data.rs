@@ -35,8 +35,27 @@ pub fn kiosk(
     n: usize,
     departments: &[&str],
     seed: u64,
-    mut edit: impl FnMut(usize, &mut hailong::survey::Response),
+    edit: impl FnMut(usize, &mut hailong::survey::Response),
 ) {
+    let store = kiosk_store(dir, n, departments, seed, edit);
+    let target = Target {
+        url: server.url(),
+        token: server.enrol(facility),
+        ca_cert: None,
+    };
+    let http = client::http_client(&target).unwrap();
+    rt().block_on(client::sync_once(&store, &http, &target)).unwrap();
+}
+
+/// A kiosk's store in `dir` holding `n` demo responses ending today, in `departments`, not
+/// yet synced; `edit` may change each response first.
+pub fn kiosk_store(
+    dir: &Path,
+    n: usize,
+    departments: &[&str],
+    seed: u64,
+    mut edit: impl FnMut(usize, &mut hailong::survey::Response),
+) -> hailong::store::SharedStore {
     std::fs::create_dir_all(dir).unwrap();
     let mut store = Store::open(&dir.join("hailong.sqlite3"), TZ).unwrap();
     let catalog = Catalog::built_in();
@@ -63,14 +82,7 @@ pub fn kiosk(
     });
     let pairs: Vec<_> = all.iter().map(|r| (&q, r)).collect();
     store.save_all(&pairs).unwrap();
-    let store = Arc::new(Mutex::new(store));
-    let target = Target {
-        url: server.url(),
-        token: server.enrol(facility),
-        ca_cert: None,
-    };
-    let http = client::http_client(&target).unwrap();
-    rt().block_on(client::sync_once(&store, &http, &target)).unwrap();
+    Arc::new(Mutex::new(store))
 }
 
 pub fn rt() -> tokio::runtime::Runtime {
@@ -193,6 +205,25 @@ impl Browser {
         self.send(req)
     }
 
+    /// `path`'s status, headers (lower-case names) and raw bytes, with this browser's cookies.
+    pub fn bytes(&mut self, path: &str) -> (u16, HashMap<String, String>, Vec<u8>) {
+        let cookie: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let req = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", cookie.join("; "));
+        self.rt.block_on(async {
+            let resp = req.send().await.unwrap();
+            let status = resp.status().as_u16();
+            let headers = resp
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+                .collect();
+            (status, headers, resp.bytes().await.unwrap().to_vec())
+        })
+    }
+
     pub fn login(&mut self, name: &str, password: &str) -> Reply {
         let page = self.get("/login");
         assert_eq!(page.status, 200);
@@ -274,6 +305,34 @@ pub fn on_every_backend(case: fn(&Path, Server)) {
         std::fs::create_dir_all(&sub).unwrap();
         case(&sub, centre_with_data(&sub, store));
     }
+}
+
+/// The report API's answer for `facility` (and `department`) this quarter.
+pub fn api_report(server: &Server, facility: &str, department: Option<&str>) -> serde_json::Value {
+    let token = centre::new_token();
+    server
+        .centre
+        .store
+        .add_read_token("test", &centre::token_hash(&token))
+        .unwrap();
+    let period =
+        hailong::report::period::Period::quarter_of(today(), hailong::report::period::Calendar::default()).label;
+    let mut query = vec![("facility", facility), ("period", &period)];
+    if let Some(d) = department {
+        query.push(("department", d));
+    }
+    rt().block_on(async {
+        reqwest::Client::new()
+            .get(format!("{}/api/v1/report", server.url()))
+            .bearer_auth(&token)
+            .query(&query)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    })
 }
 
 /// The satisfaction rate of `facility` this quarter, from the report API, as the pages print it.

@@ -253,18 +253,41 @@ pub fn app_with(centre: Centre, queue_wait: std::time::Duration) -> Router {
         wait: queue_wait,
         held: Default::default(),
     };
-    Router::new()
-        .route("/api/v1/health", get(health))
-        .route(RESPONSES_PATH, post(ingest))
-        .route(AUDIT_PATH, post(audit))
-        .route("/api/v1/report", get(report))
-        .route("/api/v1/events", get(events))
-        .route("/api/v1/openapi.json", get(openapi))
+    routes()
+        .into_iter()
+        .fold(Router::new(), |router, (path, _, handler)| router.route(path, handler))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::Extension(slots))
         .layer(axum::Extension(HealthProbe::default()))
         .layer(axum::middleware::from_fn(refuse_declared_oversize))
         .with_state(centre)
+}
+
+/// `/api/v1/openapi.json`.
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
+/// One route of the API: `route!(PATH, GET, handler)` names the method once.
+macro_rules! route {
+    ($path:expr, GET, $handler:expr) => {
+        ($path, axum::http::Method::GET, get($handler))
+    };
+    ($path:expr, POST, $handler:expr) => {
+        ($path, axum::http::Method::POST, post($handler))
+    };
+}
+
+/// Every route of the API: its path, method and handler. The router is built from this one
+/// list, and the tests check the OpenAPI document ([`openapi_document`]) against it, so a route
+/// cannot be added without being described.
+pub fn routes() -> Vec<(&'static str, axum::http::Method, axum::routing::MethodRouter<Centre>)> {
+    vec![
+        route!("/api/v1/health", GET, health),
+        route!(RESPONSES_PATH, POST, ingest),
+        route!(AUDIT_PATH, POST, audit),
+        route!("/api/v1/report", GET, report),
+        route!("/api/v1/events", GET, events),
+        route!(OPENAPI_PATH, GET, openapi),
+    ]
 }
 
 /// The slots for large request bodies (see [`MAX_INGEST_IN_FLIGHT`]), and how many each
@@ -406,6 +429,15 @@ struct HealthProbe(std::sync::Arc<tokio::sync::Mutex<Option<Probed>>>);
 /// `ok` only when the store takes a write now; `503` otherwise (a full disk, a read-only file, a
 /// database that is down), so monitoring sees what kiosks would. One probe runs at a time and
 /// its answer is reused for [`HEALTH_CACHE`]; the database's own words go to the log only.
+#[utoipa::path(
+    get,
+    path = "/api/v1/health",
+    summary = "Health: the server answers and its store takes writes",
+    responses(
+        (status = 200, description = r#"{"status":"ok","store":"writable"}"#, body = Object),
+        (status = 503, description = r#"{"status":"failing","store":"cannot write (…)"}: full disk, read-only or unreachable database; the reason is in the centre's log"#, body = Object),
+    )
+)]
 async fn health(State(centre): State<Centre>, axum::Extension(probe): axum::Extension<HealthProbe>) -> Response {
     let mut last = probe.0.lock().await;
     let problem = match &*last {
@@ -444,6 +476,25 @@ async fn health(State(centre): State<Centre>, axum::Extension(probe): axum::Exte
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/responses",
+    summary = "A kiosk's responses (idempotent by id)",
+    security(("bearer" = [])),
+    request_body = Batch,
+    responses(
+        (status = 200, description = "what the centre now holds", body = BatchResult),
+        (status = 400, description = "malformed", body = ErrorBody),
+        (status = 401, description = "missing, unknown or revoked token (code token_missing, token_unknown, token_revoked)", body = ErrorBody),
+        (status = 403, description = "kiosk_id is not the kiosk this token belongs to (code token_other_kiosk)", body = ErrorBody),
+        (status = 408, description = "the body did not arrive in time", body = ErrorBody),
+        (status = 409, description = "a new enrolment's first batch names a kiosk already enrolled under another enrolment (code kiosk_enrolled_elsewhere); re-enrol that kiosk with `hailong centre kiosk renew`", body = ErrorBody),
+        (status = 413, description = "over 4 MiB or over 1000 responses", body = ErrorBody),
+        (status = 415, description = "not Content-Type: application/json", body = ErrorBody),
+        (status = 429, description = "this kiosk already has 2 requests in flight; retry after Retry-After seconds", body = ErrorBody),
+        (status = 503, description = "busy: too many batches and audits in flight; retry after Retry-After seconds (code busy)", body = ErrorBody),
+    )
+)]
 async fn ingest(
     State(centre): State<Centre>,
     KioskAuth(kiosk): KioskAuth,
@@ -456,9 +507,13 @@ async fn ingest(
         let batch: Batch = parse_json(&body)?;
         drop(body);
         check_batch(&batch, &kiosk)?;
-        let result = centre
-            .store
-            .ingest(&kiosk, &batch.kiosk_id, &batch.responses, &centre.catalog)?;
+        let result = centre.store.ingest(
+            &kiosk,
+            &batch.kiosk_id,
+            &batch.responses,
+            batch.waiting,
+            &centre.catalog,
+        )?;
         Ok::<_, ApiError>((batch.kiosk_id, result))
     })
     .await
@@ -509,6 +564,24 @@ fn other_kiosk(bound: &str, claimed: &str) -> ApiError {
 /// Events an audit records per transaction.
 const EVENTS_PER_TRANSACTION: usize = 1000;
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/audit",
+    summary = "A kiosk's chain audit: what it holds now, compared with what it sent; altered or removed responses are recorded as tamper and gap events",
+    security(("bearer" = [])),
+    request_body = Audit,
+    responses(
+        (status = 200, description = "what the comparison found", body = AuditResult),
+        (status = 400, description = "malformed (bad range, sequence numbers out of range or not increasing, bad hash)", body = ErrorBody),
+        (status = 401, description = "missing, unknown or revoked token", body = ErrorBody),
+        (status = 403, description = "kiosk_id is not the kiosk this token belongs to", body = ErrorBody),
+        (status = 408, description = "the body did not arrive in time", body = ErrorBody),
+        (status = 413, description = "over 4 MiB or over 10000 entries", body = ErrorBody),
+        (status = 415, description = "not Content-Type: application/json", body = ErrorBody),
+        (status = 429, description = "this kiosk already has 2 requests in flight; retry after Retry-After seconds", body = ErrorBody),
+        (status = 503, description = "busy: too many batches and audits in flight; retry after Retry-After seconds", body = ErrorBody),
+    )
+)]
 async fn audit(
     State(centre): State<Centre>,
     KioskAuth(kiosk): KioskAuth,
@@ -575,15 +648,32 @@ async fn audit(
     Ok(axum::Json(result))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ReportQuery {
+    /// Only this facility (its name).
     facility: Option<String>,
+    /// Only this kiosk (its own id).
     kiosk: Option<String>,
+    /// Only this department.
     department: Option<String>,
+    /// 2026-Q1 … 2026-Q4, 2026-H1, 2026-H2, 2026-9M, 2026, 2026-03, all (default).
     period: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/report",
+    summary = "The DESIGN §5 report over what the centre holds",
+    security(("bearer" = [])),
+    params(ReportQuery),
+    responses(
+        (status = 200, description = "the report (same keys as `hailong report --json`)", body = Object),
+        (status = 400, description = "bad parameter", body = ErrorBody),
+        (status = 401, description = "missing or unknown read token", body = ErrorBody),
+    )
+)]
 async fn report(
     State(centre): State<Centre>,
     _: ReadAuth,
@@ -608,23 +698,48 @@ async fn report(
     Ok(axum::Json(report))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct EventsQuery {
+    /// Only this kiosk (its own id).
     kiosk: Option<String>,
+    /// Only events with an id below this (the previous page's `next_before`).
     before: Option<i64>,
+    /// At most this many (1–1000, default 100).
     limit: Option<u32>,
+}
+
+/// A page of events.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct EventsPage {
+    /// Newest first.
+    pub events: Vec<crate::centre::store::RecordedEvent>,
+    /// The `before` of the next page; `null` on the last.
+    pub next_before: Option<i64>,
 }
 
 /// Most events one page holds.
 const MAX_EVENTS_PAGE: u32 = 1000;
 
 /// The tamper and gap events, newest first, a page at a time (`before` = the last id seen).
+#[utoipa::path(
+    get,
+    path = "/api/v1/events",
+    summary = "Tamper and gap events, newest first, a page at a time",
+    security(("bearer" = [])),
+    params(EventsQuery),
+    responses(
+        (status = 200, description = "a page", body = EventsPage),
+        (status = 400, description = "bad parameter", body = ErrorBody),
+        (status = 401, description = "missing, unknown or revoked read token", body = ErrorBody),
+    )
+)]
 async fn events(
     State(centre): State<Centre>,
     _: ReadAuth,
     query: Result<Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<axum::Json<serde_json::Value>, ApiError> {
+) -> Result<axum::Json<EventsPage>, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad(e.body_text()))?;
     if let Some(kiosk) = &q.kiosk {
         crate::centre::store::check_name("kiosk", kiosk).map_err(ApiError::bad)?;
@@ -639,12 +754,64 @@ async fn events(
     let next = (page.len() == limit as usize)
         .then(|| page.last().map(|e| e.id))
         .flatten();
-    Ok(axum::Json(serde_json::json!({ "events": page, "next_before": next })))
+    Ok(axum::Json(EventsPage {
+        events: page,
+        next_before: next,
+    }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    summary = "This document",
+    responses((status = 200, description = "OpenAPI 3.1", body = Object))
+)]
 async fn openapi() -> impl IntoResponse {
+    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        include_str!("openapi.json"),
+        DOCUMENT
+            .get_or_init(|| openapi_document().to_json().expect("the document serialises"))
+            .clone(),
     )
+}
+
+/// The API's description, generated from the handlers' `#[utoipa::path]` attributes and the
+/// request and response types (`utoipa::ToSchema`), so it names the same fields serde reads.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "hailong centre API",
+        version = "1",
+        description = "Kiosks post their responses; readers get the DESIGN §5 report JSON."
+    ),
+    paths(health, ingest, audit, report, events, openapi),
+    components(schemas(
+        ErrorBody,
+        Batch,
+        BatchResult,
+        Audit,
+        AuditResult,
+        EventsPage,
+        crate::store::StoredResponse
+    )),
+    modifiers(&BearerScheme)
+)]
+struct ApiDoc;
+
+/// The `bearer` security scheme the kiosk and read tokens use.
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        doc.components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// The OpenAPI 3.1 document served at [`OPENAPI_PATH`].
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
 }

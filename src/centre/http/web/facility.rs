@@ -238,6 +238,12 @@ pub async fn page(
         @if viewer.user.role != Role::Department {
             p { a href={ "/facility/" (crate::text::slug(&facility)) "/report" (super::overview::serde_urlencoded_period(&q)) } { (tr(locale, "web-facility-report")) } }
         }
+        p.downloads {
+            (tr(locale, "web-export-label")) " "
+            a href={ "/facility/" (crate::text::slug(&facility)) "/export.csv" (super::overview::serde_urlencoded_period(&q)) } download { (tr(locale, "web-export-csv")) }
+            " · "
+            a href={ "/facility/" (crate::text::slug(&facility)) "/export.xlsx" (super::overview::serde_urlencoded_period(&q)) } download { (tr(locale, "web-export-xlsx")) }
+        }
         @if let Some(d) = viewer.user.department.as_ref().filter(|_| viewer.user.role == Role::Department) {
             p.note { (tr_args(locale, "web-facility-department-only", &[("department", d.clone().into())])) }
         }
@@ -318,6 +324,7 @@ pub async fn page(
                         th scope="col" { (tr(locale, "web-col-kiosk")) }
                         th scope="col" { (tr(locale, "web-col-last-sync")) }
                         th.num scope="col" { (tr(locale, "web-col-received")) }
+                        th.num scope="col" { (tr(locale, "web-col-waiting")) }
                         th.num scope="col" { (tr(locale, "web-col-gaps")) }
                         th.num scope="col" { (tr(locale, "web-col-tampers")) }
                         th.num scope="col" { (tr(locale, "web-col-clock")) }
@@ -326,6 +333,9 @@ pub async fn page(
                         th scope="row" { (k.name) }
                         td { (k.last_sync_at.map_or_else(|| tr(locale, "web-never"), when)) }
                         td.num { (fmt::count(locale, k.last_seq)) }
+                        td.num class=(if k.waiting.is_some_and(|n| n > 0) { "warn" } else { "" }) {
+                            (k.waiting.map_or_else(|| tr(locale, "web-not-reported"), |n| fmt::count(locale, n)))
+                        }
                         td.num class=(if c.gaps > 0 { "warn" } else { "" }) { (fmt::count(locale, c.gaps)) }
                         td.num class=(if c.tampers > 0 { "warn" } else { "" }) { (fmt::count(locale, c.tampers)) }
                         td.num class=(if c.clock > 0 { "warn" } else { "" }) { (fmt::count(locale, c.clock)) }

@@ -9,6 +9,7 @@
 mod admin;
 mod auth;
 mod chart;
+mod export;
 mod facility;
 pub mod feedback;
 mod fmt;
@@ -59,6 +60,8 @@ pub fn routes(centre: Centre) -> Router {
         .route("/facility/{slug}", get(facility::page))
         .route("/facility/{slug}/report", get(quarterly::page).post(quarterly::save))
         .route("/facility/{slug}/report.docx", get(quarterly::docx))
+        .route("/facility/{slug}/export.csv", get(export::csv))
+        .route("/facility/{slug}/export.xlsx", get(export::xlsx))
         .route("/public/{slug}", get(public::page))
         .route("/public/{slug}/open-data.csv", get(public::open_data))
         .route("/public/{slug}/qr.svg", get(public::qr))
