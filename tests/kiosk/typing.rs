@@ -103,7 +103,9 @@ fn a_usb_keyboard_types_the_staff_pin() {
     let hash = pin::hash_pin("246813").unwrap();
     let mut h = Harness::with(&format!("staff_pin_hash = \"{hash}\"\n"), &[]);
     for _ in 0..5 {
-        h.send(hailong::kiosk::app::Message::CornerTap);
+        h.send(hailong::kiosk::app::Message::Welcome(
+            hailong::kiosk::screen::welcome::Message::CornerTap,
+        ));
     }
     assert!(h.shows("Chế độ nhân viên"));
     h.type_usb("2468139");
@@ -121,7 +123,9 @@ fn a_usb_keyboard_types_the_staff_pin() {
         &[],
     );
     for _ in 0..5 {
-        h.send(hailong::kiosk::app::Message::CornerTap);
+        h.send(hailong::kiosk::app::Message::Welcome(
+            hailong::kiosk::screen::welcome::Message::CornerTap,
+        ));
     }
     h.type_usb("12");
     h.press_named(Named::Escape);
