@@ -111,7 +111,7 @@ fn kiosk_on_choice(kiosk: &Kiosk) -> bool {
     matches!(
         kiosk.screen(),
         hailong::kiosk::app::Screen::Survey(s)
-            if matches!(s.current_item().map(|i| &i.kind), Some(hailong::survey::ItemKind::Choice { .. }))
+            if matches!(s.session().current_item().map(|i| &i.kind), Some(hailong::survey::ItemKind::Choice { .. }))
     )
 }
 

@@ -271,23 +271,7 @@ impl Kiosk {
                 return Effect::None;
             }
             Message::Frame => return Effect::None,
-            Message::Sync(event) => {
-                self.sync.running = false;
-                match event {
-                    SyncEvent::Synced(at) => {
-                        self.sync.last_success = Some(at);
-                        self.sync.last_error = None;
-                    }
-                    SyncEvent::Failed(e) => self.sync.last_error = Some(e),
-                    SyncEvent::Audited { at, result } => self.sync.last_audit = Some((at, result)),
-                    SyncEvent::Clock(offset) => self.sync.clock_offset = offset,
-                }
-                // The Sync page shows the queue: count it again.
-                return match &self.screen {
-                    Screen::Staff(s) if s.page == staff::Page::Sync => Effect::Staff(staff::Request::LoadSync),
-                    _ => Effect::None,
-                };
-            }
+            Message::Sync(event) => return self.sync_event(event),
             _ => {}
         }
         let now = self.setup.clock.now();
@@ -301,27 +285,50 @@ impl Kiosk {
         }
         match message {
             Message::Welcome(m) => return self.welcome(m, now),
-            Message::Thanks(m) => {
-                if let Screen::Thanks(thanks) = &mut self.screen
-                    && thanks.update(m) == thanks::Action::Done
-                {
-                    self.reset();
-                }
-            }
+            Message::Thanks(m) => self.thanks(m),
             Message::Pin(key) => return self.pin_key(key),
             Message::PinChecked(ok) => return self.pin_checked(ok, now),
             Message::PinHashRead(read) => self.pin_hash_read(read),
             Message::Staff(m) => return self.staff(m),
-            Message::Survey(m) => {
-                if let Screen::Survey(survey) = &mut self.screen {
-                    let action = survey.update(m, now);
-                    return self.survey_action(action, now);
-                }
-            }
+            Message::Survey(m) => return self.survey(m, now),
             Message::HardKey(key) => return self.hard_key(key, now),
             _ => {}
         }
         Effect::None
+    }
+
+    fn sync_event(&mut self, event: SyncEvent) -> Effect {
+        self.sync.running = false;
+        match event {
+            SyncEvent::Synced(at) => {
+                self.sync.last_success = Some(at);
+                self.sync.last_error = None;
+            }
+            SyncEvent::Failed(e) => self.sync.last_error = Some(e),
+            SyncEvent::Audited { at, result } => self.sync.last_audit = Some((at, result)),
+            SyncEvent::Clock(offset) => self.sync.clock_offset = offset,
+        }
+        // The Sync page shows the queue: count it again.
+        match &self.screen {
+            Screen::Staff(s) if s.page == staff::Page::Sync => Effect::Staff(staff::Request::LoadSync),
+            _ => Effect::None,
+        }
+    }
+
+    fn thanks(&mut self, message: thanks::Message) {
+        if let Screen::Thanks(thanks) = &mut self.screen
+            && thanks.update(message) == thanks::Action::Done
+        {
+            self.reset();
+        }
+    }
+
+    fn survey(&mut self, message: survey::Message, now: Instant) -> Effect {
+        let Screen::Survey(survey) = &mut self.screen else {
+            return Effect::None;
+        };
+        let action = survey.update(message, now);
+        self.survey_action(action, now)
     }
 
     fn welcome(&mut self, message: welcome::Message, now: Instant) -> Effect {

@@ -214,11 +214,7 @@ impl Failure {
         let now = Instant::now();
         match message {
             Message::QuitKey if self.pin_hash.is_none() => return self.quit(),
-            Message::CornerTap if self.stage == Stage::Problem && self.pin_hash.is_some() => {
-                if crate::kiosk::screen::welcome::counts_corner_tap(&mut self.corner_taps, now) {
-                    self.stage = Stage::Pin(PinEntry::default());
-                }
-            }
+            Message::CornerTap if self.stage == Stage::Problem && self.pin_hash.is_some() => self.corner_tap(now),
             Message::Pin(key) => return self.pin_key(key, now),
             Message::PinChecked(ok) => {
                 if let Stage::Pin(entry) = &mut self.stage {
@@ -237,6 +233,13 @@ impl Failure {
             _ => {}
         }
         Action::None
+    }
+
+    /// The corner gesture, as on the welcome screen, opens the PIN pad.
+    fn corner_tap(&mut self, now: Instant) {
+        if crate::kiosk::screen::welcome::counts_corner_tap(&mut self.corner_taps, now) {
+            self.stage = Stage::Pin(PinEntry::default());
+        }
     }
 
     fn pin_key(&mut self, key: PinKey, now: Instant) -> Action {
