@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::i18n::tr;
 use crate::kiosk::app::HardKey;
 use crate::kiosk::screen::keyboard::{self, KeyPress};
+use crate::kiosk::screen::pin::PinKey;
 use crate::kiosk::screen::{BOLD, Element, text};
 use crate::kiosk::staff::pin;
 use crate::kiosk::theme::{self, Metrics};
@@ -155,6 +156,20 @@ impl Settings {
                 if let Some((_, composer)) = &mut self.editing {
                     keyboard::press(composer, key);
                 }
+            }
+            Message::HardKey(key) if self.new_pin.is_some() => {
+                // The new-PIN pad takes a USB keyboard like the other PIN pads.
+                let mut action = Action::None;
+                for key in crate::kiosk::screen::pin::keys_of(key) {
+                    let message = match key {
+                        PinKey::Digit(d) => Message::NewPinDigit(d),
+                        PinKey::Delete => Message::NewPinDelete,
+                        PinKey::Submit => Message::NewPinNext,
+                        PinKey::Cancel => Message::NewPinCancel,
+                    };
+                    action = self.update(message, config);
+                }
+                return action;
             }
             Message::HardKey(key) => {
                 if let Some((_, composer)) = &mut self.editing {
