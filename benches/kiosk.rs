@@ -35,7 +35,7 @@ fn tap(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let mut kiosk = kiosk(&dir);
     let mut renderer = renderer();
-    kiosk.update(Message::Start);
+    kiosk.update(Message::Welcome(hailong::kiosk::screen::welcome::Message::Start));
     let mut cache = Cache::default();
 
     // A face tap moves to the next question; Back returns, so the loop can go on forever.
@@ -44,7 +44,7 @@ fn tap(c: &mut Criterion) {
         b.iter(|| {
             let input = if forward { Input::Scale(4) } else { Input::Back };
             forward = !forward;
-            kiosk.update(Message::Survey(input));
+            kiosk.update(Message::Survey(hailong::kiosk::screen::survey::Message::Input(input)));
             let ui = UserInterface::build(screen::view(&kiosk), SIZE, std::mem::take(&mut cache), &mut renderer);
             cache = black_box(ui).into_cache();
         })
@@ -52,9 +52,13 @@ fn tap(c: &mut Criterion) {
 
     // The keyboard screen has the most widgets.
     for _ in 0..6 {
-        kiosk.update(Message::Survey(Input::Scale(4)));
+        kiosk.update(Message::Survey(hailong::kiosk::screen::survey::Message::Input(
+            Input::Scale(4),
+        )));
     }
-    kiosk.update(Message::Survey(Input::Choice(4)));
+    kiosk.update(Message::Survey(hailong::kiosk::screen::survey::Message::Input(
+        Input::Choice(4),
+    )));
     let mut n = 0u32;
     c.bench_function("kiosk tap: keyboard key (update + view + layout)", |b| {
         b.iter(|| {
@@ -64,7 +68,7 @@ fn tap(c: &mut Criterion) {
             } else {
                 KeyPress::Char('a')
             };
-            kiosk.update(Message::Key(key));
+            kiosk.update(Message::Survey(hailong::kiosk::screen::survey::Message::Key(key)));
             let ui = UserInterface::build(screen::view(&kiosk), SIZE, std::mem::take(&mut cache), &mut renderer);
             cache = black_box(ui).into_cache();
         })
@@ -75,7 +79,7 @@ fn frame(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let mut kiosk = kiosk(&dir);
     let mut renderer = renderer();
-    kiosk.update(Message::Start);
+    kiosk.update(Message::Welcome(hailong::kiosk::screen::welcome::Message::Start));
     let theme = Theme::Light;
     let style = Style {
         text_color: Color::BLACK,
@@ -90,7 +94,7 @@ fn frame(c: &mut Criterion) {
             } else {
                 Input::Scale(4)
             };
-            kiosk.update(Message::Survey(input));
+            kiosk.update(Message::Survey(hailong::kiosk::screen::survey::Message::Input(input)));
         }
         group.bench_function(name, |b| {
             b.iter(|| {
@@ -107,7 +111,7 @@ fn kiosk_on_choice(kiosk: &Kiosk) -> bool {
     matches!(
         kiosk.screen(),
         hailong::kiosk::app::Screen::Survey(s)
-            if matches!(s.current_item().map(|i| &i.kind), Some(hailong::survey::ItemKind::Choice { .. }))
+            if matches!(s.session().current_item().map(|i| &i.kind), Some(hailong::survey::ItemKind::Choice { .. }))
     )
 }
 

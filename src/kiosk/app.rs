@@ -9,33 +9,21 @@ use iced::Size;
 use iced::widget::{qr_code, svg};
 
 use crate::config::Config;
-use crate::kiosk::saver::{Queued, SaveOutcome, SharedStore};
-use crate::kiosk::session::{self, Input, Session};
+use crate::kiosk::saver::{Outbox, Queued, SaveOutcome, SharedStore};
+use crate::kiosk::screen::survey::{self, Survey};
+use crate::kiosk::screen::{pin as pad, thanks, welcome};
+use crate::kiosk::session::Session;
 use crate::kiosk::staff::{self, Staff, pin};
 use crate::kiosk::sync_worker::SyncEvent;
 use crate::kiosk::theme::Metrics;
-use crate::kiosk::typing::Mode;
 use crate::survey::{Catalog, Locale, Questionnaire, Response, Status};
 
-/// How long "Are you still there?" waits before the session is closed.
-pub const STILL_THERE: Duration = Duration::from_secs(10);
-/// How long the neutral "noted" confirmation shows after an answer.
-pub const NOTED: Duration = Duration::from_millis(1200);
-/// A survey screen takes no input for this long after it appeared, so the second tap of a
-/// double tap (or a tap landing as the next question appears) cannot answer the next question.
-/// Double taps come 100–300 ms apart (300 ms is Android's `DOUBLE_TAP_TIMEOUT`, the widest
-/// interval a touch system reads as one double tap), while reading a new question and choosing
-/// a face takes a patient well over a second (a choice reaction alone is ≈ 0.4–0.6 s), so
-/// 400 ms swallows double taps and finger bounce without ever slowing a patient down.
-pub const ANSWER_GUARD: Duration = Duration::from_millis(400);
-/// Pause between attempts to save responses that failed to save.
-pub const RETRY: Duration = Duration::from_secs(5);
+pub use crate::kiosk::saver::RETRY;
+pub use crate::kiosk::screen::survey::{ANSWER_GUARD, NOTED, STILL_THERE};
 /// Staff mode (and the PIN pad) close after this long without a touch.
 pub const STAFF_IDLE: Duration = Duration::from_secs(120);
-/// The hidden gesture: this many taps on the top-left corner of the welcome screen…
-pub const CORNER_TAPS: usize = 5;
-/// …within this long.
-pub const CORNER_WINDOW: Duration = Duration::from_secs(3);
+pub use crate::kiosk::screen::pin::{PinEntry, PinKey};
+pub use crate::kiosk::screen::welcome::{CORNER_TAPS, CORNER_WINDOW};
 
 /// What the kiosk needs to run: settings, the questionnaire it asks, its store.
 #[derive(Clone)]
@@ -98,22 +86,7 @@ impl Setup {
     }
 }
 
-/// A key of the on-screen keyboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyPress {
-    /// A letter, digit or punctuation key.
-    Char(char),
-    /// The space bar.
-    Space,
-    /// Delete the last character.
-    Delete,
-    /// Capitalise the next letter.
-    Shift,
-    /// Capitalise every letter until pressed again.
-    CapsLock,
-    /// Type in this mode (the key of the mode on is highlighted).
-    Mode(Mode),
-}
+pub use crate::kiosk::screen::keyboard::KeyPress;
 
 /// A key of a real (USB) keyboard, as the kiosk reads it ([`crate::kiosk::hard_key`]): it
 /// types on the PIN pad and the comment screens as the on-screen keys do.
@@ -132,20 +105,14 @@ pub enum HardKey {
 /// Everything that can happen to the kiosk.
 #[derive(Debug, Clone)]
 pub enum Message {
-    /// A language button on the welcome screen.
-    Locale(Locale),
-    /// The start button.
-    Start,
-    /// An answer, Back, Continue… on a survey screen.
-    Survey(Input),
-    /// A key of the on-screen keyboard.
-    Key(KeyPress),
+    /// Something on the welcome screen.
+    Welcome(welcome::Message),
+    /// Something on a survey screen.
+    Survey(survey::Message),
     /// A key of a real keyboard.
     HardKey(HardKey),
-    /// "Done" on the thank-you screen (or a tap anywhere on it).
-    ThanksDone,
-    /// "I am still here".
-    StillHere,
+    /// Something on the thank-you screen.
+    Thanks(thanks::Message),
     /// Any touch or click anywhere, even off the buttons.
     Touched,
     /// The clock (idle checks, timed screens, retries).
@@ -158,10 +125,11 @@ pub enum Message {
     Frame,
     /// The start task loaded the settings, questionnaire and store (or could not).
     Started(Box<crate::kiosk::Started>),
-    /// A tap on the hidden top-left corner of the welcome screen.
+    /// A tap on the hidden top-left corner of the failure screen (the welcome screen's is
+    /// [`welcome::Message::CornerTap`]).
     CornerTap,
-    /// A key of the PIN pad.
-    Pin(PinKey),
+    /// A key of the PIN pad (the kiosk's, or the failure screen's).
+    Pin(pad::Message),
     /// The PIN check finished.
     PinChecked(bool),
     /// The PIN hash read again from the settings file as the pad opened, or why it could not be.
@@ -176,19 +144,6 @@ pub enum Message {
     Quit,
 }
 
-/// A key of the PIN pad.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PinKey {
-    /// 0–9.
-    Digit(char),
-    /// Delete the last digit.
-    Delete,
-    /// Check the PIN.
-    Submit,
-    /// Back to the welcome screen.
-    Cancel,
-}
-
 impl Message {
     /// Whether this is a person touching the screen (as opposed to the clock or a background
     /// job reporting back): only these count against the idle timeouts.
@@ -201,14 +156,7 @@ impl Message {
             | Message::Started(_)
             | Message::PinChecked(_)
             | Message::PinHashRead(_) => false,
-            Message::Staff(m) => !matches!(
-                m,
-                staff::Message::Loaded(_)
-                    | staff::Message::Drives(_)
-                    | staff::Message::ExportDone(_)
-                    | staff::Message::SyncLoaded(_)
-                    | staff::Message::SettingsSaved(_)
-            ),
+            Message::Staff(m) => !m.is_report(),
             _ => true,
         }
     }
@@ -240,13 +188,13 @@ pub enum Effect {
 #[derive(Debug)]
 pub enum Screen {
     /// Facility name, invitation, start and language buttons.
-    Welcome,
+    Welcome(welcome::Welcome),
     /// A patient is answering.
-    Survey(Box<Session>),
-    /// Thanks and QR code, since the given moment.
-    Thanks(Instant),
+    Survey(Box<Survey>),
+    /// Thanks and QR code.
+    Thanks(thanks::Thanks),
     /// The staff PIN pad.
-    Pin(PinEntry),
+    Pin(pad::Pin),
     /// Staff mode.
     Staff(Box<Staff>),
 }
@@ -266,48 +214,6 @@ pub struct SyncState {
     pub clock_offset: Option<chrono::TimeDelta>,
 }
 
-/// The PIN being typed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PinEntry {
-    /// Digits so far.
-    pub typed: String,
-    /// Waiting for the check.
-    pub checking: bool,
-    /// The last PIN was wrong.
-    pub wrong: bool,
-}
-
-impl PinEntry {
-    /// Applies a digit, Delete or Submit while the pad takes input (Cancel is the caller's);
-    /// returns the typed PIN, now waiting for its check, when it is submitted.
-    pub fn press(&mut self, key: PinKey) -> Option<String> {
-        match key {
-            PinKey::Digit(d) if self.typed.len() < *pin::PIN_LEN.end() => {
-                self.typed.push(d);
-                self.wrong = false;
-            }
-            PinKey::Delete => {
-                self.typed.pop();
-            }
-            PinKey::Submit if !self.typed.is_empty() => {
-                self.checking = true;
-                return Some(std::mem::take(&mut self.typed));
-            }
-            _ => {}
-        }
-        None
-    }
-}
-
-/// Types a real keyboard's key into `composer` (Enter and Escape are the screen's).
-fn type_hard(composer: &mut crate::kiosk::typing::Composer, key: HardKey) {
-    match key {
-        HardKey::Text(text) => text.chars().for_each(|c| composer.typed(c)),
-        HardKey::Backspace => composer.backspace(),
-        HardKey::Enter | HardKey::Escape => {}
-    }
-}
-
 /// The running kiosk.
 pub struct Kiosk {
     setup: Setup,
@@ -316,22 +222,13 @@ pub struct Kiosk {
     metrics: Metrics,
     clock: Instant,
     last_touch: Instant,
-    still_there: Option<Instant>,
-    noted: Option<Instant>,
-    /// When the survey screen on display appeared ([`ANSWER_GUARD`]).
-    step_shown: Instant,
     last_complete: Option<Response>,
-    pending: Vec<Queued>,
-    saving: bool,
-    last_attempt: Option<Instant>,
-    save_error: Option<crate::kiosk::problem::StoreProblem>,
+    outbox: Outbox,
     qr: Option<qr_code::Data>,
     flip: bool,
-    corner_taps: Vec<Instant>,
     sync: SyncState,
+    /// Wrong PINs and the lock, across openings of the pad.
     pin_guard: pin::Guard,
-    /// Digits of the PIN last submitted on the pad.
-    pin_submitted: usize,
     faces: [svg::Handle; 5],
 }
 
@@ -345,24 +242,16 @@ impl Kiosk {
         Kiosk {
             locale: setup.config.default_locale,
             setup,
-            screen: Screen::Welcome,
+            screen: Screen::Welcome(welcome::Welcome::default()),
             metrics: Metrics::for_size(size),
             clock: now,
             last_touch: now,
-            still_there: None,
-            noted: None,
-            step_shown: now,
             last_complete: None,
-            pending: Vec::new(),
-            saving: false,
-            last_attempt: None,
-            save_error: None,
+            outbox: Outbox::default(),
             qr,
             flip: false,
-            corner_taps: Vec::new(),
             sync: SyncState::default(),
             pin_guard: pin::Guard::default(),
-            pin_submitted: 0,
             faces: crate::kiosk::screen::faces(),
         }
     }
@@ -371,29 +260,18 @@ impl Kiosk {
     pub fn update(&mut self, message: Message) -> Effect {
         match message {
             Message::Tick(now) => return self.tick(now),
-            Message::Saved(outcome) => return self.saved(outcome),
+            Message::Saved(outcome) => {
+                return self
+                    .outbox
+                    .saved(outcome, self.clock)
+                    .map_or(Effect::None, Effect::Save);
+            }
             Message::Resized(size) => {
                 self.metrics = Metrics::for_size(size);
                 return Effect::None;
             }
             Message::Frame => return Effect::None,
-            Message::Sync(event) => {
-                self.sync.running = false;
-                match event {
-                    SyncEvent::Synced(at) => {
-                        self.sync.last_success = Some(at);
-                        self.sync.last_error = None;
-                    }
-                    SyncEvent::Failed(e) => self.sync.last_error = Some(e),
-                    SyncEvent::Audited { at, result } => self.sync.last_audit = Some((at, result)),
-                    SyncEvent::Clock(offset) => self.sync.clock_offset = offset,
-                }
-                // The Sync page shows the queue: count it again.
-                return match &self.screen {
-                    Screen::Staff(s) if s.page == staff::Page::Sync => Effect::Staff(staff::Request::LoadSync),
-                    _ => Effect::None,
-                };
-            }
+            Message::Sync(event) => return self.sync_event(event),
             _ => {}
         }
         let now = self.setup.clock.now();
@@ -401,47 +279,78 @@ impl Kiosk {
         if message.is_touch() {
             self.flip = !self.flip;
             self.last_touch = now;
-            self.still_there = None;
+            if let Screen::Survey(survey) = &mut self.screen {
+                survey.touched();
+            }
         }
         match message {
-            Message::CornerTap => return self.corner_tap(now),
+            Message::Welcome(m) => return self.welcome(m, now),
+            Message::Thanks(m) => self.thanks(m),
             Message::Pin(key) => return self.pin_key(key),
             Message::PinChecked(ok) => return self.pin_checked(ok, now),
             Message::PinHashRead(read) => self.pin_hash_read(read),
             Message::Staff(m) => return self.staff(m),
-            Message::Locale(locale) if matches!(self.screen, Screen::Welcome) => self.locale = locale,
-            Message::Start if matches!(self.screen, Screen::Welcome) => {
-                let session = Session::new(
-                    self.setup.questionnaire.clone(),
-                    self.locale,
-                    &self.setup.config.departments,
-                );
-                self.screen = Screen::Survey(Box::new(session));
-                self.step_shown = now;
-            }
-            // The question comes back under the finger that tapped "I am still here".
-            Message::StillHere => self.step_shown = now,
-            Message::Survey(input) => return self.survey(input, now),
-            Message::Key(key) => self.key(key),
+            Message::Survey(m) => return self.survey(m, now),
             Message::HardKey(key) => return self.hard_key(key, now),
-            Message::ThanksDone if matches!(self.screen, Screen::Thanks(_)) => self.reset(),
             _ => {}
         }
         Effect::None
     }
 
-    fn corner_tap(&mut self, now: Instant) -> Effect {
-        if !matches!(self.screen, Screen::Welcome) {
-            return Effect::None;
+    fn sync_event(&mut self, event: SyncEvent) -> Effect {
+        self.sync.running = false;
+        match event {
+            SyncEvent::Synced(at) => {
+                self.sync.last_success = Some(at);
+                self.sync.last_error = None;
+            }
+            SyncEvent::Failed(e) => self.sync.last_error = Some(e),
+            SyncEvent::Audited { at, result } => self.sync.last_audit = Some((at, result)),
+            SyncEvent::Clock(offset) => self.sync.clock_offset = offset,
         }
-        self.corner_taps
-            .retain(|t| now.saturating_duration_since(*t) < CORNER_WINDOW);
-        self.corner_taps.push(now);
-        if self.corner_taps.len() >= CORNER_TAPS {
-            self.corner_taps.clear();
-            self.screen = Screen::Pin(PinEntry::default());
-            // A PIN set (or changed) with `hailong kiosk set-pin` since the start applies now.
-            return Effect::ReadPinHash;
+        // The Sync page shows the queue: count it again.
+        match &self.screen {
+            Screen::Staff(s) if s.page == staff::Page::Sync => Effect::Staff(staff::Request::LoadSync),
+            _ => Effect::None,
+        }
+    }
+
+    fn thanks(&mut self, message: thanks::Message) {
+        if let Screen::Thanks(thanks) = &mut self.screen
+            && thanks.update(message) == thanks::Action::Done
+        {
+            self.reset();
+        }
+    }
+
+    fn survey(&mut self, message: survey::Message, now: Instant) -> Effect {
+        let Screen::Survey(survey) = &mut self.screen else {
+            return Effect::None;
+        };
+        let action = survey.update(message, now);
+        self.survey_action(action, now)
+    }
+
+    fn welcome(&mut self, message: welcome::Message, now: Instant) -> Effect {
+        let Screen::Welcome(welcome) = &mut self.screen else {
+            return Effect::None;
+        };
+        match welcome.update(message, now) {
+            welcome::Action::None => {}
+            welcome::Action::Locale(locale) => self.locale = locale,
+            welcome::Action::Start => {
+                let session = Session::new(
+                    self.setup.questionnaire.clone(),
+                    self.locale,
+                    &self.setup.config.departments,
+                );
+                self.screen = Screen::Survey(Box::new(Survey::new(session, now)));
+            }
+            welcome::Action::OpenPin => {
+                self.screen = Screen::Pin(pad::Pin::default());
+                // A PIN set (or changed) with `hailong kiosk set-pin` since the start applies now.
+                return Effect::ReadPinHash;
+            }
         }
         Effect::None
     }
@@ -455,59 +364,51 @@ impl Kiosk {
     }
 
     fn pin_key(&mut self, key: PinKey) -> Effect {
-        let Screen::Pin(entry) = &mut self.screen else {
+        let Screen::Pin(pad) = &mut self.screen else {
             return Effect::None;
         };
-        let hash = &self.setup.config.staff_pin_hash;
-        match key {
-            PinKey::Cancel => self.reset(),
-            _ if entry.checking || hash.is_empty() || self.pin_guard.locked_for(self.clock).is_some() => {}
-            _ => {
-                if let Some(pin) = entry.press(key) {
-                    self.pin_submitted = pin.len();
-                    return Effect::CheckPin {
-                        hash: hash.clone(),
-                        pin,
-                    };
-                }
-            }
+        let locked = self.pin_guard.locked_for(self.clock).is_some();
+        match pad.update(key, &self.setup.config.staff_pin_hash, locked) {
+            pad::Action::Leave => self.reset(),
+            pad::Action::Check { hash, pin } => return Effect::CheckPin { hash, pin },
+            pad::Action::None | pad::Action::Open { .. } => {}
         }
         Effect::None
     }
 
     fn pin_checked(&mut self, ok: bool, now: Instant) -> Effect {
-        let Screen::Pin(entry) = &mut self.screen else {
+        let Screen::Pin(pad) = &mut self.screen else {
             return Effect::None;
         };
         self.pin_guard.record(ok, now);
-        if ok {
+        if let pad::Action::Open { short_pin } = pad.checked(ok) {
             let (mut staff, request) = Staff::open(&self.setup.config);
-            // A 4- or 5-digit PIN of an older version still opens; staff are asked to change it.
-            staff.short_pin = (self.pin_submitted < *pin::NEW_PIN_LEN.start()).then_some(self.pin_submitted);
+            staff.short_pin = short_pin;
             self.screen = Screen::Staff(Box::new(staff));
-            Effect::Staff(request)
-        } else {
-            *entry = PinEntry {
-                wrong: true,
-                ..PinEntry::default()
-            };
-            Effect::None
+            return Effect::Staff(request);
         }
+        Effect::None
     }
 
     fn staff(&mut self, message: staff::Message) -> Effect {
         let Screen::Staff(staff) = &mut self.screen else {
             return Effect::None;
         };
-        if let staff::Message::SettingsSaved(Ok((config, questionnaire))) = &message {
-            // New settings take effect at once, for the next patient.
-            self.qr = (!config.thank_you_url.is_empty())
-                .then(|| qr_code::Data::new(config.thank_you_url.as_bytes()).ok())
-                .flatten();
-            self.setup.config = (**config).clone();
-            self.setup.questionnaire = questionnaire.clone();
-        }
-        match staff.update(message, &self.setup.config) {
+        let request = staff.update(message, &self.setup.config);
+        self.staff_request(request)
+    }
+
+    fn staff_request(&mut self, request: staff::Request) -> Effect {
+        match request {
+            staff::Request::Apply(config, questionnaire) => {
+                // New settings take effect at once, for the next patient.
+                self.qr = (!config.thank_you_url.is_empty())
+                    .then(|| qr_code::Data::new(config.thank_you_url.as_bytes()).ok())
+                    .flatten();
+                self.setup.config = *config;
+                self.setup.questionnaire = questionnaire;
+                Effect::None
+            }
             staff::Request::Leave => {
                 self.reset();
                 Effect::None
@@ -521,54 +422,22 @@ impl Kiosk {
         }
     }
 
-    fn survey(&mut self, input: Input, now: Instant) -> Effect {
-        let Screen::Survey(session) = &mut self.screen else {
-            return Effect::None;
-        };
-        if now.saturating_duration_since(self.step_shown) < ANSWER_GUARD {
-            // Part of the tap that answered the last screen, not an answer to this one.
-            return Effect::None;
-        }
-        let before = session.step();
-        let is_answer = matches!(input, Input::Scale(_) | Input::Percent(_) | Input::Choice(_));
-        match session.update(input) {
-            session::Action::Finished => self.finish(now),
-            session::Action::ToWelcome => {
+    fn survey_action(&mut self, action: survey::Action, now: Instant) -> Effect {
+        match action {
+            survey::Action::None => Effect::None,
+            survey::Action::Finished => self.finish(now),
+            survey::Action::ToWelcome => {
                 // Back before anything is asked: the patient may pick another language. The
                 // session held at most an answer they went back over; it is not kept.
-                self.screen = Screen::Welcome;
-                self.noted = None;
+                self.screen = Screen::Welcome(welcome::Welcome::default());
                 self.repaint_all();
                 Effect::None
             }
-            session::Action::None => {
-                if session.step() != before {
-                    self.step_shown = now;
-                    if is_answer {
-                        self.noted = Some(now);
-                    }
-                }
+            survey::Action::AskedStillThere => {
+                self.repaint_all();
                 Effect::None
             }
-        }
-    }
-
-    fn key(&mut self, key: KeyPress) {
-        let composer = match &mut self.screen {
-            Screen::Survey(session) => session.composer.as_mut(),
-            Screen::Staff(staff) => staff.editing.as_mut().map(|(_, c)| c),
-            _ => None,
-        };
-        let Some(composer) = composer else {
-            return;
-        };
-        match key {
-            KeyPress::Char(c) => composer.key(c),
-            KeyPress::Space => composer.space(),
-            KeyPress::Delete => composer.backspace(),
-            KeyPress::Shift => composer.toggle_shift(),
-            KeyPress::CapsLock => composer.toggle_caps(),
-            KeyPress::Mode(mode) => composer.set_mode(mode),
+            survey::Action::Abandon => self.abandon(now),
         }
     }
 
@@ -576,41 +445,34 @@ impl Kiosk {
     /// and Enter (Continue / Send) wherever the on-screen keyboard is up.
     fn hard_key(&mut self, key: HardKey, now: Instant) -> Effect {
         match &mut self.screen {
-            Screen::Pin(_) => match key {
-                HardKey::Text(text) => {
-                    // A digit never submits the PIN: only Enter (or "Vào") does.
-                    for d in text.chars().filter(char::is_ascii_digit) {
-                        self.pin_key(PinKey::Digit(d));
+            Screen::Pin(_) => {
+                let mut effect = Effect::None;
+                for key in pad::keys_of(key) {
+                    match self.pin_key(key) {
+                        Effect::None => {}
+                        asked => effect = asked,
                     }
-                    Effect::None
                 }
-                HardKey::Backspace => self.pin_key(PinKey::Delete),
-                HardKey::Enter => self.pin_key(PinKey::Submit),
-                HardKey::Escape => self.pin_key(PinKey::Cancel),
-            },
-            Screen::Survey(session) if session.composer.is_some() => match key {
-                HardKey::Enter => self.survey(Input::Continue, now),
-                key => {
-                    if let Some(composer) = session.composer.as_mut() {
-                        type_hard(composer, key);
-                    }
-                    Effect::None
-                }
-            },
+                effect
+            }
+            Screen::Survey(survey) => {
+                let action = survey.hard_key(key, now);
+                self.survey_action(action, now)
+            }
             Screen::Staff(staff) => {
-                if let Some((_, composer)) = staff.editing.as_mut() {
-                    type_hard(composer, key);
-                }
-                Effect::None
+                let request = staff.hard_key(key, &self.setup.config);
+                self.staff_request(request)
             }
             _ => Effect::None,
         }
     }
 
     fn finish(&mut self, now: Instant) -> Effect {
-        let Screen::Survey(session) = std::mem::replace(&mut self.screen, Screen::Thanks(now)) else {
+        let Screen::Survey(survey) = std::mem::replace(&mut self.screen, Screen::Thanks(thanks::Thanks::new(now)))
+        else {
             return Effect::None;
         };
+        let session = survey.into_session();
         let questionnaire = session.shared_questionnaire().clone();
         let mut response = session.finish(Status::Complete);
         let window = chrono::Duration::seconds(i64::from(self.setup.config.rapid_repeat_secs.0));
@@ -618,15 +480,15 @@ impl Kiosk {
             response.rapid_repeat = response.is_rapid_repeat_of(previous, window);
         }
         self.last_complete = Some(response.clone());
-        self.noted = None;
         self.enqueue(questionnaire, response, now)
     }
 
     fn abandon(&mut self, now: Instant) -> Effect {
-        let screen = std::mem::replace(&mut self.screen, Screen::Welcome);
+        let screen = std::mem::replace(&mut self.screen, Screen::Welcome(welcome::Welcome::default()));
         self.reset();
         match screen {
-            Screen::Survey(session) if session.has_answers() => {
+            Screen::Survey(survey) if survey.session().has_answers() => {
+                let session = survey.into_session();
                 let questionnaire = session.shared_questionnaire().clone();
                 self.enqueue(questionnaire, session.finish(Status::Partial), now)
             }
@@ -637,52 +499,26 @@ impl Kiosk {
     /// Back to a clean welcome screen: nothing of the last patient remains.
     fn reset(&mut self) {
         self.flip = !self.flip;
-        self.screen = Screen::Welcome;
+        self.screen = Screen::Welcome(welcome::Welcome::default());
         self.locale = self.setup.config.default_locale;
-        self.still_there = None;
-        self.noted = None;
     }
 
     fn enqueue(&mut self, questionnaire: Arc<Questionnaire>, response: Response, now: Instant) -> Effect {
-        self.pending.push(Queued {
+        let queued = Queued {
             questionnaire,
             response,
-        });
-        self.save_now(now)
-    }
-
-    fn save_now(&mut self, now: Instant) -> Effect {
-        if self.saving || self.pending.is_empty() {
-            return Effect::None;
-        }
-        self.saving = true;
-        self.last_attempt = Some(now);
-        Effect::Save(self.pending.clone())
-    }
-
-    fn saved(&mut self, outcome: SaveOutcome) -> Effect {
-        self.saving = false;
-        self.pending.retain(|q| !outcome.saved.contains(&q.response.id));
-        self.save_error = outcome.error;
-        if self.save_error.is_none() {
-            // Responses finished while the last save ran go out at once.
-            self.save_now(self.clock)
-        } else {
-            Effect::None
-        }
+        };
+        self.outbox.push(queued, now).map_or(Effect::None, Effect::Save)
     }
 
     fn tick(&mut self, now: Instant) -> Effect {
         self.clock = now;
-        if self.noted.is_some_and(|t| now.saturating_duration_since(t) >= NOTED) {
-            self.noted = None;
-        }
         let idle = Duration::from_secs(u64::from(self.setup.config.idle_timeout_secs.0));
-        match self.screen {
-            Screen::Welcome => {}
-            Screen::Thanks(since) => {
+        match &mut self.screen {
+            Screen::Welcome(_) => {}
+            Screen::Thanks(thanks) => {
                 let shown = Duration::from_secs(u64::from(self.setup.config.thank_you_secs.0));
-                if now.saturating_duration_since(since) >= shown {
+                if thanks.tick(now, shown) == thanks::Action::Done {
                     self.reset();
                 }
             }
@@ -691,29 +527,19 @@ impl Kiosk {
                     self.reset();
                 }
             }
-            Screen::Survey(_) => match self.still_there {
-                Some(asked) if now.saturating_duration_since(asked) >= STILL_THERE => return self.abandon(now),
-                Some(_) => {}
-                None if now.saturating_duration_since(self.last_touch) >= idle => {
-                    self.flip = !self.flip;
-                    self.still_there = Some(now);
+            Screen::Survey(survey) => match survey.tick(now, self.last_touch, idle) {
+                survey::Action::Abandon => return self.abandon(now),
+                action => {
+                    self.survey_action(action, now);
                 }
-                None => {}
             },
         }
-        if !self.saving
-            && self
-                .last_attempt
-                .is_none_or(|t| now.saturating_duration_since(t) >= RETRY)
-        {
-            return self.save_now(now);
-        }
-        Effect::None
+        self.outbox.tick(now).map_or(Effect::None, Effect::Save)
     }
 
     /// Whether the kiosk needs the clock ticking (it sleeps on the welcome screen).
     pub fn needs_ticks(&self) -> bool {
-        !matches!(self.screen, Screen::Welcome) || !self.pending.is_empty() || self.noted.is_some()
+        !matches!(self.screen, Screen::Welcome(_)) || !self.outbox.pending().is_empty()
     }
 
     /// The screen on display.
@@ -751,12 +577,9 @@ impl Kiosk {
         &self.setup.store
     }
 
-    /// Seconds left before an unanswered "Are you still there?" closes the session.
-    pub fn still_there_left(&self) -> Option<u64> {
-        self.still_there.map(|asked| {
-            let left = STILL_THERE.saturating_sub(self.clock.saturating_duration_since(asked));
-            left.as_secs() + u64::from(left.subsec_nanos() > 0)
-        })
+    /// The time the kiosk last looked at its clock (a touch or a tick).
+    pub fn now(&self) -> Instant {
+        self.clock
     }
 
     /// Makes the next frame repaint the whole window (see [`theme::page`](crate::kiosk::theme::page)).
@@ -769,19 +592,14 @@ impl Kiosk {
         self.flip
     }
 
-    /// Whether the neutral "noted" confirmation shows.
-    pub fn noted(&self) -> bool {
-        self.noted.is_some()
-    }
-
     /// Responses not yet on disk, each with its questionnaire.
     pub fn pending(&self) -> &[Queued] {
-        &self.pending
+        self.outbox.pending()
     }
 
     /// The last save error, for the staff banner.
     pub fn save_error(&self) -> Option<&crate::kiosk::problem::StoreProblem> {
-        self.save_error.as_ref()
+        self.outbox.error()
     }
 
     /// The thank-you QR code, when a URL is configured.
@@ -799,8 +617,8 @@ impl Kiosk {
         self.pin_guard.locked_for(self.clock)
     }
 
-    /// The five face images.
-    pub fn face(&self, value: u8) -> &svg::Handle {
-        &self.faces[usize::from(value.clamp(1, 5)) - 1]
+    /// The five face images (made once: the renderer caches them by handle).
+    pub fn faces(&self) -> &[svg::Handle; 5] {
+        &self.faces
     }
 }

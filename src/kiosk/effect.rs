@@ -7,7 +7,7 @@ use crate::kiosk::app::{Effect, Message, Setup};
 use crate::kiosk::problem::StoreProblem;
 use crate::kiosk::saver;
 use crate::kiosk::staff::settings::SaveFailure;
-use crate::kiosk::staff::{self, Request, dashboard, export, pin};
+use crate::kiosk::staff::{self, Request, dashboard, export, pin, settings, sync};
 
 /// Runs `effect` to completion and returns the message reporting its result (`None` for
 /// effects that report nothing).
@@ -26,7 +26,7 @@ pub fn run_blocking(effect: Effect, setup: &Setup) -> Option<Message> {
                 .map_err(|e| e.to_string()),
         )),
         Effect::Staff(request) => match request {
-            Request::None | Request::Leave | Request::Quit => None,
+            Request::None | Request::Leave | Request::Quit | Request::Apply(..) => None,
             // The background worker runs the round and reports it like any other.
             Request::SyncNow => {
                 setup.sync_wake.notify_one();
@@ -35,26 +35,26 @@ pub fn run_blocking(effect: Effect, setup: &Setup) -> Option<Message> {
             Request::LoadDashboard(choice) => {
                 let opts = setup.config.scoring_options();
                 let result = dashboard::load(&store(), choice, today(), &opts, setup.config.calendar());
-                reply(staff::Message::Loaded(
+                reply(staff::Message::Dashboard(dashboard::Message::Loaded(
                     result.map(Arc::new).map_err(|e| StoreProblem::of(&e)),
-                ))
+                )))
             }
-            Request::LoadSync => reply(staff::Message::SyncLoaded(
+            Request::LoadSync => reply(staff::Message::Sync(sync::Message::Loaded(
                 store().outbox_status().map_err(|e| StoreProblem::of(&e)),
-            )),
-            Request::FindDrives => reply(staff::Message::Drives(export::destinations(
+            ))),
+            Request::FindDrives => reply(staff::Message::Export(export::Message::Drives(export::destinations(
                 &setup.export_roots,
                 &setup.data_dir,
-            ))),
-            Request::Export(job) => reply(staff::Message::ExportDone(export::run(
+            )))),
+            Request::Export(job) => reply(staff::Message::Export(export::Message::Done(export::run(
                 &store(),
                 &setup.config,
                 &job,
                 today(),
+            )))),
+            Request::SaveSettings { config, new_pin } => reply(staff::Message::Settings(settings::Message::Saved(
+                save_settings(setup, *config, new_pin),
             ))),
-            Request::SaveSettings { config, new_pin } => {
-                reply(staff::Message::SettingsSaved(save_settings(setup, *config, new_pin)))
-            }
         },
     }
 }

@@ -18,8 +18,9 @@ use iced::{Event, Fill, event, keyboard, window};
 
 use crate::config::ConfigError;
 use crate::i18n::{tr, tr_args};
-use crate::kiosk::app::{CORNER_TAPS, CORNER_WINDOW, Message, PinEntry, PinKey};
+use crate::kiosk::app::Message;
 use crate::kiosk::problem::{IoCause, StoreProblem};
+use crate::kiosk::screen::pin::{PinEntry, PinKey};
 use crate::kiosk::screen::{self, BOLD, Element, text};
 use crate::kiosk::staff::pin;
 use crate::kiosk::theme::{self, Metrics};
@@ -213,15 +214,7 @@ impl Failure {
         let now = Instant::now();
         match message {
             Message::QuitKey if self.pin_hash.is_none() => return self.quit(),
-            Message::CornerTap if self.stage == Stage::Problem && self.pin_hash.is_some() => {
-                self.corner_taps
-                    .retain(|t| now.saturating_duration_since(*t) < CORNER_WINDOW);
-                self.corner_taps.push(now);
-                if self.corner_taps.len() >= CORNER_TAPS {
-                    self.corner_taps.clear();
-                    self.stage = Stage::Pin(PinEntry::default());
-                }
-            }
+            Message::CornerTap if self.stage == Stage::Problem && self.pin_hash.is_some() => self.corner_tap(now),
             Message::Pin(key) => return self.pin_key(key, now),
             Message::PinChecked(ok) => {
                 if let Stage::Pin(entry) = &mut self.stage {
@@ -240,6 +233,13 @@ impl Failure {
             _ => {}
         }
         Action::None
+    }
+
+    /// The corner gesture, as on the welcome screen, opens the PIN pad.
+    fn corner_tap(&mut self, now: Instant) {
+        if crate::kiosk::screen::welcome::counts_corner_tap(&mut self.corner_taps, now) {
+            self.stage = Stage::Pin(PinEntry::default());
+        }
     }
 
     fn pin_key(&mut self, key: PinKey, now: Instant) -> Action {
@@ -268,7 +268,7 @@ impl Failure {
         match &self.stage {
             Stage::Pin(entry) => {
                 let locked = self.guard.locked_for(Instant::now());
-                let page = screen::pin::pad_view(m, locale, entry, true, locked);
+                let page = screen::pin::pad_view(m, locale, entry, true, locked).map(Message::Pin);
                 container(page).padding(48).style(theme::page(false)).into()
             }
             Stage::Unlocked => {
@@ -318,17 +318,7 @@ impl Failure {
 
 /// The PIN pad's keys for a key of a USB keyboard: digits, Backspace, Enter, Escape.
 pub fn pin_keys(key: crate::kiosk::app::HardKey) -> Vec<Message> {
-    use crate::kiosk::app::HardKey;
-    match key {
-        HardKey::Text(text) => text
-            .chars()
-            .filter(char::is_ascii_digit)
-            .map(|d| Message::Pin(PinKey::Digit(d)))
-            .collect(),
-        HardKey::Backspace => vec![Message::Pin(PinKey::Delete)],
-        HardKey::Enter => vec![Message::Pin(PinKey::Submit)],
-        HardKey::Escape => vec![Message::Pin(PinKey::Cancel)],
-    }
+    screen::pin::keys_of(key).into_iter().map(Message::Pin).collect()
 }
 
 /// The documented way out without a PIN: Ctrl+Alt+Q (by the key's place, so any layout).

@@ -148,81 +148,51 @@ impl App {
         if let Message::Frame = message {
             return startup_probe_report();
         }
-        let kiosk = match self {
-            App::Loading(loading) => {
-                match message {
-                    Message::Resized(size) => loading.size = size,
-                    Message::Started(started) => {
-                        let Started(loaded) = *started;
-                        let exit = loading.exit.take();
-                        let mut app = App::started(loaded, &loading.options, loading.size);
-                        if let App::Failed(failure) = &mut app {
-                            // In the journal too, not only on the screen.
-                            eprintln!("hailong: the kiosk cannot start: {}", failure.problem());
-                            if let Some(slot) = &exit {
-                                failure.report_exit_to(slot.clone());
-                            }
-                        }
-                        if let Some(slot) = &exit {
-                            *slot.lock().unwrap_or_else(|p| p.into_inner()) = app.exit();
-                        }
-                        *self = app;
-                        // Measure again: the window may have changed size while loading.
-                        return window::latest().and_then(window::size).map(Message::Resized);
-                    }
-                    _ => {}
+        match self {
+            App::Loading(loading) => match message {
+                Message::Resized(size) => {
+                    loading.size = size;
+                    Task::none()
                 }
-                return Task::none();
-            }
+                Message::Started(started) => {
+                    let Started(loaded) = *started;
+                    self.finish_loading(loaded)
+                }
+                _ => Task::none(),
+            },
             App::Ready(kiosk) => {
                 if let Message::Resized(_) = message {
                     // The window took its monitor's size: everything moved, so repaint it all,
                     // or a tone mark drawn at the old size lingers (seen under Xvfb).
                     kiosk.repaint_all();
                 }
-                kiosk
+                let effect = kiosk.update(message);
+                run_effect(effect, kiosk.setup())
             }
-            App::Failed(failure) => {
-                // A USB keyboard types on the failure screen's PIN pad as on the kiosk's.
-                let messages = match message {
-                    Message::HardKey(key) => failure::pin_keys(key),
-                    other => vec![other],
-                };
-                let mut tasks = Vec::new();
-                for message in messages {
-                    tasks.push(match failure.update(message) {
-                        failure::Action::None => Task::none(),
-                        // Exits with the failure's status (2): see `App::exit`.
-                        failure::Action::Quit => iced::exit(),
-                        failure::Action::CheckPin { hash, pin } => Task::perform(
-                            async move {
-                                tokio::task::spawn_blocking(move || staff::pin::verify_pin(&hash, &pin))
-                                    .await
-                                    .unwrap_or(false)
-                            },
-                            Message::PinChecked,
-                        ),
-                    });
-                }
-                return Task::batch(tasks);
-            }
+            App::Failed(failure) => update_failure(failure, message),
+        }
+    }
+
+    /// The start task has reported: the kiosk, or the failure screen, takes over.
+    fn finish_loading(&mut self, loaded: Result<Setup, StartError>) -> Task<Message> {
+        let App::Loading(loading) = self else {
+            return Task::none();
         };
-        match kiosk.update(message) {
-            Effect::None => Task::none(),
-            Effect::Staff(staff::Request::Quit) => iced::exit(),
-            effect => {
-                let setup = kiosk.setup().clone();
-                Task::perform(
-                    async move {
-                        tokio::task::spawn_blocking(move || effect::run_blocking(effect, &setup))
-                            .await
-                            .ok()
-                            .flatten()
-                    },
-                    |reply| reply.unwrap_or(Message::Frame),
-                )
+        let exit = loading.exit.take();
+        let mut app = App::started(loaded, &loading.options, loading.size);
+        if let App::Failed(failure) = &mut app {
+            // In the journal too, not only on the screen.
+            eprintln!("hailong: the kiosk cannot start: {}", failure.problem());
+            if let Some(slot) = &exit {
+                failure.report_exit_to(slot.clone());
             }
         }
+        if let Some(slot) = &exit {
+            *slot.lock().unwrap_or_else(|p| p.into_inner()) = app.exit();
+        }
+        *self = app;
+        // Measure again: the window may have changed size while loading.
+        window::latest().and_then(window::size).map(Message::Resized)
     }
 
     /// Draws the window.
@@ -262,6 +232,51 @@ impl App {
         }
         Subscription::batch(subscriptions)
     }
+}
+
+/// Runs a kiosk's effect as a task on tokio's blocking pool (quitting at once).
+fn run_effect(effect: Effect, setup: &Setup) -> Task<Message> {
+    match effect {
+        Effect::None => Task::none(),
+        Effect::Staff(staff::Request::Quit) => iced::exit(),
+        effect => {
+            let setup = setup.clone();
+            Task::perform(
+                async move {
+                    tokio::task::spawn_blocking(move || effect::run_blocking(effect, &setup))
+                        .await
+                        .ok()
+                        .flatten()
+                },
+                |reply| reply.unwrap_or(Message::Frame),
+            )
+        }
+    }
+}
+
+/// The failure screen's messages: a USB keyboard types on its PIN pad as on the kiosk's.
+fn update_failure(failure: &mut failure::Failure, message: Message) -> Task<Message> {
+    let messages = match message {
+        Message::HardKey(key) => failure::pin_keys(key),
+        other => vec![other],
+    };
+    let mut tasks = Vec::new();
+    for message in messages {
+        tasks.push(match failure.update(message) {
+            failure::Action::None => Task::none(),
+            // Exits with the failure's status (2): see `App::exit`.
+            failure::Action::Quit => iced::exit(),
+            failure::Action::CheckPin { hash, pin } => Task::perform(
+                async move {
+                    tokio::task::spawn_blocking(move || staff::pin::verify_pin(&hash, &pin))
+                        .await
+                        .unwrap_or(false)
+                },
+                Message::PinChecked,
+            ),
+        });
+    }
+    Task::batch(tasks)
 }
 
 fn touched(event: Event, _: event::Status, _: window::Id) -> Option<Message> {

@@ -54,3 +54,65 @@ pub fn save_blocking(store: &SharedStore, batch: &[Queued]) -> SaveOutcome {
 fn log_failure(message: &str) {
     eprintln!("hailong: saving a response failed, will retry: {message}");
 }
+
+/// Pause between attempts to save responses that failed to save.
+pub const RETRY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The responses the kiosk holds until the store has them: one save at a time, retried every
+/// [`RETRY`] after a failure. Pure state: a save to run comes back as the batch to save.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    pending: Vec<Queued>,
+    saving: bool,
+    last_attempt: Option<std::time::Instant>,
+    error: Option<StoreProblem>,
+}
+
+impl Outbox {
+    /// Queues a finished response; the batch to save now, unless a save is running.
+    pub fn push(&mut self, queued: Queued, now: std::time::Instant) -> Option<Vec<Queued>> {
+        self.pending.push(queued);
+        self.save_now(now)
+    }
+
+    /// Everything waiting, to save now, unless a save is running or nothing waits.
+    pub fn save_now(&mut self, now: std::time::Instant) -> Option<Vec<Queued>> {
+        if self.saving || self.pending.is_empty() {
+            return None;
+        }
+        self.saving = true;
+        self.last_attempt = Some(now);
+        Some(self.pending.clone())
+    }
+
+    /// A save finished at `now`: what it saved leaves the queue. After a success, responses
+    /// finished while it ran go out at once (the batch returned).
+    pub fn saved(&mut self, outcome: SaveOutcome, now: std::time::Instant) -> Option<Vec<Queued>> {
+        self.saving = false;
+        self.pending.retain(|q| !outcome.saved.contains(&q.response.id));
+        self.error = outcome.error;
+        if self.error.is_none() { self.save_now(now) } else { None }
+    }
+
+    /// The clock at `now`: a retry, when one is due.
+    pub fn tick(&mut self, now: std::time::Instant) -> Option<Vec<Queued>> {
+        if !self.saving
+            && self
+                .last_attempt
+                .is_none_or(|t| now.saturating_duration_since(t) >= RETRY)
+        {
+            return self.save_now(now);
+        }
+        None
+    }
+
+    /// Responses not yet on disk, each with its questionnaire.
+    pub fn pending(&self) -> &[Queued] {
+        &self.pending
+    }
+
+    /// Why the last save failed, until one succeeds.
+    pub fn error(&self) -> Option<&StoreProblem> {
+        self.error.as_ref()
+    }
+}

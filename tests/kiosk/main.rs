@@ -269,7 +269,7 @@ fn the_thank_you_screen_returns_to_welcome_by_itself() {
     assert!(matches!(h.kiosk.screen(), Screen::Thanks(_)));
     // `thank_you_secs`, 20 s by default (it was 8 s, too short to scan the QR code).
     h.idle_for(21);
-    assert!(matches!(h.kiosk.screen(), Screen::Welcome));
+    assert!(matches!(h.kiosk.screen(), Screen::Welcome(_)));
 }
 
 #[test]

@@ -116,7 +116,7 @@ fn the_thank_you_screen_stays_long_enough_to_scan_its_code() {
         "gone before 15 s: too short to scan the QR code"
     );
     h.idle_for(20);
-    assert!(matches!(h.kiosk.screen(), Screen::Welcome), "20 s by default");
+    assert!(matches!(h.kiosk.screen(), Screen::Welcome(_)), "20 s by default");
 
     // Configurable.
     let mut h = Harness::with(
@@ -127,7 +127,7 @@ fn the_thank_you_screen_stays_long_enough_to_scan_its_code() {
     h.idle_for(40);
     assert!(matches!(h.kiosk.screen(), Screen::Thanks(_)));
     h.idle_for(45);
-    assert!(matches!(h.kiosk.screen(), Screen::Welcome));
+    assert!(matches!(h.kiosk.screen(), Screen::Welcome(_)));
 }
 
 #[test]
@@ -136,7 +136,7 @@ fn a_tap_anywhere_on_the_thank_you_screen_returns_at_once() {
     finish(&mut h);
     // Not the button: the words above it.
     h.tap("Xin chân thành cảm ơn Ông/Bà!");
-    assert!(matches!(h.kiosk.screen(), Screen::Welcome));
+    assert!(matches!(h.kiosk.screen(), Screen::Welcome(_)));
 }
 
 #[test]

@@ -22,7 +22,7 @@ fn with_pin(extra: &str) -> Harness {
 
 fn open_pad(h: &mut Harness) {
     for _ in 0..5 {
-        h.send(Message::CornerTap);
+        h.send(Message::Welcome(hailong::kiosk::screen::welcome::Message::CornerTap));
     }
 }
 
@@ -69,10 +69,10 @@ fn seed(h: &Harness, responses: &str) {
 fn five_corner_taps_and_the_right_pin_open_the_dashboard() {
     let mut h = with_pin("");
     for _ in 0..4 {
-        h.send(Message::CornerTap);
+        h.send(Message::Welcome(hailong::kiosk::screen::welcome::Message::CornerTap));
     }
     assert!(h.shows("Bắt đầu đánh giá"), "four taps are not enough");
-    h.send(Message::CornerTap);
+    h.send(Message::Welcome(hailong::kiosk::screen::welcome::Message::CornerTap));
     assert!(h.shows("Chế độ nhân viên"));
     enter(&mut h, PIN);
     assert!(h.shows("Tổng quan"));
@@ -172,7 +172,7 @@ fn the_dashboard_shows_the_figures_of_hailong_report() {
     let Screen::Staff(s) = h.kiosk.screen() else {
         unreachable!()
     };
-    let data = s.dashboard.as_ref().expect("loaded");
+    let data = s.dashboard.data.as_ref().expect("loaded");
     for (code, f) in &data.summary.sections {
         let expected = json["sections"][code]["satisfied_pct"].as_f64();
         let shown = f.satisfied_pct.map(|p| (p * 100.0).round() / 100.0);
@@ -278,12 +278,12 @@ fn settings_are_checked_saved_and_still_there_after_a_restart() {
     h.tap("Cài đặt");
     // A bad value is refused with the reason, and nothing is written.
     let before = std::fs::read_to_string(h.dir().join("hailong.toml")).unwrap();
-    h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "0".into())));
+    h.send(Message::Staff(settings_field(Field::IdleTimeout, "0".into())));
     h.tap("Lưu cài đặt");
     assert!(h.shows("Chưa lưu: “Tự kết thúc sau (giây không thao tác)” phải từ 10 đến 600 (đang là 0)."));
     assert_eq!(std::fs::read_to_string(h.dir().join("hailong.toml")).unwrap(), before);
 
-    h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "90".into())));
+    h.send(Message::Staff(settings_field(Field::IdleTimeout, "90".into())));
     h.tap("byt-ngoai-tru");
     // The facility name, typed on the screen's own keyboard.
     h.tap("Sửa");
@@ -398,7 +398,7 @@ fn the_sync_page_sends_the_queue_now_and_explains_a_refused_token() {
     assert!(h.shows(&centre.url()));
     assert!(h.shows("chưa lần nào"));
     let waiting = |h: &Harness| match h.kiosk.screen() {
-        Screen::Staff(s) => s.outbox.clone().unwrap().unwrap().queued,
+        Screen::Staff(s) => s.sync.outbox.clone().unwrap().unwrap().queued,
         _ => unreachable!(),
     };
     assert_eq!(waiting(&h), 300);
@@ -559,7 +559,7 @@ fn responses_waiting_after_a_failed_save_are_saved_after_the_questionnaire_chang
     assert_eq!(h.kiosk.pending().len(), 1);
     // Meanwhile staff switch the kiosk to another questionnaire.
     h.hold_saves = false;
-    h.send(Message::ThanksDone);
+    h.send(Message::Thanks(hailong::kiosk::screen::thanks::Message::Done));
     open_staff(&mut h);
     h.tap("Cài đặt");
     h.tap("byt-ngoai-tru");
@@ -586,7 +586,7 @@ fn saving_settings_in_staff_mode_keeps_the_settings_file_private() {
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
     open_staff(&mut h);
     h.tap("Cài đặt");
-    h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "90".into())));
+    h.send(Message::Staff(settings_field(Field::IdleTimeout, "90".into())));
     h.tap("Lưu cài đặt");
     assert!(h.shows("Đã lưu. Cài đặt mới có hiệu lực ngay."));
     let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
@@ -606,25 +606,25 @@ fn a_bad_setting_is_named_by_its_label_in_vietnamese() {
     let mut h = with_pin("");
     open_staff(&mut h);
     h.tap("Cài đặt");
-    h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "5".into())));
+    h.send(Message::Staff(settings_field(Field::IdleTimeout, "5".into())));
     h.tap("Lưu cài đặt");
     assert!(
         h.shows("Chưa lưu: “Tự kết thúc sau (giây không thao tác)” phải từ 10 đến 600 (đang là 5)."),
         "the rule in Vietnamese, naming the field as the page labels it"
     );
     assert!(!h.shows("idle_timeout_secs must be between 10 and 600 (found 5)"));
-    h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "năm".into())));
+    h.send(Message::Staff(settings_field(Field::IdleTimeout, "năm".into())));
     h.tap("Lưu cài đặt");
     assert!(h.shows("Chưa lưu: “Tự kết thúc sau (giây không thao tác)”: “năm” không phải là số."));
-    h.send(Message::Staff(staff::Message::Field(Field::IdleTimeout, "45".into())));
-    h.send(Message::Staff(staff::Message::Field(
+    h.send(Message::Staff(settings_field(Field::IdleTimeout, "45".into())));
+    h.send(Message::Staff(settings_field(
         Field::ThankYouUrl,
         "ttyt.example.vn".into(),
     )));
     h.tap("Lưu cài đặt");
     assert!(h.shows("Chưa lưu: “Địa chỉ mã QR trang cảm ơn” phải bắt đầu bằng https:// hoặc http://."));
-    h.send(Message::Staff(staff::Message::Field(Field::ThankYouUrl, String::new())));
-    h.send(Message::Staff(staff::Message::Field(Field::Facility, "  ".into())));
+    h.send(Message::Staff(settings_field(Field::ThankYouUrl, String::new())));
+    h.send(Message::Staff(settings_field(Field::Facility, "  ".into())));
     h.tap("Lưu cài đặt");
     assert!(h.shows("Chưa lưu: “Tên cơ sở” không được để trống."));
 }
@@ -638,7 +638,7 @@ fn a_bad_setting_is_named_by_its_label_in_english() {
     }
     h.tap("Enter");
     h.tap("Settings");
-    h.send(Message::Staff(staff::Message::Field(Field::Target, "101".into())));
+    h.send(Message::Staff(settings_field(Field::Target, "101".into())));
     h.tap("Save settings");
     assert!(
         h.shows("Not saved: “Satisfaction target (%)” must be between 50 and 100 (found 101)."),
@@ -750,4 +750,9 @@ fn the_dashboard_fits_the_common_screens_without_scrolling() {
     }
     h.resize(iced::Size::new(1280.0, 800.0));
     h.snapshot("staff-dashboard-vi-1280x800");
+}
+
+/// A settings text field typed into (as a USB keyboard types into the field).
+fn settings_field(field: Field, value: String) -> staff::Message {
+    staff::Message::Settings(staff::settings::Message::Field(field, value))
 }

@@ -103,7 +103,9 @@ fn a_usb_keyboard_types_the_staff_pin() {
     let hash = pin::hash_pin("246813").unwrap();
     let mut h = Harness::with(&format!("staff_pin_hash = \"{hash}\"\n"), &[]);
     for _ in 0..5 {
-        h.send(hailong::kiosk::app::Message::CornerTap);
+        h.send(hailong::kiosk::app::Message::Welcome(
+            hailong::kiosk::screen::welcome::Message::CornerTap,
+        ));
     }
     assert!(h.shows("Chế độ nhân viên"));
     h.type_usb("2468139");
@@ -121,7 +123,9 @@ fn a_usb_keyboard_types_the_staff_pin() {
         &[],
     );
     for _ in 0..5 {
-        h.send(hailong::kiosk::app::Message::CornerTap);
+        h.send(hailong::kiosk::app::Message::Welcome(
+            hailong::kiosk::screen::welcome::Message::CornerTap,
+        ));
     }
     h.type_usb("12");
     h.press_named(Named::Escape);
@@ -163,4 +167,37 @@ fn caps_lock_keeps_telex_composing_and_shift_under_it_gives_one_small_letter() {
     c.key('x');
     c.key('y');
     assert_eq!(c.text(), "KHOA KHÁM BỆNH xY");
+}
+
+/// The Settings page's new-PIN pad takes a USB keyboard like the other PIN pads: digits,
+/// Backspace, Enter for "next", Escape to cancel.
+#[test]
+fn a_usb_keyboard_types_the_new_pin_in_settings() {
+    let hash = pin::hash_pin("246813").unwrap();
+    let mut h = Harness::with(&format!("staff_pin_hash = \"{hash}\"\n"), &[]);
+    for _ in 0..5 {
+        h.send(hailong::kiosk::app::Message::Welcome(
+            hailong::kiosk::screen::welcome::Message::CornerTap,
+        ));
+    }
+    h.type_usb("246813");
+    h.press_named(Named::Enter);
+    assert!(matches!(h.kiosk.screen(), Screen::Staff(_)));
+    h.tap("Cài đặt");
+    h.tap("Đổi mã PIN");
+    h.type_usb("1357900");
+    h.press_named(Named::Backspace);
+    assert!(h.shows("●  ●  ●  ●  ●  ●  "));
+    h.press_named(Named::Enter);
+    assert!(h.shows("Nhập lại mã PIN mới"));
+    h.type_usb("135790");
+    h.press_named(Named::Enter);
+    assert!(h.shows("Đã lưu. Cài đặt mới có hiệu lực ngay."));
+    let config = hailong::config::Config::load(&h.dir().join("hailong.toml")).unwrap();
+    assert!(pin::verify_pin(&config.staff_pin_hash, "135790"));
+    // Escape leaves the pad without a change.
+    h.tap("Đổi mã PIN");
+    h.type_usb("12");
+    h.press_named(Named::Escape);
+    assert!(h.shows("Lưu cài đặt"));
 }

@@ -1,71 +1,54 @@
-//! The comment screen: the typed text in a card and an on-screen keyboard that types
-//! Vietnamese (Telex) or plain letters.
+//! The on-screen keyboard that types Vietnamese (Telex) or plain letters, for the comment screen
+//! and the settings fields; and what a key, on screen or on a USB keyboard, does to the text.
 
 use iced::widget::{Row, button, column, container};
 use iced::{Center, Fill, FillPortion, Length};
 
-use super::question::{forward, page, quiet};
-use super::{BOLD, Element, text};
-use crate::i18n::{tr, tr_args};
-use crate::kiosk::app::{KeyPress, Kiosk, Message};
-use crate::kiosk::session::{Input, Session};
+use super::{Element, text};
+use crate::i18n::tr;
+use crate::kiosk::app::HardKey;
 use crate::kiosk::theme::{self, Metrics};
 use crate::kiosk::typing::{Composer, Mode};
 
-const ROWS: [&str; 4] = ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"];
-
-pub fn view<'a>(kiosk: &'a Kiosk, session: &'a Session, prompt: &str) -> Element<'a> {
-    let m = kiosk.metrics();
-    let locale = kiosk.locale();
-    let Some(composer) = session.composer.as_ref() else {
-        return iced::widget::space().into();
-    };
-    let typed = composer.text();
-    let shown = if typed.is_empty() {
-        text(tr(locale, "keyboard-placeholder"))
-            .size(m.px(32.0))
-            .color(theme::MUTED)
-    } else {
-        text(typed).size(m.px(34.0))
-    };
-    let hint = match composer.mode() {
-        Mode::Telex => tr(locale, "keyboard-hint-telex"),
-        Mode::Plain => tr(locale, "keyboard-hint-plain"),
-    };
-    let count = tr_args(
-        locale,
-        "keyboard-count",
-        &[("count", composer.len().into()), ("max", composer.max_len().into())],
-    );
-    let top = column![
-        text(prompt.to_string())
-            .size(m.px(36.0))
-            .font(BOLD)
-            .center()
-            .width(Fill),
-        container(shown)
-            .padding(m.px(20.0))
-            .width(Fill)
-            .height(m.px(if m.portrait { 260.0 } else { 130.0 }))
-            .style(theme::card),
-        Row::new()
-            .push(text(hint).size(m.px(20.0)).color(theme::MUTED).width(Fill))
-            .push(text(count).size(m.px(20.0)).color(theme::MUTED))
-            .spacing(m.px(16.0)),
-    ]
-    .spacing(m.px(12.0));
-    let send_label = if session.is_last() {
-        tr(locale, "send")
-    } else {
-        tr(locale, "next")
-    };
-    let mut extra = Vec::new();
-    if composer.is_empty() {
-        extra.push(quiet(m, tr(locale, "skip"), Input::Skip));
-    }
-    extra.push(forward(m, send_label, Input::Continue));
-    page(kiosk, session, top.into(), keys(m, locale, composer, ""), extra)
+/// A key of the on-screen keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPress {
+    /// A letter, digit or punctuation key.
+    Char(char),
+    /// The space bar.
+    Space,
+    /// Delete the last character.
+    Delete,
+    /// Capitalise the next letter.
+    Shift,
+    /// Capitalise every letter until pressed again.
+    CapsLock,
+    /// Type in this mode (the key of the mode on is highlighted).
+    Mode(Mode),
 }
+
+/// Types an on-screen key into `composer`.
+pub fn press(composer: &mut Composer, key: KeyPress) {
+    match key {
+        KeyPress::Char(c) => composer.key(c),
+        KeyPress::Space => composer.space(),
+        KeyPress::Delete => composer.backspace(),
+        KeyPress::Shift => composer.toggle_shift(),
+        KeyPress::CapsLock => composer.toggle_caps(),
+        KeyPress::Mode(mode) => composer.set_mode(mode),
+    }
+}
+
+/// Types a real keyboard's key into `composer` (Enter and Escape are the screen's).
+pub fn type_hard(composer: &mut Composer, key: HardKey) {
+    match key {
+        HardKey::Text(text) => text.chars().for_each(|c| composer.typed(c)),
+        HardKey::Backspace => composer.backspace(),
+        HardKey::Enter | HardKey::Escape => {}
+    }
+}
+
+const ROWS: [&str; 4] = ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"];
 
 /// The id of the highlighted key of the typing mode on (tests check it is the mode's).
 pub const MODE_ON: &str = "keyboard-mode-on";
@@ -73,7 +56,14 @@ pub const MODE_ON: &str = "keyboard-mode-on";
 /// The keys for `composer`. `symbols` adds a row of extra characters (staff typing addresses:
 /// `:/-_@`). The two mode keys name their mode and the one on is filled, so the keyboard always
 /// shows how it types; Shift capitalises one letter, caps lock every letter until pressed again.
-pub fn keys<'a>(m: Metrics, locale: crate::survey::Locale, composer: &Composer, symbols: &str) -> Element<'a> {
+/// A key sends `on_key` of what it types.
+pub fn keys<'a, M: Clone + 'a>(
+    m: Metrics,
+    locale: crate::survey::Locale,
+    composer: &Composer,
+    symbols: &str,
+    on_key: fn(KeyPress) -> M,
+) -> Element<'a, M> {
     let capitals = composer.capitals();
     let mode = composer.mode();
     let height = m.px(84.0);
@@ -83,7 +73,7 @@ pub fn keys<'a>(m: Metrics, locale: crate::survey::Locale, composer: &Composer, 
             .height(height)
             .padding(m.px(6.0))
             .style(theme::key)
-            .on_press(Message::Key(press))
+            .on_press(on_key(press))
     };
     let special = |label: String, press: KeyPress, width: u16, on: bool| {
         button(container(text(label).size(m.px(24.0)).center()).center(Fill))
@@ -91,9 +81,9 @@ pub fn keys<'a>(m: Metrics, locale: crate::survey::Locale, composer: &Composer, 
             .height(height)
             .padding(m.px(6.0))
             .style(theme::special_key(on))
-            .on_press(Message::Key(press))
+            .on_press(on_key(press))
     };
-    let letters = |row: &str| -> Vec<Element<'a>> {
+    let letters = |row: &str| -> Vec<Element<'a, M>> {
         row.chars()
             .map(|c| {
                 let label = if capitals {
@@ -123,7 +113,7 @@ pub fn keys<'a>(m: Metrics, locale: crate::survey::Locale, composer: &Composer, 
     bottom.extend(letters(ROWS[3]));
     bottom.push(special(tr(locale, "keyboard-delete"), KeyPress::Delete, 3, false).into());
     rows = rows.push(Row::from_vec(bottom).spacing(spacing).width(Fill));
-    let mode_key = |id: &str, key_mode: Mode| -> Element<'a> {
+    let mode_key = |id: &str, key_mode: Mode| -> Element<'a, M> {
         let on = mode == key_mode;
         let key = container(special(tr(locale, id), KeyPress::Mode(key_mode), 1, on)).width(FillPortion(3));
         if on { key.id(MODE_ON).into() } else { key.into() }

@@ -1,16 +1,16 @@
-//! The kiosk's screens. Each module draws one screen from the kiosk state; `view` picks the
-//! one on display and adds the staff banner when saving fails.
+//! The kiosk's patient screens. Each module is one screen that owns itself: its state, its
+//! `Message`, the `Action` its `update` asks of the kiosk, and a `view` from only what it needs.
+//! [`view`] picks the one on display (mapping its messages into [`app::Message`]) and adds the
+//! staff banner when saving fails.
 
-pub(crate) mod keyboard;
+pub mod keyboard;
 pub use keyboard::MODE_ON;
-mod notice;
-pub(crate) mod pin;
-mod question;
-pub use question::{PROGRESS_BAR, PROGRESS_DONE};
-mod staff;
-pub use staff::DASHBOARD_SCROLL;
-mod thanks;
-mod welcome;
+pub mod pin;
+pub mod survey;
+pub use crate::kiosk::staff::dashboard::SCROLL as DASHBOARD_SCROLL;
+pub use survey::question::{PROGRESS_BAR, PROGRESS_DONE};
+pub mod thanks;
+pub mod welcome;
 
 use iced::widget::text::{IntoFragment, LineHeight};
 use iced::widget::{Text, column, container, svg};
@@ -20,8 +20,9 @@ use crate::i18n::{tr, tr_args};
 use crate::kiosk::app::{Kiosk, Message, Screen};
 use crate::kiosk::theme;
 
-/// The element type of every kiosk screen.
-pub type Element<'a> = iced::Element<'a, Message>;
+/// The element type of the kiosk's screens: of the whole window by default, of one screen with
+/// its own message type.
+pub type Element<'a, M = Message> = iced::Element<'a, M>;
 
 /// The bundled font's family name.
 pub const FONT_NAME: &str = "Noto Sans";
@@ -60,23 +61,31 @@ pub fn text<'a>(content: impl IntoFragment<'a>) -> Text<'a> {
 pub fn view(kiosk: &Kiosk) -> Element<'_> {
     let m = kiosk.metrics();
     let body = match kiosk.screen() {
-        Screen::Welcome => welcome::view(kiosk),
-        Screen::Survey(_) if kiosk.still_there_left().is_some() => notice::still_there(kiosk),
-        Screen::Survey(session) => question::view(kiosk, session),
-        Screen::Thanks(_) => thanks::view(kiosk),
-        Screen::Pin(entry) => pin::view(kiosk, entry),
-        Screen::Staff(s) => staff::view(kiosk, s),
-    };
-    // The hidden way into staff mode: five quick taps on the top-left corner of the welcome
-    // screen. Nothing shows there, so patients have no reason to tap it.
-    let body: Element<'_> = if matches!(kiosk.screen(), Screen::Welcome) {
-        let corner = iced::widget::button(iced::widget::space().width(m.px(120.0)).height(m.px(120.0)))
-            .padding(0)
-            .style(theme::invisible)
-            .on_press(Message::CornerTap);
-        iced::widget::stack![body, corner].into()
-    } else {
-        body
+        Screen::Welcome(welcome) => welcome
+            .view(m, kiosk.locale(), &kiosk.config().facility_name)
+            .map(Message::Welcome),
+        Screen::Survey(survey) => survey
+            .view(m, kiosk.locale(), kiosk.faces(), kiosk.now())
+            .map(Message::Survey),
+        Screen::Thanks(thanks) => thanks.view(m, kiosk.locale(), kiosk.qr()).map(Message::Thanks),
+        Screen::Pin(pad) => pad
+            .view(
+                m,
+                kiosk.locale(),
+                !kiosk.config().staff_pin_hash.is_empty(),
+                kiosk.pin_locked_for(),
+            )
+            .map(Message::Pin),
+        Screen::Staff(s) => s
+            .view(
+                m,
+                kiosk.locale(),
+                kiosk.config(),
+                kiosk.questionnaire(),
+                &kiosk.setup().catalog,
+                kiosk.sync_state(),
+            )
+            .map(Message::Staff),
     };
     let mut page = column![container(body).width(Fill).height(Fill)];
     if let Some(error) = kiosk.save_error() {

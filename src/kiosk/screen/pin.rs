@@ -1,21 +1,150 @@
-//! The staff PIN pad, opened by the hidden corner gesture.
+//! The staff PIN pad, opened by the hidden corner gesture of the welcome screen (and, on a kiosk
+//! that cannot start, of the failure screen: [`pad_view`] draws both).
 
 use iced::widget::{Row, button, center, column, container};
 use iced::{Center, Fill};
 
 use super::{BOLD, Element, text};
 use crate::i18n::{tr, tr_args};
-use crate::kiosk::app::{Kiosk, Message, PinEntry, PinKey};
+use crate::kiosk::app::HardKey;
+use crate::kiosk::staff::pin;
 use crate::kiosk::theme::{self, Metrics};
 
-pub fn view<'a>(kiosk: &'a Kiosk, entry: &'a PinEntry) -> Element<'a> {
-    pad_view(
-        kiosk.metrics(),
-        kiosk.locale(),
-        entry,
-        !kiosk.config().staff_pin_hash.is_empty(),
-        kiosk.pin_locked_for(),
-    )
+/// A key of the PIN pad: the pad's message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinKey {
+    /// 0–9.
+    Digit(char),
+    /// Delete the last digit.
+    Delete,
+    /// Check the PIN.
+    Submit,
+    /// Back to the welcome screen.
+    Cancel,
+}
+
+/// The pad's message: a key.
+pub type Message = PinKey;
+
+/// The PIN being typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PinEntry {
+    /// Digits so far.
+    pub typed: String,
+    /// Waiting for the check.
+    pub checking: bool,
+    /// The last PIN was wrong.
+    pub wrong: bool,
+}
+
+impl PinEntry {
+    /// Applies a digit, Delete or Submit while the pad takes input (Cancel is the caller's);
+    /// returns the typed PIN, now waiting for its check, when it is submitted.
+    pub fn press(&mut self, key: PinKey) -> Option<String> {
+        match key {
+            PinKey::Digit(d) if self.typed.len() < *pin::PIN_LEN.end() => {
+                self.typed.push(d);
+                self.wrong = false;
+            }
+            PinKey::Delete => {
+                self.typed.pop();
+            }
+            PinKey::Submit if !self.typed.is_empty() => {
+                self.checking = true;
+                return Some(std::mem::take(&mut self.typed));
+            }
+            _ => {}
+        }
+        None
+    }
+}
+
+/// The pad's keys for a key of a USB keyboard: digits, Backspace, Enter, Escape. A digit never
+/// submits the PIN: only Enter (or "Vào") does.
+pub fn keys_of(key: HardKey) -> Vec<PinKey> {
+    match key {
+        HardKey::Text(text) => text.chars().filter(char::is_ascii_digit).map(PinKey::Digit).collect(),
+        HardKey::Backspace => vec![PinKey::Delete],
+        HardKey::Enter => vec![PinKey::Submit],
+        HardKey::Escape => vec![PinKey::Cancel],
+    }
+}
+
+/// The kiosk's PIN pad: the entry, and the length of the PIN last submitted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pin {
+    entry: PinEntry,
+    submitted: usize,
+}
+
+/// What the kiosk does after a key or a check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Nothing.
+    None,
+    /// Back to the welcome screen.
+    Leave,
+    /// Check `pin` against `hash` off the UI thread.
+    Check {
+        /// The configured hash.
+        hash: String,
+        /// What was typed.
+        pin: String,
+    },
+    /// The PIN is right: open staff mode. `short_pin` is its number of digits when it is
+    /// shorter than a new PIN must be (a PIN of an older version; staff are asked to change it).
+    Open {
+        /// Digits of a PIN shorter than [`pin::NEW_PIN_LEN`].
+        short_pin: Option<usize>,
+    },
+}
+
+impl Pin {
+    /// Handles a key. `hash` is the configured PIN hash (empty: none set, the pad takes no
+    /// digits); `locked` whether too many wrong tries locked the pad.
+    pub fn update(&mut self, key: PinKey, hash: &str, locked: bool) -> Action {
+        match key {
+            PinKey::Cancel => Action::Leave,
+            _ if self.entry.checking || hash.is_empty() || locked => Action::None,
+            _ => match self.entry.press(key) {
+                Some(pin) => {
+                    self.submitted = pin.len();
+                    Action::Check {
+                        hash: hash.to_string(),
+                        pin,
+                    }
+                }
+                None => Action::None,
+            },
+        }
+    }
+
+    /// The check of the PIN submitted came back.
+    pub fn checked(&mut self, ok: bool) -> Action {
+        if ok {
+            let short = self.submitted < *pin::NEW_PIN_LEN.start();
+            Action::Open {
+                short_pin: short.then_some(self.submitted),
+            }
+        } else {
+            self.entry = PinEntry {
+                wrong: true,
+                ..PinEntry::default()
+            };
+            Action::None
+        }
+    }
+
+    /// Draws the pad: `has_pin` whether a PIN is set, `locked` the seconds it stays locked.
+    pub fn view<'a>(
+        &self,
+        m: Metrics,
+        locale: crate::survey::Locale,
+        has_pin: bool,
+        locked: Option<u64>,
+    ) -> Element<'a, Message> {
+        pad_view(m, locale, &self.entry, has_pin, locked)
+    }
 }
 
 /// The PIN pad: `has_pin` whether a PIN is set, `locked` the seconds it stays locked.
@@ -25,7 +154,7 @@ pub fn pad_view<'a>(
     entry: &PinEntry,
     has_pin: bool,
     locked: Option<u64>,
-) -> Element<'a> {
+) -> Element<'a, Message> {
     let mut content = column![
         text(tr(locale, "pin-title"))
             .size(m.px(44.0))
@@ -75,18 +204,18 @@ pub fn pad_view<'a>(
             .width(Fill)
             .padding(m.px(18.0))
             .style(theme::secondary)
-            .on_press(Message::Pin(PinKey::Cancel)),
+            .on_press(PinKey::Cancel),
     );
     center(content).into()
 }
 
-fn pad<'a>(m: Metrics, locale: crate::survey::Locale) -> Element<'a> {
+fn pad<'a>(m: Metrics, locale: crate::survey::Locale) -> Element<'a, Message> {
     let key = |label: String, press: PinKey, primary: bool| {
         button(text(label).size(m.px(36.0)).font(BOLD).center().width(Fill))
             .width(Fill)
             .padding(m.px(20.0))
             .style(if primary { theme::primary } else { theme::option })
-            .on_press(Message::Pin(press))
+            .on_press(press)
     };
     let rows = [['1', '2', '3'], ['4', '5', '6'], ['7', '8', '9']].map(|r| {
         Row::from_vec(

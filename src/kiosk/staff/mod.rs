@@ -1,23 +1,27 @@
 //! Staff mode: behind the PIN, the dashboard against the target, export to a USB drive, the sync
-//! status and the settings. State and update only; the screens are in `kiosk::screen`.
+//! status and the settings. Each page is a module with its own state, `Message`, `Action`,
+//! `update` and `view`; [`Staff`] holds the tabs and the quit question, routes each page's
+//! messages to it and turns its `Action`s into [`Request`]s for the kiosk.
 
 pub mod dashboard;
 pub mod export;
 pub mod pin;
 pub mod settings;
+pub mod sync;
 
-use std::path::PathBuf;
-use std::sync::Arc;
+use iced::widget::{Row, button, center, column, container, row, space};
+use iced::{Center, Fill};
 
 use crate::config::Config;
-use crate::kiosk::problem::StoreProblem;
-use crate::kiosk::typing::{Composer, Mode};
-use crate::report::export::Format;
-use crate::store::OutboxStatus;
-use crate::survey::{Locale, Questionnaire};
-use dashboard::{DashboardData, PeriodChoice};
-use export::{Destination, Failure, Progress};
-use settings::{Field, Form};
+use crate::i18n::{tr, tr_args};
+use crate::kiosk::app::{HardKey, SyncState};
+use crate::kiosk::screen::{BOLD, Element, text};
+use crate::kiosk::theme::{self, Metrics};
+use crate::survey::{Catalog, Locale, Questionnaire};
+use dashboard::{Dashboard, PeriodChoice};
+use export::Export;
+use settings::Settings;
+use sync::Sync;
 
 /// The staff pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,54 +41,14 @@ pub enum Page {
 pub enum Message {
     /// A tab.
     Page(Page),
-    /// The dashboard's period switch.
-    Period(PeriodChoice),
-    /// Dashboard figures computed.
-    Loaded(Result<Arc<DashboardData>, StoreProblem>),
-    /// Export: period.
-    ExportPeriod(PeriodChoice),
-    /// Export: format.
-    ExportFormat(Format),
-    /// Export: destination (index into the list).
-    ExportDestination(usize),
-    /// Export: look for drives again.
-    RefreshDrives,
-    /// The drives found.
-    Drives(Vec<Destination>),
-    /// Export: start.
-    ExportStart,
-    /// Export finished: the file and its number of responses, or why not.
-    ExportDone(Result<(PathBuf, u64), Failure>),
-    /// The outbox counted.
-    SyncLoaded(Result<OutboxStatus, StoreProblem>),
-    /// A settings text field changed.
-    Field(Field, String),
-    /// Settings: edit a text field on the on-screen keyboard.
-    Edit(Field),
-    /// Settings: keep what was typed.
-    EditDone,
-    /// Settings: drop what was typed.
-    EditCancel,
-    /// Settings: default language.
-    SettingsLocale(Locale),
-    /// Settings: questionnaire.
-    SettingsQuestionnaire(String),
-    /// Settings: save.
-    SettingsSave,
-    /// Settings written (and the questionnaire they name), or why not.
-    SettingsSaved(Result<(Box<Config>, Arc<Questionnaire>), settings::SaveFailure>),
-    /// Change PIN: open the pad.
-    ChangePin,
-    /// Change PIN: a digit.
-    NewPinDigit(char),
-    /// Change PIN: delete a digit.
-    NewPinDelete,
-    /// Change PIN: next / confirm.
-    NewPinNext,
-    /// Change PIN: cancel.
-    NewPinCancel,
-    /// "Sync now".
-    SyncNow,
+    /// On the dashboard.
+    Dashboard(dashboard::Message),
+    /// On the export page.
+    Export(export::Message),
+    /// On the sync page.
+    Sync(sync::Message),
+    /// On the settings page.
+    Settings(settings::Message),
     /// Back to the patient screens.
     Leave,
     /// "Quit the application" (asks first).
@@ -95,7 +59,21 @@ pub enum Message {
     QuitCancelled,
 }
 
-/// Work staff mode asks of its runner (all of it off the UI thread).
+impl Message {
+    /// Whether this is a background job reporting back (not staff touching the screen).
+    pub fn is_report(&self) -> bool {
+        matches!(
+            self,
+            Message::Dashboard(dashboard::Message::Loaded(_))
+                | Message::Export(export::Message::Drives(_) | export::Message::Done(_))
+                | Message::Sync(sync::Message::Loaded(_))
+                | Message::Settings(settings::Message::Saved(_))
+        )
+    }
+}
+
+/// What staff mode asks of the kiosk: work for its runner (all of it off the UI thread), or a
+/// change of the kiosk itself.
 #[derive(Debug, Clone)]
 pub enum Request {
     /// Nothing.
@@ -115,6 +93,9 @@ pub enum Request {
         /// A new PIN to hash into them.
         new_pin: Option<String>,
     },
+    /// New settings were written: the kiosk uses them (and the questionnaire they name) at
+    /// once, for the next patient.
+    Apply(Box<Config>, std::sync::Arc<Questionnaire>),
     /// Run a sync round now.
     SyncNow,
     /// Leave staff mode.
@@ -123,63 +104,24 @@ pub enum Request {
     Quit,
 }
 
-/// The export page.
-#[derive(Debug, Clone)]
-pub struct ExportPage {
-    /// Period to export.
-    pub choice: PeriodChoice,
-    /// Format.
-    pub format: Format,
-    /// Drives and the data directory.
-    pub destinations: Vec<Destination>,
-    /// Chosen destination.
-    pub chosen: usize,
-    /// While running: its progress.
-    pub running: Option<Arc<Progress>>,
-    /// The last result.
-    pub result: Option<Result<(PathBuf, u64), Failure>>,
-}
-
-/// A new PIN being typed twice.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NewPin {
-    /// The first entry, once given.
-    pub first: Option<String>,
-    /// What is typed now.
-    pub typed: String,
-    /// The second entry did not match, or the PIN is not 6–8 digits.
-    pub problem: bool,
-}
-
 /// Staff mode's state.
 #[derive(Debug, Clone)]
 pub struct Staff {
     /// The page on screen.
     pub page: Page,
-    /// The dashboard's period.
-    pub choice: PeriodChoice,
-    /// The dashboard's figures, once computed for `choice`.
-    pub dashboard: Option<Arc<DashboardData>>,
-    /// Why they could not be computed.
-    pub load_error: Option<StoreProblem>,
+    /// The dashboard page.
+    pub dashboard: Dashboard,
     /// The export page.
-    pub export: ExportPage,
-    /// The outbox, once counted.
-    pub outbox: Option<Result<OutboxStatus, StoreProblem>>,
-    /// The settings form.
-    pub form: Form,
-    /// After saving: Ok, or the problem.
-    pub form_result: Option<Result<(), settings::Problem>>,
-    /// Changing the PIN.
-    pub new_pin: Option<NewPin>,
-    /// A settings field being typed on the on-screen keyboard.
-    pub editing: Option<(Field, Composer)>,
+    pub export: Export,
+    /// The sync page.
+    pub sync: Sync,
+    /// The settings page.
+    pub settings: Settings,
     /// Asking whether to quit.
     pub confirm_quit: bool,
     /// The PIN that opened staff mode has this many digits, fewer than a new PIN needs: a
     /// notice asks staff to change it (until they do).
     pub short_pin: Option<usize>,
-    pending_pin: Option<String>,
 }
 
 impl Staff {
@@ -188,185 +130,180 @@ impl Staff {
         let choice = PeriodChoice::ThisQuarter;
         let staff = Staff {
             page: Page::Dashboard,
-            choice,
-            dashboard: None,
-            load_error: None,
-            export: ExportPage {
-                choice,
-                format: Format::Xlsx,
-                destinations: Vec::new(),
-                chosen: 0,
-                running: None,
-                result: None,
-            },
-            outbox: None,
-            form: Form::from_config(config),
-            form_result: None,
-            new_pin: None,
-            editing: None,
+            dashboard: Dashboard::new(choice),
+            export: Export::new(choice),
+            sync: Sync::default(),
+            settings: Settings::new(config),
             confirm_quit: false,
             short_pin: None,
-            pending_pin: None,
         };
         (staff, Request::LoadDashboard(choice))
     }
 
-    /// Handles one message.
+    /// Handles one message; `config` is the settings in force.
     pub fn update(&mut self, message: Message, config: &Config) -> Request {
         match message {
-            Message::Page(page) => {
-                self.page = page;
-                self.confirm_quit = false;
-                self.editing = None;
-                return match page {
-                    Page::Dashboard => Request::LoadDashboard(self.choice),
-                    Page::Export => Request::FindDrives,
-                    Page::Sync => Request::LoadSync,
-                    Page::Settings => {
-                        self.form = Form::from_config(config);
-                        self.form_result = None;
-                        Request::None
+            Message::Page(page) => self.open_page(page, config),
+            Message::Dashboard(m) => match self.dashboard.update(m) {
+                dashboard::Action::None => Request::None,
+                dashboard::Action::Load(choice) => Request::LoadDashboard(choice),
+            },
+            Message::Export(m) => match self.export.update(m) {
+                export::Action::None => Request::None,
+                export::Action::FindDrives => Request::FindDrives,
+                export::Action::Run(job) => Request::Export(job),
+            },
+            Message::Sync(m) => match self.sync.update(m) {
+                sync::Action::None => Request::None,
+                sync::Action::SyncNow => Request::SyncNow,
+            },
+            Message::Settings(m) => match self.settings.update(m, config) {
+                settings::Action::None => Request::None,
+                settings::Action::Save { config, new_pin } => Request::SaveSettings { config, new_pin },
+                settings::Action::Apply {
+                    config,
+                    questionnaire,
+                    new_pin,
+                } => {
+                    if new_pin {
+                        self.short_pin = None;
                     }
-                };
-            }
-            Message::Period(choice) => {
-                self.choice = choice;
-                self.dashboard = None;
-                return Request::LoadDashboard(choice);
-            }
-            Message::Loaded(result) => match result {
-                Ok(data) if data.choice == self.choice => {
-                    self.dashboard = Some(data);
-                    self.load_error = None;
+                    Request::Apply(config, questionnaire)
                 }
-                Ok(_) => {} // an older request; the current one is on its way
-                Err(e) => self.load_error = Some(e),
             },
-            Message::ExportPeriod(choice) => self.export.choice = choice,
-            Message::ExportFormat(format) => self.export.format = format,
-            Message::ExportDestination(i) if i < self.export.destinations.len() => self.export.chosen = i,
-            Message::RefreshDrives => return Request::FindDrives,
-            Message::Drives(found) => {
-                let keep = self.export.destinations.get(self.export.chosen).map(|d| d.dir.clone());
-                self.export.chosen = keep.and_then(|k| found.iter().position(|d| d.dir == k)).unwrap_or(0);
-                self.export.destinations = found;
+            Message::Leave => Request::Leave,
+            Message::Quit => {
+                self.confirm_quit = true;
+                Request::None
             }
-            Message::ExportStart if self.export.running.is_none() => {
-                if let Some(dest) = self.export.destinations.get(self.export.chosen) {
-                    let progress = Arc::new(Progress::default());
-                    self.export.running = Some(progress.clone());
-                    self.export.result = None;
-                    return Request::Export(export::Job {
-                        choice: self.export.choice,
-                        format: self.export.format,
-                        dir: dest.dir.clone(),
-                        progress,
-                    });
-                }
+            Message::QuitCancelled => {
+                self.confirm_quit = false;
+                Request::None
             }
-            Message::ExportDone(result) => {
-                self.export.running = None;
-                self.export.result = Some(result);
-            }
-            Message::SyncLoaded(result) => self.outbox = Some(result),
-            Message::Field(field, value) => {
-                self.form.set(field, value);
-                self.form_result = None;
-            }
-            Message::Edit(field) => {
-                let mut composer = Composer::with_text(self.form.get(field), 300);
-                // Names are Vietnamese; numbers and addresses are typed as they are.
-                if !matches!(field, Field::Facility | Field::Kiosk | Field::Departments) {
-                    composer.set_mode(Mode::Plain);
-                }
-                self.editing = Some((field, composer));
-            }
-            Message::EditDone => {
-                if let Some((field, composer)) = self.editing.take() {
-                    self.form.set(field, composer.text());
-                    self.form_result = None;
-                }
-            }
-            Message::EditCancel => self.editing = None,
-            Message::SettingsLocale(locale) => self.form.locale = locale,
-            Message::SettingsQuestionnaire(id) => self.form.questionnaire = id,
-            Message::SettingsSave => return self.save(config),
-            Message::SettingsSaved(result) => {
-                if result.is_ok() && self.pending_pin.is_some() {
-                    self.short_pin = None;
-                }
-                self.form_result = Some(result.map(|_| ()).map_err(settings::Problem::Failed));
-                self.pending_pin = None;
-            }
-            Message::ChangePin => self.new_pin = Some(NewPin::default()),
-            Message::NewPinDigit(d) => {
-                if let Some(p) = &mut self.new_pin
-                    && p.typed.len() < *pin::PIN_LEN.end()
-                {
-                    p.typed.push(d);
-                    p.problem = false;
-                }
-            }
-            Message::NewPinDelete => {
-                if let Some(p) = &mut self.new_pin {
-                    p.typed.pop();
-                }
-            }
-            Message::NewPinNext => return self.next_pin(config),
-            Message::NewPinCancel => self.new_pin = None,
-            Message::SyncNow => return Request::SyncNow,
-            Message::Leave => return Request::Leave,
-            Message::Quit => self.confirm_quit = true,
-            Message::QuitCancelled => self.confirm_quit = false,
-            Message::QuitConfirmed => return Request::Quit,
-            _ => {}
+            Message::QuitConfirmed => Request::Quit,
         }
-        Request::None
     }
 
-    fn save(&mut self, config: &Config) -> Request {
-        match self.form.to_config(config) {
-            Ok(new) => Request::SaveSettings {
-                config: Box::new(new),
-                new_pin: self.pending_pin.clone(),
-            },
-            Err(problem) => {
-                self.form_result = Some(Err(problem));
+    /// A key of a real keyboard: it types into the settings field being edited, if any.
+    pub fn hard_key(&mut self, key: HardKey, config: &Config) -> Request {
+        self.update(Message::Settings(settings::Message::HardKey(key)), config)
+    }
+
+    fn open_page(&mut self, page: Page, config: &Config) -> Request {
+        self.page = page;
+        self.confirm_quit = false;
+        self.settings.leave();
+        match page {
+            Page::Dashboard => Request::LoadDashboard(self.dashboard.choice),
+            Page::Export => Request::FindDrives,
+            Page::Sync => Request::LoadSync,
+            Page::Settings => {
+                self.settings.reset(config);
                 Request::None
             }
         }
     }
 
-    fn next_pin(&mut self, config: &Config) -> Request {
-        let Some(p) = &mut self.new_pin else {
-            return Request::None;
+    /// Draws staff mode: the tabs and the page on screen, from the settings in force, the
+    /// questionnaire asked, the catalog (for the settings) and the background sync's state.
+    pub fn view<'a>(
+        &'a self,
+        m: Metrics,
+        locale: Locale,
+        config: &'a Config,
+        questionnaire: &'a Questionnaire,
+        catalog: &'a Catalog,
+        sync: &'a SyncState,
+    ) -> Element<'a, Message> {
+        let staff = self;
+        let pages = [
+            (Page::Dashboard, "staff-tab-dashboard"),
+            (Page::Export, "staff-tab-export"),
+            (Page::Sync, "staff-tab-sync"),
+            (Page::Settings, "staff-tab-settings"),
+        ];
+        let mut tabs = Row::new().spacing(m.px(10.0)).align_y(Center);
+        for (page, id) in pages {
+            tabs = tabs.push(tab(m, tr(locale, id), staff.page == page, Message::Page(page)));
+        }
+        tabs = tabs
+            .push(space::horizontal())
+            .push(action(m, tr(locale, "staff-leave"), Some(Message::Leave), false))
+            .push(action(m, tr(locale, "staff-quit"), Some(Message::Quit), false));
+        let title = text(tr_args(
+            locale,
+            "staff-title",
+            &[("facility", config.facility_name.clone().into())],
+        ))
+        .size(m.px(30.0))
+        .font(BOLD);
+        let body = if staff.confirm_quit {
+            confirm_quit(m, locale)
+        } else {
+            match staff.page {
+                Page::Dashboard => staff
+                    .dashboard
+                    .view(m, locale, questionnaire, config.timezone.0)
+                    .map(Message::Dashboard),
+                Page::Export => staff.export.view(m, locale).map(Message::Export),
+                Page::Sync => staff
+                    .sync
+                    .view(m, locale, &config.centre, config.timezone.0, sync)
+                    .map(Message::Sync),
+                Page::Settings => staff.settings.view(m, locale, catalog).map(Message::Settings),
+            }
         };
-        if !pin::is_valid_new_pin(&p.typed) {
-            p.problem = true;
-            p.typed.clear();
-            return Request::None;
+        let mut page = column![title, tabs].spacing(m.px(18.0));
+        if let Some(digits) = staff.short_pin {
+            let line = tr_args(locale, "staff-short-pin", &[("digits", digits.into())]);
+            page = page.push(
+                container(text(line).size(m.px(20.0)))
+                    .padding([m.px(8.0), m.px(14.0)])
+                    .width(Fill)
+                    .style(theme::banner),
+            );
         }
-        match p.first.take() {
-            None => {
-                p.first = Some(std::mem::take(&mut p.typed));
-                Request::None
-            }
-            Some(first) if first == p.typed => {
-                self.new_pin = None;
-                self.pending_pin = Some(first);
-                // The PIN is saved with the settings as they are now (the form's edits too,
-                // if they are valid; otherwise the form says why and nothing is written).
-                let request = self.save(config);
-                if matches!(request, Request::None) {
-                    self.pending_pin = None;
-                }
-                request
-            }
-            Some(_) => {
-                p.typed.clear();
-                p.problem = true;
-                Request::None
-            }
-        }
+        page.push(container(body).width(Fill).height(Fill)).into()
     }
+}
+
+/// A tab-like button; the active one is filled.
+pub fn tab<'a, M: Clone + 'a>(m: Metrics, label: String, active: bool, message: M) -> Element<'a, M> {
+    button(text(label).size(m.px(22.0)))
+        .padding([m.px(12.0), m.px(20.0)])
+        .style(theme::language(active))
+        .on_press(message)
+        .into()
+}
+
+/// A plain action button.
+pub fn action<'a, M: Clone + 'a>(m: Metrics, label: String, message: Option<M>, primary: bool) -> Element<'a, M> {
+    button(text(label).size(m.px(22.0)).font(BOLD))
+        .padding([m.px(14.0), m.px(26.0)])
+        .style(if primary { theme::primary } else { theme::secondary })
+        .on_press_maybe(message)
+        .into()
+}
+
+fn confirm_quit<'a>(m: Metrics, locale: Locale) -> Element<'a, Message> {
+    let card = column![
+        text(tr(locale, "staff-quit-title"))
+            .size(m.px(40.0))
+            .font(BOLD)
+            .center()
+            .width(Fill),
+        text(tr(locale, "staff-quit-body"))
+            .size(m.px(26.0))
+            .center()
+            .width(Fill),
+        row![
+            action(m, tr(locale, "staff-quit-confirm"), Some(Message::QuitConfirmed), true),
+            action(m, tr(locale, "staff-quit-cancel"), Some(Message::QuitCancelled), false),
+        ]
+        .spacing(m.px(20.0)),
+    ]
+    .spacing(m.px(28.0))
+    .align_x(Center)
+    .width(m.px(900.0));
+    center(container(card).padding(m.px(40.0)).style(theme::card)).into()
 }

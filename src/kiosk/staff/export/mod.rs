@@ -1,23 +1,126 @@
-//! Export: period, format and destination (USB drives first), a progress bar, then the file
-//! name or what went wrong.
+//! The export page: period, format and destination (USB drives first), a progress bar, then
+//! the file name or what went wrong. The export itself ([`job`]) runs off the UI thread.
+
+pub mod job;
+
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use iced::widget::{Column, Row, column, container, progress_bar, row};
 use iced::{Center, Fill};
 
+pub use job::{Destination, Failure, Job, Progress, REMOVABLE_ROOTS, destinations, file_name, run};
+
 use super::{action, tab};
 use crate::i18n::{tr, tr_args};
-use crate::kiosk::app::Kiosk;
 use crate::kiosk::screen::{BOLD, Element, text};
 use crate::kiosk::staff::dashboard::PeriodChoice;
-use crate::kiosk::staff::export::Failure;
-use crate::kiosk::staff::{self, Staff};
-use crate::kiosk::theme;
+use crate::kiosk::theme::{self, Metrics};
 use crate::report::export::Format;
+use crate::survey::Locale;
 
-pub fn view<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
-    let m = kiosk.metrics();
-    let locale = kiosk.locale();
-    let page = &staff.export;
+/// The export page's state.
+#[derive(Debug, Clone)]
+pub struct Export {
+    /// Period to export.
+    pub choice: PeriodChoice,
+    /// Format.
+    pub format: Format,
+    /// Drives and the data directory.
+    pub destinations: Vec<Destination>,
+    /// Chosen destination.
+    pub chosen: usize,
+    /// While running: its progress.
+    pub running: Option<Arc<Progress>>,
+    /// The last result.
+    pub result: Option<Result<(PathBuf, u64), Failure>>,
+}
+
+/// What staff did on the page, or what its background work reported.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// The period.
+    Period(PeriodChoice),
+    /// The format.
+    Format(Format),
+    /// The destination (index into the list).
+    Destination(usize),
+    /// Look for drives again.
+    RefreshDrives,
+    /// The drives found.
+    Drives(Vec<Destination>),
+    /// Start.
+    Start,
+    /// Finished: the file and its number of responses, or why not.
+    Done(Result<(PathBuf, u64), Failure>),
+}
+
+/// What the page asks of staff mode.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Nothing.
+    None,
+    /// List the drives.
+    FindDrives,
+    /// Run this export.
+    Run(Job),
+}
+
+impl Export {
+    /// The page on `choice`, as XLSX, before the drives are listed.
+    pub fn new(choice: PeriodChoice) -> Export {
+        Export {
+            choice,
+            format: Format::Xlsx,
+            destinations: Vec::new(),
+            chosen: 0,
+            running: None,
+            result: None,
+        }
+    }
+
+    /// Handles one message.
+    pub fn update(&mut self, message: Message) -> Action {
+        match message {
+            Message::Period(choice) => self.choice = choice,
+            Message::Format(format) => self.format = format,
+            Message::Destination(i) if i < self.destinations.len() => self.chosen = i,
+            Message::Destination(_) => {}
+            Message::RefreshDrives => return Action::FindDrives,
+            Message::Drives(found) => {
+                let keep = self.destinations.get(self.chosen).map(|d| d.dir.clone());
+                self.chosen = keep.and_then(|k| found.iter().position(|d| d.dir == k)).unwrap_or(0);
+                self.destinations = found;
+            }
+            Message::Start if self.running.is_none() => {
+                if let Some(dest) = self.destinations.get(self.chosen) {
+                    let progress = Arc::new(Progress::default());
+                    self.running = Some(progress.clone());
+                    self.result = None;
+                    return Action::Run(Job {
+                        choice: self.choice,
+                        format: self.format,
+                        dir: dest.dir.clone(),
+                        progress,
+                    });
+                }
+            }
+            Message::Start => {}
+            Message::Done(result) => {
+                self.running = None;
+                self.result = Some(result);
+            }
+        }
+        Action::None
+    }
+
+    /// Draws the page.
+    pub fn view<'a>(&'a self, m: Metrics, locale: Locale) -> Element<'a, Message> {
+        view(m, locale, self)
+    }
+}
+
+fn view<'a>(m: Metrics, locale: Locale, page: &'a Export) -> Element<'a, Message> {
     let heading = |id: &str| text(tr(locale, id)).size(m.px(22.0)).font(BOLD);
     let mut periods = Row::new().spacing(m.px(8.0));
     for choice in PeriodChoice::ALL {
@@ -25,7 +128,7 @@ pub fn view<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
             m,
             tr(locale, choice.message_id()),
             page.choice == choice,
-            staff::Message::ExportPeriod(choice),
+            Message::Period(choice),
         ));
     }
     let formats = row![
@@ -33,13 +136,13 @@ pub fn view<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
             m,
             "Excel (XLSX)".into(),
             page.format == Format::Xlsx,
-            staff::Message::ExportFormat(Format::Xlsx)
+            Message::Format(Format::Xlsx)
         ),
         tab(
             m,
             "CSV".into(),
             page.format == Format::Csv,
-            staff::Message::ExportFormat(Format::Csv)
+            Message::Format(Format::Csv)
         ),
     ]
     .spacing(m.px(8.0));
@@ -53,13 +156,13 @@ pub fn view<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
         } else {
             tr(locale, "export-data-dir")
         };
-        destinations = destinations.push(tab(m, label, page.chosen == i, staff::Message::ExportDestination(i)));
+        destinations = destinations.push(tab(m, label, page.chosen == i, Message::Destination(i)));
     }
     let running = page.running.is_some();
     let start = action(
         m,
         tr(locale, "export-start"),
-        (!running && !page.destinations.is_empty()).then_some(staff::Message::ExportStart),
+        (!running && !page.destinations.is_empty()).then_some(Message::Start),
         true,
     );
     let mut status = Column::new().spacing(m.px(10.0));
@@ -111,12 +214,7 @@ pub fn view<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
         formats,
         row![
             heading("export-destination"),
-            action(
-                m,
-                tr(locale, "export-refresh"),
-                Some(staff::Message::RefreshDrives),
-                false
-            )
+            action(m, tr(locale, "export-refresh"), Some(Message::RefreshDrives), false)
         ]
         .spacing(m.px(16.0))
         .align_y(Center),

@@ -4,34 +4,50 @@
 use iced::widget::{Column, Row, button, column, container, row, space, svg};
 use iced::{Center, Fill, Length};
 
-use super::{BOLD, Element, keyboard, text};
+use super::{Message, comment};
 use crate::i18n::{tr, tr_args};
-use crate::kiosk::app::{Kiosk, Message};
+use crate::kiosk::screen::{BOLD, text};
 use crate::kiosk::session::{Input, OVER_100, Session, Step};
 use crate::kiosk::theme::{self, Metrics};
 use crate::survey::{Item, ItemKind, Locale};
 
-pub fn view<'a>(kiosk: &'a Kiosk, session: &'a Session) -> Element<'a> {
-    let m = kiosk.metrics();
-    let locale = kiosk.locale();
+type Element<'a> = crate::kiosk::screen::Element<'a, Message>;
+
+/// What every survey screen is drawn with: sizes, language, the face images, and whether the
+/// "noted" confirmation shows.
+#[derive(Clone, Copy)]
+pub struct Looks<'a> {
+    /// Sizes for the window.
+    pub m: Metrics,
+    /// The patient's language.
+    pub locale: Locale,
+    /// The five faces (1 = very dissatisfied … 5 = very satisfied).
+    pub faces: &'a [iced::widget::svg::Handle; 5],
+    /// The neutral "noted" confirmation shows.
+    pub noted: bool,
+}
+
+/// The screen for where `session` is.
+pub fn view<'a>(looks: &Looks<'a>, session: &'a Session) -> Element<'a> {
+    let (m, locale) = (looks.m, looks.locale);
     let Some(item) = session.current_item() else {
-        return department(kiosk, session);
+        return department(looks, session);
     };
     match (session.step(), &item.kind) {
-        (Step::FollowUp(_), _) => follow_up(kiosk, session, item),
-        (Step::Other(_), _) => keyboard::view(kiosk, session, &tr(locale, "other-title")),
+        (Step::FollowUp(_), _) => follow_up(looks, session, item),
+        (Step::Other(_), _) => comment::view(looks, session, &tr(locale, "other-title")),
         (_, kind) => {
             let answers: Element<'a> = match kind {
-                ItemKind::Scale5 { .. } => faces(kiosk, m),
+                ItemKind::Scale5 { .. } => faces(looks),
                 ItemKind::Percent { over_100 } => percent(m, locale, *over_100),
                 ItemKind::Choice { options } => choices(
                     m,
                     options
                         .iter()
                         .enumerate()
-                        .map(|(i, o)| (o.text.get(locale).to_string(), Message::Survey(Input::Choice(i)))),
+                        .map(|(i, o)| (o.text.get(locale).to_string(), Message::Input(Input::Choice(i)))),
                 ),
-                ItemKind::Text { .. } => return keyboard::view(kiosk, session, item.text.get(locale)),
+                ItemKind::Text { .. } => return comment::view(looks, session, item.text.get(locale)),
             };
             let mut extra = Vec::new();
             if let ItemKind::Scale5 { not_used: true, .. } = kind {
@@ -39,7 +55,7 @@ pub fn view<'a>(kiosk: &'a Kiosk, session: &'a Session) -> Element<'a> {
             } else if item.optional {
                 extra.push(quiet(m, tr(locale, "skip"), Input::Skip));
             }
-            page(kiosk, session, question(m, locale, item), answers, extra)
+            page(looks, session, question(m, locale, item), answers, extra)
         }
     }
 }
@@ -51,14 +67,13 @@ pub fn view<'a>(kiosk: &'a Kiosk, session: &'a Session) -> Element<'a> {
 /// answers, so the answers (the faces) sit at the same place on every question, whatever the
 /// length of its text, whether "noted" shows, and whatever the footer holds.
 pub fn page<'a>(
-    kiosk: &'a Kiosk,
+    looks: &Looks<'a>,
     session: &'a Session,
     question: Element<'a>,
     answers: Element<'a>,
     extra: Vec<Element<'a>>,
 ) -> Element<'a> {
-    let m = kiosk.metrics();
-    let locale = kiosk.locale();
+    let (m, locale) = (looks.m, looks.locale);
     let (current, total) = session.progress();
     let section = session
         .current_item()
@@ -78,7 +93,7 @@ pub fn page<'a>(
     ]
     .spacing(m.px(24.0))
     .align_y(Center);
-    if kiosk.noted() {
+    if looks.noted {
         line = line.push(
             container(text(tr(locale, "recorded")).size(m.px(24.0)))
                 .padding([m.px(6.0), m.px(22.0)])
@@ -169,7 +184,7 @@ pub fn quiet<'a>(m: Metrics, label: String, input: Input) -> Element<'a> {
     button(text(label).size(m.px(30.0)))
         .padding([m.px(22.0), m.px(40.0)])
         .style(theme::secondary)
-        .on_press(Message::Survey(input))
+        .on_press(Message::Input(input))
         .into()
 }
 
@@ -178,15 +193,17 @@ pub fn forward<'a>(m: Metrics, label: String, input: Input) -> Element<'a> {
     button(text(label).size(m.px(32.0)).font(BOLD))
         .padding([m.px(22.0), m.px(60.0)])
         .style(theme::primary)
-        .on_press(Message::Survey(input))
+        .on_press(Message::Input(input))
         .into()
 }
 
-fn faces<'a>(kiosk: &'a Kiosk, m: Metrics) -> Element<'a> {
-    let locale = kiosk.locale();
+fn faces<'a>(looks: &Looks<'a>) -> Element<'a> {
+    let (m, locale) = (looks.m, looks.locale);
     let face = |value: u8| {
         let content = column![
-            svg(kiosk.face(value).clone()).width(m.px(120.0)).height(m.px(120.0)),
+            svg(looks.faces[usize::from(value.clamp(1, 5)) - 1].clone())
+                .width(m.px(120.0))
+                .height(m.px(120.0)),
             text(tr(locale, &format!("scale-{value}")))
                 .size(m.px(27.0))
                 .center()
@@ -199,7 +216,7 @@ fn faces<'a>(kiosk: &'a Kiosk, m: Metrics) -> Element<'a> {
             .height(m.px(270.0))
             .padding(m.px(10.0))
             .style(theme::face(value))
-            .on_press(Message::Survey(Input::Scale(value)))
+            .on_press(Message::Input(Input::Scale(value)))
     };
     let faces = Row::from_vec((1..=5).map(|v| face(v).into()).collect())
         .spacing(m.px(18.0))
@@ -221,7 +238,7 @@ fn percent<'a>(m: Metrics, locale: Locale, over_100: bool) -> Element<'a> {
                     .width(Fill)
                     .padding([m.px(26.0), m.px(10.0)])
                     .style(theme::option)
-                    .on_press(Message::Survey(Input::Percent(*value))),
+                    .on_press(Message::Input(Input::Percent(*value))),
             );
         }
         for _ in chunk.len()..columns {
@@ -251,9 +268,8 @@ pub fn choices<'a>(m: Metrics, options: impl Iterator<Item = (String, Message)>)
         .into()
 }
 
-fn follow_up<'a>(kiosk: &'a Kiosk, session: &'a Session, item: &'a Item) -> Element<'a> {
-    let m = kiosk.metrics();
-    let locale = kiosk.locale();
+fn follow_up<'a>(looks: &Looks<'a>, session: &'a Session, item: &'a Item) -> Element<'a> {
+    let (m, locale) = (looks.m, looks.locale);
     let Some(follow) = item.follow_up() else {
         return space().into();
     };
@@ -287,7 +303,7 @@ fn follow_up<'a>(kiosk: &'a Kiosk, session: &'a Session, item: &'a Item) -> Elem
                     .width(Fill)
                     .padding([m.px(28.0), m.px(20.0)])
                     .style(theme::chip(picked))
-                    .on_press(Message::Survey(Input::Reason(row_index * per_row + i))),
+                    .on_press(Message::Input(Input::Reason(row_index * per_row + i))),
             );
         }
         for _ in chunk.len()..per_row {
@@ -297,7 +313,7 @@ fn follow_up<'a>(kiosk: &'a Kiosk, session: &'a Session, item: &'a Item) -> Elem
     });
     let chips = Column::from_iter(chips).spacing(m.px(18.0)).max_width(m.px(1400.0));
     page(
-        kiosk,
+        looks,
         session,
         prompt.into(),
         chips.into(),
@@ -305,14 +321,13 @@ fn follow_up<'a>(kiosk: &'a Kiosk, session: &'a Session, item: &'a Item) -> Elem
     )
 }
 
-fn department<'a>(kiosk: &'a Kiosk, session: &'a Session) -> Element<'a> {
-    let m = kiosk.metrics();
-    let locale = kiosk.locale();
+fn department<'a>(looks: &Looks<'a>, session: &'a Session) -> Element<'a> {
+    let (m, locale) = (looks.m, looks.locale);
     let options = session
         .departments()
         .iter()
         .enumerate()
-        .map(|(i, name)| (name.clone(), Message::Survey(Input::Department(i))));
+        .map(|(i, name)| (name.clone(), Message::Input(Input::Department(i))));
     column![
         container(
             text(tr(locale, "department-title"))

@@ -7,7 +7,6 @@
 use iced::widget::canvas::{self, Frame, Geometry, Path, Stroke, Text};
 use iced::{Color, Point, Rectangle, Renderer, Size, Theme, mouse};
 
-use crate::kiosk::app::Message;
 use crate::kiosk::screen::FONT;
 use crate::kiosk::theme;
 
@@ -63,7 +62,7 @@ impl Bars {
     }
 }
 
-impl canvas::Program<Message> for Bars {
+impl<Message> canvas::Program<Message> for Bars {
     type State = ();
 
     fn draw(&self, _: &(), renderer: &Renderer, _: &Theme, bounds: Rectangle, _: mouse::Cursor) -> Vec<Geometry> {
@@ -161,7 +160,7 @@ pub struct Trend {
     pub tick_labels: Vec<String>,
 }
 
-impl canvas::Program<Message> for Trend {
+impl<Message> canvas::Program<Message> for Trend {
     type State = ();
 
     fn draw(&self, _: &(), renderer: &Renderer, _: &Theme, bounds: Rectangle, _: mouse::Cursor) -> Vec<Geometry> {

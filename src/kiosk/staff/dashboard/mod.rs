@@ -1,44 +1,113 @@
-//! The dashboard: the overall rate against the target with n and the interval, the sections as
-//! bars, the five weakest items, the trend, the counts and the latest comments.
+//! The dashboard page: the overall rate against the target with n and the interval, the
+//! sections as bars, the five weakest items, the trend, the counts and the latest comments.
+//! The figures ([`data`]) are computed off the UI thread; [`charts`] draws the bars and trend.
+
+pub mod charts;
+pub mod data;
+
+use std::sync::Arc;
 
 use iced::widget::{Column, Row, canvas, column, container, row, scrollable};
 use iced::{Fill, FillPortion};
 
-use super::charts::{Bars, TICKS, Trend};
+use charts::{Bars, TICKS, Trend};
+pub use data::{DashboardData, PeriodChoice, load};
+
 use super::tab;
 use crate::i18n::{tr, tr_args};
-use crate::kiosk::app::Kiosk;
+use crate::kiosk::problem::StoreProblem;
 use crate::kiosk::screen::{BOLD, Element, text};
-use crate::kiosk::staff::dashboard::{DashboardData, PeriodChoice};
-use crate::kiosk::staff::{self, Staff};
-use crate::kiosk::theme;
+use crate::kiosk::theme::{self, Metrics};
 use crate::report::{self, text::percent};
-use crate::survey::{Locale, Verdict};
+use crate::survey::{Locale, Questionnaire, Verdict};
 
 /// The id of the dashboard's scrollable area (tests check that it need not scroll).
 pub const SCROLL: &str = "dashboard-scroll";
 
-pub fn view<'a>(kiosk: &'a Kiosk, staff: &'a Staff) -> Element<'a> {
-    let m = kiosk.metrics();
-    let locale = kiosk.locale();
-    let mut switch = Row::new().spacing(m.px(8.0));
-    for choice in PeriodChoice::ALL {
-        switch = switch.push(tab(
-            m,
-            tr(locale, choice.message_id()),
-            staff.choice == choice,
-            staff::Message::Period(choice),
-        ));
+/// The dashboard page's state.
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    /// The period shown.
+    pub choice: PeriodChoice,
+    /// The figures, once computed for `choice`.
+    pub data: Option<Arc<DashboardData>>,
+    /// Why they could not be computed.
+    pub load_error: Option<StoreProblem>,
+}
+
+/// What staff did on the page, or the figures coming back.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// The period switch.
+    Period(PeriodChoice),
+    /// The figures computed.
+    Loaded(Result<Arc<DashboardData>, StoreProblem>),
+}
+
+/// What the page asks of staff mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Nothing.
+    None,
+    /// Compute the figures for this period (off the UI thread).
+    Load(PeriodChoice),
+}
+
+impl Dashboard {
+    /// The page on `choice`, its figures not yet loaded.
+    pub fn new(choice: PeriodChoice) -> Dashboard {
+        Dashboard {
+            choice,
+            data: None,
+            load_error: None,
+        }
     }
-    let body: Element<'a> = match (&staff.dashboard, &staff.load_error) {
-        (Some(data), _) => figures(kiosk, data),
-        (None, Some(e)) => text(e.describe(locale)).size(m.px(24.0)).color(theme::DANGER).into(),
-        (None, None) => text(tr(locale, "staff-loading"))
-            .size(m.px(28.0))
-            .color(theme::MUTED)
-            .into(),
-    };
-    column![switch, body].spacing(m.px(16.0)).into()
+
+    /// Handles one message.
+    pub fn update(&mut self, message: Message) -> Action {
+        match message {
+            Message::Period(choice) => {
+                self.choice = choice;
+                self.data = None;
+                return Action::Load(choice);
+            }
+            Message::Loaded(Ok(data)) if data.choice == self.choice => {
+                self.data = Some(data);
+                self.load_error = None;
+            }
+            Message::Loaded(Ok(_)) => {} // an older request; the current one is on its way
+            Message::Loaded(Err(e)) => self.load_error = Some(e),
+        }
+        Action::None
+    }
+
+    /// Draws the page for `questionnaire`, times in the facility's time zone `tz`.
+    pub fn view<'a>(
+        &'a self,
+        m: Metrics,
+        locale: Locale,
+        questionnaire: &'a Questionnaire,
+        tz: chrono_tz::Tz,
+    ) -> Element<'a, Message> {
+        let mut switch = Row::new().spacing(m.px(8.0));
+        for choice in PeriodChoice::ALL {
+            switch = switch.push(tab(
+                m,
+                tr(locale, choice.message_id()),
+                self.choice == choice,
+                Message::Period(choice),
+            ));
+        }
+        let body: Element<'a, Message> = match (&self.data, &self.load_error) {
+            (Some(data), _) => figures(m, locale, questionnaire, tz, data),
+            (None, Some(e)) => text(e.describe(locale)).size(m.px(24.0)).color(theme::DANGER).into(),
+            (None, None) => text(tr(locale, "staff-loading"))
+                .size(m.px(28.0))
+                .color(theme::MUTED)
+                .into(),
+        };
+        column![switch, body].spacing(m.px(16.0)).into()
+    }
 }
 
 fn verdict_line(locale: Locale, verdict: Verdict) -> (String, iced::Color) {
@@ -60,11 +129,14 @@ fn verdict_colour(verdict: Verdict) -> iced::Color {
     }
 }
 
-fn figures<'a>(kiosk: &'a Kiosk, data: &'a DashboardData) -> Element<'a> {
-    let m = kiosk.metrics();
-    let locale = kiosk.locale();
+fn figures<'a>(
+    m: Metrics,
+    locale: Locale,
+    q: &'a Questionnaire,
+    tz: chrono_tz::Tz,
+    data: &'a DashboardData,
+) -> Element<'a, Message> {
     let s = &data.summary;
-    let q = kiosk.questionnaire();
     let (verdict, color) = verdict_line(locale, s.verdict);
     let interval = match (s.ci_low_pct, s.ci_high_pct) {
         (Some(lo), Some(hi)) => format!("{} – {}", percent(locale, Some(lo)), percent(locale, Some(hi))),
@@ -176,13 +248,12 @@ fn figures<'a>(kiosk: &'a Kiosk, data: &'a DashboardData) -> Element<'a> {
     if data.comments.is_empty() {
         comments = comments.push(text("—").size(m.px(19.0)));
     }
-    let tz = kiosk.config().timezone.0;
     for (at, comment) in &data.comments {
         let when = at.with_timezone(&tz).format("%d/%m %H:%M").to_string();
         comments = comments.push(text(format!("{when} · {}", clip(comment, 80))).size(m.px(19.0)));
     }
 
-    let card = |content: Element<'a>| container(content).padding(m.px(14.0)).width(Fill).style(theme::card);
+    let card = |content: Element<'a, Message>| container(content).padding(m.px(14.0)).width(Fill).style(theme::card);
     let left = column![card(headline.into()), card(lowest.into())].spacing(m.px(14.0));
     let right = column![
         card(
@@ -198,7 +269,7 @@ fn figures<'a>(kiosk: &'a Kiosk, data: &'a DashboardData) -> Element<'a> {
         card(comments.into()),
     ]
     .spacing(m.px(14.0));
-    let layout: Element<'a> = if m.portrait {
+    let layout: Element<'a, Message> = if m.portrait {
         column![left, right].spacing(m.px(14.0)).into()
     } else {
         row![left.width(FillPortion(2)), right.width(FillPortion(3))]

@@ -4,15 +4,14 @@
 use iced::widget::{button, center, column, container};
 use iced::{Center, Fill};
 
-use super::{BOLD, Element, text};
+use super::Message;
 use crate::i18n::{tr, tr_args};
-use crate::kiosk::app::{Kiosk, Message};
-use crate::kiosk::theme;
+use crate::kiosk::screen::{BOLD, Element, text};
+use crate::kiosk::theme::{self, Metrics};
+use crate::survey::Locale;
 
-pub fn still_there(kiosk: &Kiosk) -> Element<'_> {
-    let m = kiosk.metrics();
-    let locale = kiosk.locale();
-    let left = kiosk.still_there_left().unwrap_or(0);
+/// The question, with the seconds `left` before the session closes.
+pub fn view<'a>(m: Metrics, locale: Locale, left: u64) -> Element<'a, Message> {
     let card = column![
         text(tr(locale, "idle-title"))
             .size(m.px(56.0))
