@@ -155,24 +155,7 @@ fn the_pages_work_in_chromium_and_pass_an_accessibility_check() {
         assert!(c.current_url().await.unwrap().path().starts_with("/login"));
         check_accessibility(&c, &axe, "login").await;
         screenshot(&c, "web-login").await;
-        c.find(Locator::Css("#name"))
-            .await
-            .unwrap()
-            .send_keys("so-y-te")
-            .await
-            .unwrap();
-        c.find(Locator::Css("#password"))
-            .await
-            .unwrap()
-            .send_keys(PASSWORD)
-            .await
-            .unwrap();
-        c.find(Locator::Css("form button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        submit_login(&c, "so-y-te").await;
         assert_eq!(c.current_url().await.unwrap().path(), "/overview");
         let table = text_of(&c, "main table").await;
         for (facility, rate) in &rates {
@@ -239,28 +222,7 @@ fn the_pages_work_in_chromium_and_pass_an_accessibility_check() {
 
         // The admin page.
         let admin = browser(port, 1280, 900).await;
-        admin.goto(&format!("{base}/login")).await.unwrap();
-        admin
-            .find(Locator::Css("#name"))
-            .await
-            .unwrap()
-            .send_keys("quantri")
-            .await
-            .unwrap();
-        admin
-            .find(Locator::Css("#password"))
-            .await
-            .unwrap()
-            .send_keys(PASSWORD)
-            .await
-            .unwrap();
-        admin
-            .find(Locator::Css("form button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        log_in(&admin, &base, "quantri").await;
         admin.goto(&format!("{base}/admin")).await.unwrap();
         assert!(text_of(&admin, "h1").await.contains("Quản trị"));
         check_accessibility(&admin, &axe, "admin").await;
@@ -304,8 +266,8 @@ fn the_pages_work_in_chromium_and_pass_an_accessibility_check() {
     });
 }
 
-async fn log_in(c: &Client, base: &str, name: &str) {
-    c.goto(&format!("{base}/login")).await.unwrap();
+/// Fills in and sends the login form on the page `c` shows.
+async fn submit_login(c: &Client, name: &str) {
     c.find(Locator::Css("#name"))
         .await
         .unwrap()
@@ -324,6 +286,11 @@ async fn log_in(c: &Client, base: &str, name: &str) {
         .click()
         .await
         .unwrap();
+}
+
+async fn log_in(c: &Client, base: &str, name: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    submit_login(c, name).await;
 }
 
 /// Submits the item page's form for `action`, after `fill` typed into it.

@@ -205,30 +205,19 @@ fn feedback_lines(
     period: &crate::report::period::Period,
     locale: crate::survey::Locale,
 ) -> Result<Vec<crate::report::quarterly::FeedbackLine>, Error> {
-    use crate::centre::feedback::{self, ItemFilter, Loaded};
+    use crate::centre::feedback::{self, ItemFilter, day_start};
     use crate::feedback::{Channel, Item, Kind};
     use crate::i18n::tr;
     use crate::report::quarterly::FeedbackLine;
     let tz = centre.web.tz;
-    let at = |d: Option<chrono::NaiveDate>| {
-        d.and_then(|d| d.and_hms_opt(0, 0, 0))
-            .and_then(|t| t.and_local_timezone(tz).earliest())
-            .map(|t| t.with_timezone(&chrono::Utc))
-    };
     let filter = ItemFilter {
         facility: Some(facility.to_string()),
-        from: at(period.from),
-        to: at(period.to.and_then(|d| d.succ_opt())),
+        from: period.from.and_then(|d| day_start(tz, d)),
+        to: period.to.and_then(|d| d.succ_opt()).and_then(|d| day_start(tz, d)),
         ..ItemFilter::default()
     };
-    let items: Vec<Item> = feedback::replay(centre.feedback.item_logs(&filter)?)
-        .into_iter()
-        .filter_map(|l| match l {
-            Loaded::Item(i) => Some(*i),
-            Loaded::Broken(..) => None,
-        })
-        .filter(|i| i.kind != Kind::Invalid)
-        .collect();
+    let (mut items, _) = feedback::load_items(centre.feedback.as_ref(), &filter)?;
+    items.retain(|i| i.kind != Kind::Invalid);
     if items.is_empty() {
         return Ok(Vec::new());
     }

@@ -22,7 +22,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
 use serde::Serialize;
 
 use crate::centre::Centre;
-use crate::centre::feedback::{self, ItemFilter, Loaded};
+use crate::centre::feedback::{self, ItemFilter};
 use crate::centre::figures::Groups;
 use crate::centre::store::{Error, Scope};
 use crate::config::{AlertEvent, AlertsConfig, Recipient};
@@ -195,6 +195,29 @@ fn channels(config: &AlertsConfig, r: &Recipient) -> Vec<(Channel, String)> {
     out
 }
 
+/// `event`'s alert with `key`, `subject` and `body` for recipient number `i`, once per channel
+/// they are reached by (the key names the recipient and channel, so each is queued once).
+fn addressed(
+    config: &AlertsConfig,
+    i: usize,
+    r: &Recipient,
+    event: AlertEvent,
+    key: &str,
+    subject: &str,
+    body: &str,
+) -> impl Iterator<Item = NewAlert> {
+    channels(config, r)
+        .into_iter()
+        .map(move |(channel, recipient)| NewAlert {
+            key: format!("{key}:{}:{i}", channel.as_str()),
+            event,
+            channel,
+            recipient,
+            subject: subject.to_string(),
+            body: body.to_string(),
+        })
+}
+
 /// Whether `r` hears about `facility` for `event` (directors always hear of overdue items).
 fn hears(r: &Recipient, facility: Option<&str>, event: AlertEvent) -> bool {
     let scope = r.facility.is_empty() || facility.is_none_or(|f| f == r.facility);
@@ -218,27 +241,12 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
                     continue;
                 }
                 let (subject, body) = text(r.locale);
-                for (channel, recipient) in channels(config, r) {
-                    out.push(NewAlert {
-                        key: format!("{key}:{}:{i}", channel.as_str()),
-                        event,
-                        channel,
-                        recipient,
-                        subject: subject.clone(),
-                        body: body.clone(),
-                    });
-                }
+                out.extend(addressed(config, i, r, event, &key, &subject, &body));
             }
         };
 
     // The feedback box.
-    let items: Vec<Item> = feedback::replay(centre.feedback.item_logs(&ItemFilter::default())?)
-        .into_iter()
-        .filter_map(|l| match l {
-            Loaded::Item(i) => Some(*i),
-            Loaded::Broken(..) => None,
-        })
-        .collect();
+    let (items, _) = feedback::load_items(centre.feedback.as_ref(), &ItemFilter::default())?;
     for item in items.iter().filter(|i| i.state.is_open()) {
         let s = &item.submission;
         let facility = Some(s.facility.as_str());
@@ -428,16 +436,7 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
                     continue;
                 }
                 let (subject, body) = digest(r.locale, &r.facility, days);
-                for (channel, recipient) in channels(config, r) {
-                    out.push(NewAlert {
-                        key: format!("{key}:{}:{i}", channel.as_str()),
-                        event,
-                        channel,
-                        recipient,
-                        subject: subject.clone(),
-                        body: body.clone(),
-                    });
-                }
+                out.extend(addressed(config, i, r, event, &key, &subject, &body));
             }
         }
     }

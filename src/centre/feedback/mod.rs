@@ -111,32 +111,35 @@ impl Default for FeedbackOptions {
     }
 }
 
-/// An item read back, or why its log does not replay (an edited history).
-#[derive(Debug, Clone)]
-pub enum Loaded {
-    /// The item.
-    Item(Box<Item>),
-    /// Its log is broken; the id and the problem.
-    Broken(Uuid, Refused),
+/// The items `filter` selects, replayed, and the ids of those whose logs do not replay (an
+/// edited history: logged, and left out of every list and figure).
+pub fn load_items(store: &dyn FeedbackStore, filter: &ItemFilter) -> Result<(Vec<Item>, Vec<Uuid>), Error> {
+    let mut items = Vec::new();
+    let mut broken = Vec::new();
+    for log in store.item_logs(filter)? {
+        let id = log
+            .first()
+            .and_then(|e| match &e.action {
+                Action::Received(s) => Some(s.id),
+                _ => None,
+            })
+            .unwrap_or_default();
+        match Item::replay(log) {
+            Ok(item) => items.push(item),
+            Err(why) => {
+                tracing::error!(item = %id, problem = %why, "feedback item's history does not verify");
+                broken.push(id);
+            }
+        }
+    }
+    Ok((items, broken))
 }
 
-/// Replays stored logs.
-pub fn replay(logs: Vec<Vec<Entry>>) -> Vec<Loaded> {
-    logs.into_iter()
-        .map(|log| {
-            let id = log
-                .first()
-                .and_then(|e| match &e.action {
-                    Action::Received(s) => Some(s.id),
-                    _ => None,
-                })
-                .unwrap_or_default();
-            match Item::replay(log) {
-                Ok(item) => Loaded::Item(Box::new(item)),
-                Err(why) => Loaded::Broken(id, why),
-            }
-        })
-        .collect()
+/// The first instant of `day` in `tz`, as the item filters count receipt times.
+pub fn day_start(tz: chrono_tz::Tz, day: NaiveDate) -> Option<DateTime<Utc>> {
+    day.and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(tz).earliest())
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// One item by id, replayed; a broken log is a [`Error::Corrupt`] naming it.

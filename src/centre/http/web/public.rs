@@ -199,24 +199,14 @@ fn feedback_block(
     facility: &str,
     quarters: &[Period],
 ) -> Result<(crate::centre::feedback::Figures, Vec<Answer>), PageError> {
-    use crate::centre::feedback::{self, Loaded};
+    use crate::centre::feedback;
     let tz = centre.web.tz;
-    let start = |q: &Period| {
-        q.from
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .and_then(|t| t.and_local_timezone(tz).earliest())
-            .map(|t| t.with_timezone(&chrono::Utc))
-    };
+    let start = |q: &Period| feedback::day_start(tz, q.from?);
     let latest = quarters.last().and_then(start);
-    let items: Vec<crate::feedback::Item> = feedback::replay(centre.feedback.item_logs(
+    let (items, _) = feedback::load_items(
+        centre.feedback.as_ref(),
         &super::feedback::inbox::since(facility, quarters.first().and_then(start)),
-    )?)
-    .into_iter()
-    .filter_map(|l| match l {
-        Loaded::Item(i) => Some(*i),
-        Loaded::Broken(..) => None,
-    })
-    .collect();
+    )?;
     let figures = feedback::figures(
         items
             .iter()

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::super::{PageError, Viewer, blocking, fmt, html, layout, readable_facility};
 use super::{Fields, Form, channel_name, due, fields_inputs, kind_name, parsed, state_badge, state_name, when};
 use crate::centre::Centre;
-use crate::centre::feedback::{self, ItemFilter, Loaded, Opening, filter_for, may_enter};
+use crate::centre::feedback::{self, ItemFilter, Opening, filter_for, may_enter};
 use crate::feedback::{Channel, Item, Kind};
 use crate::i18n::{tr, tr_args};
 
@@ -45,19 +45,10 @@ pub struct InboxQuery {
 
 /// The items of `facility` the reader may list, replayed; broken logs apart.
 fn listed(centre: &Centre, viewer: &Viewer, facility: &str) -> Result<(Vec<Item>, Vec<uuid::Uuid>), PageError> {
-    let logs = centre.feedback.item_logs(&filter_for(&viewer.user, facility))?;
-    let mut items = Vec::new();
-    let mut broken = Vec::new();
-    for loaded in feedback::replay(logs) {
-        match loaded {
-            Loaded::Item(item) => items.push(*item),
-            Loaded::Broken(id, why) => {
-                tracing::error!(item = %id, problem = %why, "feedback item's history does not verify");
-                broken.push(id);
-            }
-        }
-    }
-    Ok((items, broken))
+    Ok(feedback::load_items(
+        centre.feedback.as_ref(),
+        &filter_for(&viewer.user, facility),
+    )?)
 }
 
 /// `GET /feedback/<slug>`.

@@ -243,8 +243,5 @@ pub fn departments(centre: &Centre, facility: &str) -> Vec<String> {
 /// The start of the quarter holding `today`, as a time (for "this quarter's" figures).
 pub fn quarter_start(centre: &Centre, today: NaiveDate) -> Option<DateTime<Utc>> {
     let q = crate::report::Period::quarter_of(today, centre.calendar);
-    q.from
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .and_then(|t| t.and_local_timezone(centre.web.tz).earliest())
-        .map(|t| t.with_timezone(&Utc))
+    crate::centre::feedback::day_start(centre.web.tz, q.from?)
 }
