@@ -427,11 +427,7 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
         let digest =
             |l: Locale, facility: &str, days: u64| digest_text(centre, &items, &summaries, facility, today, days, l);
         for (i, r) in config.recipients.iter().enumerate() {
-            let mut kinds = vec![(AlertEvent::Daily, 1, format!("daily:{today}"))];
-            if local.weekday() == chrono::Weekday::Mon {
-                kinds.push((AlertEvent::Weekly, 7, format!("weekly:{}", today.iso_week().week())));
-            }
-            for (event, days, key) in kinds {
+            for (event, days, key) in digests(today) {
                 if !r.events.contains(&event) {
                     continue;
                 }
@@ -441,6 +437,21 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
         }
     }
     Ok(out)
+}
+
+/// The digests due on `today` (local): the daily one, and on Mondays the weekly one, each with
+/// the days it covers and the key that makes it once per day or ISO week (of its ISO year).
+fn digests(today: NaiveDate) -> Vec<(AlertEvent, u64, String)> {
+    let mut out = vec![(AlertEvent::Daily, 1, format!("daily:{today}"))];
+    if today.weekday() == chrono::Weekday::Mon {
+        let week = today.iso_week();
+        out.push((
+            AlertEvent::Weekly,
+            7,
+            format!("weekly:{}-W{:02}", week.year(), week.week()),
+        ));
+    }
+    out
 }
 
 /// A digest for `facility` (empty: every facility): the last 30 days against the target, what
@@ -654,6 +665,15 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_weekly_digest_is_once_per_week_of_each_year() {
+        let keys = |d: &str| -> Vec<String> { digests(d.parse().unwrap()).into_iter().map(|(_, _, k)| k).collect() };
+        assert_eq!(keys("2026-12-02"), ["daily:2026-12-02"]);
+        // Mondays of ISO week 50 in two years: two digests, not one.
+        assert_eq!(keys("2026-12-07"), ["daily:2026-12-07", "weekly:2026-W50"]);
+        assert_eq!(keys("2027-12-13"), ["daily:2027-12-13", "weekly:2027-W50"]);
+    }
 
     #[test]
     fn retries_back_off_to_an_hour() {
