@@ -50,19 +50,23 @@ impl Rule {
         match self {
             Rule::Range { min, max, found } => crate::i18n::tr_args(
                 locale,
-                "rule-range",
+                id!("rule-range"),
                 &[field, ("min", num(*min)), ("max", num(*max)), ("found", num(*found))],
             ),
-            Rule::NotANumber(text) => {
-                crate::i18n::tr_args(locale, "rule-not-a-number", &[field, ("text", text.clone().into())])
-            }
-            Rule::Empty => crate::i18n::tr_args(locale, "rule-empty", &[field]),
-            Rule::WebUrl => crate::i18n::tr_args(locale, "rule-web-url", &[field]),
-            Rule::PinHash => crate::i18n::tr_args(locale, "rule-pin-hash", &[field]),
-            Rule::EmptyDepartment => crate::i18n::tr_args(locale, "rule-empty-department", &[field]),
-            Rule::Parser(message) => {
-                crate::i18n::tr_args(locale, "rule-parser", &[field, ("message", message.clone().into())])
-            }
+            Rule::NotANumber(text) => crate::i18n::tr_args(
+                locale,
+                id!("rule-not-a-number"),
+                &[field, ("text", text.clone().into())],
+            ),
+            Rule::Empty => crate::i18n::tr_args(locale, id!("rule-empty"), &[field]),
+            Rule::WebUrl => crate::i18n::tr_args(locale, id!("rule-web-url"), &[field]),
+            Rule::PinHash => crate::i18n::tr_args(locale, id!("rule-pin-hash"), &[field]),
+            Rule::EmptyDepartment => crate::i18n::tr_args(locale, id!("rule-empty-department"), &[field]),
+            Rule::Parser(message) => crate::i18n::tr_args(
+                locale,
+                id!("rule-parser"),
+                &[field, ("message", message.clone().into())],
+            ),
         }
     }
 }
@@ -130,7 +134,7 @@ impl ConfigError {
                 ..
             } => crate::i18n::tr_args(
                 locale,
-                "config-invalid",
+                id!("config-invalid"),
                 &[
                     ("file", file.clone().into()),
                     ("line", line.to_string().into()),
@@ -139,12 +143,12 @@ impl ConfigError {
             ),
             ConfigError::Io { file, message } => crate::i18n::tr_args(
                 locale,
-                "config-unreadable",
+                id!("config-unreadable"),
                 &[("file", file.clone().into()), ("error", message.clone().into())],
             ),
             ConfigError::Write { file, message } => crate::i18n::tr_args(
                 locale,
-                "config-unwritable",
+                id!("config-unwritable"),
                 &[("file", file.clone().into()), ("error", message.clone().into())],
             ),
         }

@@ -6,11 +6,13 @@
 //! [`centre`] (the server); [`fsutil`] (private files, the data directory's lock) and [`pin`]
 //! (the staff PIN's hash) serve several of them.
 
+// First, so that its `id!` macro is in scope in every module after it.
+#[macro_use]
+pub mod i18n;
 pub mod centre;
 pub mod config;
 pub mod feedback;
 pub mod fsutil;
-pub mod i18n;
 pub mod kiosk;
 pub mod pin;
 pub mod report;

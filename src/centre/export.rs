@@ -125,7 +125,7 @@ pub fn report(centre: &Centre, filter: &Filter, period: &Period, locale: Locale)
             .scope
             .facility
             .clone()
-            .unwrap_or_else(|| tr(locale, "report-all-facilities")),
+            .unwrap_or_else(|| tr(locale, id!("report-all-facilities"))),
         period: period.label.clone(),
         from: filter.scope.from,
         to: filter.scope.to,

@@ -236,7 +236,7 @@ fn feedback_lines(
     let mut lines = Vec::new();
     for kind in Kind::ALL.into_iter().filter(|k| *k != Kind::Invalid) {
         let l = line(
-            tr(locale, &format!("fb-kind-{}", kind.as_str())),
+            tr(locale, crate::centre::feedback::kind_id(kind)),
             &mut items.iter().filter(|i| i.kind == kind),
         );
         if l.received > 0 {
@@ -245,14 +245,14 @@ fn feedback_lines(
     }
     for channel in Channel::ALL {
         let l = line(
-            tr(locale, &format!("fb-channel-{}", channel.as_str())),
+            tr(locale, crate::centre::feedback::channel_id(channel)),
             &mut items.iter().filter(|i| i.submission.channel == channel),
         );
         if l.received > 0 {
             lines.push(l);
         }
     }
-    lines.push(line(tr(locale, "quarterly-fb-total"), &mut items.iter()));
+    lines.push(line(tr(locale, id!("quarterly-fb-total")), &mut items.iter()));
     Ok(lines)
 }
 

@@ -159,7 +159,7 @@ pub fn report(centre: &Centre, scope: &Scope, period: &Period, locale: Locale) -
         facility: scope
             .facility
             .clone()
-            .unwrap_or_else(|| crate::i18n::tr(locale, "report-all-facilities")),
+            .unwrap_or_else(|| crate::i18n::tr(locale, id!("report-all-facilities"))),
         period: period.label.clone(),
         from: period.from,
         to: period.to,

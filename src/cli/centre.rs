@@ -1,5 +1,6 @@
 //! `hailong centre …` and `hailong sync`.
 
+use hailong::id;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -264,7 +265,11 @@ fn open_centre(env: &Env, database: Option<&str>, create: bool) -> Result<Arc<dy
     let is_postgres = database.starts_with("postgres://") || database.starts_with("postgresql://");
     let file = database.strip_prefix("sqlite:").unwrap_or(&database);
     if !create && !is_postgres && !std::path::Path::new(file).exists() {
-        bail!(tr_args(env.locale, "cli-centre-no-database", &[("path", file.into())]));
+        bail!(tr_args(
+            env.locale,
+            id!("cli-centre-no-database"),
+            &[("path", file.into())]
+        ));
     }
     // The message names the database without a password that may be in its URL.
     let shown = database
@@ -305,7 +310,7 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
                 _ => None,
             };
             if !(public_department_n <= public_min_n && public_min_n <= public_caution_n) {
-                bail!(tr(env.locale, "cli-centre-public-thresholds"));
+                bail!(tr(env.locale, id!("cli-centre-public-thresholds")));
             }
             let web = server::WebOptions {
                 tz: env.config.timezone.0,
@@ -349,7 +354,7 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
                 "{}",
                 tr_args(
                     env.locale,
-                    "cli-centre-demo-done",
+                    id!("cli-centre-demo-done"),
                     &[
                         ("count", n.into()),
                         ("kiosks", (facilities * kiosks_per_facility).into()),
@@ -370,16 +375,16 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
                     let side = tr(
                         env.locale,
                         match f.side {
-                            server::verify::Side::Centre => "cli-verify-side-centre",
-                            server::verify::Side::Kiosk => "cli-verify-side-kiosk",
+                            server::verify::Side::Centre => id!("cli-verify-side-centre"),
+                            server::verify::Side::Kiosk => id!("cli-verify-side-kiosk"),
                         },
                     );
                     say(&format!("{}\t{side}\t{}\n", f.kiosk_id, f.what))?;
                 }
                 let id = if verified.centre_altered() {
-                    "cli-centre-verify-altered"
+                    id!("cli-centre-verify-altered")
                 } else {
-                    "cli-centre-verify-intact"
+                    id!("cli-centre-verify-intact")
                 };
                 eprintln!(
                     "{}",
@@ -454,7 +459,7 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
             };
             filter.scope.check().map_err(anyhow::Error::msg)?;
             known_names(centre.store.as_ref(), &filter.scope, env.locale)?;
-            let bar = super::commands::progress_bar(0, tr(env.locale, "cli-export-progress"));
+            let bar = super::commands::progress_bar(0, tr(env.locale, id!("cli-export-progress")));
             let n = server::export::write(
                 &centre,
                 &filter,
@@ -472,7 +477,7 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
                 "{}",
                 tr_args(
                     env.locale,
-                    "cli-export-done",
+                    id!("cli-export-done"),
                     &[("count", n.into()), ("path", output.display().to_string().into())]
                 )
             );
@@ -535,7 +540,10 @@ fn feedback_options(c: &hailong::config::FeedbackConfig, locale: Locale) -> Resu
     let year = chrono::Datelike::year(&chrono::Utc::now());
     for y in [year, year + 1] {
         if !holidays.covers(y) {
-            tracing::warn!("{}", tr_args(locale, "cli-feedback-no-holidays", &[("year", y.into())]));
+            tracing::warn!(
+                "{}",
+                tr_args(locale, id!("cli-feedback-no-holidays"), &[("year", y.into())])
+            );
         }
     }
     Ok(server::feedback::FeedbackOptions {
@@ -554,15 +562,15 @@ fn new_password(locale: Locale, from_stdin: bool) -> Result<String> {
         std::io::stdin().lock().read_line(&mut line)?;
         line.trim_end_matches(['\r', '\n']).to_string()
     } else {
-        let first = rpassword::prompt_password(format!("{}: ", tr(locale, "cli-user-password")))?;
-        let again = rpassword::prompt_password(format!("{}: ", tr(locale, "cli-user-password-again")))?;
+        let first = rpassword::prompt_password(format!("{}: ", tr(locale, id!("cli-user-password"))))?;
+        let again = rpassword::prompt_password(format!("{}: ", tr(locale, id!("cli-user-password-again"))))?;
         if first != again {
-            bail!(tr(locale, "cli-user-password-mismatch"));
+            bail!(tr(locale, id!("cli-user-password-mismatch")));
         }
         first
     };
     server::accounts::check_password(&password)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", tr(locale, "cli-user-password")))?;
+        .map_err(|e| anyhow::anyhow!("{}: {e}", tr(locale, id!("cli-user-password"))))?;
     Ok(password)
 }
 
@@ -578,7 +586,7 @@ fn user(store: &dyn server::Backend, command: UserCommand, locale: Locale) -> Re
             password_stdin,
         } => {
             let Some(role) = Role::parse(&role) else {
-                bail!(tr_args(locale, "cli-user-unknown-role", &[("role", role.into())]));
+                bail!(tr_args(locale, id!("cli-user-unknown-role"), &[("role", role.into())]));
             };
             let new = NewUser {
                 name,
@@ -594,7 +602,7 @@ fn user(store: &dyn server::Backend, command: UserCommand, locale: Locale) -> Re
                     let close = hailong::text::close_matches(f, known.iter().map(String::as_str), 3);
                     bail!(tr_args(
                         locale,
-                        "cli-user-unknown-facility",
+                        id!("cli-user-unknown-facility"),
                         &[("facility", f.clone().into()), ("close", close.join(", ").into())]
                     ));
                 }
@@ -605,7 +613,7 @@ fn user(store: &dyn server::Backend, command: UserCommand, locale: Locale) -> Re
                 "{}",
                 tr_args(
                     locale,
-                    "cli-user-added",
+                    id!("cli-user-added"),
                     &[("name", user.name.into()), ("role", user.role.as_str().into())]
                 )
             );
@@ -619,13 +627,13 @@ fn user(store: &dyn server::Backend, command: UserCommand, locale: Locale) -> Re
                     let state = match u.disabled_at {
                         Some(at) => tr_args(
                             locale,
-                            "cli-user-disabled",
+                            id!("cli-user-disabled"),
                             &[("date", at.format("%d/%m/%Y").to_string().into())],
                         ),
-                        None => tr(locale, "cli-user-active"),
+                        None => tr(locale, id!("cli-user-active")),
                     };
                     let leader = if u.leader {
-                        format!(" ({})", tr(locale, "cli-user-leader"))
+                        format!(" ({})", tr(locale, id!("cli-user-leader")))
                     } else {
                         String::new()
                     };
@@ -642,7 +650,7 @@ fn user(store: &dyn server::Backend, command: UserCommand, locale: Locale) -> Re
         UserCommand::Disable { name } => store.disable_user(&name)?,
         UserCommand::Passwd { name, password_stdin } => {
             if store.user_by_name(&name)?.is_none() {
-                bail!(tr_args(locale, "cli-user-unknown", &[("name", name.into())]));
+                bail!(tr_args(locale, id!("cli-user-unknown"), &[("name", name.into())]));
             }
             let password = new_password(locale, password_stdin)?;
             store.set_password(&name, &hash_password(&password)?)?;
@@ -664,16 +672,16 @@ fn known_names(store: &dyn CentreStore, scope: &Scope, locale: Locale) -> Result
     };
     let departments: Vec<&str> = departments.iter().map(String::as_str).collect();
     for (value, known, id) in [
-        (&scope.facility, &facilities, "cli-centre-unknown-facility"),
-        (&scope.kiosk, &ids, "cli-centre-unknown-kiosk"),
-        (&scope.department, &departments, "cli-centre-unknown-department"),
+        (&scope.facility, &facilities, id!("cli-centre-unknown-facility")),
+        (&scope.kiosk, &ids, id!("cli-centre-unknown-kiosk")),
+        (&scope.department, &departments, id!("cli-centre-unknown-department")),
     ] {
         if let Some(value) = value
             && !known.contains(&value.as_str())
         {
             let close = hailong::text::close_matches(value, known.iter().copied(), 3);
             let close = if close.is_empty() {
-                tr(locale, "cli-centre-no-close-match")
+                tr(locale, id!("cli-centre-no-close-match"))
             } else {
                 close.join(", ")
             };
@@ -699,10 +707,10 @@ fn token(store: &dyn CentreStore, command: TokenCommand, locale: Locale) -> Resu
                 let state = match t.revoked_at {
                     Some(at) => tr_args(
                         locale,
-                        "cli-token-revoked",
+                        id!("cli-token-revoked"),
                         &[("date", at.format("%d/%m/%Y").to_string().into())],
                     ),
-                    None => tr(locale, "cli-kiosk-active"),
+                    None => tr(locale, id!("cli-kiosk-active")),
                 };
                 say(&format!(
                     "{}\t{}\t{}\t{state}\n",
@@ -751,7 +759,7 @@ fn kiosk(store: &dyn CentreStore, command: KioskCommand, locale: Locale) -> Resu
             let info = store.add_kiosk(&facility, &name, &server::token_hash(&token))?;
             let comment = tr_args(
                 locale,
-                "cli-kiosk-added",
+                id!("cli-kiosk-added"),
                 &[
                     ("facility", facility.as_str().into()),
                     ("name", name.as_str().into()),
@@ -765,7 +773,7 @@ fn kiosk(store: &dyn CentreStore, command: KioskCommand, locale: Locale) -> Resu
             let info = store.renew_kiosk(&id, &server::token_hash(&token))?;
             let comment = tr_args(
                 locale,
-                "cli-kiosk-renewed",
+                id!("cli-kiosk-renewed"),
                 &[
                     ("facility", info.facility.as_str().into()),
                     ("name", info.name.as_str().into()),
@@ -786,19 +794,26 @@ fn kiosk(store: &dyn CentreStore, command: KioskCommand, locale: Locale) -> Resu
                     .unwrap_or_default();
                 let events = tr_args(
                     locale,
-                    "cli-kiosk-events",
+                    id!("cli-kiosk-events"),
                     &[("gaps", c.gaps.into()), ("tampers", c.tampers.into())],
                 );
                 let state = tr(
                     locale,
                     if k.revoked_at.is_some() {
-                        "cli-kiosk-revoked"
+                        id!("cli-kiosk-revoked")
                     } else {
-                        "cli-kiosk-active"
+                        id!("cli-kiosk-active")
                     },
                 );
-                let bound = k.kiosk_id.clone().unwrap_or_else(|| tr(locale, "cli-kiosk-not-synced"));
-                let last = tr_args(locale, "cli-kiosk-last-seq", &[("seq", k.last_seq.to_string().into())]);
+                let bound = k
+                    .kiosk_id
+                    .clone()
+                    .unwrap_or_else(|| tr(locale, id!("cli-kiosk-not-synced")));
+                let last = tr_args(
+                    locale,
+                    id!("cli-kiosk-last-seq"),
+                    &[("seq", k.last_seq.to_string().into())],
+                );
                 say(&format!(
                     "{}\t{}\t{}\t{bound}\t{state}\t{last}\t{events}\n",
                     k.id, k.facility, k.name
@@ -825,7 +840,7 @@ fn serve(
         .init();
     if store.user_count()? == 0 {
         // Nobody can log in to the pages yet: say how to make the first account.
-        tracing::warn!("{}", tr(env.locale, "cli-centre-no-accounts"));
+        tracing::warn!("{}", tr(env.locale, id!("cli-centre-no-accounts")));
     }
     let mut centre = centre(env, store)?;
     centre.web = web;
@@ -888,7 +903,7 @@ pub fn sync(common: &Common, once: bool) -> Result<ExitCode> {
                     }
                     .await;
                     if let Ok(n) = sent {
-                        eprintln!("{}", tr_args(locale, "cli-sync-sent", &[("count", n.into())]));
+                        eprintln!("{}", tr_args(locale, id!("cli-sync-sent"), &[("count", n.into())]));
                     }
                     Done::Round(sent)
                 }
@@ -922,7 +937,7 @@ pub fn sync(common: &Common, once: bool) -> Result<ExitCode> {
                             "{}",
                             tr_args(
                                 locale,
-                                "cli-sync-retry",
+                                id!("cli-sync-retry"),
                                 &[("error", e.explain(locale).into()), ("seconds", pause.as_secs().into())],
                             )
                         );
@@ -942,7 +957,7 @@ pub fn sync(common: &Common, once: bool) -> Result<ExitCode> {
 fn explain_audit(audit: &Result<hailong::sync::AuditResult, client::Error>, locale: Locale) -> String {
     match audit {
         Ok(a) if a.altered.is_empty() && a.removed.is_empty() => {
-            tr_args(locale, "cli-sync-audit-ok", &[("checked", a.checked.into())])
+            tr_args(locale, id!("cli-sync-audit-ok"), &[("checked", a.checked.into())])
         }
         Ok(a) => {
             let seqs = |list: &[u64]| {
@@ -955,7 +970,7 @@ fn explain_audit(audit: &Result<hailong::sync::AuditResult, client::Error>, loca
             };
             tr_args(
                 locale,
-                "cli-sync-audit-tampered",
+                id!("cli-sync-audit-tampered"),
                 &[
                     ("checked", a.checked.into()),
                     ("altered", seqs(&a.altered).into()),
@@ -963,6 +978,10 @@ fn explain_audit(audit: &Result<hailong::sync::AuditResult, client::Error>, loca
                 ],
             )
         }
-        Err(e) => tr_args(locale, "cli-sync-audit-failed", &[("detail", e.explain(locale).into())]),
+        Err(e) => tr_args(
+            locale,
+            id!("cli-sync-audit-failed"),
+            &[("detail", e.explain(locale).into())],
+        ),
     }
 }

@@ -1,5 +1,6 @@
 //! The body of each command.
 
+use hailong::id;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -55,7 +56,7 @@ fn open_existing_store(env: &Env) -> Result<Store> {
     if !path.exists() {
         anyhow::bail!(tr_args(
             env.locale,
-            "cli-no-database",
+            id!("cli-no-database"),
             &[("path", path.display().to_string().into())]
         ));
     }
@@ -98,7 +99,7 @@ fn warn_unknown_questionnaire(env: &Env) {
             "{}",
             hailong::i18n::tr_args(
                 env.locale,
-                "cli-unknown-questionnaire",
+                id!("cli-unknown-questionnaire"),
                 &[
                     ("id", env.config.questionnaire.clone().into()),
                     ("available", catalog.ids().join(", ").into()),
@@ -141,7 +142,7 @@ pub fn export(common: &Common, scope: &Scope, format: Format, out: &Path) -> Res
     let period = period(scope, env.config.calendar())?;
     let report = build_report(&env, &store, scope, &period)?;
     let filter = report::filter(&period, scope.department.clone(), scope.questionnaire.clone());
-    let bar = progress_bar(0, tr(env.locale, "cli-export-progress"));
+    let bar = progress_bar(0, tr(env.locale, id!("cli-export-progress")));
     let request = export::Request {
         filter: &filter,
         locale: env.locale,
@@ -161,7 +162,7 @@ pub fn export(common: &Common, scope: &Scope, format: Format, out: &Path) -> Res
         "{}",
         tr_args(
             env.locale,
-            "cli-export-done",
+            id!("cli-export-done"),
             &[
                 ("count", FluentValue::from(n)),
                 ("path", out.display().to_string().into())
@@ -185,7 +186,7 @@ pub fn demo_data(common: &Common, responses: usize, seed: u64, end: Option<chron
         departments: env.config.departments.clone(),
         tz,
     };
-    let bar = progress_bar(responses as u64, tr(env.locale, "cli-demo-progress"));
+    let bar = progress_bar(responses as u64, tr(env.locale, id!("cli-demo-progress")));
     let mut batch = Vec::with_capacity(1000);
     let mut failure = None;
     let flush = |batch: &mut Vec<hailong::survey::Response>, store: &mut Store| -> Result<()> {
@@ -215,7 +216,7 @@ pub fn demo_data(common: &Common, responses: usize, seed: u64, end: Option<chron
         "{}",
         tr_args(
             env.locale,
-            "cli-demo-done",
+            id!("cli-demo-done"),
             &[
                 ("count", FluentValue::from(responses)),
                 ("questionnaire", q.key().into()),
@@ -235,7 +236,7 @@ pub fn verify(common: &Common) -> Result<ExitCode> {
         if result.tallies.is_empty() {
             say(&(tr_args(
                 env.locale,
-                "cli-verify-ok",
+                id!("cli-verify-ok"),
                 &[("count", count), ("cells", result.tally_cells.into())],
             ) + "\n"))?;
             return Ok(ExitCode::SUCCESS);
@@ -245,7 +246,7 @@ pub fn verify(common: &Common) -> Result<ExitCode> {
             let department = if m.department.is_empty() { "—" } else { &m.department };
             say(&(tr_args(
                 env.locale,
-                "verify-tally",
+                id!("verify-tally"),
                 &[
                     ("day", m.day.clone().into()),
                     ("questionnaire", m.questionnaire.clone().into()),
@@ -259,30 +260,30 @@ pub fn verify(common: &Common) -> Result<ExitCode> {
         }
         say(&(tr_args(
             env.locale,
-            "cli-verify-tallies-failed",
+            id!("cli-verify-tallies-failed"),
             &[("cells", result.tallies.len().into()), ("count", count)],
         ) + "\n"))?;
         return Ok(ExitCode::from(1));
     };
     if let ChainProblem::Damaged { detail } = &problem {
         // Damage is not tampering: say what it is and what to do.
-        say(&(tr_args(env.locale, "verify-damaged", &[("detail", detail.clone().into())]) + "\n"))?;
+        say(&(tr_args(env.locale, id!("verify-damaged"), &[("detail", detail.clone().into())]) + "\n"))?;
         return Ok(ExitCode::from(1));
     }
     let problem = match problem {
-        ChainProblem::Missing { seq } => tr_args(env.locale, "verify-missing", &[("seq", seq.into())]),
-        ChainProblem::Altered { seq } => tr_args(env.locale, "verify-altered", &[("seq", seq.into())]),
-        ChainProblem::Broken { seq } => tr_args(env.locale, "verify-broken", &[("seq", seq.into())]),
-        ChainProblem::Damaged { detail } => tr_args(env.locale, "verify-damaged", &[("detail", detail.into())]),
+        ChainProblem::Missing { seq } => tr_args(env.locale, id!("verify-missing"), &[("seq", seq.into())]),
+        ChainProblem::Altered { seq } => tr_args(env.locale, id!("verify-altered"), &[("seq", seq.into())]),
+        ChainProblem::Broken { seq } => tr_args(env.locale, id!("verify-broken"), &[("seq", seq.into())]),
+        ChainProblem::Damaged { detail } => tr_args(env.locale, id!("verify-damaged"), &[("detail", detail.into())]),
         ChainProblem::Unreadable { seq, detail } => tr_args(
             env.locale,
-            "verify-unreadable",
+            id!("verify-unreadable"),
             &[("seq", seq.into()), ("detail", detail.into())],
         ),
     };
     let line = tr_args(
         env.locale,
-        "cli-verify-failed",
+        id!("cli-verify-failed"),
         &[("problem", problem.into()), ("count", count)],
     );
     say(&(line + "\n"))?;
@@ -300,7 +301,7 @@ pub fn set_pin(data_dir: Option<std::path::PathBuf>, config: Option<std::path::P
     let locale = Config::load(&path).map(|c| c.default_locale).unwrap_or_default();
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
-    let mut ask = |id: &str| -> Result<String> {
+    let mut ask = |id: hailong::i18n::Id| -> Result<String> {
         let prompt = format!("{}: ", tr(locale, id));
         if std::io::stdin().is_terminal() {
             Ok(rpassword::prompt_password(prompt)?)
@@ -311,19 +312,23 @@ pub fn set_pin(data_dir: Option<std::path::PathBuf>, config: Option<std::path::P
             Ok(line)
         }
     };
-    let first = ask("cli-pin-first")?;
+    let first = ask(id!("cli-pin-first"))?;
     if !pin::is_valid_new_pin(first.trim()) {
-        anyhow::bail!(tr(locale, "cli-pin-invalid"));
+        anyhow::bail!(tr(locale, id!("cli-pin-invalid")));
     }
-    let again = ask("cli-pin-again")?;
+    let again = ask(id!("cli-pin-again"))?;
     if first.trim() != again.trim() {
-        anyhow::bail!(tr(locale, "cli-pin-mismatch"));
+        anyhow::bail!(tr(locale, id!("cli-pin-mismatch")));
     }
     let hash = pin::hash_pin(first.trim()).map_err(anyhow::Error::msg)?;
     Config::store_pin_hash(&path, &hash)?;
     eprintln!(
         "{}",
-        tr_args(locale, "cli-pin-done", &[("path", path.display().to_string().into())])
+        tr_args(
+            locale,
+            id!("cli-pin-done"),
+            &[("path", path.display().to_string().into())]
+        )
     );
     Ok(ExitCode::SUCCESS)
 }

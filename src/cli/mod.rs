@@ -4,6 +4,7 @@
 mod centre;
 mod commands;
 
+use hailong::id;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -214,7 +215,7 @@ fn finish(result: anyhow::Result<ExitCode>, lang: Option<Locale>) -> ExitCode {
             let locale = lang.unwrap_or_default();
             eprintln!(
                 "{}",
-                hailong::i18n::tr_args(locale, "cli-error", &[("message", format!("{e:#}").into())])
+                hailong::i18n::tr_args(locale, id!("cli-error"), &[("message", format!("{e:#}").into())])
             );
             ExitCode::from(2)
         }
@@ -226,7 +227,7 @@ fn kiosk(args: KioskArgs) -> ExitCode {
     let fail = |message: String| {
         eprintln!(
             "{}",
-            hailong::i18n::tr_args(locale, "cli-error", &[("message", message.into())])
+            hailong::i18n::tr_args(locale, id!("cli-error"), &[("message", message.into())])
         );
         ExitCode::from(2)
     };
@@ -241,14 +242,14 @@ fn kiosk(args: KioskArgs) -> ExitCode {
         Err(hailong::kiosk::RunError::InUse(dir)) => {
             return fail(hailong::i18n::tr_args(
                 locale,
-                "cli-kiosk-in-use",
+                id!("cli-kiosk-in-use"),
                 &[("dir", dir.display().to_string().into())],
             ));
         }
         Err(e) => return fail(e.to_string()),
     };
     if !hailong::kiosk::display_available() {
-        return fail(hailong::i18n::tr(locale, "cli-no-display"));
+        return fail(hailong::i18n::tr(locale, id!("cli-no-display")));
     }
     match hailong::kiosk::run(options, lock) {
         // Staff quit: 0, so systemd (Restart=on-failure) leaves it stopped; a kiosk that could

@@ -60,7 +60,7 @@ impl StartError {
         match self {
             StartError::DataDir { dir, cause } => tr_args(
                 locale,
-                "start-data-dir",
+                id!("start-data-dir"),
                 &[
                     ("dir", dir.display().to_string().into()),
                     ("cause", cause.describe(locale).into()),
@@ -75,10 +75,10 @@ impl StartError {
     /// What staff can do about it, in `locale`.
     pub fn advice(&self, locale: Locale) -> String {
         match self {
-            StartError::DataDir { .. } => tr(locale, "start-advice-data-dir"),
-            StartError::Config(_) => tr(locale, "start-advice-config"),
-            StartError::Questionnaire(LoadError::Unknown(..)) => tr(locale, "start-advice-questionnaire-unknown"),
-            StartError::Questionnaire(_) => tr(locale, "start-advice-questionnaire"),
+            StartError::DataDir { .. } => tr(locale, id!("start-advice-data-dir")),
+            StartError::Config(_) => tr(locale, id!("start-advice-config")),
+            StartError::Questionnaire(LoadError::Unknown(..)) => tr(locale, id!("start-advice-questionnaire-unknown")),
+            StartError::Questionnaire(_) => tr(locale, id!("start-advice-questionnaire")),
             StartError::Store(p) => p.advice(locale),
         }
     }
@@ -95,7 +95,7 @@ pub fn describe_load_error(e: &LoadError, locale: Locale) -> String {
             message,
         } => tr_args(
             locale,
-            "questionnaire-invalid",
+            id!("questionnaire-invalid"),
             &[
                 ("file", file.clone().into()),
                 ("line", line.to_string().into()),
@@ -105,12 +105,12 @@ pub fn describe_load_error(e: &LoadError, locale: Locale) -> String {
         ),
         LoadError::Io { file, message } => tr_args(
             locale,
-            "questionnaire-unreadable",
+            id!("questionnaire-unreadable"),
             &[("file", file.clone().into()), ("error", message.clone().into())],
         ),
         LoadError::Conflict { file, key, other } => tr_args(
             locale,
-            "questionnaire-conflict",
+            id!("questionnaire-conflict"),
             &[
                 ("file", file.clone().into()),
                 ("key", key.clone().into()),
@@ -119,7 +119,7 @@ pub fn describe_load_error(e: &LoadError, locale: Locale) -> String {
         ),
         LoadError::Unknown(id, available) => tr_args(
             locale,
-            "questionnaire-unknown",
+            id!("questionnaire-unknown"),
             &[("id", id.clone().into()), ("available", available.clone().into())],
         ),
     }
@@ -273,14 +273,22 @@ impl Failure {
             }
             Stage::Unlocked => {
                 let content = column![
-                    text(tr(locale, "error-title")).size(44).font(BOLD),
-                    text(tr(locale, "error-quit-explained")).size(26).color(theme::MUTED),
-                    button(text(tr(locale, "staff-quit")).size(30).font(BOLD).center().width(Fill))
-                        .padding(22)
-                        .width(Fill)
-                        .style(theme::primary)
-                        .on_press(Message::Quit),
-                    button(text(tr(locale, "pin-cancel")).size(28).center().width(Fill))
+                    text(tr(locale, id!("error-title"))).size(44).font(BOLD),
+                    text(tr(locale, id!("error-quit-explained")))
+                        .size(26)
+                        .color(theme::MUTED),
+                    button(
+                        text(tr(locale, id!("staff-quit")))
+                            .size(30)
+                            .font(BOLD)
+                            .center()
+                            .width(Fill)
+                    )
+                    .padding(22)
+                    .width(Fill)
+                    .style(theme::primary)
+                    .on_press(Message::Quit),
+                    button(text(tr(locale, id!("pin-cancel"))).size(28).center().width(Fill))
                         .padding(18)
                         .width(Fill)
                         .style(theme::secondary)
@@ -296,9 +304,9 @@ impl Failure {
             }
             Stage::Problem => {
                 let way_out = if self.pin_hash.is_some() {
-                    "error-way-out-pin"
+                    id!("error-way-out-pin")
                 } else {
-                    "error-way-out-key"
+                    id!("error-way-out-key")
                 };
                 let body = screen::failure(
                     locale,

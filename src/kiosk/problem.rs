@@ -40,11 +40,11 @@ impl IoCause {
     /// The cause in `locale`.
     pub fn describe(&self, locale: Locale) -> String {
         match self {
-            IoCause::PermissionDenied => tr(locale, "io-permission"),
-            IoCause::ReadOnly => tr(locale, "io-read-only"),
-            IoCause::Full => tr(locale, "io-full"),
-            IoCause::NotFound => tr(locale, "io-not-found"),
-            IoCause::Other(detail) => tr_args(locale, "io-other", &[("detail", detail.clone().into())]),
+            IoCause::PermissionDenied => tr(locale, id!("io-permission")),
+            IoCause::ReadOnly => tr(locale, id!("io-read-only")),
+            IoCause::Full => tr(locale, id!("io-full")),
+            IoCause::NotFound => tr(locale, id!("io-not-found")),
+            IoCause::Other(detail) => tr_args(locale, id!("io-other"), &[("detail", detail.clone().into())]),
         }
     }
 }
@@ -144,36 +144,40 @@ impl StoreProblem {
         match self {
             StoreProblem::NotADatabase { path: p, reason } => tr_args(
                 locale,
-                "store-not-a-database",
+                id!("store-not-a-database"),
                 &[("path", path(p)), ("reason", reason.clone().into())],
             ),
             StoreProblem::Corrupt { path: p, detail } => tr_args(
                 locale,
-                "store-corrupt",
+                id!("store-corrupt"),
                 &[("path", path(p)), ("detail", detail.clone().into())],
             ),
             StoreProblem::TooNew { path: p, found, known } => tr_args(
                 locale,
-                "store-too-new",
+                id!("store-too-new"),
                 &[
                     ("path", path(p)),
                     ("found", found.to_string().into()),
                     ("known", known.to_string().into()),
                 ],
             ),
-            StoreProblem::QuestionnaireChanged { key } => {
-                tr_args(locale, "store-questionnaire-changed", &[("key", key.clone().into())])
+            StoreProblem::QuestionnaireChanged { key } => tr_args(
+                locale,
+                id!("store-questionnaire-changed"),
+                &[("key", key.clone().into())],
+            ),
+            StoreProblem::Invalid { detail } => {
+                tr_args(locale, id!("store-invalid"), &[("detail", detail.clone().into())])
             }
-            StoreProblem::Invalid { detail } => tr_args(locale, "store-invalid", &[("detail", detail.clone().into())]),
-            StoreProblem::Full => tr(locale, "store-full"),
-            StoreProblem::ReadOnly => tr(locale, "store-read-only"),
-            StoreProblem::Busy => tr(locale, "store-busy"),
+            StoreProblem::Full => tr(locale, id!("store-full")),
+            StoreProblem::ReadOnly => tr(locale, id!("store-read-only")),
+            StoreProblem::Busy => tr(locale, id!("store-busy")),
             StoreProblem::Io { path: p, cause } => tr_args(
                 locale,
-                "store-io",
+                id!("store-io"),
                 &[("path", path(p)), ("cause", cause.describe(locale).into())],
             ),
-            StoreProblem::Other(detail) => tr_args(locale, "store-other", &[("detail", detail.clone().into())]),
+            StoreProblem::Other(detail) => tr_args(locale, id!("store-other"), &[("detail", detail.clone().into())]),
         }
     }
 
@@ -182,21 +186,23 @@ impl StoreProblem {
         tr(
             locale,
             match self {
-                StoreProblem::NotADatabase { .. } => "store-advice-not-a-database",
-                StoreProblem::Corrupt { .. } => "store-advice-corrupt",
-                StoreProblem::TooNew { .. } => "store-advice-too-new",
-                StoreProblem::QuestionnaireChanged { .. } => "store-advice-questionnaire-changed",
+                StoreProblem::NotADatabase { .. } => id!("store-advice-not-a-database"),
+                StoreProblem::Corrupt { .. } => id!("store-advice-corrupt"),
+                StoreProblem::TooNew { .. } => id!("store-advice-too-new"),
+                StoreProblem::QuestionnaireChanged { .. } => id!("store-advice-questionnaire-changed"),
                 StoreProblem::Full
                 | StoreProblem::Io {
                     cause: IoCause::Full, ..
-                } => "store-advice-full",
+                } => id!("store-advice-full"),
                 StoreProblem::ReadOnly
                 | StoreProblem::Io {
                     cause: IoCause::PermissionDenied | IoCause::ReadOnly,
                     ..
-                } => "store-advice-read-only",
-                StoreProblem::Busy => "store-advice-busy",
-                StoreProblem::Invalid { .. } | StoreProblem::Io { .. } | StoreProblem::Other(_) => "store-advice-other",
+                } => id!("store-advice-read-only"),
+                StoreProblem::Busy => id!("store-advice-busy"),
+                StoreProblem::Invalid { .. } | StoreProblem::Io { .. } | StoreProblem::Other(_) => {
+                    id!("store-advice-other")
+                }
             },
         )
     }

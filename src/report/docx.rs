@@ -51,7 +51,7 @@ fn table(head: &[String], rows: &[Vec<String>]) -> Table {
 pub fn quarterly(r: &QuarterlyReport, locale: Locale) -> Result<Vec<u8>, String> {
     let date = tr_args(
         locale,
-        "quarterly-place-date",
+        id!("quarterly-place-date"),
         &[
             ("day", format!("{:02}", chrono::Datelike::day(&r.date)).into()),
             ("month", format!("{:02}", chrono::Datelike::month(&r.date)).into()),
@@ -60,12 +60,12 @@ pub fn quarterly(r: &QuarterlyReport, locale: Locale) -> Result<Vec<u8>, String>
     );
     let header = Table::new(vec![TableRow::new(vec![
         TableCell::new()
-            .add_paragraph(centred(para(&tr(locale, "quarterly-authority"))))
+            .add_paragraph(centred(para(&tr(locale, id!("quarterly-authority")))))
             .add_paragraph(centred(bold(&r.facility.to_uppercase())))
-            .add_paragraph(centred(para(&tr(locale, "quarterly-number")))),
+            .add_paragraph(centred(para(&tr(locale, id!("quarterly-number"))))),
         TableCell::new()
-            .add_paragraph(centred(bold(&tr(locale, "quarterly-nation"))))
-            .add_paragraph(centred(bold(&tr(locale, "quarterly-motto"))))
+            .add_paragraph(centred(bold(&tr(locale, id!("quarterly-nation")))))
+            .add_paragraph(centred(bold(&tr(locale, id!("quarterly-motto")))))
             .add_paragraph(centred(Paragraph::new().add_run(run(&date).italic()))),
     ])])
     .width(5000, WidthType::Pct)
@@ -75,17 +75,17 @@ pub fn quarterly(r: &QuarterlyReport, locale: Locale) -> Result<Vec<u8>, String>
         .page_margin(PageMargin::new().top(1134).bottom(1134).left(1701).right(1134))
         .add_table(header)
         .add_paragraph(para(""))
-        .add_paragraph(centred(bold(&tr(locale, "quarterly-title"))))
+        .add_paragraph(centred(bold(&tr(locale, id!("quarterly-title")))))
         .add_paragraph(centred(bold(&tr_args(
             locale,
-            "quarterly-subtitle",
+            id!("quarterly-subtitle"),
             &[("period", r.period_name.clone().into())],
         ))))
-        .add_paragraph(centred(para(&tr(locale, "quarterly-to"))))
-        .add_paragraph(bold(&tr(locale, "quarterly-part-1")))
+        .add_paragraph(centred(para(&tr(locale, id!("quarterly-to")))))
+        .add_paragraph(bold(&tr(locale, id!("quarterly-part-1"))))
         .add_paragraph(para(&tr_args(
             locale,
-            "quarterly-deployed",
+            id!("quarterly-deployed"),
             &[("kiosks", r.kiosks.into())],
         )));
     for f in &r.forms {
@@ -93,30 +93,30 @@ pub fn quarterly(r: &QuarterlyReport, locale: Locale) -> Result<Vec<u8>, String>
         doc = doc.add_paragraph(para(&format!("- {} ({} v{}): {}", f.title, f.id, f.version, source)));
     }
     doc = doc
-        .add_paragraph(bold(&tr(locale, "quarterly-part-2")))
-        .add_paragraph(para(&tr(locale, "quarterly-by-form")))
+        .add_paragraph(bold(&tr(locale, id!("quarterly-part-2"))))
+        .add_paragraph(para(&tr(locale, id!("quarterly-by-form"))))
         .add_table(table(
             &[
-                tr(locale, "quarterly-col-form"),
-                tr(locale, "quarterly-col-channel"),
-                tr(locale, "quarterly-col-responses"),
+                tr(locale, id!("quarterly-col-form")),
+                tr(locale, id!("quarterly-col-channel")),
+                tr(locale, id!("quarterly-col-responses")),
             ],
             &r.forms
                 .iter()
                 .map(|f| {
                     vec![
                         f.title.clone(),
-                        tr(locale, "quarterly-channel-kiosk"),
+                        tr(locale, id!("quarterly-channel-kiosk")),
                         f.responses.to_string(),
                     ]
                 })
                 .collect::<Vec<_>>(),
         ))
-        .add_paragraph(para(&tr(locale, "quarterly-overall")))
+        .add_paragraph(para(&tr(locale, id!("quarterly-overall"))))
         .add_table(table(
             &[
-                tr(locale, "quarterly-col-figure"),
-                tr(locale, "quarterly-col-value"),
+                tr(locale, id!("quarterly-col-figure")),
+                tr(locale, id!("quarterly-col-value")),
                 "n".to_string(),
             ],
             &r.headline(locale)
@@ -124,38 +124,41 @@ pub fn quarterly(r: &QuarterlyReport, locale: Locale) -> Result<Vec<u8>, String>
                 .map(|l| vec![l.label, l.value, l.n.to_string()])
                 .collect::<Vec<_>>(),
         ))
-        .add_paragraph(para(&tr(locale, "quarterly-by-department")));
+        .add_paragraph(para(&tr(locale, id!("quarterly-by-department"))));
     let mut head = vec![
-        tr(locale, "quarterly-col-department"),
-        tr(locale, "quarterly-col-responses"),
-        tr(locale, "quarterly-col-rate"),
+        tr(locale, id!("quarterly-col-department")),
+        tr(locale, id!("quarterly-col-responses")),
+        tr(locale, id!("quarterly-col-rate")),
     ];
     head.extend(r.sections.iter().map(|(c, _)| c.clone()));
     doc = doc
         .add_table(table(&head, &r.department_cells(locale)))
-        .add_paragraph(para(&tr(locale, "quarterly-items")));
-    let mut head = vec![tr(locale, "quarterly-col-code"), tr(locale, "quarterly-col-question")];
+        .add_paragraph(para(&tr(locale, id!("quarterly-items"))));
+    let mut head = vec![
+        tr(locale, id!("quarterly-col-code")),
+        tr(locale, id!("quarterly-col-question")),
+    ];
     head.extend((1..=5).map(|s| s.to_string()));
-    head.push(tr(locale, "quarterly-col-not-used"));
+    head.push(tr(locale, id!("quarterly-col-not-used")));
     head.push("n".into());
     doc = doc
         .add_table(table(&head, &r.item_cells(locale)))
-        .add_paragraph(para(&tr(locale, "quarterly-feedback")));
+        .add_paragraph(para(&tr(locale, id!("quarterly-feedback"))));
     doc = if r.feedback.is_empty() {
-        doc.add_paragraph(para(&tr(locale, "quarterly-feedback-none")))
+        doc.add_paragraph(para(&tr(locale, id!("quarterly-feedback-none"))))
     } else {
         doc.add_table(table(
             &QuarterlyReport::feedback_head(locale),
             &r.feedback_cells(locale),
         ))
     };
-    doc = doc.add_paragraph(bold(&tr(locale, "quarterly-part-3")));
+    doc = doc.add_paragraph(bold(&tr(locale, id!("quarterly-part-3"))));
     for remark in r.remarks(locale) {
         doc = doc.add_paragraph(para(&format!("- {remark}")));
     }
-    doc = doc.add_paragraph(bold(&tr(locale, "quarterly-part-4")));
+    doc = doc.add_paragraph(bold(&tr(locale, id!("quarterly-part-4"))));
     let actions = if r.actions.trim().is_empty() {
-        tr(locale, "quarterly-actions-empty")
+        tr(locale, id!("quarterly-actions-empty"))
     } else {
         r.actions.clone()
     };
@@ -164,13 +167,13 @@ pub fn quarterly(r: &QuarterlyReport, locale: Locale) -> Result<Vec<u8>, String>
     }
     let signature = Table::new(vec![TableRow::new(vec![
         TableCell::new()
-            .add_paragraph(Paragraph::new().add_run(run(&tr(locale, "quarterly-recipients")).bold().italic()))
-            .add_paragraph(para(&tr(locale, "quarterly-recipient-1")))
-            .add_paragraph(para(&tr(locale, "quarterly-recipient-2"))),
+            .add_paragraph(Paragraph::new().add_run(run(&tr(locale, id!("quarterly-recipients"))).bold().italic()))
+            .add_paragraph(para(&tr(locale, id!("quarterly-recipient-1"))))
+            .add_paragraph(para(&tr(locale, id!("quarterly-recipient-2")))),
         TableCell::new()
-            .add_paragraph(centred(bold(&tr(locale, "quarterly-signer"))))
+            .add_paragraph(centred(bold(&tr(locale, id!("quarterly-signer")))))
             .add_paragraph(centred(
-                Paragraph::new().add_run(run(&tr(locale, "quarterly-sign-here")).italic()),
+                Paragraph::new().add_run(run(&tr(locale, id!("quarterly-sign-here"))).italic()),
             ))
             .add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::TextWrapping))),
     ])])

@@ -128,24 +128,24 @@ pub enum Cell {
     Empty,
 }
 
-const FIXED: [&str; 12] = [
-    "export-col-id",
-    "export-col-seq",
-    "export-col-kiosk",
-    "export-col-department",
-    "export-col-questionnaire",
-    "export-col-version",
-    "export-col-locale",
-    "export-col-status",
-    "export-col-rapid-repeat",
-    "export-col-started",
-    "export-col-submitted",
-    "export-col-comment",
+const FIXED: [crate::i18n::Id; 12] = [
+    id!("export-col-id"),
+    id!("export-col-seq"),
+    id!("export-col-kiosk"),
+    id!("export-col-department"),
+    id!("export-col-questionnaire"),
+    id!("export-col-version"),
+    id!("export-col-locale"),
+    id!("export-col-status"),
+    id!("export-col-rapid-repeat"),
+    id!("export-col-started"),
+    id!("export-col-submitted"),
+    id!("export-col-comment"),
 ];
 
 /// The header row: fixed columns in `locale`, then the answer columns.
 pub fn header(columns: &[Column], locale: Locale) -> Vec<String> {
-    let mut h: Vec<String> = FIXED[..11].iter().map(|id| tr(locale, id)).collect();
+    let mut h: Vec<String> = FIXED[..11].iter().map(|id| tr(locale, *id)).collect();
     h.extend(columns.iter().map(Column::header));
     h.push(tr(locale, FIXED[11]));
     h
@@ -228,11 +228,11 @@ impl Labels {
             })
             .collect();
         Labels {
-            complete: tr(locale, "export-status-complete"),
-            partial: tr(locale, "export-status-partial"),
-            yes: tr(locale, "export-yes"),
-            no: tr(locale, "export-no"),
-            not_used: tr(locale, "scale-not-used"),
+            complete: tr(locale, id!("export-status-complete")),
+            partial: tr(locale, id!("export-status-partial")),
+            yes: tr(locale, id!("export-yes")),
+            no: tr(locale, id!("export-no")),
+            not_used: tr(locale, id!("scale-not-used")),
             options,
         }
     }
@@ -505,7 +505,9 @@ fn write_xlsx<S: ResponseSource + ?Sized>(
     let tz = source.timezone();
     let n = {
         let sheet = workbook.add_worksheet_with_constant_memory().map_err(xerr)?;
-        sheet.set_name(tr(locale, "export-sheet-responses")).map_err(xerr)?;
+        sheet
+            .set_name(tr(locale, id!("export-sheet-responses")))
+            .map_err(xerr)?;
         for c in [9, 10] {
             // The two date-time columns, wide enough for `dd/mm/yyyy hh:mm:ss`.
             sheet.set_column_width(c, 19).map_err(xerr)?;
@@ -573,33 +575,36 @@ fn write_summary(sheet: &mut Worksheet, model: &Model, report: &Report, bold: &C
     let s = &report.summary;
     let total = model.total();
     let date = CellFormat::new().set_num_format("dd/mm/yyyy");
-    sheet.set_name(tr(locale, "export-sheet-summary"))?;
+    sheet.set_name(tr(locale, id!("export-sheet-summary")))?;
     sheet.set_column_width(0, 60)?;
     sheet.set_column_width(1, 14)?;
     let day =
         |d: Option<chrono::NaiveDate>| d.map_or(Cell::Empty, |d| Cell::DateTime(d.and_time(chrono::NaiveTime::MIN)));
-    let rows: Vec<(&str, Cell)> = vec![
-        ("export-sum-facility", Cell::Text(model.facility.clone())),
-        ("export-sum-period", Cell::Text(model.period.clone())),
-        ("export-sum-from", day(model.from)),
-        ("export-sum-to", day(model.to)),
-        ("export-sum-responses", Cell::Number(model.counts.counted as f64)),
-        ("export-sum-partial", Cell::Number(model.counts.counted_partial as f64)),
+    let rows: Vec<(crate::i18n::Id, Cell)> = vec![
+        (id!("export-sum-facility"), Cell::Text(model.facility.clone())),
+        (id!("export-sum-period"), Cell::Text(model.period.clone())),
+        (id!("export-sum-from"), day(model.from)),
+        (id!("export-sum-to"), day(model.to)),
+        (id!("export-sum-responses"), Cell::Number(model.counts.counted as f64)),
         (
-            "export-sum-rapid",
+            id!("export-sum-partial"),
+            Cell::Number(model.counts.counted_partial as f64),
+        ),
+        (
+            id!("export-sum-rapid"),
             Cell::Number(model.counts.excluded_rapid_repeats as f64),
         ),
-        ("export-sum-answers", Cell::Number(total.figures.n as f64)),
-        ("export-sum-satisfied", num(total.figures.rate_pct)),
-        ("export-sum-ci-low", num(total.figures.ci_low_pct)),
-        ("export-sum-ci-high", num(total.figures.ci_high_pct)),
-        ("export-sum-mean", num(total.figures.mean_score)),
-        ("export-sum-comprehensive", num(model.comprehensive.value)),
-        ("export-sum-expectation", num(model.expectation.value)),
-        ("export-sum-return", num(model.return_rate.value)),
-        ("export-sum-target", Cell::Number(s.target_pct)),
+        (id!("export-sum-answers"), Cell::Number(total.figures.n as f64)),
+        (id!("export-sum-satisfied"), num(total.figures.rate_pct)),
+        (id!("export-sum-ci-low"), num(total.figures.ci_low_pct)),
+        (id!("export-sum-ci-high"), num(total.figures.ci_high_pct)),
+        (id!("export-sum-mean"), num(total.figures.mean_score)),
+        (id!("export-sum-comprehensive"), num(model.comprehensive.value)),
+        (id!("export-sum-expectation"), num(model.expectation.value)),
+        (id!("export-sum-return"), num(model.return_rate.value)),
+        (id!("export-sum-target"), Cell::Number(s.target_pct)),
         (
-            "export-sum-verdict",
+            id!("export-sum-verdict"),
             Cell::Text(super::text::verdict_words(locale, total.verdict)),
         ),
     ];
@@ -611,18 +616,18 @@ fn write_summary(sheet: &mut Worksheet, model: &Model, report: &Report, bold: &C
     }
     r += 1;
     let mut headings: Vec<String> = [
-        "export-sum-part",
-        "export-sum-n",
-        "export-sum-satisfied-short",
-        "export-sum-ci-low-short",
-        "export-sum-ci-high-short",
-        "export-sum-mean-short",
-        "export-sum-verdict-short",
+        id!("export-sum-part"),
+        id!("export-sum-n"),
+        id!("export-sum-satisfied-short"),
+        id!("export-sum-ci-low-short"),
+        id!("export-sum-ci-high-short"),
+        id!("export-sum-mean-short"),
+        id!("export-sum-verdict-short"),
     ]
     .iter()
-    .map(|id| tr(locale, id))
+    .map(|id| tr(locale, *id))
     .collect();
-    headings.extend((1..=5).map(|score: u32| tr_args(locale, "export-sum-share", &[("score", score.into())])));
+    headings.extend((1..=5).map(|score: u32| tr_args(locale, id!("export-sum-share"), &[("score", score.into())])));
     for (c, h) in headings.iter().enumerate() {
         sheet.write_string_with_format(r, c as u16, h, bold)?;
     }

@@ -155,7 +155,7 @@ impl Model {
         let mut rows = vec![row(
             Level::Total,
             None,
-            crate::i18n::tr(locale, "report-row-total"),
+            crate::i18n::tr(locale, id!("report-row-total")),
             &total,
         )];
         let mut seen = std::collections::HashSet::new();

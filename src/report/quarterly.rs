@@ -114,29 +114,29 @@ impl QuarterlyReport {
         let s = &self.total;
         vec![
             Line {
-                label: tr(locale, "quarterly-rate"),
+                label: tr(locale, id!("quarterly-rate")),
                 value: pct(locale, s.satisfied_pct),
                 n: s.answers,
             },
             Line {
-                label: tr(locale, "quarterly-mean"),
+                label: tr(locale, id!("quarterly-mean")),
                 value: s
                     .mean_score
                     .map_or_else(|| "—".into(), |m| super::text::decimal(locale, m, 2)),
                 n: s.answers,
             },
             Line {
-                label: tr(locale, "quarterly-comprehensive"),
+                label: tr(locale, id!("quarterly-comprehensive")),
                 value: pct(locale, s.comprehensive_pct),
                 n: s.comprehensive_respondents,
             },
             Line {
-                label: tr(locale, "quarterly-expectation"),
+                label: tr(locale, id!("quarterly-expectation")),
                 value: pct(locale, s.expectation_mean),
                 n: s.expectation_n,
             },
             Line {
-                label: tr(locale, "quarterly-return"),
+                label: tr(locale, id!("quarterly-return")),
                 value: pct(locale, s.return_pct),
                 n: s.return_n,
             },
@@ -151,7 +151,7 @@ impl QuarterlyReport {
                 let Some(f) = self.total.sections.get(code) else {
                     return tr_args(
                         locale,
-                        "quarterly-remark-none",
+                        id!("quarterly-remark-none"),
                         &[("section", format!("{code}. {title}").into())],
                     );
                 };
@@ -171,9 +171,9 @@ impl QuarterlyReport {
                 tr_args(
                     locale,
                     if met {
-                        "quarterly-remark-met"
+                        id!("quarterly-remark-met")
                     } else {
-                        "quarterly-remark-not-met"
+                        id!("quarterly-remark-not-met")
                     },
                     &[
                         ("section", format!("{code}. {title}").into()),
@@ -216,7 +216,7 @@ impl QuarterlyReport {
             .map(|(name, s)| {
                 let mut row = vec![
                     if name.is_empty() {
-                        tr(locale, "web-no-department")
+                        tr(locale, id!("web-no-department"))
                     } else {
                         name.clone()
                     },
@@ -236,15 +236,15 @@ impl QuarterlyReport {
     /// The feedback table's column headings.
     pub fn feedback_head(locale: Locale) -> Vec<String> {
         [
-            "quarterly-fb-col-what",
-            "fb-fig-received",
-            "fb-fig-on-time",
-            "fb-fig-late",
-            "fb-fig-pending",
-            "fb-fig-overdue",
+            id!("quarterly-fb-col-what"),
+            id!("fb-fig-received"),
+            id!("fb-fig-on-time"),
+            id!("fb-fig-late"),
+            id!("fb-fig-pending"),
+            id!("fb-fig-overdue"),
         ]
         .iter()
-        .map(|k| tr(locale, k))
+        .map(|k| tr(locale, *k))
         .collect()
     }
 

@@ -33,10 +33,10 @@ pub fn verdict_words(locale: Locale, verdict: Verdict) -> String {
     tr(
         locale,
         match verdict {
-            Verdict::Met => "report-verdict-met",
-            Verdict::NotMet => "report-verdict-not-met",
-            Verdict::Inconclusive => "report-verdict-inconclusive",
-            Verdict::NoData => "report-verdict-no-data",
+            Verdict::Met => id!("report-verdict-met"),
+            Verdict::NotMet => id!("report-verdict-not-met"),
+            Verdict::Inconclusive => id!("report-verdict-inconclusive"),
+            Verdict::NoData => id!("report-verdict-no-data"),
         },
     )
 }
@@ -46,10 +46,10 @@ pub fn verdict_short(locale: Locale, verdict: Verdict) -> String {
     tr(
         locale,
         match verdict {
-            Verdict::Met => "report-verdict-short-met",
-            Verdict::NotMet => "report-verdict-short-not-met",
-            Verdict::Inconclusive => "report-verdict-short-inconclusive",
-            Verdict::NoData => "report-verdict-short-no-data",
+            Verdict::Met => id!("report-verdict-short-met"),
+            Verdict::NotMet => id!("report-verdict-short-not-met"),
+            Verdict::Inconclusive => id!("report-verdict-short-inconclusive"),
+            Verdict::NoData => id!("report-verdict-short-no-data"),
         },
     )
 }
@@ -116,7 +116,7 @@ pub fn render_model(model: &Model) -> String {
     let locale = model.locale;
     let mut out = String::new();
     let period = match (model.from, model.to) {
-        (None, None) => tr(locale, "report-period-all"),
+        (None, None) => tr(locale, id!("report-period-all")),
         (from, to) => format!(
             "{} ({} → {})",
             model.period,
@@ -129,21 +129,21 @@ pub fn render_model(model: &Model) -> String {
     };
     say(tr_args(
         locale,
-        "report-title",
+        id!("report-title"),
         &[("facility", model.facility.as_str().into())],
     ));
-    say(tr_args(locale, "report-period", &[("period", period.into())]));
+    say(tr_args(locale, id!("report-period"), &[("period", period.into())]));
     if let Some(d) = &model.department {
         say(tr_args(
             locale,
-            "report-department",
+            id!("report-department"),
             &[("department", d.as_str().into())],
         ));
     }
     let c = &model.counts;
     say(tr_args(
         locale,
-        "report-responses",
+        id!("report-responses"),
         &[
             ("count", FluentValue::from(c.counted)),
             ("partial", FluentValue::from(c.counted_partial)),
@@ -155,7 +155,7 @@ pub fn render_model(model: &Model) -> String {
     let f = &total.figures;
     say(tr_args(
         locale,
-        "report-satisfied",
+        id!("report-satisfied"),
         &[
             ("pct", percent(locale, f.rate_pct).into()),
             ("n", FluentValue::from(f.n)),
@@ -164,7 +164,7 @@ pub fn render_model(model: &Model) -> String {
     ));
     say(tr_args(
         locale,
-        "report-target",
+        id!("report-target"),
         &[
             ("target", decimal(locale, model.target_pct, 0).into()),
             ("verdict", verdict_words(locale, total.verdict).into()),
@@ -172,13 +172,13 @@ pub fn render_model(model: &Model) -> String {
     ));
     say(tr_args(
         locale,
-        "report-mean",
+        id!("report-mean"),
         &[("mean", mean(locale, f.mean_score).into())],
     ));
     for (id, indicator) in [
-        ("report-comprehensive", &model.comprehensive),
-        ("report-expectation", &model.expectation),
-        ("report-return", &model.return_rate),
+        (id!("report-comprehensive"), &model.comprehensive),
+        (id!("report-expectation"), &model.expectation),
+        (id!("report-return"), &model.return_rate),
     ] {
         say(tr_args(
             locale,
@@ -192,12 +192,12 @@ pub fn render_model(model: &Model) -> String {
     say(String::new());
     line(
         &mut out,
-        &tr(locale, "report-col-part"),
+        &tr(locale, id!("report-col-part")),
         "n",
-        &tr(locale, "report-col-satisfied"),
-        &tr(locale, "report-col-interval"),
-        &tr(locale, "report-col-mean"),
-        &tr(locale, "report-col-verdict"),
+        &tr(locale, id!("report-col-satisfied")),
+        &tr(locale, id!("report-col-interval")),
+        &tr(locale, id!("report-col-mean")),
+        &tr(locale, id!("report-col-verdict")),
     );
     let _ = writeln!(out, "{}", "-".repeat(LABEL + 60));
     for row in &model.rows {

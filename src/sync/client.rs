@@ -106,30 +106,34 @@ impl Error {
     /// The error in words staff understand, in `locale` (staff mode's Sync page, `hailong sync`).
     pub fn explain(&self, locale: Locale) -> String {
         match self {
-            Error::Offline(detail) => tr_args(locale, "sync-error-offline", &[("detail", detail.clone().into())]),
+            Error::Offline(detail) => tr_args(locale, id!("sync-error-offline"), &[("detail", detail.clone().into())]),
             Error::Refused { reason, kiosk, .. } => {
                 let id = match reason {
-                    Refusal::Missing => "sync-error-token-missing",
-                    Refusal::Unknown => "sync-error-token-unknown",
-                    Refusal::Revoked => "sync-error-token-revoked",
-                    Refusal::OtherKiosk => "sync-error-token-other-kiosk",
-                    Refusal::EnrolledElsewhere => "sync-error-enrolled-elsewhere",
-                    Refusal::Other => "sync-error-unauthorized",
+                    Refusal::Missing => id!("sync-error-token-missing"),
+                    Refusal::Unknown => id!("sync-error-token-unknown"),
+                    Refusal::Revoked => id!("sync-error-token-revoked"),
+                    Refusal::OtherKiosk => id!("sync-error-token-other-kiosk"),
+                    Refusal::EnrolledElsewhere => id!("sync-error-enrolled-elsewhere"),
+                    Refusal::Other => id!("sync-error-unauthorized"),
                 };
                 tr_args(locale, id, &[("kiosk", kiosk.clone().into())])
             }
-            Error::Busy(seconds) => tr_args(locale, "sync-error-busy", &[("seconds", (*seconds).into())]),
+            Error::Busy(seconds) => tr_args(locale, id!("sync-error-busy"), &[("seconds", (*seconds).into())]),
             Error::Server { status, message } => tr_args(
                 locale,
-                "sync-error-server",
+                id!("sync-error-server"),
                 &[("status", (*status).into()), ("detail", message.clone().into())],
             ),
-            Error::Rejected(detail) => tr_args(locale, "sync-error-rejected", &[("detail", detail.clone().into())]),
-            Error::Store(detail) => tr_args(locale, "sync-error-store", &[("detail", detail.clone().into())]),
-            Error::NotConfigured => tr(locale, "sync-not-configured"),
-            Error::Certificate(detail) => {
-                tr_args(locale, "sync-error-certificate", &[("detail", detail.clone().into())])
+            Error::Rejected(detail) => {
+                tr_args(locale, id!("sync-error-rejected"), &[("detail", detail.clone().into())])
             }
+            Error::Store(detail) => tr_args(locale, id!("sync-error-store"), &[("detail", detail.clone().into())]),
+            Error::NotConfigured => tr(locale, id!("sync-not-configured")),
+            Error::Certificate(detail) => tr_args(
+                locale,
+                id!("sync-error-certificate"),
+                &[("detail", detail.clone().into())],
+            ),
         }
     }
 }
@@ -425,9 +429,9 @@ pub fn explain_clock(offset: chrono::TimeDelta, locale: Locale) -> Option<String
     let minutes = offset.num_minutes().unsigned_abs();
     let (days, hours, minutes) = (minutes / (24 * 60), minutes / 60 % 24, minutes % 60);
     let id = if offset > chrono::TimeDelta::zero() {
-        "sync-clock-ahead"
+        id!("sync-clock-ahead")
     } else {
-        "sync-clock-behind"
+        id!("sync-clock-behind")
     };
     Some(tr_args(
         locale,

@@ -1,6 +1,7 @@
 //! Staff mode: the hidden gesture and the PIN, the dashboard against `hailong report`, export to
 //! a USB-like folder against `hailong export`, settings that survive a restart.
 
+use hailong::id;
 use std::path::Path;
 use std::process::Command;
 
@@ -146,7 +147,7 @@ fn the_dashboard_shows_the_figures_of_hailong_report() {
     );
     assert!(h.shows(&tr_args(
         vi,
-        "dash-n",
+        id!("dash-n"),
         &[
             ("n", json["answers"].as_u64().unwrap().into()),
             ("interval", interval.into())
@@ -154,7 +155,7 @@ fn the_dashboard_shows_the_figures_of_hailong_report() {
     )));
     assert!(h.shows(&tr_args(
         vi,
-        "dash-counts",
+        id!("dash-counts"),
         &[
             ("responses", json["responses"].as_u64().unwrap().into()),
             ("partial", json["partial_responses"].as_u64().unwrap().into()),
@@ -162,10 +163,10 @@ fn the_dashboard_shows_the_figures_of_hailong_report() {
         ]
     )));
     let verdict = match json["verdict"].as_str().unwrap() {
-        "met" => "dash-verdict-met",
-        "not_met" => "dash-verdict-not-met",
-        "inconclusive" => "dash-verdict-inconclusive",
-        _ => "dash-verdict-no-data",
+        "met" => id!("dash-verdict-met"),
+        "not_met" => id!("dash-verdict-not-met"),
+        "inconclusive" => id!("dash-verdict-inconclusive"),
+        _ => id!("dash-verdict-no-data"),
     };
     assert!(h.shows(&tr(vi, verdict)));
     // The section bars are drawn from the same figures.
@@ -426,7 +427,11 @@ fn the_sync_page_sends_the_queue_now_and_explains_a_refused_token() {
     h.tap("Đồng bộ ngay");
     h.run_woken_worker();
     let kiosk_id = enrolment.kiosk_id.clone().unwrap();
-    let said = hailong::i18n::tr_args(Locale::Vi, "sync-error-token-revoked", &[("kiosk", kiosk_id.into())]);
+    let said = hailong::i18n::tr_args(
+        Locale::Vi,
+        id!("sync-error-token-revoked"),
+        &[("kiosk", kiosk_id.into())],
+    );
     assert!(said.contains("hailong centre kiosk renew"), "{said}");
     assert!(h.shows(&said));
     assert_eq!(waiting(&h), 5, "nothing is marked synced");

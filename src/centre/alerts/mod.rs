@@ -254,7 +254,7 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
             vec![
                 ("code", s.code.to_string().into()),
                 ("facility", s.facility.clone().into()),
-                ("kind", tr(locale, &format!("fb-kind-{}", item.kind.as_str())).into()),
+                ("kind", tr(locale, crate::centre::feedback::kind_id(item.kind)).into()),
                 (
                     "due",
                     item.due
@@ -273,8 +273,8 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
         if item.urgent || item.kind == Kind::Denunciation {
             push(AlertEvent::Urgent, facility, format!("urgent:{}", s.id), &|l| {
                 (
-                    tr_args(l, "alert-urgent-subject", &args(l)),
-                    tr_args(l, "alert-urgent-body", &args(l)),
+                    tr_args(l, id!("alert-urgent-subject"), &args(l)),
+                    tr_args(l, id!("alert-urgent-body"), &args(l)),
                 )
             });
         }
@@ -282,8 +282,8 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
             if item.overdue(today) {
                 push(AlertEvent::Overdue, facility, format!("overdue:{}:{due}", s.id), &|l| {
                     (
-                        tr_args(l, "alert-overdue-subject", &args(l)),
-                        tr_args(l, "alert-overdue-body", &args(l)),
+                        tr_args(l, id!("alert-overdue-subject"), &args(l)),
+                        tr_args(l, id!("alert-overdue-body"), &args(l)),
                     )
                 });
             } else if holidays.working_days_between(today, due) <= 2 {
@@ -293,8 +293,8 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
                     format!("due_soon:{}:{due}", s.id),
                     &|l| {
                         (
-                            tr_args(l, "alert-due-soon-subject", &args(l)),
-                            tr_args(l, "alert-due-soon-body", &args(l)),
+                            tr_args(l, id!("alert-due-soon-subject"), &args(l)),
+                            tr_args(l, id!("alert-due-soon-body"), &args(l)),
                         )
                     },
                 );
@@ -327,7 +327,7 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
                 (
                     "department",
                     if department.is_empty() {
-                        tr(l, "alert-whole-facility")
+                        tr(l, id!("alert-whole-facility"))
                     } else {
                         department.clone()
                     }
@@ -345,8 +345,8 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
             format!("below:{facility}:{department}:{today}"),
             &|l| {
                 (
-                    tr_args(l, "alert-below-subject", &args(l)),
-                    tr_args(l, "alert-below-body", &args(l)),
+                    tr_args(l, id!("alert-below-subject"), &args(l)),
+                    tr_args(l, id!("alert-below-body"), &args(l)),
                 )
             },
         );
@@ -380,8 +380,8 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
                 format!("silent:{}:{today}", k.id),
                 &|l| {
                     (
-                        tr_args(l, "alert-silent-subject", &args(l)),
-                        tr_args(l, "alert-silent-body", &args(l)),
+                        tr_args(l, id!("alert-silent-subject"), &args(l)),
+                        tr_args(l, id!("alert-silent-body"), &args(l)),
                     )
                 },
             );
@@ -414,8 +414,8 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
             format!("event:{}", e.id),
             &|l| {
                 (
-                    tr_args(l, "alert-tamper-subject", &args(l)),
-                    tr_args(l, "alert-tamper-body", &args(l)),
+                    tr_args(l, id!("alert-tamper-subject"), &args(l)),
+                    tr_args(l, id!("alert-tamper-body"), &args(l)),
                 )
             },
         );
@@ -476,7 +476,7 @@ fn digest_text(
         let verdict = crate::centre::http::web::overview::verdict_text(l, s.verdict);
         lines.push(tr_args(
             l,
-            "alert-digest-facility",
+            id!("alert-digest-facility"),
             &[
                 ("facility", f.clone().into()),
                 ("rate", crate::report::text::percent(l, s.satisfied_pct).into()),
@@ -492,7 +492,7 @@ fn digest_text(
     let overdue: Vec<&&Item> = scoped.iter().filter(|i| i.overdue(today)).collect();
     lines.push(tr_args(
         l,
-        "alert-digest-items",
+        id!("alert-digest-items"),
         &[
             ("new", new.into()),
             ("overdue", overdue.len().into()),
@@ -510,15 +510,15 @@ fn digest_text(
     let subject = tr_args(
         l,
         if days == 1 {
-            "alert-daily-subject"
+            id!("alert-daily-subject")
         } else {
-            "alert-weekly-subject"
+            id!("alert-weekly-subject")
         },
         &[
             (
                 "facility",
                 if facility.is_empty() {
-                    tr(l, "report-all-facilities")
+                    tr(l, id!("report-all-facilities"))
                 } else {
                     facility.to_string()
                 }
@@ -557,8 +557,8 @@ pub fn reply_to_sender(item: &Item, base: &str) -> Option<NewAlert> {
         event: AlertEvent::Reply,
         channel: Channel::Email,
         recipient: email,
-        subject: tr_args(l, "alert-reply-subject", &args),
-        body: tr_args(l, "alert-reply-body", &args),
+        subject: tr_args(l, id!("alert-reply-subject"), &args),
+        body: tr_args(l, id!("alert-reply-body"), &args),
     })
 }
 

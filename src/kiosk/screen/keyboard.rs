@@ -106,24 +106,24 @@ pub fn keys<'a, M: Clone + 'a>(
     }
     rows = rows.push(Row::from_vec(letters(ROWS[0])).spacing(spacing).width(Fill));
     rows = rows.push(Row::from_vec(letters(ROWS[1])).spacing(spacing).width(Fill));
-    let mut home = vec![special(tr(locale, "keyboard-caps"), KeyPress::CapsLock, 3, composer.caps()).into()];
+    let mut home = vec![special(tr(locale, id!("keyboard-caps")), KeyPress::CapsLock, 3, composer.caps()).into()];
     home.extend(letters(ROWS[2]));
     rows = rows.push(Row::from_vec(home).spacing(spacing).width(Fill));
-    let mut bottom = vec![special(tr(locale, "keyboard-shift"), KeyPress::Shift, 3, composer.shift()).into()];
+    let mut bottom = vec![special(tr(locale, id!("keyboard-shift")), KeyPress::Shift, 3, composer.shift()).into()];
     bottom.extend(letters(ROWS[3]));
-    bottom.push(special(tr(locale, "keyboard-delete"), KeyPress::Delete, 3, false).into());
+    bottom.push(special(tr(locale, id!("keyboard-delete")), KeyPress::Delete, 3, false).into());
     rows = rows.push(Row::from_vec(bottom).spacing(spacing).width(Fill));
-    let mode_key = |id: &str, key_mode: Mode| -> Element<'a, M> {
+    let mode_key = |id: crate::i18n::Id, key_mode: Mode| -> Element<'a, M> {
         let on = mode == key_mode;
         let key = container(special(tr(locale, id), KeyPress::Mode(key_mode), 1, on)).width(FillPortion(3));
         if on { key.id(MODE_ON).into() } else { key.into() }
     };
     rows = rows.push(
         Row::new()
-            .push(mode_key("keyboard-telex", Mode::Telex))
-            .push(mode_key("keyboard-plain", Mode::Plain))
+            .push(mode_key(id!("keyboard-telex"), Mode::Telex))
+            .push(mode_key(id!("keyboard-plain"), Mode::Plain))
             .push(key(",".into(), KeyPress::Char(','), FillPortion(1)))
-            .push(special(tr(locale, "keyboard-space"), KeyPress::Space, 7, false))
+            .push(special(tr(locale, id!("keyboard-space")), KeyPress::Space, 7, false))
             .push(key(".".into(), KeyPress::Char('.'), FillPortion(1)))
             .push(key("?".into(), KeyPress::Char('?'), FillPortion(1)))
             .spacing(spacing)

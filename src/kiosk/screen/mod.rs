@@ -91,7 +91,7 @@ pub fn view(kiosk: &Kiosk) -> Element<'_> {
     if let Some(error) = kiosk.save_error() {
         let line = tr_args(
             kiosk.locale(),
-            "banner-save-failed",
+            id!("banner-save-failed"),
             &[
                 ("count", kiosk.pending().len().into()),
                 ("error", error.describe(kiosk.locale()).into()),
@@ -115,18 +115,22 @@ pub fn view(kiosk: &Kiosk) -> Element<'_> {
 pub fn loading<'a>(size: iced::Size) -> Element<'a> {
     let m = theme::Metrics::for_size(size);
     let locale = crate::survey::Locale::Vi;
-    container(text(tr(locale, "start-loading")).size(m.px(32.0)).color(theme::MUTED))
-        .center(Fill)
-        .style(theme::page(false))
-        .into()
+    container(
+        text(tr(locale, id!("start-loading")))
+            .size(m.px(32.0))
+            .color(theme::MUTED),
+    )
+    .center(Fill)
+    .style(theme::page(false))
+    .into()
 }
 
 /// The screen shown instead of the kiosk when it cannot start: what is wrong and what staff
 /// can do about it, and `way_out`, how staff leave it.
 pub fn failure<'a>(locale: crate::survey::Locale, problem: String, advice: String, way_out: String) -> Element<'a> {
     let content = column![
-        text(tr(locale, "error-title")).size(44).font(BOLD),
-        text(tr(locale, "error-staff")).size(26).color(theme::MUTED),
+        text(tr(locale, id!("error-title"))).size(44).font(BOLD),
+        text(tr(locale, id!("error-staff"))).size(26).color(theme::MUTED),
         container(column![text(problem).size(24), text(advice).size(24).font(BOLD)].spacing(16))
             .padding(24)
             .width(Fill)

@@ -156,7 +156,7 @@ pub fn pad_view<'a>(
     locked: Option<u64>,
 ) -> Element<'a, Message> {
     let mut content = column![
-        text(tr(locale, "pin-title"))
+        text(tr(locale, id!("pin-title")))
             .size(m.px(44.0))
             .font(BOLD)
             .center()
@@ -166,11 +166,16 @@ pub fn pad_view<'a>(
     .align_x(Center)
     .width(m.px(560.0));
     if !has_pin {
-        content = content.push(text(tr(locale, "pin-not-set")).size(m.px(26.0)).center().width(Fill));
+        content = content.push(
+            text(tr(locale, id!("pin-not-set")))
+                .size(m.px(26.0))
+                .center()
+                .width(Fill),
+        );
     } else if let Some(secs) = locked {
         let left = format!("{}:{:02}", secs / 60, secs % 60);
         content = content.push(
-            text(tr_args(locale, "pin-locked", &[("left", left.into())]))
+            text(tr_args(locale, id!("pin-locked"), &[("left", left.into())]))
                 .size(m.px(28.0))
                 .color(theme::DANGER)
                 .center()
@@ -189,22 +194,27 @@ pub fn pad_view<'a>(
                 .style(theme::card),
         );
         let line = if entry.checking {
-            tr(locale, "pin-checking")
+            tr(locale, id!("pin-checking"))
         } else if entry.wrong {
-            tr(locale, "pin-wrong")
+            tr(locale, id!("pin-wrong"))
         } else {
-            tr(locale, "pin-hint")
+            tr(locale, id!("pin-hint"))
         };
         let color = if entry.wrong { theme::DANGER } else { theme::MUTED };
         content = content.push(text(line).size(m.px(24.0)).color(color).center().width(Fill));
         content = content.push(pad(m, locale));
     }
     content = content.push(
-        button(text(tr(locale, "pin-cancel")).size(m.px(28.0)).center().width(Fill))
-            .width(Fill)
-            .padding(m.px(18.0))
-            .style(theme::secondary)
-            .on_press(PinKey::Cancel),
+        button(
+            text(tr(locale, id!("pin-cancel")))
+                .size(m.px(28.0))
+                .center()
+                .width(Fill),
+        )
+        .width(Fill)
+        .padding(m.px(18.0))
+        .style(theme::secondary)
+        .on_press(PinKey::Cancel),
     );
     center(content).into()
 }
@@ -232,9 +242,9 @@ fn pad<'a>(m: Metrics, locale: crate::survey::Locale) -> Element<'a, Message> {
         .width(Fill);
     col = col.push(
         Row::new()
-            .push(key(tr(locale, "pin-delete"), PinKey::Delete, false))
+            .push(key(tr(locale, id!("pin-delete")), PinKey::Delete, false))
             .push(key("0".into(), PinKey::Digit('0'), false))
-            .push(key(tr(locale, "pin-ok"), PinKey::Submit, true))
+            .push(key(tr(locale, id!("pin-ok")), PinKey::Submit, true))
             .spacing(m.px(14.0))
             .width(Fill),
     );

@@ -58,13 +58,16 @@ impl Thanks {
     /// Draws the screen, with the QR code `qr` if the facility has one.
     pub fn view<'a>(&self, m: Metrics, locale: Locale, qr: Option<&'a qr_code::Data>) -> Element<'a, Message> {
         let mut content = column![
-            text(tr(locale, "thanks-title"))
+            text(tr(locale, id!("thanks-title")))
                 .size(m.px(62.0))
                 .font(BOLD)
                 .color(theme::PRIMARY)
                 .center()
                 .width(Fill),
-            text(tr(locale, "thanks-body")).size(m.px(34.0)).center().width(Fill),
+            text(tr(locale, id!("thanks-body")))
+                .size(m.px(34.0))
+                .center()
+                .width(Fill),
         ]
         .spacing(m.px(30.0))
         .align_x(Center)
@@ -75,7 +78,7 @@ impl Thanks {
                 container(
                     column![
                         qr_code(data).total_size(m.px(260.0)),
-                        text(tr(locale, "thanks-qr"))
+                        text(tr(locale, id!("thanks-qr")))
                             .size(m.px(24.0))
                             .color(theme::MUTED)
                             .center()
@@ -90,11 +93,16 @@ impl Thanks {
             );
         }
         content = content.push(
-            button(text(tr(locale, "thanks-done")).size(m.px(32.0)).center().width(Fill))
-                .width(m.px(360.0))
-                .padding([m.px(22.0), m.px(30.0)])
-                .style(theme::secondary)
-                .on_press(Message::Done),
+            button(
+                text(tr(locale, id!("thanks-done")))
+                    .size(m.px(32.0))
+                    .center()
+                    .width(Fill),
+            )
+            .width(m.px(360.0))
+            .padding([m.px(22.0), m.px(30.0)])
+            .style(theme::secondary)
+            .on_press(Message::Done),
         );
         mouse_area(center(content).width(Fill).height(Fill))
             .on_press(Message::Done)

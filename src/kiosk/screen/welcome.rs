@@ -64,7 +64,7 @@ impl Welcome {
 
     /// Draws the screen for the facility `facility`, in `locale`.
     pub fn view<'a>(&self, m: Metrics, locale: Locale, facility: &'a str) -> Element<'a, Message> {
-        let language = |target: Locale, id: &str| {
+        let language = |target: Locale, id: crate::i18n::Id| {
             button(text(tr(locale, id)).size(m.px(30.0)).center().width(Fill))
                 .width(m.px(280.0))
                 .padding([m.px(22.0), m.px(20.0)])
@@ -72,7 +72,7 @@ impl Welcome {
                 .on_press(Message::Locale(target))
         };
         let start = button(
-            text(tr(locale, "welcome-start"))
+            text(tr(locale, id!("welcome-start")))
                 .size(m.px(48.0))
                 .font(BOLD)
                 .center()
@@ -84,19 +84,26 @@ impl Welcome {
         .on_press(Message::Start);
         let content = column![
             text(facility).size(m.px(58.0)).font(BOLD).center().width(Fill),
-            text(tr(locale, "welcome-invite")).size(m.px(38.0)).center().width(Fill),
+            text(tr(locale, id!("welcome-invite")))
+                .size(m.px(38.0))
+                .center()
+                .width(Fill),
             space().height(m.px(30.0)),
             start,
-            text(tr(locale, "welcome-time"))
+            text(tr(locale, id!("welcome-time")))
                 .size(m.px(26.0))
                 .color(theme::MUTED)
                 .center()
                 .width(Fill),
             space().height(m.px(50.0)),
-            text(tr(locale, "welcome-language"))
+            text(tr(locale, id!("welcome-language")))
                 .size(m.px(24.0))
                 .color(theme::MUTED),
-            row![language(Locale::Vi, "lang-vi"), language(Locale::En, "lang-en")].spacing(m.px(24.0)),
+            row![
+                language(Locale::Vi, id!("lang-vi")),
+                language(Locale::En, id!("lang-en"))
+            ]
+            .spacing(m.px(24.0)),
         ]
         .spacing(m.px(26.0))
         .align_x(Center)

@@ -217,10 +217,10 @@ impl Staff {
     ) -> Element<'a, Message> {
         let staff = self;
         let pages = [
-            (Page::Dashboard, "staff-tab-dashboard"),
-            (Page::Export, "staff-tab-export"),
-            (Page::Sync, "staff-tab-sync"),
-            (Page::Settings, "staff-tab-settings"),
+            (Page::Dashboard, id!("staff-tab-dashboard")),
+            (Page::Export, id!("staff-tab-export")),
+            (Page::Sync, id!("staff-tab-sync")),
+            (Page::Settings, id!("staff-tab-settings")),
         ];
         let mut tabs = Row::new().spacing(m.px(10.0)).align_y(Center);
         for (page, id) in pages {
@@ -228,11 +228,11 @@ impl Staff {
         }
         tabs = tabs
             .push(space::horizontal())
-            .push(action(m, tr(locale, "staff-leave"), Some(Message::Leave), false))
-            .push(action(m, tr(locale, "staff-quit"), Some(Message::Quit), false));
+            .push(action(m, tr(locale, id!("staff-leave")), Some(Message::Leave), false))
+            .push(action(m, tr(locale, id!("staff-quit")), Some(Message::Quit), false));
         let title = text(tr_args(
             locale,
-            "staff-title",
+            id!("staff-title"),
             &[("facility", config.facility_name.clone().into())],
         ))
         .size(m.px(30.0))
@@ -255,7 +255,7 @@ impl Staff {
         };
         let mut page = column![title, tabs].spacing(m.px(18.0));
         if let Some(digits) = staff.short_pin {
-            let line = tr_args(locale, "staff-short-pin", &[("digits", digits.into())]);
+            let line = tr_args(locale, id!("staff-short-pin"), &[("digits", digits.into())]);
             page = page.push(
                 container(text(line).size(m.px(20.0)))
                     .padding([m.px(8.0), m.px(14.0)])
@@ -287,18 +287,28 @@ pub fn action<'a, M: Clone + 'a>(m: Metrics, label: String, message: Option<M>, 
 
 fn confirm_quit<'a>(m: Metrics, locale: Locale) -> Element<'a, Message> {
     let card = column![
-        text(tr(locale, "staff-quit-title"))
+        text(tr(locale, id!("staff-quit-title")))
             .size(m.px(40.0))
             .font(BOLD)
             .center()
             .width(Fill),
-        text(tr(locale, "staff-quit-body"))
+        text(tr(locale, id!("staff-quit-body")))
             .size(m.px(26.0))
             .center()
             .width(Fill),
         row![
-            action(m, tr(locale, "staff-quit-confirm"), Some(Message::QuitConfirmed), true),
-            action(m, tr(locale, "staff-quit-cancel"), Some(Message::QuitCancelled), false),
+            action(
+                m,
+                tr(locale, id!("staff-quit-confirm")),
+                Some(Message::QuitConfirmed),
+                true
+            ),
+            action(
+                m,
+                tr(locale, id!("staff-quit-cancel")),
+                Some(Message::QuitCancelled),
+                false
+            ),
         ]
         .spacing(m.px(20.0)),
     ]

@@ -74,7 +74,7 @@ fn audit_words(locale: Locale, result: &crate::sync::AuditResult) -> String {
         if seqs.len() > 20 {
             list.push_str(&tr_args(
                 locale,
-                "sync-audit-more",
+                id!("sync-audit-more"),
                 &[("count", (seqs.len() - 20).into())],
             ));
         }
@@ -82,26 +82,26 @@ fn audit_words(locale: Locale, result: &crate::sync::AuditResult) -> String {
     };
     let checked = ("checked", result.checked.into());
     if result.altered.is_empty() && result.removed.is_empty() {
-        return tr_args(locale, "sync-audit-clean", &[checked]);
+        return tr_args(locale, id!("sync-audit-clean"), &[checked]);
     }
     let mut found = Vec::new();
     if !result.altered.is_empty() {
         found.push(tr_args(
             locale,
-            "sync-audit-altered",
+            id!("sync-audit-altered"),
             &[("seqs", numbers(&result.altered).into())],
         ));
     }
     if !result.removed.is_empty() {
         found.push(tr_args(
             locale,
-            "sync-audit-removed",
+            id!("sync-audit-removed"),
             &[("seqs", numbers(&result.removed).into())],
         ));
     }
     tr_args(
         locale,
-        "sync-audit-found",
+        id!("sync-audit-found"),
         &[checked, ("found", found.join("; ").into())],
     )
 }
@@ -119,13 +119,13 @@ fn view<'a>(
     let url = if configured {
         centre.url.clone()
     } else {
-        tr(locale, "sync-not-configured")
+        tr(locale, id!("sync-not-configured"))
     };
     let queued = match &page.outbox {
-        None => tr(locale, "staff-loading"),
+        None => tr(locale, id!("staff-loading")),
         Some(Ok(status)) => tr_args(
             locale,
-            "sync-queued",
+            id!("sync-queued"),
             &[
                 ("count", status.queued.into()),
                 ("oldest", status.oldest.map_or_else(|| "—".to_string(), when).into()),
@@ -133,7 +133,7 @@ fn view<'a>(
         ),
         Some(Err(e)) => e.describe(locale),
     };
-    let last_success = state.last_success.map_or_else(|| tr(locale, "sync-never"), when);
+    let last_success = state.last_success.map_or_else(|| tr(locale, id!("sync-never")), when);
     let last_error = state
         .last_error
         .as_ref()
@@ -143,7 +143,7 @@ fn view<'a>(
     } else {
         theme::TEXT
     };
-    let line = |label: &str, value: String, color: iced::Color| {
+    let line = |label: crate::i18n::Id, value: String, color: iced::Color| {
         row![
             text(tr(locale, label))
                 .size(m.px(24.0))
@@ -155,7 +155,7 @@ fn view<'a>(
     };
     // The audit's time on one line, what it found on the next.
     let audit: Element<'a, Message> = match &state.last_audit {
-        None => text(tr(locale, "sync-audit-never")).size(m.px(24.0)).into(),
+        None => text(tr(locale, id!("sync-audit-never"))).size(m.px(24.0)).into(),
         Some((at, result)) => {
             let clean = result.altered.is_empty() && result.removed.is_empty();
             column![
@@ -171,7 +171,7 @@ fn view<'a>(
         }
     };
     let audit = row![
-        text(tr(locale, "sync-audit"))
+        text(tr(locale, id!("sync-audit")))
             .size(m.px(24.0))
             .color(theme::MUTED)
             .width(m.px(360.0)),
@@ -179,10 +179,10 @@ fn view<'a>(
     ]
     .spacing(m.px(16.0));
     let mut content = column![
-        line("sync-centre", url, theme::TEXT),
-        line("sync-last-success", last_success, theme::TEXT),
-        line("sync-waiting", queued, theme::TEXT),
-        line("sync-last-error", last_error, error_color),
+        line(id!("sync-centre"), url, theme::TEXT),
+        line(id!("sync-last-success"), last_success, theme::TEXT),
+        line(id!("sync-waiting"), queued, theme::TEXT),
+        line(id!("sync-last-error"), last_error, error_color),
         audit,
     ]
     .spacing(m.px(22.0));
@@ -190,16 +190,20 @@ fn view<'a>(
         .clock_offset
         .and_then(|offset| crate::sync::client::explain_clock(offset, locale))
     {
-        content = content.push(line("sync-clock", warning, theme::DANGER));
+        content = content.push(line(id!("sync-clock"), warning, theme::DANGER));
     }
     if configured {
         content = content.push(if state.running {
-            action(m, tr(locale, "sync-running"), None, true)
+            action(m, tr(locale, id!("sync-running")), None, true)
         } else {
-            action(m, tr(locale, "sync-now"), Some(Message::SyncNow), true)
+            action(m, tr(locale, id!("sync-now")), Some(Message::SyncNow), true)
         });
     } else {
-        content = content.push(text(tr(locale, "sync-explain")).size(m.px(22.0)).color(theme::MUTED));
+        content = content.push(
+            text(tr(locale, id!("sync-explain")))
+                .size(m.px(22.0))
+                .color(theme::MUTED),
+        );
     }
     container(content)
         .padding(m.px(30.0))

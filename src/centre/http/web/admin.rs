@@ -37,117 +37,122 @@ fn page_of(centre: &Centre, viewer: &Viewer, notice: Option<Markup>) -> Result<M
         }
     };
     let body = html! {
-        h1 { (tr(locale, "web-admin-title")) }
+        h1 { (tr(locale, id!("web-admin-title"))) }
         @if let Some(n) = notice { (n) }
         section {
-            h2 { (tr(locale, "web-admin-kiosks")) }
+            h2 { (tr(locale, id!("web-admin-kiosks"))) }
             div.scroll tabindex="0" { table {
                 thead { tr {
-                    th scope="col" { (tr(locale, "web-col-facility")) }
-                    th scope="col" { (tr(locale, "web-col-kiosk")) }
-                    th scope="col" { (tr(locale, "web-admin-kiosk-id")) }
-                    th scope="col" { (tr(locale, "web-col-last-sync")) }
-                    th scope="col" { (tr(locale, "web-admin-state")) }
-                    th scope="col" { (tr(locale, "web-admin-actions")) }
+                    th scope="col" { (tr(locale, id!("web-col-facility"))) }
+                    th scope="col" { (tr(locale, id!("web-col-kiosk"))) }
+                    th scope="col" { (tr(locale, id!("web-admin-kiosk-id"))) }
+                    th scope="col" { (tr(locale, id!("web-col-last-sync"))) }
+                    th scope="col" { (tr(locale, id!("web-admin-state"))) }
+                    th scope="col" { (tr(locale, id!("web-admin-actions"))) }
                 } }
                 tbody { @for k in &kiosks { tr {
                     th scope="row" { (k.facility) }
                     td { (k.name) }
                     td { code { (k.kiosk_id.as_deref().unwrap_or("—")) } }
-                    td { (k.last_sync_at.map_or_else(|| tr(locale, "web-never"), when)) }
-                    td { @if let Some(at) = k.revoked_at { (tr_args(locale, "web-admin-revoked", &[("date", when(at).into())])) } @else { (tr(locale, "web-admin-active")) } }
+                    td { (k.last_sync_at.map_or_else(|| tr(locale, id!("web-never")), when)) }
+                    td { @if let Some(at) = k.revoked_at { (tr_args(locale, id!("web-admin-revoked"), &[("date", when(at).into())])) } @else { (tr(locale, id!("web-admin-active"))) } }
                     td {
-                        @if k.revoked_at.is_none() { (button(format!("/admin/kiosks/{}/revoke", k.id), tr(locale, "web-admin-revoke"))) " " }
-                        (button(format!("/admin/kiosks/{}/renew", k.id), tr(locale, "web-admin-renew")))
+                        @if k.revoked_at.is_none() { (button(format!("/admin/kiosks/{}/revoke", k.id), tr(locale, id!("web-admin-revoke")))) " " }
+                        (button(format!("/admin/kiosks/{}/renew", k.id), tr(locale, id!("web-admin-renew"))))
                     }
                 } } }
             } }
-            h3 { (tr(locale, "web-admin-enrol")) }
+            h3 { (tr(locale, id!("web-admin-enrol"))) }
             form.stack method="post" action="/admin/kiosks" {
                 input type="hidden" name="csrf" value=(viewer.csrf);
-                label for="facility" { (tr(locale, "web-col-facility")) }
+                label for="facility" { (tr(locale, id!("web-col-facility"))) }
                 input #facility name="facility" required maxlength="200";
-                label for="kname" { (tr(locale, "web-col-kiosk")) }
+                label for="kname" { (tr(locale, id!("web-col-kiosk"))) }
                 input #kname name="name" required maxlength="200";
-                button type="submit" { (tr(locale, "web-admin-enrol")) }
+                button type="submit" { (tr(locale, id!("web-admin-enrol"))) }
             }
         }
         section {
-            h2 { (tr(locale, "web-admin-users")) }
+            h2 { (tr(locale, id!("web-admin-users"))) }
             div.scroll tabindex="0" { table {
                 thead { tr {
-                    th scope="col" { (tr(locale, "web-login-name")) }
-                    th scope="col" { (tr(locale, "web-admin-role")) }
-                    th scope="col" { (tr(locale, "web-col-facility")) }
-                    th scope="col" { (tr(locale, "web-col-department")) }
-                    th scope="col" { (tr(locale, "web-admin-state")) }
-                    th scope="col" { (tr(locale, "web-admin-actions")) }
+                    th scope="col" { (tr(locale, id!("web-login-name"))) }
+                    th scope="col" { (tr(locale, id!("web-admin-role"))) }
+                    th scope="col" { (tr(locale, id!("web-col-facility"))) }
+                    th scope="col" { (tr(locale, id!("web-col-department"))) }
+                    th scope="col" { (tr(locale, id!("web-admin-state"))) }
+                    th scope="col" { (tr(locale, id!("web-admin-actions"))) }
                 } }
                 tbody { @for u in &users { tr {
                     th scope="row" { (u.name) }
-                    td { (role_name(locale, u.role)) @if u.leader { " · " (tr(locale, "web-admin-leader-short")) } }
+                    td { (role_name(locale, u.role)) @if u.leader { " · " (tr(locale, id!("web-admin-leader-short"))) } }
                     td { (u.facility.as_deref().unwrap_or("—")) }
                     td { (u.department.as_deref().unwrap_or("—")) }
-                    td { @if let Some(at) = u.disabled_at { (tr_args(locale, "web-admin-disabled", &[("date", when(at).into())])) } @else { (tr(locale, "web-admin-active")) } }
+                    td { @if let Some(at) = u.disabled_at { (tr_args(locale, id!("web-admin-disabled"), &[("date", when(at).into())])) } @else { (tr(locale, id!("web-admin-active"))) } }
                     td { @if u.disabled_at.is_none() && u.id != viewer.user.id {
-                        (button(format!("/admin/users/{}/disable", u.id), tr(locale, "web-admin-disable")))
+                        (button(format!("/admin/users/{}/disable", u.id), tr(locale, id!("web-admin-disable"))))
                     } }
                 } } }
             } }
-            h3 { (tr(locale, "web-admin-add-user")) }
+            h3 { (tr(locale, id!("web-admin-add-user"))) }
             form.stack method="post" action="/admin/users" {
                 input type="hidden" name="csrf" value=(viewer.csrf);
-                label for="uname" { (tr(locale, "web-login-name")) }
+                label for="uname" { (tr(locale, id!("web-login-name"))) }
                 input #uname name="name" required maxlength="64" autocomplete="off";
-                label for="role" { (tr(locale, "web-admin-role")) }
+                label for="role" { (tr(locale, id!("web-admin-role"))) }
                 select #role name="role" { @for r in Role::ALL { option value=(r.as_str()) { (role_name(locale, r)) } } }
-                label for="ufacility" { (tr(locale, "web-admin-facility-if")) }
+                label for="ufacility" { (tr(locale, id!("web-admin-facility-if"))) }
                 input #ufacility name="facility" maxlength="200";
-                label for="udepartment" { (tr(locale, "web-admin-department-if")) }
+                label for="udepartment" { (tr(locale, id!("web-admin-department-if"))) }
                 input #udepartment name="department" maxlength="200";
                 label.check for="uleader" {
                     input #uleader type="checkbox" name="leader" value="1";
-                    " " (tr(locale, "web-admin-leader"))
+                    " " (tr(locale, id!("web-admin-leader")))
                 }
-                label for="upassword" { (tr(locale, "web-login-password")) }
+                label for="upassword" { (tr(locale, id!("web-login-password"))) }
                 input #upassword name="password" type="password" required minlength=(accounts::MIN_PASSWORD) autocomplete="new-password";
-                button type="submit" { (tr(locale, "web-admin-add-user")) }
+                button type="submit" { (tr(locale, id!("web-admin-add-user"))) }
             }
         }
         section {
-            h2 { (tr(locale, "web-admin-alerts")) }
-            @if alerts.is_empty() { p { (tr(locale, "web-admin-alerts-none")) } } @else {
+            h2 { (tr(locale, id!("web-admin-alerts"))) }
+            @if alerts.is_empty() { p { (tr(locale, id!("web-admin-alerts-none"))) } } @else {
                 div.scroll tabindex="0" { table {
                     thead { tr {
-                        th scope="col" { (tr(locale, "web-admin-alert-event")) }
-                        th scope="col" { (tr(locale, "web-admin-alert-to")) }
-                        th scope="col" { (tr(locale, "web-admin-alert-subject")) }
-                        th scope="col" { (tr(locale, "web-admin-alert-state")) }
-                        th scope="col" { (tr(locale, "web-admin-alert-error")) }
+                        th scope="col" { (tr(locale, id!("web-admin-alert-event"))) }
+                        th scope="col" { (tr(locale, id!("web-admin-alert-to"))) }
+                        th scope="col" { (tr(locale, id!("web-admin-alert-subject"))) }
+                        th scope="col" { (tr(locale, id!("web-admin-alert-state"))) }
+                        th scope="col" { (tr(locale, id!("web-admin-alert-error"))) }
                     } }
                     tbody { @for a in &alerts { tr {
                         th scope="row" { (a.event) }
                         td { (a.recipient) }
                         td { (a.subject) }
-                        td { @if let Some(at) = a.sent_at { (tr_args(locale, "web-admin-alert-sent", &[("when", when(at).into())])) }
-                             @else { (tr_args(locale, "web-admin-alert-waiting", &[("attempts", a.attempts.into()), ("when", when(a.next_at).into())])) } }
+                        td { @if let Some(at) = a.sent_at { (tr_args(locale, id!("web-admin-alert-sent"), &[("when", when(at).into())])) }
+                             @else { (tr_args(locale, id!("web-admin-alert-waiting"), &[("attempts", a.attempts.into()), ("when", when(a.next_at).into())])) } }
                         td { (a.last_error.as_deref().unwrap_or("")) }
                     } } }
                 } }
             }
         }
     };
-    Ok(layout::page(locale, &tr(locale, "web-admin-title"), Some(viewer), body))
+    Ok(layout::page(
+        locale,
+        &tr(locale, id!("web-admin-title")),
+        Some(viewer),
+        body,
+    ))
 }
 
 fn role_name(locale: crate::survey::Locale, role: Role) -> String {
     tr(
         locale,
         match role {
-            Role::Admin => "web-role-admin",
-            Role::Province => "web-role-province",
-            Role::Facility => "web-role-facility",
-            Role::Department => "web-role-department",
+            Role::Admin => id!("web-role-admin"),
+            Role::Province => id!("web-role-province"),
+            Role::Facility => id!("web-role-facility"),
+            Role::Department => id!("web-role-department"),
         },
     )
 }
@@ -157,7 +162,7 @@ fn token_notice(locale: crate::survey::Locale, kiosk: &KioskInfo, token: &str, h
     let block = format!("[centre]\nurl = \"http://{host}\"\ntoken = \"{token}\"\n");
     html! {
         div.notice role="status" {
-            p { (tr_args(locale, "web-admin-token-once", &[("kiosk", kiosk.name.clone().into()), ("facility", kiosk.facility.clone().into())])) }
+            p { (tr_args(locale, id!("web-admin-token-once"), &[("kiosk", kiosk.name.clone().into()), ("facility", kiosk.facility.clone().into())])) }
             pre { code { (block) } }
         }
     }
@@ -204,7 +209,7 @@ type Form<T> = Result<axum::Form<T>, axum::extract::rejection::FormRejection>;
 /// A posted admin form, once it parsed, carries this session's CSRF token, and the reader is
 /// an admin.
 fn admin_form<T>(viewer: &Viewer, f: Form<T>, csrf: impl Fn(&T) -> &String) -> Result<T, PageError> {
-    let axum::Form(f) = f.map_err(|_| PageError::BadRequest(tr(viewer.locale, "web-error-form")))?;
+    let axum::Form(f) = f.map_err(|_| PageError::BadRequest(tr(viewer.locale, id!("web-error-form"))))?;
     viewer.check_csrf(csrf(&f))?;
     admin_only(viewer)?;
     Ok(f)
@@ -225,7 +230,7 @@ pub async fn enrol(
         for (field, v) in [("facility", &facility), ("name", &name)] {
             crate::centre::store::check_name(field, v).map_err(PageError::BadRequest)?;
             if v.is_empty() {
-                return Err(PageError::BadRequest(tr(locale, "web-error-form")));
+                return Err(PageError::BadRequest(tr(locale, id!("web-error-form"))));
             }
         }
         let c = centre.clone();
@@ -311,7 +316,7 @@ pub async fn add_user(State(centre): State<Centre>, viewer: Viewer, f: Form<User
     let locale = viewer.locale;
     let result = async {
         let f = admin_form(&viewer, f, |f| &f.csrf)?;
-        let role = Role::parse(&f.role).ok_or_else(|| PageError::BadRequest(tr(locale, "web-error-form")))?;
+        let role = Role::parse(&f.role).ok_or_else(|| PageError::BadRequest(tr(locale, id!("web-error-form"))))?;
         let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         let new = NewUser {
             name: f.name.trim().to_string(),
@@ -321,7 +326,7 @@ pub async fn add_user(State(centre): State<Centre>, viewer: Viewer, f: Form<User
             leader: f.leader.is_some(),
         };
         new.check().map_err(PageError::BadRequest)?;
-        accounts::check_password(&f.password).map_err(|e| PageError::BadRequest(format!("{}: {e}", tr(locale, "web-login-password"))))?;
+        accounts::check_password(&f.password).map_err(|e| PageError::BadRequest(format!("{}: {e}", tr(locale, id!("web-login-password")))))?;
         let c = centre.clone();
         blocking(move || {
             match c.accounts.add_user(&new, &accounts::hash_password(&f.password)?) {

@@ -39,20 +39,20 @@ pub(super) fn cookie_header(centre: &Centre, name: &str, value: &str, max_age: i
 fn login_form(locale: Locale, csrf: &str, next: &str, name: &str, message: Option<String>) -> maud::Markup {
     let body = html! {
         section.narrow {
-            h1 { (tr(locale, "web-login-title")) }
+            h1 { (tr(locale, id!("web-login-title"))) }
             @if let Some(m) = &message { p.alert role="alert" { (m) } }
             form method="post" action="/login" {
                 input type="hidden" name="csrf" value=(csrf);
                 input type="hidden" name="next" value=(next);
-                label for="name" { (tr(locale, "web-login-name")) }
+                label for="name" { (tr(locale, id!("web-login-name"))) }
                 input id="name" name="name" type="text" autocomplete="username" required value=(name) autofocus;
-                label for="password" { (tr(locale, "web-login-password")) }
+                label for="password" { (tr(locale, id!("web-login-password"))) }
                 input id="password" name="password" type="password" autocomplete="current-password" required;
-                button type="submit" { (tr(locale, "web-login-submit")) }
+                button type="submit" { (tr(locale, id!("web-login-submit"))) }
             }
         }
     };
-    layout::page(locale, &tr(locale, "web-login-title"), None, body)
+    layout::page(locale, &tr(locale, id!("web-login-title")), None, body)
 }
 
 /// `GET /login`.
@@ -119,7 +119,7 @@ pub async fn login(
 ) -> Response {
     let locale = locale_of(&headers);
     let Ok(axum::Form(form)) = form else {
-        return PageError::BadRequest(tr(locale, "web-error-form")).render(locale);
+        return PageError::BadRequest(tr(locale, id!("web-error-form"))).render(locale);
     };
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
     if expected.is_empty() || !super::constant_time_eq(expected.as_bytes(), form.csrf.as_bytes()) {
@@ -180,10 +180,10 @@ pub async fn login(
             let message = match refused {
                 Outcome::Throttled => tr_args(
                     locale,
-                    "web-login-throttled",
+                    id!("web-login-throttled"),
                     &[("minutes", THROTTLE_WINDOW.num_minutes().into())],
                 ),
-                _ => tr(locale, "web-login-refused"),
+                _ => tr(locale, id!("web-login-refused")),
             };
             let mut response = html(login_form(locale, expected, &next, &form.name, Some(message)));
             *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
@@ -216,7 +216,7 @@ pub async fn logout(
 ) -> Page {
     let locale = viewer.locale;
     let result = async {
-        let axum::Form(form) = form.map_err(|_| PageError::BadRequest(tr(locale, "web-error-form")))?;
+        let axum::Form(form) = form.map_err(|_| PageError::BadRequest(tr(locale, id!("web-error-form"))))?;
         viewer.check_csrf(&form.csrf)?;
         let session = viewer.session.clone();
         let accounts = centre.accounts.clone();
@@ -231,24 +231,24 @@ fn password_form(viewer: &Viewer, message: Option<(bool, String)>) -> maud::Mark
     let locale = viewer.locale;
     let body = html! {
         section.narrow {
-            h1 { (tr(locale, "web-password-title")) }
+            h1 { (tr(locale, id!("web-password-title"))) }
             @if let Some((ok, m)) = &message {
                 p class=(if *ok { "notice" } else { "alert" }) role="alert" { (m) }
             }
             form method="post" action="/account/password" {
                 input type="hidden" name="csrf" value=(viewer.csrf);
-                label for="current" { (tr(locale, "web-password-current")) }
+                label for="current" { (tr(locale, id!("web-password-current"))) }
                 input id="current" name="current" type="password" autocomplete="current-password" required;
-                label for="new" { (tr(locale, "web-password-new")) }
+                label for="new" { (tr(locale, id!("web-password-new"))) }
                 input id="new" name="new" type="password" autocomplete="new-password" required
                     minlength=(accounts::MIN_PASSWORD);
-                label for="again" { (tr(locale, "web-password-again")) }
+                label for="again" { (tr(locale, id!("web-password-again"))) }
                 input id="again" name="again" type="password" autocomplete="new-password" required;
-                button type="submit" { (tr(locale, "web-password-submit")) }
+                button type="submit" { (tr(locale, id!("web-password-submit"))) }
             }
         }
     };
-    layout::page(locale, &tr(locale, "web-password-title"), Some(viewer), body)
+    layout::page(locale, &tr(locale, id!("web-password-title")), Some(viewer), body)
 }
 
 /// `GET /account/password`.
@@ -274,19 +274,19 @@ pub async fn change_password(
 ) -> Page {
     let locale = viewer.locale;
     let result = async {
-        let axum::Form(form) = form.map_err(|_| PageError::BadRequest(tr(locale, "web-error-form")))?;
+        let axum::Form(form) = form.map_err(|_| PageError::BadRequest(tr(locale, id!("web-error-form"))))?;
         viewer.check_csrf(&form.csrf)?;
-        let refuse = |id: &str, args: &[(&str, fluent_bundle::FluentValue<'_>)]| {
+        let refuse = |id: crate::i18n::Id, args: &[(&str, fluent_bundle::FluentValue<'_>)]| {
             let mut r = html(password_form(&viewer, Some((false, tr_args(locale, id, args)))));
             *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
             Ok(r)
         };
         if form.new != form.again {
-            return refuse("web-password-mismatch", &[]);
+            return refuse(id!("web-password-mismatch"), &[]);
         }
         if accounts::check_password(&form.new).is_err() {
             return refuse(
-                "web-password-length",
+                id!("web-password-length"),
                 &[
                     ("min", accounts::MIN_PASSWORD.into()),
                     ("max", accounts::MAX_PASSWORD.into()),
@@ -308,7 +308,7 @@ pub async fn change_password(
         })
         .await?;
         if !changed {
-            return refuse("web-password-wrong", &[]);
+            return refuse(id!("web-password-wrong"), &[]);
         }
         Ok(back_to_login(&centre))
     }

@@ -92,7 +92,7 @@ async fn download(
         export::write(&c, &filter, &p, format, locale, &path, &mut |_, _| {}).map_err(|e| match e {
             ExportError::TooManyRows(n) => PageError::BadRequest(tr_args(
                 locale,
-                "web-export-too-many-rows",
+                id!("web-export-too-many-rows"),
                 &[("count", super::fmt::count(locale, n).into())],
             )),
             ExportError::Source(e) => PageError::from(e),

@@ -189,7 +189,7 @@ pub async fn page(
             before: data.departments_before.remove(&name),
             link: None,
             name: if name.is_empty() {
-                tr(locale, "web-no-department")
+                tr(locale, id!("web-no-department"))
             } else {
                 name
             },
@@ -236,37 +236,37 @@ pub async fn page(
         p.period { (periods::describe(locale, &period)) }
         (periods::picker(locale, &format!("/facility/{}", crate::text::slug(&facility)), &period, today))
         @if viewer.user.role != Role::Department {
-            p { a href={ "/facility/" (crate::text::slug(&facility)) "/report" (super::overview::serde_urlencoded_period(&q)) } { (tr(locale, "web-facility-report")) } }
+            p { a href={ "/facility/" (crate::text::slug(&facility)) "/report" (super::overview::serde_urlencoded_period(&q)) } { (tr(locale, id!("web-facility-report"))) } }
         }
         p.downloads {
-            (tr(locale, "web-export-label")) " "
-            a href={ "/facility/" (crate::text::slug(&facility)) "/export.csv" (super::overview::serde_urlencoded_period(&q)) } download { (tr(locale, "web-export-csv")) }
+            (tr(locale, id!("web-export-label"))) " "
+            a href={ "/facility/" (crate::text::slug(&facility)) "/export.csv" (super::overview::serde_urlencoded_period(&q)) } download { (tr(locale, id!("web-export-csv"))) }
             " · "
-            a href={ "/facility/" (crate::text::slug(&facility)) "/export.xlsx" (super::overview::serde_urlencoded_period(&q)) } download { (tr(locale, "web-export-xlsx")) }
+            a href={ "/facility/" (crate::text::slug(&facility)) "/export.xlsx" (super::overview::serde_urlencoded_period(&q)) } download { (tr(locale, id!("web-export-xlsx"))) }
         }
         @if let Some(d) = viewer.user.department.as_ref().filter(|_| viewer.user.role == Role::Department) {
-            p.note { (tr_args(locale, "web-facility-department-only", &[("department", d.clone().into())])) }
+            p.note { (tr_args(locale, id!("web-facility-department-only"), &[("department", d.clone().into())])) }
         }
-        h2 { (tr(locale, "web-facility-total")) }
+        h2 { (tr(locale, id!("web-facility-total"))) }
         (headline(locale, s))
-        p { (tr_args(locale, "web-facility-counts", &[
+        p { (tr_args(locale, id!("web-facility-counts"), &[
             ("responses", fmt::count(locale, s.responses).into()),
             ("partial", fmt::count(locale, s.partial_responses).into()),
             ("rapid", fmt::count(locale, s.rapid_repeat_responses).into()),
         ])) }
         section {
-            h2 { (tr(locale, "web-facility-departments")) }
-            (comparison(locale, &tr(locale, "web-col-department"), &departments, target))
+            h2 { (tr(locale, id!("web-facility-departments"))) }
+            (comparison(locale, &tr(locale, id!("web-col-department")), &departments, target))
         }
         section {
-            h2 { (tr(locale, "web-facility-sections")) }
+            h2 { (tr(locale, id!("web-facility-sections"))) }
             div.scroll tabindex="0" { table {
                 thead { tr {
-                    th scope="col" { (tr(locale, "web-col-section")) }
-                    th.num scope="col" { (tr(locale, "web-col-answers")) }
-                    th.num scope="col" { (tr(locale, "web-col-rate")) }
-                    th.num scope="col" { (tr(locale, "web-col-interval")) }
-                    th.num scope="col" { (tr(locale, "web-col-mean")) }
+                    th scope="col" { (tr(locale, id!("web-col-section"))) }
+                    th.num scope="col" { (tr(locale, id!("web-col-answers"))) }
+                    th.num scope="col" { (tr(locale, id!("web-col-rate"))) }
+                    th.num scope="col" { (tr(locale, id!("web-col-interval"))) }
+                    th.num scope="col" { (tr(locale, id!("web-col-mean"))) }
                 } }
                 tbody { @for (code, f) in &s.sections { tr {
                     th scope="row" { (section_title(&centre, locale, code)) }
@@ -278,14 +278,14 @@ pub async fn page(
             } }
         }
         section {
-            h2 { (tr_args(locale, "web-facility-weakest", &[("count", weakest.len().into())])) }
+            h2 { (tr_args(locale, id!("web-facility-weakest"), &[("count", weakest.len().into())])) }
             div.scroll tabindex="0" { table {
                 thead { tr {
-                    th scope="col" { (tr(locale, "web-col-item")) }
-                    th scope="col" { (tr(locale, "web-col-question")) }
-                    th.num scope="col" { (tr(locale, "web-col-answers")) }
-                    th.num scope="col" { (tr(locale, "web-col-rate")) }
-                    th.num scope="col" { (tr(locale, "web-col-mean")) }
+                    th scope="col" { (tr(locale, id!("web-col-item"))) }
+                    th scope="col" { (tr(locale, id!("web-col-question"))) }
+                    th.num scope="col" { (tr(locale, id!("web-col-answers"))) }
+                    th.num scope="col" { (tr(locale, id!("web-col-rate"))) }
+                    th.num scope="col" { (tr(locale, id!("web-col-mean"))) }
                 } }
                 tbody { @for (code, f) in &weakest { tr {
                     th scope="row" { (code) }
@@ -297,44 +297,44 @@ pub async fn page(
             } }
         }
         section {
-            h2 { (tr(locale, "web-facility-trend")) }
-            (chart::trend(locale, &tr(locale, "web-facility-trend"), &trend, target))
+            h2 { (tr(locale, id!("web-facility-trend"))) }
+            (chart::trend(locale, &tr(locale, id!("web-facility-trend")), &trend, target))
             div.scroll tabindex="0" { table.compact {
                 thead { tr {
-                    th scope="col" { (tr(locale, "web-col-month")) }
+                    th scope="col" { (tr(locale, id!("web-col-month"))) }
                     @for (m, _) in &trend { th.num scope="col" { (m) } }
                 } }
                 tbody {
-                    tr { th scope="row" { (tr(locale, "web-col-rate")) } @for (_, v) in &trend { td.num { (fmt::pct(locale, *v)) } } }
-                    tr { th scope="row" { (tr(locale, "web-col-responses")) } @for s in data.months.values() { td.num { (fmt::count(locale, s.responses)) } } }
+                    tr { th scope="row" { (tr(locale, id!("web-col-rate"))) } @for (_, v) in &trend { td.num { (fmt::pct(locale, *v)) } } }
+                    tr { th scope="row" { (tr(locale, id!("web-col-responses"))) } @for s in data.months.values() { td.num { (fmt::count(locale, s.responses)) } } }
                 }
             } }
         }
         @if !kiosks.is_empty() && own_department.is_none() {
             section {
-                h2 { (tr(locale, "web-facility-kiosks")) }
-                (comparison(locale, &tr(locale, "web-col-kiosk"), &kiosks, target))
+                h2 { (tr(locale, id!("web-facility-kiosks"))) }
+                (comparison(locale, &tr(locale, id!("web-col-kiosk")), &kiosks, target))
             }
         }
         @if !data.health.is_empty() {
             section {
-                h2 { (tr(locale, "web-facility-health")) }
+                h2 { (tr(locale, id!("web-facility-health"))) }
                 div.scroll tabindex="0" { table {
                     thead { tr {
-                        th scope="col" { (tr(locale, "web-col-kiosk")) }
-                        th scope="col" { (tr(locale, "web-col-last-sync")) }
-                        th.num scope="col" { (tr(locale, "web-col-received")) }
-                        th.num scope="col" { (tr(locale, "web-col-waiting")) }
-                        th.num scope="col" { (tr(locale, "web-col-gaps")) }
-                        th.num scope="col" { (tr(locale, "web-col-tampers")) }
-                        th.num scope="col" { (tr(locale, "web-col-clock")) }
+                        th scope="col" { (tr(locale, id!("web-col-kiosk"))) }
+                        th scope="col" { (tr(locale, id!("web-col-last-sync"))) }
+                        th.num scope="col" { (tr(locale, id!("web-col-received"))) }
+                        th.num scope="col" { (tr(locale, id!("web-col-waiting"))) }
+                        th.num scope="col" { (tr(locale, id!("web-col-gaps"))) }
+                        th.num scope="col" { (tr(locale, id!("web-col-tampers"))) }
+                        th.num scope="col" { (tr(locale, id!("web-col-clock"))) }
                     } }
                     tbody { @for (k, c) in &data.health { tr {
                         th scope="row" { (k.name) }
-                        td { (k.last_sync_at.map_or_else(|| tr(locale, "web-never"), when)) }
+                        td { (k.last_sync_at.map_or_else(|| tr(locale, id!("web-never")), when)) }
                         td.num { (fmt::count(locale, k.last_seq)) }
                         td.num class=(if k.waiting.is_some_and(|n| n > 0) { "warn" } else { "" }) {
-                            (k.waiting.map_or_else(|| tr(locale, "web-not-reported"), |n| fmt::count(locale, n)))
+                            (k.waiting.map_or_else(|| tr(locale, id!("web-not-reported")), |n| fmt::count(locale, n)))
                         }
                         td.num class=(if c.gaps > 0 { "warn" } else { "" }) { (fmt::count(locale, c.gaps)) }
                         td.num class=(if c.tampers > 0 { "warn" } else { "" }) { (fmt::count(locale, c.tampers)) }
@@ -344,9 +344,9 @@ pub async fn page(
             }
         }
         section {
-            h2 { (tr(locale, "web-facility-comments")) }
+            h2 { (tr(locale, id!("web-facility-comments"))) }
             @if data.comments.is_empty() {
-                p { (tr(locale, "web-facility-no-comments")) }
+                p { (tr(locale, id!("web-facility-no-comments"))) }
             } @else {
                 ul.comments { @for cm in &data.comments { li {
                     p.comment-text { (cm.text) }

@@ -33,30 +33,30 @@ fn frame(locale: Locale, title: &str, viewer: Option<&Viewer>, content: Markup, 
             }
             body class=(if bare { "bare" } else { "" }) {
                 @if !bare {
-                    a.skip href="#main" { (tr(locale, "web-skip")) }
+                    a.skip href="#main" { (tr(locale, id!("web-skip"))) }
                     header.top {
                         a.brand href="/" { "hailong" }
-                        nav aria-label=(tr(locale, "web-nav")) {
+                        nav aria-label=(tr(locale, id!("web-nav"))) {
                             @if let Some(v) = viewer {
-                                a href=(super::overview::home_of(&v.user)) { (tr(locale, "web-nav-overview")) }
-                                a href="/feedback" { (tr(locale, "web-nav-feedback")) }
+                                a href=(super::overview::home_of(&v.user)) { (tr(locale, id!("web-nav-overview"))) }
+                                a href="/feedback" { (tr(locale, id!("web-nav-feedback"))) }
                                 @if v.user.role == crate::centre::accounts::Role::Admin {
-                                    a href="/admin" { (tr(locale, "web-nav-admin")) }
+                                    a href="/admin" { (tr(locale, id!("web-nav-admin"))) }
                                 }
-                                a href="/account/password" { (tr(locale, "web-nav-password")) }
+                                a href="/account/password" { (tr(locale, id!("web-nav-password"))) }
                                 span.who { (v.user.name) }
                                 form.inline method="post" action="/logout" {
                                     input type="hidden" name="csrf" value=(v.csrf);
-                                    button.link type="submit" { (tr(locale, "web-nav-logout")) }
+                                    button.link type="submit" { (tr(locale, id!("web-nav-logout"))) }
                                 }
                             }
-                            a href={ "/lang/" (other.tag()) } lang=(other.tag()) { (tr(other, "web-language-name")) }
+                            a href={ "/lang/" (other.tag()) } lang=(other.tag()) { (tr(other, id!("web-language-name"))) }
                         }
                     }
                 }
                 main #main { (content) }
                 @if !bare {
-                    footer { p { (tr(locale, "web-footer")) } }
+                    footer { p { (tr(locale, id!("web-footer"))) } }
                 }
             }
         }

@@ -304,11 +304,11 @@ impl PageError {
     /// The error page.
     pub fn render(self, locale: Locale) -> Response {
         let (status, title, detail) = match &self {
-            PageError::NotFound => (StatusCode::NOT_FOUND, "web-error-not-found", None),
-            PageError::Forbidden => (StatusCode::FORBIDDEN, "web-error-forbidden", None),
-            PageError::Csrf => (StatusCode::FORBIDDEN, "web-error-csrf", None),
-            PageError::BadRequest(why) => (StatusCode::BAD_REQUEST, "web-error-bad-request", Some(why.clone())),
-            PageError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "web-error-internal", None),
+            PageError::NotFound => (StatusCode::NOT_FOUND, id!("web-error-not-found"), None),
+            PageError::Forbidden => (StatusCode::FORBIDDEN, id!("web-error-forbidden"), None),
+            PageError::Csrf => (StatusCode::FORBIDDEN, id!("web-error-csrf"), None),
+            PageError::BadRequest(why) => (StatusCode::BAD_REQUEST, id!("web-error-bad-request"), Some(why.clone())),
+            PageError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, id!("web-error-internal"), None),
         };
         if status.is_client_error() {
             tracing::info!(status = status.as_u16(), detail = ?detail, "page refused");
@@ -317,7 +317,7 @@ impl PageError {
         let body = maud::html! {
             h1 { (title) }
             @if let Some(d) = &detail { p { (d) } }
-            p { a href="/" { (tr(locale, "web-back-home")) } }
+            p { a href="/" { (tr(locale, id!("web-back-home"))) } }
         };
         (status, Html(layout::page(locale, &title, None, body).into_string())).into_response()
     }

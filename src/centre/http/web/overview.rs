@@ -43,10 +43,10 @@ pub fn verdict_text(locale: Locale, v: Verdict) -> String {
     tr(
         locale,
         match v {
-            Verdict::Met => "web-verdict-met",
-            Verdict::NotMet => "web-verdict-not-met",
-            Verdict::Inconclusive => "web-verdict-inconclusive",
-            Verdict::NoData => "web-verdict-no-data",
+            Verdict::Met => id!("web-verdict-met"),
+            Verdict::NotMet => id!("web-verdict-not-met"),
+            Verdict::Inconclusive => id!("web-verdict-inconclusive"),
+            Verdict::NoData => id!("web-verdict-no-data"),
         },
     )
 }
@@ -83,21 +83,21 @@ pub fn comparison(locale: Locale, first_column: &str, rows: &[Row], target: f64)
         })
         .collect();
     html! {
-        (chart::bars(locale, &tr(locale, "web-chart-rates"), &bars, target))
+        (chart::bars(locale, &tr(locale, id!("web-chart-rates")), &bars, target))
         div.scroll tabindex="0" {
             table {
-                caption { (tr(locale, "web-table-caption")) }
+                caption { (tr(locale, id!("web-table-caption"))) }
                 thead { tr {
                     th scope="col" { (first_column) }
-                    th.num scope="col" { (tr(locale, "web-col-responses")) }
-                    th.num scope="col" { (tr(locale, "web-col-rate")) }
-                    th.num scope="col" { (tr(locale, "web-col-interval")) }
-                    th.num scope="col" { (tr(locale, "web-col-mean")) }
-                    th.num scope="col" { (tr(locale, "web-col-comprehensive")) }
-                    th.num scope="col" { (tr(locale, "web-col-return")) }
-                    th.num scope="col" { (tr(locale, "web-col-change")) }
-                    th.num scope="col" { (tr_args(locale, "web-col-needed", &[("target", fmt::pct(locale, Some(target)).into())])) }
-                    th scope="col" { (tr(locale, "web-col-verdict")) }
+                    th.num scope="col" { (tr(locale, id!("web-col-responses"))) }
+                    th.num scope="col" { (tr(locale, id!("web-col-rate"))) }
+                    th.num scope="col" { (tr(locale, id!("web-col-interval"))) }
+                    th.num scope="col" { (tr(locale, id!("web-col-mean"))) }
+                    th.num scope="col" { (tr(locale, id!("web-col-comprehensive"))) }
+                    th.num scope="col" { (tr(locale, id!("web-col-return"))) }
+                    th.num scope="col" { (tr(locale, id!("web-col-change"))) }
+                    th.num scope="col" { (tr_args(locale, id!("web-col-needed"), &[("target", fmt::pct(locale, Some(target)).into())])) }
+                    th scope="col" { (tr(locale, id!("web-col-verdict"))) }
                 } }
                 tbody {
                     @for r in rows {
@@ -131,13 +131,13 @@ pub fn comparison(locale: Locale, first_column: &str, rows: &[Row], target: f64)
 pub fn headline(locale: Locale, s: &Summary) -> Markup {
     html! {
         dl.headline {
-            div { dt { (tr(locale, "web-col-rate")) } dd.big { (fmt::pct(locale, s.satisfied_pct)) } }
-            div { dt { (tr(locale, "web-col-verdict")) } dd { span class={ "verdict " (verdict_class(s.verdict)) } { (verdict_text(locale, s.verdict)) } } }
-            div { dt { (tr(locale, "web-col-interval")) } dd { (fmt::interval(locale, s.ci_low_pct, s.ci_high_pct)) } }
-            div { dt { (tr(locale, "web-col-responses")) } dd { (fmt::count(locale, s.responses)) } }
-            div { dt { (tr(locale, "web-col-mean")) } dd { (fmt::mean(locale, s.mean_score)) } }
-            div { dt { (tr(locale, "web-col-comprehensive")) } dd { (fmt::pct(locale, s.comprehensive_pct)) } }
-            div { dt { (tr(locale, "web-col-return")) } dd { (fmt::pct(locale, s.return_pct)) } }
+            div { dt { (tr(locale, id!("web-col-rate"))) } dd.big { (fmt::pct(locale, s.satisfied_pct)) } }
+            div { dt { (tr(locale, id!("web-col-verdict"))) } dd { span class={ "verdict " (verdict_class(s.verdict)) } { (verdict_text(locale, s.verdict)) } } }
+            div { dt { (tr(locale, id!("web-col-interval"))) } dd { (fmt::interval(locale, s.ci_low_pct, s.ci_high_pct)) } }
+            div { dt { (tr(locale, id!("web-col-responses"))) } dd { (fmt::count(locale, s.responses)) } }
+            div { dt { (tr(locale, id!("web-col-mean"))) } dd { (fmt::mean(locale, s.mean_score)) } }
+            div { dt { (tr(locale, id!("web-col-comprehensive"))) } dd { (fmt::pct(locale, s.comprehensive_pct)) } }
+            div { dt { (tr(locale, id!("web-col-return"))) } dd { (fmt::pct(locale, s.return_pct)) } }
         }
     }
 }
@@ -223,7 +223,7 @@ pub async fn page(State(centre): State<Centre>, viewer: Viewer, Query(q): Query<
             now: now.remove(&name).unwrap_or_else(|| empty(&centre)),
             before: before.as_mut().and_then(|b| b.remove(&name)),
             name: if facility.is_some() && name.is_empty() {
-                tr(locale, "web-no-department")
+                tr(locale, id!("web-no-department"))
             } else {
                 name
             },
@@ -231,15 +231,19 @@ pub async fn page(State(centre): State<Centre>, viewer: Viewer, Query(q): Query<
         .collect();
     worst_first(&mut rows);
     let title = match &facility {
-        None => tr(locale, "web-overview-title"),
-        Some(f) => tr_args(locale, "web-overview-facility-title", &[("facility", f.clone().into())]),
+        None => tr(locale, id!("web-overview-title")),
+        Some(f) => tr_args(
+            locale,
+            id!("web-overview-facility-title"),
+            &[("facility", f.clone().into())],
+        ),
     };
     let first_column = tr(
         locale,
         if facility.is_none() {
-            "web-col-facility"
+            id!("web-col-facility")
         } else {
-            "web-col-department"
+            id!("web-col-department")
         },
     );
     let body = html! {
@@ -247,9 +251,9 @@ pub async fn page(State(centre): State<Centre>, viewer: Viewer, Query(q): Query<
         p.period { (periods::describe(locale, &period)) }
         (periods::picker(locale, "/overview", &period, today))
         (headline(locale, &total))
-        h2 { (tr_args(locale, "web-overview-compare", &[("count", rows.len().into())])) }
+        h2 { (tr_args(locale, id!("web-overview-compare"), &[("count", rows.len().into())])) }
         (comparison(locale, &first_column, &rows, target))
-        p.note { (tr_args(locale, "web-needed-note", &[("target", fmt::pct(locale, Some(target)).into())])) }
+        p.note { (tr_args(locale, id!("web-needed-note"), &[("target", fmt::pct(locale, Some(target)).into())])) }
     };
     html(layout::page(locale, &title, Some(&viewer), body))
 }

@@ -31,7 +31,7 @@ fn day(locale: Locale, field: &str, text: Option<&str>) -> Result<Option<NaiveDa
         Some(t) => t.parse().map(Some).map_err(|_| {
             PageError::BadRequest(tr_args(
                 locale,
-                "web-error-date",
+                id!("web-error-date"),
                 &[("field", field.to_string().into())],
             ))
         }),
@@ -47,7 +47,7 @@ impl PeriodQuery {
             if let (Some(f), Some(t)) = (from, to)
                 && f > t
             {
-                return Err(PageError::BadRequest(tr(locale, "web-error-dates-order")));
+                return Err(PageError::BadRequest(tr(locale, id!("web-error-dates-order"))));
             }
             return Ok(Period::between(from, to));
         }
@@ -82,9 +82,9 @@ pub fn previous(p: &Period) -> Option<Period> {
 pub fn describe(locale: Locale, p: &Period) -> String {
     let span = match (p.from, p.to) {
         (Some(f), Some(t)) => format!("{} – {}", fmt::date(f), fmt::date(t)),
-        (Some(f), None) => tr_args(locale, "web-period-since", &[("day", fmt::date(f).into())]),
-        (None, Some(t)) => tr_args(locale, "web-period-until", &[("day", fmt::date(t).into())]),
-        (None, None) => return tr(locale, "web-period-all"),
+        (Some(f), None) => tr_args(locale, id!("web-period-since"), &[("day", fmt::date(f).into())]),
+        (None, Some(t)) => tr_args(locale, id!("web-period-until"), &[("day", fmt::date(t).into())]),
+        (None, None) => return tr(locale, id!("web-period-all")),
     };
     match name(locale, &p.label) {
         Some(n) => format!("{n} ({span})"),
@@ -96,7 +96,7 @@ pub fn describe(locale: Locale, p: &Period) -> String {
 pub fn name(locale: Locale, label: &str) -> Option<String> {
     let (year, rest) = label.split_once('-').map_or((label, None), |(y, r)| (y, Some(r)));
     let year: i32 = year.parse().ok()?;
-    let arg = |id: &str, n: Option<u32>| {
+    let arg = |id: crate::i18n::Id, n: Option<u32>| {
         let mut args: Vec<(&str, fluent_bundle::FluentValue)> = vec![("year", year.to_string().into())];
         if let Some(n) = n {
             args.push(("n", n.into()));
@@ -104,12 +104,12 @@ pub fn name(locale: Locale, label: &str) -> Option<String> {
         tr_args(locale, id, &args)
     };
     Some(match rest {
-        None => arg("web-period-year", None),
-        Some("H1") => arg("web-period-h1", None),
-        Some("H2") => arg("web-period-h2", None),
-        Some("9M") => arg("web-period-9m", None),
-        Some(q) if q.len() == 2 && q.starts_with('Q') => arg("web-period-quarter", q[1..].parse().ok()),
-        Some(m) if m.len() == 2 => arg("web-period-month", m.parse().ok()),
+        None => arg(id!("web-period-year"), None),
+        Some("H1") => arg(id!("web-period-h1"), None),
+        Some("H2") => arg(id!("web-period-h2"), None),
+        Some("9M") => arg(id!("web-period-9m"), None),
+        Some(q) if q.len() == 2 && q.starts_with('Q') => arg(id!("web-period-quarter"), q[1..].parse().ok()),
+        Some(m) if m.len() == 2 => arg(id!("web-period-month"), m.parse().ok()),
         _ => return None,
     })
 }
@@ -132,18 +132,18 @@ pub fn picker(locale: Locale, action: &str, current: &Period, today: NaiveDate) 
     }
     html! {
         form.picker method="get" action=(action) {
-            label for="period" { (tr(locale, "web-period-label")) }
+            label for="period" { (tr(locale, id!("web-period-label"))) }
             select #period name="period" {
                 @for (value, text) in &options {
                     option value=(value) selected[*value == current.label] { (text) }
                 }
             }
-            span.or { (tr(locale, "web-period-or")) }
-            label for="from" { (tr(locale, "web-period-from")) }
+            span.or { (tr(locale, id!("web-period-or"))) }
+            label for="from" { (tr(locale, id!("web-period-from"))) }
             input #from type="date" name="from" value=(current.from.filter(|_| current.label.contains("..")).map(|d| d.to_string()).unwrap_or_default());
-            label for="to" { (tr(locale, "web-period-to")) }
+            label for="to" { (tr(locale, id!("web-period-to"))) }
             input #to type="date" name="to" value=(current.to.filter(|_| current.label.contains("..")).map(|d| d.to_string()).unwrap_or_default());
-            button type="submit" { (tr(locale, "web-period-show")) }
+            button type="submit" { (tr(locale, id!("web-period-show"))) }
         }
     }
 }

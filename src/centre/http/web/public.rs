@@ -230,14 +230,14 @@ fn feedback_block(
 fn rate(locale: Locale, cell: Cell, s: &Summary) -> Markup {
     match cell {
         Cell::Hidden => html! {},
-        Cell::CountOnly if s.responses == 0 => html! { span.small-n { (tr(locale, "web-public-none")) } },
+        Cell::CountOnly if s.responses == 0 => html! { span.small-n { (tr(locale, id!("web-public-none"))) } },
         Cell::CountOnly => html! {
-            span.small-n { (tr_args(locale, "web-public-too-few", &[("n", fmt::count(locale, s.responses).into())])) }
+            span.small-n { (tr_args(locale, id!("web-public-too-few"), &[("n", fmt::count(locale, s.responses).into())])) }
         },
         Cell::Rate | Cell::Caution => html! {
             (fmt::pct(locale, s.satisfied_pct))
             @if cell == Cell::Caution {
-                " " span.caution { (tr_args(locale, "web-public-caution", &[("n", fmt::count(locale, s.responses).into())])) }
+                " " span.caution { (tr_args(locale, id!("web-public-caution"), &[("n", fmt::count(locale, s.responses).into())])) }
             }
         },
     }
@@ -271,26 +271,26 @@ pub async fn page(
     let embed = q.embed.as_deref() == Some("1");
     let title = tr_args(
         locale,
-        "web-public-title",
+        id!("web-public-title"),
         &[("facility", published.facility.clone().into())],
     );
     let latest = published.quarters.last().expect("nine quarters");
     let body = html! {
         h1 { (title) }
-        p { (tr_args(locale, "web-public-intro", &[("target", fmt::pct(locale, Some(target)).into())])) }
+        p { (tr_args(locale, id!("web-public-intro"), &[("target", fmt::pct(locale, Some(target)).into())])) }
         @if published.forms.is_empty() {
-            p { (tr(locale, "web-public-nothing")) }
+            p { (tr(locale, id!("web-public-nothing"))) }
         }
         @for (form, by_quarter) in &published.forms {
             section.form {
                 h2 { (form_title(&centre, locale, form)) }
                 div.scroll tabindex="0" { table {
-                    caption { (tr(locale, "web-public-quarters")) }
+                    caption { (tr(locale, id!("web-public-quarters"))) }
                     thead { tr {
-                        th scope="col" { (tr(locale, "web-col-quarter")) }
-                        th.num scope="col" { (tr(locale, "web-col-responses")) }
-                        th.num scope="col" { (tr(locale, "web-col-rate")) }
-                        th scope="col" { (tr(locale, "web-col-against-target")) }
+                        th scope="col" { (tr(locale, id!("web-col-quarter"))) }
+                        th.num scope="col" { (tr(locale, id!("web-col-responses"))) }
+                        th.num scope="col" { (tr(locale, id!("web-col-rate"))) }
+                        th scope="col" { (tr(locale, id!("web-col-against-target"))) }
                     } }
                     tbody { @for quarter in published.quarters.iter().rev() {
                         @let start = quarter.from.expect("dated");
@@ -300,7 +300,7 @@ pub async fn page(
                             tr {
                                 th scope="row" {
                                     (periods::name(locale, &quarter.label).unwrap_or_default())
-                                    @if quarter == latest { " " span.note { (tr_args(locale, "web-public-to-date", &[("day", fmt::date(centre.web.today()).into())])) } }
+                                    @if quarter == latest { " " span.note { (tr_args(locale, id!("web-public-to-date"), &[("day", fmt::date(centre.web.today()).into())])) } }
                                 }
                                 td.num { (fmt::count(locale, s.responses)) }
                                 td.num { (rate(locale, cell, s)) }
@@ -311,11 +311,11 @@ pub async fn page(
                     } }
                 } }
                 @if let Some(s) = by_quarter.get(&latest.from.expect("dated")).filter(|s| rules.cell(s.responses) != Cell::CountOnly) {
-                    h3 { (tr_args(locale, "web-public-sections", &[("quarter", periods::name(locale, &latest.label).unwrap_or_default().into())])) }
+                    h3 { (tr_args(locale, id!("web-public-sections"), &[("quarter", periods::name(locale, &latest.label).unwrap_or_default().into())])) }
                     div.scroll tabindex="0" { table {
                         thead { tr {
-                            th scope="col" { (tr(locale, "web-col-section")) }
-                            th.num scope="col" { (tr(locale, "web-col-rate")) }
+                            th scope="col" { (tr(locale, id!("web-col-section"))) }
+                            th.num scope="col" { (tr(locale, id!("web-col-rate"))) }
                         } }
                         tbody { @for (code, f) in &s.sections { tr {
                             th scope="row" { (section_title(&centre, locale, form, code)) }
@@ -327,16 +327,16 @@ pub async fn page(
                         @let counts: Vec<u64> = depts.values().map(|d| d.responses).collect();
                         @let cells = rules.departments(&counts);
                         @if names.len() > 1 && cells.iter().any(|c| *c != Cell::Hidden) {
-                            h3 { (tr(locale, "web-public-departments")) }
+                            h3 { (tr(locale, id!("web-public-departments"))) }
                             div.scroll tabindex="0" { table {
                                 thead { tr {
-                                    th scope="col" { (tr(locale, "web-col-department")) }
-                                    th.num scope="col" { (tr(locale, "web-col-responses")) }
-                                    th.num scope="col" { (tr(locale, "web-col-rate")) }
+                                    th scope="col" { (tr(locale, id!("web-col-department"))) }
+                                    th.num scope="col" { (tr(locale, id!("web-col-responses"))) }
+                                    th.num scope="col" { (tr(locale, id!("web-col-rate"))) }
                                 } }
                                 tbody { @for (i, name) in names.iter().enumerate() {
                                     @if cells[i] != Cell::Hidden { tr {
-                                        th scope="row" { @if name.is_empty() { (tr(locale, "web-no-department")) } @else { (name) } }
+                                        th scope="row" { @if name.is_empty() { (tr(locale, id!("web-no-department"))) } @else { (name) } }
                                         td.num { (fmt::count(locale, counts[i])) }
                                         td.num { (rate(locale, cells[i], &depts[*name])) }
                                     } }
@@ -344,51 +344,51 @@ pub async fn page(
                             } }
                         }
                         @if names.len() > 1 && cells.contains(&Cell::Hidden) {
-                            p.note { (tr_args(locale, "web-public-departments-hidden", &[("n", rules.department_n.into())])) }
+                            p.note { (tr_args(locale, id!("web-public-departments-hidden"), &[("n", rules.department_n.into())])) }
                         }
                     }
                 }
             }
         }
         section.said-did {
-            h2 { (tr(locale, "fb-public-title")) }
-            (super::feedback::inbox::figures_table(locale, &published.feedback, &tr_args(locale, "fb-public-figures", &[("quarter", periods::name(locale, &latest.label).unwrap_or_default().into())])))
+            h2 { (tr(locale, id!("fb-public-title"))) }
+            (super::feedback::inbox::figures_table(locale, &published.feedback, &tr_args(locale, id!("fb-public-figures"), &[("quarter", periods::name(locale, &latest.label).unwrap_or_default().into())])))
             @if published.answers.is_empty() {
-                p { (tr(locale, "fb-public-none")) }
+                p { (tr(locale, id!("fb-public-none"))) }
             } @else {
                 ul.answers { @for (day, kind, text) in &published.answers {
                     li { span.note { (fmt::date(*day)) " · " (super::feedback::kind_name(locale, *kind)) } p { (text) } }
                 } }
             }
             @if !embed {
-                p { a href={ "/gop-y/" (slug) } { (tr(locale, "fb-public-send")) } " · " a href="/theo-doi" { (tr(locale, "fb-follow-link")) } }
+                p { a href={ "/gop-y/" (slug) } { (tr(locale, id!("fb-public-send"))) } " · " a href="/theo-doi" { (tr(locale, id!("fb-follow-link"))) } }
             }
         }
         section.method {
-            h2 { (tr(locale, "web-public-method")) }
+            h2 { (tr(locale, id!("web-public-method"))) }
             ul {
                 @for form in published.forms.keys() {
                     @if let Some(q) = centre.catalog.all().filter(|q| &q.id == form).max_by_key(|q| q.version) {
-                        li { (q.title.get(locale)) " (" (q.id) ", " (tr_args(locale, "web-public-version", &[("version", q.version.into())])) ")"
+                        li { (q.title.get(locale)) " (" (q.id) ", " (tr_args(locale, id!("web-public-version"), &[("version", q.version.into())])) ")"
                             @if let Some(src) = &q.source { ": " (src) } }
                     }
                 }
-                li { (tr_args(locale, "web-public-formula", &[("target", fmt::pct(locale, Some(target)).into())])) }
-                li { (tr(locale, "web-public-exclusions")) }
-                li { (tr_args(locale, "web-public-small-numbers", &[
+                li { (tr_args(locale, id!("web-public-formula"), &[("target", fmt::pct(locale, Some(target)).into())])) }
+                li { (tr(locale, id!("web-public-exclusions"))) }
+                li { (tr_args(locale, id!("web-public-small-numbers"), &[
                     ("rate", rules.rate_n.into()), ("caution", rules.caution_n.into()), ("department", rules.department_n.into())
                 ])) }
-                li { (tr_args(locale, "web-public-updated", &[("day", fmt::date(centre.web.today()).into())])) }
+                li { (tr_args(locale, id!("web-public-updated"), &[("day", fmt::date(centre.web.today()).into())])) }
             }
             p {
-                a href={ "/public/" (slug) "/open-data.csv" } download { (tr(locale, "web-public-open-data")) }
+                a href={ "/public/" (slug) "/open-data.csv" } download { (tr(locale, id!("web-public-open-data"))) }
             }
         }
         @if !embed {
             section.share {
-                h2 { (tr(locale, "web-public-share")) }
-                img.qr src={ "/public/" (slug) "/qr.svg" } width="180" height="180" alt=(tr(locale, "web-public-qr-alt"));
-                p { (tr(locale, "web-public-embed")) " " code { "<iframe src=\"/public/" (slug) "?embed=1\"></iframe>" } }
+                h2 { (tr(locale, id!("web-public-share"))) }
+                img.qr src={ "/public/" (slug) "/qr.svg" } width="180" height="180" alt=(tr(locale, id!("web-public-qr-alt")));
+                p { (tr(locale, id!("web-public-embed"))) " " code { "<iframe src=\"/public/" (slug) "?embed=1\"></iframe>" } }
             }
         }
     };

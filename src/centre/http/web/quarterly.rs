@@ -65,14 +65,17 @@ pub async fn page(
     };
     let query = super::overview::serde_urlencoded_period(&q);
     let mut dept_cols = vec![
-        tr(locale, "quarterly-col-department"),
-        tr(locale, "quarterly-col-responses"),
-        tr(locale, "quarterly-col-rate"),
+        tr(locale, id!("quarterly-col-department")),
+        tr(locale, id!("quarterly-col-responses")),
+        tr(locale, id!("quarterly-col-rate")),
     ];
     dept_cols.extend(r.sections.iter().map(|(c, _)| c.clone()));
-    let mut item_cols = vec![tr(locale, "quarterly-col-code"), tr(locale, "quarterly-col-question")];
+    let mut item_cols = vec![
+        tr(locale, id!("quarterly-col-code")),
+        tr(locale, id!("quarterly-col-question")),
+    ];
     item_cols.extend((1..=5).map(|s| s.to_string()));
-    item_cols.push(tr(locale, "quarterly-col-not-used"));
+    item_cols.push(tr(locale, id!("quarterly-col-not-used")));
     item_cols.push("n".into());
     let named = !period.label.contains("..") && period.label != "all";
     let head = |cols: Vec<String>| html! { thead { tr { @for c in &cols { th scope="col" { (c) } } } } };
@@ -80,54 +83,54 @@ pub async fn page(
         div.noprint {
             (periods::picker(locale, &format!("/facility/{slug}/report"), &period, centre.web.today()))
             p {
-                a href={ "/facility/" (slug) "/report.docx" (query) } { (tr(locale, "quarterly-download-docx")) }
-                " · " (tr(locale, "quarterly-print-hint"))
+                a href={ "/facility/" (slug) "/report.docx" (query) } { (tr(locale, id!("quarterly-download-docx"))) }
+                " · " (tr(locale, id!("quarterly-print-hint")))
             }
         }
         article.report {
             div.letterhead {
-                div { p { (tr(locale, "quarterly-authority")) } p { strong { (facility.to_uppercase()) } } p { (tr(locale, "quarterly-number")) } }
-                div { p { strong { (tr(locale, "quarterly-nation")) } } p { strong { (tr(locale, "quarterly-motto")) } }
-                    p { em { (crate::i18n::tr_args(locale, "quarterly-place-date", &[
+                div { p { (tr(locale, id!("quarterly-authority"))) } p { strong { (facility.to_uppercase()) } } p { (tr(locale, id!("quarterly-number"))) } }
+                div { p { strong { (tr(locale, id!("quarterly-nation"))) } } p { strong { (tr(locale, id!("quarterly-motto"))) } }
+                    p { em { (crate::i18n::tr_args(locale, id!("quarterly-place-date"), &[
                         ("day", format!("{:02}", chrono::Datelike::day(&r.date)).into()),
                         ("month", format!("{:02}", chrono::Datelike::month(&r.date)).into()),
                         ("year", chrono::Datelike::year(&r.date).to_string().into()),
                     ])) } } }
             }
-            h1.center { (tr(locale, "quarterly-title")) }
-            p.center { strong { (crate::i18n::tr_args(locale, "quarterly-subtitle", &[("period", r.period_name.clone().into())])) } }
-            p.center { (tr(locale, "quarterly-to")) }
-            h2 { (tr(locale, "quarterly-part-1")) }
-            p { (crate::i18n::tr_args(locale, "quarterly-deployed", &[("kiosks", r.kiosks.into())])) }
+            h1.center { (tr(locale, id!("quarterly-title"))) }
+            p.center { strong { (crate::i18n::tr_args(locale, id!("quarterly-subtitle"), &[("period", r.period_name.clone().into())])) } }
+            p.center { (tr(locale, id!("quarterly-to"))) }
+            h2 { (tr(locale, id!("quarterly-part-1"))) }
+            p { (crate::i18n::tr_args(locale, id!("quarterly-deployed"), &[("kiosks", r.kiosks.into())])) }
             ul { @for f in &r.forms { li { (f.title) " (" (f.id) " v" (f.version) ")" @if let Some(s) = &f.source { ": " (s) } } } }
-            h2 { (tr(locale, "quarterly-part-2")) }
-            p { (tr(locale, "quarterly-by-form")) }
+            h2 { (tr(locale, id!("quarterly-part-2"))) }
+            p { (tr(locale, id!("quarterly-by-form"))) }
             table {
-                (head(vec![tr(locale, "quarterly-col-form"), tr(locale, "quarterly-col-channel"), tr(locale, "quarterly-col-responses")]))
-                tbody { @for f in &r.forms { tr { td { (f.title) } td { (tr(locale, "quarterly-channel-kiosk")) } td.num { (f.responses) } } } }
+                (head(vec![tr(locale, id!("quarterly-col-form")), tr(locale, id!("quarterly-col-channel")), tr(locale, id!("quarterly-col-responses"))]))
+                tbody { @for f in &r.forms { tr { td { (f.title) } td { (tr(locale, id!("quarterly-channel-kiosk"))) } td.num { (f.responses) } } } }
             }
-            p { (tr(locale, "quarterly-overall")) }
+            p { (tr(locale, id!("quarterly-overall"))) }
             table {
-                (head(vec![tr(locale, "quarterly-col-figure"), tr(locale, "quarterly-col-value"), "n".into()]))
+                (head(vec![tr(locale, id!("quarterly-col-figure")), tr(locale, id!("quarterly-col-value")), "n".into()]))
                 tbody { @for l in r.headline(locale) { tr { th scope="row" { (l.label) } td.num { (l.value) } td.num { (l.n) } } } }
             }
-            p { (tr(locale, "quarterly-by-department")) }
+            p { (tr(locale, id!("quarterly-by-department"))) }
             div.scroll tabindex="0" { table {
                 (head(dept_cols.clone()))
                 tbody { @for row in r.department_cells(locale) { tr { @for (i, c) in row.iter().enumerate() {
                     @if i == 0 { th scope="row" { (c) } } @else { td.num { (c) } }
                 } } } }
             } }
-            p { (tr(locale, "quarterly-items")) }
+            p { (tr(locale, id!("quarterly-items"))) }
             div.scroll tabindex="0" { table.compact {
                 (head(item_cols.clone()))
                 tbody { @for row in r.item_cells(locale) { tr { @for (i, c) in row.iter().enumerate() {
                     @if i == 0 { th scope="row" { (c) } } @else if i == 1 { td { (c) } } @else { td.num { (c) } }
                 } } } }
             } }
-            p { (tr(locale, "quarterly-feedback")) }
+            p { (tr(locale, id!("quarterly-feedback"))) }
             @if r.feedback.is_empty() {
-                p.note { (tr(locale, "quarterly-feedback-none")) }
+                p.note { (tr(locale, id!("quarterly-feedback-none"))) }
             } @else {
                 div.scroll tabindex="0" { table {
                     (head(crate::report::quarterly::QuarterlyReport::feedback_head(locale)))
@@ -136,35 +139,35 @@ pub async fn page(
                     } } } }
                 } }
             }
-            h2 { (tr(locale, "quarterly-part-3")) }
+            h2 { (tr(locale, id!("quarterly-part-3"))) }
             ul { @for remark in r.remarks(locale) { li { (remark) } } }
-            h2 { (tr(locale, "quarterly-part-4")) }
+            h2 { (tr(locale, id!("quarterly-part-4"))) }
             @if r.actions.trim().is_empty() {
-                p.note { (tr(locale, "quarterly-actions-empty")) }
+                p.note { (tr(locale, id!("quarterly-actions-empty"))) }
             } @else {
                 div.actions { @for line in r.actions.lines() { p { (line) } } }
             }
             div.signature {
-                div { p { strong { em { (tr(locale, "quarterly-recipients")) } } } p { (tr(locale, "quarterly-recipient-1")) } p { (tr(locale, "quarterly-recipient-2")) } }
-                div.center { p { strong { (tr(locale, "quarterly-signer")) } } p { em { (tr(locale, "quarterly-sign-here")) } } }
+                div { p { strong { em { (tr(locale, id!("quarterly-recipients"))) } } } p { (tr(locale, id!("quarterly-recipient-1"))) } p { (tr(locale, id!("quarterly-recipient-2"))) } }
+                div.center { p { strong { (tr(locale, id!("quarterly-signer"))) } } p { em { (tr(locale, id!("quarterly-sign-here"))) } } }
             }
         }
         @if may_edit(&viewer) && named {
             section.noprint {
-                h2 { (tr(locale, "quarterly-edit-actions")) }
+                h2 { (tr(locale, id!("quarterly-edit-actions"))) }
                 form method="post" action={ "/facility/" (slug) "/report" (query) } {
                     input type="hidden" name="csrf" value=(viewer.csrf);
                     input type="hidden" name="period" value=(period.label);
-                    label for="actions" { (tr(locale, "quarterly-part-4")) }
+                    label for="actions" { (tr(locale, id!("quarterly-part-4"))) }
                     textarea #actions name="actions" rows="8" maxlength=(MAX_ACTIONS) { (r.actions) }
-                    button type="submit" { (tr(locale, "quarterly-save")) }
+                    button type="submit" { (tr(locale, id!("quarterly-save"))) }
                 }
             }
         }
     };
     html(layout::page(
         locale,
-        &format!("{} · {}", tr(locale, "quarterly-title"), facility),
+        &format!("{} · {}", tr(locale, id!("quarterly-title")), facility),
         Some(&viewer),
         body,
     ))
@@ -224,13 +227,13 @@ pub async fn save(
 ) -> Response {
     let locale = viewer.locale;
     let result = async {
-        let axum::Form(form) = form.map_err(|_| PageError::BadRequest(tr(locale, "web-error-form")))?;
+        let axum::Form(form) = form.map_err(|_| PageError::BadRequest(tr(locale, id!("web-error-form"))))?;
         viewer.check_csrf(&form.csrf)?;
         if !may_edit(&viewer) {
             return Err(PageError::Forbidden);
         }
         if form.actions.chars().count() > MAX_ACTIONS {
-            return Err(PageError::BadRequest(tr(locale, "quarterly-too-long")));
+            return Err(PageError::BadRequest(tr(locale, id!("quarterly-too-long"))));
         }
         let period = Period::parse(&form.period, centre.calendar).map_err(|e| PageError::BadRequest(e.to_string()))?;
         let label = period.label.clone();

@@ -23,19 +23,19 @@ pub fn view<'a>(looks: &Looks<'a>, session: &'a Session, prompt: &str) -> Elemen
     };
     let typed = composer.text();
     let shown = if typed.is_empty() {
-        text(tr(locale, "keyboard-placeholder"))
+        text(tr(locale, id!("keyboard-placeholder")))
             .size(m.px(32.0))
             .color(theme::MUTED)
     } else {
         text(typed).size(m.px(34.0))
     };
     let hint = match composer.mode() {
-        Mode::Telex => tr(locale, "keyboard-hint-telex"),
-        Mode::Plain => tr(locale, "keyboard-hint-plain"),
+        Mode::Telex => tr(locale, id!("keyboard-hint-telex")),
+        Mode::Plain => tr(locale, id!("keyboard-hint-plain")),
     };
     let count = tr_args(
         locale,
-        "keyboard-count",
+        id!("keyboard-count"),
         &[("count", composer.len().into()), ("max", composer.max_len().into())],
     );
     let top = column![
@@ -56,13 +56,13 @@ pub fn view<'a>(looks: &Looks<'a>, session: &'a Session, prompt: &str) -> Elemen
     ]
     .spacing(m.px(12.0));
     let send_label = if session.is_last() {
-        tr(locale, "send")
+        tr(locale, id!("send"))
     } else {
-        tr(locale, "next")
+        tr(locale, id!("next"))
     };
     let mut extra = Vec::new();
     if composer.is_empty() {
-        extra.push(quiet(m, tr(locale, "skip"), Input::Skip));
+        extra.push(quiet(m, tr(locale, id!("skip")), Input::Skip));
     }
     extra.push(forward(m, send_label, Input::Continue));
     page(

@@ -5,7 +5,7 @@ use iced::widget::{Column, Row, button, column, container, row, space, svg};
 use iced::{Center, Fill, Length};
 
 use super::{Message, comment};
-use crate::i18n::{tr, tr_args};
+use crate::i18n::{Id, tr, tr_args};
 use crate::kiosk::screen::{BOLD, text};
 use crate::kiosk::session::{Input, OVER_100, Session, Step};
 use crate::kiosk::theme::{self, Metrics};
@@ -35,7 +35,7 @@ pub fn view<'a>(looks: &Looks<'a>, session: &'a Session) -> Element<'a> {
     };
     match (session.step(), &item.kind) {
         (Step::FollowUp(_), _) => follow_up(looks, session, item),
-        (Step::Other(_), _) => comment::view(looks, session, &tr(locale, "other-title")),
+        (Step::Other(_), _) => comment::view(looks, session, &tr(locale, id!("other-title"))),
         (_, kind) => {
             let answers: Element<'a> = match kind {
                 ItemKind::Scale5 { .. } => faces(looks),
@@ -51,9 +51,9 @@ pub fn view<'a>(looks: &Looks<'a>, session: &'a Session) -> Element<'a> {
             };
             let mut extra = Vec::new();
             if let ItemKind::Scale5 { not_used: true, .. } = kind {
-                extra.push(quiet(m, tr(locale, "scale-not-used"), Input::Scale(0)));
+                extra.push(quiet(m, tr(locale, id!("scale-not-used")), Input::Scale(0)));
             } else if item.optional {
-                extra.push(quiet(m, tr(locale, "skip"), Input::Skip));
+                extra.push(quiet(m, tr(locale, id!("skip")), Input::Skip));
             }
             page(looks, session, question(m, locale, item), answers, extra)
         }
@@ -83,7 +83,7 @@ pub fn page<'a>(
     let mut line = row![
         text(tr_args(
             locale,
-            "progress",
+            id!("progress"),
             &[("current", current.into()), ("total", total.into())]
         ))
         .size(m.px(28.0))
@@ -95,7 +95,7 @@ pub fn page<'a>(
     .align_y(Center);
     if looks.noted {
         line = line.push(
-            container(text(tr(locale, "recorded")).size(m.px(24.0)))
+            container(text(tr(locale, id!("recorded"))).size(m.px(24.0)))
                 .padding([m.px(6.0), m.px(22.0)])
                 .style(theme::toast),
         );
@@ -148,7 +148,7 @@ fn progress<'a>(m: Metrics, current: usize, total: usize) -> Element<'a> {
 /// The footer: Back on the left, the step's own buttons on the right, always the same height.
 fn footer<'a>(m: Metrics, locale: Locale, extra: Vec<Element<'a>>) -> Element<'a> {
     let mut footer = Row::new().spacing(m.px(24.0)).align_y(Center);
-    footer = footer.push(quiet(m, tr(locale, "back"), Input::Back));
+    footer = footer.push(quiet(m, tr(locale, id!("back")), Input::Back));
     footer = footer.push(space::horizontal());
     for e in extra {
         footer = footer.push(e);
@@ -197,6 +197,17 @@ pub fn forward<'a>(m: Metrics, label: String, input: Input) -> Element<'a> {
         .into()
 }
 
+/// The words under face `value` (1–5).
+fn scale_word(value: u8) -> Id {
+    match value {
+        0 | 1 => id!("scale-1"),
+        2 => id!("scale-2"),
+        3 => id!("scale-3"),
+        4 => id!("scale-4"),
+        _ => id!("scale-5"),
+    }
+}
+
 fn faces<'a>(looks: &Looks<'a>) -> Element<'a> {
     let (m, locale) = (looks.m, looks.locale);
     let face = |value: u8| {
@@ -204,7 +215,7 @@ fn faces<'a>(looks: &Looks<'a>) -> Element<'a> {
             svg(looks.faces[usize::from(value.clamp(1, 5)) - 1].clone())
                 .width(m.px(120.0))
                 .height(m.px(120.0)),
-            text(tr(locale, &format!("scale-{value}")))
+            text(tr(locale, scale_word(value)))
                 .size(m.px(27.0))
                 .center()
                 .width(Fill),
@@ -227,7 +238,7 @@ fn faces<'a>(looks: &Looks<'a>) -> Element<'a> {
 fn percent<'a>(m: Metrics, locale: Locale, over_100: bool) -> Element<'a> {
     let mut values: Vec<(String, u16)> = (0..=10).map(|i| (format!("{} %", i * 10), i * 10)).collect();
     if over_100 {
-        values.push((tr(locale, "percent-over"), OVER_100));
+        values.push((tr(locale, id!("percent-over")), OVER_100));
     }
     let columns = if m.portrait { 3 } else { 4 };
     let rows = values.chunks(columns).map(|chunk| {
@@ -285,7 +296,7 @@ fn follow_up<'a>(looks: &Looks<'a>, session: &'a Session, item: &'a Item) -> Ele
             .font(BOLD)
             .center()
             .width(Fill),
-        text(tr(locale, "follow-up-hint"))
+        text(tr(locale, id!("follow-up-hint")))
             .size(m.px(28.0))
             .color(theme::MUTED)
             .center()
@@ -317,7 +328,7 @@ fn follow_up<'a>(looks: &Looks<'a>, session: &'a Session, item: &'a Item) -> Ele
         session,
         prompt.into(),
         chips.into(),
-        vec![forward(m, tr(locale, "next"), Input::Continue)],
+        vec![forward(m, tr(locale, id!("next")), Input::Continue)],
     )
 }
 
@@ -330,7 +341,7 @@ fn department<'a>(looks: &Looks<'a>, session: &'a Session) -> Element<'a> {
         .map(|(i, name)| (name.clone(), Message::Input(Input::Department(i))));
     column![
         container(
-            text(tr(locale, "department-title"))
+            text(tr(locale, id!("department-title")))
                 .size(m.px(46.0))
                 .font(BOLD)
                 .center()

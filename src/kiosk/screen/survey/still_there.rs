@@ -13,17 +13,17 @@ use crate::survey::Locale;
 /// The question, with the seconds `left` before the session closes.
 pub fn view<'a>(m: Metrics, locale: Locale, left: u64) -> Element<'a, Message> {
     let card = column![
-        text(tr(locale, "idle-title"))
+        text(tr(locale, id!("idle-title")))
             .size(m.px(56.0))
             .font(BOLD)
             .center()
             .width(Fill),
-        text(tr_args(locale, "idle-body", &[("seconds", left.into())]))
+        text(tr_args(locale, id!("idle-body"), &[("seconds", left.into())]))
             .size(m.px(32.0))
             .center()
             .width(Fill),
         button(
-            text(tr(locale, "idle-continue"))
+            text(tr(locale, id!("idle-continue")))
                 .size(m.px(36.0))
                 .font(BOLD)
                 .center()

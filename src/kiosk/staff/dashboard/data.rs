@@ -36,14 +36,14 @@ impl PeriodChoice {
     ];
 
     /// The Fluent id of its label.
-    pub fn message_id(self) -> &'static str {
+    pub fn message_id(self) -> crate::i18n::Id {
         match self {
-            PeriodChoice::Today => "period-today",
-            PeriodChoice::ThisWeek => "period-week",
-            PeriodChoice::ThisMonth => "period-month",
-            PeriodChoice::ThisQuarter => "period-quarter",
-            PeriodChoice::LastQuarter => "period-last-quarter",
-            PeriodChoice::ThisYear => "period-year",
+            PeriodChoice::Today => id!("period-today"),
+            PeriodChoice::ThisWeek => id!("period-week"),
+            PeriodChoice::ThisMonth => id!("period-month"),
+            PeriodChoice::ThisQuarter => id!("period-quarter"),
+            PeriodChoice::LastQuarter => id!("period-last-quarter"),
+            PeriodChoice::ThisYear => id!("period-year"),
         }
     }
 

@@ -101,7 +101,7 @@ impl Dashboard {
         let body: Element<'a, Message> = match (&self.data, &self.load_error) {
             (Some(data), _) => figures(m, locale, questionnaire, tz, data),
             (None, Some(e)) => text(e.describe(locale)).size(m.px(24.0)).color(theme::DANGER).into(),
-            (None, None) => text(tr(locale, "staff-loading"))
+            (None, None) => text(tr(locale, id!("staff-loading")))
                 .size(m.px(28.0))
                 .color(theme::MUTED)
                 .into(),
@@ -112,10 +112,10 @@ impl Dashboard {
 
 fn verdict_line(locale: Locale, verdict: Verdict) -> (String, iced::Color) {
     match verdict {
-        Verdict::Met => (tr(locale, "dash-verdict-met"), theme::SUCCESS),
-        Verdict::NotMet => (tr(locale, "dash-verdict-not-met"), theme::DANGER),
-        Verdict::Inconclusive => (tr(locale, "dash-verdict-inconclusive"), theme::AMBER),
-        Verdict::NoData => (tr(locale, "dash-verdict-no-data"), theme::MUTED),
+        Verdict::Met => (tr(locale, id!("dash-verdict-met")), theme::SUCCESS),
+        Verdict::NotMet => (tr(locale, id!("dash-verdict-not-met")), theme::DANGER),
+        Verdict::Inconclusive => (tr(locale, id!("dash-verdict-inconclusive")), theme::AMBER),
+        Verdict::NoData => (tr(locale, id!("dash-verdict-no-data")), theme::MUTED),
     }
 }
 
@@ -143,28 +143,28 @@ fn figures<'a>(
         _ => "—".into(),
     };
     let headline = column![
-        text(tr(locale, "dash-rate")).size(m.px(22.0)).color(theme::MUTED),
+        text(tr(locale, id!("dash-rate"))).size(m.px(22.0)).color(theme::MUTED),
         text(percent(locale, s.satisfied_pct))
             .size(m.px(84.0))
             .font(BOLD)
             .color(color),
         text(tr_args(
             locale,
-            "dash-target",
+            id!("dash-target"),
             &[("target", percent(locale, Some(s.target_pct)).into())]
         ))
         .size(m.px(24.0)),
         text(verdict).size(m.px(26.0)).font(BOLD).color(color),
         text(tr_args(
             locale,
-            "dash-n",
+            id!("dash-n"),
             &[("n", s.answers.into()), ("interval", interval.into())]
         ))
         .size(m.px(20.0))
         .color(theme::MUTED),
         text(tr_args(
             locale,
-            "dash-counts",
+            id!("dash-counts"),
             &[
                 ("responses", s.responses.into()),
                 ("partial", s.partial_responses.into()),
@@ -185,7 +185,7 @@ fn figures<'a>(
     items.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(b.1)));
     let mut lowest = Column::new()
         .spacing(m.px(6.0))
-        .push(text(tr(locale, "dash-lowest")).size(m.px(22.0)).font(BOLD));
+        .push(text(tr(locale, id!("dash-lowest"))).size(m.px(22.0)).font(BOLD));
     for (pct, code, n) in items.into_iter().take(5) {
         let name = q.item(code).map_or(String::new(), |i| i.text.get(locale).to_string());
         lowest = lowest.push(
@@ -213,7 +213,7 @@ fn figures<'a>(
         .collect();
     let target_label = tr_args(
         locale,
-        "dash-target",
+        id!("dash-target"),
         &[("target", percent(locale, Some(s.target_pct)).into())],
     );
     // Whole percentages on the axes ("0 %" … "100 %"), in the Vietnamese format.
@@ -244,7 +244,7 @@ fn figures<'a>(
 
     let mut comments = Column::new()
         .spacing(m.px(6.0))
-        .push(text(tr(locale, "dash-comments")).size(m.px(22.0)).font(BOLD));
+        .push(text(tr(locale, id!("dash-comments"))).size(m.px(22.0)).font(BOLD));
     if data.comments.is_empty() {
         comments = comments.push(text("—").size(m.px(19.0)));
     }
@@ -257,12 +257,12 @@ fn figures<'a>(
     let left = column![card(headline.into()), card(lowest.into())].spacing(m.px(14.0));
     let right = column![
         card(
-            column![text(tr(locale, "dash-sections")).size(m.px(22.0)).font(BOLD), bars]
+            column![text(tr(locale, id!("dash-sections"))).size(m.px(22.0)).font(BOLD), bars]
                 .spacing(m.px(8.0))
                 .into()
         ),
         card(
-            column![text(tr(locale, "dash-trend")).size(m.px(22.0)).font(BOLD), trend]
+            column![text(tr(locale, id!("dash-trend"))).size(m.px(22.0)).font(BOLD), trend]
                 .spacing(m.px(8.0))
                 .into()
         ),

@@ -121,7 +121,7 @@ impl Export {
 }
 
 fn view<'a>(m: Metrics, locale: Locale, page: &'a Export) -> Element<'a, Message> {
-    let heading = |id: &str| text(tr(locale, id)).size(m.px(22.0)).font(BOLD);
+    let heading = |id: crate::i18n::Id| text(tr(locale, id)).size(m.px(22.0)).font(BOLD);
     let mut periods = Row::new().spacing(m.px(8.0));
     for choice in PeriodChoice::ALL {
         periods = periods.push(tab(
@@ -148,20 +148,24 @@ fn view<'a>(m: Metrics, locale: Locale, page: &'a Export) -> Element<'a, Message
     .spacing(m.px(8.0));
     let mut destinations = Column::new().spacing(m.px(8.0));
     if !page.destinations.iter().any(|d| d.removable) {
-        destinations = destinations.push(text(tr(locale, "export-no-drive")).size(m.px(20.0)).color(theme::MUTED));
+        destinations = destinations.push(
+            text(tr(locale, id!("export-no-drive")))
+                .size(m.px(20.0))
+                .color(theme::MUTED),
+        );
     }
     for (i, d) in page.destinations.iter().enumerate() {
         let label = if d.removable {
-            tr_args(locale, "export-drive", &[("name", short(&d.dir).into())])
+            tr_args(locale, id!("export-drive"), &[("name", short(&d.dir).into())])
         } else {
-            tr(locale, "export-data-dir")
+            tr(locale, id!("export-data-dir"))
         };
         destinations = destinations.push(tab(m, label, page.chosen == i, Message::Destination(i)));
     }
     let running = page.running.is_some();
     let start = action(
         m,
-        tr(locale, "export-start"),
+        tr(locale, id!("export-start")),
         (!running && !page.destinations.is_empty()).then_some(Message::Start),
         true,
     );
@@ -171,7 +175,7 @@ fn view<'a>(m: Metrics, locale: Locale, page: &'a Export) -> Element<'a, Message
         status = status.push(progress_bar(0.0..=total.max(1) as f32, done as f32)).push(
             text(tr_args(
                 locale,
-                "export-progress",
+                id!("export-progress"),
                 &[("done", done.into()), ("total", total.into())],
             ))
             .size(m.px(20.0)),
@@ -182,7 +186,7 @@ fn view<'a>(m: Metrics, locale: Locale, page: &'a Export) -> Element<'a, Message
             status = status.push(
                 text(tr_args(
                     locale,
-                    "export-done",
+                    id!("export-done"),
                     &[("count", (*n).into()), ("path", short_file(path).into())],
                 ))
                 .size(m.px(24.0))
@@ -192,29 +196,36 @@ fn view<'a>(m: Metrics, locale: Locale, page: &'a Export) -> Element<'a, Message
         }
         Some(Err(failure)) => {
             let words = match failure {
-                Failure::Full => tr(locale, "export-error-full"),
-                Failure::ReadOnly => tr(locale, "export-error-readonly"),
-                Failure::Removed => tr(locale, "export-error-removed"),
-                Failure::TooManyRows(n) => tr_args(locale, "export-error-too-many", &[("count", (*n).into())]),
+                Failure::Full => tr(locale, id!("export-error-full")),
+                Failure::ReadOnly => tr(locale, id!("export-error-readonly")),
+                Failure::Removed => tr(locale, id!("export-error-removed")),
+                Failure::TooManyRows(n) => tr_args(locale, id!("export-error-too-many"), &[("count", (*n).into())]),
                 Failure::Store(problem) => tr_args(
                     locale,
-                    "export-error-other",
+                    id!("export-error-other"),
                     &[("detail", problem.describe(locale).into())],
                 ),
-                Failure::Other(detail) => tr_args(locale, "export-error-other", &[("detail", detail.clone().into())]),
+                Failure::Other(detail) => {
+                    tr_args(locale, id!("export-error-other"), &[("detail", detail.clone().into())])
+                }
             };
             status = status.push(text(words).size(m.px(24.0)).font(BOLD).color(theme::DANGER));
         }
         None => {}
     }
     let content = column![
-        heading("export-period"),
+        heading(id!("export-period")),
         periods,
-        heading("export-format"),
+        heading(id!("export-format")),
         formats,
         row![
-            heading("export-destination"),
-            action(m, tr(locale, "export-refresh"), Some(Message::RefreshDrives), false)
+            heading(id!("export-destination")),
+            action(
+                m,
+                tr(locale, id!("export-refresh")),
+                Some(Message::RefreshDrives),
+                false
+            )
         ]
         .spacing(m.px(16.0))
         .align_y(Center),

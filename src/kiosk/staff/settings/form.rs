@@ -68,7 +68,7 @@ impl Problem {
             }
             Problem::Failed(error) => crate::i18n::tr_args(
                 locale,
-                "settings-save-failed",
+                id!("settings-save-failed"),
                 &[("error", error.describe(locale).into())],
             ),
         }
@@ -94,14 +94,14 @@ pub enum Field {
 
 impl Field {
     /// The message id of its label on the Settings page.
-    pub fn label_id(self) -> &'static str {
+    pub fn label_id(self) -> crate::i18n::Id {
         match self {
-            Field::Facility => "settings-facility",
-            Field::Kiosk => "settings-kiosk",
-            Field::Departments => "settings-departments",
-            Field::IdleTimeout => "settings-idle",
-            Field::ThankYouUrl => "settings-url",
-            Field::Target => "settings-target",
+            Field::Facility => id!("settings-facility"),
+            Field::Kiosk => id!("settings-kiosk"),
+            Field::Departments => id!("settings-departments"),
+            Field::IdleTimeout => id!("settings-idle"),
+            Field::ThankYouUrl => id!("settings-url"),
+            Field::Target => id!("settings-target"),
         }
     }
 

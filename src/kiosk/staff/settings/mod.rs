@@ -274,7 +274,7 @@ fn view<'a>(m: Metrics, locale: Locale, page: &'a Settings, catalog: &'a Catalog
         return editor(m, locale, *field, composer);
     }
     let form = &page.form;
-    let field = |id: &str, f: Field| {
+    let field = |id: crate::i18n::Id, f: Field| {
         row![
             text(tr(locale, id)).size(m.px(22.0)).width(m.px(420.0)),
             // Typed on a USB keyboard if one is plugged in, or on the screen's keyboard.
@@ -283,7 +283,7 @@ fn view<'a>(m: Metrics, locale: Locale, page: &'a Settings, catalog: &'a Catalog
                 .size(m.px(22.0))
                 .padding(m.px(10.0))
                 .width(Fill),
-            action(m, tr(locale, "settings-edit"), Some(Message::Edit(f)), false),
+            action(m, tr(locale, id!("settings-edit")), Some(Message::Edit(f)), false),
         ]
         .spacing(m.px(16.0))
         .align_y(Center)
@@ -318,44 +318,49 @@ fn view<'a>(m: Metrics, locale: Locale, page: &'a Settings, catalog: &'a Catalog
     let languages = row![
         tab(
             m,
-            tr(locale, "lang-vi"),
+            tr(locale, id!("lang-vi")),
             form.locale == Locale::Vi,
             Message::Locale(Locale::Vi)
         ),
         tab(
             m,
-            tr(locale, "lang-en"),
+            tr(locale, id!("lang-en")),
             form.locale == Locale::En,
             Message::Locale(Locale::En)
         ),
     ]
     .spacing(m.px(8.0));
-    let labelled = |id: &str, e: Element<'a, Message>| {
+    let labelled = |id: crate::i18n::Id, e: Element<'a, Message>| {
         row![text(tr(locale, id)).size(m.px(22.0)).width(m.px(420.0)), e]
             .spacing(m.px(16.0))
             .align_y(Center)
     };
     let mut content = Column::new()
         .spacing(m.px(14.0))
-        .push(field("settings-facility", Field::Facility))
-        .push(field("settings-kiosk", Field::Kiosk))
-        .push(field("settings-departments", Field::Departments))
-        .push(labelled("settings-questionnaire", questionnaires.into()))
-        .push(labelled("settings-language", languages.into()))
-        .push(field("settings-idle", Field::IdleTimeout))
-        .push(field("settings-url", Field::ThankYouUrl))
-        .push(field("settings-target", Field::Target))
+        .push(field(id!("settings-facility"), Field::Facility))
+        .push(field(id!("settings-kiosk"), Field::Kiosk))
+        .push(field(id!("settings-departments"), Field::Departments))
+        .push(labelled(id!("settings-questionnaire"), questionnaires.into()))
+        .push(labelled(id!("settings-language"), languages.into()))
+        .push(field(id!("settings-idle"), Field::IdleTimeout))
+        .push(field(id!("settings-url"), Field::ThankYouUrl))
+        .push(field(id!("settings-target"), Field::Target))
         .push(
             row![
-                action(m, tr(locale, "settings-save"), Some(Message::Save), true),
-                action(m, tr(locale, "settings-change-pin"), Some(Message::ChangePin), false),
+                action(m, tr(locale, id!("settings-save")), Some(Message::Save), true),
+                action(
+                    m,
+                    tr(locale, id!("settings-change-pin")),
+                    Some(Message::ChangePin),
+                    false
+                ),
             ]
             .spacing(m.px(16.0)),
         );
     match &page.result {
         Some(Ok(())) => {
             content = content.push(
-                text(tr(locale, "settings-saved"))
+                text(tr(locale, id!("settings-saved")))
                     .size(m.px(22.0))
                     .font(BOLD)
                     .color(theme::SUCCESS),
@@ -365,7 +370,7 @@ fn view<'a>(m: Metrics, locale: Locale, page: &'a Settings, catalog: &'a Catalog
             content = content.push(
                 text(format!(
                     "{} {}",
-                    tr(locale, "settings-invalid"),
+                    tr(locale, id!("settings-invalid")),
                     problem.describe(locale)
                 ))
                 .size(m.px(22.0))
@@ -380,14 +385,14 @@ fn view<'a>(m: Metrics, locale: Locale, page: &'a Settings, catalog: &'a Catalog
         .into()
 }
 
-fn label_of(field: Field) -> &'static str {
+fn label_of(field: Field) -> crate::i18n::Id {
     match field {
-        Field::Facility => "settings-facility",
-        Field::Kiosk => "settings-kiosk",
-        Field::Departments => "settings-departments",
-        Field::IdleTimeout => "settings-idle",
-        Field::ThankYouUrl => "settings-url",
-        Field::Target => "settings-target",
+        Field::Facility => id!("settings-facility"),
+        Field::Kiosk => id!("settings-kiosk"),
+        Field::Departments => id!("settings-departments"),
+        Field::IdleTimeout => id!("settings-idle"),
+        Field::ThankYouUrl => id!("settings-url"),
+        Field::Target => id!("settings-target"),
     }
 }
 
@@ -402,8 +407,8 @@ fn editor<'a>(m: Metrics, locale: Locale, field: Field, composer: &'a Composer) 
             .style(theme::card),
         keyboard::keys(m, locale, composer, ":/-_@&=%#", Message::Key),
         row![
-            action(m, tr(locale, "settings-edit-done"), Some(Message::EditDone), true),
-            action(m, tr(locale, "pin-cancel"), Some(Message::EditCancel), false),
+            action(m, tr(locale, id!("settings-edit-done")), Some(Message::EditDone), true),
+            action(m, tr(locale, id!("pin-cancel")), Some(Message::EditCancel), false),
         ]
         .spacing(m.px(16.0)),
     ]
@@ -418,9 +423,9 @@ fn questionnaires_seen(catalog: &Catalog, id: &str, version: u32) -> bool {
 
 fn pin_pad<'a>(m: Metrics, locale: Locale, p: &'a NewPin) -> Element<'a, Message> {
     let prompt = if p.first.is_none() {
-        "settings-pin-first"
+        id!("settings-pin-first")
     } else {
-        "settings-pin-again"
+        id!("settings-pin-again")
     };
     let key = |label: String, message: Message| {
         button(text(label).size(m.px(32.0)).font(BOLD).center().width(Fill))
@@ -443,9 +448,9 @@ fn pin_pad<'a>(m: Metrics, locale: Locale, p: &'a NewPin) -> Element<'a, Message
     }
     pad = pad.push(
         row![
-            key(tr(locale, "pin-delete"), Message::NewPinDelete),
+            key(tr(locale, id!("pin-delete")), Message::NewPinDelete),
             key("0".into(), Message::NewPinDigit('0')),
-            key(tr(locale, "pin-ok"), Message::NewPinNext),
+            key(tr(locale, id!("pin-ok")), Message::NewPinNext),
         ]
         .spacing(m.px(12.0))
         .width(Fill),
@@ -458,13 +463,16 @@ fn pin_pad<'a>(m: Metrics, locale: Locale, p: &'a NewPin) -> Element<'a, Message
     .width(m.px(520.0));
     if p.problem {
         col = col.push(
-            text(tr(locale, "settings-pin-problem"))
+            text(tr(locale, id!("settings-pin-problem")))
                 .size(m.px(22.0))
                 .color(theme::DANGER),
         );
     }
-    col = col
-        .push(pad)
-        .push(action(m, tr(locale, "pin-cancel"), Some(Message::NewPinCancel), false));
+    col = col.push(pad).push(action(
+        m,
+        tr(locale, id!("pin-cancel")),
+        Some(Message::NewPinCancel),
+        false,
+    ));
     container(col).padding(m.px(26.0)).style(theme::card).into()
 }

@@ -27,7 +27,7 @@ pub async fn home(State(centre): State<Centre>, viewer: Viewer) -> Response {
         Ok(n) => n,
         Err(e) => return e.render(locale),
     };
-    let title = tr(locale, "fb-inbox-title-all");
+    let title = tr(locale, id!("fb-inbox-title-all"));
     let body = html! {
         h1 { (title) }
         ul { @for f in &names { li { a href={ "/feedback/" (crate::text::slug(f)) } { (f) } } } }
@@ -77,47 +77,47 @@ pub async fn page(
         let since = super::quarter_start(&c, today);
         let quarter: Vec<&Item> = items.iter().filter(|i| since.is_none_or(|s| i.submission.received_at >= s)).collect();
         let figures = feedback::figures(quarter.iter().copied(), today, c.web.tz);
-        let title = tr_args(locale, "fb-inbox-title", &[("facility", facility.clone().into())]);
-        let tab = |key: &str, label: &str| {
+        let title = tr_args(locale, id!("fb-inbox-title"), &[("facility", facility.clone().into())]);
+        let tab = |key: &str, label: crate::i18n::Id| {
             html! { a href={ "?show=" (key) } aria-current=[(show == key || (key == "open" && !["all", "invalid", "overdue"].contains(&show))).then_some("page")] { (tr(locale, label)) } }
         };
         let body = html! {
             h1 { (title) }
-            (figures_table(locale, &figures, &tr(locale, "fb-figures-quarter")))
+            (figures_table(locale, &figures, &tr(locale, id!("fb-figures-quarter"))))
             @if !broken.is_empty() {
-                p.alert role="alert" { (tr_args(locale, "fb-broken", &[("n", broken.len().into())])) }
+                p.alert role="alert" { (tr_args(locale, id!("fb-broken"), &[("n", broken.len().into())])) }
             }
-            nav.tabs aria-label=(tr(locale, "fb-inbox-filter")) {
-                (tab("open", "fb-show-open")) (tab("overdue", "fb-show-overdue")) (tab("all", "fb-show-all")) (tab("invalid", "fb-show-invalid"))
+            nav.tabs aria-label=(tr(locale, id!("fb-inbox-filter"))) {
+                (tab("open", id!("fb-show-open"))) (tab("overdue", id!("fb-show-overdue"))) (tab("all", id!("fb-show-all"))) (tab("invalid", id!("fb-show-invalid")))
             }
             p.actions {
                 @if may_enter(&viewer.user, &facility) {
-                    a.button href={ "/feedback/" (slug) "/new" } { (tr(locale, "fb-enter")) } " "
-                    a href={ "/feedback/" (slug) "/openings" } { (tr(locale, "fb-openings")) } " · "
+                    a.button href={ "/feedback/" (slug) "/new" } { (tr(locale, id!("fb-enter"))) } " "
+                    a href={ "/feedback/" (slug) "/openings" } { (tr(locale, id!("fb-openings"))) } " · "
                 }
-                a href={ "/feedback/" (slug) "/register.xlsx" } download { (tr(locale, "fb-register")) } " · "
-                a href={ "/gop-y/" (slug) } { (tr(locale, "fb-public-form")) }
+                a href={ "/feedback/" (slug) "/register.xlsx" } download { (tr(locale, id!("fb-register"))) } " · "
+                a href={ "/gop-y/" (slug) } { (tr(locale, id!("fb-public-form"))) }
             }
             @if shown.is_empty() {
-                p { (tr(locale, "fb-inbox-empty")) }
+                p { (tr(locale, id!("fb-inbox-empty"))) }
             } @else {
                 div.scroll tabindex="0" { table.items {
-                    caption { (tr(locale, "fb-inbox-caption")) }
+                    caption { (tr(locale, id!("fb-inbox-caption"))) }
                     thead { tr {
-                        th scope="col" { (tr(locale, "fb-receipt-code")) }
-                        th scope="col" { (tr(locale, "fb-col-received")) }
-                        th scope="col" { (tr(locale, "fb-col-channel")) }
-                        th scope="col" { (tr(locale, "fb-col-kind")) }
-                        th scope="col" { (tr(locale, "web-col-department")) }
-                        th scope="col" { (tr(locale, "fb-col-text")) }
-                        th scope="col" { (tr(locale, "fb-col-state")) }
-                        th scope="col" { (tr(locale, "fb-col-due")) }
+                        th scope="col" { (tr(locale, id!("fb-receipt-code"))) }
+                        th scope="col" { (tr(locale, id!("fb-col-received"))) }
+                        th scope="col" { (tr(locale, id!("fb-col-channel"))) }
+                        th scope="col" { (tr(locale, id!("fb-col-kind"))) }
+                        th scope="col" { (tr(locale, id!("web-col-department"))) }
+                        th scope="col" { (tr(locale, id!("fb-col-text"))) }
+                        th scope="col" { (tr(locale, id!("fb-col-state"))) }
+                        th scope="col" { (tr(locale, id!("fb-col-due"))) }
                     } }
                     tbody { @for i in &shown { tr {
                         th scope="row" { a href={ "/feedback/item/" (i.submission.code.as_str()) } { (i.submission.code.to_string()) } }
                         td { (when(&c, i.submission.received_at)) }
                         td { (channel_name(locale, i.submission.channel)) }
-                        td { (kind_name(locale, i.kind)) @if i.urgent { " " strong { (tr(locale, "fb-urgent")) } } }
+                        td { (kind_name(locale, i.kind)) @if i.urgent { " " strong { (tr(locale, id!("fb-urgent"))) } } }
                         td { (i.department.as_deref().unwrap_or("—")) }
                         td { (excerpt(&i.submission.text, 90)) }
                         td { (state_badge(&c, locale, i)) }
@@ -157,11 +157,11 @@ pub fn figures_table(locale: crate::survey::Locale, f: &feedback::Figures, capti
         div.scroll tabindex="0" { table.figures {
             caption { (caption) }
             thead { tr {
-                th scope="col" { (tr(locale, "fb-fig-received")) }
-                th.num scope="col" { (tr(locale, "fb-fig-on-time")) }
-                th.num scope="col" { (tr(locale, "fb-fig-late")) }
-                th.num scope="col" { (tr(locale, "fb-fig-pending")) }
-                th.num scope="col" { (tr(locale, "fb-fig-overdue")) }
+                th scope="col" { (tr(locale, id!("fb-fig-received"))) }
+                th.num scope="col" { (tr(locale, id!("fb-fig-on-time"))) }
+                th.num scope="col" { (tr(locale, id!("fb-fig-late"))) }
+                th.num scope="col" { (tr(locale, id!("fb-fig-pending"))) }
+                th.num scope="col" { (tr(locale, id!("fb-fig-overdue"))) }
             } }
             tbody { tr {
                 td.num { (n(f.received)) }
@@ -221,7 +221,7 @@ fn entry_page(
     let openings = centre.feedback.openings(facility)?;
     let departments = super::departments(centre, facility);
     let today = centre.web.today();
-    let title = tr_args(locale, "fb-enter-title", &[("facility", facility.into())]);
+    let title = tr_args(locale, id!("fb-enter-title"), &[("facility", facility.into())]);
     let body = html! {
         section.narrow {
             h1 { (title) }
@@ -229,7 +229,7 @@ fn entry_page(
             form.stack method="post" action={ "/feedback/" (slug) "/new" } {
                 input type="hidden" name="csrf" value=(viewer.csrf);
                 fieldset {
-                    legend { (tr(locale, "fb-col-channel")) }
+                    legend { (tr(locale, id!("fb-col-channel"))) }
                     @for ch in Channel::STAFF {
                         label.choice {
                             input type="radio" name="channel" value=(ch.as_str()) required checked[f.channel == ch.as_str()];
@@ -237,10 +237,10 @@ fn entry_page(
                         }
                     }
                 }
-                label for="received_on" { (tr(locale, "fb-field-received-on")) }
+                label for="received_on" { (tr(locale, id!("fb-field-received-on"))) }
                 input #received_on name="received_on" type="date" required max=(today.to_string())
                     value=(if f.received_on.is_empty() { today.to_string() } else { f.received_on.clone() });
-                label for="opening" { (tr(locale, "fb-field-opening")) }
+                label for="opening" { (tr(locale, id!("fb-field-opening"))) }
                 select #opening name="opening" {
                     option value="" { "—" }
                     @for o in openings.iter().take(20) {
@@ -248,7 +248,7 @@ fn entry_page(
                     }
                 }
                 (fields_inputs(locale, &STAFF_KINDS, &f.fields, &departments))
-                button type="submit" { (tr(locale, "fb-enter-save")) }
+                button type="submit" { (tr(locale, id!("fb-enter-save"))) }
             }
         }
     };
@@ -285,11 +285,11 @@ pub async fn enter(
             Ok((StatusCode::BAD_REQUEST, html(page)).into_response())
         };
         let Some(channel) = Channel::parse(&f.channel).filter(|ch| Channel::STAFF.contains(ch)) else {
-            return refuse(tr(locale, "fb-error-channel"));
+            return refuse(tr(locale, id!("fb-error-channel")));
         };
         let today = c.web.today();
         let Some(day) = f.received_on.parse::<NaiveDate>().ok().filter(|d| *d <= today && *d > today - chrono::Days::new(366)) else {
-            return refuse(tr(locale, "fb-error-received-on"));
+            return refuse(tr(locale, id!("fb-error-received-on")));
         };
         // Noon of that day, in the facility's time zone: the day is what counts.
         let received_at = day
@@ -305,7 +305,7 @@ pub async fn enter(
             let openings = c.feedback.openings(&facility)?;
             match f.opening.parse::<i64>().ok().filter(|id| openings.iter().any(|o| o.id == *id)) {
                 Some(id) => submission.opening = Some(id),
-                None => return refuse(tr(locale, "fb-error-opening")),
+                None => return refuse(tr(locale, id!("fb-error-opening"))),
             }
         }
         let item = super::store_new(&c, submission, &viewer.user.name, None)?;
@@ -341,19 +341,19 @@ fn openings_page(
     let locale = viewer.locale;
     let openings = centre.feedback.openings(facility)?;
     let today = centre.web.today();
-    let title = tr_args(locale, "fb-openings-title", &[("facility", facility.into())]);
+    let title = tr_args(locale, id!("fb-openings-title"), &[("facility", facility.into())]);
     let body = html! {
         h1 { (title) }
-        p { (tr(locale, "fb-openings-intro")) }
+        p { (tr(locale, id!("fb-openings-intro"))) }
         @if let Some(m) = &message { p.alert role="alert" { (m) } }
-        @if openings.is_empty() { p { (tr(locale, "fb-openings-none")) } } @else {
+        @if openings.is_empty() { p { (tr(locale, id!("fb-openings-none"))) } } @else {
             div.scroll tabindex="0" { table {
                 thead { tr {
-                    th scope="col" { (tr(locale, "fb-field-opened-on")) }
-                    th scope="col" { (tr(locale, "fb-field-box")) }
-                    th scope="col" { (tr(locale, "fb-field-attendees")) }
-                    th.num scope="col" { (tr(locale, "fb-field-letters")) }
-                    th scope="col" { (tr(locale, "fb-col-recorded-by")) }
+                    th scope="col" { (tr(locale, id!("fb-field-opened-on"))) }
+                    th scope="col" { (tr(locale, id!("fb-field-box"))) }
+                    th scope="col" { (tr(locale, id!("fb-field-attendees"))) }
+                    th.num scope="col" { (tr(locale, id!("fb-field-letters"))) }
+                    th scope="col" { (tr(locale, id!("fb-col-recorded-by"))) }
                 } }
                 tbody { @for o in &openings { tr {
                     th scope="row" { (fmt::date(o.opened_on)) }
@@ -365,21 +365,21 @@ fn openings_page(
             } }
         }
         section.narrow {
-            h2 { (tr(locale, "fb-openings-add")) }
+            h2 { (tr(locale, id!("fb-openings-add"))) }
             form.stack method="post" action={ "/feedback/" (slug) "/openings" } {
                 input type="hidden" name="csrf" value=(viewer.csrf);
-                label for="opened_on" { (tr(locale, "fb-field-opened-on")) }
+                label for="opened_on" { (tr(locale, id!("fb-field-opened-on"))) }
                 input #opened_on name="opened_on" type="date" required max=(today.to_string()) value=(today.to_string());
-                label for="box" { (tr(locale, "fb-field-box")) }
+                label for="box" { (tr(locale, id!("fb-field-box"))) }
                 input #box name="box" required maxlength="200";
-                label for="attendees" { (tr(locale, "fb-field-attendees")) }
+                label for="attendees" { (tr(locale, id!("fb-field-attendees"))) }
                 input #attendees name="attendees" required maxlength="500";
-                label for="letters" { (tr(locale, "fb-field-letters")) }
+                label for="letters" { (tr(locale, id!("fb-field-letters"))) }
                 input #letters name="letters" type="number" min="0" max="10000" required value="0";
-                button type="submit" { (tr(locale, "fb-openings-save")) }
+                button type="submit" { (tr(locale, id!("fb-openings-save"))) }
             }
         }
-        p { a href={ "/feedback/" (slug) } { (tr(locale, "fb-back-inbox")) } }
+        p { a href={ "/feedback/" (slug) } { (tr(locale, id!("fb-back-inbox"))) } }
     };
     Ok(layout::page(locale, &title, Some(viewer), body))
 }
@@ -414,7 +414,7 @@ pub async fn add_opening(
         let letters = f.letters.trim().parse::<u32>().ok().filter(|n| *n <= 10_000);
         let (box_name, attendees) = (f.box_name.trim(), f.attendees.trim());
         let (Some(opened_on), Some(letters)) = (opened_on, letters) else {
-            let page = openings_page(&c, &viewer, &facility, &slug, Some(tr(locale, "web-error-form")))?;
+            let page = openings_page(&c, &viewer, &facility, &slug, Some(tr(locale, id!("web-error-form"))))?;
             return Ok((StatusCode::BAD_REQUEST, html(page)).into_response());
         };
         if box_name.is_empty()
@@ -422,7 +422,7 @@ pub async fn add_opening(
             || box_name.chars().count() > 200
             || attendees.chars().count() > 500
         {
-            let page = openings_page(&c, &viewer, &facility, &slug, Some(tr(locale, "web-error-form")))?;
+            let page = openings_page(&c, &viewer, &facility, &slug, Some(tr(locale, id!("web-error-form"))))?;
             return Ok((StatusCode::BAD_REQUEST, html(page)).into_response());
         }
         c.feedback.add_opening(&Opening {
@@ -475,34 +475,34 @@ fn register_xlsx(
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
-    sheet.set_name(tr(locale, "fb-register-sheet"))?;
+    sheet.set_name(tr(locale, id!("fb-register-sheet")))?;
     let bold = Format::new().set_bold();
     let headings = [
-        "fb-receipt-code",
-        "fb-col-received",
-        "fb-col-channel",
-        "fb-col-kind",
-        "web-col-department",
-        "fb-col-assignee",
-        "fb-col-text",
-        "fb-col-state",
-        "fb-col-due",
-        "fb-col-concluded",
-        "fb-col-on-time",
-        "fb-col-reply",
-        "fb-col-published",
+        id!("fb-receipt-code"),
+        id!("fb-col-received"),
+        id!("fb-col-channel"),
+        id!("fb-col-kind"),
+        id!("web-col-department"),
+        id!("fb-col-assignee"),
+        id!("fb-col-text"),
+        id!("fb-col-state"),
+        id!("fb-col-due"),
+        id!("fb-col-concluded"),
+        id!("fb-col-on-time"),
+        id!("fb-col-reply"),
+        id!("fb-col-published"),
     ];
     for (col, key) in headings.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, tr(locale, key), &bold)?;
+        sheet.write_string_with_format(0, col as u16, tr(locale, *key), &bold)?;
     }
     let today = centre.web.today();
     let tz = centre.web.tz;
     for (row, i) in items.iter().enumerate() {
         let r = row as u32 + 1;
         let on_time = match i.concluded_on_time(tz) {
-            Some(true) => tr(locale, "fb-yes"),
-            Some(false) => tr(locale, "fb-no"),
-            None if i.overdue(today) => tr(locale, "fb-overdue"),
+            Some(true) => tr(locale, id!("fb-yes")),
+            Some(false) => tr(locale, id!("fb-no")),
+            None if i.overdue(today) => tr(locale, id!("fb-overdue")),
             None => String::new(),
         };
         let cells = [

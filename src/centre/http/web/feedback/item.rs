@@ -35,8 +35,8 @@ fn entry_detail(locale: Locale, action: &Action) -> Markup {
     match action {
         Action::Received(s) => html! { (channel_name(locale, s.channel)) " · " (kind_name(locale, s.kind)) },
         Action::Classify { kind, urgent, due } => html! {
-            (kind_name(locale, *kind)) @if *urgent { " · " (tr(locale, "fb-urgent")) }
-            @if let Some(d) = due { " · " (tr(locale, "fb-col-due")) " " (fmt::date(*d)) }
+            (kind_name(locale, *kind)) @if *urgent { " · " (tr(locale, id!("fb-urgent"))) }
+            @if let Some(d) = due { " · " (tr(locale, id!("fb-col-due"))) " " (fmt::date(*d)) }
         },
         Action::Assign {
             department,
@@ -44,7 +44,7 @@ fn entry_detail(locale: Locale, action: &Action) -> Markup {
             due,
         } => html! {
             (department) @if let Some(a) = assignee { " · " (a) }
-            @if let Some(d) = due { " · " (tr(locale, "fb-col-due")) " " (fmt::date(*d)) }
+            @if let Some(d) = due { " · " (tr(locale, id!("fb-col-due"))) " " (fmt::date(*d)) }
         },
         Action::Draft { reply } => html! { (reply) },
         Action::Publish { text } => html! { (text) },
@@ -62,8 +62,8 @@ fn page_of(centre: &Centre, viewer: &Viewer, item: &Item, message: Option<String
     let action_url = format!("/feedback/item/{code}");
     let can = |a: &Action| may_act(&viewer.user, item, a) && item.check(a).is_ok();
     let late = item.overdue(centre.web.today()) || item.concluded_on_time(centre.web.tz) == Some(false);
-    let title = tr_args(locale, "fb-item-title", &[("code", s.code.to_string().into())]);
-    let form = |action: &str, label: &str, inner: Markup| {
+    let title = tr_args(locale, id!("fb-item-title"), &[("code", s.code.to_string().into())]);
+    let form = |action: &str, label: crate::i18n::Id, inner: Markup| {
         html! {
             form.stack.action method="post" action=(action_url) {
                 input type="hidden" name="csrf" value=(viewer.csrf);
@@ -78,142 +78,142 @@ fn page_of(centre: &Centre, viewer: &Viewer, item: &Item, message: Option<String
         h1 { (title) }
         @if let Some(m) = &message { p.alert role="alert" { (m) } }
         dl.facts {
-            dt { (tr(locale, "web-col-facility")) } dd { (s.facility) }
-            dt { (tr(locale, "fb-col-received")) } dd { (when(centre, s.received_at)) " · " (channel_name(locale, s.channel)) }
-            dt { (tr(locale, "fb-col-kind")) } dd { (kind_name(locale, item.kind)) @if item.urgent { " · " strong { (tr(locale, "fb-urgent")) } } }
-            dt { (tr(locale, "fb-col-state")) } dd { (state_badge(centre, locale, item)) }
-            dt { (tr(locale, "web-col-department")) } dd { (item.department.as_deref().unwrap_or("—")) }
-            dt { (tr(locale, "fb-col-assignee")) } dd { (item.assignee.as_deref().unwrap_or("—")) }
-            dt { (tr(locale, "fb-col-due")) } dd { (due(item)) }
-            @if let Some(to) = &item.forwarded_to { dt { (tr(locale, "fb-col-forwarded")) } dd { (to) } }
-            @if let Some(why) = item.declined.as_ref().filter(|w| !w.is_empty()) { dt { (tr(locale, "fb-col-declined")) } dd { (why) } }
+            dt { (tr(locale, id!("web-col-facility"))) } dd { (s.facility) }
+            dt { (tr(locale, id!("fb-col-received"))) } dd { (when(centre, s.received_at)) " · " (channel_name(locale, s.channel)) }
+            dt { (tr(locale, id!("fb-col-kind"))) } dd { (kind_name(locale, item.kind)) @if item.urgent { " · " strong { (tr(locale, id!("fb-urgent"))) } } }
+            dt { (tr(locale, id!("fb-col-state"))) } dd { (state_badge(centre, locale, item)) }
+            dt { (tr(locale, id!("web-col-department"))) } dd { (item.department.as_deref().unwrap_or("—")) }
+            dt { (tr(locale, id!("fb-col-assignee"))) } dd { (item.assignee.as_deref().unwrap_or("—")) }
+            dt { (tr(locale, id!("fb-col-due"))) } dd { (due(item)) }
+            @if let Some(to) = &item.forwarded_to { dt { (tr(locale, id!("fb-col-forwarded"))) } dd { (to) } }
+            @if let Some(why) = item.declined.as_ref().filter(|w| !w.is_empty()) { dt { (tr(locale, id!("fb-col-declined"))) } dd { (why) } }
         }
-        h2 { (tr(locale, "fb-col-text")) }
+        h2 { (tr(locale, id!("fb-col-text"))) }
         blockquote.said { (s.text) }
-        h2 { (tr(locale, "fb-item-sender")) }
+        h2 { (tr(locale, id!("fb-item-sender"))) }
         @if may_see_identity(&viewer.user, item) {
             dl.facts {
-                dt { (tr(locale, "fb-sender-identity")) } dd { (s.identity.as_deref().unwrap_or("—")) }
-                dt { (tr(locale, "fb-sender-phone")) } dd { (s.contact.phone.as_deref().unwrap_or("—")) }
-                dt { (tr(locale, "fb-sender-email")) } dd { (s.contact.email.as_deref().unwrap_or("—")) }
+                dt { (tr(locale, id!("fb-sender-identity"))) } dd { (s.identity.as_deref().unwrap_or("—")) }
+                dt { (tr(locale, id!("fb-sender-phone"))) } dd { (s.contact.phone.as_deref().unwrap_or("—")) }
+                dt { (tr(locale, id!("fb-sender-email"))) } dd { (s.contact.email.as_deref().unwrap_or("—")) }
             }
         } @else {
-            p.note { (tr(locale, if item.kind == Kind::Denunciation { "fb-identity-director" } else { "fb-identity-hidden" })) }
+            p.note { (tr(locale, if item.kind == Kind::Denunciation { id!("fb-identity-director") } else { id!("fb-identity-hidden") })) }
         }
         @if let Some(r) = &item.reply {
-            h2 { (tr(locale, "fb-col-reply")) }
+            h2 { (tr(locale, id!("fb-col-reply"))) }
             blockquote.said { (r.text) }
             p.note {
-                (tr_args(locale, "fb-reply-by", &[("who", r.by.clone().into()), ("when", when(centre, r.at).into())]))
-                @if let Some((by, at)) = &r.approved { " · " (tr_args(locale, "fb-reply-approved", &[("who", by.clone().into()), ("when", when(centre, *at).into())])) }
-                @else { " · " (tr(locale, "fb-reply-not-approved")) }
+                (tr_args(locale, id!("fb-reply-by"), &[("who", r.by.clone().into()), ("when", when(centre, r.at).into())]))
+                @if let Some((by, at)) = &r.approved { " · " (tr_args(locale, id!("fb-reply-approved"), &[("who", by.clone().into()), ("when", when(centre, *at).into())])) }
+                @else { " · " (tr(locale, id!("fb-reply-not-approved"))) }
             }
         }
         @if let Some((text, at)) = &item.published {
-            h2 { (tr(locale, "fb-col-published")) }
+            h2 { (tr(locale, id!("fb-col-published"))) }
             blockquote.said { (text) }
             p.note { (when(centre, *at)) }
         }
         section.actions {
-            h2 { (tr(locale, "fb-item-actions")) }
+            h2 { (tr(locale, id!("fb-item-actions"))) }
             @let classify = Action::Classify { kind: Kind::Reflection, urgent: false, due: None };
             @if can(&classify) {
-                (form("classify", "fb-act-classify", html! {
-                    label for="kind" { (tr(locale, "fb-col-kind")) }
+                (form("classify", id!("fb-act-classify"), html! {
+                    label for="kind" { (tr(locale, id!("fb-col-kind"))) }
                     select #kind name="kind" { @for k in Kind::ALL { option value=(k.as_str()) selected[k == item.kind] { (kind_name(locale, k)) } } }
-                    label.check for="urgent" { input #urgent type="checkbox" name="urgent" value="1" checked[item.urgent]; " " (tr(locale, "fb-urgent")) }
+                    label.check for="urgent" { input #urgent type="checkbox" name="urgent" value="1" checked[item.urgent]; " " (tr(locale, id!("fb-urgent"))) }
                 }))
             }
             @let assign = Action::Assign { department: "x".into(), assignee: None, due: None };
             @if can(&assign) {
-                (form("assign", "fb-act-assign", html! {
-                    label for="department" { (tr(locale, "web-col-department")) }
+                (form("assign", id!("fb-act-assign"), html! {
+                    label for="department" { (tr(locale, id!("web-col-department"))) }
                     input #department name="department" required maxlength="200" value=(item.department.clone().unwrap_or_default());
-                    label for="assignee" { (tr(locale, "fb-col-assignee")) }
+                    label for="assignee" { (tr(locale, id!("fb-col-assignee"))) }
                     input #assignee name="assignee" maxlength="200" value=(item.assignee.clone().unwrap_or_default());
-                    label for="due" { (tr(locale, "fb-col-due")) }
+                    label for="due" { (tr(locale, id!("fb-col-due"))) }
                     input #due name="due" type="date" value=(item.due.map(|d| d.to_string()).unwrap_or_default()) max=[item.due.map(|d| d.to_string())];
                 }))
             }
-            @if can(&Action::Start) { (form("start", "fb-act-start", html! {})) }
+            @if can(&Action::Start) { (form("start", id!("fb-act-start"), html! {})) }
             @if can(&Action::Draft { reply: "x".into() }) {
-                (form("draft", "fb-act-draft", html! {
-                    label for="reply" { (tr(locale, "fb-col-reply")) }
+                (form("draft", id!("fb-act-draft"), html! {
+                    label for="reply" { (tr(locale, id!("fb-col-reply"))) }
                     textarea #reply name="text" required maxlength=(crate::feedback::MAX_TEXT) rows="5" { (item.reply.as_ref().map(|r| r.text.as_str()).unwrap_or("")) }
                 }))
             }
-            @if can(&Action::Approve) { (form("approve", "fb-act-approve", html! {
-                p.note { (tr(locale, "fb-approve-note")) }
+            @if can(&Action::Approve) { (form("approve", id!("fb-act-approve"), html! {
+                p.note { (tr(locale, id!("fb-approve-note"))) }
                 p.note { (tr(locale, match (&s.contact.email, centre.feedback_options.reply_by_email) {
-                    (Some(_), true) => "fb-approve-mailed",
-                    (Some(_), false) => "fb-approve-no-smtp",
-                    (None, _) => "fb-approve-no-email",
+                    (Some(_), true) => id!("fb-approve-mailed"),
+                    (Some(_), false) => id!("fb-approve-no-smtp"),
+                    (None, _) => id!("fb-approve-no-email"),
                 })) }
             })) }
             @if can(&Action::Publish { text: "x".into() }) {
-                (form("publish", "fb-act-publish", html! {
-                    label for="published" { (tr(locale, "fb-publish-text")) }
-                    p.note #published-note { (tr(locale, "fb-publish-note")) }
+                (form("publish", id!("fb-act-publish"), html! {
+                    label for="published" { (tr(locale, id!("fb-publish-text"))) }
+                    p.note #published-note { (tr(locale, id!("fb-publish-note"))) }
                     textarea #published name="text" required maxlength=(crate::feedback::MAX_TEXT) rows="4" aria-describedby="published-note" {
                         (item.published.as_ref().map(|(t, _)| t.as_str()).or(item.reply.as_ref().map(|r| r.text.as_str())).unwrap_or(""))
                     }
                 }))
             }
-            @if can(&Action::Unpublish) { (form("unpublish", "fb-act-unpublish", html! {})) }
-            @if can(&Action::Close) { (form("close", "fb-act-close", html! {})) }
+            @if can(&Action::Unpublish) { (form("unpublish", id!("fb-act-unpublish"), html! {})) }
+            @if can(&Action::Close) { (form("close", id!("fb-act-close"), html! {})) }
             @if can(&Action::Reopen { reason: "x".into(), due: None }) {
-                (form("reopen", "fb-act-reopen", html! {
-                    label for="reopen" { (tr(locale, "fb-reopen-reason")) }
+                (form("reopen", id!("fb-act-reopen"), html! {
+                    label for="reopen" { (tr(locale, id!("fb-reopen-reason"))) }
                     textarea #reopen name="text" required maxlength=(crate::feedback::MAX_TEXT) rows="3" {}
                 }))
             }
             @if can(&Action::Forward { to: "x".into() }) {
-                (form("forward", "fb-act-forward", html! {
-                    label for="forward" { (tr(locale, "fb-forward-to")) }
+                (form("forward", id!("fb-act-forward"), html! {
+                    label for="forward" { (tr(locale, id!("fb-forward-to"))) }
                     input #forward name="text" required maxlength="300";
                 }))
             }
             @if can(&Action::Decline { reason: "x".into() }) {
-                (form("decline", "fb-act-decline", html! {
-                    label for="decline" { (tr(locale, "fb-decline-reason")) }
+                (form("decline", id!("fb-act-decline"), html! {
+                    label for="decline" { (tr(locale, id!("fb-decline-reason"))) }
                     input #decline name="text" required maxlength="1000";
                 }))
             }
             @if late && can(&Action::Apologise { text: "x".into() }) {
-                (form("apologise", "fb-act-apologise", html! {
-                    label for="apology" { (tr(locale, "fb-apology")) }
-                    p.note #apology-note { (tr(locale, "fb-apology-note")) }
+                (form("apologise", id!("fb-act-apologise"), html! {
+                    label for="apology" { (tr(locale, id!("fb-apology"))) }
+                    p.note #apology-note { (tr(locale, id!("fb-apology-note"))) }
                     textarea #apology name="text" required maxlength=(crate::feedback::MAX_TEXT) rows="3" aria-describedby="apology-note" {}
                 }))
             }
             @if can(&Action::Note { text: "x".into() }) {
-                (form("note", "fb-act-note", html! {
-                    label for="note" { (tr(locale, "fb-note")) }
+                (form("note", id!("fb-act-note"), html! {
+                    label for="note" { (tr(locale, id!("fb-note"))) }
                     textarea #note name="text" required maxlength=(crate::feedback::MAX_TEXT) rows="2" {}
                 }))
             }
         }
         section {
-            h2 { (tr(locale, "fb-item-log")) }
+            h2 { (tr(locale, id!("fb-item-log"))) }
             div.scroll tabindex="0" { table {
                 thead { tr {
                     th.num scope="col" { "#" }
-                    th scope="col" { (tr(locale, "fb-log-when")) }
-                    th scope="col" { (tr(locale, "fb-log-who")) }
-                    th scope="col" { (tr(locale, "fb-log-what")) }
-                    th scope="col" { (tr(locale, "fb-log-detail")) }
+                    th scope="col" { (tr(locale, id!("fb-log-when"))) }
+                    th scope="col" { (tr(locale, id!("fb-log-who"))) }
+                    th scope="col" { (tr(locale, id!("fb-log-what"))) }
+                    th scope="col" { (tr(locale, id!("fb-log-detail"))) }
                 } }
                 tbody { @for e in &item.log { tr {
                     td.num { (e.seq) }
                     td { (when(centre, e.at)) }
                     td { (e.actor) }
-                    th scope="row" { (tr(locale, &format!("fb-log-{}", e.action.name()))) }
+                    th scope="row" { (tr(locale, crate::centre::feedback::action_id(&e.action))) }
                     td { (entry_detail(locale, &e.action)) }
                 } } }
             } }
-            p.note { (tr(locale, "fb-log-chained")) }
+            p.note { (tr(locale, id!("fb-log-chained"))) }
         }
-        p { a href={ "/feedback/" (crate::text::slug(&s.facility)) } { (tr(locale, "fb-back-inbox")) } }
+        p { a href={ "/feedback/" (crate::text::slug(&s.facility)) } { (tr(locale, id!("fb-back-inbox"))) } }
     };
     layout::page(locale, &title, Some(viewer), body)
 }
@@ -258,7 +258,7 @@ pub struct ActionForm {
 fn action_of(centre: &Centre, item: &Item, f: &ActionForm, locale: Locale) -> Result<Action, String> {
     let text = f.text.trim().to_string();
     let o = &centre.feedback_options;
-    let bad = || tr(locale, "web-error-form");
+    let bad = || tr(locale, id!("web-error-form"));
     Ok(match f.action.as_str() {
         "classify" => {
             let kind = Kind::parse(&f.kind).ok_or_else(bad)?;
@@ -275,7 +275,7 @@ fn action_of(centre: &Centre, item: &Item, f: &ActionForm, locale: Locale) -> Re
                     let d: NaiveDate = d.parse().map_err(|_| bad())?;
                     // A department may be given less time than the kind allows, never more.
                     if item.due.is_some_and(|limit| d > limit) || d < item.received_on(centre.web.tz) {
-                        return Err(tr(locale, "fb-error-due"));
+                        return Err(tr(locale, id!("fb-error-due")));
                     }
                     Some(d)
                 }
@@ -306,11 +306,11 @@ fn action_of(centre: &Centre, item: &Item, f: &ActionForm, locale: Locale) -> Re
 
 fn refusal(locale: Locale, why: &Refused) -> String {
     match why {
-        Refused::NotNow { .. } => tr(locale, "fb-refused-not-now"),
-        Refused::NoReply => tr(locale, "fb-refused-no-reply"),
-        Refused::NeedsIdentity(_) => tr(locale, "fb-refused-identity"),
-        Refused::BadText => tr(locale, "fb-refused-text"),
-        Refused::BadLog(_) | Refused::Broken(_) => tr(locale, "web-error-internal"),
+        Refused::NotNow { .. } => tr(locale, id!("fb-refused-not-now")),
+        Refused::NoReply => tr(locale, id!("fb-refused-no-reply")),
+        Refused::NeedsIdentity(_) => tr(locale, id!("fb-refused-identity")),
+        Refused::BadText => tr(locale, id!("fb-refused-text")),
+        Refused::BadLog(_) | Refused::Broken(_) => tr(locale, id!("web-error-internal")),
     }
 }
 
@@ -340,7 +340,7 @@ pub async fn act(
             return Err(PageError::Forbidden);
         }
         if f.seq.parse::<usize>().ok() != Some(item.log.len()) {
-            return again(&item, StatusCode::CONFLICT, tr(locale, "fb-refused-changed"));
+            return again(&item, StatusCode::CONFLICT, tr(locale, id!("fb-refused-changed")));
         }
         let name = action.name();
         if let Err(why) = item.act(Utc::now(), &viewer.user.name, action) {
@@ -350,7 +350,7 @@ pub async fn act(
             Ok(()) => {}
             Err(crate::centre::store::Error::Conflict(_)) => {
                 let fresh = readable(&c, &viewer, &code)?;
-                return again(&fresh, StatusCode::CONFLICT, tr(locale, "fb-refused-changed"));
+                return again(&fresh, StatusCode::CONFLICT, tr(locale, id!("fb-refused-changed")));
             }
             Err(e) => return Err(e.into()),
         }

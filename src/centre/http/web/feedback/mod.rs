@@ -25,22 +25,22 @@ pub type Form<T> = Result<axum::Form<T>, axum::extract::rejection::FormRejection
 /// The form, or a "the form is not valid" page.
 pub fn parsed<T>(locale: Locale, f: Form<T>) -> Result<T, PageError> {
     f.map(|axum::Form(f)| f)
-        .map_err(|_| PageError::BadRequest(tr(locale, "web-error-form")))
+        .map_err(|_| PageError::BadRequest(tr(locale, id!("web-error-form"))))
 }
 
 /// A kind in words.
 pub fn kind_name(locale: Locale, kind: Kind) -> String {
-    tr(locale, &format!("fb-kind-{}", kind.as_str()))
+    tr(locale, crate::centre::feedback::kind_id(kind))
 }
 
 /// A state in words.
 pub fn state_name(locale: Locale, state: State) -> String {
-    tr(locale, &format!("fb-state-{}", state.as_str()))
+    tr(locale, crate::centre::feedback::state_id(state))
 }
 
 /// A channel in words.
 pub fn channel_name(locale: Locale, channel: Channel) -> String {
-    tr(locale, &format!("fb-channel-{}", channel.as_str()))
+    tr(locale, crate::centre::feedback::channel_id(channel))
 }
 
 /// A time as `dd/mm/yyyy hh:mm` in the facilities' time zone.
@@ -53,7 +53,7 @@ pub fn state_badge(centre: &Centre, locale: Locale, item: &Item) -> Markup {
     let overdue = item.overdue(centre.web.today());
     html! {
         span class={ "state state-" (item.state.as_str()) } { (state_name(locale, item.state)) }
-        @if overdue { " " span.verdict.not-met { (tr(locale, "fb-overdue")) } }
+        @if overdue { " " span.verdict.not-met { (tr(locale, id!("fb-overdue"))) } }
     }
 }
 
@@ -105,40 +105,40 @@ impl Fields {
     ) -> Result<Submission, String> {
         let kind = Kind::parse(&self.kind)
             .filter(|k| kinds.contains(k))
-            .ok_or_else(|| tr(locale, "fb-error-kind"))?;
+            .ok_or_else(|| tr(locale, id!("fb-error-kind")))?;
         let text = self.text.trim();
         if text.is_empty() {
-            return Err(tr(locale, "fb-error-text"));
+            return Err(tr(locale, id!("fb-error-text")));
         }
         if text.chars().count() > crate::feedback::MAX_TEXT {
-            return Err(tr(locale, "fb-error-too-long"));
+            return Err(tr(locale, id!("fb-error-too-long")));
         }
-        let short = |s: &str, max: usize, key: &str| -> Result<Option<String>, String> {
+        let short = |s: &str, max: usize, key: crate::i18n::Id| -> Result<Option<String>, String> {
             match trimmed(s) {
                 Some(v) if v.chars().count() > max || v.chars().any(char::is_control) => Err(tr(locale, key)),
                 v => Ok(v),
             }
         };
-        let department = short(&self.department, 200, "fb-error-department")?;
-        let identity = short(&self.identity, 500, "fb-error-identity")?;
-        let phone = short(&self.phone, 20, "fb-error-phone")?;
+        let department = short(&self.department, 200, id!("fb-error-department"))?;
+        let identity = short(&self.identity, 500, id!("fb-error-identity"))?;
+        let phone = short(&self.phone, 20, id!("fb-error-phone"))?;
         if phone.as_deref().is_some_and(|p| {
             !p.chars().all(|c| c.is_ascii_digit() || " +-.()".contains(c))
                 || p.chars().filter(char::is_ascii_digit).count() < 8
         }) {
-            return Err(tr(locale, "fb-error-phone"));
+            return Err(tr(locale, id!("fb-error-phone")));
         }
-        let email = short(&self.email, 200, "fb-error-email")?;
+        let email = short(&self.email, 200, id!("fb-error-email"))?;
         if email.as_deref().is_some_and(|e| {
             let mut parts = e.split('@');
             let (user, domain) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
             user.is_empty() || !domain.contains('.') || parts.next().is_some() || e.contains(char::is_whitespace)
         }) {
-            return Err(tr(locale, "fb-error-email"));
+            return Err(tr(locale, id!("fb-error-email")));
         }
         let contact = Contact { phone, email };
         if !contact.is_empty() && self.consent.is_none() {
-            return Err(tr(locale, "fb-error-consent"));
+            return Err(tr(locale, id!("fb-error-consent")));
         }
         Ok(Submission {
             id: uuid::Uuid::now_v7(),
@@ -194,7 +194,7 @@ pub fn store_new(
 pub fn fields_inputs(locale: Locale, kinds: &[Kind], f: &Fields, departments: &[String]) -> Markup {
     html! {
         fieldset {
-            legend { (tr(locale, "fb-field-kind")) }
+            legend { (tr(locale, id!("fb-field-kind"))) }
             @for k in kinds {
                 label.choice {
                     input type="radio" name="kind" value=(k.as_str()) required checked[f.kind == k.as_str()];
@@ -202,23 +202,23 @@ pub fn fields_inputs(locale: Locale, kinds: &[Kind], f: &Fields, departments: &[
                 }
             }
         }
-        label for="fb-department" { (tr(locale, "fb-field-department")) }
+        label for="fb-department" { (tr(locale, id!("fb-field-department"))) }
         input #fb-department name="department" maxlength="200" list="fb-departments" value=(f.department);
         @if !departments.is_empty() {
             datalist #fb-departments { @for d in departments { option value=(d) {} } }
         }
-        label for="fb-text" { (tr(locale, "fb-field-text")) }
+        label for="fb-text" { (tr(locale, id!("fb-field-text"))) }
         textarea #fb-text name="text" required maxlength=(crate::feedback::MAX_TEXT) rows="6" { (f.text) }
-        label for="fb-identity" { (tr(locale, "fb-field-identity")) }
-        p.note #fb-identity-note { (tr(locale, "fb-field-identity-note")) }
+        label for="fb-identity" { (tr(locale, id!("fb-field-identity"))) }
+        p.note #fb-identity-note { (tr(locale, id!("fb-field-identity-note"))) }
         input #fb-identity name="identity" maxlength="500" aria-describedby="fb-identity-note" autocomplete="name" value=(f.identity);
-        label for="fb-phone" { (tr(locale, "fb-field-phone")) }
+        label for="fb-phone" { (tr(locale, id!("fb-field-phone"))) }
         input #fb-phone name="phone" type="tel" maxlength="20" autocomplete="tel" value=(f.phone);
-        label for="fb-email" { (tr(locale, "fb-field-email")) }
+        label for="fb-email" { (tr(locale, id!("fb-field-email"))) }
         input #fb-email name="email" type="email" maxlength="200" autocomplete="email" value=(f.email);
         label.check for="fb-consent" {
             input #fb-consent type="checkbox" name="consent" value="1" checked[f.consent.is_some()];
-            " " (tr(locale, "fb-field-consent"))
+            " " (tr(locale, id!("fb-field-consent")))
         }
     }
 }

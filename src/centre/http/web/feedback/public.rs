@@ -33,19 +33,19 @@ fn form_page(
     departments: &[String],
     message: Option<String>,
 ) -> maud::Markup {
-    let title = tr_args(locale, "fb-form-title", &[("facility", facility.into())]);
+    let title = tr_args(locale, id!("fb-form-title"), &[("facility", facility.into())]);
     let body = html! {
         section.narrow {
             h1 { (title) }
-            p { (tr(locale, "fb-form-intro")) }
+            p { (tr(locale, id!("fb-form-intro"))) }
             @if let Some(m) = &message { p.alert role="alert" { (m) } }
             form.stack method="post" action={ "/gop-y/" (slug) } {
                 input type="hidden" name="csrf" value=(csrf);
                 (fields_inputs(locale, &Kind::SENDER, f, departments))
-                p.note { (tr(locale, "fb-form-privacy")) }
-                button type="submit" { (tr(locale, "fb-form-send")) }
+                p.note { (tr(locale, id!("fb-form-privacy"))) }
+                button type="submit" { (tr(locale, id!("fb-form-send"))) }
             }
-            p { a href="/theo-doi" { (tr(locale, "fb-follow-link")) } }
+            p { a href="/theo-doi" { (tr(locale, id!("fb-follow-link"))) } }
         }
     };
     layout::page(locale, &title, None, body)
@@ -134,12 +134,12 @@ pub async fn send(
         Ok(Ok((status, page))) => (status, html(page)).into_response(),
         Ok(Err(status)) => {
             let body = html! {
-                h1 { (tr(locale, "fb-form-too-many")) }
-                p { (tr(locale, "fb-form-too-many-detail")) }
+                h1 { (tr(locale, id!("fb-form-too-many"))) }
+                p { (tr(locale, id!("fb-form-too-many-detail"))) }
             };
             (
                 status,
-                html(layout::page(locale, &tr(locale, "fb-form-too-many"), None, body)),
+                html(layout::page(locale, &tr(locale, id!("fb-form-too-many")), None, body)),
             )
                 .into_response()
         }
@@ -151,17 +151,17 @@ pub async fn send(
 fn receipt(locale: Locale, base: &str, item: &crate::feedback::Item) -> maud::Markup {
     let code = item.submission.code.to_string();
     let url = format!("{base}/theo-doi?code={}", item.submission.code.as_str());
-    let title = tr(locale, "fb-receipt-title");
+    let title = tr(locale, id!("fb-receipt-title"));
     let body = html! {
         section.narrow.receipt {
             h1 { (title) }
-            p { (tr(locale, "fb-receipt-keep")) }
-            p.code aria-label=(tr(locale, "fb-receipt-code")) { (code) }
+            p { (tr(locale, id!("fb-receipt-keep"))) }
+            p.code aria-label=(tr(locale, id!("fb-receipt-code"))) { (code) }
             @if let Some(svg) = qr_svg(&url) {
                 // The SVG is generated here from our own URL, never from user text.
-                div.qr role="img" aria-label=(tr(locale, "fb-receipt-qr")) { (PreEscaped(svg)) }
+                div.qr role="img" aria-label=(tr(locale, id!("fb-receipt-qr"))) { (PreEscaped(svg)) }
             }
-            p { a href={ "/theo-doi?code=" (item.submission.code.as_str()) } { (tr(locale, "fb-follow-link")) } }
+            p { a href={ "/theo-doi?code=" (item.submission.code.as_str()) } { (tr(locale, id!("fb-follow-link"))) } }
         }
     };
     layout::page(locale, &title, None, body)
@@ -196,29 +196,29 @@ pub async fn follow(State(centre): State<Centre>, headers: HeaderMap, Query(q): 
         Ok(item) => item,
         Err(e) => return e.render(locale),
     };
-    let title = tr(locale, "fb-follow-title");
+    let title = tr(locale, id!("fb-follow-title"));
     let typed: String = q.code.chars().take(20).collect();
     let body = html! {
         section.narrow {
             h1 { (title) }
             form method="get" action="/theo-doi" {
-                label for="code" { (tr(locale, "fb-receipt-code")) }
+                label for="code" { (tr(locale, id!("fb-receipt-code"))) }
                 input #code name="code" required maxlength="20" autocomplete="off" autocapitalize="characters" value=(typed);
-                button type="submit" { (tr(locale, "fb-follow-submit")) }
+                button type="submit" { (tr(locale, id!("fb-follow-submit"))) }
             }
             @match &item {
                 Some(item) => {
                     dl.facts {
-                        dt { (tr(locale, "fb-receipt-code")) } dd { (item.submission.code.to_string()) }
-                        dt { (tr(locale, "fb-col-received")) } dd { (super::fmt::date(item.received_on(centre.web.tz))) }
-                        dt { (tr(locale, "fb-col-state")) } dd { (state_name(locale, item.state)) }
+                        dt { (tr(locale, id!("fb-receipt-code"))) } dd { (item.submission.code.to_string()) }
+                        dt { (tr(locale, id!("fb-col-received"))) } dd { (super::fmt::date(item.received_on(centre.web.tz))) }
+                        dt { (tr(locale, id!("fb-col-state"))) } dd { (state_name(locale, item.state)) }
                     }
                     @if let Some((text, _)) = &item.published {
-                        h2 { (tr(locale, "fb-follow-answer")) }
+                        h2 { (tr(locale, id!("fb-follow-answer"))) }
                         p.answer { (text) }
                     }
                 }
-                None if asked => { p.alert role="alert" { (tr(locale, "fb-follow-not-found")) } }
+                None if asked => { p.alert role="alert" { (tr(locale, id!("fb-follow-not-found"))) } }
                 None => {}
             }
         }
