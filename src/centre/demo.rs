@@ -27,6 +27,16 @@ const DISTRICTS: [&str; 12] = [
     "Mỹ Đức",
 ];
 
+/// The `f`th simulated facility's name: a district's, numbered from the second round of
+/// districts on, so that any number of facilities stay distinct facilities.
+pub fn facility_name(f: usize) -> String {
+    let district = DISTRICTS[f % DISTRICTS.len()];
+    match f / DISTRICTS.len() {
+        0 => format!("Trung tâm Y tế huyện {district}"),
+        round => format!("Trung tâm Y tế huyện {district} {}", round + 1),
+    }
+}
+
 /// What to simulate.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -59,7 +69,7 @@ pub fn fill(
         .map_err(|e| Error::NotFound(e.to_string()))?;
     let mut stored = 0;
     for f in 0..opts.facilities {
-        let facility = format!("Trung tâm Y tế huyện {}", DISTRICTS[f % DISTRICTS.len()]);
+        let facility = facility_name(f);
         // From the best facility to the worst: low answers lifted to 4–5 (70 % … 0 %), good
         // answers pulled down to 2–3 (0 % … 12 %).
         let position = f as f64 / opts.facilities.max(2).saturating_sub(1) as f64;
@@ -129,4 +139,17 @@ pub fn fill(
         }
     }
     Ok(stored)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::facility_name;
+
+    #[test]
+    fn two_hundred_facilities_have_two_hundred_names() {
+        let names: std::collections::BTreeSet<String> = (0..200).map(facility_name).collect();
+        assert_eq!(names.len(), 200);
+        assert_eq!(facility_name(0), "Trung tâm Y tế huyện Ba Vì");
+        assert_eq!(facility_name(12), "Trung tâm Y tế huyện Ba Vì 2");
+    }
 }
