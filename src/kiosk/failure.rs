@@ -166,7 +166,8 @@ pub struct Failure {
 }
 
 impl Failure {
-    /// The screen for `problem`, with the PIN hash read from `config_path` if one is there.
+    /// The screen for `problem`, with the PIN hash and the language read from `config_path` if
+    /// they are there.
     pub fn new(problem: StartError, config_path: &Path) -> Failure {
         Failure {
             problem,
@@ -174,7 +175,7 @@ impl Failure {
             stage: Stage::Problem,
             corner_taps: Vec::new(),
             guard: pin::Guard::default(),
-            locale: Locale::Vi,
+            locale: read_locale(config_path),
             quit: false,
             exit: None,
         }
@@ -345,21 +346,33 @@ pub fn key(event: Event, _: event::Status, _: window::Id) -> Option<Message> {
     (q && modifiers.control() && modifiers.alt()).then_some(Message::QuitKey)
 }
 
-/// The `staff_pin_hash` of the settings file, if it holds a valid one: from the file parsed as
-/// TOML when it is (whatever else is wrong with it), else from a line `staff_pin_hash = "…"`.
+/// The `staff_pin_hash` of the settings file, if it holds a valid one (see [`read_setting`]).
 pub fn read_pin_hash(config_path: &Path) -> Option<String> {
+    read_setting(config_path, "staff_pin_hash").filter(|hash| crate::pin::is_pin_hash(hash))
+}
+
+/// The language the settings file asks for (`default_locale`), so that a kiosk that cannot start
+/// still speaks to staff as it was set to; Vietnamese when the file names none it can read.
+pub fn read_locale(config_path: &Path) -> Locale {
+    read_setting(config_path, "default_locale")
+        .and_then(|tag| Locale::from_tag(&tag))
+        .unwrap_or_default()
+}
+
+/// The string setting `key` of the settings file: from the file parsed as TOML when it is
+/// (whatever else is wrong with it), else from a line `key = "…"`.
+pub fn read_setting(config_path: &Path, key: &str) -> Option<String> {
     let text = std::fs::read_to_string(config_path).ok()?;
     let from_toml = text
         .parse::<toml_edit::DocumentMut>()
         .ok()
-        .and_then(|doc| doc.get("staff_pin_hash")?.as_str().map(str::to_string));
-    let hash = from_toml.or_else(|| {
+        .and_then(|doc| doc.get(key)?.as_str().map(str::to_string));
+    from_toml.or_else(|| {
         text.lines().find_map(|line| {
-            let rest = line.trim_start().strip_prefix("staff_pin_hash")?.trim_start();
+            let rest = line.trim_start().strip_prefix(key)?.trim_start();
             let value = rest.strip_prefix('=')?.trim();
             let value = value.strip_prefix('"')?;
             Some(value[..value.find('"')?].to_string())
         })
-    })?;
-    crate::pin::is_pin_hash(&hash).then_some(hash)
+    })
 }

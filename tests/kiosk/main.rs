@@ -671,6 +671,17 @@ fn failure_shows(failure: &hailong::kiosk::failure::Failure, label: &str) -> boo
         .is_ok()
 }
 
+/// A kiosk set to English that cannot start says so in English (it used to speak Vietnamese
+/// whatever `default_locale` said); one without the setting speaks Vietnamese.
+#[test]
+fn a_failure_screen_speaks_the_language_the_settings_name() {
+    let (_dir, failure) = failed("default_locale = \"en\"\nidle_timeout_secs = 5\n");
+    assert!(failure_shows(&failure, "The kiosk cannot start"));
+    assert!(!failure_shows(&failure, "Kiosk chưa thể khởi động"));
+    let (_dir, failure) = failed("idle_timeout_secs = 5\n");
+    assert!(failure_shows(&failure, "Kiosk chưa thể khởi động"));
+}
+
 #[test]
 fn staff_leave_a_failure_screen_with_the_corner_gesture_and_the_pin() {
     let hash = hailong::kiosk::staff::pin::hash_pin("246813").unwrap();
