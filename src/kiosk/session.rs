@@ -246,7 +246,7 @@ impl Session {
                     },
                 );
                 if option.other {
-                    self.composer = Some(Composer::with_text(kept_other.as_deref().unwrap_or(""), 200));
+                    self.composer = Some(self.composer_with(kept_other.as_deref().unwrap_or(""), 200));
                     self.step = Step::Other(i);
                     Action::None
                 } else {
@@ -303,6 +303,16 @@ impl Session {
         Action::None
     }
 
+    /// A keyboard holding `text`, in the patient's way of typing: Vietnamese with Telex accents,
+    /// English without (an English speaker typing "see" must not get "sê").
+    fn composer_with(&self, text: &str, max_len: usize) -> Composer {
+        let mut composer = Composer::with_text(text, max_len);
+        if self.response.locale == Locale::En {
+            composer.set_mode(crate::kiosk::typing::Mode::Plain);
+        }
+        composer
+    }
+
     fn go_to(&mut self, i: usize) {
         self.step = Step::Item(i);
         self.composer = match &self.items.get(i).map(|item| &item.kind) {
@@ -311,7 +321,7 @@ impl Session {
                     Some(Answer::Text(t)) => t.as_str(),
                     _ => "",
                 };
-                Some(Composer::with_text(existing, *max_len))
+                Some(self.composer_with(existing, *max_len))
             }
             _ => None,
         };

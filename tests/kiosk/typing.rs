@@ -26,6 +26,32 @@ fn mode_on_is(h: &Harness, label: &str) -> bool {
     on.contains(key.center())
 }
 
+/// An English-speaking patient's keyboard starts without accents (it started in Telex, so "see"
+/// came out as "sê"); a Vietnamese one's with Telex (above).
+#[test]
+fn an_english_speaking_patient_types_without_accents_first() {
+    let mut h = Harness::new();
+    h.tap("English");
+    h.tap("Start");
+    h.taps(&[
+        "Satisfied",
+        "Satisfied",
+        "Satisfied",
+        "Satisfied",
+        "Satisfied",
+        "I may come back",
+    ]);
+    assert!(mode_on_is(&h, "No accents"));
+    assert!(!mode_on_is(&h, "Vietnamese accents"));
+    assert!(h.shows("Typing without accents"));
+    for key in ["s", "e", "e"] {
+        h.tap_key(key);
+    }
+    assert!(h.shows("see"), "typed without accents");
+    h.tap("Vietnamese accents");
+    assert!(mode_on_is(&h, "Vietnamese accents"));
+}
+
 #[test]
 fn the_mode_keys_show_which_mode_is_on() {
     let mut h = at_comment();
