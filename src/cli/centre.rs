@@ -938,7 +938,10 @@ pub fn sync(common: &Common, once: bool) -> Result<ExitCode> {
                             tr_args(
                                 locale,
                                 id!("cli-sync-retry"),
-                                &[("error", e.explain(locale).into()), ("seconds", pause.as_secs().into())],
+                                &[
+                                    ("error", e.explain(locale).into()),
+                                    ("seconds", schedule::whole_seconds(pause).into())
+                                ],
                             )
                         );
                     }

@@ -177,8 +177,22 @@ pub fn next(state: &State, now: Instant, rng: &mut impl Rng) -> Next {
     }
 }
 
+/// A pause in whole seconds, for people ("Retrying in 1 s"), rounded up: a pause of 300 ms is
+/// still a pause, never "0 s".
+pub fn whole_seconds(pause: Duration) -> u64 {
+    pause.as_secs() + u64::from(pause.subsec_nanos() > 0)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_pause_is_told_in_whole_seconds_rounded_up_never_zero() {
+        assert_eq!(whole_seconds(Duration::from_millis(300)), 1);
+        assert_eq!(whole_seconds(Duration::from_millis(1001)), 2);
+        assert_eq!(whole_seconds(Duration::from_secs(30)), 30);
+        assert_eq!(whole_seconds(Duration::ZERO), 0);
+    }
+
     use super::*;
     use crate::sync::client::Refusal;
 
