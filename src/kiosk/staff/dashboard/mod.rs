@@ -19,7 +19,7 @@ use crate::kiosk::problem::StoreProblem;
 use crate::kiosk::screen::{BOLD, Element, text};
 use crate::kiosk::theme::{self, Metrics};
 use crate::report::{self, text::percent};
-use crate::survey::{Locale, Questionnaire, Verdict};
+use crate::survey::{Locale, Questionnaire, Summary, Verdict};
 
 /// The id of the dashboard's scrollable area (tests check that it need not scroll).
 pub const SCROLL: &str = "dashboard-scroll";
@@ -129,6 +129,8 @@ fn verdict_colour(verdict: Verdict) -> iced::Color {
     }
 }
 
+/// The staff dashboard's figures for the period: the headline and weakest items on the left,
+/// the sections, the trend and the latest comments on the right (one column when portrait).
 fn figures<'a>(
     m: Metrics,
     locale: Locale,
@@ -136,13 +138,47 @@ fn figures<'a>(
     tz: chrono_tz::Tz,
     data: &'a DashboardData,
 ) -> Element<'a, Message> {
-    let s = &data.summary;
+    let (bars, trend) = charts(m, locale, q, data);
+    let card = |content: Element<'a, Message>| container(content).padding(m.px(14.0)).width(Fill).style(theme::card);
+    let left = column![
+        card(headline(m, locale, &data.summary)),
+        card(lowest(m, locale, q, &data.summary))
+    ]
+    .spacing(m.px(14.0));
+    let right = column![
+        card(
+            column![text(tr(locale, id!("dash-sections"))).size(m.px(22.0)).font(BOLD), bars]
+                .spacing(m.px(8.0))
+                .into()
+        ),
+        card(
+            column![text(tr(locale, id!("dash-trend"))).size(m.px(22.0)).font(BOLD), trend]
+                .spacing(m.px(8.0))
+                .into()
+        ),
+        card(comments(m, locale, tz, data)),
+    ]
+    .spacing(m.px(14.0));
+    let layout: Element<'a, Message> = if m.portrait {
+        column![left, right].spacing(m.px(14.0)).into()
+    } else {
+        row![left.width(FillPortion(2)), right.width(FillPortion(3))]
+            .spacing(m.px(14.0))
+            .into()
+    };
+    // Fits 1280×800 and 1920×1080 without scrolling; on smaller or portrait screens the
+    // scrollbar has its own lane beside the cards instead of covering their right borders.
+    scrollable(layout).id(SCROLL).spacing(m.px(8.0)).height(Fill).into()
+}
+
+/// The rate against the target, its verdict in words, the interval and the counts.
+fn headline<'a>(m: Metrics, locale: Locale, s: &Summary) -> Element<'a, Message> {
     let (verdict, color) = verdict_line(locale, s.verdict);
     let interval = match (s.ci_low_pct, s.ci_high_pct) {
         (Some(lo), Some(hi)) => format!("{} – {}", percent(locale, Some(lo)), percent(locale, Some(hi))),
         _ => "—".into(),
     };
-    let headline = column![
+    column![
         text(tr(locale, id!("dash-rate"))).size(m.px(22.0)).color(theme::MUTED),
         text(percent(locale, s.satisfied_pct))
             .size(m.px(84.0))
@@ -174,9 +210,12 @@ fn figures<'a>(
         .size(m.px(20.0))
         .color(theme::MUTED),
     ]
-    .spacing(m.px(6.0));
+    .spacing(m.px(6.0))
+    .into()
+}
 
-    // The five items with the lowest rates.
+/// The five items with the lowest rates.
+fn lowest<'a>(m: Metrics, locale: Locale, q: &Questionnaire, s: &Summary) -> Element<'a, Message> {
     let mut items: Vec<_> = s
         .items
         .iter()
@@ -197,7 +236,17 @@ fn figures<'a>(
             .size(m.px(19.0)),
         );
     }
+    lowest.into()
+}
 
+/// The sections' bars and the monthly trend, each with its labelled axis and the target line.
+fn charts<'a>(
+    m: Metrics,
+    locale: Locale,
+    q: &Questionnaire,
+    data: &DashboardData,
+) -> (Element<'a, Message>, Element<'a, Message>) {
+    let s = &data.summary;
     let sections: Vec<(String, String, Option<f64>, iced::Color)> = q
         .sections
         .iter()
@@ -241,7 +290,11 @@ fn figures<'a>(
     })
     .width(Fill)
     .height(m.px(170.0));
+    (bars.into(), trend.into())
+}
 
+/// The latest comments, with when they were written.
+fn comments<'a>(m: Metrics, locale: Locale, tz: chrono_tz::Tz, data: &DashboardData) -> Element<'a, Message> {
     let mut comments = Column::new()
         .spacing(m.px(6.0))
         .push(text(tr(locale, id!("dash-comments"))).size(m.px(22.0)).font(BOLD));
@@ -252,33 +305,7 @@ fn figures<'a>(
         let when = at.with_timezone(&tz).format("%d/%m %H:%M").to_string();
         comments = comments.push(text(format!("{when} · {}", clip(comment, 80))).size(m.px(19.0)));
     }
-
-    let card = |content: Element<'a, Message>| container(content).padding(m.px(14.0)).width(Fill).style(theme::card);
-    let left = column![card(headline.into()), card(lowest.into())].spacing(m.px(14.0));
-    let right = column![
-        card(
-            column![text(tr(locale, id!("dash-sections"))).size(m.px(22.0)).font(BOLD), bars]
-                .spacing(m.px(8.0))
-                .into()
-        ),
-        card(
-            column![text(tr(locale, id!("dash-trend"))).size(m.px(22.0)).font(BOLD), trend]
-                .spacing(m.px(8.0))
-                .into()
-        ),
-        card(comments.into()),
-    ]
-    .spacing(m.px(14.0));
-    let layout: Element<'a, Message> = if m.portrait {
-        column![left, right].spacing(m.px(14.0)).into()
-    } else {
-        row![left.width(FillPortion(2)), right.width(FillPortion(3))]
-            .spacing(m.px(14.0))
-            .into()
-    };
-    // Fits 1280×800 and 1920×1080 without scrolling; on smaller or portrait screens the
-    // scrollbar has its own lane beside the cards instead of covering their right borders.
-    scrollable(layout).id(SCROLL).spacing(m.px(8.0)).height(Fill).into()
+    comments.into()
 }
 
 fn clip(text: &str, max: usize) -> String {
