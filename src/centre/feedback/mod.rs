@@ -112,7 +112,6 @@ impl Default for FeedbackOptions {
     }
 }
 
-/// The items `filter` selects, replayed, and the ids of those whose logs do not replay (an
 /// The message naming a kind.
 pub fn kind_id(kind: Kind) -> Id {
     match kind {
@@ -171,6 +170,7 @@ pub fn action_id(action: &Action) -> Id {
     }
 }
 
+/// The items `filter` selects, replayed, and the ids of those whose logs do not replay (an
 /// edited history: logged, and left out of every list and figure).
 pub fn load_items(store: &dyn FeedbackStore, filter: &ItemFilter) -> Result<(Vec<Item>, Vec<Uuid>), Error> {
     let mut items = Vec::new();

@@ -385,22 +385,11 @@ fn view<'a>(m: Metrics, locale: Locale, page: &'a Settings, catalog: &'a Catalog
         .into()
 }
 
-fn label_of(field: Field) -> crate::i18n::Id {
-    match field {
-        Field::Facility => id!("settings-facility"),
-        Field::Kiosk => id!("settings-kiosk"),
-        Field::Departments => id!("settings-departments"),
-        Field::IdleTimeout => id!("settings-idle"),
-        Field::ThankYouUrl => id!("settings-url"),
-        Field::Target => id!("settings-target"),
-    }
-}
-
 /// One field typed on the on-screen keyboard (kiosks rarely have a real one).
 fn editor<'a>(m: Metrics, locale: Locale, field: Field, composer: &'a Composer) -> Element<'a, Message> {
     let typed = composer.text();
     let content = column![
-        text(tr(locale, label_of(field))).size(m.px(28.0)).font(BOLD),
+        text(tr(locale, field.label_id())).size(m.px(28.0)).font(BOLD),
         container(text(typed).size(m.px(30.0)))
             .padding(m.px(16.0))
             .width(Fill)
