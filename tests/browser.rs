@@ -267,6 +267,30 @@ fn the_pages_work_in_chromium_and_pass_an_accessibility_check() {
 }
 
 /// Fills in and sends the login form on the page `c` shows.
+/// Clicks `target`, which leaves the page (a link or a form's submit button), and waits until
+/// the next page has loaded: WebDriver's click returns as soon as the click is dispatched, so a
+/// lookup right after it can find the old page's element, which then goes stale.
+async fn click_to_leave(c: &Client, target: fantoccini::elements::Element) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    target.click().await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let gone = old.tag_name().await.is_err();
+        let ready = gone
+            && c.execute("return document.readyState", vec![])
+                .await
+                .is_ok_and(|s| s == "complete");
+        if ready {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the click did not lead to a new page"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
 async fn submit_login(c: &Client, name: &str) {
     c.find(Locator::Css("#name"))
         .await
@@ -280,12 +304,7 @@ async fn submit_login(c: &Client, name: &str) {
         .send_keys(PASSWORD)
         .await
         .unwrap();
-    c.find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_to_leave(c, c.find(Locator::Css("form button[type=submit]")).await.unwrap()).await;
 }
 
 async fn log_in(c: &Client, base: &str, name: &str) {
@@ -301,12 +320,11 @@ async fn take(c: &Client, action: &str, fields: &[(&str, &str)]) {
         field.clear().await.unwrap();
         field.send_keys(text).await.unwrap();
     }
-    c.find(Locator::Css(&format!("{form} button[type=submit]")))
-        .await
-        .unwrap()
-        .click()
+    let button = c
+        .find(Locator::Css(&format!("{form} button[type=submit]")))
         .await
         .unwrap();
+    click_to_leave(c, button).await;
 }
 
 async fn no_injected_markup(c: &Client) -> bool {
@@ -374,13 +392,14 @@ fn the_feedback_box_works_in_chromium_from_the_form_to_the_published_answer() {
             .click()
             .await
             .unwrap();
-        phone
-            .find(Locator::Css("form.stack button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click_to_leave(
+            &phone,
+            phone
+                .find(Locator::Css("form.stack button[type=submit]"))
+                .await
+                .unwrap(),
+        )
+        .await;
         let code = text_of(&phone, "p.code").await;
         assert_eq!(code.len(), 9, "{code}");
         check_accessibility(&phone, &axe, "receipt (phone)").await;
@@ -409,13 +428,7 @@ fn the_feedback_box_works_in_chromium_from_the_form_to_the_published_answer() {
         );
         check_accessibility(&staff, &axe, "inbox").await;
         screenshot(&staff, "web-feedback-inbox").await;
-        staff
-            .find(Locator::LinkText(&code))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click_to_leave(&staff, staff.find(Locator::LinkText(&code)).await.unwrap()).await;
         take(&staff, "classify", &[]).await;
         take(
             &staff,
@@ -480,13 +493,11 @@ fn the_feedback_box_works_in_chromium_from_the_form_to_the_published_answer() {
             .send_keys(&code.to_lowercase())
             .await
             .unwrap();
-        public
-            .find(Locator::Css("form button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click_to_leave(
+            &public,
+            public.find(Locator::Css("form button[type=submit]")).await.unwrap(),
+        )
+        .await;
         let follow = text_of(&public, "main").await;
         assert!(follow.contains("Đã trả lời") && follow.contains(published), "{follow}");
         assert!(
