@@ -9,6 +9,8 @@ use std::sync::{Arc, Mutex};
 use chrono::NaiveDate;
 use hailong::centre::sqlite::SqliteCentre;
 use hailong::centre::{self, Backend, Centre, CentreStore, Scope};
+use hailong::feedback::note::{FollowUp, Note, NoteBatch, NoteRejected, NoteResult, StoredNote};
+use hailong::feedback::{Kind, ReceiptCode};
 use hailong::report::period::Period;
 use hailong::store::{Filter, Store};
 use hailong::survey::demo::{DemoOptions, generate};
@@ -820,6 +822,119 @@ fn refs(value: &serde_json::Value, out: &mut Vec<String>) {
     }
 }
 
+/// A feedback note as a kiosk stores and sends it, every optional field filled.
+fn sample_note() -> StoredNote {
+    let note = Note::new(
+        Kind::Suggestion,
+        Some("Khoa Nhi".into()),
+        "Phòng chờ thiếu ghế".into(),
+        hailong::feedback::Contact {
+            phone: Some("0912345678".into()),
+            email: Some("an@example.vn".into()),
+        },
+        chrono::Utc::now() - chrono::Duration::minutes(5),
+    );
+    StoredNote {
+        seq: 1,
+        kiosk_id: "k".into(),
+        hash: hailong::feedback::note::link(hailong::feedback::GENESIS, 1, "k", &note),
+        note,
+        prev_hash: hailong::feedback::GENESIS.into(),
+    }
+}
+
+/// Posts `notes` from kiosk `kiosk_id` to `/api/v1/feedback`.
+fn post_notes(server: &Server, token: &str, kiosk_id: &str, notes: Vec<StoredNote>) -> (u16, serde_json::Value) {
+    let http = reqwest::Client::new();
+    let body = NoteBatch {
+        kiosk_id: kiosk_id.into(),
+        notes,
+    };
+    rt().block_on(async {
+        let resp = http
+            .post(format!("{}/api/v1/feedback", server.url()))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (resp.status().as_u16(), resp.json().await.unwrap())
+    })
+}
+
+#[test]
+fn kiosk_feedback_notes_become_items_once_and_bad_ones_are_refused_by_name() {
+    on_every_backend(case_kiosk_feedback_notes_become_items_once_and_bad_ones_are_refused_by_name);
+}
+
+fn case_kiosk_feedback_notes_become_items_once_and_bad_ones_are_refused_by_name(_: &Path, server: Server) {
+    let token = server.enrol("TTYT Ba Vì");
+    let good = sample_note();
+    let id = good.note.id;
+    let (status, body) = post_notes(&server, &token, "k", vec![good.clone()]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["accepted"], serde_json::json!([id]));
+    // Sent again (a reply lost on the way): a duplicate, one item.
+    let (status, body) = post_notes(&server, &token, "k", vec![good.clone()]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["duplicates"], serde_json::json!([id]));
+    let item = centre::feedback::load(server.centre.feedback.as_ref(), id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(item.submission.facility, "TTYT Ba Vì");
+    assert_eq!(item.submission.channel, hailong::feedback::Channel::Kiosk);
+    assert_eq!(item.submission.code, good.note.code);
+
+    // Each bad note is refused by name; the good one beside them is stored.
+    let mut edited = sample_note();
+    edited.note.text = "đã sửa".into();
+    let mut complaint = sample_note();
+    complaint.note.kind = Kind::Denunciation;
+    complaint.hash = hailong::feedback::note::link(&complaint.prev_hash, 1, "k", &complaint.note);
+    let mut empty = sample_note();
+    empty.note.text = "   ".into();
+    empty.hash = hailong::feedback::note::link(&empty.prev_hash, 1, "k", &empty.note);
+    let fine = sample_note();
+    let (status, body) = post_notes(&server, &token, "k", vec![edited, complaint, empty, fine.clone()]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["accepted"], serde_json::json!([fine.note.id]));
+    let reasons: Vec<String> = body["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["error"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert!(reasons[0].contains("hash"), "{reasons:?}");
+
+    // Too many in one request; no token; a follow-up by a code nobody holds, or no code at all.
+    let (status, body) = post_notes(&server, &token, "k", vec![sample_note(); 101]);
+    assert_eq!(status, 413, "{body}");
+    let (status, _) = post_notes(&server, "nope", "k", vec![sample_note()]);
+    assert_eq!(status, 401);
+    let http = reqwest::Client::new();
+    let get = |path: String| {
+        rt().block_on(async {
+            let resp = http
+                .get(format!("{}{path}", server.url()))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<serde_json::Value>().await.unwrap())
+        })
+    };
+    let (status, body) = get(format!("/api/v1/feedback/{}", good.note.code.as_str().to_lowercase()));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["state"], "new");
+    assert!(body.get("answer").is_none(), "nothing published yet: {body}");
+    assert_eq!(get("/api/v1/feedback/2345-6789".into()).0, 404);
+    let (status, body) = get("/api/v1/feedback/%3Cscript%3E".into());
+    assert_eq!(status, 400);
+    assert!(body["error"].as_str().unwrap().contains("receipt code"), "{body}");
+}
+
 #[test]
 fn the_openapi_document_describes_every_route_and_the_fields_serde_reads_and_writes() {
     let doc = serde_json::to_value(centre::api::openapi_document()).unwrap();
@@ -921,6 +1036,37 @@ fn the_openapi_document_describes_every_route_and_the_fields_serde_reads_and_wri
         (
             "AuditResult",
             serde_json::to_value(hailong::sync::AuditResult::default()).unwrap(),
+        ),
+        ("StoredNote", serde_json::to_value(sample_note()).unwrap()),
+        (
+            "NoteBatch",
+            serde_json::to_value(NoteBatch {
+                kiosk_id: "k".into(),
+                notes: vec![sample_note()],
+            })
+            .unwrap(),
+        ),
+        (
+            "NoteResult",
+            serde_json::to_value(NoteResult {
+                accepted: vec![sample_note().note.id],
+                duplicates: vec![],
+                rejected: vec![NoteRejected {
+                    id: sample_note().note.id,
+                    error: "x".into(),
+                }],
+            })
+            .unwrap(),
+        ),
+        (
+            "FollowUp",
+            serde_json::to_value(FollowUp {
+                code: ReceiptCode::new(),
+                received_on: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+                state: hailong::feedback::State::Answered,
+                answer: Some("x".into()),
+            })
+            .unwrap(),
         ),
     ];
     for (name, value) in samples {

@@ -19,6 +19,7 @@ mod web_data;
 use web_data::*;
 
 const SLUG: &str = "trung-tam-y-te-huyen-ba-vi";
+const PHUC_THO: &str = "Trung tâm Y tế huyện Phúc Thọ";
 
 /// The receipt code a receipt page shows.
 fn code_on(page: &Reply) -> String {
@@ -444,4 +445,91 @@ fn storage_keeps_one_history_per_item_and_verify_finds_an_edited_one() {
             server::postgres_execute(&scoped, &TAMPER.replace("{id}", id))
         });
     }
+}
+
+#[test]
+fn staff_turn_an_unsatisfied_patients_comment_into_one_case_with_one_action() {
+    on_every_backend(|dir, server| {
+        use hailong::survey::Answer;
+        kiosk(&dir.join("k"), &server, PHUC_THO, 8, &["Khoa Nhi"], 7, |i, r| {
+            // Only two comments: one from a patient who rated an item "dissatisfied", one
+            // from a patient satisfied with everything.
+            r.answers.retain(|_, a| !matches!(a, Answer::Text(_)));
+            for a in r.answers.values_mut() {
+                match a {
+                    Answer::Choice { other, .. } => *other = None,
+                    Answer::Scale(v) if i == 4 && *v > 0 => *v = 5,
+                    _ => {}
+                }
+            }
+            if i == 2 {
+                r.answers.insert("A2".into(), Answer::Scale(2));
+                r.answers.insert("H2".into(), Answer::Text("Chờ khám quá lâu".into()));
+            }
+            if i == 4 {
+                r.answers.insert("H2".into(), Answer::Text("Rất hài lòng".into()));
+            }
+        });
+        // A facility of its own: the shared demo data has comments of its own.
+        add_user(&server, "phuctho", Role::Facility, Some(PHUC_THO), None);
+        let slug = "trung-tam-y-te-huyen-phuc-tho";
+        let mut b = Browser::new(&server);
+        b.login("phuctho", PASSWORD);
+        let page = b.get(&format!("/facility/{slug}"));
+        assert_eq!(page.status, 200);
+        assert_eq!(
+            page.body.matches("Tạo hồ sơ phản ánh từ ý kiến này").count(),
+            1,
+            "only the unsatisfied patient's comment offers a case"
+        );
+        let csrf = page.hidden("csrf");
+        let response = page.hidden("response");
+        let path = format!("/feedback/{slug}/from-comment");
+        let forged = b.post(&path, &[("csrf", "forged"), ("response", &response)]);
+        assert!((400..500).contains(&forged.status), "{}", forged.status);
+        assert!(
+            server
+                .centre
+                .feedback
+                .item_logs(&ItemFilter::default())
+                .unwrap()
+                .is_empty()
+        );
+
+        let opened = b.post(&path, &[("csrf", &csrf), ("response", &response)]);
+        assert_eq!(opened.status, 303, "{}", opened.body);
+        let again = b.post(&path, &[("csrf", &csrf), ("response", &response)]);
+        assert_eq!(again.location(), opened.location(), "the same comment is one case");
+        let code = opened.location().rsplit('/').next().unwrap().to_string();
+        let id = server
+            .centre
+            .feedback
+            .item_by_code(&ReceiptCode::parse(&code).unwrap())
+            .unwrap()
+            .unwrap();
+        let item = feedback::load(server.centre.feedback.as_ref(), id).unwrap().unwrap();
+        assert_eq!(item.submission.text, "Chờ khám quá lâu");
+        assert_eq!(item.kind, Kind::Reflection);
+        assert_eq!(item.submission.channel, Channel::Kiosk);
+        assert_eq!(item.department.as_deref(), Some("Khoa Nhi"));
+        assert!(item.due.is_some());
+        assert_eq!(
+            server.centre.feedback.item_logs(&ItemFilter::default()).unwrap().len(),
+            1
+        );
+
+        // The province reads the facility but does not handle its feedback; a made-up response
+        // id is refused by name.
+        let mut province = Browser::new(&server);
+        province.login("so-y-te", PASSWORD);
+        let p_csrf = province.get(&format!("/facility/{slug}")).hidden("csrf");
+        let refused = province.post(&path, &[("csrf", &p_csrf), ("response", &response)]);
+        assert_eq!(refused.status, 403);
+        let unknown = b.post(
+            &path,
+            &[("csrf", &csrf), ("response", &uuid::Uuid::now_v7().to_string())],
+        );
+        assert_eq!(unknown.status, 400);
+        assert!(unknown.body.contains("không còn trong danh sách"), "{}", unknown.body);
+    });
 }

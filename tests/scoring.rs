@@ -333,8 +333,8 @@ fn an_old_stored_tally_gives_no_comprehensive_figure_rather_than_a_wrong_one() {
     assert_eq!(s.responses, 2);
 }
 
-/// A kiosk database written by the previous version: its daily tallies lack the counts of
-/// complete responses. Opening it recomputes them from the responses, so the figure is right at
+/// A kiosk database written by version 1 of the schema: its daily tallies lack the counts of
+/// complete responses (and it has no feedback notes yet). Opening it recomputes them from the responses, so the figure is right at
 /// once.
 #[test]
 fn opening_a_database_of_the_previous_version_recomputes_its_tallies() {
@@ -352,7 +352,7 @@ fn opening_a_database_of_the_previous_version_recomputes_its_tallies() {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
             "UPDATE tally SET data = json_remove(data, '$.complete_respondents', '$.complete_comprehensive'); \
-             PRAGMA user_version = 1;",
+             DROP TABLE notes; PRAGMA user_version = 1;",
         )
         .unwrap();
     }

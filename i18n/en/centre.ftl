@@ -101,6 +101,7 @@ web-facility-kiosks = By kiosk
 web-facility-health = Kiosk health
 web-facility-comments = Latest patient comments
 web-facility-no-comments = No comments in this period.
+web-facility-to-case = Open a feedback case from this comment
 
 web-public-title = Patient satisfaction results: { $facility }
 web-public-intro = The share of satisfied patients (4–5) by quarter, against the { $target } target.

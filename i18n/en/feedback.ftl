@@ -60,6 +60,7 @@ fb-error-consent = You gave contact details: tick that you agree to be contacted
 fb-error-channel = Please choose how it was received.
 fb-error-received-on = The day received is not valid (not after today, not more than a year ago).
 fb-error-opening = There is no such box opening.
+fb-error-comment = This comment is no longer among the latest comments of patients who were not satisfied.
 fb-error-due = The due date may not be after the deadline the rules set, nor before the day received.
 
 fb-receipt-title = We have received your message

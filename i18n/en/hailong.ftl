@@ -76,6 +76,7 @@ verify-altered = response seq { $seq } was altered after it was saved
 verify-broken = the hash chain is broken at seq { $seq }
 verify-unreadable = response seq { $seq } cannot be read: { $detail }
 verify-damaged = DATABASE DAMAGED: the database file is damaged ({ $detail }); restore it from a backup
+verify-note-broken = FEEDBACK BOX: the hash chain does not hold at note { $seq } (edited or removed after it was saved)
 cli-pin-first = New staff PIN (6–8 digits)
 cli-pin-again = The PIN again
 cli-pin-invalid = the PIN must be 6–8 digits

@@ -101,6 +101,7 @@ web-facility-kiosks = Theo ki-ốt
 web-facility-health = Tình trạng ki-ốt
 web-facility-comments = Ý kiến mới nhất của người bệnh
 web-facility-no-comments = Chưa có ý kiến nào trong kỳ này.
+web-facility-to-case = Tạo hồ sơ phản ánh từ ý kiến này
 
 web-public-title = Kết quả khảo sát hài lòng người bệnh: { $facility }
 web-public-intro = Tỷ lệ người bệnh hài lòng (mức 4–5) theo từng quý, so với mục tiêu { $target }.

@@ -60,6 +60,7 @@ fb-error-consent = Đã ghi cách liên lạc: xin đánh dấu đồng ý đư�
 fb-error-channel = Xin chọn kênh tiếp nhận.
 fb-error-received-on = Ngày nhận không hợp lệ (không sau hôm nay, không quá một năm trước).
 fb-error-opening = Lần mở hòm thư không có.
+fb-error-comment = Ý kiến này không còn trong danh sách ý kiến mới nhất của người bệnh chưa hài lòng.
 fb-error-due = Hạn xử lý không được sau hạn theo quy định, cũng không trước ngày nhận.
 
 fb-receipt-title = Đã nhận ý kiến của ông/bà

@@ -76,6 +76,7 @@ verify-altered = phiếu số { $seq } đã bị sửa sau khi lưu
 verify-broken = chuỗi băm bị đứt tại phiếu số { $seq }
 verify-unreadable = không đọc được phiếu số { $seq }: { $detail }
 verify-damaged = CƠ SỞ DỮ LIỆU BỊ HỎNG: tệp cơ sở dữ liệu bị hỏng ({ $detail }); hãy khôi phục từ bản sao lưu
+verify-note-broken = HÒM THƯ GÓP Ý: chuỗi băm không khớp tại ý kiến số { $seq } (bị sửa hoặc bị xoá sau khi lưu)
 cli-pin-first = Mã PIN nhân viên mới (6–8 chữ số)
 cli-pin-again = Nhập lại mã PIN
 cli-pin-invalid = mã PIN phải gồm 6–8 chữ số

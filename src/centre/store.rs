@@ -154,6 +154,19 @@ pub struct Comment {
     pub kiosk: String,
     /// What the patient wrote (free text, to be escaped by whatever shows it).
     pub text: String,
+    /// The response it is part of.
+    pub response: crate::survey::ResponseId,
+    /// The lowest score (1–5) the patient gave in that response, if any ("not used" aside):
+    /// staff may turn a comment from a patient who was not satisfied into a feedback case.
+    pub lowest: Option<u8>,
+}
+
+impl Comment {
+    /// Whether the patient gave some item a score under "satisfied" (4): such a comment can be
+    /// turned into a feedback case.
+    pub fn from_unsatisfied(&self) -> bool {
+        self.lowest.is_some_and(|v| v < 4)
+    }
 }
 
 /// How many responses [`CentreStore::walk_responses`] reads per query.
@@ -170,6 +183,16 @@ pub fn comment_of(body: &str) -> Result<Option<Comment>, Error> {
         department: r.response.department.clone(),
         kiosk: r.kiosk_id.clone(),
         text,
+        response: r.response.id,
+        lowest: r
+            .response
+            .answers
+            .values()
+            .filter_map(|a| match a {
+                crate::survey::Answer::Scale(v) if (1..=5).contains(v) => Some(*v),
+                _ => None,
+            })
+            .min(),
     }))
 }
 

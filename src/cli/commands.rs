@@ -231,9 +231,17 @@ pub fn verify(common: &Common) -> Result<ExitCode> {
     let env = env(common)?;
     let store = open_existing_store(&env)?;
     let result = store.verify().map_err(|e| store.explain(e))?;
+    // The feedback box's notes have their own chain.
+    let broken_note = store.verify_notes().map_err(|e| store.explain(e))?;
+    if let Some(seq) = broken_note {
+        say(&(tr_args(env.locale, id!("verify-note-broken"), &[("seq", seq.into())]) + "\n"))?;
+    }
     let count = FluentValue::from(result.checked);
     let Some(problem) = result.problem else {
         if result.tallies.is_empty() {
+            if broken_note.is_some() {
+                return Ok(ExitCode::from(1));
+            }
             say(&(tr_args(
                 env.locale,
                 id!("cli-verify-ok"),

@@ -10,6 +10,8 @@
 //! depends on today's settings.
 
 pub mod code;
+pub mod note;
+pub mod words;
 pub mod workdays;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -10,6 +10,7 @@ use iced::widget::{qr_code, svg};
 
 use crate::config::Config;
 use crate::kiosk::saver::{Outbox, Queued, SaveOutcome, SharedStore};
+use crate::kiosk::screen::feedback::{self, Feedback, Followed};
 use crate::kiosk::screen::survey::{self, Survey};
 use crate::kiosk::screen::{pin as pad, thanks, welcome};
 use crate::kiosk::session::Session;
@@ -113,6 +114,12 @@ pub enum Message {
     HardKey(HardKey),
     /// Something on the thank-you screen.
     Thanks(thanks::Message),
+    /// Something in the feedback box.
+    Feedback(feedback::Message),
+    /// Feedback notes were saved (or not).
+    NotesSaved(SaveOutcome<uuid::Uuid>),
+    /// What the kiosk found out about a receipt code.
+    Followed(Followed),
     /// Any touch or click anywhere, even off the buttons.
     Touched,
     /// The clock (idle checks, timed screens, retries).
@@ -151,6 +158,8 @@ impl Message {
         match self {
             Message::Tick(_)
             | Message::Saved(_)
+            | Message::NotesSaved(_)
+            | Message::Followed(_)
             | Message::Resized(_)
             | Message::Frame
             | Message::Started(_)
@@ -170,6 +179,11 @@ pub enum Effect {
     /// Save these responses (in one transaction, each against the questionnaire it was answered
     /// on) and report back with [`Message::Saved`].
     Save(Vec<Queued>),
+    /// Save these feedback notes and report back with [`Message::NotesSaved`].
+    SaveNotes(Vec<crate::feedback::note::Note>),
+    /// Find out about a receipt code (the kiosk's store, then the centre) and report back with
+    /// [`Message::Followed`].
+    Follow(crate::feedback::ReceiptCode),
     /// Check a PIN against the hash and report back with [`Message::PinChecked`].
     CheckPin {
         /// The configured hash.
@@ -193,6 +207,8 @@ pub enum Screen {
     Survey(Box<Survey>),
     /// Thanks and QR code.
     Thanks(thanks::Thanks),
+    /// The feedback box: sending a note, or following one.
+    Feedback(Box<Feedback>),
     /// The staff PIN pad.
     Pin(pad::Pin),
     /// Staff mode.
@@ -224,6 +240,7 @@ pub struct Kiosk {
     last_touch: Instant,
     last_complete: Option<Response>,
     outbox: Outbox,
+    notes: Outbox<crate::feedback::note::Note>,
     qr: Option<qr_code::Data>,
     flip: bool,
     sync: SyncState,
@@ -248,6 +265,7 @@ impl Kiosk {
             last_touch: now,
             last_complete: None,
             outbox: Outbox::default(),
+            notes: Outbox::default(),
             qr,
             flip: false,
             sync: SyncState::default(),
@@ -270,6 +288,18 @@ impl Kiosk {
                 self.metrics = Metrics::for_size(size);
                 return Effect::None;
             }
+            Message::NotesSaved(outcome) => {
+                return self
+                    .notes
+                    .saved(outcome, self.clock)
+                    .map_or(Effect::None, Effect::SaveNotes);
+            }
+            Message::Followed(found) => {
+                if let Screen::Feedback(f) = &mut self.screen {
+                    f.followed(found);
+                }
+                return Effect::None;
+            }
             Message::Frame => return Effect::None,
             Message::Sync(event) => return self.sync_event(event),
             _ => {}
@@ -286,6 +316,7 @@ impl Kiosk {
         match message {
             Message::Welcome(m) => return self.welcome(m, now),
             Message::Thanks(m) => self.thanks(m),
+            Message::Feedback(m) => return self.feedback(m, now),
             Message::Pin(key) => return self.pin_key(key),
             Message::PinChecked(ok) => return self.pin_checked(ok, now),
             Message::PinHashRead(read) => self.pin_hash_read(read),
@@ -323,6 +354,26 @@ impl Kiosk {
         }
     }
 
+    fn feedback(&mut self, message: feedback::Message, now: Instant) -> Effect {
+        let Screen::Feedback(f) = &mut self.screen else {
+            return Effect::None;
+        };
+        let action = f.update(message, &self.setup.config.departments, chrono::Utc::now(), now);
+        self.feedback_action(action, now)
+    }
+
+    fn feedback_action(&mut self, action: feedback::Action, now: Instant) -> Effect {
+        match action {
+            feedback::Action::None => Effect::None,
+            feedback::Action::ToWelcome => {
+                self.reset();
+                Effect::None
+            }
+            feedback::Action::Save(note) => self.notes.push(note, now).map_or(Effect::None, Effect::SaveNotes),
+            feedback::Action::Follow(code) => Effect::Follow(code),
+        }
+    }
+
     fn survey(&mut self, message: survey::Message, now: Instant) -> Effect {
         let Screen::Survey(survey) = &mut self.screen else {
             return Effect::None;
@@ -345,6 +396,9 @@ impl Kiosk {
                     &self.setup.config.departments,
                 );
                 self.screen = Screen::Survey(Box::new(Survey::new(session, now)));
+            }
+            welcome::Action::Feedback => {
+                self.screen = Screen::Feedback(Box::new(Feedback::new(self.locale, &self.setup.config.centre.url)));
             }
             welcome::Action::OpenPin => {
                 self.screen = Screen::Pin(pad::Pin::default());
@@ -463,6 +517,10 @@ impl Kiosk {
                 let request = staff.hard_key(key, &self.setup.config);
                 self.staff_request(request)
             }
+            Screen::Feedback(f) => {
+                let action = f.hard_key(key, chrono::Utc::now(), now);
+                self.feedback_action(action, now)
+            }
             _ => Effect::None,
         }
     }
@@ -527,6 +585,11 @@ impl Kiosk {
                     self.reset();
                 }
             }
+            Screen::Feedback(f) => {
+                if f.tick(now, self.last_touch, idle) == feedback::Action::ToWelcome {
+                    self.reset();
+                }
+            }
             Screen::Survey(survey) => match survey.tick(now, self.last_touch, idle) {
                 survey::Action::Abandon => return self.abandon(now),
                 action => {
@@ -534,12 +597,17 @@ impl Kiosk {
                 }
             },
         }
+        if let Some(notes) = self.notes.tick(now) {
+            return Effect::SaveNotes(notes);
+        }
         self.outbox.tick(now).map_or(Effect::None, Effect::Save)
     }
 
     /// Whether the kiosk needs the clock ticking (it sleeps on the welcome screen).
     pub fn needs_ticks(&self) -> bool {
-        !matches!(self.screen, Screen::Welcome(_)) || !self.outbox.pending().is_empty()
+        !matches!(self.screen, Screen::Welcome(_))
+            || !self.outbox.pending().is_empty()
+            || !self.notes.pending().is_empty()
     }
 
     /// The screen on display.
@@ -597,9 +665,14 @@ impl Kiosk {
         self.outbox.pending()
     }
 
-    /// The last save error, for the staff banner.
+    /// Feedback notes not yet on disk.
+    pub fn pending_notes(&self) -> &[crate::feedback::note::Note] {
+        self.notes.pending()
+    }
+
+    /// The last save error (of responses or notes), for the staff banner.
     pub fn save_error(&self) -> Option<&crate::kiosk::problem::StoreProblem> {
-        self.outbox.error()
+        self.outbox.error().or(self.notes.error())
     }
 
     /// The thank-you QR code, when a URL is configured.

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::feedback::note::Note;
 use crate::kiosk::problem::StoreProblem;
 use crate::survey::{Questionnaire, Response, ResponseId};
 
@@ -20,11 +21,33 @@ pub struct Queued {
     pub response: Response,
 }
 
+/// Something the kiosk holds until the store has it: a response, or a feedback note.
+pub trait Pending: Clone {
+    /// What tells it apart from the others.
+    type Key: PartialEq + Clone + std::fmt::Debug;
+    /// Its key.
+    fn key(&self) -> Self::Key;
+}
+
+impl Pending for Queued {
+    type Key = ResponseId;
+    fn key(&self) -> ResponseId {
+        self.response.id
+    }
+}
+
+impl Pending for Note {
+    type Key = uuid::Uuid;
+    fn key(&self) -> uuid::Uuid {
+        self.id
+    }
+}
+
 /// What a save attempt did.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SaveOutcome {
-    /// Responses now on disk.
-    pub saved: Vec<ResponseId>,
+pub struct SaveOutcome<K = ResponseId> {
+    /// Responses (or notes) now on disk.
+    pub saved: Vec<K>,
     /// Why the rest were not saved (put into words for staff by the banner).
     pub error: Option<StoreProblem>,
 }
@@ -40,19 +63,31 @@ pub fn save_blocking(store: &SharedStore, batch: &[Queued]) -> SaveOutcome {
             saved: batch.iter().map(|q| q.response.id).collect(),
             error: None,
         },
-        Err(e) => {
-            let e = store.explain(e);
-            log_failure(&e.to_string());
-            SaveOutcome {
-                saved: Vec::new(),
-                error: Some(StoreProblem::of(&e)),
-            }
-        }
+        Err(e) => failed(&store, e, Vec::new()),
     }
 }
 
-fn log_failure(message: &str) {
-    eprintln!("hailong: saving a response failed, will retry: {message}");
+/// Saves feedback notes, each in its own transaction, blocking; stops at the first failure
+/// (the rest are retried with it).
+pub fn save_notes_blocking(store: &SharedStore, notes: &[Note]) -> SaveOutcome<uuid::Uuid> {
+    let mut store = store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut saved = Vec::new();
+    for note in notes {
+        if let Err(e) = store.save_note(note) {
+            return failed(&store, e, saved);
+        }
+        saved.push(note.id);
+    }
+    SaveOutcome { saved, error: None }
+}
+
+fn failed<K>(store: &crate::store::Store, e: crate::store::Error, saved: Vec<K>) -> SaveOutcome<K> {
+    let e = store.explain(e);
+    eprintln!("hailong: saving failed, will retry: {e}");
+    SaveOutcome {
+        saved,
+        error: Some(StoreProblem::of(&e)),
+    }
 }
 
 /// Pause between attempts to save responses that failed to save.
@@ -60,23 +95,34 @@ pub const RETRY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The responses the kiosk holds until the store has them: one save at a time, retried every
 /// [`RETRY`] after a failure. Pure state: a save to run comes back as the batch to save.
-#[derive(Debug, Default)]
-pub struct Outbox {
-    pending: Vec<Queued>,
+#[derive(Debug)]
+pub struct Outbox<T = Queued> {
+    pending: Vec<T>,
     saving: bool,
     last_attempt: Option<std::time::Instant>,
     error: Option<StoreProblem>,
 }
 
-impl Outbox {
+impl<T> Default for Outbox<T> {
+    fn default() -> Self {
+        Outbox {
+            pending: Vec::new(),
+            saving: false,
+            last_attempt: None,
+            error: None,
+        }
+    }
+}
+
+impl<T: Pending> Outbox<T> {
     /// Queues a finished response; the batch to save now, unless a save is running.
-    pub fn push(&mut self, queued: Queued, now: std::time::Instant) -> Option<Vec<Queued>> {
+    pub fn push(&mut self, queued: T, now: std::time::Instant) -> Option<Vec<T>> {
         self.pending.push(queued);
         self.save_now(now)
     }
 
     /// Everything waiting, to save now, unless a save is running or nothing waits.
-    pub fn save_now(&mut self, now: std::time::Instant) -> Option<Vec<Queued>> {
+    pub fn save_now(&mut self, now: std::time::Instant) -> Option<Vec<T>> {
         if self.saving || self.pending.is_empty() {
             return None;
         }
@@ -87,15 +133,15 @@ impl Outbox {
 
     /// A save finished at `now`: what it saved leaves the queue. After a success, responses
     /// finished while it ran go out at once (the batch returned).
-    pub fn saved(&mut self, outcome: SaveOutcome, now: std::time::Instant) -> Option<Vec<Queued>> {
+    pub fn saved(&mut self, outcome: SaveOutcome<T::Key>, now: std::time::Instant) -> Option<Vec<T>> {
         self.saving = false;
-        self.pending.retain(|q| !outcome.saved.contains(&q.response.id));
+        self.pending.retain(|q| !outcome.saved.contains(&q.key()));
         self.error = outcome.error;
         if self.error.is_none() { self.save_now(now) } else { None }
     }
 
     /// The clock at `now`: a retry, when one is due.
-    pub fn tick(&mut self, now: std::time::Instant) -> Option<Vec<Queued>> {
+    pub fn tick(&mut self, now: std::time::Instant) -> Option<Vec<T>> {
         if !self.saving
             && self
                 .last_attempt
@@ -107,7 +153,7 @@ impl Outbox {
     }
 
     /// Responses not yet on disk, each with its questionnaire.
-    pub fn pending(&self) -> &[Queued] {
+    pub fn pending(&self) -> &[T] {
         &self.pending
     }
 

@@ -5,6 +5,7 @@
 //! `synchronous=FULL`: when [`Store::save`] returns, the response is on disk.
 
 mod chain;
+mod notes;
 mod schema;
 
 use std::collections::{BTreeMap, HashMap};

@@ -75,4 +75,24 @@ CREATE TABLE tally (
     r#"
 -- Nothing in SQL: see store::retally.
 "#,
+    // 3: what patients leave in the kiosk's feedback box (append-only, hash-chained on their own).
+    r#"
+CREATE TABLE notes (
+    seq       INTEGER PRIMARY KEY,
+    id        TEXT NOT NULL UNIQUE,
+    kiosk_id  TEXT NOT NULL,
+    code      TEXT NOT NULL UNIQUE,
+    body      TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL,
+    synced_at TEXT
+);
+CREATE INDEX notes_unsynced ON notes (seq) WHERE synced_at IS NULL;
+
+CREATE TRIGGER notes_append_only_delete BEFORE DELETE ON notes
+BEGIN SELECT RAISE(ABORT, 'notes are append-only'); END;
+CREATE TRIGGER notes_append_only_update
+BEFORE UPDATE OF seq, id, kiosk_id, code, body, prev_hash, hash ON notes
+BEGIN SELECT RAISE(ABORT, 'notes are append-only'); END;
+"#,
 ];

@@ -6,6 +6,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 
+use crate::feedback::ReceiptCode;
+use crate::feedback::note::{FOLLOW_PATH, FollowUp, MAX_NOTES, NOTES_PATH, NoteBatch, NoteResult};
 use crate::i18n::{tr, tr_args};
 use crate::store::SharedStore;
 use crate::store::StoredResponse;
@@ -221,10 +223,90 @@ async fn blocking<T: Send + 'static>(
 /// the store while the centre works on the current one. A response the centre refuses stays
 /// queued and the pass goes on with the rest; the pass then ends with the first refusal as its
 /// error (or at once, when the centre refuses a whole batch).
+///
+/// The notes patients left in the feedback box go after the responses, in the same round
+/// ([`send_notes`]); the round's error is the first of the two.
 pub async fn sync_once(store: &SharedStore, client: &reqwest::Client, target: &Target) -> Result<u64, Error> {
     if target.url.is_empty() || target.token.is_empty() {
         return Err(Error::NotConfigured);
     }
+    let responses = send_responses(store, client, target).await;
+    // A centre that cannot be reached or refuses the kiosk would say the same again.
+    if let Err(Error::Offline(_) | Error::Refused { .. } | Error::Busy(_) | Error::Certificate(_)) = &responses {
+        return responses;
+    }
+    let notes = send_notes(store, client, target).await;
+    let synced = responses?;
+    notes.map(|_| synced)
+}
+
+/// Sends the feedback notes the centre does not hold yet, a request of up to [`MAX_NOTES`]
+/// at a time; how many it now holds that it did not. A note the centre refuses stays queued and
+/// the pass ends with the first refusal as its error.
+pub async fn send_notes(store: &SharedStore, client: &reqwest::Client, target: &Target) -> Result<u64, Error> {
+    let endpoint = format!("{}{NOTES_PATH}", target.url.trim_end_matches('/'));
+    let mut sent = 0;
+    let mut refused = None;
+    loop {
+        let notes = blocking(store, |s| s.notes_outbox(MAX_NOTES)).await?;
+        let (Some(first), full) = (notes.first(), notes.len() == MAX_NOTES) else {
+            break;
+        };
+        let body = NoteBatch {
+            kiosk_id: first.kiosk_id.clone(),
+            notes,
+        };
+        let result: NoteResult = post(client, &endpoint, &target.token, &body.kiosk_id, &body).await?;
+        refused = refused.or(result.rejected.first().map(|r| format!("{}: {}", r.id, r.error)));
+        let held = result.held();
+        if held.is_empty() {
+            break;
+        }
+        sent += held.len() as u64;
+        blocking(store, move |s| s.mark_notes_synced(&held)).await?;
+        if !full {
+            break;
+        }
+    }
+    refused.map_or(Ok(sent), |why| Err(Error::Rejected(why)))
+}
+
+/// Asks the centre where the item with receipt code `code` is (`None`: the centre has no item
+/// with that code).
+pub async fn follow_up(
+    client: &reqwest::Client,
+    target: &Target,
+    code: &ReceiptCode,
+) -> Result<Option<FollowUp>, Error> {
+    if target.url.is_empty() || target.token.is_empty() {
+        return Err(Error::NotConfigured);
+    }
+    let endpoint = format!(
+        "{}{}",
+        target.url.trim_end_matches('/'),
+        FOLLOW_PATH.replace("{code}", code.as_str())
+    );
+    let response = client
+        .get(endpoint)
+        .bearer_auth(&target.token)
+        .send()
+        .await
+        .map_err(|e| Error::Offline(without_url(&e)))?;
+    if response.status() == reqwest::StatusCode::NOT_FOUND {
+        return Ok(None);
+    }
+    if !response.status().is_success() {
+        return Err(error_of(response, "").await);
+    }
+    response
+        .json()
+        .await
+        .map(Some)
+        .map_err(|e| Error::Offline(without_url(&e)))
+}
+
+/// Sends the outbox's responses (see [`sync_once`]).
+async fn send_responses(store: &SharedStore, client: &reqwest::Client, target: &Target) -> Result<u64, Error> {
     let endpoint = format!("{}{RESPONSES_PATH}", target.url.trim_end_matches('/'));
     let mut synced = 0;
     let mut refused = None;
@@ -322,42 +404,47 @@ async fn post<B: serde::Serialize, R: serde::de::DeserializeOwned>(
         .send()
         .await
         .map_err(|e| Error::Offline(without_url(&e)))?;
-    let status = response.status();
-    if !status.is_success() {
-        let header_wait = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        let body = response.json::<ErrorBody>().await.ok();
-        let code = body.as_ref().and_then(|b| b.code.as_deref());
-        let detail = body.as_ref().map_or_else(
-            || status.canonical_reason().unwrap_or("error").to_string(),
-            |b| b.error.clone(),
-        );
-        use reqwest::StatusCode as S;
-        return Err(match status {
-            S::UNAUTHORIZED | S::FORBIDDEN | S::CONFLICT
-                if status != S::CONFLICT || code == Some(crate::sync::code::KIOSK_ENROLLED_ELSEWHERE) =>
-            {
-                Error::Refused {
-                    reason: Refusal::from_code(code),
-                    kiosk: kiosk_id.to_string(),
-                    detail,
-                }
-            }
-            S::SERVICE_UNAVAILABLE | S::TOO_MANY_REQUESTS => {
-                // At most the back-off's own ceiling, whatever a server says.
-                let wait = header_wait.or(body.and_then(|b| b.retry_after)).unwrap_or(5);
-                Error::Busy(wait.clamp(1, 300))
-            }
-            _ => Error::Server {
-                status: status.as_u16(),
-                message: detail,
-            },
-        });
+    if !response.status().is_success() {
+        return Err(error_of(response, kiosk_id).await);
     }
     response.json::<R>().await.map_err(|e| Error::Offline(without_url(&e)))
+}
+
+/// The error a centre's answer other than 2xx stands for.
+async fn error_of(response: reqwest::Response, kiosk_id: &str) -> Error {
+    let status = response.status();
+    let header_wait = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let body = response.json::<ErrorBody>().await.ok();
+    let code = body.as_ref().and_then(|b| b.code.as_deref());
+    let detail = body.as_ref().map_or_else(
+        || status.canonical_reason().unwrap_or("error").to_string(),
+        |b| b.error.clone(),
+    );
+    use reqwest::StatusCode as S;
+    match status {
+        S::UNAUTHORIZED | S::FORBIDDEN | S::CONFLICT
+            if status != S::CONFLICT || code == Some(crate::sync::code::KIOSK_ENROLLED_ELSEWHERE) =>
+        {
+            Error::Refused {
+                reason: Refusal::from_code(code),
+                kiosk: kiosk_id.to_string(),
+                detail,
+            }
+        }
+        S::SERVICE_UNAVAILABLE | S::TOO_MANY_REQUESTS => {
+            // At most the back-off's own ceiling, whatever a server says.
+            let wait = header_wait.or(body.and_then(|b| b.retry_after)).unwrap_or(5);
+            Error::Busy(wait.clamp(1, 300))
+        }
+        _ => Error::Server {
+            status: status.as_u16(),
+            message: detail,
+        },
+    }
 }
 
 /// The error and its causes ("error sending request: client error (Connect): tcp connect

@@ -300,6 +300,21 @@ impl Harness {
     }
 }
 
+impl Harness {
+    /// Writes the screen to `$HAILONG_SCREENSHOTS/<name>-tiny-skia.png` when that is set: README
+    /// pictures of screens with content that changes every run (a receipt code), never compared.
+    pub fn screenshot(&self, name: &str) {
+        if let Ok(dir) = std::env::var("HAILONG_SCREENSHOTS") {
+            let file = Path::new(&dir).join(format!("{name}-tiny-skia.png"));
+            let _ = std::fs::remove_file(&file);
+            let snapshot = self.simulator().snapshot(&Theme::Light).expect("snapshot renders");
+            snapshot
+                .matches_image(Path::new(&dir).join(name))
+                .expect("screenshot writes");
+        }
+    }
+}
+
 pub fn snapshot_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name)
 }

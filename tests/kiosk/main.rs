@@ -1,5 +1,6 @@
 //! The patient kiosk, driven headless by tapping the texts a patient sees.
 
+mod feedback;
 mod harness;
 mod patient;
 #[path = "../support/server.rs"]

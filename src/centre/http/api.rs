@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::centre::store::KioskInfo;
 use crate::centre::{Centre, Scope, token_hash};
+use crate::feedback::note::{FOLLOW_PATH, NOTES_PATH};
 use crate::report::period::Period;
 use crate::survey::Locale;
 use crate::sync::{
@@ -34,7 +35,7 @@ impl ApiError {
     fn coded(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         ApiError(status, message.into(), Some(code))
     }
-    fn internal(e: impl std::fmt::Display) -> Self {
+    pub(super) fn internal(e: impl std::fmt::Display) -> Self {
         tracing::error!(error = ?e.to_string(), "internal error");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
     }
@@ -284,6 +285,8 @@ pub fn routes() -> Vec<(&'static str, axum::http::Method, axum::routing::MethodR
         route!("/api/v1/health", GET, health),
         route!(RESPONSES_PATH, POST, ingest),
         route!(AUDIT_PATH, POST, audit),
+        route!(NOTES_PATH, POST, super::notes::send),
+        route!(FOLLOW_PATH, GET, super::notes::follow),
         route!("/api/v1/report", GET, report),
         route!("/api/v1/events", GET, events),
         route!(OPENAPI_PATH, GET, openapi),
@@ -553,7 +556,7 @@ fn check_batch(batch: &Batch, kiosk: &KioskInfo) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn other_kiosk(bound: &str, claimed: &str) -> ApiError {
+pub(super) fn other_kiosk(bound: &str, claimed: &str) -> ApiError {
     ApiError::coded(
         StatusCode::FORBIDDEN,
         code::TOKEN_OTHER_KIOSK,
@@ -785,7 +788,7 @@ async fn openapi() -> impl IntoResponse {
         version = "1",
         description = "Kiosks post their responses; readers get the DESIGN §5 report JSON."
     ),
-    paths(health, ingest, audit, report, events, openapi),
+    paths(health, ingest, audit, super::notes::send, super::notes::follow, report, events, openapi),
     components(schemas(
         ErrorBody,
         Batch,
@@ -793,7 +796,13 @@ async fn openapi() -> impl IntoResponse {
         Audit,
         AuditResult,
         EventsPage,
-        crate::store::StoredResponse
+        crate::store::StoredResponse,
+        crate::feedback::note::NoteBatch,
+        crate::feedback::note::StoredNote,
+        crate::feedback::note::Note,
+        crate::feedback::note::NoteResult,
+        crate::feedback::note::NoteRejected,
+        crate::feedback::note::FollowUp
     )),
     modifiers(&BearerScheme)
 )]

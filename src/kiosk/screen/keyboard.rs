@@ -48,6 +48,25 @@ pub fn type_hard(composer: &mut Composer, key: HardKey) {
     }
 }
 
+/// What is typed so far (or the placeholder, when nothing is), and the count of characters
+/// against the most allowed ("12/500 ký tự").
+pub fn typed<'a>(m: Metrics, locale: crate::survey::Locale, composer: &Composer) -> (iced::widget::Text<'a>, String) {
+    let typed = composer.text();
+    let shown = if typed.is_empty() {
+        text(tr(locale, id!("keyboard-placeholder")))
+            .size(m.px(32.0))
+            .color(theme::MUTED)
+    } else {
+        text(typed).size(m.px(34.0))
+    };
+    let count = crate::i18n::tr_args(
+        locale,
+        id!("keyboard-count"),
+        &[("count", composer.len().into()), ("max", composer.max_len().into())],
+    );
+    (shown, count)
+}
+
 const ROWS: [&str; 4] = ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"];
 
 /// The id of the highlighted key of the typing mode on (tests check it is the mode's).

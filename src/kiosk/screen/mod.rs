@@ -3,6 +3,7 @@
 //! [`view`] picks the one on display (mapping its messages into [`app::Message`]) and adds the
 //! staff banner when saving fails.
 
+pub mod feedback;
 pub mod keyboard;
 pub use keyboard::MODE_ON;
 pub mod pin;
@@ -57,6 +58,40 @@ pub fn text<'a>(content: impl IntoFragment<'a>) -> Text<'a> {
     iced::widget::text(content).line_height(LineHeight::Relative(1.5))
 }
 
+/// A quiet button (Back, Skip, Not used).
+pub fn quiet_button<'a, M: Clone + 'a>(m: theme::Metrics, label: String, message: M) -> Element<'a, M> {
+    iced::widget::button(text(label).size(m.px(30.0)))
+        .padding([m.px(22.0), m.px(40.0)])
+        .style(theme::secondary)
+        .on_press(message)
+        .into()
+}
+
+/// The primary button of a step (Continue, Send).
+pub fn forward_button<'a, M: Clone + 'a>(m: theme::Metrics, label: String, message: M) -> Element<'a, M> {
+    iced::widget::button(text(label).size(m.px(32.0)).font(BOLD))
+        .padding([m.px(22.0), m.px(60.0)])
+        .style(theme::primary)
+        .on_press(message)
+        .into()
+}
+
+/// Large one-line-or-two option buttons in a column (choices, departments, kinds of feedback).
+pub fn choices<'a, M: Clone + 'a>(m: theme::Metrics, options: impl Iterator<Item = (String, M)>) -> Element<'a, M> {
+    let buttons = options.map(|(label, message)| {
+        iced::widget::button(text(label).size(m.px(32.0)).center().width(Fill))
+            .width(Fill)
+            .padding([m.px(22.0), m.px(30.0)])
+            .style(theme::option)
+            .on_press(message)
+            .into()
+    });
+    iced::widget::Column::from_iter(buttons)
+        .spacing(m.px(16.0))
+        .max_width(m.px(1300.0))
+        .into()
+}
+
 /// The whole window.
 pub fn view(kiosk: &Kiosk) -> Element<'_> {
     let m = kiosk.metrics();
@@ -68,6 +103,9 @@ pub fn view(kiosk: &Kiosk) -> Element<'_> {
             .view(m, kiosk.locale(), kiosk.faces(), kiosk.now())
             .map(Message::Survey),
         Screen::Thanks(thanks) => thanks.view(m, kiosk.locale(), kiosk.qr()).map(Message::Thanks),
+        Screen::Feedback(f) => f
+            .view(m, kiosk.locale(), &kiosk.config().departments)
+            .map(Message::Feedback),
         Screen::Pin(pad) => pad
             .view(
                 m,

@@ -29,6 +29,8 @@ pub enum Message {
     Locale(Locale),
     /// The start button.
     Start,
+    /// "Góp ý / Phản ánh": the feedback box.
+    Feedback,
     /// A tap on the hidden top-left corner.
     CornerTap,
 }
@@ -42,6 +44,8 @@ pub enum Action {
     Locale(Locale),
     /// Start a survey.
     Start,
+    /// Open the feedback box.
+    Feedback,
     /// The corner gesture is complete: open the staff PIN pad.
     OpenPin,
 }
@@ -52,6 +56,7 @@ impl Welcome {
         match message {
             Message::Locale(locale) => Action::Locale(locale),
             Message::Start => Action::Start,
+            Message::Feedback => Action::Feedback,
             Message::CornerTap => {
                 if counts_corner_tap(&mut self.corner_taps, now) {
                     Action::OpenPin
@@ -95,7 +100,17 @@ impl Welcome {
                 .color(theme::MUTED)
                 .center()
                 .width(Fill),
-            space().height(m.px(50.0)),
+            button(
+                text(tr(locale, id!("welcome-feedback")))
+                    .size(m.px(30.0))
+                    .center()
+                    .width(Fill)
+            )
+            .width(m.px(480.0))
+            .padding([m.px(20.0), m.px(30.0)])
+            .style(theme::secondary)
+            .on_press(Message::Feedback),
+            space().height(m.px(30.0)),
             text(tr(locale, id!("welcome-language")))
                 .size(m.px(24.0))
                 .color(theme::MUTED),

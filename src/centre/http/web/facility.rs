@@ -231,6 +231,8 @@ pub async fn page(
     let tz = centre.web.tz;
     let when = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string();
     let title = facility.clone();
+    let slug = crate::text::slug(&facility);
+    let may_open_cases = crate::centre::feedback::may_enter(&viewer.user, &facility);
     let body = html! {
         h1 { (title) }
         p.period { (periods::describe(locale, &period)) }
@@ -351,6 +353,13 @@ pub async fn page(
                 ul.comments { @for cm in &data.comments { li {
                     p.comment-text { (cm.text) }
                     p.meta { (when(cm.at)) @if let Some(d) = &cm.department { " · " (d) } }
+                    @if may_open_cases && cm.from_unsatisfied() {
+                        form.inline method="post" action={ "/feedback/" (slug) "/from-comment" } {
+                            input type="hidden" name="csrf" value=(viewer.csrf);
+                            input type="hidden" name="response" value=(cm.response.0);
+                            button.small type="submit" { (tr(locale, id!("web-facility-to-case"))) }
+                        }
+                    }
                 } } }
             }
         }

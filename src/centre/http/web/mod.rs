@@ -80,6 +80,7 @@ pub fn routes(centre: Centre) -> Router {
             get(feedback::inbox::openings).post(feedback::inbox::add_opening),
         )
         .route("/feedback/{slug}/register.xlsx", get(feedback::inbox::register))
+        .route("/feedback/{slug}/from-comment", post(feedback::inbox::from_comment))
         .route(
             "/gop-y/{slug}",
             get(feedback::public::form).post(feedback::public::send),

@@ -6,7 +6,7 @@ use iced::widget::{Row, column, container};
 
 use super::Message;
 use super::question::{Looks, forward, page, quiet};
-use crate::i18n::{tr, tr_args};
+use crate::i18n::tr;
 use crate::kiosk::screen::keyboard::keys;
 use crate::kiosk::screen::{BOLD, text};
 use crate::kiosk::session::{Input, Session};
@@ -21,23 +21,11 @@ pub fn view<'a>(looks: &Looks<'a>, session: &'a Session, prompt: &str) -> Elemen
     let Some(composer) = session.composer.as_ref() else {
         return iced::widget::space().into();
     };
-    let typed = composer.text();
-    let shown = if typed.is_empty() {
-        text(tr(locale, id!("keyboard-placeholder")))
-            .size(m.px(32.0))
-            .color(theme::MUTED)
-    } else {
-        text(typed).size(m.px(34.0))
-    };
+    let (shown, count) = crate::kiosk::screen::keyboard::typed(m, locale, composer);
     let hint = match composer.mode() {
         Mode::Telex => tr(locale, id!("keyboard-hint-telex")),
         Mode::Plain => tr(locale, id!("keyboard-hint-plain")),
     };
-    let count = tr_args(
-        locale,
-        id!("keyboard-count"),
-        &[("count", composer.len().into()), ("max", composer.max_len().into())],
-    );
     let top = column![
         text(prompt.to_string())
             .size(m.px(36.0))

@@ -6,7 +6,7 @@ use iced::{Center, Fill, Length};
 
 use super::{Message, comment};
 use crate::i18n::{Id, tr, tr_args};
-use crate::kiosk::screen::{BOLD, text};
+use crate::kiosk::screen::{BOLD, choices, text};
 use crate::kiosk::session::{Input, OVER_100, Session, Step};
 use crate::kiosk::theme::{self, Metrics};
 use crate::survey::{Item, ItemKind, Locale};
@@ -181,20 +181,12 @@ pub fn question<'a>(m: Metrics, locale: Locale, item: &'a Item) -> Element<'a> {
 
 /// A quiet footer button (Back, Skip, Not used).
 pub fn quiet<'a>(m: Metrics, label: String, input: Input) -> Element<'a> {
-    button(text(label).size(m.px(30.0)))
-        .padding([m.px(22.0), m.px(40.0)])
-        .style(theme::secondary)
-        .on_press(Message::Input(input))
-        .into()
+    crate::kiosk::screen::quiet_button(m, label, Message::Input(input))
 }
 
 /// The primary footer button (Continue, Send).
 pub fn forward<'a>(m: Metrics, label: String, input: Input) -> Element<'a> {
-    button(text(label).size(m.px(32.0)).font(BOLD))
-        .padding([m.px(22.0), m.px(60.0)])
-        .style(theme::primary)
-        .on_press(Message::Input(input))
-        .into()
+    crate::kiosk::screen::forward_button(m, label, Message::Input(input))
 }
 
 /// The words under face `value` (1–5).
@@ -259,22 +251,6 @@ fn percent<'a>(m: Metrics, locale: Locale, over_100: bool) -> Element<'a> {
     });
     Column::from_iter(rows)
         .spacing(m.px(18.0))
-        .max_width(m.px(1300.0))
-        .into()
-}
-
-/// Large one-line-or-two option buttons in a column (choices, departments).
-pub fn choices<'a>(m: Metrics, options: impl Iterator<Item = (String, Message)>) -> Element<'a> {
-    let buttons = options.map(|(label, message)| {
-        button(text(label).size(m.px(32.0)).center().width(Fill))
-            .width(Fill)
-            .padding([m.px(22.0), m.px(30.0)])
-            .style(theme::option)
-            .on_press(message)
-            .into()
-    });
-    Column::from_iter(buttons)
-        .spacing(m.px(16.0))
         .max_width(m.px(1300.0))
         .into()
 }

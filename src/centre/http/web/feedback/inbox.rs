@@ -316,6 +316,78 @@ pub async fn enter(
     .unwrap_or_else(|e| e.render(locale))
 }
 
+/// Where the ids of cases opened from survey comments come from: the case of a response's
+/// comment is always the same item (UUID v5 of the response id), so a second click opens it.
+const COMMENT_CASES: uuid::Uuid = uuid::Uuid::from_u128(0x6861_696c_6f6e_6763_6f6d_6d65_6e74_0001);
+
+/// A survey comment to open a case from, as posted from the facility page.
+#[derive(Debug, Default, Deserialize)]
+pub struct FromCommentForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    response: String,
+}
+
+/// `POST /feedback/<slug>/from-comment`: opens a case (a reflection, received through the
+/// kiosk when the response was submitted) from the comment of a response whose patient was not
+/// satisfied, once: the same comment again leads to the case already opened.
+pub async fn from_comment(
+    State(centre): State<Centre>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    f: Form<FromCommentForm>,
+) -> Response {
+    let locale = viewer.locale;
+    let c = centre.clone();
+    blocking(move || {
+        let f = parsed(locale, f)?;
+        viewer.check_csrf(&f.csrf)?;
+        let facility = enterable(&c, &viewer, &slug)?;
+        let response = f
+            .response
+            .parse::<uuid::Uuid>()
+            .map_err(|_| PageError::BadRequest(tr(locale, id!("fb-error-comment"))))?;
+        let id = uuid::Uuid::new_v5(&COMMENT_CASES, response.as_bytes());
+        let to_item = |code: &crate::feedback::ReceiptCode| {
+            Redirect::to(&format!("/feedback/item/{}", code.as_str())).into_response()
+        };
+        if let Some(item) = feedback::load(c.feedback.as_ref(), id)? {
+            return Ok(to_item(&item.submission.code));
+        }
+        let scope = crate::centre::Scope {
+            facility: Some(facility.clone()),
+            ..Default::default()
+        };
+        let comment = c
+            .store
+            .latest_comments(&scope, crate::centre::store::COMMENT_SCAN)?
+            .into_iter()
+            .find(|cm| cm.response.0 == response && cm.from_unsatisfied())
+            .ok_or_else(|| PageError::BadRequest(tr(locale, id!("fb-error-comment"))))?;
+        let submission = crate::feedback::Submission {
+            id,
+            code: crate::feedback::ReceiptCode::new(),
+            facility,
+            channel: Channel::Kiosk,
+            kind: Kind::Reflection,
+            department: comment.department,
+            text: comment.text,
+            contact: Default::default(),
+            identity: None,
+            received_at: comment.at,
+            opening: None,
+            due: None,
+            forward_by: None,
+        };
+        let item = super::store_new(&c, submission, &viewer.user.name, None)?;
+        tracing::info!(user = ?viewer.user.name, code = %item.submission.code, "feedback case opened from a survey comment");
+        Ok(to_item(&item.submission.code))
+    })
+    .await
+    .unwrap_or_else(|e| e.render(locale))
+}
+
 /// A box opening, as posted.
 #[derive(Debug, Default, Deserialize)]
 pub struct OpeningForm {

@@ -122,18 +122,11 @@ impl Fields {
         let department = short(&self.department, 200, id!("fb-error-department"))?;
         let identity = short(&self.identity, 500, id!("fb-error-identity"))?;
         let phone = short(&self.phone, 20, id!("fb-error-phone"))?;
-        if phone.as_deref().is_some_and(|p| {
-            !p.chars().all(|c| c.is_ascii_digit() || " +-.()".contains(c))
-                || p.chars().filter(char::is_ascii_digit).count() < 8
-        }) {
+        if phone.as_deref().is_some_and(|p| !crate::feedback::note::valid_phone(p)) {
             return Err(tr(locale, id!("fb-error-phone")));
         }
         let email = short(&self.email, 200, id!("fb-error-email"))?;
-        if email.as_deref().is_some_and(|e| {
-            let mut parts = e.split('@');
-            let (user, domain) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-            user.is_empty() || !domain.contains('.') || parts.next().is_some() || e.contains(char::is_whitespace)
-        }) {
+        if email.as_deref().is_some_and(|e| !crate::feedback::note::valid_email(e)) {
             return Err(tr(locale, id!("fb-error-email")));
         }
         let contact = Contact { phone, email };
@@ -181,8 +174,12 @@ pub fn store_new(
         match centre.feedback.add_item(&item, origin) {
             Ok(_) => return Ok(item),
             Err(crate::centre::store::Error::Conflict(_)) => {
+                // The code is taken (or, for a fresh id, the id): draw again. A fixed id (a
+                // case opened from a comment) is kept, so the same comment stays one case.
                 submission.code = crate::feedback::ReceiptCode::new();
-                submission.id = uuid::Uuid::now_v7();
+                if submission.id.get_version() == Some(uuid::Version::SortRand) {
+                    submission.id = uuid::Uuid::now_v7();
+                }
             }
             Err(e) => return Err(e.into()),
         }
