@@ -121,6 +121,11 @@ sync-last-success = Last successful sync
 sync-never = never
 sync-waiting = Responses waiting
 sync-queued = { $count } responses (oldest: { $oldest })
+sync-notes-waiting = Feedback waiting to be sent
+sync-notes-count = { $count } { $count ->
+    [one] note
+   *[other] notes
+}
 sync-last-error = Last error
 sync-explain = Sync is not configured: add the [centre] block (url, token) the centre gave you to hailong.toml. Every response is stored safely on the kiosk meanwhile.
 sync-now = Sync now

@@ -324,6 +324,8 @@ pub struct OutboxStatus {
     pub queued: u64,
     /// When the oldest of them was submitted.
     pub oldest: Option<DateTime<Utc>>,
+    /// Feedback notes not yet held by the centre.
+    pub notes: u64,
 }
 
 /// The kiosk database.
@@ -840,6 +842,7 @@ impl Store {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         Ok(OutboxStatus {
+            notes: self.notes_waiting()?,
             queued: queued as u64,
             oldest: oldest
                 .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())

@@ -155,6 +155,7 @@ mod tests {
         assert_eq!(waiting[1].prev_hash, waiting[0].hash);
         assert!(waiting.iter().all(StoredNote::hash_holds));
         assert_eq!(store.verify_notes().unwrap(), None);
+        assert_eq!(store.outbox_status().unwrap().notes, 2, "the Sync page counts them");
         assert!(!store.note_by_code(&a.code).unwrap().unwrap().1);
 
         assert_eq!(store.mark_notes_synced(&[a.id]).unwrap(), 1);

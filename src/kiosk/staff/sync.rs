@@ -186,6 +186,15 @@ fn view<'a>(
         audit,
     ]
     .spacing(m.px(22.0));
+    if let Some(Ok(status)) = &page.outbox
+        && status.notes > 0
+    {
+        content = content.push(line(
+            id!("sync-notes-waiting"),
+            tr_args(locale, id!("sync-notes-count"), &[("count", status.notes.into())]),
+            theme::TEXT,
+        ));
+    }
     if let Some(warning) = state
         .clock_offset
         .and_then(|offset| crate::sync::client::explain_clock(offset, locale))
