@@ -999,6 +999,19 @@ fn the_openapi_document_describes_every_route_and_the_fields_serde_reads_and_wri
         prev_hash: "0".repeat(64),
         hash: "1".repeat(64),
     };
+    // A report with every optional field filled, as `GET /api/v1/report` answers.
+    let mut tally = hailong::survey::Tally::default();
+    tally.add(&stored.response);
+    let report = hailong::report::Report {
+        facility: "TTYT".into(),
+        period: "2026-Q1".into(),
+        from: NaiveDate::from_ymd_opt(2026, 1, 1),
+        to: NaiveDate::from_ymd_opt(2026, 3, 31),
+        department: Some("Khoa Nhi".into()),
+        questionnaire: Some("kiosk-nhanh".into()),
+        summary: hailong::survey::summarize(&[(&q, &tally)], 0, &ScoringOptions::default()),
+    };
+    assert!(!report.summary.items.is_empty() && !report.summary.sections.is_empty());
     let samples = [
         (
             "Batch",
@@ -1038,6 +1051,7 @@ fn the_openapi_document_describes_every_route_and_the_fields_serde_reads_and_wri
             serde_json::to_value(hailong::sync::AuditResult::default()).unwrap(),
         ),
         ("StoredNote", serde_json::to_value(sample_note()).unwrap()),
+        ("Report", serde_json::to_value(&report).unwrap()),
         (
             "NoteBatch",
             serde_json::to_value(NoteBatch {
@@ -1074,6 +1088,27 @@ fn the_openapi_document_describes_every_route_and_the_fields_serde_reads_and_wri
         let schema = &doc["components"]["schemas"][name];
         assert_eq!(property_names(&doc, schema), keys, "{name}");
     }
+    // Nested figures too: an item's and a section's fields are the schema's.
+    let item = report.summary.items.values().next().unwrap();
+    let item_keys: std::collections::BTreeSet<String> = serde_json::to_value(item)
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    let mut item_schema = property_names(&doc, &doc["components"]["schemas"]["ItemFigures"]);
+    if item.reasons.is_empty() {
+        item_schema.remove("reasons");
+    }
+    assert_eq!(item_schema, item_keys, "ItemFigures");
+    assert!(property_names(&doc, &doc["components"]["schemas"]["Figures"]).contains("satisfied_pct"));
+    assert!(
+        serde_json::to_string(&doc["paths"]["/api/v1/report"])
+            .unwrap()
+            .contains("#/components/schemas/Report"),
+        "the report's answer is described"
+    );
     // An answer is one of its five shapes; the hand-written document's `answers` said so too.
     let answer = serde_json::to_string(&doc["components"]["schemas"]["Answer"]).unwrap();
     for shape in ["scale", "percent", "choice", "reasons", "text"] {

@@ -25,7 +25,7 @@ use crate::store::Filter;
 use crate::survey::{Questionnaire, ScoringOptions, Summary, summarize};
 
 /// A report as `hailong report --json` prints it: what it covers, then the figures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Report {
     /// The facility's name.
     pub facility: String,

@@ -231,7 +231,7 @@ fn pct(k: u64, n: u64) -> Option<f64> {
 }
 
 /// Satisfaction figures of one item, one section or everything.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Figures {
     /// Answers on the 1–5 scale (n).
     pub answers: u64,
@@ -277,7 +277,7 @@ impl Figures {
 }
 
 /// Figures of one scale item.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ItemFigures {
     /// The section the item belongs to.
     pub section: String,
@@ -290,7 +290,7 @@ pub struct ItemFigures {
 }
 
 /// How the overall rate stands against the target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// No answers at all.
@@ -328,7 +328,7 @@ pub fn verdict(satisfied: u64, answers: u64, target_pct: f64) -> Verdict {
 }
 
 /// Every figure of DESIGN §5 for one set of responses; `hailong report --json` prints this.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Summary {
     /// Responses counted (complete + partial, rapid repeats excluded).
     pub responses: u64,

@@ -672,7 +672,7 @@ struct ReportQuery {
     security(("bearer" = [])),
     params(ReportQuery),
     responses(
-        (status = 200, description = "the report (same keys as `hailong report --json`)", body = Object),
+        (status = 200, description = "the report (same keys as `hailong report --json`)", body = crate::report::Report),
         (status = 400, description = "bad parameter", body = ErrorBody),
         (status = 401, description = "missing or unknown read token", body = ErrorBody),
     )
@@ -797,6 +797,7 @@ async fn openapi() -> impl IntoResponse {
         AuditResult,
         EventsPage,
         crate::store::StoredResponse,
+        crate::report::Report,
         crate::feedback::note::NoteBatch,
         crate::feedback::note::StoredNote,
         crate::feedback::note::Note,
