@@ -122,7 +122,7 @@ pub fn quarterly(
         ..Scope::default()
     };
     let (mut total, mut departments, mut forms) = (Groups::default(), Groups::default(), Groups::default());
-    centre.store.for_each_tally_row(&scope, &mut |_, key, tally| {
+    centre.store.for_each_facility_tally(&scope, &mut |_, key, tally| {
         total.add((), &key, &tally);
         departments.add(key.department.clone(), &key, &tally);
         forms.add((key.questionnaire_id.clone(), key.questionnaire_version), &key, &tally);

@@ -158,11 +158,11 @@ fn rows_of(
     let by_department = facility.is_some();
     let mut groups = Groups::default();
     let mut total = Groups::default();
-    centre.store.for_each_tally_row(&scope, &mut |origin, key, tally| {
+    centre.store.for_each_facility_tally(&scope, &mut |facility, key, tally| {
         let group = if by_department {
             key.department.clone()
         } else {
-            origin.facility.clone()
+            facility.to_string()
         };
         groups.add(group, &key, &tally);
         total.add((), &key, &tally);
