@@ -7,7 +7,7 @@
 # does); the public page ≤ 30 kB transferred gzip-compressed with no third-party request; the
 # quarterly report's .docx ≤ 1 s.
 # Usage: bash benches/centre-web.sh [RESPONSES_PER_KIOSK]   (default 250; RUNS=20 timed requests;
-# HAILONG_BIN=path times that binary instead of building this tree's)
+# HAILONG_BIN=path times that binary instead of building this tree's; ONLY=sqlite or ONLY=postgres)
 # The filled databases stay in $CARGO_TARGET_DIR (or target/) and a rerun skips the filling.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -107,8 +107,10 @@ bench() { # NAME DATABASE
     stop_centre
 }
 
-bench sqlite "sqlite:$DIR/centre.sqlite3"
-if [ -n "${HAILONG_BENCH_POSTGRES_URL:-}" ]; then
+if [ "${ONLY:-}" != postgres ]; then
+    bench sqlite "sqlite:$DIR/centre.sqlite3"
+fi
+if [ -n "${HAILONG_BENCH_POSTGRES_URL:-}" ] && [ "${ONLY:-}" != sqlite ]; then
     sep='?'
     case "$HAILONG_BENCH_POSTGRES_URL" in *\?*) sep='&' ;; esac
     if [ ! -f "$DIR/postgres.filled" ] || [ -z "$(psql "$HAILONG_BENCH_POSTGRES_URL" -Atc "SELECT 1 FROM information_schema.schemata WHERE schema_name = '$SCHEMA'")" ]; then
