@@ -1903,7 +1903,10 @@ fn the_facility_roll_up_adds_up_the_kiosks_rows() {
         let postgres =
             || -> Arc<dyn Backend> { Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap()) };
         roll_up_adds_up(postgres, || {
-            server::postgres_execute(&url, "DELETE FROM tallies_facility; UPDATE hailong_schema SET version = 6;")
+            server::postgres_execute(
+                &url,
+                "DELETE FROM tallies_facility; UPDATE hailong_schema SET version = 6;",
+            )
         });
     }
 }
@@ -1955,13 +1958,19 @@ fn roll_up_adds_up(open: impl Fn() -> Arc<dyn Backend>, downgrade: impl FnOnce()
             let mut by_kiosk: BTreeMap<(String, TallyKey), Tally> = BTreeMap::new();
             store
                 .for_each_tally_row(scope, &mut |origin, key, tally| {
-                    by_kiosk.entry((origin.facility.clone(), key)).or_default().merge(&tally)
+                    by_kiosk
+                        .entry((origin.facility.clone(), key))
+                        .or_default()
+                        .merge(&tally)
                 })
                 .unwrap();
             let mut by_facility: BTreeMap<(String, TallyKey), Tally> = BTreeMap::new();
             store
                 .for_each_facility_tally(scope, &mut |facility, key, tally| {
-                    by_facility.entry((facility.to_string(), key)).or_default().merge(&tally)
+                    by_facility
+                        .entry((facility.to_string(), key))
+                        .or_default()
+                        .merge(&tally)
                 })
                 .unwrap();
             assert!(!by_kiosk.is_empty(), "{scope:?}");

@@ -169,9 +169,9 @@ pub fn quarterly(
         .collect();
     let kiosks = centre
         .store
-        .kiosks()?
+        .kiosks_of(facility)?
         .iter()
-        .filter(|k| k.facility == facility && k.revoked_at.is_none())
+        .filter(|k| k.revoked_at.is_none())
         .count();
     let actions = centre
         .store

@@ -335,7 +335,9 @@ impl PostgresCentre {
                 if TALLIES_MIGRATIONS.contains(&i) {
                     backfill_tallies(&tx, tz).await?;
                 }
-                if i == FACILITY_TALLIES_MIGRATION || (i > FACILITY_TALLIES_MIGRATION && TALLIES_MIGRATIONS.contains(&i)) {
+                if i == FACILITY_TALLIES_MIGRATION
+                    || (i > FACILITY_TALLIES_MIGRATION && TALLIES_MIGRATIONS.contains(&i))
+                {
                     rebuild_facility_tallies(&tx).await?;
                 }
                 tx.execute("UPDATE hailong_schema SET version = $1", &[&((i + 1) as i32)])
@@ -429,9 +431,12 @@ async fn merge_facility_tallies(
     if monthly.is_empty() {
         return Ok(());
     }
-    tx.execute("SELECT id FROM facilities WHERE id = $1 FOR NO KEY UPDATE", &[&facility_id])
-        .await
-        .map_err(db)?;
+    tx.execute(
+        "SELECT id FROM facilities WHERE id = $1 FOR NO KEY UPDATE",
+        &[&facility_id],
+    )
+    .await
+    .map_err(db)?;
     let days: Vec<NaiveDate> = monthly.keys().map(|k| k.day).collect();
     for row in tx
         .query(
@@ -610,6 +615,36 @@ impl CentreStore for PostgresCentre {
             let client = pool.get().await.map_err(db)?;
             let rows = client
                 .query(&format!("{KIOSK_SELECT} ORDER BY f.name, k.name"), &[])
+                .await
+                .map_err(db)?;
+            Ok(rows.iter().map(kiosk_row).collect())
+        })
+    }
+
+    fn facility_names(&self) -> Result<Vec<String>, Error> {
+        let mut names: Vec<String> = self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let rows = client
+                .query(
+                    "SELECT name FROM facilities f WHERE f.id IN (SELECT DISTINCT facility_id FROM kiosks)",
+                    &[],
+                )
+                .await
+                .map_err(db)?;
+            Ok(rows.iter().map(|r| r.get(0)).collect())
+        })?;
+        names.sort();
+        Ok(names)
+    }
+
+    fn kiosks_of(&self, facility: &str) -> Result<Vec<KioskInfo>, Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let rows = client
+                .query(
+                    &format!("{KIOSK_SELECT} WHERE f.name = $1 ORDER BY f.name, k.name"),
+                    &[&facility],
+                )
                 .await
                 .map_err(db)?;
             Ok(rows.iter().map(kiosk_row).collect())

@@ -569,6 +569,29 @@ impl CentreStore for SqliteCentre {
         Ok(rows)
     }
 
+    fn facility_names(&self) -> Result<Vec<String>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached("SELECT name FROM facilities f WHERE f.id IN (SELECT DISTINCT facility_id FROM kiosks)")?;
+        let mut names = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        names.sort();
+        Ok(names)
+    }
+
+    fn kiosks_of(&self, facility: &str) -> Result<Vec<KioskInfo>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id LEFT JOIN kiosk_sync s ON s.id = k.id \
+             WHERE f.name = ?1 ORDER BY f.name, k.name"
+        ))?;
+        let rows = stmt
+            .query_map([facility], kiosk_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     fn revoke_kiosk(&self, id: &str) -> Result<(), Error> {
         let n = self.conn().execute(
             "UPDATE kiosks SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
@@ -925,7 +948,11 @@ impl CentreStore for SqliteCentre {
         let conn = self.conn();
         for (table, (from, to)) in ranges.tables() {
             // Whole months from the facility roll-up, the days around them from the kiosks' rows.
-            let table = if table == "tallies_month" { "tallies_facility" } else { table };
+            let table = if table == "tallies_month" {
+                "tallies_facility"
+            } else {
+                table
+            };
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, t.rapid_repeat, t.data, \
                  f.name FROM {table} t JOIN facilities f ON f.id = t.facility_id \
