@@ -2061,3 +2061,106 @@ fn case_a_time_no_clock_gives_is_refused(dir: &Path, server: Server) {
     );
     assert_eq!(body["accepted"].as_array().unwrap().len(), 1, "{body}");
 }
+
+/// The facility roll-up the overview, public page and quarterly report read adds up to the same
+/// tallies as the kiosks' own rows, for whole months, the days around them, a facility and a
+/// department, on both backends; and a database from before it gets it when opened.
+#[test]
+fn the_facility_roll_up_adds_up_the_kiosks_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("centre.sqlite3");
+    let sqlite = |path: &Path| -> Arc<dyn Backend> { Arc::new(SqliteCentre::open(path, TZ).unwrap()) };
+    roll_up_adds_up(
+        || sqlite(&path),
+        || {
+            rusqlite::Connection::open(&path)
+                .unwrap()
+                .execute_batch("DELETE FROM tallies_facility; PRAGMA user_version = 5;")
+                .unwrap()
+        },
+    );
+    if let Some(url) = server::postgres_url() {
+        let url = server::postgres_schema(&url);
+        let postgres =
+            || -> Arc<dyn Backend> { Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap()) };
+        roll_up_adds_up(postgres, || {
+            server::postgres_execute(
+                &url,
+                "DELETE FROM tallies_facility; UPDATE hailong_schema SET version = 6;",
+            )
+        });
+    }
+}
+
+fn roll_up_adds_up(open: impl Fn() -> Arc<dyn Backend>, downgrade: impl FnOnce()) {
+    use hailong::centre::store::TallyKey;
+    use hailong::survey::Tally;
+    use std::collections::BTreeMap;
+    let catalog = Catalog::built_in();
+    let opts = hailong::centre::demo::Options {
+        facilities: 3,
+        kiosks_per_facility: 2,
+        responses: 300,
+        seed: 5,
+        end: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        tz: TZ,
+        questionnaire: "byt-ngoai-tru".into(),
+    };
+    let store = open();
+    hailong::centre::demo::fill(store.as_ref(), &catalog, &opts, &mut |_| {}).unwrap();
+    let day = |s: &str| Some(s.parse::<NaiveDate>().unwrap());
+    let facility = hailong::centre::demo::facility_name(1);
+    let scopes = [
+        Scope::default(),
+        Scope {
+            from: day("2026-07-01"),
+            to: day("2026-09-30"),
+            ..Scope::default()
+        },
+        Scope {
+            from: day("2026-02-11"),
+            to: day("2026-05-20"),
+            ..Scope::default()
+        },
+        Scope {
+            facility: Some(facility.clone()),
+            from: day("2026-01-15"),
+            to: day("2026-10-31"),
+            ..Scope::default()
+        },
+        Scope {
+            facility: Some(facility),
+            department: Some("Khoa Nội".into()),
+            ..Scope::default()
+        },
+    ];
+    let check = |store: &dyn Backend| {
+        for scope in &scopes {
+            let mut by_kiosk: BTreeMap<(String, TallyKey), Tally> = BTreeMap::new();
+            store
+                .for_each_tally_row(scope, &mut |origin, key, tally| {
+                    by_kiosk
+                        .entry((origin.facility.clone(), key))
+                        .or_default()
+                        .merge(&tally)
+                })
+                .unwrap();
+            let mut by_facility: BTreeMap<(String, TallyKey), Tally> = BTreeMap::new();
+            store
+                .for_each_facility_tally(scope, &mut |facility, key, tally| {
+                    by_facility
+                        .entry((facility.to_string(), key))
+                        .or_default()
+                        .merge(&tally)
+                })
+                .unwrap();
+            assert!(!by_kiosk.is_empty(), "{scope:?}");
+            assert_eq!(by_facility, by_kiosk, "{scope:?}");
+        }
+    };
+    check(store.as_ref());
+    drop(store);
+    // A database from before the roll-up: opening it builds the roll-up from the monthly rows.
+    downgrade();
+    check(open().as_ref());
+}

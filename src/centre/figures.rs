@@ -122,7 +122,7 @@ pub fn quarterly(
         ..Scope::default()
     };
     let (mut total, mut departments, mut forms) = (Groups::default(), Groups::default(), Groups::default());
-    centre.store.for_each_tally_row(&scope, &mut |_, key, tally| {
+    centre.store.for_each_facility_tally(&scope, &mut |_, key, tally| {
         total.add((), &key, &tally);
         departments.add(key.department.clone(), &key, &tally);
         forms.add((key.questionnaire_id.clone(), key.questionnaire_version), &key, &tally);
@@ -169,9 +169,9 @@ pub fn quarterly(
         .collect();
     let kiosks = centre
         .store
-        .kiosks()?
+        .kiosks_of(facility)?
         .iter()
-        .filter(|k| k.facility == facility && k.revoked_at.is_none())
+        .filter(|k| k.revoked_at.is_none())
         .count();
     let actions = centre
         .store

@@ -172,7 +172,30 @@ CREATE INDEX IF NOT EXISTS alert_queue_due ON alert_queue (sent_at, next_at);
 ALTER TABLE users ADD COLUMN IF NOT EXISTS leader BOOLEAN NOT NULL DEFAULT false;
 -- How many responses each kiosk said it still held unsynced after its last batch.
 ALTER TABLE kiosk_sync ADD COLUMN IF NOT EXISTS waiting BIGINT;
+", "
+-- The facility roll-up of the monthly tallies: what all of a facility's kiosks added in a
+-- month, per key, for the figures that add up whole facilities (the overview, the public page,
+-- the quarterly report). Rebuilt from tallies_month (see FACILITY_TALLIES_MIGRATION).
+CREATE TABLE IF NOT EXISTS tallies_facility (
+    local_day DATE NOT NULL,
+    facility_id BIGINT NOT NULL REFERENCES facilities(id),
+    department TEXT NOT NULL,
+    questionnaire_id TEXT NOT NULL,
+    questionnaire_version INT NOT NULL,
+    rapid_repeat BOOLEAN NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (local_day, facility_id, department, questionnaire_id, questionnaire_version, rapid_repeat)
+);
+-- One facility's rows without reading every facility's (its page, public page, report).
+CREATE INDEX IF NOT EXISTS tallies_facility_by_facility ON tallies_facility (facility_id, local_day);
+CREATE INDEX IF NOT EXISTS tallies_month_by_facility ON tallies_month (facility_id, local_day);
+CREATE INDEX IF NOT EXISTS tallies_by_facility ON tallies (facility_id, local_day);
+CREATE INDEX IF NOT EXISTS responses_by_facility ON responses (facility_id, local_day);
 "];
+
+/// The migration that adds the facility roll-up (`tallies_facility`). It and every later
+/// migration that recomputes the tallies rebuild it from the kiosks' monthly rows.
+const FACILITY_TALLIES_MIGRATION: usize = 6;
 
 /// The batch's responses already held: id and hash.
 const HELD_IDS: &str = "SELECT id, hash FROM responses WHERE id = ANY($1)";
@@ -312,6 +335,11 @@ impl PostgresCentre {
                 if TALLIES_MIGRATIONS.contains(&i) {
                     backfill_tallies(&tx, tz).await?;
                 }
+                if i == FACILITY_TALLIES_MIGRATION
+                    || (i > FACILITY_TALLIES_MIGRATION && TALLIES_MIGRATIONS.contains(&i))
+                {
+                    rebuild_facility_tallies(&tx).await?;
+                }
                 tx.execute("UPDATE hailong_schema SET version = $1", &[&((i + 1) as i32)])
                     .await
                     .map_err(db)?;
@@ -352,6 +380,102 @@ async fn backfill_tallies(tx: &tokio_postgres::Transaction<'_>, tz: chrono_tz::T
     if let Some((kiosk_id, facility_id, adds)) = backfill.finish() {
         merge_tallies(tx, &kiosk_id, facility_id, adds).await?;
     }
+    Ok(())
+}
+
+/// Recomputes the facility roll-up from the kiosks' monthly tallies, a facility at a time.
+async fn rebuild_facility_tallies(tx: &tokio_postgres::Transaction<'_>) -> Result<(), Error> {
+    tx.batch_execute("DELETE FROM tallies_facility").await.map_err(db)?;
+    let portal = tx
+        .bind(
+            "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data, facility_id \
+             FROM tallies_month ORDER BY facility_id",
+            &[],
+        )
+        .await
+        .map_err(db)?;
+    let mut current: Option<i64> = None;
+    let mut adds: BTreeMap<TallyKey, Tally> = BTreeMap::new();
+    loop {
+        let rows = tx.query_portal(&portal, 1000).await.map_err(db)?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in rows {
+            let facility_id: i64 = row.get(6);
+            if let Some(c) = current.filter(|c| *c != facility_id) {
+                merge_facility_tallies(tx, c, std::mem::take(&mut adds)).await?;
+            }
+            current = Some(facility_id);
+            adds.entry(tally_key(&row))
+                .or_default()
+                .merge(&store::parse_tally(row.get(5))?);
+        }
+    }
+    if let Some(c) = current {
+        merge_facility_tallies(tx, c, adds).await?;
+    }
+    Ok(())
+}
+
+/// Adds a kiosk's monthly tallies (`monthly`, keyed by the month's first day) to its facility's
+/// roll-up (inside the caller's transaction). The facility's row is locked first (`FOR NO KEY
+/// UPDATE`, which the foreign keys' share locks do not wait for): the kiosks of one facility add
+/// to the same rows, and two batches reading a row before either wrote it would lose one's
+/// addition.
+async fn merge_facility_tallies(
+    tx: &tokio_postgres::Transaction<'_>,
+    facility_id: i64,
+    mut monthly: BTreeMap<TallyKey, Tally>,
+) -> Result<(), Error> {
+    if monthly.is_empty() {
+        return Ok(());
+    }
+    tx.execute(
+        "SELECT id FROM facilities WHERE id = $1 FOR NO KEY UPDATE",
+        &[&facility_id],
+    )
+    .await
+    .map_err(db)?;
+    let days: Vec<NaiveDate> = monthly.keys().map(|k| k.day).collect();
+    for row in tx
+        .query(
+            "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data \
+             FROM tallies_facility WHERE facility_id = $1 AND local_day = ANY($2)",
+            &[&facility_id, &days],
+        )
+        .await
+        .map_err(db)?
+    {
+        if let Some(add) = monthly.get_mut(&tally_key(&row)) {
+            add.merge(&store::parse_tally(row.get(5))?);
+        }
+    }
+    let mut days = Vec::with_capacity(monthly.len());
+    let mut departments = Vec::with_capacity(monthly.len());
+    let mut ids = Vec::with_capacity(monthly.len());
+    let mut versions = Vec::with_capacity(monthly.len());
+    let mut rapid = Vec::with_capacity(monthly.len());
+    let mut data = Vec::with_capacity(monthly.len());
+    for (key, tally) in &monthly {
+        days.push(key.day);
+        departments.push(key.department.as_str());
+        ids.push(key.questionnaire_id.as_str());
+        versions.push(key.questionnaire_version as i32);
+        rapid.push(key.rapid_repeat);
+        data.push(store::tally_json(tally));
+    }
+    tx.execute(
+        "INSERT INTO tallies_facility (local_day, facility_id, department, questionnaire_id, \
+         questionnaire_version, rapid_repeat, data) \
+         SELECT d, $2, dep, q, v, rr, data \
+         FROM UNNEST($1::date[], $3::text[], $4::text[], $5::int[], $6::bool[], $7::text[]) AS t(d, dep, q, v, rr, data) \
+         ON CONFLICT (local_day, facility_id, department, questionnaire_id, questionnaire_version, rapid_repeat) \
+         DO UPDATE SET data = EXCLUDED.data",
+        &[&days, &facility_id, &departments, &ids, &versions, &rapid, &data],
+    )
+    .await
+    .map_err(db)?;
     Ok(())
 }
 
@@ -491,6 +615,36 @@ impl CentreStore for PostgresCentre {
             let client = pool.get().await.map_err(db)?;
             let rows = client
                 .query(&format!("{KIOSK_SELECT} ORDER BY f.name, k.name"), &[])
+                .await
+                .map_err(db)?;
+            Ok(rows.iter().map(kiosk_row).collect())
+        })
+    }
+
+    fn facility_names(&self) -> Result<Vec<String>, Error> {
+        let mut names: Vec<String> = self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let rows = client
+                .query(
+                    "SELECT name FROM facilities f WHERE f.id IN (SELECT DISTINCT facility_id FROM kiosks)",
+                    &[],
+                )
+                .await
+                .map_err(db)?;
+            Ok(rows.iter().map(|r| r.get(0)).collect())
+        })?;
+        names.sort();
+        Ok(names)
+    }
+
+    fn kiosks_of(&self, facility: &str) -> Result<Vec<KioskInfo>, Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let rows = client
+                .query(
+                    &format!("{KIOSK_SELECT} WHERE f.name = $1 ORDER BY f.name, k.name"),
+                    &[&facility],
+                )
                 .await
                 .map_err(db)?;
             Ok(rows.iter().map(kiosk_row).collect())
@@ -768,7 +922,9 @@ impl CentreStore for PostgresCentre {
                 }
                 writer.finish().await.map_err(db)?;
                 let tallies = prepared.tallies_of(&plan, tz);
+                let monthly = store::by_month(&tallies);
                 merge_tallies(&tx, kiosk_id, facility_id, tallies).await?;
+                merge_facility_tallies(&tx, facility_id, monthly).await?;
             }
             for e in &plan.events {
                 tx.execute(
@@ -947,6 +1103,41 @@ impl CentreStore for PostgresCentre {
                 };
             }
             f(&origin, tally_key(&row), store::parse_tally(row.get(5))?);
+        }
+        Ok(())
+    }
+
+    fn for_each_facility_tally(&self, scope: &Scope, f: &mut dyn FnMut(&str, TallyKey, Tally)) -> Result<(), Error> {
+        if scope.kiosk.is_some() {
+            return self.for_each_tally_row(scope, &mut |origin, key, tally| f(&origin.facility, key, tally));
+        }
+        let ranges = store::tally_ranges(scope.from, scope.to);
+        let parts = ranges.tables();
+        let rows = self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let mut all = Vec::new();
+            for (table, (from, to)) in &parts {
+                // Whole months from the facility roll-up, the days around them from the kiosks' rows.
+                let table = if *table == "tallies_month" { "tallies_facility" } else { table };
+                all.extend(
+                    client
+                        .query(
+                            &format!(
+                                "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, \
+                                 t.rapid_repeat, t.data, f.name FROM {table} t JOIN facilities f ON f.id = t.facility_id \
+                                 WHERE ($1::date IS NULL OR t.local_day >= $1) AND ($2::date IS NULL OR t.local_day <= $2) \
+                                 AND ($3::text IS NULL OR f.name = $3) AND ($4::text IS NULL OR t.department = $4)"
+                            ),
+                            &[from, to, &scope.facility, &scope.department],
+                        )
+                        .await
+                        .map_err(db)?,
+                );
+            }
+            Ok(all)
+        })?;
+        for row in rows {
+            f(row.get(6), tally_key(&row), store::parse_tally(row.get(5))?);
         }
         Ok(())
     }

@@ -167,7 +167,40 @@ CREATE TABLE IF NOT EXISTS alert_queue (
     last_error TEXT
 );
 CREATE INDEX IF NOT EXISTS alert_queue_due ON alert_queue (sent_at, next_at);
+", "
+-- The facility roll-up of the monthly tallies: what all of a facility's kiosks added in a
+-- month, per key, for the figures that add up whole facilities (the overview, the public page,
+-- the quarterly report). Rebuilt from tallies_month (see FACILITY_TALLIES_MIGRATION).
+CREATE TABLE IF NOT EXISTS tallies_facility (
+    local_day TEXT NOT NULL,
+    facility_id INTEGER NOT NULL REFERENCES facilities(id),
+    department TEXT NOT NULL,
+    questionnaire_id TEXT NOT NULL,
+    questionnaire_version INTEGER NOT NULL,
+    rapid_repeat INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (local_day, facility_id, department, questionnaire_id, questionnaire_version, rapid_repeat)
+) WITHOUT ROWID;
+-- One facility's rows without reading every facility's (its page, public page, report).
+CREATE INDEX IF NOT EXISTS tallies_facility_by_facility ON tallies_facility (facility_id, local_day);
+CREATE INDEX IF NOT EXISTS tallies_month_by_facility ON tallies_month (facility_id, local_day);
+CREATE INDEX IF NOT EXISTS tallies_by_facility ON tallies (facility_id, local_day);
+CREATE INDEX IF NOT EXISTS responses_by_facility ON responses (facility_id, local_day);
 "];
+
+/// The condition on `{alias}.facility_id` for a scope's facility, bound as `?3`: one index range
+/// when there is one (the row's facility compared by name after the join would read every
+/// facility's rows in the days asked for), nothing when there is none.
+fn facility_filter(alias: &str, facility: Option<&str>) -> String {
+    match facility {
+        Some(_) => format!("{alias}.facility_id = (SELECT id FROM facilities WHERE name = ?3)"),
+        None => "?3 IS NULL".into(),
+    }
+}
+
+/// The migration that adds the facility roll-up (`tallies_facility`). It and every later
+/// migration that recomputes the tallies rebuild it from the kiosks' monthly rows.
+const FACILITY_TALLIES_MIGRATION: usize = 5;
 
 /// Columns later migrations add (migration index, table, column, declaration): added only when
 /// missing, because SQLite has no `ADD COLUMN IF NOT EXISTS` and tests re-run migrations.
@@ -268,6 +301,9 @@ impl SqliteCentre {
             if TALLIES_MIGRATIONS.contains(&i) {
                 backfill_tallies(&tx, tz)?;
             }
+            if i == FACILITY_TALLIES_MIGRATION || (i > FACILITY_TALLIES_MIGRATION && TALLIES_MIGRATIONS.contains(&i)) {
+                rebuild_facility_tallies(&tx)?;
+            }
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
@@ -301,6 +337,79 @@ fn backfill_tallies(tx: &rusqlite::Transaction, tz: chrono_tz::Tz) -> Result<(),
     }
     if let Some((kiosk_id, facility_id, adds)) = backfill.finish() {
         merge_tallies(tx, &kiosk_id, facility_id, adds)?;
+    }
+    Ok(())
+}
+
+/// Recomputes the facility roll-up from the kiosks' monthly tallies.
+fn rebuild_facility_tallies(tx: &rusqlite::Transaction) -> Result<(), Error> {
+    tx.execute_batch("DELETE FROM tallies_facility")?;
+    let mut stmt = tx.prepare(
+        "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data, facility_id \
+         FROM tallies_month ORDER BY facility_id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut current: Option<i64> = None;
+    let mut adds: BTreeMap<TallyKey, Tally> = BTreeMap::new();
+    while let Some(row) = rows.next()? {
+        let (key, json) = tally_row(row)?;
+        let facility_id: i64 = row.get(6)?;
+        if current.is_some_and(|c| c != facility_id) {
+            merge_facility_tallies(tx, current.unwrap_or_default(), std::mem::take(&mut adds))?;
+        }
+        current = Some(facility_id);
+        adds.entry(key).or_default().merge(&store::parse_tally(&json)?);
+    }
+    if let Some(facility_id) = current {
+        merge_facility_tallies(tx, facility_id, adds)?;
+    }
+    Ok(())
+}
+
+/// Adds a kiosk's monthly tallies (`monthly`, keyed by the month's first day) to its facility's
+/// roll-up (inside the caller's transaction).
+fn merge_facility_tallies(
+    tx: &rusqlite::Transaction,
+    facility_id: i64,
+    monthly: BTreeMap<TallyKey, Tally>,
+) -> Result<(), Error> {
+    let mut read = tx.prepare_cached(
+        "SELECT data FROM tallies_facility WHERE local_day = ?1 AND facility_id = ?2 AND department = ?3 \
+         AND questionnaire_id = ?4 AND questionnaire_version = ?5 AND rapid_repeat = ?6",
+    )?;
+    let mut write = tx.prepare_cached(
+        "INSERT OR REPLACE INTO tallies_facility (local_day, facility_id, department, questionnaire_id, \
+         questionnaire_version, rapid_repeat, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (key, add) in monthly {
+        let day = key.day.to_string();
+        let mut tally = match read
+            .query_row(
+                params![
+                    day,
+                    facility_id,
+                    key.department,
+                    key.questionnaire_id,
+                    key.questionnaire_version,
+                    key.rapid_repeat
+                ],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+        {
+            Some(json) => store::parse_tally(&json)?,
+            None => Tally::default(),
+        };
+        tally.merge(&add);
+        write.execute(params![
+            day,
+            facility_id,
+            key.department,
+            key.questionnaire_id,
+            key.questionnaire_version,
+            key.rapid_repeat,
+            store::tally_json(&tally)
+        ])?;
     }
     Ok(())
 }
@@ -457,6 +566,29 @@ impl CentreStore for SqliteCentre {
             "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id LEFT JOIN kiosk_sync s ON s.id = k.id ORDER BY f.name, k.name"
         ))?;
         let rows = stmt.query_map([], kiosk_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    fn facility_names(&self) -> Result<Vec<String>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached("SELECT name FROM facilities f WHERE f.id IN (SELECT DISTINCT facility_id FROM kiosks)")?;
+        let mut names = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        names.sort();
+        Ok(names)
+    }
+
+    fn kiosks_of(&self, facility: &str) -> Result<Vec<KioskInfo>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id LEFT JOIN kiosk_sync s ON s.id = k.id \
+             WHERE f.name = ?1 ORDER BY f.name, k.name"
+        ))?;
+        let rows = stmt
+            .query_map([facility], kiosk_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
@@ -652,7 +784,10 @@ impl CentreStore for SqliteCentre {
                 event(&tx, &e.kind, kiosk_id, e.seq, &e.detail)?;
             }
         }
-        merge_tallies(&tx, kiosk_id, facility_id, prepared.tallies_of(&plan, self.tz))?;
+        let tallies = prepared.tallies_of(&plan, self.tz);
+        let monthly = store::by_month(&tallies);
+        merge_tallies(&tx, kiosk_id, facility_id, tallies)?;
+        merge_facility_tallies(&tx, facility_id, monthly)?;
         let (last_seq, last_hash) = (plan.last.0 as i64, plan.last.1.clone());
         let result = plan.result;
         tx.execute(
@@ -739,13 +874,14 @@ impl CentreStore for SqliteCentre {
 
     fn latest_comments(&self, scope: &Scope, limit: usize) -> Result<Vec<store::Comment>, Error> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT r.body FROM responses r JOIN facilities f ON f.id = r.facility_id \
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT r.body FROM responses r \
              WHERE r.local_day >= ?1 AND r.local_day <= ?2 AND NOT r.clock_suspect \
-             AND (?3 IS NULL OR f.name = ?3) AND (?4 IS NULL OR r.kiosk_id = ?4) AND (?5 IS NULL OR r.department = ?5) \
+             AND {} AND (?4 IS NULL OR r.kiosk_id = ?4) AND (?5 IS NULL OR r.department = ?5) \
              AND (r.body LIKE '%\"text\"%' OR r.body LIKE '%\"other\"%') \
              ORDER BY r.local_day DESC, r.received_at DESC LIMIT ?6",
-        )?;
+            facility_filter("r", scope.facility.as_deref())
+        ))?;
         let from = scope.from.map_or_else(|| "0000-00-00".to_string(), |d| d.to_string());
         let to = scope.to.map_or_else(|| "9999-99-99".to_string(), |d| d.to_string());
         let mut rows = stmt.query(params![
@@ -781,7 +917,8 @@ impl CentreStore for SqliteCentre {
                 "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, t.rapid_repeat, t.data, \
                  f.name, t.kiosk_id FROM {table} t JOIN facilities f ON f.id = t.facility_id \
                  WHERE t.local_day >= ?1 AND t.local_day <= ?2 \
-                 AND (?3 IS NULL OR f.name = ?3) AND (?4 IS NULL OR t.kiosk_id = ?4) AND (?5 IS NULL OR t.department = ?5)"
+                 AND {} AND (?4 IS NULL OR t.kiosk_id = ?4) AND (?5 IS NULL OR t.department = ?5)",
+                facility_filter("t", scope.facility.as_deref())
             ))?;
             let from = from.map_or_else(|| "0000-00-00".to_string(), |d| d.to_string());
             let to = to.map_or_else(|| "9999-99-99".to_string(), |d| d.to_string());
@@ -798,6 +935,37 @@ impl CentreStore for SqliteCentre {
                     };
                 }
                 f(&origin, key, store::parse_tally(&json)?);
+            }
+        }
+        Ok(())
+    }
+
+    fn for_each_facility_tally(&self, scope: &Scope, f: &mut dyn FnMut(&str, TallyKey, Tally)) -> Result<(), Error> {
+        if scope.kiosk.is_some() {
+            return self.for_each_tally_row(scope, &mut |origin, key, tally| f(&origin.facility, key, tally));
+        }
+        let ranges = store::tally_ranges(scope.from, scope.to);
+        let conn = self.conn();
+        for (table, (from, to)) in ranges.tables() {
+            // Whole months from the facility roll-up, the days around them from the kiosks' rows.
+            let table = if table == "tallies_month" {
+                "tallies_facility"
+            } else {
+                table
+            };
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, t.rapid_repeat, t.data, \
+                 f.name FROM {table} t JOIN facilities f ON f.id = t.facility_id \
+                 WHERE t.local_day >= ?1 AND t.local_day <= ?2 \
+                 AND {} AND (?4 IS NULL OR t.department = ?4)",
+                facility_filter("t", scope.facility.as_deref())
+            ))?;
+            let from = from.map_or_else(|| "0000-00-00".to_string(), |d| d.to_string());
+            let to = to.map_or_else(|| "9999-99-99".to_string(), |d| d.to_string());
+            let mut rows = stmt.query(params![from, to, scope.facility, scope.department])?;
+            while let Some(row) = rows.next()? {
+                let (key, json) = tally_row(row)?;
+                f(text_ref(row.get_ref(6)?)?, key, store::parse_tally(&json)?);
             }
         }
         Ok(())

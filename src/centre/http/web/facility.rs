@@ -61,7 +61,7 @@ fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &
             to: prev.to,
             ..scope.clone()
         };
-        centre.store.for_each_tally_row(&before, &mut |_, key, tally| {
+        centre.store.for_each_facility_tally(&before, &mut |_, key, tally| {
             if own_department.is_none_or(|d| d == key.department) {
                 departments_before.add(key.department.clone(), &key, &tally);
             }
@@ -81,9 +81,11 @@ fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &
         ..Scope::default()
     };
     let mut months = Groups::default();
-    centre.store.for_each_tally_row(&trend_scope, &mut |_, key, tally| {
-        months.add(month_of(key.day), &key, &tally);
-    })?;
+    centre
+        .store
+        .for_each_facility_tally(&trend_scope, &mut |_, key, tally| {
+            months.add(month_of(key.day), &key, &tally);
+        })?;
     let comments = centre.store.latest_comments(
         &Scope {
             department: own_department.map(str::to_string),
@@ -97,9 +99,9 @@ fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &
     } else {
         centre
             .store
-            .kiosks()?
+            .kiosks_of(facility)?
             .into_iter()
-            .filter(|k| k.facility == facility && k.revoked_at.is_none())
+            .filter(|k| k.revoked_at.is_none())
             .map(|k| {
                 let c = k
                     .kiosk_id

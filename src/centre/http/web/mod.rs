@@ -379,10 +379,7 @@ pub fn readable_facility(centre: &Centre, user: &User, slug: &str) -> Result<Str
 
 /// Every facility the centre knows (those with an enrolled kiosk), by name.
 pub fn facilities(centre: &Centre) -> Result<Vec<String>, PageError> {
-    let mut names: Vec<String> = centre.store.kiosks()?.into_iter().map(|k| k.facility).collect();
-    names.sort();
-    names.dedup();
-    Ok(names)
+    Ok(centre.store.facility_names()?)
 }
 
 /// The address the reader reached the centre at (`http://host:port`, `https://` behind TLS),

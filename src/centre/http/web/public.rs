@@ -161,7 +161,7 @@ fn load(centre: &Centre, slug: &str) -> Result<Published, PageError> {
     let mut forms: Groups<(String, NaiveDate)> = Groups::default();
     let mut departments: Groups<(String, String)> = Groups::default();
     let starts: Vec<NaiveDate> = quarters.iter().filter_map(|q| q.from).collect();
-    centre.store.for_each_tally_row(&scope, &mut |_, key, tally| {
+    centre.store.for_each_facility_tally(&scope, &mut |_, key, tally| {
         let start = starts
             .iter()
             .rev()
