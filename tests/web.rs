@@ -490,6 +490,42 @@ fn exported(report: &serde_json::Value) -> usize {
 }
 
 #[test]
+fn the_provinces_overview_downloads_every_facilitys_responses_and_only_the_province_may() {
+    on_every_backend(|_, server| {
+        let mut province = Browser::new(&server);
+        province.login("so-y-te", PASSWORD);
+        let page = province.get("/overview");
+        assert!(
+            page.body.contains("href=\"/overview/export.csv\""),
+            "the overview links its export"
+        );
+        let (status, headers, bytes) = province.bytes("/overview/export.csv");
+        assert_eq!(status, 200);
+        assert!(headers["content-disposition"].starts_with("attachment; filename=\"hai-long-tat-ca-"));
+        let records = csv_records(&bytes);
+        let all = exported(&api_report(&server, BA_VI, None)) + exported(&api_report(&server, MY_DUC, None));
+        assert_eq!(records.len() - 1, all, "every facility's responses, once");
+        let (status, _, _) = province.bytes("/overview/export.xlsx");
+        assert_eq!(status, 200);
+        // A facility's account exports its own facility from its own pages, never everyone's.
+        let mut facility = Browser::new(&server);
+        facility.login("bavi", PASSWORD);
+        assert!(
+            facility
+                .get("/overview")
+                .body
+                .contains("href=\"/facility/trung-tam-y-te-huyen-ba-vi/export.csv\"")
+        );
+        assert_eq!(facility.bytes("/overview/export.csv").0, 403);
+        assert_eq!(
+            Browser::new(&server).bytes("/overview/export.csv").0,
+            303,
+            "logged out: to the login page"
+        );
+    });
+}
+
+#[test]
 fn a_facilitys_view_downloads_as_csv_and_xlsx_with_the_apis_figures() {
     use calamine::Reader;
     on_every_backend(|_, server| {

@@ -2,6 +2,8 @@
 //! (the same `period`, `from`/`to` and `department` query), written by the same exporter as
 //! the kiosk's `hailong export` ([`crate::centre::export`]). Access is the page's: another
 //! facility is refused, and a department account gets its own department only.
+//! `/overview/export.csv` and `.xlsx`: every facility's, for the accounts that see every
+//! facility (the province, admins).
 //!
 //! The file is written to a temporary directory first (an export is read page by page, never
 //! held in memory), then sent from disk in chunks; its directory is gone as soon as it is open.
@@ -20,13 +22,23 @@ use crate::i18n::tr_args;
 use crate::report::export::{ExportError, Format};
 
 /// `GET /facility/<slug>/export.csv`.
-pub async fn csv(centre: State<Centre>, viewer: Viewer, slug: Path<String>, q: Query<PeriodQuery>) -> Response {
-    download(centre, viewer, slug, q, Format::Csv).await
+pub async fn csv(centre: State<Centre>, viewer: Viewer, Path(slug): Path<String>, q: Query<PeriodQuery>) -> Response {
+    download(centre, viewer, Some(slug), q, Format::Csv).await
 }
 
 /// `GET /facility/<slug>/export.xlsx`.
-pub async fn xlsx(centre: State<Centre>, viewer: Viewer, slug: Path<String>, q: Query<PeriodQuery>) -> Response {
-    download(centre, viewer, slug, q, Format::Xlsx).await
+pub async fn xlsx(centre: State<Centre>, viewer: Viewer, Path(slug): Path<String>, q: Query<PeriodQuery>) -> Response {
+    download(centre, viewer, Some(slug), q, Format::Xlsx).await
+}
+
+/// `GET /overview/export.csv`: every facility's responses in the period.
+pub async fn all_csv(centre: State<Centre>, viewer: Viewer, q: Query<PeriodQuery>) -> Response {
+    download(centre, viewer, None, q, Format::Csv).await
+}
+
+/// `GET /overview/export.xlsx`.
+pub async fn all_xlsx(centre: State<Centre>, viewer: Viewer, q: Query<PeriodQuery>) -> Response {
+    download(centre, viewer, None, q, Format::Xlsx).await
 }
 
 /// The department an export covers: a department account's own (asking for another is
@@ -52,7 +64,7 @@ const CHUNK: usize = 64 * 1024;
 async fn download(
     State(centre): State<Centre>,
     viewer: Viewer,
-    Path(slug): Path<String>,
+    slug: Option<String>,
     Query(q): Query<PeriodQuery>,
     format: Format,
 ) -> Response {
@@ -69,13 +81,21 @@ async fn download(
     let c = centre.clone();
     let p = period.clone();
     let written = blocking(move || {
-        let facility = readable_facility(&c, &user, &slug)?;
-        if !user.may_read(&facility, department.as_deref()) {
-            return Err(PageError::Forbidden);
-        }
+        // One facility, as its page allows; or every facility, for those who see them all.
+        let facility = match &slug {
+            Some(slug) => {
+                let facility = readable_facility(&c, &user, slug)?;
+                if !user.may_read(&facility, department.as_deref()) {
+                    return Err(PageError::Forbidden);
+                }
+                Some(facility)
+            }
+            None if user.sees_every_facility() => None,
+            None => return Err(PageError::Forbidden),
+        };
         let filter = Filter {
             scope: Scope {
-                facility: Some(facility.clone()),
+                facility: facility.clone(),
                 department,
                 from: p.from,
                 to: p.to,
@@ -118,7 +138,9 @@ async fn download(
     };
     let name = format!(
         "attachment; filename=\"hai-long-{}-{}.{ext}\"",
-        crate::text::slug(&facility),
+        facility
+            .as_deref()
+            .map_or_else(|| "tat-ca".to_string(), crate::text::slug),
         crate::text::slug(&period.label)
     );
     (

@@ -51,6 +51,8 @@ pub fn routes(centre: Centre) -> Router {
         )
         .route("/lang/{lang}", get(switch_language))
         .route("/overview", get(overview::page))
+        .route("/overview/export.csv", get(export::all_csv))
+        .route("/overview/export.xlsx", get(export::all_xlsx))
         .route("/admin", get(admin::page))
         .route("/admin/kiosks", post(admin::enrol))
         .route("/admin/kiosks/{id}/revoke", post(admin::revoke))

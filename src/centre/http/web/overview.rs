@@ -252,6 +252,14 @@ pub async fn page(State(centre): State<Centre>, viewer: Viewer, Query(q): Query<
         h1 { (title) }
         p.period { (periods::describe(locale, &period)) }
         (periods::picker(locale, "/overview", &period, today))
+        p.downloads {
+            @let base = facility.as_deref().map_or_else(|| "/overview".to_string(), |f| format!("/facility/{}", crate::text::slug(f)));
+            @let query = serde_urlencoded_period(&q);
+            (tr(locale, id!("web-export-label"))) " "
+            a href={ (base) "/export.csv" (query) } download { (tr(locale, id!("web-export-csv"))) }
+            " · "
+            a href={ (base) "/export.xlsx" (query) } download { (tr(locale, id!("web-export-xlsx"))) }
+        }
         (headline(locale, &total))
         h2 { (tr_args(locale, id!("web-overview-compare"), &[("count", rows.len().into())])) }
         (comparison(locale, &first_column, &rows, target))
