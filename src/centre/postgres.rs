@@ -437,34 +437,15 @@ async fn merge_facility_tallies(
     )
     .await
     .map_err(db)?;
-    let days: Vec<NaiveDate> = monthly.keys().map(|k| k.day).collect();
-    for row in tx
-        .query(
-            "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data \
-             FROM tallies_facility WHERE facility_id = $1 AND local_day = ANY($2)",
-            &[&facility_id, &days],
-        )
-        .await
-        .map_err(db)?
-    {
-        if let Some(add) = monthly.get_mut(&tally_key(&row)) {
-            add.merge(&store::parse_tally(row.get(5))?);
-        }
-    }
-    let mut days = Vec::with_capacity(monthly.len());
-    let mut departments = Vec::with_capacity(monthly.len());
-    let mut ids = Vec::with_capacity(monthly.len());
-    let mut versions = Vec::with_capacity(monthly.len());
-    let mut rapid = Vec::with_capacity(monthly.len());
-    let mut data = Vec::with_capacity(monthly.len());
-    for (key, tally) in &monthly {
-        days.push(key.day);
-        departments.push(key.department.as_str());
-        ids.push(key.questionnaire_id.as_str());
-        versions.push(key.questionnaire_version as i32);
-        rapid.push(key.rapid_repeat);
-        data.push(store::tally_json(tally));
-    }
+    add_stored(tx, "tallies_facility", "facility_id", &facility_id, &mut monthly).await?;
+    let TallyColumns {
+        days,
+        departments,
+        ids,
+        versions,
+        rapid,
+        data,
+    } = TallyColumns::of(&monthly);
     tx.execute(
         "INSERT INTO tallies_facility (local_day, facility_id, department, questionnaire_id, \
          questionnaire_version, rapid_repeat, data) \
@@ -503,37 +484,15 @@ async fn merge_into(
     if adds.is_empty() {
         return Ok(());
     }
-    let days: Vec<NaiveDate> = adds.keys().map(|k| k.day).collect();
-    for row in tx
-        .query(
-            &format!(
-                "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data \
-                 FROM {table} WHERE kiosk_id = $1 AND local_day = ANY($2)"
-            ),
-            &[&kiosk_id, &days],
-        )
-        .await
-        .map_err(db)?
-    {
-        let key = tally_key(&row);
-        if let Some(add) = adds.get_mut(&key) {
-            add.merge(&store::parse_tally(row.get(5))?);
-        }
-    }
-    let mut days = Vec::with_capacity(adds.len());
-    let mut departments = Vec::with_capacity(adds.len());
-    let mut ids = Vec::with_capacity(adds.len());
-    let mut versions = Vec::with_capacity(adds.len());
-    let mut rapid = Vec::with_capacity(adds.len());
-    let mut data = Vec::with_capacity(adds.len());
-    for (key, tally) in &adds {
-        days.push(key.day);
-        departments.push(key.department.as_str());
-        ids.push(key.questionnaire_id.as_str());
-        versions.push(key.questionnaire_version as i32);
-        rapid.push(key.rapid_repeat);
-        data.push(store::tally_json(tally));
-    }
+    add_stored(tx, table, "kiosk_id", &kiosk_id, &mut adds).await?;
+    let TallyColumns {
+        days,
+        departments,
+        ids,
+        versions,
+        rapid,
+        data,
+    } = TallyColumns::of(&adds);
     tx.execute(
         &format!(
             "INSERT INTO {table} (local_day, kiosk_id, facility_id, department, questionnaire_id, \
@@ -548,6 +507,67 @@ async fn merge_into(
     .await
     .map_err(db)?;
     Ok(())
+}
+
+/// Adds to `adds` what `table` already holds for the same keys of the owner whose `column` is
+/// `owner` (a kiosk's rows, or a facility's roll-up), so writing `adds` back replaces each row
+/// with the sum.
+async fn add_stored(
+    tx: &tokio_postgres::Transaction<'_>,
+    table: &str,
+    column: &str,
+    owner: &(dyn tokio_postgres::types::ToSql + Sync),
+    adds: &mut BTreeMap<TallyKey, Tally>,
+) -> Result<(), Error> {
+    let days: Vec<NaiveDate> = adds.keys().map(|k| k.day).collect();
+    for row in tx
+        .query(
+            &format!(
+                "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data \
+                 FROM {table} WHERE {column} = $1 AND local_day = ANY($2)"
+            ),
+            &[owner, &days],
+        )
+        .await
+        .map_err(db)?
+    {
+        if let Some(add) = adds.get_mut(&tally_key(&row)) {
+            add.merge(&store::parse_tally(row.get(5))?);
+        }
+    }
+    Ok(())
+}
+
+/// Tallies as the column arrays of an `UNNEST` insert.
+struct TallyColumns<'a> {
+    days: Vec<NaiveDate>,
+    departments: Vec<&'a str>,
+    ids: Vec<&'a str>,
+    versions: Vec<i32>,
+    rapid: Vec<bool>,
+    data: Vec<String>,
+}
+
+impl<'a> TallyColumns<'a> {
+    fn of(tallies: &'a BTreeMap<TallyKey, Tally>) -> TallyColumns<'a> {
+        let mut c = TallyColumns {
+            days: Vec::with_capacity(tallies.len()),
+            departments: Vec::with_capacity(tallies.len()),
+            ids: Vec::with_capacity(tallies.len()),
+            versions: Vec::with_capacity(tallies.len()),
+            rapid: Vec::with_capacity(tallies.len()),
+            data: Vec::with_capacity(tallies.len()),
+        };
+        for (key, tally) in tallies {
+            c.days.push(key.day);
+            c.departments.push(key.department.as_str());
+            c.ids.push(key.questionnaire_id.as_str());
+            c.versions.push(key.questionnaire_version as i32);
+            c.rapid.push(key.rapid_repeat);
+            c.data.push(store::tally_json(tally));
+        }
+        c
+    }
 }
 
 fn tally_key(row: &tokio_postgres::Row) -> TallyKey {

@@ -373,45 +373,7 @@ fn merge_facility_tallies(
     facility_id: i64,
     monthly: BTreeMap<TallyKey, Tally>,
 ) -> Result<(), Error> {
-    let mut read = tx.prepare_cached(
-        "SELECT data FROM tallies_facility WHERE local_day = ?1 AND facility_id = ?2 AND department = ?3 \
-         AND questionnaire_id = ?4 AND questionnaire_version = ?5 AND rapid_repeat = ?6",
-    )?;
-    let mut write = tx.prepare_cached(
-        "INSERT OR REPLACE INTO tallies_facility (local_day, facility_id, department, questionnaire_id, \
-         questionnaire_version, rapid_repeat, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    for (key, add) in monthly {
-        let day = key.day.to_string();
-        let mut tally = match read
-            .query_row(
-                params![
-                    day,
-                    facility_id,
-                    key.department,
-                    key.questionnaire_id,
-                    key.questionnaire_version,
-                    key.rapid_repeat
-                ],
-                |r| r.get::<_, String>(0),
-            )
-            .optional()?
-        {
-            Some(json) => store::parse_tally(&json)?,
-            None => Tally::default(),
-        };
-        tally.merge(&add);
-        write.execute(params![
-            day,
-            facility_id,
-            key.department,
-            key.questionnaire_id,
-            key.questionnaire_version,
-            key.rapid_repeat,
-            store::tally_json(&tally)
-        ])?;
-    }
-    Ok(())
+    merge_into(tx, "tallies_facility", Owner::Facility(facility_id), monthly)
 }
 
 /// Adds `adds` to the kiosk's stored daily tallies and their monthly roll-up (inside the
@@ -423,24 +385,39 @@ fn merge_tallies(
     adds: BTreeMap<TallyKey, Tally>,
 ) -> Result<(), Error> {
     let monthly = store::by_month(&adds);
-    merge_into(tx, "tallies", kiosk_id, facility_id, adds)?;
-    merge_into(tx, "tallies_month", kiosk_id, facility_id, monthly)
+    merge_into(tx, "tallies", Owner::Kiosk(kiosk_id, facility_id), adds)?;
+    merge_into(tx, "tallies_month", Owner::Kiosk(kiosk_id, facility_id), monthly)
 }
 
+/// Whose tally rows a merge adds to: a kiosk's (its daily or monthly rows, which also name its
+/// facility) or a facility's roll-up.
+enum Owner<'a> {
+    Kiosk(&'a str, i64),
+    Facility(i64),
+}
+
+/// Adds `adds` to the rows of `table` that `owner` holds (inside the caller's transaction).
 fn merge_into(
     tx: &rusqlite::Transaction,
     table: &str,
-    kiosk_id: &str,
-    facility_id: i64,
+    owner: Owner,
     adds: BTreeMap<TallyKey, Tally>,
 ) -> Result<(), Error> {
+    let (column, extra_column, extra_mark) = match owner {
+        Owner::Kiosk(..) => ("kiosk_id", ", facility_id", ", ?8"),
+        Owner::Facility(_) => ("facility_id", "", ""),
+    };
+    let (owner, facility): (&dyn rusqlite::ToSql, Option<i64>) = match &owner {
+        Owner::Kiosk(kiosk_id, facility_id) => (kiosk_id, Some(*facility_id)),
+        Owner::Facility(facility_id) => (facility_id, None),
+    };
     let mut read = tx.prepare_cached(&format!(
-        "SELECT data FROM {table} WHERE local_day = ?1 AND kiosk_id = ?2 AND department = ?3 \
+        "SELECT data FROM {table} WHERE local_day = ?1 AND {column} = ?2 AND department = ?3 \
          AND questionnaire_id = ?4 AND questionnaire_version = ?5 AND rapid_repeat = ?6"
     ))?;
     let mut write = tx.prepare_cached(&format!(
-        "INSERT OR REPLACE INTO {table} (local_day, kiosk_id, facility_id, department, questionnaire_id, \
-         questionnaire_version, rapid_repeat, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+        "INSERT OR REPLACE INTO {table} (local_day, {column}, department, questionnaire_id, \
+         questionnaire_version, rapid_repeat, data{extra_column}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7{extra_mark})"
     ))?;
     for (key, add) in adds {
         let day = key.day.to_string();
@@ -448,7 +425,7 @@ fn merge_into(
             .query_row(
                 params![
                     day,
-                    kiosk_id,
+                    owner,
                     key.department,
                     key.questionnaire_id,
                     key.questionnaire_version,
@@ -462,16 +439,20 @@ fn merge_into(
             None => Tally::default(),
         };
         tally.merge(&add);
-        write.execute(params![
-            day,
-            kiosk_id,
-            facility_id,
-            key.department,
-            key.questionnaire_id,
-            key.questionnaire_version,
-            key.rapid_repeat,
-            store::tally_json(&tally)
-        ])?;
+        let json = store::tally_json(&tally);
+        let mut values: Vec<&dyn rusqlite::ToSql> = vec![
+            &day,
+            owner,
+            &key.department,
+            &key.questionnaire_id,
+            &key.questionnaire_version,
+            &key.rapid_repeat,
+            &json,
+        ];
+        if let Some(facility_id) = &facility {
+            values.push(facility_id);
+        }
+        write.execute(values.as_slice())?;
     }
     Ok(())
 }
