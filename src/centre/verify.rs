@@ -1,9 +1,10 @@
 //! `hailong centre verify`: the centre checks what it holds against itself. Each kiosk's chain as
 //! stored (sequence numbers contiguous, each `prev_hash` the hash before it, each hash the hash
-//! of the stored content, the hash column the body's hash) and the daily and monthly tallies
-//! recomputed from the stored responses. Every finding says which side is wrong: what arrived
-//! from a kiosk was checked on ingest, so a chain that no longer holds at the centre was changed
-//! at the centre, while a hole recorded as a gap when the batches arrived is the kiosk's.
+//! of the stored content, the hash column the body's hash), and the daily and monthly tallies
+//! and each facility's roll-up recomputed from the stored responses. Every finding says which
+//! side is wrong: what arrived from a kiosk was checked on ingest, so a chain that no longer
+//! holds at the centre was changed at the centre, while a hole recorded as a gap when the
+//! batches arrived is the kiosk's.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -26,7 +27,7 @@ pub enum Side {
 /// One thing that does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// The kiosk concerned.
+    /// The kiosk concerned (for a finding in a facility's roll-up, the facility).
     pub kiosk_id: String,
     /// The sequence number concerned, if one.
     pub seq: Option<u64>,
@@ -43,7 +44,7 @@ pub struct Verified {
     pub kiosks: usize,
     /// Responses checked.
     pub responses: u64,
-    /// Tally cells compared (daily and monthly).
+    /// Tally cells compared (daily, monthly and the facilities' roll-ups).
     pub tally_cells: u64,
     /// Feedback items whose logs were replayed.
     pub feedback_items: usize,
@@ -62,13 +63,15 @@ impl Verified {
 pub fn verify(store: &dyn CentreStore, tz: chrono_tz::Tz) -> Result<Verified, Error> {
     let mut out = Verified::default();
     let events = store.events()?;
-    let mut kiosks: Vec<(String, u64)> = store
+    let mut kiosks: Vec<(String, u64, String)> = store
         .kiosks()?
         .into_iter()
-        .filter_map(|k| k.kiosk_id.map(|id| (id, k.last_seq)))
+        .filter_map(|k| k.kiosk_id.map(|id| (id, k.last_seq, k.facility)))
         .collect();
     kiosks.sort();
-    for (kiosk_id, last_seq) in kiosks {
+    // Each facility's roll-up recomputed: the sum of its kiosks' monthly tallies.
+    let mut facilities: BTreeMap<String, BTreeMap<TallyKey, Tally>> = BTreeMap::new();
+    for (kiosk_id, last_seq, facility) in kiosks {
         out.kiosks += 1;
         // Holes and breaks recorded when batches arrived: the kiosk's doing, not the centre's.
         // (The audit's events about responses changed on the kiosk after they were sent are
@@ -109,6 +112,10 @@ pub fn verify(store: &dyn CentreStore, tz: chrono_tz::Tz) -> Result<Verified, Er
         } = walk;
         out.responses += count;
         let monthly = store::by_month(&daily);
+        let rollup = facilities.entry(facility).or_default();
+        for (key, tally) in &monthly {
+            rollup.entry(key.clone()).or_default().merge(tally);
+        }
         for (table, recomputed) in [("daily", daily), ("monthly", monthly)] {
             let mut stored = BTreeMap::new();
             store.stored_tallies(&kiosk_id, table == "monthly", &mut |key, tally| {
@@ -117,6 +124,19 @@ pub fn verify(store: &dyn CentreStore, tz: chrono_tz::Tz) -> Result<Verified, Er
             out.tally_cells += compare_tallies(&kiosk_id, table, &stored, &recomputed, &mut findings);
         }
         out.findings.extend(findings);
+    }
+    let mut stored: BTreeMap<String, BTreeMap<TallyKey, Tally>> = BTreeMap::new();
+    store.for_each_facility_tally(&store::Scope::default(), &mut |facility, key, tally| {
+        stored.entry(facility.to_string()).or_default().insert(key, tally);
+    })?;
+    let names: std::collections::BTreeSet<String> = stored.keys().chain(facilities.keys()).cloned().collect();
+    let none = BTreeMap::new();
+    for facility in names {
+        let (s, r) = (
+            stored.get(&facility).unwrap_or(&none),
+            facilities.get(&facility).unwrap_or(&none),
+        );
+        out.tally_cells += compare_tallies(&facility, "facility roll-up", s, r, &mut out.findings);
     }
     Ok(out)
 }
