@@ -2166,3 +2166,165 @@ fn roll_up_adds_up(open: impl Fn() -> Arc<dyn Backend>, downgrade: impl FnOnce()
     downgrade();
     check(open().as_ref());
 }
+
+/// The pages' tally cache gives the store's own rows (whole months, the days around them, a
+/// facility, a department, each kiosk), reads nothing again while the stamps stand, and after a
+/// batch stored through another process (another open of the same database) reads again just
+/// the facility-months that batch touched, on both backends.
+#[test]
+fn the_pages_tally_cache_gives_the_stores_rows_and_follows_batches_from_another_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("centre.sqlite3");
+    cache_follows_the_store(|| -> Arc<dyn Backend> { Arc::new(SqliteCentre::open(&path, TZ).unwrap()) });
+    if let Some(url) = server::postgres_url() {
+        let url = server::postgres_schema(&url);
+        cache_follows_the_store(|| -> Arc<dyn Backend> {
+            Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap())
+        });
+    }
+}
+
+fn cache_follows_the_store(open: impl Fn() -> Arc<dyn Backend>) {
+    use chrono::Datelike;
+    use hailong::centre::cache::{Reads, TallyCache};
+    use hailong::centre::store::TallyKey;
+    use hailong::survey::Tally;
+    use std::collections::BTreeMap;
+    type Sums = BTreeMap<(String, String, TallyKey), Tally>;
+    let catalog = Catalog::built_in();
+    let opts = hailong::centre::demo::Options {
+        facilities: 3,
+        kiosks_per_facility: 2,
+        responses: 200,
+        seed: 7,
+        end: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        tz: TZ,
+        questionnaire: "byt-ngoai-tru".into(),
+    };
+    let one = open();
+    hailong::centre::demo::fill(one.as_ref(), &catalog, &opts, &mut |_| {}).unwrap();
+    let day = |s: &str| Some(s.parse::<NaiveDate>().unwrap());
+    let facility = hailong::centre::demo::facility_name(1);
+    let scope = |from: &str, to: &str, facility: Option<&String>, department: Option<&str>| Scope {
+        facility: facility.cloned(),
+        department: department.map(str::to_string),
+        from: day(from),
+        to: day(to),
+        ..Scope::default()
+    };
+    let scopes = [
+        scope("2026-07-01", "2026-09-30", None, None),
+        scope("2026-02-11", "2026-05-20", None, None),
+        scope("2026-01-15", "2026-10-31", Some(&facility), None),
+        scope("2026-06-01", "2026-11-20", Some(&facility), Some("Khoa Nội")),
+        scope("2017-01-01", "2026-12-31", None, None),
+    ];
+    // Rows added up by facility, kiosk, month and key: the cache dates a row by its part of a
+    // month, the store by its day.
+    fn add(sums: &mut Sums, facility: &str, kiosk: &str, key: &TallyKey, tally: &Tally, departments: bool) {
+        let key = TallyKey {
+            day: key.day.with_day(1).unwrap(),
+            department: if departments {
+                key.department.clone()
+            } else {
+                String::new()
+            },
+            ..key.clone()
+        };
+        sums.entry((facility.into(), kiosk.into(), key))
+            .or_default()
+            .merge(tally);
+    }
+    let cache = TallyCache::default();
+    // Compares every view of every scope; the parts read (facility and kiosk level).
+    let check = |store: &dyn Backend| -> Reads {
+        let mut reads = Reads::default();
+        for s in &scopes {
+            for departments in [true, false] {
+                let mut stored = Sums::new();
+                store
+                    .for_each_facility_tally(s, &mut |f, key, tally| {
+                        add(&mut stored, f, "", &key, &tally, departments || s.department.is_some())
+                    })
+                    .unwrap();
+                let mut cached = Sums::new();
+                let r = cache
+                    .facility_rows(store, s, departments, &mut |f, key, tally| {
+                        add(&mut cached, f, "", key, tally, true)
+                    })
+                    .unwrap();
+                assert!(!stored.is_empty(), "{s:?}");
+                assert_eq!(cached, stored, "{s:?}, by department: {departments}");
+                if departments {
+                    reads.kept += r.kept;
+                    reads.read += r.read;
+                }
+            }
+            let mut stored = Sums::new();
+            store
+                .for_each_tally_row(s, &mut |o, key, tally| {
+                    add(&mut stored, &o.facility, &o.kiosk, &key, &tally, true)
+                })
+                .unwrap();
+            let mut cached = Sums::new();
+            let r = cache
+                .kiosk_rows(store, s, &mut |f, k, key, tally| {
+                    add(&mut cached, f, k, key, tally, true)
+                })
+                .unwrap();
+            assert_eq!(cached, stored, "{s:?}, by kiosk");
+            reads.kept += r.kept;
+            reads.read += r.read;
+        }
+        reads
+    };
+    let cold = check(one.as_ref());
+    assert!(cold.read > 0, "{cold:?}");
+    let warm = check(one.as_ref());
+    assert_eq!(warm.read, 0, "nothing is read again while the stamps stand: {warm:?}");
+    assert_eq!(warm.kept, cold.kept + cold.read);
+
+    // Another process stores a batch at the first facility.
+    let two = open();
+    let all = |store: &dyn Backend| {
+        let from = NaiveDate::from_ymd_opt(2017, 1, 1).unwrap();
+        let to = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let mut stamps = store.tally_stamps(None, from, to).unwrap();
+        stamps.sort_by(|a, b| (&a.facility, a.month).cmp(&(&b.facility, b.month)));
+        stamps
+    };
+    let before = all(one.as_ref());
+    let late = hailong::centre::demo::Options {
+        facilities: 1,
+        kiosks_per_facility: 1,
+        responses: 5,
+        seed: 8,
+        ..opts.clone()
+    };
+    hailong::centre::demo::fill(two.as_ref(), &catalog, &late, &mut |_| {}).unwrap();
+    let after = all(one.as_ref());
+    let changed: Vec<_> = after.iter().filter(|s| !before.contains(s)).collect();
+    assert!(!changed.is_empty());
+    assert!(
+        changed
+            .iter()
+            .all(|s| s.facility == hailong::centre::demo::facility_name(0))
+    );
+    // The whole-range scope at the facility level reads exactly the changed facility-months.
+    let everything = &scopes[4];
+    let mut stored = Sums::new();
+    one.for_each_facility_tally(everything, &mut |f, key, tally| {
+        add(&mut stored, f, "", &key, &tally, true)
+    })
+    .unwrap();
+    let mut cached = Sums::new();
+    let r = cache
+        .facility_rows(one.as_ref(), everything, true, &mut |f, key, tally| {
+            add(&mut cached, f, "", key, tally, true)
+        })
+        .unwrap();
+    assert_eq!(cached, stored, "the new batch is in the cached figures");
+    assert_eq!(r.read, changed.len(), "{r:?} {changed:?}");
+    // And every other view follows too.
+    check(one.as_ref());
+}

@@ -832,3 +832,119 @@ fn a_batch_from_a_kiosk_that_does_not_report_its_queue_is_taken_and_shown_as_not
         assert!(cells.windows(2).any(|w| w == ["3", "không báo"]), "{cells:?}");
     }
 }
+
+/// The pages keep the tallies they read in memory (`centre::cache`); a batch that another centre
+/// process stores on the same database shows on this process's overview, facility page and
+/// public page at their next load, on both backends.
+#[test]
+fn a_batch_stored_through_another_centre_process_shows_on_this_ones_pages_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("centre.sqlite3");
+    type Two = (&'static str, Arc<dyn Backend>, Arc<dyn Backend>);
+    let mut pairs: Vec<Two> = vec![(
+        "sqlite",
+        Arc::new(hailong::centre::sqlite::SqliteCentre::open(&path, TZ).unwrap()),
+        Arc::new(hailong::centre::sqlite::SqliteCentre::open(&path, TZ).unwrap()),
+    )];
+    if let Some(url) = server::postgres_url() {
+        let scoped = server::postgres_schema(&url);
+        pairs.push((
+            "postgres",
+            Arc::new(hailong::centre::postgres::PostgresCentre::open(&scoped, TZ).unwrap()),
+            Arc::new(hailong::centre::postgres::PostgresCentre::open(&scoped, TZ).unwrap()),
+        ));
+    }
+    for (name, one, two) in pairs {
+        eprintln!("backend: {name}");
+        let first = centre_with_data(&dir.path().join(name), one);
+        let second = Server::start_with(two);
+        let mut b = Browser::new(&first);
+        b.login("so-y-te", PASSWORD);
+        let mut anyone = Browser::new(&first);
+        let responses = |server: &Server| format!(">{}<", api_report(server, BA_VI, None)["responses"]);
+        let rate = api_rate(&first, BA_VI);
+        let overview = b.get("/overview").body;
+        assert!(
+            overview.contains(&rate) && overview.contains(&responses(&first)),
+            "{name}: {rate}"
+        );
+        assert!(b.get("/facility/trung-tam-y-te-huyen-ba-vi").body.contains(&rate));
+        assert!(anyone.get("/public/trung-tam-y-te-huyen-ba-vi").body.contains(&rate));
+        // 60 responses with every scale answer at 1 reach Ba Vì through the other process.
+        kiosk(
+            &dir.path().join(name).join("bavi-late"),
+            &second,
+            BA_VI,
+            60,
+            &["Khoa Nhi"],
+            9,
+            |_, r| {
+                for a in r.answers.values_mut() {
+                    if let hailong::survey::Answer::Scale(v @ 1..=5) = a {
+                        *v = 1;
+                    }
+                }
+            },
+        );
+        let lower = api_rate(&first, BA_VI);
+        assert_ne!(lower, rate, "{name}");
+        let more = responses(&first);
+        let overview = b.get("/overview").body;
+        assert!(
+            overview.contains(&lower) && overview.contains(&more),
+            "{name}: {lower} {more}"
+        );
+        let facility = b.get("/facility/trung-tam-y-te-huyen-ba-vi").body;
+        assert!(
+            facility.contains(&lower) && facility.contains(&more),
+            "{name}: {lower} {more}"
+        );
+        assert!(
+            anyone.get("/public/trung-tam-y-te-huyen-ba-vi").body.contains(&lower),
+            "{name}: {lower}"
+        );
+    }
+}
+
+/// With a cut-off day (the 14th: quarters start on 15 March, June, September and December) the
+/// public page and its open data count the responses of the 20th in the quarter that day is in,
+/// not in the one its month starts in.
+#[test]
+fn with_a_cut_off_day_the_public_page_counts_each_day_in_its_own_quarter() {
+    use chrono::Datelike;
+    use hailong::report::period::{Calendar, CutOffDay, Period};
+    let calendar = Calendar::CutOff(CutOffDay::new(14).unwrap());
+    // The 20th of the latest of those months before today's quarter.
+    let mut day = today().with_day(20).unwrap();
+    while day >= Period::quarter_of(today(), calendar).from.unwrap() || !day.month().is_multiple_of(3) {
+        day = day.checked_sub_months(chrono::Months::new(1)).unwrap();
+    }
+    let quarter = Period::quarter_of(day, calendar).label;
+    assert_ne!(quarter, Period::quarter_of(day.with_day(1).unwrap(), calendar).label);
+    let dir = tempfile::tempdir().unwrap();
+    for (name, store) in server::backends(dir.path()) {
+        eprintln!("backend: {name}");
+        let mut centre = hailong::centre::Centre::new(
+            store,
+            Arc::new(hailong::survey::Catalog::built_in()),
+            hailong::survey::ScoringOptions::default(),
+        );
+        centre.calendar = calendar;
+        let server = Server::start_centre(centre, hailong::centre::Timeouts::default());
+        let noon = day.and_hms_opt(5, 0, 0).unwrap().and_utc();
+        kiosk(&dir.path().join(name), &server, BA_VI, 40, &["Khoa Nhi"], 4, |i, r| {
+            r.submitted_at = noon + chrono::Duration::minutes(i as i64);
+            r.started_at = r.submitted_at - chrono::Duration::minutes(3);
+        });
+        let data = Browser::new(&server)
+            .get("/public/trung-tam-y-te-huyen-ba-vi/open-data.csv")
+            .body;
+        let quarters: std::collections::BTreeSet<&str> =
+            data.lines().skip(1).filter_map(|l| l.split(',').nth(1)).collect();
+        assert_eq!(
+            quarters.into_iter().collect::<Vec<_>>(),
+            [quarter.as_str()],
+            "{name}: {data}"
+        );
+    }
+}

@@ -122,11 +122,13 @@ pub fn quarterly(
         ..Scope::default()
     };
     let (mut total, mut departments, mut forms) = (Groups::default(), Groups::default(), Groups::default());
-    centre.store.for_each_facility_tally(&scope, &mut |_, key, tally| {
-        total.add((), &key, &tally);
-        departments.add(key.department.clone(), &key, &tally);
-        forms.add((key.questionnaire_id.clone(), key.questionnaire_version), &key, &tally);
-    })?;
+    centre
+        .tallies
+        .facility_rows(centre.store.as_ref(), &scope, true, &mut |_, key, tally| {
+            total.add((), key, tally);
+            departments.add(key.department.clone(), key, tally);
+            forms.add((key.questionnaire_id.clone(), key.questionnaire_version), key, tally);
+        })?;
     let empty = || summarize(&[], 0, &centre.scoring);
     let total = total.summaries(centre)?.remove(&()).unwrap_or_else(empty);
     let forms = forms

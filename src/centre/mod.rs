@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod alerts;
+pub mod cache;
 pub mod demo;
 pub mod export;
 pub mod feedback;
@@ -55,6 +56,8 @@ pub struct Centre {
     pub web: WebOptions,
     /// The reporting calendar (`[report] cutoff_day`): what `2026-Q1` means on every surface.
     pub calendar: crate::report::period::Calendar,
+    /// Tallies the pages read, kept while their stamps stand (see [`cache`]).
+    pub tallies: Arc<cache::TallyCache>,
 }
 
 impl Centre {
@@ -71,6 +74,7 @@ impl Centre {
             scoring,
             web: WebOptions::default(),
             calendar: crate::report::period::Calendar::default(),
+            tallies: Arc::default(),
         }
     }
 }

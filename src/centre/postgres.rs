@@ -191,7 +191,23 @@ CREATE INDEX IF NOT EXISTS tallies_facility_by_facility ON tallies_facility (fac
 CREATE INDEX IF NOT EXISTS tallies_month_by_facility ON tallies_month (facility_id, local_day);
 CREATE INDEX IF NOT EXISTS tallies_by_facility ON tallies (facility_id, local_day);
 CREATE INDEX IF NOT EXISTS responses_by_facility ON responses (facility_id, local_day);
+", "
+-- The version of each facility-month's tallies, bumped in the transaction that changes any of
+-- them (the kiosks' daily and monthly rows and the roll-up alike): every server process that
+-- keeps figures in memory (centre::cache) uses them while their month's version stands.
+CREATE TABLE IF NOT EXISTS tally_stamps (
+    month DATE NOT NULL,
+    facility_id BIGINT NOT NULL REFERENCES facilities(id),
+    version BIGINT NOT NULL,
+    PRIMARY KEY (month, facility_id)
+);
+INSERT INTO tally_stamps (month, facility_id, version)
+    SELECT DISTINCT local_day, facility_id, 1 FROM tallies_facility
+    ON CONFLICT DO NOTHING;
 "];
+
+/// The migration that adds `tally_stamps`: merges in earlier migrations have no table to bump.
+const STAMPS_MIGRATION: usize = 7;
 
 /// The migration that adds the facility roll-up (`tallies_facility`). It and every later
 /// migration that recomputes the tallies rebuild it from the kiosks' monthly rows.
@@ -338,7 +354,7 @@ impl PostgresCentre {
                 if i == FACILITY_TALLIES_MIGRATION
                     || (i > FACILITY_TALLIES_MIGRATION && TALLIES_MIGRATIONS.contains(&i))
                 {
-                    rebuild_facility_tallies(&tx).await?;
+                    rebuild_facility_tallies(&tx, i >= STAMPS_MIGRATION).await?;
                 }
                 tx.execute("UPDATE hailong_schema SET version = $1", &[&((i + 1) as i32)])
                     .await
@@ -383,9 +399,15 @@ async fn backfill_tallies(tx: &tokio_postgres::Transaction<'_>, tz: chrono_tz::T
     Ok(())
 }
 
-/// Recomputes the facility roll-up from the kiosks' monthly tallies, a facility at a time.
-async fn rebuild_facility_tallies(tx: &tokio_postgres::Transaction<'_>) -> Result<(), Error> {
+/// Recomputes the facility roll-up from the kiosks' monthly tallies, a facility at a time
+/// (bumping every stamp when the migration running it comes after `tally_stamps`).
+async fn rebuild_facility_tallies(tx: &tokio_postgres::Transaction<'_>, stamps: bool) -> Result<(), Error> {
     tx.batch_execute("DELETE FROM tallies_facility").await.map_err(db)?;
+    if stamps {
+        tx.batch_execute("UPDATE tally_stamps SET version = version + 1")
+            .await
+            .map_err(db)?;
+    }
     let portal = tx
         .bind(
             "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data, facility_id \
@@ -404,7 +426,7 @@ async fn rebuild_facility_tallies(tx: &tokio_postgres::Transaction<'_>) -> Resul
         for row in rows {
             let facility_id: i64 = row.get(6);
             if let Some(c) = current.filter(|c| *c != facility_id) {
-                merge_facility_tallies(tx, c, std::mem::take(&mut adds)).await?;
+                merge_facility_tallies(tx, c, std::mem::take(&mut adds), stamps).await?;
             }
             current = Some(facility_id);
             adds.entry(tally_key(&row))
@@ -413,7 +435,7 @@ async fn rebuild_facility_tallies(tx: &tokio_postgres::Transaction<'_>) -> Resul
         }
     }
     if let Some(c) = current {
-        merge_facility_tallies(tx, c, adds).await?;
+        merge_facility_tallies(tx, c, adds, stamps).await?;
     }
     Ok(())
 }
@@ -422,11 +444,12 @@ async fn rebuild_facility_tallies(tx: &tokio_postgres::Transaction<'_>) -> Resul
 /// roll-up (inside the caller's transaction). The facility's row is locked first (`FOR NO KEY
 /// UPDATE`, which the foreign keys' share locks do not wait for): the kiosks of one facility add
 /// to the same rows, and two batches reading a row before either wrote it would lose one's
-/// addition.
+/// addition. With `stamps`, the stamp of each month they touch is bumped too.
 async fn merge_facility_tallies(
     tx: &tokio_postgres::Transaction<'_>,
     facility_id: i64,
     mut monthly: BTreeMap<TallyKey, Tally>,
+    stamps: bool,
 ) -> Result<(), Error> {
     if monthly.is_empty() {
         return Ok(());
@@ -437,6 +460,17 @@ async fn merge_facility_tallies(
     )
     .await
     .map_err(db)?;
+    if stamps {
+        let mut months: Vec<NaiveDate> = monthly.keys().map(|k| k.day).collect();
+        months.dedup(); // the keys are sorted by day first
+        tx.execute(
+            "INSERT INTO tally_stamps (month, facility_id, version) SELECT m, $2, 1 FROM UNNEST($1::date[]) AS m \
+             ON CONFLICT (month, facility_id) DO UPDATE SET version = tally_stamps.version + 1",
+            &[&months, &facility_id],
+        )
+        .await
+        .map_err(db)?;
+    }
     add_stored(tx, "tallies_facility", "facility_id", &facility_id, &mut monthly).await?;
     let TallyColumns {
         days,
@@ -944,7 +978,7 @@ impl CentreStore for PostgresCentre {
                 let tallies = prepared.tallies_of(&plan, tz);
                 let monthly = store::by_month(&tallies);
                 merge_tallies(&tx, kiosk_id, facility_id, tallies).await?;
-                merge_facility_tallies(&tx, facility_id, monthly).await?;
+                merge_facility_tallies(&tx, facility_id, monthly, true).await?;
             }
             for e in &plan.events {
                 tx.execute(
@@ -1160,6 +1194,33 @@ impl CentreStore for PostgresCentre {
             f(row.get(6), tally_key(&row), store::parse_tally(row.get(5))?);
         }
         Ok(())
+    }
+
+    fn tally_stamps(
+        &self,
+        facility: Option<&str>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<store::TallyStamp>, Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let rows = client
+                .query(
+                    "SELECT f.name, s.month, s.version FROM tally_stamps s JOIN facilities f ON f.id = s.facility_id \
+                     WHERE s.month >= $1 AND s.month <= $2 AND ($3::text IS NULL OR f.name = $3)",
+                    &[&from, &to, &facility],
+                )
+                .await
+                .map_err(db)?;
+            Ok(rows
+                .iter()
+                .map(|r| store::TallyStamp {
+                    facility: r.get(0),
+                    month: r.get(1),
+                    version: r.get(2),
+                })
+                .collect())
+        })
     }
 
     fn held_chain(&self, kiosk_id: &str, from: u64, to: u64) -> Result<Vec<(u64, String, String)>, Error> {

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use std::collections::BTreeMap;
@@ -186,7 +186,22 @@ CREATE INDEX IF NOT EXISTS tallies_facility_by_facility ON tallies_facility (fac
 CREATE INDEX IF NOT EXISTS tallies_month_by_facility ON tallies_month (facility_id, local_day);
 CREATE INDEX IF NOT EXISTS tallies_by_facility ON tallies (facility_id, local_day);
 CREATE INDEX IF NOT EXISTS responses_by_facility ON responses (facility_id, local_day);
+", "
+-- The version of each facility-month's tallies, bumped in the transaction that changes any of
+-- them (the kiosks' daily and monthly rows and the roll-up alike): a server process that keeps
+-- figures in memory (centre::cache) uses them while their month's version stands.
+CREATE TABLE IF NOT EXISTS tally_stamps (
+    month TEXT NOT NULL,
+    facility_id INTEGER NOT NULL REFERENCES facilities(id),
+    version INTEGER NOT NULL,
+    PRIMARY KEY (month, facility_id)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO tally_stamps (month, facility_id, version)
+    SELECT DISTINCT local_day, facility_id, 1 FROM tallies_facility;
 "];
+
+/// The migration that adds `tally_stamps`: merges in earlier migrations have no table to bump.
+const STAMPS_MIGRATION: usize = 6;
 
 /// The condition on `{alias}.facility_id` for a scope's facility, bound as `?3`: one index range
 /// when there is one (the row's facility compared by name after the join would read every
@@ -302,7 +317,7 @@ impl SqliteCentre {
                 backfill_tallies(&tx, tz)?;
             }
             if i == FACILITY_TALLIES_MIGRATION || (i > FACILITY_TALLIES_MIGRATION && TALLIES_MIGRATIONS.contains(&i)) {
-                rebuild_facility_tallies(&tx)?;
+                rebuild_facility_tallies(&tx, i >= STAMPS_MIGRATION)?;
             }
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
@@ -341,9 +356,13 @@ fn backfill_tallies(tx: &rusqlite::Transaction, tz: chrono_tz::Tz) -> Result<(),
     Ok(())
 }
 
-/// Recomputes the facility roll-up from the kiosks' monthly tallies.
-fn rebuild_facility_tallies(tx: &rusqlite::Transaction) -> Result<(), Error> {
+/// Recomputes the facility roll-up from the kiosks' monthly tallies (bumping every stamp when
+/// the migration running it comes after `tally_stamps`).
+fn rebuild_facility_tallies(tx: &rusqlite::Transaction, stamps: bool) -> Result<(), Error> {
     tx.execute_batch("DELETE FROM tallies_facility")?;
+    if stamps {
+        tx.execute_batch("UPDATE tally_stamps SET version = version + 1")?;
+    }
     let mut stmt = tx.prepare(
         "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data, facility_id \
          FROM tallies_month ORDER BY facility_id",
@@ -355,24 +374,36 @@ fn rebuild_facility_tallies(tx: &rusqlite::Transaction) -> Result<(), Error> {
         let (key, json) = tally_row(row)?;
         let facility_id: i64 = row.get(6)?;
         if current.is_some_and(|c| c != facility_id) {
-            merge_facility_tallies(tx, current.unwrap_or_default(), std::mem::take(&mut adds))?;
+            merge_facility_tallies(tx, current.unwrap_or_default(), std::mem::take(&mut adds), stamps)?;
         }
         current = Some(facility_id);
         adds.entry(key).or_default().merge(&store::parse_tally(&json)?);
     }
     if let Some(facility_id) = current {
-        merge_facility_tallies(tx, facility_id, adds)?;
+        merge_facility_tallies(tx, facility_id, adds, stamps)?;
     }
     Ok(())
 }
 
 /// Adds a kiosk's monthly tallies (`monthly`, keyed by the month's first day) to its facility's
-/// roll-up (inside the caller's transaction).
+/// roll-up and bumps the stamp of each month they touch (with `stamps`; inside the caller's
+/// transaction, which also changes the kiosk's rows of those months).
 fn merge_facility_tallies(
     tx: &rusqlite::Transaction,
     facility_id: i64,
     monthly: BTreeMap<TallyKey, Tally>,
+    stamps: bool,
 ) -> Result<(), Error> {
+    if stamps {
+        let mut bump = tx.prepare_cached(
+            "INSERT INTO tally_stamps (month, facility_id, version) VALUES (?1, ?2, 1) \
+             ON CONFLICT (month, facility_id) DO UPDATE SET version = version + 1",
+        )?;
+        let months: std::collections::BTreeSet<NaiveDate> = monthly.keys().map(|k| k.day).collect();
+        for month in months {
+            bump.execute(params![month.to_string(), facility_id])?;
+        }
+    }
     merge_into(tx, "tallies_facility", Owner::Facility(facility_id), monthly)
 }
 
@@ -768,7 +799,7 @@ impl CentreStore for SqliteCentre {
         let tallies = prepared.tallies_of(&plan, self.tz);
         let monthly = store::by_month(&tallies);
         merge_tallies(&tx, kiosk_id, facility_id, tallies)?;
-        merge_facility_tallies(&tx, facility_id, monthly)?;
+        merge_facility_tallies(&tx, facility_id, monthly, true)?;
         let (last_seq, last_hash) = (plan.last.0 as i64, plan.last.1.clone());
         let result = plan.result;
         tx.execute(
@@ -950,6 +981,33 @@ impl CentreStore for SqliteCentre {
             }
         }
         Ok(())
+    }
+
+    fn tally_stamps(
+        &self,
+        facility: Option<&str>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<store::TallyStamp>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT f.name, s.month, s.version FROM tally_stamps s JOIN facilities f ON f.id = s.facility_id \
+             WHERE s.month >= ?1 AND s.month <= ?2 AND {}",
+            facility_filter("s", facility)
+        ))?;
+        let mut rows = stmt.query(params![from.to_string(), to.to_string(), facility])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let month: String = row.get(1)?;
+            out.push(store::TallyStamp {
+                facility: row.get(0)?,
+                month: month
+                    .parse()
+                    .map_err(|_| Error::Corrupt(format!("a tally stamp has the month {month:?}")))?,
+                version: row.get(2)?,
+            });
+        }
+        Ok(out)
     }
 
     fn held_chain(&self, kiosk_id: &str, from: u64, to: u64) -> Result<Vec<(u64, String, String)>, Error> {

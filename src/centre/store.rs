@@ -205,6 +205,17 @@ pub struct TallyOrigin {
     pub kiosk: String,
 }
 
+/// The version of one facility-month's tallies (see [`CentreStore::tally_stamps`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TallyStamp {
+    /// The facility's name.
+    pub facility: String,
+    /// The month's first day.
+    pub month: NaiveDate,
+    /// Bumped by every change to the facility's tallies of that month.
+    pub version: i64,
+}
+
 /// Which responses a centre report covers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
@@ -362,6 +373,12 @@ pub trait CentreStore: Send + Sync {
     fn stored_tallies(&self, kiosk_id: &str, monthly: bool, f: &mut dyn FnMut(TallyKey, Tally)) -> Result<(), Error>;
     /// What the centre holds of a kiosk's chain for `from..=to`: (seq, response id, hash), in order.
     fn held_chain(&self, kiosk_id: &str, from: u64, to: u64) -> Result<Vec<(u64, String, String)>, Error>;
+    /// The stamps of the facility-months with tallies, for `facility` (every facility when
+    /// `None`) and the months whose first days lie from `from` to `to`. Every change to a
+    /// facility's tallies (its kiosks' daily and monthly rows and its roll-up) bumps the stamps
+    /// of the months it touches in the same transaction, whichever process makes it; a month
+    /// without tallies has no stamp.
+    fn tally_stamps(&self, facility: Option<&str>, from: NaiveDate, to: NaiveDate) -> Result<Vec<TallyStamp>, Error>;
     /// Records events, skipping any already recorded (an audit repeated finds the same).
     fn record_events(&self, events: &[Event]) -> Result<(), Error>;
 }

@@ -32,6 +32,11 @@ impl Server {
     /// A centre on the given storage backend, with these time limits.
     pub fn start_timed(store: Arc<dyn Backend>, timeouts: centre::Timeouts) -> Server {
         let centre = Centre::new(store, Arc::new(Catalog::built_in()), ScoringOptions::default());
+        Server::start_centre(centre, timeouts)
+    }
+
+    /// This centre (its settings as the caller made them), with these time limits.
+    pub fn start_centre(centre: Centre, timeouts: centre::Timeouts) -> Server {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let c = centre.clone();

@@ -47,11 +47,12 @@ fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &
         ..Scope::default()
     };
     let (mut total, mut departments, mut kiosks) = (Groups::default(), Groups::default(), Groups::default());
-    centre.store.for_each_tally_row(&scope, &mut |origin, key, tally| {
-        total.add((), &key, &tally);
+    let store = centre.store.as_ref();
+    centre.tallies.kiosk_rows(store, &scope, &mut |_, kiosk, key, tally| {
+        total.add((), key, tally);
         if own_department.is_none_or(|d| d == key.department) {
-            departments.add(key.department.clone(), &key, &tally);
-            kiosks.add(origin.kiosk.clone(), &key, &tally);
+            departments.add(key.department.clone(), key, tally);
+            kiosks.add(kiosk.to_string(), key, tally);
         }
     })?;
     let mut departments_before = Groups::default();
@@ -61,11 +62,13 @@ fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &
             to: prev.to,
             ..scope.clone()
         };
-        centre.store.for_each_facility_tally(&before, &mut |_, key, tally| {
-            if own_department.is_none_or(|d| d == key.department) {
-                departments_before.add(key.department.clone(), &key, &tally);
-            }
-        })?;
+        centre
+            .tallies
+            .facility_rows(store, &before, true, &mut |_, key, tally| {
+                if own_department.is_none_or(|d| d == key.department) {
+                    departments_before.add(key.department.clone(), key, tally);
+                }
+            })?;
     }
     // The trend: the months up to the period's end (or today), for the reader's department when
     // they have one.
@@ -82,9 +85,9 @@ fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &
     };
     let mut months = Groups::default();
     centre
-        .store
-        .for_each_facility_tally(&trend_scope, &mut |_, key, tally| {
-            months.add(month_of(key.day), &key, &tally);
+        .tallies
+        .facility_rows(store, &trend_scope, false, &mut |_, key, tally| {
+            months.add(month_of(key.day), key, tally);
         })?;
     let comments = centre.store.latest_comments(
         &Scope {

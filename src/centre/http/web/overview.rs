@@ -158,17 +158,20 @@ fn rows_of(
     let by_department = facility.is_some();
     let mut groups = Groups::default();
     let mut total = Groups::default();
-    centre
-        .store
-        .for_each_facility_tally(&scope, &mut |facility, key, tally| {
+    centre.tallies.facility_rows(
+        centre.store.as_ref(),
+        &scope,
+        by_department,
+        &mut |facility, key, tally| {
             let group = if by_department {
                 key.department.clone()
             } else {
                 facility.to_string()
             };
-            groups.add(group, &key, &tally);
-            total.add((), &key, &tally);
-        })?;
+            groups.add(group, key, tally);
+            total.add((), key, tally);
+        },
+    )?;
     let total = total.summaries(centre)?.remove(&()).unwrap_or_else(|| empty(centre));
     Ok((groups.summaries(centre)?, total))
 }

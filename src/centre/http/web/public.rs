@@ -152,27 +152,27 @@ fn load(centre: &Centre, slug: &str) -> Result<Published, PageError> {
     let facility = facility_by_slug(centre, slug)?.ok_or(PageError::NotFound)?;
     let quarters = quarters(centre.web.today(), centre.calendar);
     let latest = quarters.last().and_then(|q| q.from).expect("quarters have dates");
-    let scope = Scope {
-        facility: Some(facility.clone()),
-        from: quarters[0].from,
-        to: quarters.last().and_then(|q| q.to),
-        ..Scope::default()
-    };
     let mut forms: Groups<(String, NaiveDate)> = Groups::default();
     let mut departments: Groups<(String, String)> = Groups::default();
-    let starts: Vec<NaiveDate> = quarters.iter().filter_map(|q| q.from).collect();
-    centre.store.for_each_facility_tally(&scope, &mut |_, key, tally| {
-        let start = starts
-            .iter()
-            .rev()
-            .find(|s| **s <= key.day)
-            .copied()
-            .unwrap_or(starts[0]);
-        forms.add((key.questionnaire_id.clone(), start), &key, &tally);
-        if start == latest {
-            departments.add((key.questionnaire_id.clone(), key.department.clone()), &key, &tally);
-        }
-    })?;
+    // A quarter at a time: with a cut-off day a month lies in two quarters.
+    for quarter in &quarters {
+        let start = quarter.from.expect("quarters have dates");
+        let scope = Scope {
+            facility: Some(facility.clone()),
+            from: quarter.from,
+            to: quarter.to,
+            ..Scope::default()
+        };
+        let by_department = start == latest;
+        centre
+            .tallies
+            .facility_rows(centre.store.as_ref(), &scope, by_department, &mut |_, key, tally| {
+                forms.add((key.questionnaire_id.clone(), start), key, tally);
+                if by_department {
+                    departments.add((key.questionnaire_id.clone(), key.department.clone()), key, tally);
+                }
+            })?;
+    }
     let mut by_form: BTreeMap<String, BTreeMap<NaiveDate, Summary>> = BTreeMap::new();
     for ((form, start), s) in forms.summaries(centre)? {
         by_form.entry(form).or_default().insert(start, s);

@@ -1,0 +1,440 @@
+//! Tallies kept in memory between page loads. The pages add up the same facility-months again
+//! and again (the overview reads two periods of every facility, the public page nine quarters),
+//! and most of a page's time went on reading and parsing those rows. Here each facility-month
+//! (or the part of one a period covers) is read once, kept as parsed rows, and used while the
+//! month's stamp stands: every change to a facility's tallies bumps the stamps of the months it
+//! touches in the same transaction (see [`CentreStore::tally_stamps`]), so a process sees another
+//! process's batches on PostgreSQL as soon as they commit, and a page never shows rows older
+//! than the stamps it read first. The stamps are one small query per page; a month whose stamp
+//! moved is read again, alone.
+//!
+//! Two levels are kept: a facility's rows (per department and questionnaire) and its kiosks'
+//! rows (the same per kiosk, for the facility page). The memory held is bounded
+//! ([`CACHE_BYTES`], estimated); the least recently used parts go first.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use chrono::{Months, NaiveDate};
+
+use super::store::{CentreStore, Error, Scope, TallyKey, month_start};
+use crate::survey::Tally;
+
+/// About how much memory the cached rows may take (estimated from their item counts).
+pub const CACHE_BYTES: usize = 256 << 20;
+
+/// A period longer than this many months is read from the store directly (no page asks for one;
+/// an "any dates" request could).
+const MAX_MONTHS: usize = 120;
+
+/// When more facilities than this miss one month, the month is read for every facility in one
+/// query rather than one query each.
+const ONE_BY_ONE: usize = 4;
+
+/// Which rows a part holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Level {
+    /// A facility's roll-up (its kiosks added up).
+    Facility,
+    /// Each of its kiosks apart.
+    Kiosk,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct PartKey {
+    level: Level,
+    facility: String,
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+/// A facility's rows of a part as read, by kiosk (empty at the facility level) and key.
+type KeyedRows = BTreeMap<(String, TallyKey), Tally>;
+
+/// One stored row, as a caller sees it.
+#[derive(Debug)]
+struct Row {
+    /// The kiosk (empty at the facility level).
+    kiosk: String,
+    /// Its key, the day being the part's first.
+    key: TallyKey,
+    tally: Tally,
+}
+
+/// A facility's rows of one part of a month, as of `version`.
+#[derive(Debug)]
+struct Part {
+    version: i64,
+    /// Per department (and kiosk at the kiosk level).
+    rows: Vec<Row>,
+    /// At the facility level, the same added up over departments (department `""`), for the
+    /// figures of whole facilities.
+    forms: Vec<Row>,
+    bytes: usize,
+}
+
+impl Part {
+    fn new(version: i64, level: Level, rows: KeyedRows) -> Part {
+        let mut forms: BTreeMap<TallyKey, Tally> = BTreeMap::new();
+        if level == Level::Facility {
+            for ((_, key), tally) in &rows {
+                let key = TallyKey {
+                    department: String::new(),
+                    ..key.clone()
+                };
+                forms.entry(key).or_default().merge(tally);
+            }
+        }
+        let rows: Vec<Row> = rows
+            .into_iter()
+            .map(|((kiosk, key), tally)| Row { kiosk, key, tally })
+            .collect();
+        let forms: Vec<Row> = forms
+            .into_iter()
+            .map(|(key, tally)| Row {
+                kiosk: String::new(),
+                key,
+                tally,
+            })
+            .collect();
+        let bytes = 128 + rows.iter().chain(&forms).map(Row::bytes).sum::<usize>();
+        Part {
+            version,
+            rows,
+            forms,
+            bytes,
+        }
+    }
+}
+
+impl Row {
+    /// About how much memory the row holds: its strings and each item's counts in a map node.
+    fn bytes(&self) -> usize {
+        let t = &self.tally;
+        let entries =
+            t.scale.len() + t.percent.len() + t.text.len() + t.choice.values().map(|c| 1 + c.len()).sum::<usize>();
+        256 + self.kiosk.len() + self.key.department.len() + self.key.questionnaire_id.len() + entries * 96
+    }
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    parts: HashMap<PartKey, (Arc<Part>, u64)>,
+    bytes: usize,
+    clock: u64,
+}
+
+/// The cache (one per centre process, shared by its requests).
+#[derive(Debug, Default)]
+pub struct TallyCache {
+    inner: Mutex<Inner>,
+}
+
+/// How many parts a call found and how many it read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reads {
+    /// Parts used from memory.
+    pub kept: usize,
+    /// Parts read from the store.
+    pub read: usize,
+}
+
+/// The parts of `from..=to` within each month: (month, first day, last day).
+fn parts_of(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate, NaiveDate)> {
+    let mut out = Vec::new();
+    if from > to {
+        return out;
+    }
+    let mut month = month_start(from);
+    while month <= to {
+        let next = month.checked_add_months(Months::new(1));
+        let last = next.and_then(|n| n.pred_opt()).unwrap_or(NaiveDate::MAX);
+        out.push((month, from.max(month), to.min(last)));
+        match next {
+            Some(n) => month = n,
+            None => break,
+        }
+    }
+    out
+}
+
+impl TallyCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The facility roll-up's rows of `scope` (as [`CentreStore::for_each_facility_tally`]
+    /// gives them), each row's day being the first of its part of a month (a month's first day
+    /// when the period covers it whole). With `by_department` false the rows are added up over
+    /// departments (each row's department is `""`) unless the scope names one.
+    pub fn facility_rows(
+        &self,
+        store: &dyn CentreStore,
+        scope: &Scope,
+        by_department: bool,
+        f: &mut dyn FnMut(&str, &TallyKey, &Tally),
+    ) -> Result<Reads, Error> {
+        let forms = !by_department && scope.department.is_none();
+        self.rows(
+            store,
+            Level::Facility,
+            scope,
+            &mut |facility, row, part| match (forms, row) {
+                (true, None) => {
+                    for r in &part.forms {
+                        f(facility, &r.key, &r.tally);
+                    }
+                }
+                (false, Some(row)) => f(facility, &row.key, &row.tally),
+                _ => {}
+            },
+        )
+    }
+
+    /// Each kiosk's rows of `scope` (as [`CentreStore::for_each_tally_row`] gives them):
+    /// `f(facility, kiosk, key, tally)`, each row's day being the first of its part of a month.
+    pub fn kiosk_rows(
+        &self,
+        store: &dyn CentreStore,
+        scope: &Scope,
+        f: &mut dyn FnMut(&str, &str, &TallyKey, &Tally),
+    ) -> Result<Reads, Error> {
+        self.rows(store, Level::Kiosk, scope, &mut |facility, row, _| {
+            if let Some(row) = row {
+                f(facility, &row.kiosk, &row.key, &row.tally);
+            }
+        })
+    }
+
+    /// Walks the parts of `scope` at `level`: `f(facility, Some(row), part)` for each row the
+    /// scope's department admits, or once per part with `None` when the caller reads the part
+    /// whole (see `facility_rows`).
+    fn rows(
+        &self,
+        store: &dyn CentreStore,
+        level: Level,
+        scope: &Scope,
+        f: &mut dyn FnMut(&str, Option<&Row>, &Part),
+    ) -> Result<Reads, Error> {
+        let (Some(from), Some(to)) = (scope.from, scope.to) else {
+            return direct(store, level, scope, f);
+        };
+        if scope.kiosk.is_some() {
+            return direct(store, level, scope, f);
+        }
+        let parts = parts_of(from, to);
+        if parts.len() > MAX_MONTHS {
+            return direct(store, level, scope, f);
+        }
+        let mut stamps: BTreeMap<NaiveDate, Vec<(String, i64)>> = BTreeMap::new();
+        for s in store.tally_stamps(scope.facility.as_deref(), month_start(from), month_start(to))? {
+            stamps.entry(s.month).or_default().push((s.facility, s.version));
+        }
+        let mut reads = Reads::default();
+        for (month, lo, hi) in parts {
+            let Some(wanted) = stamps.get(&month) else {
+                continue;
+            };
+            let key = |facility: &str| PartKey {
+                level,
+                facility: facility.to_string(),
+                from: lo,
+                to: hi,
+            };
+            let mut found: Vec<(&str, Arc<Part>)> = Vec::with_capacity(wanted.len());
+            let mut missing: Vec<(&str, i64)> = Vec::new();
+            {
+                let mut inner = self.lock();
+                inner.clock += 1;
+                let now = inner.clock;
+                for (facility, version) in wanted {
+                    match inner.parts.get_mut(&key(facility)) {
+                        Some((part, used)) if part.version == *version => {
+                            *used = now;
+                            found.push((facility, part.clone()));
+                        }
+                        _ => missing.push((facility, *version)),
+                    }
+                }
+            }
+            reads.kept += found.len();
+            reads.read += missing.len();
+            if !missing.is_empty() {
+                let mut read = if missing.len() > ONE_BY_ONE && scope.facility.is_none() {
+                    fetch(store, level, None, lo, hi)?
+                } else {
+                    let mut all = HashMap::new();
+                    for (facility, _) in &missing {
+                        all.extend(fetch(store, level, Some(facility), lo, hi)?);
+                    }
+                    all
+                };
+                let mut inner = self.lock();
+                for (facility, version) in missing {
+                    let part = Arc::new(Part::new(version, level, read.remove(facility).unwrap_or_default()));
+                    inner.bytes += part.bytes;
+                    let now = inner.clock;
+                    if let Some((old, _)) = inner.parts.insert(key(facility), (part.clone(), now)) {
+                        inner.bytes -= old.bytes;
+                    }
+                    found.push((facility, part));
+                }
+                inner.evict(CACHE_BYTES);
+            }
+            found.sort_by(|a, b| a.0.cmp(b.0));
+            for (facility, part) in &found {
+                f(facility, None, part);
+                for row in &part.rows {
+                    if scope.department.as_ref().is_none_or(|d| *d == row.key.department) {
+                        f(facility, Some(row), part);
+                    }
+                }
+            }
+        }
+        Ok(reads)
+    }
+
+    /// How much memory the cached rows take (estimated) and how many parts there are.
+    pub fn size(&self) -> (usize, usize) {
+        let inner = self.lock();
+        (inner.bytes, inner.parts.len())
+    }
+}
+
+impl Inner {
+    /// Drops the least recently used parts until the rest take at most three quarters of
+    /// `limit`, when they take more than `limit`.
+    fn evict(&mut self, limit: usize) {
+        if self.bytes <= limit {
+            return;
+        }
+        let mut by_age: Vec<(u64, PartKey)> = self.parts.iter().map(|(k, (_, used))| (*used, k.clone())).collect();
+        by_age.sort_by_key(|(used, _)| *used);
+        for (_, key) in by_age {
+            if self.bytes <= limit / 4 * 3 {
+                break;
+            }
+            if let Some((part, _)) = self.parts.remove(&key) {
+                self.bytes -= part.bytes;
+            }
+        }
+    }
+}
+
+/// Reads the rows of `facility` (every facility when `None`) from `from` to `to` at `level`,
+/// keyed as a part holds them (the day set to `from`).
+fn fetch(
+    store: &dyn CentreStore,
+    level: Level,
+    facility: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HashMap<String, KeyedRows>, Error> {
+    let scope = Scope {
+        facility: facility.map(str::to_string),
+        from: Some(from),
+        to: Some(to),
+        ..Scope::default()
+    };
+    let mut out: HashMap<String, KeyedRows> = HashMap::new();
+    let mut add = |facility: &str, kiosk: &str, key: TallyKey, tally: Tally| {
+        let key = TallyKey { day: from, ..key };
+        let rows = match out.get_mut(facility) {
+            Some(rows) => rows,
+            None => out.entry(facility.to_string()).or_default(),
+        };
+        match rows.get_mut(&(kiosk.to_string(), key.clone())) {
+            Some(t) => t.merge(&tally),
+            None => {
+                rows.insert((kiosk.to_string(), key), tally);
+            }
+        }
+    };
+    match level {
+        Level::Facility => {
+            store.for_each_facility_tally(&scope, &mut |facility, key, tally| add(facility, "", key, tally))?
+        }
+        Level::Kiosk => store.for_each_tally_row(&scope, &mut |origin, key, tally| {
+            add(&origin.facility, &origin.kiosk, key, tally)
+        })?,
+    }
+    Ok(out)
+}
+
+/// Reads `scope` from the store, bypassing the cache (an open-ended period, one kiosk's rows).
+fn direct(
+    store: &dyn CentreStore,
+    level: Level,
+    scope: &Scope,
+    f: &mut dyn FnMut(&str, Option<&Row>, &Part),
+) -> Result<Reads, Error> {
+    // Rows are handed over one at a time, each as a part of its own (a part's forms are its
+    // rows added up over departments, which for one row is the row with its department cleared).
+    let mut emit = |facility: &str, kiosk: &str, key: TallyKey, tally: Tally| {
+        let mut rows = BTreeMap::new();
+        rows.insert((kiosk.to_string(), key), tally);
+        let part = Part::new(0, level, rows);
+        f(facility, None, &part);
+        for row in &part.rows {
+            f(facility, Some(row), &part);
+        }
+    };
+    match level {
+        Level::Facility => {
+            store.for_each_facility_tally(scope, &mut |facility, key, tally| emit(facility, "", key, tally))?
+        }
+        Level::Kiosk => store.for_each_tally_row(scope, &mut |origin, key, tally| {
+            emit(&origin.facility, &origin.kiosk, key, tally)
+        })?,
+    }
+    Ok(Reads::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().expect("a date")
+    }
+
+    #[test]
+    fn a_period_is_cut_at_month_ends() {
+        assert_eq!(
+            parts_of(d("2026-01-15"), d("2026-03-14")),
+            vec![
+                (d("2026-01-01"), d("2026-01-15"), d("2026-01-31")),
+                (d("2026-02-01"), d("2026-02-01"), d("2026-02-28")),
+                (d("2026-03-01"), d("2026-03-01"), d("2026-03-14")),
+            ]
+        );
+        assert_eq!(
+            parts_of(d("2026-02-03"), d("2026-02-03")),
+            vec![(d("2026-02-01"), d("2026-02-03"), d("2026-02-03"))]
+        );
+        assert!(parts_of(d("2026-02-03"), d("2026-02-02")).is_empty());
+    }
+
+    #[test]
+    fn the_least_recently_used_parts_go_first() {
+        let mut inner = Inner::default();
+        for (i, name) in ["a", "b", "c", "d"].into_iter().enumerate() {
+            let part = Arc::new(Part::new(1, Level::Facility, BTreeMap::new()));
+            inner.bytes += part.bytes;
+            let key = PartKey {
+                level: Level::Facility,
+                facility: name.into(),
+                from: d("2026-01-01"),
+                to: d("2026-01-31"),
+            };
+            inner.parts.insert(key, (part, i as u64));
+        }
+        let each = inner.bytes / 4;
+        inner.evict(each * 3 - 1);
+        let mut left: Vec<String> = inner.parts.keys().map(|k| k.facility.clone()).collect();
+        left.sort();
+        // Over the limit, parts go oldest first until three quarters of it are left.
+        assert_eq!(left, ["c", "d"]);
+        assert_eq!(inner.bytes, each * 2);
+    }
+}
