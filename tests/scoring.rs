@@ -539,3 +539,52 @@ fn staff_mode_names_its_periods_on_the_same_calendar() {
         Period::parse("2026-Q4", Calendar::Quarters).unwrap()
     );
 }
+
+/// Adding tallies up gives the tally of all their responses, whether the two hold the same items
+/// (one walk of both), different ones (each looked up) or one is empty, in either order.
+#[test]
+fn merged_tallies_count_what_their_responses_count() {
+    let a = response(
+        &[("A2", Answer::Scale(5)), ("B7", Answer::Scale(4)), ("G2", g2("5"))],
+        Status::Complete,
+        1,
+    );
+    let b = response(
+        &[("A2", Answer::Scale(2)), ("B7", Answer::Scale(0)), ("G2", g2("3"))],
+        Status::Complete,
+        2,
+    );
+    let c = response(
+        &[
+            ("A2", Answer::Scale(4)),
+            ("C6", Answer::Scale(1)),
+            ("G2", g2("5")),
+            ("G1", Answer::Percent(80)),
+        ],
+        Status::Partial,
+        3,
+    );
+    let tally = |rs: &[&Response]| {
+        let mut t = Tally::default();
+        for r in rs {
+            t.add(r);
+        }
+        t
+    };
+    let all = tally(&[&a, &b, &c]);
+    // The same items on both sides.
+    let mut same = tally(&[&a]);
+    same.merge(&tally(&[&b]));
+    same.merge(&tally(&[&c]));
+    assert_eq!(same, all);
+    // Different items, the larger side first and last.
+    let mut other = tally(&[&c]);
+    other.merge(&tally(&[&a, &b]));
+    assert_eq!(other, all);
+    let mut empty = Tally::default();
+    empty.merge(&all);
+    assert_eq!(empty, all);
+    let mut onto = all.clone();
+    onto.merge(&Tally::default());
+    assert_eq!(onto, all);
+}

@@ -834,8 +834,8 @@ fn a_batch_from_a_kiosk_that_does_not_report_its_queue_is_taken_and_shown_as_not
 }
 
 /// The pages keep the tallies they read in memory (`centre::cache`); a batch that another centre
-/// process stores on the same database shows on this process's overview, facility page and
-/// public page at their next load, on both backends.
+/// process stores on the same database shows on this process's overview, facility page (its
+/// figures and its latest comments) and public page at their next load, on both backends.
 #[test]
 fn a_batch_stored_through_another_centre_process_shows_on_this_ones_pages_at_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -868,7 +868,8 @@ fn a_batch_stored_through_another_centre_process_shows_on_this_ones_pages_at_onc
             overview.contains(&rate) && overview.contains(&responses(&first)),
             "{name}: {rate}"
         );
-        assert!(b.get("/facility/trung-tam-y-te-huyen-ba-vi").body.contains(&rate));
+        let facility = b.get("/facility/trung-tam-y-te-huyen-ba-vi").body;
+        assert!(facility.contains(&rate) && !facility.contains("Chờ lâu quá"));
         assert!(anyone.get("/public/trung-tam-y-te-huyen-ba-vi").body.contains(&rate));
         // 60 responses with every scale answer at 1 reach Ba Vì through the other process.
         kiosk(
@@ -878,11 +879,17 @@ fn a_batch_stored_through_another_centre_process_shows_on_this_ones_pages_at_onc
             60,
             &["Khoa Nhi"],
             9,
-            |_, r| {
+            |i, r| {
                 for a in r.answers.values_mut() {
                     if let hailong::survey::Answer::Scale(v @ 1..=5) = a {
                         *v = 1;
                     }
+                }
+                if i == 0 {
+                    r.answers.insert(
+                        "H2".into(),
+                        hailong::survey::Answer::Text("Chờ lâu quá ở quầy thuốc".into()),
+                    );
                 }
             },
         );
@@ -898,6 +905,10 @@ fn a_batch_stored_through_another_centre_process_shows_on_this_ones_pages_at_onc
         assert!(
             facility.contains(&lower) && facility.contains(&more),
             "{name}: {lower} {more}"
+        );
+        assert!(
+            facility.contains("Chờ lâu quá ở quầy thuốc"),
+            "{name}: the new comment is listed"
         );
         assert!(
             anyone.get("/public/trung-tam-y-te-huyen-ba-vi").body.contains(&lower),

@@ -9,15 +9,18 @@
 //! moved is read again, alone.
 //!
 //! Two levels are kept: a facility's rows (per department and questionnaire) and its kiosks'
-//! rows (the same per kiosk, for the facility page). The memory held is bounded
-//! ([`CACHE_BYTES`], estimated); the least recently used parts go first.
+//! rows (the same per kiosk, for the facility page); and at each level, besides the month
+//! parts, each period's total per facility (read as one period, versioned by a hash of its
+//! months' stamps), since adding up a province's months again on every load was most of what
+//! was left of the overview's time. The memory held is bounded ([`CACHE_BYTES`],
+//! estimated); the least recently used parts go first.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use chrono::{Months, NaiveDate};
 
-use super::store::{CentreStore, Error, Scope, TallyKey, month_start};
+use super::store::{CentreStore, Comment, Error, Scope, TallyKey, month_start};
 use crate::survey::Tally;
 
 /// About how much memory the cached rows may take (estimated from their item counts).
@@ -27,9 +30,10 @@ pub const CACHE_BYTES: usize = 256 << 20;
 /// an "any dates" request could).
 const MAX_MONTHS: usize = 120;
 
-/// When more facilities than this miss one month, the month is read for every facility in one
-/// query rather than one query each.
-const ONE_BY_ONE: usize = 4;
+/// When more facilities than this miss a part, it is read for every facility in one query
+/// rather than one query each (one facility's rows are one index range; every facility's cost
+/// about as much as fifty of those).
+const ONE_BY_ONE: usize = 16;
 
 /// Which rows a part holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,9 +44,19 @@ enum Level {
     Kiosk,
 }
 
+/// What a part spans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Span {
+    /// One month's days inside a period, as stored; versioned by the month's stamp.
+    Month,
+    /// A whole period added up; versioned by a hash of its months' stamps.
+    Period,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct PartKey {
     level: Level,
+    span: Span,
     facility: String,
     from: NaiveDate,
     to: NaiveDate,
@@ -108,12 +122,20 @@ impl Part {
 }
 
 impl Row {
-    /// About how much memory the row holds: its strings and each item's counts in a map node.
+    /// About how much memory the row holds: each map entry with its key's heap string and its
+    /// share of a map node, and each map's first node (checked against the growth of the
+    /// process's resident size over the benchmark's overview: about 22 kB for a byt-ngoai-tru
+    /// tally of a facility's quarter).
     fn bytes(&self) -> usize {
         let t = &self.tally;
         let entries =
             t.scale.len() + t.percent.len() + t.text.len() + t.choice.values().map(|c| 1 + c.len()).sum::<usize>();
-        256 + self.kiosk.len() + self.key.department.len() + self.key.questionnaire_id.len() + entries * 96
+        let maps = 4 + t.choice.len();
+        256 + self.kiosk.len()
+            + self.key.department.len()
+            + self.key.questionnaire_id.len()
+            + entries * 112
+            + maps * 448
     }
 }
 
@@ -122,7 +144,15 @@ struct Inner {
     parts: HashMap<PartKey, (Arc<Part>, u64)>,
     bytes: usize,
     clock: u64,
+    /// The latest comments per scope and count, with the hash of the stamps they were read at.
+    comments: HashMap<(Scope, usize), KeptComments>,
 }
+
+/// A kept comment list: the stamps' hash it was read at, the list, when it was last used.
+type KeptComments = (i64, Arc<Vec<Comment>>, u64);
+
+/// How many comment lists are kept (the least recently used go first).
+const COMMENT_LISTS: usize = 1000;
 
 /// The cache (one per centre process, shared by its requests).
 #[derive(Debug, Default)]
@@ -206,6 +236,126 @@ impl TallyCache {
         })
     }
 
+    /// The facility roll-up's rows of `scope` added up over the whole period (each row's day
+    /// is the period's first): per department with `by_department` (or when the scope names
+    /// one), else added up over departments too (department `""`). What the overview and the
+    /// previous period's figures need, kept per facility and period while the stamps of its
+    /// months stand.
+    pub fn facility_totals(
+        &self,
+        store: &dyn CentreStore,
+        scope: &Scope,
+        by_department: bool,
+        f: &mut dyn FnMut(&str, &TallyKey, &Tally),
+    ) -> Result<Reads, Error> {
+        let forms = !by_department && scope.department.is_none();
+        self.totals(
+            store,
+            Level::Facility,
+            scope,
+            &mut |facility, row, part| match (forms, row) {
+                (true, None) => {
+                    for r in &part.forms {
+                        f(facility, &r.key, &r.tally);
+                    }
+                }
+                (false, Some(row)) => f(facility, &row.key, &row.tally),
+                _ => {}
+            },
+        )
+    }
+
+    /// Each kiosk's rows of `scope` added up over the whole period (each row's day is the
+    /// period's first): `f(facility, kiosk, key, tally)`, per department.
+    pub fn kiosk_totals(
+        &self,
+        store: &dyn CentreStore,
+        scope: &Scope,
+        f: &mut dyn FnMut(&str, &str, &TallyKey, &Tally),
+    ) -> Result<Reads, Error> {
+        self.totals(store, Level::Kiosk, scope, &mut |facility, row, _| {
+            if let Some(row) = row {
+                f(facility, &row.kiosk, &row.key, &row.tally);
+            }
+        })
+    }
+
+    /// Walks the period totals of `scope` at `level` as `rows` walks its parts, building each
+    /// facility's missing or outdated total from its month parts.
+    fn totals(
+        &self,
+        store: &dyn CentreStore,
+        level: Level,
+        scope: &Scope,
+        f: &mut dyn FnMut(&str, Option<&Row>, &Part),
+    ) -> Result<Reads, Error> {
+        let (Some(from), Some(to)) = (scope.from, scope.to) else {
+            return direct(store, level, scope, f);
+        };
+        if scope.kiosk.is_some() || parts_of(from, to).len() > MAX_MONTHS {
+            return direct(store, level, scope, f);
+        }
+        // Each facility's months and their versions, hashed: its total's version.
+        let mut months: BTreeMap<String, Vec<(NaiveDate, i64)>> = BTreeMap::new();
+        for s in store.tally_stamps(scope.facility.as_deref(), month_start(from), month_start(to))? {
+            months.entry(s.facility).or_default().push((s.month, s.version));
+        }
+        let version = |stamps: &mut Vec<(NaiveDate, i64)>| {
+            stamps.sort();
+            hash_of(stamps)
+        };
+        let key = |facility: &str| PartKey {
+            level,
+            span: Span::Period,
+            facility: facility.to_string(),
+            from,
+            to,
+        };
+        let mut found: Vec<(String, Arc<Part>)> = Vec::with_capacity(months.len());
+        let mut missing: Vec<(String, i64)> = Vec::new();
+        {
+            let mut inner = self.lock();
+            inner.clock += 1;
+            let now = inner.clock;
+            for (facility, stamps) in &mut months {
+                let v = version(stamps);
+                match inner.parts.get_mut(&key(facility)) {
+                    Some((part, used)) if part.version == v => {
+                        *used = now;
+                        found.push((facility.clone(), part.clone()));
+                    }
+                    _ => missing.push((facility.clone(), v)),
+                }
+            }
+        }
+        let reads = Reads {
+            kept: found.len(),
+            read: missing.len(),
+        };
+        if !missing.is_empty() {
+            // Read from the store as one period (its rows keyed by the period's first day): the
+            // month parts are not kept for this, which would hold each facility's rows once
+            // more per month (a province's overview of two quarters took 300 MB that way).
+            let mut read = if missing.len() > ONE_BY_ONE && scope.facility.is_none() {
+                fetch(store, level, None, from, to)?
+            } else {
+                let mut all = HashMap::new();
+                for (facility, _) in &missing {
+                    all.extend(fetch(store, level, Some(facility), from, to)?);
+                }
+                all
+            };
+            let mut inner = self.lock();
+            for (facility, version) in missing {
+                let part = Part::new(version, level, read.remove(&facility).unwrap_or_default());
+                found.push((facility.clone(), inner.keep(key(&facility), part)));
+            }
+            inner.evict(CACHE_BYTES);
+        }
+        emit(&mut found, scope, f);
+        Ok(reads)
+    }
+
     /// Walks the parts of `scope` at `level`: `f(facility, Some(row), part)` for each row the
     /// scope's department admits, or once per part with `None` when the caller reads the part
     /// whole (see `facility_rows`).
@@ -237,6 +387,7 @@ impl TallyCache {
             };
             let key = |facility: &str| PartKey {
                 level,
+                span: Span::Month,
                 facility: facility.to_string(),
                 from: lo,
                 to: hi,
@@ -271,27 +422,66 @@ impl TallyCache {
                 };
                 let mut inner = self.lock();
                 for (facility, version) in missing {
-                    let part = Arc::new(Part::new(version, level, read.remove(facility).unwrap_or_default()));
-                    inner.bytes += part.bytes;
-                    let now = inner.clock;
-                    if let Some((old, _)) = inner.parts.insert(key(facility), (part.clone(), now)) {
-                        inner.bytes -= old.bytes;
-                    }
-                    found.push((facility, part));
+                    let part = Part::new(version, level, read.remove(facility).unwrap_or_default());
+                    found.push((facility, inner.keep(key(facility), part)));
                 }
                 inner.evict(CACHE_BYTES);
             }
-            found.sort_by(|a, b| a.0.cmp(b.0));
-            for (facility, part) in &found {
-                f(facility, None, part);
-                for row in &part.rows {
-                    if scope.department.as_ref().is_none_or(|d| *d == row.key.department) {
-                        f(facility, Some(row), part);
-                    }
-                }
-            }
+            emit(&mut found, scope, f);
         }
         Ok(reads)
+    }
+
+    /// The latest `limit` comments of `scope` (as [`CentreStore::latest_comments`] gives them),
+    /// kept while the stamps of the scope's months stand: a comment is stored with its response,
+    /// whose tallies bump its month's stamp in the same transaction.
+    pub fn latest_comments(
+        &self,
+        store: &dyn CentreStore,
+        scope: &Scope,
+        limit: usize,
+    ) -> Result<Arc<Vec<Comment>>, Error> {
+        let (Some(from), Some(to)) = (scope.from, scope.to) else {
+            return Ok(Arc::new(store.latest_comments(scope, limit)?));
+        };
+        if parts_of(from, to).len() > MAX_MONTHS {
+            return Ok(Arc::new(store.latest_comments(scope, limit)?));
+        }
+        let mut stamps: Vec<(String, NaiveDate, i64)> = store
+            .tally_stamps(scope.facility.as_deref(), month_start(from), month_start(to))?
+            .into_iter()
+            .map(|s| (s.facility, s.month, s.version))
+            .collect();
+        stamps.sort();
+        let version = hash_of(&stamps);
+        let key = (scope.clone(), limit);
+        {
+            let mut inner = self.lock();
+            inner.clock += 1;
+            let now = inner.clock;
+            if let Some((v, comments, used)) = inner.comments.get_mut(&key)
+                && *v == version
+            {
+                *used = now;
+                return Ok(comments.clone());
+            }
+        }
+        let comments = Arc::new(store.latest_comments(scope, limit)?);
+        let mut inner = self.lock();
+        let now = inner.clock;
+        inner.comments.insert(key, (version, comments.clone(), now));
+        if inner.comments.len() > COMMENT_LISTS {
+            let mut by_age: Vec<(u64, (Scope, usize))> = inner
+                .comments
+                .iter()
+                .map(|(k, (_, _, used))| (*used, k.clone()))
+                .collect();
+            by_age.sort_by_key(|(used, _)| *used);
+            for (_, k) in by_age.into_iter().take(COMMENT_LISTS / 4) {
+                inner.comments.remove(&k);
+            }
+        }
+        Ok(comments)
     }
 
     /// How much memory the cached rows take (estimated) and how many parts there are.
@@ -301,10 +491,49 @@ impl TallyCache {
     }
 }
 
+/// A version made of stamps: their hash (in this process; nothing of it is stored).
+fn hash_of<T: std::hash::Hash>(stamps: &T) -> i64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    stamps.hash(&mut h);
+    h.finish() as i64
+}
+
+/// Hands `found` to `f` in facility order: each part once whole (`None`), then each of its
+/// rows that the scope's department admits.
+fn emit<S: AsRef<str> + Ord>(
+    found: &mut [(S, Arc<Part>)],
+    scope: &Scope,
+    f: &mut dyn FnMut(&str, Option<&Row>, &Part),
+) {
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    for (facility, part) in found.iter() {
+        let facility = facility.as_ref();
+        f(facility, None, part);
+        for row in &part.rows {
+            if scope.department.as_ref().is_none_or(|d| *d == row.key.department) {
+                f(facility, Some(row), part);
+            }
+        }
+    }
+}
+
 impl Inner {
+    /// Keeps `part` under `key` (replacing an older one), used now.
+    fn keep(&mut self, key: PartKey, part: Part) -> Arc<Part> {
+        let part = Arc::new(part);
+        self.bytes += part.bytes;
+        let now = self.clock;
+        if let Some((old, _)) = self.parts.insert(key, (part.clone(), now)) {
+            self.bytes -= old.bytes;
+        }
+        part
+    }
+
     /// Drops the least recently used parts until the rest take at most three quarters of
     /// `limit`, when they take more than `limit`.
     fn evict(&mut self, limit: usize) {
+        tracing::debug!(parts = self.parts.len(), bytes = self.bytes, "tally cache");
         if self.bytes <= limit {
             return;
         }
@@ -423,6 +652,7 @@ mod tests {
             inner.bytes += part.bytes;
             let key = PartKey {
                 level: Level::Facility,
+                span: Span::Month,
                 facility: name.into(),
                 from: d("2026-01-01"),
                 to: d("2026-01-31"),

@@ -124,7 +124,7 @@ pub fn quarterly(
     let (mut total, mut departments, mut forms) = (Groups::default(), Groups::default(), Groups::default());
     centre
         .tallies
-        .facility_rows(centre.store.as_ref(), &scope, true, &mut |_, key, tally| {
+        .facility_totals(centre.store.as_ref(), &scope, true, &mut |_, key, tally| {
             total.add((), key, tally);
             departments.add(key.department.clone(), key, tally);
             forms.add((key.questionnaire_id.clone(), key.questionnaire_version), key, tally);

@@ -217,7 +217,7 @@ pub struct TallyStamp {
 }
 
 /// Which responses a centre report covers.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Scope {
     /// Facility name.
     pub facility: Option<String>,

@@ -149,25 +149,36 @@ impl Tally {
         self.comprehensive += other.comprehensive;
         add_known(&mut self.complete_respondents, other.complete_respondents);
         add_known(&mut self.complete_comprehensive, other.complete_comprehensive);
-        for (code, counts) in &other.scale {
-            let mine = slot(&mut self.scale, code);
-            for (m, o) in mine.iter_mut().zip(counts) {
+        add_each(&mut self.scale, &other.scale, |mine, theirs| {
+            for (m, o) in mine.iter_mut().zip(theirs) {
                 *m += o;
             }
+        });
+        add_each(&mut self.percent, &other.percent, |mine, theirs| {
+            mine.n += theirs.n;
+            mine.sum += theirs.sum;
+        });
+        add_each(&mut self.choice, &other.choice, |mine, theirs| {
+            add_each(mine, theirs, |m, o| *m += o)
+        });
+        add_each(&mut self.text, &other.text, |m, o| *m += o);
+    }
+}
+
+/// Adds each of `other`'s values to `mine`'s under the same key with `add` (which, added to a
+/// default value, gives the value added). The pages add up thousands of tallies of one
+/// questionnaire, which hold the same keys: then one walk of the two sorted maps does it, with
+/// no look-up; otherwise each key is looked up.
+fn add_each<V: Default + Clone>(mine: &mut BTreeMap<String, V>, other: &BTreeMap<String, V>, add: impl Fn(&mut V, &V)) {
+    if mine.is_empty() {
+        mine.clone_from(other);
+    } else if mine.len() == other.len() && mine.keys().eq(other.keys()) {
+        for ((_, m), (_, o)) in mine.iter_mut().zip(other) {
+            add(m, o);
         }
-        for (code, p) in &other.percent {
-            let mine = slot(&mut self.percent, code);
-            mine.n += p.n;
-            mine.sum += p.sum;
-        }
-        for (code, options) in &other.choice {
-            let mine = slot(&mut self.choice, code);
-            for (option, n) in options {
-                *slot(mine, option) += n;
-            }
-        }
-        for (code, n) in &other.text {
-            *slot(&mut self.text, code) += n;
+    } else {
+        for (key, o) in other {
+            add(slot(mine, key), o);
         }
     }
 }

@@ -35,7 +35,7 @@ struct Data {
     departments_before: BTreeMap<String, Summary>,
     kiosks: BTreeMap<String, Summary>,
     months: BTreeMap<chrono::NaiveDate, Summary>,
-    comments: Vec<Comment>,
+    comments: std::sync::Arc<Vec<Comment>>,
     health: Vec<(KioskInfo, EventCounts)>,
 }
 
@@ -48,13 +48,15 @@ fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &
     };
     let (mut total, mut departments, mut kiosks) = (Groups::default(), Groups::default(), Groups::default());
     let store = centre.store.as_ref();
-    centre.tallies.kiosk_rows(store, &scope, &mut |_, kiosk, key, tally| {
-        total.add((), key, tally);
-        if own_department.is_none_or(|d| d == key.department) {
-            departments.add(key.department.clone(), key, tally);
-            kiosks.add(kiosk.to_string(), key, tally);
-        }
-    })?;
+    centre
+        .tallies
+        .kiosk_totals(store, &scope, &mut |_, kiosk, key, tally| {
+            total.add((), key, tally);
+            if own_department.is_none_or(|d| d == key.department) {
+                departments.add(key.department.clone(), key, tally);
+                kiosks.add(kiosk.to_string(), key, tally);
+            }
+        })?;
     let mut departments_before = Groups::default();
     if let Some(prev) = periods::previous(period) {
         let before = Scope {
@@ -64,7 +66,7 @@ fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &
         };
         centre
             .tallies
-            .facility_rows(store, &before, true, &mut |_, key, tally| {
+            .facility_totals(store, &before, true, &mut |_, key, tally| {
                 if own_department.is_none_or(|d| d == key.department) {
                     departments_before.add(key.department.clone(), key, tally);
                 }
@@ -89,7 +91,8 @@ fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &
         .facility_rows(store, &trend_scope, false, &mut |_, key, tally| {
             months.add(month_of(key.day), key, tally);
         })?;
-    let comments = centre.store.latest_comments(
+    let comments = centre.tallies.latest_comments(
+        store,
         &Scope {
             department: own_department.map(str::to_string),
             ..scope.clone()
@@ -355,7 +358,7 @@ pub async fn page(
             @if data.comments.is_empty() {
                 p { (tr(locale, id!("web-facility-no-comments"))) }
             } @else {
-                ul.comments { @for cm in &data.comments { li {
+                ul.comments { @for cm in data.comments.iter() { li {
                     p.comment-text { (cm.text) }
                     p.meta { (when(cm.at)) @if let Some(d) = &cm.department { " · " (d) } }
                     @if may_open_cases && cm.from_unsatisfied() {

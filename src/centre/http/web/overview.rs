@@ -158,7 +158,7 @@ fn rows_of(
     let by_department = facility.is_some();
     let mut groups = Groups::default();
     let mut total = Groups::default();
-    centre.tallies.facility_rows(
+    centre.tallies.facility_totals(
         centre.store.as_ref(),
         &scope,
         by_department,

@@ -166,7 +166,7 @@ fn load(centre: &Centre, slug: &str) -> Result<Published, PageError> {
         let by_department = start == latest;
         centre
             .tallies
-            .facility_rows(centre.store.as_ref(), &scope, by_department, &mut |_, key, tally| {
+            .facility_totals(centre.store.as_ref(), &scope, by_department, &mut |_, key, tally| {
                 forms.add((key.questionnaire_id.clone(), start), key, tally);
                 if by_department {
                     departments.add((key.questionnaire_id.clone(), key.department.clone()), key, tally);
