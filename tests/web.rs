@@ -170,12 +170,14 @@ fn logins_are_throttled_per_account_even_with_the_right_password() {
     });
 }
 
-#[test]
-fn a_login_through_one_centre_process_works_on_another_on_the_same_database() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("centre.sqlite3");
-    type Two = (&'static str, Arc<dyn Backend>, Arc<dyn Backend>);
-    let mut pairs: Vec<Two> = vec![(
+/// A backend's name and two opens of one database.
+type TwoOpens = (&'static str, Arc<dyn Backend>, Arc<dyn Backend>);
+
+/// Each backend opened twice on one database (as two centre processes would): SQLite in `dir`,
+/// and PostgreSQL in a schema of its own when `HAILONG_TEST_POSTGRES_URL` names a server.
+fn two_opens(dir: &std::path::Path) -> Vec<TwoOpens> {
+    let path = dir.join("centre.sqlite3");
+    let mut pairs: Vec<TwoOpens> = vec![(
         "sqlite",
         Arc::new(hailong::centre::sqlite::SqliteCentre::open(&path, TZ).unwrap()),
         Arc::new(hailong::centre::sqlite::SqliteCentre::open(&path, TZ).unwrap()),
@@ -188,7 +190,13 @@ fn a_login_through_one_centre_process_works_on_another_on_the_same_database() {
             Arc::new(hailong::centre::postgres::PostgresCentre::open(&scoped, TZ).unwrap()),
         ));
     }
-    for (name, one, two) in pairs {
+    pairs
+}
+
+#[test]
+fn a_login_through_one_centre_process_works_on_another_on_the_same_database() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, one, two) in two_opens(dir.path()) {
         eprintln!("backend: {name}");
         let first = centre_with_data(&dir.path().join(name), one);
         let second = Server::start_with(two);
@@ -839,22 +847,7 @@ fn a_batch_from_a_kiosk_that_does_not_report_its_queue_is_taken_and_shown_as_not
 #[test]
 fn a_batch_stored_through_another_centre_process_shows_on_this_ones_pages_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("centre.sqlite3");
-    type Two = (&'static str, Arc<dyn Backend>, Arc<dyn Backend>);
-    let mut pairs: Vec<Two> = vec![(
-        "sqlite",
-        Arc::new(hailong::centre::sqlite::SqliteCentre::open(&path, TZ).unwrap()),
-        Arc::new(hailong::centre::sqlite::SqliteCentre::open(&path, TZ).unwrap()),
-    )];
-    if let Some(url) = server::postgres_url() {
-        let scoped = server::postgres_schema(&url);
-        pairs.push((
-            "postgres",
-            Arc::new(hailong::centre::postgres::PostgresCentre::open(&scoped, TZ).unwrap()),
-            Arc::new(hailong::centre::postgres::PostgresCentre::open(&scoped, TZ).unwrap()),
-        ));
-    }
-    for (name, one, two) in pairs {
+    for (name, one, two) in two_opens(dir.path()) {
         eprintln!("backend: {name}");
         let first = centre_with_data(&dir.path().join(name), one);
         let second = Server::start_with(two);

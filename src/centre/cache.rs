@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Months, NaiveDate};
 
-use super::store::{CentreStore, Comment, Error, Scope, TallyKey, month_start};
+use super::store::{CentreStore, Comment, Error, Scope, TallyKey, TallyStamp, month_start};
 use crate::survey::Tally;
 
 /// About how much memory the cached rows may take (estimated from their item counts).
@@ -64,6 +64,9 @@ struct PartKey {
 
 /// A facility's rows of a part as read, by kiosk (empty at the facility level) and key.
 type KeyedRows = BTreeMap<(String, TallyKey), Tally>;
+
+/// Each facility with the version its part must have to be used.
+type Versions = Vec<(String, i64)>;
 
 /// One stored row, as a caller sees it.
 #[derive(Debug)]
@@ -204,20 +207,12 @@ impl TallyCache {
         by_department: bool,
         f: &mut dyn FnMut(&str, &TallyKey, &Tally),
     ) -> Result<Reads, Error> {
-        let forms = !by_department && scope.department.is_none();
-        self.rows(
+        self.walk(
             store,
             Level::Facility,
+            Span::Month,
             scope,
-            &mut |facility, row, part| match (forms, row) {
-                (true, None) => {
-                    for r in &part.forms {
-                        f(facility, &r.key, &r.tally);
-                    }
-                }
-                (false, Some(row)) => f(facility, &row.key, &row.tally),
-                _ => {}
-            },
+            &mut facility_view(scope, by_department, f),
         )
     }
 
@@ -229,11 +224,7 @@ impl TallyCache {
         scope: &Scope,
         f: &mut dyn FnMut(&str, &str, &TallyKey, &Tally),
     ) -> Result<Reads, Error> {
-        self.rows(store, Level::Kiosk, scope, &mut |facility, row, _| {
-            if let Some(row) = row {
-                f(facility, &row.kiosk, &row.key, &row.tally);
-            }
-        })
+        self.walk(store, Level::Kiosk, Span::Month, scope, &mut kiosk_view(f))
     }
 
     /// The facility roll-up's rows of `scope` added up over the whole period (each row's day
@@ -248,20 +239,12 @@ impl TallyCache {
         by_department: bool,
         f: &mut dyn FnMut(&str, &TallyKey, &Tally),
     ) -> Result<Reads, Error> {
-        let forms = !by_department && scope.department.is_none();
-        self.totals(
+        self.walk(
             store,
             Level::Facility,
+            Span::Period,
             scope,
-            &mut |facility, row, part| match (forms, row) {
-                (true, None) => {
-                    for r in &part.forms {
-                        f(facility, &r.key, &r.tally);
-                    }
-                }
-                (false, Some(row)) => f(facility, &row.key, &row.tally),
-                _ => {}
-            },
+            &mut facility_view(scope, by_department, f),
         )
     }
 
@@ -273,121 +256,57 @@ impl TallyCache {
         scope: &Scope,
         f: &mut dyn FnMut(&str, &str, &TallyKey, &Tally),
     ) -> Result<Reads, Error> {
-        self.totals(store, Level::Kiosk, scope, &mut |facility, row, _| {
-            if let Some(row) = row {
-                f(facility, &row.kiosk, &row.key, &row.tally);
-            }
-        })
+        self.walk(store, Level::Kiosk, Span::Period, scope, &mut kiosk_view(f))
     }
 
-    /// Walks the period totals of `scope` at `level` as `rows` walks its parts, building each
-    /// facility's missing or outdated total from its month parts.
-    fn totals(
+    /// Walks `scope` at `level`, cut into `span`s: each month part (versioned by its month's
+    /// stamp) or the whole period (versioned by the hash of its months' stamps, per facility).
+    /// `f(facility, Some(row), part)` for each row the scope's department admits, and once per
+    /// part with `None` for a caller that reads the part whole (see `facility_view`).
+    fn walk(
         &self,
         store: &dyn CentreStore,
         level: Level,
+        span: Span,
         scope: &Scope,
         f: &mut dyn FnMut(&str, Option<&Row>, &Part),
     ) -> Result<Reads, Error> {
-        let (Some(from), Some(to)) = (scope.from, scope.to) else {
+        let Some((from, to)) = bounded(scope).filter(|_| scope.kiosk.is_none()) else {
             return direct(store, level, scope, f);
         };
-        if scope.kiosk.is_some() || parts_of(from, to).len() > MAX_MONTHS {
-            return direct(store, level, scope, f);
-        }
-        // Each facility's months and their versions, hashed: its total's version.
-        let mut months: BTreeMap<String, Vec<(NaiveDate, i64)>> = BTreeMap::new();
-        for s in store.tally_stamps(scope.facility.as_deref(), month_start(from), month_start(to))? {
-            months.entry(s.facility).or_default().push((s.month, s.version));
-        }
-        let version = |stamps: &mut Vec<(NaiveDate, i64)>| {
-            stamps.sort();
-            hash_of(stamps)
-        };
-        let key = |facility: &str| PartKey {
-            level,
-            span: Span::Period,
-            facility: facility.to_string(),
-            from,
-            to,
-        };
-        let mut found: Vec<(String, Arc<Part>)> = Vec::with_capacity(months.len());
-        let mut missing: Vec<(String, i64)> = Vec::new();
-        {
-            let mut inner = self.lock();
-            inner.clock += 1;
-            let now = inner.clock;
-            for (facility, stamps) in &mut months {
-                let v = version(stamps);
-                match inner.parts.get_mut(&key(facility)) {
-                    Some((part, used)) if part.version == v => {
-                        *used = now;
-                        found.push((facility.clone(), part.clone()));
-                    }
-                    _ => missing.push((facility.clone(), v)),
+        let stamps = stamps_of(store, scope, from, to)?;
+        // Each span and the version of each facility's part of it.
+        let spans: Vec<(NaiveDate, NaiveDate, Versions)> = match span {
+            Span::Month => {
+                let mut by_month: BTreeMap<NaiveDate, Versions> = BTreeMap::new();
+                for s in stamps {
+                    by_month.entry(s.month).or_default().push((s.facility, s.version));
                 }
+                parts_of(from, to)
+                    .into_iter()
+                    .filter_map(|(month, lo, hi)| Some((lo, hi, by_month.remove(&month)?)))
+                    .collect()
             }
-        }
-        let reads = Reads {
-            kept: found.len(),
-            read: missing.len(),
-        };
-        if !missing.is_empty() {
-            // Read from the store as one period (its rows keyed by the period's first day): the
-            // month parts are not kept for this, which would hold each facility's rows once
-            // more per month (a province's overview of two quarters took 300 MB that way).
-            let mut read = if missing.len() > ONE_BY_ONE && scope.facility.is_none() {
-                fetch(store, level, None, from, to)?
-            } else {
-                let mut all = HashMap::new();
-                for (facility, _) in &missing {
-                    all.extend(fetch(store, level, Some(facility), from, to)?);
+            Span::Period => {
+                let mut by_facility: BTreeMap<String, Vec<(NaiveDate, i64)>> = BTreeMap::new();
+                for s in stamps {
+                    by_facility.entry(s.facility).or_default().push((s.month, s.version));
                 }
-                all
-            };
-            let mut inner = self.lock();
-            for (facility, version) in missing {
-                let part = Part::new(version, level, read.remove(&facility).unwrap_or_default());
-                found.push((facility.clone(), inner.keep(key(&facility), part)));
+                let versions = by_facility
+                    .into_iter()
+                    .map(|(facility, mut months)| {
+                        months.sort();
+                        (facility, hash_of(&months))
+                    })
+                    .collect();
+                vec![(from, to, versions)]
             }
-            inner.evict(CACHE_BYTES);
-        }
-        emit(&mut found, scope, f);
-        Ok(reads)
-    }
-
-    /// Walks the parts of `scope` at `level`: `f(facility, Some(row), part)` for each row the
-    /// scope's department admits, or once per part with `None` when the caller reads the part
-    /// whole (see `facility_rows`).
-    fn rows(
-        &self,
-        store: &dyn CentreStore,
-        level: Level,
-        scope: &Scope,
-        f: &mut dyn FnMut(&str, Option<&Row>, &Part),
-    ) -> Result<Reads, Error> {
-        let (Some(from), Some(to)) = (scope.from, scope.to) else {
-            return direct(store, level, scope, f);
         };
-        if scope.kiosk.is_some() {
-            return direct(store, level, scope, f);
-        }
-        let parts = parts_of(from, to);
-        if parts.len() > MAX_MONTHS {
-            return direct(store, level, scope, f);
-        }
-        let mut stamps: BTreeMap<NaiveDate, Vec<(String, i64)>> = BTreeMap::new();
-        for s in store.tally_stamps(scope.facility.as_deref(), month_start(from), month_start(to))? {
-            stamps.entry(s.month).or_default().push((s.facility, s.version));
-        }
         let mut reads = Reads::default();
-        for (month, lo, hi) in parts {
-            let Some(wanted) = stamps.get(&month) else {
-                continue;
-            };
+        for (lo, hi, wanted) in spans {
             let key = |facility: &str| PartKey {
                 level,
-                span: Span::Month,
+                span,
                 facility: facility.to_string(),
                 from: lo,
                 to: hi,
@@ -398,7 +317,7 @@ impl TallyCache {
                 let mut inner = self.lock();
                 inner.clock += 1;
                 let now = inner.clock;
-                for (facility, version) in wanted {
+                for (facility, version) in &wanted {
                     match inner.parts.get_mut(&key(facility)) {
                         Some((part, used)) if part.version == *version => {
                             *used = now;
@@ -411,6 +330,10 @@ impl TallyCache {
             reads.kept += found.len();
             reads.read += missing.len();
             if !missing.is_empty() {
+                // A period's total is read from the store as one period too (its rows keyed by
+                // its first day), not added up from kept month parts, which would hold each
+                // facility's rows once more per month (a province's overview of two quarters
+                // took 300 MB that way).
                 let mut read = if missing.len() > ONE_BY_ONE && scope.facility.is_none() {
                     fetch(store, level, None, lo, hi)?
                 } else {
@@ -441,14 +364,10 @@ impl TallyCache {
         scope: &Scope,
         limit: usize,
     ) -> Result<Arc<Vec<Comment>>, Error> {
-        let (Some(from), Some(to)) = (scope.from, scope.to) else {
+        let Some((from, to)) = bounded(scope) else {
             return Ok(Arc::new(store.latest_comments(scope, limit)?));
         };
-        if parts_of(from, to).len() > MAX_MONTHS {
-            return Ok(Arc::new(store.latest_comments(scope, limit)?));
-        }
-        let mut stamps: Vec<(String, NaiveDate, i64)> = store
-            .tally_stamps(scope.facility.as_deref(), month_start(from), month_start(to))?
+        let mut stamps: Vec<(String, NaiveDate, i64)> = stamps_of(store, scope, from, to)?
             .into_iter()
             .map(|s| (s.facility, s.month, s.version))
             .collect();
@@ -483,11 +402,45 @@ impl TallyCache {
         }
         Ok(comments)
     }
+}
 
-    /// How much memory the cached rows take (estimated) and how many parts there are.
-    pub fn size(&self) -> (usize, usize) {
-        let inner = self.lock();
-        (inner.bytes, inner.parts.len())
+/// The days of `scope` when the cache serves it: both ends given and at most [`MAX_MONTHS`]
+/// months (`None`: read it from the store directly).
+fn bounded(scope: &Scope) -> Option<(NaiveDate, NaiveDate)> {
+    let (from, to) = (scope.from?, scope.to?);
+    (parts_of(from, to).len() <= MAX_MONTHS).then_some((from, to))
+}
+
+/// The stamps of `scope`'s facility (or every facility) for the months from `from` to `to`.
+fn stamps_of(store: &dyn CentreStore, scope: &Scope, from: NaiveDate, to: NaiveDate) -> Result<Vec<TallyStamp>, Error> {
+    store.tally_stamps(scope.facility.as_deref(), month_start(from), month_start(to))
+}
+
+/// What a facility-level walk hands over: each part's forms (rows added up over departments)
+/// when the caller wants no departments and the scope names none, else each row.
+fn facility_view<'a>(
+    scope: &Scope,
+    by_department: bool,
+    f: &'a mut dyn FnMut(&str, &TallyKey, &Tally),
+) -> impl FnMut(&str, Option<&Row>, &Part) + 'a {
+    let forms = !by_department && scope.department.is_none();
+    move |facility, row, part| match (forms, row) {
+        (true, None) => {
+            for r in &part.forms {
+                f(facility, &r.key, &r.tally);
+            }
+        }
+        (false, Some(row)) => f(facility, &row.key, &row.tally),
+        _ => {}
+    }
+}
+
+/// What a kiosk-level walk hands over: each row with its kiosk.
+fn kiosk_view<'a>(f: &'a mut dyn FnMut(&str, &str, &TallyKey, &Tally)) -> impl FnMut(&str, Option<&Row>, &Part) + 'a {
+    move |facility, row, _| {
+        if let Some(row) = row {
+            f(facility, &row.kiosk, &row.key, &row.tally);
+        }
     }
 }
 
@@ -501,14 +454,9 @@ fn hash_of<T: std::hash::Hash>(stamps: &T) -> i64 {
 
 /// Hands `found` to `f` in facility order: each part once whole (`None`), then each of its
 /// rows that the scope's department admits.
-fn emit<S: AsRef<str> + Ord>(
-    found: &mut [(S, Arc<Part>)],
-    scope: &Scope,
-    f: &mut dyn FnMut(&str, Option<&Row>, &Part),
-) {
-    found.sort_by(|a, b| a.0.cmp(&b.0));
+fn emit(found: &mut [(&str, Arc<Part>)], scope: &Scope, f: &mut dyn FnMut(&str, Option<&Row>, &Part)) {
+    found.sort_by(|a, b| a.0.cmp(b.0));
     for (facility, part) in found.iter() {
-        let facility = facility.as_ref();
         f(facility, None, part);
         for row in &part.rows {
             if scope.department.as_ref().is_none_or(|d| *d == row.key.department) {
