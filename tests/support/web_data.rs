@@ -68,10 +68,10 @@ pub fn kiosk_store(
         tz: TZ,
     };
     let mut all = Vec::new();
+    let now = chrono::Timelike::with_nanosecond(&chrono::Utc::now(), 0).unwrap();
+    let step = spacing(now, n);
     generate(&q, &opts, |mut r| {
-        // Within the current quarter, so the default period shows them.
-        let now = chrono::Timelike::with_nanosecond(&chrono::Utc::now(), 0).unwrap();
-        r.submitted_at = now - chrono::Duration::minutes(all.len() as i64 + 1);
+        r.submitted_at = now - step * (all.len() as i32 + 1);
         r.started_at = r.submitted_at - chrono::Duration::minutes(3);
         // One department given: all there (the generator spreads over two or more).
         if let [only] = departments {
@@ -83,6 +83,24 @@ pub fn kiosk_store(
     let pairs: Vec<_> = all.iter().map(|r| (&q, r)).collect();
     store.save_all(&pairs).unwrap();
     Arc::new(Mutex::new(store))
+}
+
+/// The time between `n` responses that end now: a minute apart, closer together when a minute
+/// apart would reach back before the current calendar quarter began (the default period shows
+/// only that quarter, and a run in the first hours of 1 January must see all of them too).
+fn spacing(now: chrono::DateTime<chrono::Utc>, n: usize) -> chrono::Duration {
+    use chrono::Datelike;
+    let local = now.with_timezone(&TZ).date_naive();
+    let first_month = (local.month0() / 3) * 3 + 1;
+    let began = NaiveDate::from_ymd_opt(local.year(), first_month, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_local_timezone(TZ)
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let room = (now - began).num_seconds() / (n as i64 + 1);
+    chrono::Duration::seconds(room.clamp(1, 60))
 }
 
 pub fn rt() -> tokio::runtime::Runtime {
