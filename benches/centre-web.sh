@@ -7,7 +7,8 @@
 # does); the public page ≤ 30 kB transferred gzip-compressed with no third-party request; the
 # quarterly report's .docx ≤ 1 s.
 # Usage: bash benches/centre-web.sh [RESPONSES_PER_KIOSK]   (default 250; RUNS=20 timed requests;
-# HAILONG_BIN=path times that binary instead of building this tree's; ONLY=sqlite or ONLY=postgres)
+# HAILONG_BIN=path times that binary instead of building this tree's; ONLY=sqlite or ONLY=postgres;
+# LIVE=seconds also times the overview and a facility page while batches arrive that often)
 # The filled databases stay in $CARGO_TARGET_DIR (or target/) and a rerun skips the filling.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,34 @@ timed() {
     done | stats "$label" "$first"
 }
 
+# live DATABASE BASE JAR: the overview and the ingesting facility's page while another process
+# stores a batch at that facility (the best one, 20 responses over the year to today, so each
+# batch moves the stamps of a dozen of its months) every LIVE seconds: what the cache costs when
+# its stamps keep moving. The batches go through the ingest code as a kiosk's would; each one is
+# a new demo kiosk.
+live() {
+    local db=$1 base=$2 jar=$3 feeder seed=1000 batches slug
+    slug=trung-tam-y-te-huyen-ba-vi # the demo's first facility, where `--facilities 1` stores
+    batches=$DIR/live-batches
+    : >"$batches"
+    (
+        while :; do
+            seed=$((seed + 1))
+            "$BIN" centre demo-data --data-dir "$DIR" --database "$db" --facilities 1 --kiosks-per-facility 1 \
+                --responses 20 --seed "$seed" --end "$(date +%F)" --questionnaire byt-ngoai-tru >/dev/null 2>&1 &&
+                echo "$seed" >>"$batches"
+            sleep "$LIVE"
+        done
+    ) &
+    feeder=$!
+    sleep 2
+    timed "GET /overview, batches every ${LIVE} s" time_starttransfer "$base/overview" -b "$jar"
+    timed "GET /facility/<ingesting>, batches every ${LIVE} s" time_starttransfer "$base/facility/$slug" -b "$jar"
+    kill "$feeder"
+    wait "$feeder" 2>/dev/null || true
+    echo "   $(wc -l <"$batches") batches stored meanwhile at $slug"
+}
+
 bench() { # NAME DATABASE
     local name=$1 db=$2 base jar login csrf status overview slug public size total
     echo "== $name ($FACILITIES facilities × $KIOSKS kiosks × $PER_KIOSK responses)"
@@ -90,6 +119,9 @@ bench() { # NAME DATABASE
     timed "GET /facility/…?period=2026-Q3" time_starttransfer "$base/facility/$slug?period=2026-Q3" -b "$jar"
     timed "GET /public/…" time_starttransfer "$base/public/$slug"
     timed "GET /facility/…/report.docx?period=2026-Q3" time_total "$base/facility/$slug/report.docx?period=2026-Q3" -b "$jar"
+    if [ -n "${LIVE:-}" ]; then
+        live "$db" "$base" "$jar"
+    fi
     # What a browser transfers for the public page: the HTML and what it loads from here (the
     # stylesheet, the QR code), gzip-compressed; and no address of another site in src/href.
     public=$(curl -s "$base/public/$slug")

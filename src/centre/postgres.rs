@@ -192,9 +192,11 @@ CREATE INDEX IF NOT EXISTS tallies_month_by_facility ON tallies_month (facility_
 CREATE INDEX IF NOT EXISTS tallies_by_facility ON tallies (facility_id, local_day);
 CREATE INDEX IF NOT EXISTS responses_by_facility ON responses (facility_id, local_day);
 ", "
--- The version of each facility-month's tallies, bumped in the transaction that changes any of
--- them (the kiosks' daily and monthly rows and the roll-up alike): every server process that
--- keeps figures in memory (centre::cache) uses them while their month's version stands.
+-- The version of each facility-month's tallies, drawn afresh at random in the transaction that
+-- changes any of them (the kiosks' daily and monthly rows and the roll-up alike): every server
+-- process that keeps figures in memory (centre::cache) uses them while their month's version
+-- stands. Random rather than counted, so a database restored from a backup under running
+-- servers never comes back to a version they have seen with other figures.
 CREATE TABLE IF NOT EXISTS tally_stamps (
     month DATE NOT NULL,
     facility_id BIGINT NOT NULL REFERENCES facilities(id),
@@ -202,7 +204,8 @@ CREATE TABLE IF NOT EXISTS tally_stamps (
     PRIMARY KEY (month, facility_id)
 );
 INSERT INTO tally_stamps (month, facility_id, version)
-    SELECT DISTINCT local_day, facility_id, 1 FROM tallies_facility
+    SELECT local_day, facility_id, (random() * 9007199254740991)::bigint
+    FROM (SELECT DISTINCT local_day, facility_id FROM tallies_facility) AS d
     ON CONFLICT DO NOTHING;
 "];
 
@@ -404,7 +407,7 @@ async fn backfill_tallies(tx: &tokio_postgres::Transaction<'_>, tz: chrono_tz::T
 async fn rebuild_facility_tallies(tx: &tokio_postgres::Transaction<'_>, stamps: bool) -> Result<(), Error> {
     tx.batch_execute("DELETE FROM tallies_facility").await.map_err(db)?;
     if stamps {
-        tx.batch_execute("UPDATE tally_stamps SET version = version + 1")
+        tx.batch_execute("UPDATE tally_stamps SET version = (random() * 9007199254740991)::bigint")
             .await
             .map_err(db)?;
     }
@@ -464,8 +467,9 @@ async fn merge_facility_tallies(
         let mut months: Vec<NaiveDate> = monthly.keys().map(|k| k.day).collect();
         months.dedup(); // the keys are sorted by day first
         tx.execute(
-            "INSERT INTO tally_stamps (month, facility_id, version) SELECT m, $2, 1 FROM UNNEST($1::date[]) AS m \
-             ON CONFLICT (month, facility_id) DO UPDATE SET version = tally_stamps.version + 1",
+            "INSERT INTO tally_stamps (month, facility_id, version) \
+             SELECT m, $2, (random() * 9007199254740991)::bigint FROM UNNEST($1::date[]) AS m \
+             ON CONFLICT (month, facility_id) DO UPDATE SET version = excluded.version",
             &[&months, &facility_id],
         )
         .await

@@ -187,9 +187,11 @@ CREATE INDEX IF NOT EXISTS tallies_month_by_facility ON tallies_month (facility_
 CREATE INDEX IF NOT EXISTS tallies_by_facility ON tallies (facility_id, local_day);
 CREATE INDEX IF NOT EXISTS responses_by_facility ON responses (facility_id, local_day);
 ", "
--- The version of each facility-month's tallies, bumped in the transaction that changes any of
--- them (the kiosks' daily and monthly rows and the roll-up alike): a server process that keeps
--- figures in memory (centre::cache) uses them while their month's version stands.
+-- The version of each facility-month's tallies, drawn afresh at random in the transaction that
+-- changes any of them (the kiosks' daily and monthly rows and the roll-up alike): a server
+-- process that keeps figures in memory (centre::cache) uses them while their month's version
+-- stands. Random rather than counted, so a database restored from a backup under a running
+-- server never comes back to a version that server has seen with other figures.
 CREATE TABLE IF NOT EXISTS tally_stamps (
     month TEXT NOT NULL,
     facility_id INTEGER NOT NULL REFERENCES facilities(id),
@@ -197,7 +199,7 @@ CREATE TABLE IF NOT EXISTS tally_stamps (
     PRIMARY KEY (month, facility_id)
 ) WITHOUT ROWID;
 INSERT OR IGNORE INTO tally_stamps (month, facility_id, version)
-    SELECT DISTINCT local_day, facility_id, 1 FROM tallies_facility;
+    SELECT local_day, facility_id, random() FROM (SELECT DISTINCT local_day, facility_id FROM tallies_facility);
 "];
 
 /// The migration that adds `tally_stamps`: merges in earlier migrations have no table to bump.
@@ -361,7 +363,7 @@ fn backfill_tallies(tx: &rusqlite::Transaction, tz: chrono_tz::Tz) -> Result<(),
 fn rebuild_facility_tallies(tx: &rusqlite::Transaction, stamps: bool) -> Result<(), Error> {
     tx.execute_batch("DELETE FROM tallies_facility")?;
     if stamps {
-        tx.execute_batch("UPDATE tally_stamps SET version = version + 1")?;
+        tx.execute_batch("UPDATE tally_stamps SET version = random()")?;
     }
     let mut stmt = tx.prepare(
         "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data, facility_id \
@@ -396,8 +398,8 @@ fn merge_facility_tallies(
 ) -> Result<(), Error> {
     if stamps {
         let mut bump = tx.prepare_cached(
-            "INSERT INTO tally_stamps (month, facility_id, version) VALUES (?1, ?2, 1) \
-             ON CONFLICT (month, facility_id) DO UPDATE SET version = version + 1",
+            "INSERT INTO tally_stamps (month, facility_id, version) VALUES (?1, ?2, random()) \
+             ON CONFLICT (month, facility_id) DO UPDATE SET version = excluded.version",
         )?;
         let months: std::collections::BTreeSet<NaiveDate> = monthly.keys().map(|k| k.day).collect();
         for month in months {

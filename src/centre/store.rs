@@ -212,7 +212,8 @@ pub struct TallyStamp {
     pub facility: String,
     /// The month's first day.
     pub month: NaiveDate,
-    /// Bumped by every change to the facility's tallies of that month.
+    /// Drawn afresh (at random, never counted up) by every change to the facility's tallies of
+    /// that month.
     pub version: i64,
 }
 
@@ -375,9 +376,9 @@ pub trait CentreStore: Send + Sync {
     fn held_chain(&self, kiosk_id: &str, from: u64, to: u64) -> Result<Vec<(u64, String, String)>, Error>;
     /// The stamps of the facility-months with tallies, for `facility` (every facility when
     /// `None`) and the months whose first days lie from `from` to `to`. Every change to a
-    /// facility's tallies (its kiosks' daily and monthly rows and its roll-up) bumps the stamps
-    /// of the months it touches in the same transaction, whichever process makes it; a month
-    /// without tallies has no stamp.
+    /// facility's tallies (its kiosks' daily and monthly rows and its roll-up) draws new stamps
+    /// for the months it touches in the same transaction, whichever process makes it (random,
+    /// so no version comes back after a restore); a month without tallies has no stamp.
     fn tally_stamps(&self, facility: Option<&str>, from: NaiveDate, to: NaiveDate) -> Result<Vec<TallyStamp>, Error>;
     /// Records events, skipping any already recorded (an audit repeated finds the same).
     fn record_events(&self, events: &[Event]) -> Result<(), Error>;
