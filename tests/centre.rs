@@ -1960,7 +1960,7 @@ fn case_responses_from_a_kiosk_with_a_wrong_clock(dir: &Path, server: Server) {
         .map(|e| e.kind)
         .collect();
     assert_eq!(kinds, ["clock"]);
-    let counts = server.centre.store.event_counts().unwrap();
+    let counts = server.centre.store.event_counts(None).unwrap();
     assert_eq!(
         counts
             .values()
@@ -1972,6 +1972,54 @@ fn case_responses_from_a_kiosk_with_a_wrong_clock(dir: &Path, server: Server) {
     let verified = hailong::centre::verify::verify(server.centre.store.as_ref(), TZ).unwrap();
     assert!(verified.findings.is_empty(), "{verified:#?}");
     assert_eq!(verified.responses, 80);
+}
+
+#[test]
+fn a_facilitys_event_counts_are_its_own_kiosks_only() {
+    on_every_backend(case_event_counts_by_facility);
+}
+
+fn case_event_counts_by_facility(dir: &Path, server: Server) {
+    // Three kiosks, two of them at Ba Vì, each sending a batch without its first responses:
+    // one gap each.
+    let mut kiosks = Vec::new();
+    for (i, (facility, from)) in [("TTYT Ba Vì", 5), ("TTYT Ba Vì", 3), ("TTYT Sơn Tây", 8)]
+        .into_iter()
+        .enumerate()
+    {
+        let sub = dir.join(format!("kiosk-{i}"));
+        std::fs::create_dir_all(&sub).unwrap();
+        let rs = stored(&kiosk_store(&sub, 10, 70 + i as u64));
+        let token = server.enrol(facility);
+        let (status, body) = post_batch(&server, &token, &rs[0].kiosk_id, rs[from..].to_vec());
+        assert_eq!(status, 200, "{body}");
+        kiosks.push((facility, rs[0].kiosk_id.clone()));
+    }
+    let gaps = |facility: Option<&str>| {
+        let mut counts: Vec<_> = server
+            .centre
+            .store
+            .event_counts(facility)
+            .unwrap()
+            .into_iter()
+            .map(|(kiosk, c)| (kiosk, c.gaps, c.tampers, c.clock))
+            .collect();
+        counts.sort();
+        counts
+    };
+    let of = |wanted: &str| {
+        let mut v: Vec<_> = kiosks
+            .iter()
+            .filter(|(f, _)| wanted.is_empty() || *f == wanted)
+            .map(|(_, k)| (k.clone(), 1, 0, 0))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(gaps(Some("TTYT Ba Vì")), of("TTYT Ba Vì"));
+    assert_eq!(gaps(Some("TTYT Sơn Tây")), of("TTYT Sơn Tây"));
+    assert_eq!(gaps(Some("TTYT Mỹ Đức")), []);
+    assert_eq!(gaps(None), of(""));
 }
 
 #[test]

@@ -1320,17 +1320,29 @@ impl CentreStore for PostgresCentre {
         })
     }
 
-    fn event_counts(&self) -> Result<std::collections::HashMap<String, store::EventCounts>, Error> {
+    fn event_counts(
+        &self,
+        facility: Option<&str>,
+    ) -> Result<std::collections::HashMap<String, store::EventCounts>, Error> {
         self.run(async |pool: &Pool| {
             let client = pool.get().await.map_err(db)?;
-            let rows = client
-                .query(
-                    "SELECT kiosk_id, count(*) FILTER (WHERE kind = 'gap'), count(*) FILTER (WHERE kind = 'tamper'), \
-                     count(*) FILTER (WHERE kind = 'clock') FROM events GROUP BY kiosk_id",
-                    &[],
-                )
-                .await
-                .map_err(db)?;
+            let counts = "SELECT e.kiosk_id, count(*) FILTER (WHERE e.kind = 'gap'), \
+                          count(*) FILTER (WHERE e.kind = 'tamper'), count(*) FILTER (WHERE e.kind = 'clock') FROM events e";
+            let rows = match facility {
+                Some(facility) => {
+                    client
+                        .query(
+                            &format!(
+                                "{counts} JOIN kiosks k ON k.kiosk_id = e.kiosk_id \
+                                 JOIN facilities f ON f.id = k.facility_id WHERE f.name = $1 GROUP BY e.kiosk_id"
+                            ),
+                            &[&facility],
+                        )
+                        .await
+                }
+                None => client.query(&format!("{counts} GROUP BY e.kiosk_id"), &[]).await,
+            }
+            .map_err(db)?;
             Ok(rows
                 .iter()
                 .map(|r| {

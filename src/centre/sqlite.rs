@@ -1084,12 +1084,22 @@ impl CentreStore for SqliteCentre {
         Ok(rows)
     }
 
-    fn event_counts(&self) -> Result<std::collections::HashMap<String, store::EventCounts>, Error> {
+    fn event_counts(
+        &self,
+        facility: Option<&str>,
+    ) -> Result<std::collections::HashMap<String, store::EventCounts>, Error> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare("SELECT kiosk_id, sum(kind = 'gap'), sum(kind = 'tamper'), sum(kind = 'clock') FROM events GROUP BY kiosk_id")?;
+        let counts =
+            "SELECT e.kiosk_id, sum(e.kind = 'gap'), sum(e.kind = 'tamper'), sum(e.kind = 'clock') FROM events e";
+        let mut stmt = conn.prepare_cached(&match facility {
+            Some(_) => format!(
+                "{counts} JOIN kiosks k ON k.kiosk_id = e.kiosk_id JOIN facilities f ON f.id = k.facility_id \
+                 WHERE f.name = ?1 GROUP BY e.kiosk_id"
+            ),
+            None => format!("{counts} GROUP BY e.kiosk_id"),
+        })?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map(rusqlite::params_from_iter(facility), |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     store::EventCounts {

@@ -364,8 +364,10 @@ pub trait CentreStore: Send + Sync {
     fn events_page(&self, kiosk: Option<&str>, before: Option<i64>, limit: u32) -> Result<Vec<RecordedEvent>, Error>;
     /// The department names responses were tallied under (every facility's), sorted.
     fn departments(&self) -> Result<Vec<String>, Error>;
-    /// How many events each kiosk has, by its kiosk id.
-    fn event_counts(&self) -> Result<std::collections::HashMap<String, EventCounts>, Error>;
+    /// How many events each kiosk has, by its kiosk id: the kiosks enrolled at `facility`
+    /// (through the events' index by kiosk; the facility page asks on every load, and a
+    /// province's events grow for years), or every kiosk's when `None`.
+    fn event_counts(&self, facility: Option<&str>) -> Result<std::collections::HashMap<String, EventCounts>, Error>;
     /// Calls `f` with every response held from kiosk `kiosk_id`, in sequence order, as stored
     /// (for `centre verify`).
     fn for_each_chain_row(&self, kiosk_id: &str, f: &mut dyn FnMut(ChainRow)) -> Result<(), Error>;

@@ -784,7 +784,7 @@ fn kiosk(store: &dyn CentreStore, command: KioskCommand, locale: Locale) -> Resu
             print_enrolment(&info, &token, url, json, &comment)?;
         }
         KioskCommand::List => {
-            let counts = store.event_counts()?;
+            let counts = store.event_counts(None)?;
             for k in store.kiosks()? {
                 let c = k
                     .kiosk_id

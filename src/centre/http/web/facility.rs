@@ -99,10 +99,10 @@ fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &
         },
         COMMENTS,
     )?;
-    let counts = centre.store.event_counts()?;
     let health = if own_department.is_some() {
         Vec::new()
     } else {
+        let counts = centre.store.event_counts(Some(facility))?;
         centre
             .store
             .kiosks_of(facility)?
