@@ -30,10 +30,10 @@ PASSWORD=bench-password-14
 mkdir -p "$DIR"
 . benches/centre-serve.sh
 
-# stats LABEL FIRST: the median, min and max of the seconds read on stdin, in ms, and FIRST (the
+# stats LABEL [FIRST]: the median, min and max of the seconds read on stdin, in ms, and FIRST (the
 # seconds of the first request, before the centre kept anything of that period).
 stats() {
-    sort -n | awk -v label="$1" -v first="$2" '{a[NR]=$1*1000} END {printf "   %-44s median %6.1f ms, min %6.1f ms, max %6.1f ms (%d runs); first %6.1f ms\n", label, a[int((NR+1)/2)], a[1], a[NR], NR, first*1000}'
+    sort -n | awk -v label="$1" -v first="${2:-}" '{a[NR]=$1*1000} END {printf "   %-44s median %6.1f ms, min %6.1f ms, max %6.1f ms (%d runs)", label, a[int((NR+1)/2)], a[1], a[NR], NR; if (first != "") printf "; first %6.1f ms", first*1000; print ""}'
 }
 
 # timed LABEL WHAT URL [CURL ARGS…]: one first request that must answer 200 (its time shown apart), then RUNS timed
@@ -69,28 +69,39 @@ events() {
 # stores a batch at that facility (the best one, 20 responses over the year to today, so each
 # batch moves the stamps of a dozen of its months) every LIVE seconds: what the cache costs when
 # its stamps keep moving. The batches go through the ingest code as a kiosk's would; each one is
-# a new demo kiosk.
+# a new demo kiosk (seeds from the clock, so no rerun meets an earlier run's kiosk ids). 100
+# requests of each page, 0.1 s apart.
 live() {
-    local db=$1 base=$2 jar=$3 feeder seed=1000 batches slug
+    local db=$1 base=$2 jar=$3 feeder seed slug url label
     slug=trung-tam-y-te-huyen-ba-vi # the demo's first facility, where `--facilities 1` stores
-    batches=$DIR/live-batches
-    : >"$batches"
+    seed=$(date +%s)000
+    : >"$DIR/live-batches"
+    : >"$DIR/live-errors"
     (
         while :; do
             seed=$((seed + 1))
-            "$BIN" centre demo-data --data-dir "$DIR" --database "$db" --facilities 1 --kiosks-per-facility 1 \
-                --responses 20 --seed "$seed" --end "$(date +%F)" --questionnaire byt-ngoai-tru >/dev/null 2>&1 &&
-                echo "$seed" >>"$batches"
+            if "$BIN" centre demo-data --data-dir "$DIR" --database "$db" --facilities 1 --kiosks-per-facility 1 \
+                --responses 20 --seed "$seed" --end "$(date +%F)" --questionnaire byt-ngoai-tru >/dev/null 2>"$DIR/live-said"; then
+                echo "$seed" >>"$DIR/live-batches"
+            else
+                cat "$DIR/live-said" >>"$DIR/live-errors"
+            fi
             sleep "$LIVE"
         done
     ) &
     feeder=$!
     sleep 2
-    timed "GET /overview, batches every ${LIVE} s" time_starttransfer "$base/overview" -b "$jar"
-    timed "GET /facility/<ingesting>, batches every ${LIVE} s" time_starttransfer "$base/facility/$slug" -b "$jar"
+    for url in "/overview" "/facility/$slug"; do
+        label="GET ${url/$slug/<ingesting>}, batches every ${LIVE} s"
+        for _ in $(seq 100); do
+            curl -s -o /dev/null --compressed -b "$jar" -w '%{time_starttransfer}\n' "$base$url"
+            sleep 0.1
+        done | stats "$label"
+    done
     kill "$feeder"
     wait "$feeder" 2>/dev/null || true
-    echo "   $(wc -l <"$batches") batches stored meanwhile at $slug"
+    echo "   $(wc -l <"$DIR/live-batches") batches stored meanwhile at $slug; $(grep -c . "$DIR/live-errors" || true) lines of errors"
+    head -n 3 "$DIR/live-errors" >&2
 }
 
 bench() { # NAME DATABASE

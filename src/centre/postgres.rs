@@ -1333,8 +1333,8 @@ impl CentreStore for PostgresCentre {
                     client
                         .query(
                             &format!(
-                                "{counts} JOIN kiosks k ON k.kiosk_id = e.kiosk_id \
-                                 JOIN facilities f ON f.id = k.facility_id WHERE f.name = $1 GROUP BY e.kiosk_id"
+                                "{counts} WHERE e.kiosk_id IN (SELECT k.kiosk_id FROM kiosks k \
+                                 JOIN facilities f ON f.id = k.facility_id WHERE f.name = $1) GROUP BY e.kiosk_id"
                             ),
                             &[&facility],
                         )

@@ -1092,9 +1092,11 @@ impl CentreStore for SqliteCentre {
         let counts =
             "SELECT e.kiosk_id, sum(e.kind = 'gap'), sum(e.kind = 'tamper'), sum(e.kind = 'clock') FROM events e";
         let mut stmt = conn.prepare_cached(&match facility {
+            // The kiosks first, then each one's events through the index (as a join, the planner
+            // walked every event and looked its kiosk up: 95 ms at 200,000 events).
             Some(_) => format!(
-                "{counts} JOIN kiosks k ON k.kiosk_id = e.kiosk_id JOIN facilities f ON f.id = k.facility_id \
-                 WHERE f.name = ?1 GROUP BY e.kiosk_id"
+                "{counts} WHERE e.kiosk_id IN (SELECT k.kiosk_id FROM kiosks k JOIN facilities f \
+                 ON f.id = k.facility_id WHERE f.name = ?1) GROUP BY e.kiosk_id"
             ),
             None => format!("{counts} GROUP BY e.kiosk_id"),
         })?;
