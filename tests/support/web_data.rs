@@ -99,8 +99,8 @@ fn spacing(now: chrono::DateTime<chrono::Utc>, n: usize) -> chrono::Duration {
         .and_local_timezone(TZ)
         .unwrap()
         .with_timezone(&chrono::Utc);
-    let room = (now - began).num_seconds() / (n as i64 + 1);
-    chrono::Duration::seconds(room.clamp(1, 60))
+    let room = (now - began).num_milliseconds() / (n as i64 + 1);
+    chrono::Duration::milliseconds(room.clamp(1, 60_000))
 }
 
 pub fn rt() -> tokio::runtime::Runtime {
