@@ -212,6 +212,10 @@ INSERT INTO tally_stamps (month, facility_id, version)
 /// The migration that adds `tally_stamps`: merges in earlier migrations have no table to bump.
 const STAMPS_MIGRATION: usize = 7;
 
+/// A new tally stamp: random, up to 2⁵³ (what `random()`'s double carries), as the migration
+/// adding `tally_stamps` seeds them.
+const NEW_STAMP: &str = "(random() * 9007199254740991)::bigint";
+
 /// The migration that adds the facility roll-up (`tallies_facility`). It and every later
 /// migration that recomputes the tallies rebuild it from the kiosks' monthly rows.
 const FACILITY_TALLIES_MIGRATION: usize = 6;
@@ -407,7 +411,7 @@ async fn backfill_tallies(tx: &tokio_postgres::Transaction<'_>, tz: chrono_tz::T
 async fn rebuild_facility_tallies(tx: &tokio_postgres::Transaction<'_>, stamps: bool) -> Result<(), Error> {
     tx.batch_execute("DELETE FROM tallies_facility").await.map_err(db)?;
     if stamps {
-        tx.batch_execute("UPDATE tally_stamps SET version = (random() * 9007199254740991)::bigint")
+        tx.batch_execute(&format!("UPDATE tally_stamps SET version = {NEW_STAMP}"))
             .await
             .map_err(db)?;
     }
@@ -467,9 +471,12 @@ async fn merge_facility_tallies(
         let mut months: Vec<NaiveDate> = monthly.keys().map(|k| k.day).collect();
         months.dedup(); // the keys are sorted by day first
         tx.execute(
-            "INSERT INTO tally_stamps (month, facility_id, version) \
-             SELECT m, $2, (random() * 9007199254740991)::bigint FROM UNNEST($1::date[]) AS m \
-             ON CONFLICT (month, facility_id) DO UPDATE SET version = excluded.version",
+            format!(
+                "INSERT INTO tally_stamps (month, facility_id, version) \
+                 SELECT m, $2, {NEW_STAMP} FROM UNNEST($1::date[]) AS m \
+                 ON CONFLICT (month, facility_id) DO UPDATE SET version = excluded.version"
+            )
+            .as_str(),
             &[&months, &facility_id],
         )
         .await

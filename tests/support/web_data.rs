@@ -89,10 +89,10 @@ pub fn kiosk_store(
 /// apart would reach back before the current calendar quarter began (the default period shows
 /// only that quarter, and a run in the first hours of 1 January must see all of them too).
 fn spacing(now: chrono::DateTime<chrono::Utc>, n: usize) -> chrono::Duration {
-    use chrono::Datelike;
+    use hailong::report::{Calendar, Period};
     let local = now.with_timezone(&TZ).date_naive();
-    let first_month = (local.month0() / 3) * 3 + 1;
-    let began = NaiveDate::from_ymd_opt(local.year(), first_month, 1)
+    let began = Period::quarter_of(local, Calendar::default())
+        .from
         .unwrap()
         .and_hms_opt(0, 0, 0)
         .unwrap()
