@@ -39,8 +39,36 @@ pub fn slug(name: &str) -> String {
     out
 }
 
+/// A text as a CSV cell that a spreadsheet will not run: one beginning with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return gets a leading `'` (OWASP's advice on CSV injection), so a
+/// comment such as `=HYPERLINK(…)` shows as the text it is. Every CSV the project writes puts
+/// its text cells through this; numbers are written by the program and need not.
+pub fn csv_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn csv_cells_cannot_be_formulas() {
+        for (text, cell) in [
+            ("=1+1", "'=1+1"),
+            ("+84 987", "'+84 987"),
+            ("-2", "'-2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=cmd", "'\t=cmd"),
+            ("\r=cmd", "'\r=cmd"),
+            ("Bác sĩ = tốt", "Bác sĩ = tốt"),
+            ("", ""),
+        ] {
+            assert_eq!(super::csv_cell(text), cell);
+        }
+    }
+
     use super::*;
 
     #[test]

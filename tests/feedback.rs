@@ -205,8 +205,16 @@ fn staff_handle_an_item_from_the_letter_to_the_published_answer() {
         );
         let url = format!("/feedback/item/{code}");
         let page = q.get(&url);
-        assert!(page.body.contains("Mới") && page.body.contains("Nguyễn Văn A"));
-        assert!(page.body.contains("Thư (hòm thư góp ý)"));
+        assert!(page.body.contains("Mới") && page.body.contains("Thư (hòm thư góp ý)"));
+        // Who sent it is shown on request, and each look is logged.
+        assert!(!page.body.contains("Nguyễn Văn A"));
+        let looked = act(&mut q, &url, "view_contact", &[]);
+        assert_eq!(looked.status, 200, "{}", looked.body);
+        assert!(looked.body.contains("Nguyễn Văn A"));
+        assert!(
+            looked.body.contains("Xem thông tin người gửi</th>"),
+            "the look is in the log"
+        );
 
         // The Nhi department sees what names it, until it is given to another department.
         let mut nhi = Browser::new(&server);
@@ -238,7 +246,27 @@ fn staff_handle_an_item_from_the_letter_to_the_published_answer() {
         director.login("giamdoc", PASSWORD);
         assert_eq!(act(&mut director, &url, "approve", &[]).status, 303);
         let published = "Người bệnh góp ý phòng chờ khoa Khám bệnh thiếu ghế; khoa đã bổ sung 10 ghế.";
-        assert_eq!(act(&mut director, &url, "publish", &[("text", published)]).status, 303);
+        // The publish box starts empty, not with the reply; the text is previewed first.
+        let page = director.get(&url);
+        assert!(page.body.contains(
+            "name=\"text\" required maxlength=\"4000\" rows=\"4\" aria-describedby=\"published-note\"></textarea>"
+        ));
+        let preview = act(&mut director, &url, "publish", &[("text", published)]);
+        assert_eq!(preview.status, 200, "{}", preview.body);
+        assert!(preview.body.contains("Công chúng sẽ thấy") && preview.body.contains(published));
+        assert!(
+            server
+                .centre
+                .feedback
+                .item_logs(&ItemFilter::default())
+                .unwrap()
+                .iter()
+                .all(|log| { log.iter().all(|e| !matches!(e.action, Action::Publish { .. })) })
+        );
+        assert_eq!(
+            act(&mut director, &url, "publish", &[("text", published), ("confirm", "1")]).status,
+            303
+        );
 
         // A form shown before someone else acted is a conflict, not an overwrite.
         let page = q.get(&url);
@@ -296,7 +324,13 @@ fn staff_handle_an_item_from_the_letter_to_the_published_answer() {
         assert_eq!(act(&mut q, &url, "classify", &[("kind", "denunciation")]).status, 303);
         assert!(!q.get(&url).body.contains("Trần Thị B"));
         assert!(q.get(&url).body.contains("chỉ lãnh đạo cơ sở được xem"));
-        assert!(director.get(&url).body.contains("Trần Thị B"));
+        assert!(!director.get(&url).body.contains("Trần Thị B"));
+        assert!(
+            act(&mut director, &url, "view_contact", &[])
+                .body
+                .contains("Trần Thị B")
+        );
+        assert_eq!(act(&mut q, &url, "view_contact", &[]).status, 403);
         // An anonymous item cannot be made a complaint.
         let code = enter(
             &mut q,

@@ -22,7 +22,10 @@ fn the_four_built_in_questionnaires_have_the_ministry_item_counts() {
     );
     assert!(matches!(
         outpatient.item("G1").unwrap().kind,
-        ItemKind::Percent { over_100: true }
+        ItemKind::Percent {
+            over_100: true,
+            max: 150
+        }
     ));
     assert!(outpatient.item("A1").unwrap().follow_up().is_some());
     assert!(!outpatient.demographics.is_empty());

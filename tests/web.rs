@@ -155,21 +155,6 @@ fn a_patients_comment_is_shown_as_text() {
     });
 }
 
-#[test]
-fn logins_are_throttled_per_account_even_with_the_right_password() {
-    on_every_backend(|_, server| {
-        let mut b = Browser::new(&server);
-        for _ in 0..hailong::centre::accounts::MAX_FAILURES_PER_ACCOUNT {
-            assert_eq!(b.login("bavi", "wrong password").status, 401);
-        }
-        let r = b.login("bavi", PASSWORD);
-        assert_eq!(r.status, 401);
-        assert!(r.body.contains("Có quá nhiều lần đăng nhập sai"), "{}", r.body);
-        // Other accounts are not locked out by it.
-        assert_eq!(Browser::new(&server).login("so-y-te", PASSWORD).status, 303);
-    });
-}
-
 /// A backend's name and two opens of one database.
 type TwoOpens = (&'static str, Arc<dyn Backend>, Arc<dyn Backend>);
 

@@ -33,6 +33,10 @@ web-error-internal = The server failed. Please try again later or tell IT.
 web-error-form = The form sent is incomplete.
 web-error-date = The date in “{ $field }” is not a date (year-month-day).
 web-error-dates-order = The first day must come before the last.
+web-error-too-large = What was sent is too large.
+web-error-too-slow = What was sent arrived too slowly and was stopped. Please try again.
+web-error-control = The field “{ $field }” holds a character that is not allowed.
+web-error-address = The page address holds a character that is not allowed.
 
 web-period-label = Period
 web-period-or = or
@@ -137,6 +141,7 @@ cli-user-added = Account { $name } created (role { $role }).
 cli-user-active = active
 cli-user-disabled = disabled since { $date }
 cli-user-unknown = There is no account “{ $name }”.
+cli-user-unlocked = Unlocked “{ $who }”: { $count } failed-login counters forgotten; logging in works again at once.
 
 # The quarterly report to the Department of Health
 quarterly-authority = DEPARTMENT OF HEALTH ……

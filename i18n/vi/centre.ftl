@@ -33,6 +33,10 @@ web-error-internal = Máy chủ gặp lỗi. Vui lòng thử lại sau hoặc b�
 web-error-form = Biểu mẫu gửi lên không đầy đủ.
 web-error-date = Ngày ở ô “{ $field }” không đúng dạng (năm-tháng-ngày).
 web-error-dates-order = Ngày bắt đầu phải trước ngày kết thúc.
+web-error-too-large = Nội dung gửi lên quá lớn.
+web-error-too-slow = Nội dung gửi lên đến quá chậm nên đã bị dừng. Vui lòng thử lại.
+web-error-control = Ô “{ $field }” chứa ký tự không hợp lệ.
+web-error-address = Địa chỉ trang chứa ký tự không hợp lệ.
 
 web-period-label = Kỳ báo cáo
 web-period-or = hoặc
@@ -137,6 +141,7 @@ cli-user-added = Đã tạo tài khoản { $name } (vai trò { $role }).
 cli-user-active = đang dùng
 cli-user-disabled = đã khoá từ { $date }
 cli-user-unknown = Không có tài khoản “{ $name }”.
+cli-user-unlocked = Đã mở khóa “{ $who }”: xóa { $count } bộ đếm đăng nhập sai; có thể đăng nhập lại ngay.
 
 # Báo cáo quý gửi Sở Y tế
 quarterly-authority = SỞ Y TẾ ……

@@ -187,7 +187,7 @@ pub fn quarterly(
         period_name,
         from: period.from,
         to: period.to,
-        date: centre.web.today(),
+        date: centre.today(),
         kiosks,
         forms,
         sections,
@@ -223,7 +223,7 @@ fn feedback_lines(
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let today = centre.web.today();
+    let today = centre.today();
     let line = |label: String, of: &mut dyn Iterator<Item = &Item>| {
         let f = feedback::figures(of, today, tz);
         FeedbackLine {
@@ -256,6 +256,17 @@ fn feedback_lines(
     }
     lines.push(line(tr(locale, id!("quarterly-fb-total")), &mut items.iter()));
     Ok(lines)
+}
+
+/// A verdict in words, as pages, reports and alerts say it.
+pub fn verdict_id(v: crate::survey::Verdict) -> crate::i18n::Id {
+    use crate::survey::Verdict;
+    match v {
+        Verdict::Met => id!("web-verdict-met"),
+        Verdict::NotMet => id!("web-verdict-not-met"),
+        Verdict::Inconclusive => id!("web-verdict-inconclusive"),
+        Verdict::NoData => id!("web-verdict-no-data"),
+    }
 }
 
 #[cfg(test)]

@@ -58,6 +58,8 @@ pub struct Centre {
     pub calendar: crate::report::period::Calendar,
     /// Tallies the pages read, kept while their stamps stand (see [`cache`]).
     pub tallies: Arc<cache::TallyCache>,
+    /// What time it is: the system's clock, or one a test sets (see [`Clock`]).
+    pub clock: Clock,
 }
 
 impl Centre {
@@ -75,6 +77,55 @@ impl Centre {
             web: WebOptions::default(),
             calendar: crate::report::period::Calendar::default(),
             tallies: Arc::default(),
+            clock: Clock::default(),
+        }
+    }
+
+    /// Now, by the centre's [`Clock`].
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// Today in the facilities' time zone, by the centre's [`Clock`]: what the current quarter,
+    /// deadlines and "overdue" are counted from.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.now().with_timezone(&self.web.tz).date_naive()
+    }
+}
+
+/// The centre's clock: the system's, or a fixed time that a test sets and moves on, so pages,
+/// deadlines and throttles can be tested on a chosen day (mid-quarter, or on a boundary named
+/// by the test) instead of whatever day the tests happen to run.
+#[derive(Clone, Default)]
+pub struct Clock(Option<Arc<std::sync::Mutex<chrono::DateTime<chrono::Utc>>>>);
+
+impl Clock {
+    /// A clock that reads `at` until it is set or moved.
+    pub fn fixed(at: chrono::DateTime<chrono::Utc>) -> Clock {
+        Clock(Some(Arc::new(std::sync::Mutex::new(at))))
+    }
+
+    /// The time.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        match &self.0 {
+            None => chrono::Utc::now(),
+            Some(t) => *t.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+        }
+    }
+
+    /// Moves a fixed clock on by `by` (a system clock is not moved).
+    pub fn advance(&self, by: chrono::Duration) {
+        if let Some(t) = &self.0 {
+            *t.lock().unwrap_or_else(std::sync::PoisonError::into_inner) += by;
+        }
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            None => f.write_str("Clock::System"),
+            Some(_) => write!(f, "Clock::Fixed({})", self.now()),
         }
     }
 }
@@ -87,11 +138,28 @@ pub struct WebOptions {
     /// Mark session cookies `Secure`: set when the centre serves HTTPS itself, or when it runs
     /// behind a proxy that terminates HTTPS (`centre serve --behind-https-proxy`).
     pub secure_cookies: bool,
-    /// Trust the proxy's `X-Forwarded-For` for the client address the login throttle counts
-    /// (only behind a proxy that sets it; otherwise a client could pick its own address).
+    /// Read the client's address from `X-Forwarded-For` (for the login throttle and the
+    /// feedback form's limits) — only on connections from [`WebOptions::trusted_proxies`]; any
+    /// other client could write its own header and pick a new address per request.
     pub trust_forwarded_for: bool,
+    /// The proxies whose `X-Forwarded-For` is believed (loopback by default: a proxy on the same
+    /// machine). They are also spared the per-address connection cap, since they carry everyone.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How many connections the centre holds per client address and in all.
+    pub connections: http::limits::ConnectionLimits,
+    /// How long a page's form body may take to arrive, however slowly it is sent
+    /// ([`http::web::guard::FORM_DEADLINE`] by default).
+    pub form_deadline: Duration,
     /// The public page's small-number rules.
     pub public: http::web::Suppression,
+}
+
+/// Loopback, IPv4 and IPv6: the default trusted proxy.
+pub fn loopback() -> Vec<ipnet::IpNet> {
+    ["127.0.0.0/8", "::1/128"]
+        .iter()
+        .map(|n| n.parse().expect("loopback parses"))
+        .collect()
 }
 
 impl Default for WebOptions {
@@ -100,15 +168,11 @@ impl Default for WebOptions {
             tz: chrono_tz::Asia::Ho_Chi_Minh,
             secure_cookies: false,
             trust_forwarded_for: false,
+            trusted_proxies: loopback(),
+            connections: http::limits::ConnectionLimits::default(),
+            form_deadline: http::web::guard::FORM_DEADLINE,
             public: http::web::Suppression::default(),
         }
-    }
-}
-
-impl WebOptions {
-    /// Today in the facilities' time zone.
-    pub fn today(&self) -> chrono::NaiveDate {
-        chrono::Utc::now().with_timezone(&self.tz).date_naive()
     }
 }
 
@@ -290,6 +354,21 @@ pub async fn serve_with(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     listener.set_nonblocking(true)?;
+    let open_files = http::limits::raise_open_files_limit();
+    let limits = centre.web.connections.fitted(open_files);
+    let exempt = if centre.web.trust_forwarded_for {
+        centre.web.trusted_proxies.clone()
+    } else {
+        Vec::new()
+    };
+    tracing::info!(
+        per_address = limits.per_address,
+        total = limits.total,
+        open_files,
+        "connection limits"
+    );
+    let counter = http::limits::Counter::new(limits, exempt);
+    let limited = http::limits::Limited::new(axum_server::accept::DefaultAcceptor, counter);
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
     tokio::spawn(async move {
@@ -306,6 +385,10 @@ pub async fn serve_with(
             .keep_alive(true);
     };
     let accept_failed = |_: Option<&std::net::SocketAddr>, e: &std::io::Error| {
+        // Over a connection limit: closed, and counted (said now and then, not per connection).
+        if e.get_ref().is_some_and(|inner| inner.is::<http::limits::OverLimit>()) {
+            return;
+        }
         // EMFILE and the like: the server backs off and keeps accepting.
         tracing::warn!(error = %e, "cannot accept a connection");
     };
@@ -314,7 +397,7 @@ pub async fn serve_with(
             tls.alpn_protocols = vec![b"http/1.1".to_vec()];
             let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls));
             let mut server = axum_server::from_tcp_rustls(listener, config)?
-                .map(|acceptor| acceptor.handshake_timeout(TLS_HANDSHAKE))
+                .map(|acceptor| acceptor.handshake_timeout(TLS_HANDSHAKE).acceptor(limited))
                 .http1_only()
                 .first_request_timeout(timeouts.headers)
                 .accept_error_handler(accept_failed)
@@ -324,6 +407,7 @@ pub async fn serve_with(
         }
         None => {
             let mut server = axum_server::from_tcp(listener)?
+                .acceptor(limited)
                 .http1_only()
                 .first_request_timeout(timeouts.headers)
                 .accept_error_handler(accept_failed)

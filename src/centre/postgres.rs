@@ -207,6 +207,24 @@ INSERT INTO tally_stamps (month, facility_id, version)
     SELECT local_day, facility_id, (random() * 9007199254740991)::bigint
     FROM (SELECT DISTINCT local_day, facility_id FROM tallies_facility) AS d
     ON CONFLICT DO NOTHING;
+", "
+-- The login throttle (centre::accounts::throttle): one row per key — an account at an address,
+-- or an address — keyed by a hash, never by the name or address typed; rows a day old go, and
+-- never more than 50,000 are kept. It replaces a table that kept every failed try, raw name
+-- included.
+DROP TABLE IF EXISTS login_failures;
+CREATE TABLE IF NOT EXISTS login_throttle (
+    key TEXT PRIMARY KEY,
+    account TEXT,
+    address TEXT NOT NULL,
+    failures INT NOT NULL,
+    since TIMESTAMPTZ NOT NULL,
+    last TIMESTAMPTZ NOT NULL,
+    blocked_until TIMESTAMPTZ
+);
+CREATE INDEX IF NOT EXISTS login_throttle_by_last ON login_throttle (last);
+CREATE INDEX IF NOT EXISTS login_throttle_by_account ON login_throttle (account);
+CREATE INDEX IF NOT EXISTS login_throttle_by_address ON login_throttle (address);
 "];
 
 /// The migration that adds `tally_stamps`: merges in earlier migrations have no table to bump.
@@ -252,6 +270,17 @@ pub(in crate::centre) fn db<E: std::error::Error + 'static>(e: E) -> Error {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
     while let Some(cause) = source {
         if let Some(server) = cause.downcast_ref::<tokio_postgres::error::DbError>() {
+            use tokio_postgres::error::SqlState;
+            // Text PostgreSQL cannot hold (a NUL character) is the input's fault, not the
+            // database's: the caller answers 400 naming it, never 500.
+            if [
+                SqlState::CHARACTER_NOT_IN_REPERTOIRE,
+                SqlState::UNTRANSLATABLE_CHARACTER,
+            ]
+            .contains(server.code())
+            {
+                return Error::Invalid(format!("text the database cannot store ({})", server.message()));
+            }
             return Error::Database(describe(server));
         }
         source = cause.source();

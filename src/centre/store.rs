@@ -25,6 +25,9 @@ pub enum Error {
     /// The request conflicts with what the centre holds (a kiosk enrolled twice).
     #[error("{0}")]
     Conflict(String),
+    /// Input the database cannot hold (text with a NUL character): the sender's mistake.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl From<rusqlite::Error> for Error {
@@ -781,6 +784,11 @@ pub struct Plan<'a> {
     pub last: (u64, String),
 }
 
+/// The furthest a response's sequence number may lie past the last one the centre holds of its
+/// kiosk (the gap between them is reported as missing responses): a kiosk offline for a year
+/// at a busy desk takes far fewer.
+pub const MAX_SEQ_JUMP: u64 = 100_000;
+
 /// Decides, response by response, what a batch does to the centre.
 pub fn plan<'a>(responses: &'a [StoredResponse], kiosk_id: &str, mut known: Known, prepared: &Prepared) -> Plan<'a> {
     let mut plan = Plan::default();
@@ -818,6 +826,16 @@ pub fn plan<'a>(responses: &'a [StoredResponse], kiosk_id: &str, mut known: Know
             continue;
         }
         let (last_seq, last_hash) = &known.last;
+        if r.seq > last_seq.saturating_add(MAX_SEQ_JUMP) {
+            // A stolen token must not move the chain's end out of reach of the real kiosk.
+            let why = format!(
+                "sequence number {} is more than {MAX_SEQ_JUMP} past this kiosk's last ({last_seq}); no kiosk takes that many responses between two syncs",
+                r.seq
+            );
+            plan.events.push(event("tamper", r.seq, why.clone()));
+            plan.result.rejected.push(rejected(r, why));
+            continue;
+        }
         if r.seq == last_seq + 1 && r.prev_hash != *last_hash {
             plan.events.push(event(
                 "tamper",

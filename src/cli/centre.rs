@@ -36,9 +36,19 @@ pub enum Command {
         tls_key: Option<PathBuf>,
         /// The centre runs behind a reverse proxy that serves HTTPS and sets X-Forwarded-For:
         /// session cookies are marked Secure and the login throttle counts the address the
-        /// proxy reports.
+        /// proxy reports — on connections from a --trusted-proxy only.
         #[arg(long)]
         behind_https_proxy: bool,
+        /// A proxy whose X-Forwarded-For is believed (an address or a network such as
+        /// 10.0.0.0/24; repeat for several). Default: loopback, a proxy on this machine.
+        #[arg(long = "trusted-proxy", value_name = "ADDRESS", requires = "behind_https_proxy", value_parser = parse_net)]
+        trusted_proxies: Vec<ipnet::IpNet>,
+        /// Most connections held open from one client address at once.
+        #[arg(long, default_value_t = 64, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        max_connections_per_address: u32,
+        /// Most connections held open at once in all (lowered to fit the open-files limit).
+        #[arg(long, default_value_t = 4096, value_name = "N", value_parser = clap::value_parser!(u32).range(16..=1_000_000))]
+        max_connections: u32,
         /// Public page: fewer responses than this show the count, not a rate.
         #[arg(long, default_value_t = 30, value_name = "N")]
         public_min_n: u64,
@@ -229,6 +239,16 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Let an account try logging in again at once, from every address (failed logins made it
+    /// wait); or, with --address, let an address try every account again.
+    Unlock {
+        /// Login name.
+        #[arg(required_unless_present = "address", conflicts_with = "address")]
+        name: Option<String>,
+        /// A client address (as the centre's log names it) instead of an account.
+        #[arg(long, value_name = "IP")]
+        address: Option<std::net::IpAddr>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -246,6 +266,13 @@ pub enum TokenCommand {
         /// The token's id (from `token list`).
         id: i64,
     },
+}
+
+/// `--trusted-proxy`: an address (`10.0.0.5`, a network of one) or a network (`10.0.0.0/24`).
+fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("`{s}` is not an IP address or network (10.0.0.5, 10.0.0.0/24, ::1)"))
 }
 
 /// Opens the centre's database. Only commands that write (`serve`, `kiosk add`, `token add`,
@@ -301,6 +328,9 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
             tls_cert,
             tls_key,
             behind_https_proxy,
+            trusted_proxies,
+            max_connections_per_address,
+            max_connections,
             public_min_n,
             public_caution_n,
             public_department_n,
@@ -316,6 +346,16 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
                 tz: env.config.timezone.0,
                 secure_cookies: tls.is_some() || behind_https_proxy,
                 trust_forwarded_for: behind_https_proxy,
+                trusted_proxies: if trusted_proxies.is_empty() {
+                    server::loopback()
+                } else {
+                    trusted_proxies
+                },
+                connections: server::http::limits::ConnectionLimits {
+                    per_address: max_connections_per_address as usize,
+                    total: max_connections as usize,
+                },
+                form_deadline: server::http::web::guard::FORM_DEADLINE,
                 public: server::http::web::Suppression {
                     rate_n: public_min_n,
                     caution_n: public_caution_n,
@@ -654,6 +694,31 @@ fn user(store: &dyn server::Backend, command: UserCommand, locale: Locale) -> Re
             }
             let password = new_password(locale, password_stdin)?;
             store.set_password(&name, &hash_password(&password)?)?;
+        }
+        UserCommand::Unlock { name, address } => {
+            use server::accounts::{Unlock, throttle};
+            let (what, shown) = match (name, address) {
+                (Some(name), _) => {
+                    if store.user_by_name(&name)?.is_none() {
+                        bail!(tr_args(locale, id!("cli-user-unknown"), &[("name", name.into())]));
+                    }
+                    (Unlock::Account(throttle::account_key(&name)), name)
+                }
+                (None, Some(address)) => (
+                    Unlock::Address(throttle::address_key(&address.to_string())),
+                    address.to_string(),
+                ),
+                (None, None) => unreachable!("clap requires a name or --address"),
+            };
+            let n = store.unlock(&what)?;
+            say(&format!(
+                "{}\n",
+                tr_args(
+                    locale,
+                    id!("cli-user-unlocked"),
+                    &[("who", shown.into()), ("count", n.into())]
+                )
+            ))?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -11,6 +11,7 @@
 
 pub mod code;
 pub mod note;
+pub mod personal;
 pub mod words;
 pub mod workdays;
 
@@ -324,6 +325,8 @@ pub enum Action {
         /// The note.
         text: String,
     },
+    /// Someone looked at who sent it (name, phone, e-mail): every such look is in the log.
+    ViewContact,
 }
 
 impl Action {
@@ -344,6 +347,7 @@ impl Action {
             Action::Reopen { .. } => "reopen",
             Action::Apologise { .. } => "apologise",
             Action::Note { .. } => "note",
+            Action::ViewContact => "view_contact",
         }
     }
 
@@ -443,6 +447,9 @@ pub enum Refused {
     /// An entry whose hash or link is wrong: the history was edited.
     #[error("entry {0}'s hash does not match its content or the entry before it")]
     Broken(u32),
+    /// A text for the public page that names the person who sent the item.
+    #[error("the text for the public holds {0}")]
+    Personal(personal::Found),
 }
 
 /// The reply the centre gave.
@@ -542,6 +549,13 @@ impl Item {
 
     /// Checks that `action` may be taken now (state, texts, identity), without taking it.
     pub fn check(&self, action: &Action) -> Result<(), Refused> {
+        // Checked on new actions only, never on replay: what was published before this rule
+        // stays in the log as it was.
+        if let Action::Publish { text } = action
+            && let Some(found) = personal::find(text, &self.submission)
+        {
+            return Err(Refused::Personal(found));
+        }
         let mut probe = self.clone();
         let entry = Entry {
             seq: 0,
@@ -726,6 +740,7 @@ impl Item {
                 self.apologised = true;
             }
             Action::Note { text } => check_text(text)?,
+            Action::ViewContact => {}
         }
         Ok(())
     }

@@ -59,5 +59,6 @@ pub fn action_id(action: &Action) -> Id {
         Action::Reopen { .. } => id!("fb-log-reopen"),
         Action::Apologise { .. } => id!("fb-log-apologise"),
         Action::Note { .. } => id!("fb-log-note"),
+        Action::ViewContact => id!("fb-log-view-contact"),
     }
 }

@@ -228,7 +228,7 @@ impl Session {
                     }
                 }
             }
-            (ItemKind::Percent { over_100 }, Input::Percent(p)) if p <= 100 || (*over_100 && p == OVER_100) => {
+            (ItemKind::Percent { over_100, .. }, Input::Percent(p)) if p <= 100 || (*over_100 && p == OVER_100) => {
                 self.response.answers.insert(item.code.clone(), Answer::Percent(p));
                 self.advance(i)
             }

@@ -449,7 +449,7 @@ fn write_csv<S: ResponseSource + ?Sized>(
         record.clear();
         record.extend(cells(&s, columns, tz).into_iter().map(|c| match c {
             Cell::Number(v) => number_text(v),
-            Cell::Text(t) => t,
+            Cell::Text(t) => crate::text::csv_cell(&t).into_owned(),
             Cell::DateTime(t) => time_text(&t),
             Cell::Empty => String::new(),
         }));

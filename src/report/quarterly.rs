@@ -1,7 +1,7 @@
 //! The quarterly report a facility sends to the Department of Health (Sở Y tế), as data: its
 //! header, I. what was deployed, II. the results, III. remarks by the five groups A–E, IV.
 //! problems and actions (the facility's own text), recipients and the signature block. The
-//! centre's web page renders it as HTML for printing, [`QuarterlyReport::docx`] as a Word file
+//! centre's web page renders it as HTML for printing, `report::docx::quarterly` as a Word file
 //! the facility edits and signs.
 
 use chrono::NaiveDate;
@@ -265,11 +265,5 @@ impl QuarterlyReport {
                 ]
             })
             .collect()
-    }
-
-    /// The report as a Word document (A4, Times New Roman, the layout of section headings a
-    /// centre sends), for the facility to edit and sign.
-    pub fn docx(&self, locale: Locale) -> Result<Vec<u8>, String> {
-        super::docx::quarterly(self, locale)
     }
 }

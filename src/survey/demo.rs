@@ -153,7 +153,7 @@ fn one(
                     Answer::Scale(v)
                 }
             }
-            ItemKind::Percent { over_100 } => {
+            ItemKind::Percent { over_100, .. } => {
                 let v: u16 = if *over_100 && rng.random_bool(0.05) {
                     *pick(rng, &[110, 120])
                 } else {

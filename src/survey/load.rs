@@ -124,6 +124,8 @@ struct RawItem {
     not_used: bool,
     #[serde(default)]
     over_100: bool,
+    /// The highest answer of a percent item with `over_100`.
+    max: Option<Spanned<u16>>,
     options: Option<Vec<RawOption>>,
     max_len: Option<Spanned<usize>>,
     follow_up: Option<RawItemFollowUp>,
@@ -274,6 +276,9 @@ fn item(ctx: &Ctx, field: &str, raw: RawItem, default_follow_up: Option<&FollowU
     if raw.over_100 && kind != RawKind::Percent {
         return misplaced("over_100");
     }
+    if raw.max.is_some() && !raw.over_100 {
+        return misplaced("max");
+    }
     if raw.options.is_some() && kind != RawKind::Choice {
         return misplaced("options");
     }
@@ -289,7 +294,28 @@ fn item(ctx: &Ctx, field: &str, raw: RawItem, default_follow_up: Option<&FollowU
                 Some(RawItemFollowUp::Own(own)) => Some(follow_up(ctx, &format!("{field}.follow_up"), own)?),
             },
         },
-        RawKind::Percent => ItemKind::Percent { over_100: raw.over_100 },
+        RawKind::Percent => {
+            let max = match &raw.max {
+                None if raw.over_100 => super::model::PERCENT_OVER_100_MAX,
+                None => 100,
+                Some(m) if (101..=super::model::PERCENT_MAX).contains(m.get_ref()) => *m.get_ref(),
+                Some(m) => {
+                    return ctx.err(
+                        m.span(),
+                        format!("{field}.max"),
+                        format!(
+                            "must be between 101 and {} (found {})",
+                            super::model::PERCENT_MAX,
+                            m.get_ref()
+                        ),
+                    );
+                }
+            };
+            ItemKind::Percent {
+                over_100: raw.over_100,
+                max,
+            }
+        }
         RawKind::Choice => {
             let raw_options = raw.options.unwrap_or_default();
             if raw_options.len() < 2 {

@@ -112,6 +112,9 @@ pub enum ItemKind {
     Percent {
         /// Allow answers above 100 %.
         over_100: bool,
+        /// The highest answer taken: 100 without `over_100`, else the file's `max`
+        /// ([`PERCENT_OVER_100_MAX`] unless it says otherwise, never above [`PERCENT_MAX`]).
+        max: u16,
     },
     /// One option from a list.
     Choice {
@@ -125,8 +128,11 @@ pub enum ItemKind {
     },
 }
 
-/// The highest value a `percent` item accepts when `over_100` is set.
+/// The highest `max` a `percent` item may declare.
 pub const PERCENT_MAX: u16 = 200;
+/// A `percent` item's `max` when `over_100` is set and the file gives none: room for the
+/// kiosk's "over 100 %" (stored as 110) and the 120s and 150s patients write on paper.
+pub const PERCENT_OVER_100_MAX: u16 = 150;
 
 /// One question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

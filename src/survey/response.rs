@@ -6,7 +6,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::model::{ItemKind, Locale, PERCENT_MAX, Questionnaire};
+use super::model::{ItemKind, Locale, Questionnaire};
 
 /// A response id: a UUID v7, so ids sort by creation time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
@@ -39,7 +39,7 @@ impl std::fmt::Display for ResponseId {
 pub enum Answer {
     /// 1–5 on the scale, or 0 for "not used".
     Scale(u8),
-    /// 0–100, or up to [`PERCENT_MAX`] where allowed.
+    /// 0–100, or up to the item's own maximum where it allows more.
     Percent(u16),
     /// The code of the chosen option, with the patient's words for an "other" option.
     Choice {
@@ -259,8 +259,8 @@ fn check_answer(q: &Questionnaire, code: &str, answer: &Answer) -> Result<(), In
             0 => Err(bad("\"not used\" is not offered for this item".into())),
             _ => Err(bad(format!("scale answers are 1–5 (found {v})"))),
         },
-        (ItemKind::Percent { over_100 }, Answer::Percent(v)) => {
-            let max = if *over_100 { PERCENT_MAX } else { 100 };
+        (ItemKind::Percent { max, .. }, Answer::Percent(v)) => {
+            let max = *max;
             if *v <= max {
                 Ok(())
             } else {

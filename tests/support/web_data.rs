@@ -153,10 +153,17 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(server: &Server) -> Browser {
+        Browser::from_address(server, "127.0.0.1")
+    }
+
+    /// A browser whose connections come from `address` (any of 127.0.0.0/8 on loopback): one
+    /// of several machines, as the centre sees them.
+    pub fn from_address(server: &Server, address: &str) -> Browser {
         Browser {
             base: server.url(),
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .local_address(address.parse::<std::net::IpAddr>().unwrap())
                 .build()
                 .unwrap(),
             rt: rt(),

@@ -5,6 +5,7 @@
 
 mod postgres;
 mod sqlite;
+pub mod throttle;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -231,13 +232,14 @@ impl Session {
     }
 }
 
-/// Failed logins counted within this window.
-pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
-/// Failed logins for one account name within [`THROTTLE_WINDOW`] after which its logins are
-/// refused until the window passes (even with the right password).
-pub const MAX_FAILURES_PER_ACCOUNT: u32 = 5;
-/// Failed logins from one address within [`THROTTLE_WINDOW`] after which its logins are refused.
-pub const MAX_FAILURES_PER_ADDRESS: u32 = 20;
+/// Whose throttle counters `hailong centre user unlock` forgets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unlock {
+    /// An account's, at every address ([`throttle::account_key`]).
+    Account(String),
+    /// An address's, for every account ([`throttle::address_key`]).
+    Address(String),
+}
 
 /// Accounts, sessions and the login throttle (blocking; call from `spawn_blocking`).
 pub trait AccountStore: Send + Sync {
@@ -263,12 +265,18 @@ pub trait AccountStore: Send + Sync {
     /// Ends a session.
     fn end_session(&self, token_hash: &str) -> Result<(), Error>;
 
-    /// Failed logins for `key` (`account:NAME` or `address:IP`) since `since`.
-    fn login_failures(&self, key: &str, since: DateTime<Utc>) -> Result<u32, Error>;
-    /// Records a failed login for each key, and forgets failures older than a day.
-    fn record_login_failure(&self, keys: &[&str], at: DateTime<Utc>) -> Result<(), Error>;
-    /// Forgets the failures of `key` (after a successful login).
-    fn clear_login_failures(&self, key: &str) -> Result<(), Error>;
+    /// The throttle counters kept under `keys` (see [`throttle`]), `None` where none is.
+    fn throttle_counters(&self, keys: &[&str]) -> Result<Vec<Option<throttle::Counter>>, Error>;
+    /// Counts one failure of an account at an address (its pair and address counters, by the
+    /// rules of [`throttle`]), forgets counters [`throttle::KEEP`] old and the oldest beyond
+    /// [`throttle::MAX_ROWS`], and ends sessions that can no longer be used.
+    fn record_failure(&self, keys: &throttle::Keys, now: DateTime<Utc>) -> Result<(), Error>;
+    /// Forgets the counter of `key` (an account at an address, after it logged in).
+    fn clear_throttle(&self, key: &str) -> Result<(), Error>;
+    /// Forgets an account's or an address's counters; returns how many were kept.
+    fn unlock(&self, what: &Unlock) -> Result<u64, Error>;
+    /// How many throttle counters are kept.
+    fn throttle_rows(&self) -> Result<u64, Error>;
 }
 
 #[cfg(test)]

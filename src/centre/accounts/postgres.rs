@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 
-use super::{AccountStore, NewUser, Role, Session, User};
+use super::throttle::{self, Counter, Keys};
+use super::{AccountStore, NewUser, Role, Session, Unlock, User};
 use crate::centre::postgres::{PostgresCentre, db};
 use crate::centre::store::Error;
 
@@ -201,34 +202,71 @@ impl AccountStore for PostgresCentre {
         })
     }
 
-    fn login_failures(&self, key: &str, since: DateTime<Utc>) -> Result<u32, Error> {
+    fn throttle_counters(&self, keys: &[&str]) -> Result<Vec<Option<Counter>>, Error> {
+        let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
         self.run(async |pool: &Pool| {
             let client = pool.get().await.map_err(db)?;
-            let row = client
-                .query_one(
-                    "SELECT count(*) FROM login_failures WHERE key = $1 AND at >= $2",
-                    &[&key, &since],
+            let rows = client
+                .query(
+                    "SELECT key, failures, since, last, blocked_until FROM login_throttle WHERE key = ANY($1)",
+                    &[&keys],
                 )
                 .await
                 .map_err(db)?;
-            Ok(row.get::<_, i64>(0) as u32)
+            Ok(keys
+                .iter()
+                .map(|k| rows.iter().find(|r| r.get::<_, String>(0) == *k).map(counter_row))
+                .collect())
         })
     }
 
-    fn record_login_failure(&self, keys: &[&str], at: DateTime<Utc>) -> Result<(), Error> {
+    fn record_failure(&self, keys: &Keys, now: DateTime<Utc>) -> Result<(), Error> {
         self.run(async |pool: &Pool| {
             let mut client = pool.get().await.map_err(db)?;
             let tx = client.transaction().await.map_err(db)?;
-            for key in keys {
-                tx.execute("INSERT INTO login_failures (key, at) VALUES ($1, $2)", &[key, &at])
-                    .await
-                    .map_err(db)?;
-            }
-            let day_ago = at - chrono::Duration::days(1);
-            tx.execute("DELETE FROM login_failures WHERE at < $1", &[&day_ago])
+            for (key, account, pair) in [(&keys.pair, Some(&keys.account), true), (&keys.address, None, false)] {
+                // The row is made first so that two processes counting one key wait for each
+                // other on its lock instead of both reading the old count.
+                tx.execute(
+                    "INSERT INTO login_throttle (key, account, address, failures, since, last) \
+                     VALUES ($1, $2, $3, 0, $4, $4) ON CONFLICT (key) DO NOTHING",
+                    &[key, &account, &keys.address, &now],
+                )
                 .await
                 .map_err(db)?;
-            let expired = at - super::SESSION_ABSOLUTE;
+                let row = tx
+                    .query_one(
+                        "SELECT key, failures, since, last, blocked_until FROM login_throttle WHERE key = $1 FOR UPDATE",
+                        &[key],
+                    )
+                    .await
+                    .map_err(db)?;
+                let prev = Some(counter_row(&row)).filter(|c| c.failures > 0);
+                let next = if pair {
+                    throttle::pair_after_failure(prev, now)
+                } else {
+                    throttle::address_after_failure(prev, now)
+                };
+                tx.execute(
+                    "UPDATE login_throttle SET failures = $2, since = $3, last = $4, blocked_until = $5 WHERE key = $1",
+                    &[key, &(next.failures as i32), &next.since, &next.last, &next.blocked_until],
+                )
+                .await
+                .map_err(db)?;
+            }
+            tx.execute(
+                "DELETE FROM login_throttle WHERE last < $1",
+                &[&(now - throttle::KEEP)],
+            )
+            .await
+            .map_err(db)?;
+            tx.execute(
+                "DELETE FROM login_throttle WHERE key IN (SELECT key FROM login_throttle ORDER BY last DESC OFFSET $1)",
+                &[&(throttle::MAX_ROWS as i64)],
+            )
+            .await
+            .map_err(db)?;
+            let expired = now - super::SESSION_ABSOLUTE;
             tx.execute("DELETE FROM sessions WHERE created_at < $1", &[&expired])
                 .await
                 .map_err(db)?;
@@ -236,14 +274,45 @@ impl AccountStore for PostgresCentre {
         })
     }
 
-    fn clear_login_failures(&self, key: &str) -> Result<(), Error> {
+    fn clear_throttle(&self, key: &str) -> Result<(), Error> {
         self.run(async |pool: &Pool| {
             let client = pool.get().await.map_err(db)?;
             client
-                .execute("DELETE FROM login_failures WHERE key = $1", &[&key])
+                .execute("DELETE FROM login_throttle WHERE key = $1", &[&key])
                 .await
                 .map_err(db)?;
             Ok(())
         })
+    }
+
+    fn unlock(&self, what: &Unlock) -> Result<u64, Error> {
+        let (sql, key) = match what {
+            Unlock::Account(key) => ("DELETE FROM login_throttle WHERE account = $1", key),
+            Unlock::Address(key) => ("DELETE FROM login_throttle WHERE address = $1", key),
+        };
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            client.execute(sql, &[key]).await.map_err(db)
+        })
+    }
+
+    fn throttle_rows(&self) -> Result<u64, Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let row = client
+                .query_one("SELECT count(*) FROM login_throttle", &[])
+                .await
+                .map_err(db)?;
+            Ok(row.get::<_, i64>(0) as u64)
+        })
+    }
+}
+
+fn counter_row(row: &tokio_postgres::Row) -> Counter {
+    Counter {
+        failures: row.get::<_, i32>(1).max(0) as u32,
+        since: row.get(2),
+        last: row.get(3),
+        blocked_until: row.get(4),
     }
 }

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{AccountStore, NewUser, Role, Session, User};
+use super::throttle::{self, Counter, Keys};
+use super::{AccountStore, NewUser, Role, Session, Unlock, User};
 use crate::centre::sqlite::{SqliteCentre, now_text, time};
 use crate::centre::store::Error;
 
@@ -165,39 +166,99 @@ impl AccountStore for SqliteCentre {
         Ok(())
     }
 
-    fn login_failures(&self, key: &str, since: DateTime<Utc>) -> Result<u32, Error> {
-        Ok(self.conn().query_row(
-            "SELECT count(*) FROM login_failures WHERE key = ?1 AND at >= ?2",
-            params![key, stamp(since)],
-            |r| r.get::<_, i64>(0),
-        )? as u32)
+    fn throttle_counters(&self, keys: &[&str]) -> Result<Vec<Option<Counter>>, Error> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT failures, since, last, blocked_until FROM login_throttle WHERE key = ?1")?;
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            out.push(stmt.query_row([key], counter_row).optional()?);
+        }
+        Ok(out)
     }
 
-    fn record_login_failure(&self, keys: &[&str], at: DateTime<Utc>) -> Result<(), Error> {
+    fn record_failure(&self, keys: &Keys, now: DateTime<Utc>) -> Result<(), Error> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        for key in keys {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for (key, account, pair) in [(&keys.pair, Some(&keys.account), true), (&keys.address, None, false)] {
+            let prev = tx
+                .query_row(
+                    "SELECT failures, since, last, blocked_until FROM login_throttle WHERE key = ?1",
+                    [key],
+                    counter_row,
+                )
+                .optional()?;
+            let next = if pair {
+                throttle::pair_after_failure(prev, now)
+            } else {
+                throttle::address_after_failure(prev, now)
+            };
             tx.execute(
-                "INSERT INTO login_failures (key, at) VALUES (?1, ?2)",
-                params![key, stamp(at)],
+                "INSERT INTO login_throttle (key, account, address, failures, since, last, blocked_until) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, \
+                 since = excluded.since, last = excluded.last, blocked_until = excluded.blocked_until",
+                params![
+                    key,
+                    account,
+                    keys.address,
+                    next.failures,
+                    stamp(next.since),
+                    stamp(next.last),
+                    next.blocked_until.map(stamp)
+                ],
             )?;
         }
         tx.execute(
-            "DELETE FROM login_failures WHERE at < ?1",
-            [stamp(at - chrono::Duration::days(1))],
+            "DELETE FROM login_throttle WHERE last < ?1",
+            [stamp(now - throttle::KEEP)],
         )?;
+        let rows: i64 = tx.query_row("SELECT count(*) FROM login_throttle", [], |r| r.get(0))?;
+        let excess = rows - throttle::MAX_ROWS as i64;
+        if excess > 0 {
+            tx.execute(
+                "DELETE FROM login_throttle WHERE key IN (SELECT key FROM login_throttle ORDER BY last LIMIT ?1)",
+                [excess],
+            )?;
+        }
         // Sessions that can no longer be used.
         tx.execute(
             "DELETE FROM sessions WHERE created_at < ?1",
-            [stamp(at - super::SESSION_ABSOLUTE)],
+            [stamp(now - super::SESSION_ABSOLUTE)],
         )?;
         tx.commit()?;
         Ok(())
     }
 
-    fn clear_login_failures(&self, key: &str) -> Result<(), Error> {
+    fn clear_throttle(&self, key: &str) -> Result<(), Error> {
         self.conn()
-            .execute("DELETE FROM login_failures WHERE key = ?1", [key])?;
+            .execute("DELETE FROM login_throttle WHERE key = ?1", [key])?;
         Ok(())
     }
+
+    fn unlock(&self, what: &Unlock) -> Result<u64, Error> {
+        let n = match what {
+            Unlock::Account(key) => self
+                .conn()
+                .execute("DELETE FROM login_throttle WHERE account = ?1", [key])?,
+            Unlock::Address(key) => self
+                .conn()
+                .execute("DELETE FROM login_throttle WHERE address = ?1", [key])?,
+        };
+        Ok(n as u64)
+    }
+
+    fn throttle_rows(&self) -> Result<u64, Error> {
+        Ok(self
+            .conn()
+            .query_row("SELECT count(*) FROM login_throttle", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+}
+
+fn counter_row(row: &rusqlite::Row) -> rusqlite::Result<Counter> {
+    Ok(Counter {
+        failures: row.get(0)?,
+        since: time(row.get(1)?).unwrap_or_default(),
+        last: time(row.get(2)?).unwrap_or_default(),
+        blocked_until: time(row.get(3)?),
+    })
 }

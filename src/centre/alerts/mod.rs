@@ -473,7 +473,7 @@ fn digest_text(
         if !department.is_empty() || !mine(f) {
             continue;
         }
-        let verdict = crate::centre::http::web::overview::verdict_text(l, s.verdict);
+        let verdict = tr(l, crate::centre::figures::verdict_id(s.verdict));
         lines.push(tr_args(
             l,
             id!("alert-digest-facility"),

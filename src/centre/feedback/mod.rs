@@ -198,15 +198,17 @@ pub fn may_read(user: &User, item: &Item) -> bool {
     }
 }
 
-/// Whether `user` sees who sent `item` (identity and contact): a denunciation's only its
-/// facility's leader; other items everyone of the facility who may read it. The province and
-/// admins see no one's identity.
+/// Whether `user` may see who sent `item` (identity and contact): the facility's handling
+/// accounts (quality office, leaders), a denunciation's only its leaders (Luật Tố cáo: the
+/// denouncer's identity is confidential). Never a department account — a complaint is often
+/// about that very department — nor the province or admins. Each look is logged
+/// ([`Action::ViewContact`]).
 pub fn may_see_identity(user: &User, item: &Item) -> bool {
-    if !may_read(user, item) || matches!(user.role, Role::Admin | Role::Province) {
+    if !may_read(user, item) || user.role != Role::Facility {
         return false;
     }
     if item.kind == Kind::Denunciation {
-        return user.role == Role::Facility && user.leader;
+        return user.leader;
     }
     true
 }
@@ -218,6 +220,9 @@ pub fn may_see_identity(user: &User, item: &Item) -> bool {
 pub fn may_act(user: &User, item: &Item, action: &Action) -> bool {
     if !may_read(user, item) {
         return false;
+    }
+    if *action == Action::ViewContact {
+        return may_see_identity(user, item);
     }
     match user.role {
         Role::Admin | Role::Province => false,
@@ -353,6 +358,11 @@ mod tests {
         assert!(may_read(&province, &reflection));
 
         assert!(may_see_identity(&quality, &reflection));
+        assert!(!may_see_identity(&noi, &reflection), "not the department it is about");
+        assert!(may_act(&quality, &reflection, &Action::ViewContact));
+        assert!(!may_act(&noi, &reflection, &Action::ViewContact));
+        assert!(!may_act(&quality, &denunciation, &Action::ViewContact));
+        assert!(may_act(&director, &denunciation, &Action::ViewContact));
         assert!(!may_see_identity(&quality, &denunciation));
         assert!(!may_see_identity(&noi, &denunciation));
         assert!(may_see_identity(&director, &denunciation));

@@ -2,7 +2,7 @@
 //! people ([`web`]), on one router.
 
 pub mod api;
-pub mod notes;
+pub mod limits;
 pub mod web;
 
 use axum::Router;

@@ -7,19 +7,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::{PageError, Viewer, blocking, html, layout};
+use super::auth::Empty;
+use super::{Admin, PageError, Posted, Viewer, blocking, html, layout};
 use crate::centre::accounts::{self, NewUser, Role};
 use crate::centre::store::KioskInfo;
 use crate::centre::{Centre, new_token, token_hash};
 use crate::i18n::{tr, tr_args};
-
-fn admin_only(viewer: &Viewer) -> Result<(), PageError> {
-    if viewer.user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(PageError::Forbidden)
-    }
-}
 
 fn page_of(centre: &Centre, viewer: &Viewer, notice: Option<Markup>) -> Result<Markup, PageError> {
     let locale = viewer.locale;
@@ -178,127 +171,81 @@ fn host_of(headers: &axum::http::HeaderMap) -> String {
 }
 
 /// `GET /admin`.
-pub async fn page(State(centre): State<Centre>, viewer: Viewer) -> Response {
-    let locale = viewer.locale;
-    if let Err(e) = admin_only(&viewer) {
-        return e.render(locale);
-    }
-    let c = centre.clone();
-    match blocking(move || page_of(&c, &viewer, None).map(html)).await {
-        Ok(r) => r,
-        Err(e) => e.render(locale),
-    }
-}
-
-/// A form carrying only the CSRF token.
-#[derive(Debug, Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
+pub async fn page(State(centre): State<Centre>, Admin(viewer): Admin) -> Result<Response, PageError> {
+    blocking(move || page_of(&centre, &viewer, None).map(html)).await
 }
 
 /// The kiosk enrolment form.
 #[derive(Debug, Deserialize)]
 pub struct EnrolForm {
-    csrf: String,
     facility: String,
     name: String,
-}
-
-type Form<T> = Result<axum::Form<T>, axum::extract::rejection::FormRejection>;
-
-/// A posted admin form, once it parsed, carries this session's CSRF token, and the reader is
-/// an admin.
-fn admin_form<T>(viewer: &Viewer, f: Form<T>, csrf: impl Fn(&T) -> &String) -> Result<T, PageError> {
-    let axum::Form(f) = f.map_err(|_| PageError::BadRequest(tr(viewer.locale, id!("web-error-form"))))?;
-    viewer.check_csrf(csrf(&f))?;
-    admin_only(viewer)?;
-    Ok(f)
 }
 
 /// `POST /admin/kiosks`: enrols a kiosk and shows its token once.
 pub async fn enrol(
     State(centre): State<Centre>,
-    viewer: Viewer,
+    Admin(viewer): Admin,
     headers: axum::http::HeaderMap,
-    f: Form<EnrolForm>,
-) -> Response {
+    Posted(f): Posted<EnrolForm>,
+) -> Result<Response, PageError> {
     let locale = viewer.locale;
     let host = host_of(&headers);
-    let result = async {
-        let f = admin_form(&viewer, f, |f| &f.csrf)?;
-        let (facility, name) = (f.facility.trim().to_string(), f.name.trim().to_string());
-        for (field, v) in [("facility", &facility), ("name", &name)] {
-            crate::centre::store::check_name(field, v).map_err(PageError::BadRequest)?;
-            if v.is_empty() {
-                return Err(PageError::BadRequest(tr(locale, id!("web-error-form"))));
-            }
+    let (facility, name) = (f.facility.trim().to_string(), f.name.trim().to_string());
+    for (field, v) in [("facility", &facility), ("name", &name)] {
+        crate::centre::store::check_name(field, v).map_err(PageError::BadRequest)?;
+        if v.is_empty() {
+            return Err(PageError::BadRequest(tr(locale, id!("web-error-form"))));
         }
-        let c = centre.clone();
-        blocking(move || {
-            let token = new_token();
-            let kiosk = c.store.add_kiosk(&facility, &name, &token_hash(&token))?;
-            tracing::info!(user = ?viewer.user.name, facility = ?kiosk.facility, kiosk = ?kiosk.name, "kiosk enrolled from the web");
-            let notice = token_notice(locale, &kiosk, &token, &host);
-            page_of(&c, &viewer, Some(notice)).map(html)
-        })
-        .await
     }
-    .await;
-    result.unwrap_or_else(|e| e.render(locale))
+    blocking(move || {
+        let token = new_token();
+        let kiosk = centre.store.add_kiosk(&facility, &name, &token_hash(&token))?;
+        tracing::info!(user = ?viewer.user.name, facility = ?kiosk.facility, kiosk = ?kiosk.name, "kiosk enrolled from the web");
+        let notice = token_notice(locale, &kiosk, &token, &host);
+        page_of(&centre, &viewer, Some(notice)).map(html)
+    })
+    .await
 }
 
 /// `POST /admin/kiosks/<id>/revoke`.
 pub async fn revoke(
     State(centre): State<Centre>,
-    viewer: Viewer,
+    Admin(viewer): Admin,
     Path(id): Path<String>,
-    f: Form<CsrfOnly>,
-) -> Response {
-    let locale = viewer.locale;
-    let result = async {
-        admin_form(&viewer, f, |f| &f.csrf)?;
-        let c = centre.clone();
-        blocking(move || {
-            c.store.revoke_kiosk(&id)?;
-            tracing::info!(user = ?viewer.user.name, enrolment = ?id, "kiosk revoked from the web");
-            Ok(Redirect::to("/admin").into_response())
-        })
-        .await
-    }
-    .await;
-    result.unwrap_or_else(|e| e.render(locale))
+    _: Posted<Empty>,
+) -> Result<Response, PageError> {
+    blocking(move || {
+        centre.store.revoke_kiosk(&id)?;
+        tracing::info!(user = ?viewer.user.name, enrolment = ?id, "kiosk revoked from the web");
+        Ok(Redirect::to("/admin").into_response())
+    })
+    .await
 }
 
 /// `POST /admin/kiosks/<id>/renew`: a new token for a known kiosk, shown once.
 pub async fn renew(
     State(centre): State<Centre>,
-    viewer: Viewer,
+    Admin(viewer): Admin,
     headers: axum::http::HeaderMap,
     Path(id): Path<String>,
-    f: Form<CsrfOnly>,
-) -> Response {
+    _: Posted<Empty>,
+) -> Result<Response, PageError> {
     let locale = viewer.locale;
     let host = host_of(&headers);
-    let result = async {
-        admin_form(&viewer, f, |f| &f.csrf)?;
-        let c = centre.clone();
-        blocking(move || {
-            let token = new_token();
-            let kiosk = c.store.renew_kiosk(&id, &token_hash(&token))?;
-            tracing::info!(user = ?viewer.user.name, enrolment = ?id, "kiosk renewed from the web");
-            let notice = token_notice(locale, &kiosk, &token, &host);
-            page_of(&c, &viewer, Some(notice)).map(html)
-        })
-        .await
-    }
-    .await;
-    result.unwrap_or_else(|e| e.render(locale))
+    blocking(move || {
+        let token = new_token();
+        let kiosk = centre.store.renew_kiosk(&id, &token_hash(&token))?;
+        tracing::info!(user = ?viewer.user.name, enrolment = ?id, "kiosk renewed from the web");
+        let notice = token_notice(locale, &kiosk, &token, &host);
+        page_of(&centre, &viewer, Some(notice)).map(html)
+    })
+    .await
 }
 
 /// The new account form.
 #[derive(Debug, Deserialize)]
 pub struct UserForm {
-    csrf: String,
     name: String,
     role: String,
     #[serde(default)]
@@ -312,60 +259,52 @@ pub struct UserForm {
 }
 
 /// `POST /admin/users`.
-pub async fn add_user(State(centre): State<Centre>, viewer: Viewer, f: Form<UserForm>) -> Response {
+pub async fn add_user(
+    State(centre): State<Centre>,
+    Admin(viewer): Admin,
+    Posted(f): Posted<UserForm>,
+) -> Result<Response, PageError> {
     let locale = viewer.locale;
-    let result = async {
-        let f = admin_form(&viewer, f, |f| &f.csrf)?;
-        let role = Role::parse(&f.role).ok_or_else(|| PageError::BadRequest(tr(locale, id!("web-error-form"))))?;
-        let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-        let new = NewUser {
-            name: f.name.trim().to_string(),
-            role,
-            facility: opt(&f.facility),
-            department: opt(&f.department),
-            leader: f.leader.is_some(),
-        };
-        new.check().map_err(PageError::BadRequest)?;
-        accounts::check_password(&f.password).map_err(|e| PageError::BadRequest(format!("{}: {e}", tr(locale, id!("web-login-password")))))?;
-        let c = centre.clone();
-        blocking(move || {
-            match c.accounts.add_user(&new, &accounts::hash_password(&f.password)?) {
-                Ok(u) => tracing::info!(user = ?viewer.user.name, added = ?u.name, role = u.role.as_str(), "account added from the web"),
-                Err(crate::centre::store::Error::Conflict(why)) => return Err(PageError::BadRequest(why)),
-                Err(e) => return Err(e.into()),
-            }
-            Ok(Redirect::to("/admin").into_response())
-        })
-        .await
-    }
-    .await;
-    result.unwrap_or_else(|e| e.render(locale))
+    let role = Role::parse(&f.role).ok_or_else(|| PageError::BadRequest(tr(locale, id!("web-error-form"))))?;
+    let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let new = NewUser {
+        name: f.name.trim().to_string(),
+        role,
+        facility: opt(&f.facility),
+        department: opt(&f.department),
+        leader: f.leader.is_some(),
+    };
+    new.check().map_err(PageError::BadRequest)?;
+    accounts::check_password(&f.password)
+        .map_err(|e| PageError::BadRequest(format!("{}: {e}", tr(locale, id!("web-login-password")))))?;
+    blocking(move || {
+        match centre.accounts.add_user(&new, &accounts::hash_password(&f.password)?) {
+            Ok(u) => tracing::info!(user = ?viewer.user.name, added = ?u.name, role = u.role.as_str(), "account added from the web"),
+            Err(crate::centre::store::Error::Conflict(why)) => return Err(PageError::BadRequest(why)),
+            Err(e) => return Err(e.into()),
+        }
+        Ok(Redirect::to("/admin").into_response())
+    })
+    .await
 }
 
 /// `POST /admin/users/<id>/disable`.
 pub async fn disable_user(
     State(centre): State<Centre>,
-    viewer: Viewer,
+    Admin(viewer): Admin,
     Path(id): Path<i64>,
-    f: Form<CsrfOnly>,
-) -> Response {
-    let locale = viewer.locale;
-    let result = async {
-        admin_form(&viewer, f, |f| &f.csrf)?;
-        let c = centre.clone();
-        blocking(move || {
-            let user = c
-                .accounts
-                .users()?
-                .into_iter()
-                .find(|u| u.id == id)
-                .ok_or(PageError::NotFound)?;
-            c.accounts.disable_user(&user.name)?;
-            tracing::info!(user = ?viewer.user.name, disabled = ?user.name, "account disabled from the web");
-            Ok(Redirect::to("/admin").into_response())
-        })
-        .await
-    }
-    .await;
-    result.unwrap_or_else(|e| e.render(locale))
+    _: Posted<Empty>,
+) -> Result<Response, PageError> {
+    blocking(move || {
+        let user = centre
+            .accounts
+            .users()?
+            .into_iter()
+            .find(|u| u.id == id)
+            .ok_or(PageError::NotFound)?;
+        centre.accounts.disable_user(&user.name)?;
+        tracing::info!(user = ?viewer.user.name, disabled = ?user.name, "account disabled from the web");
+        Ok(Redirect::to("/admin").into_response())
+    })
+    .await
 }

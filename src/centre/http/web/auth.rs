@@ -2,31 +2,37 @@
 //!
 //! The login form carries a token that must match a cookie set with the form (a forged
 //! cross-site post cannot read or set it); later forms carry the session's own token. Failed
-//! logins are counted per account name and per client address in the database (so every
-//! `centre serve` process on one PostgreSQL counts the same), and the messages never say whether
-//! an account exists.
+//! logins (and wrong current passwords) are counted per account at an address and per address
+//! in the database, by the rules of [`throttle`] (so every `centre serve` process on one
+//! PostgreSQL counts the same), and the messages never say whether an account exists.
 
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use maud::html;
 use serde::Deserialize;
 
-use super::{NextQuery, Page, PageError, Viewer, blocking, cookie, html, layout, local_path, locale_of};
-use crate::centre::accounts::{
-    self, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, SESSION_ABSOLUTE, THROTTLE_WINDOW,
+use super::guard::FormCookie;
+use super::{
+    NextQuery, PageError, Posted, PublicForm, SESSION_COOKIE, Viewer, blocking, html, layout, local_path, locale_of,
 };
+use crate::centre::accounts::throttle::{self, Keys};
+use crate::centre::accounts::{self, SESSION_ABSOLUTE};
 use crate::centre::{Centre, new_token, token_hash};
 use crate::i18n::{tr, tr_args};
 use crate::survey::Locale;
 
-/// The session cookie (a random 256-bit token; the database keeps only its hash).
-pub const SESSION_COOKIE: &str = "hl_session";
 /// The login form's CSRF cookie.
 pub const LOGIN_CSRF_COOKIE: &str = "hl_login";
+
+/// The login form's token comes in [`LOGIN_CSRF_COOKIE`].
+pub struct LoginCookie;
+impl FormCookie for LoginCookie {
+    const NAME: &'static str = LOGIN_CSRF_COOKIE;
+}
 
 pub(super) fn cookie_header(centre: &Centre, name: &str, value: &str, max_age: i64) -> HeaderValue {
     let secure = if centre.web.secure_cookies { "; Secure" } else { "" };
@@ -68,27 +74,49 @@ pub async fn login_page(State(centre): State<Centre>, headers: HeaderMap, Query(
     response
 }
 
-/// The login form.
+/// The login form (its token is checked by [`PublicForm`]).
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
-    csrf: String,
     name: String,
     password: String,
     #[serde(default)]
     next: String,
 }
 
-/// The address failed logins are counted against: the peer, or with
-/// [`crate::centre::WebOptions::trust_forwarded_for`] the proxy's `X-Forwarded-For` (its last
-/// entry, the one the proxy itself added).
+/// The client's address, which failed logins and the feedback form's limits are counted
+/// against: the connection's peer; or, with [`crate::centre::WebOptions::trust_forwarded_for`]
+/// and a peer that is one of the trusted proxies, the nearest address in `X-Forwarded-For` that
+/// is not itself a trusted proxy (a proxy appends the address it received from). A client that
+/// reaches the centre directly cannot choose its address by writing the header.
 pub(super) fn client_address(centre: &Centre, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
-    if centre.web.trust_forwarded_for
-        && let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(last) = forwarded.rsplit(',').next()
-    {
-        return last.trim().to_string();
+    let Some(peer) = peer.map(|p| p.ip()) else {
+        return "unknown".into();
+    };
+    let trusted = |ip: &std::net::IpAddr| centre.web.trusted_proxies.iter().any(|net| net.contains(ip));
+    if !centre.web.trust_forwarded_for || !trusted(&peer) {
+        return peer.to_string();
     }
-    peer.map_or_else(|| "unknown".into(), |p| p.ip().to_string())
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    let mut client = peer;
+    for entry in forwarded.iter().rev() {
+        match entry.parse::<std::net::IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !trusted(&ip) {
+                    break;
+                }
+            }
+            // Not an address (a proxy's garbage, or a client's): stop at the last good one.
+            Err(_) => break,
+        }
+    }
+    client.to_string()
 }
 
 /// The connection's peer address, when the server was started with connect info (see
@@ -105,9 +133,25 @@ pub async fn peer(mut req: axum::extract::Request, next: axum::middleware::Next)
 
 /// What a login attempt comes to.
 enum Outcome {
-    LoggedIn { token: String },
+    LoggedIn {
+        token: String,
+    },
     Refused,
-    Throttled,
+    /// Wait until then (see [`throttle`]).
+    Throttled(DateTime<Utc>),
+}
+
+/// Whether the account `name` may try a password from `address` now; if not, until when it
+/// must wait. Nothing is written.
+fn may_try(centre: &Centre, keys: &Keys, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, PageError> {
+    let counters = centre.accounts.throttle_counters(&[&keys.pair, &keys.address])?;
+    Ok(throttle::blocked(&counters, now))
+}
+
+/// "Try again in N minutes" (rounded up, at least one).
+fn wait_message(locale: Locale, until: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let minutes = ((until - now).num_seconds() + 59).div_euclid(60).max(1);
+    tr_args(locale, id!("web-login-throttled"), &[("minutes", minutes.into())])
 }
 
 /// `POST /login`.
@@ -115,31 +159,26 @@ pub async fn login(
     State(centre): State<Centre>,
     headers: HeaderMap,
     peer: axum::Extension<Peer>,
-    form: Result<axum::Form<LoginForm>, axum::extract::rejection::FormRejection>,
-) -> Response {
+    form: PublicForm<LoginForm, LoginCookie>,
+) -> Result<Response, PageError> {
     let locale = locale_of(&headers);
-    let Ok(axum::Form(form)) = form else {
-        return PageError::BadRequest(tr(locale, id!("web-error-form"))).render(locale);
-    };
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
-    if expected.is_empty() || !super::constant_time_eq(expected.as_bytes(), form.csrf.as_bytes()) {
-        return PageError::Csrf.render(locale);
-    }
+    let expected = form.csrf;
+    let form = form.form;
     let address = client_address(&centre, &headers, peer.0.0);
     let c = centre.clone();
     let name = form.name.clone();
     let password = form.password;
+    let now = centre.now();
     let outcome = blocking(move || {
-        let now = Utc::now();
-        let since = now - THROTTLE_WINDOW;
-        let account_key = format!("account:{name}");
-        let address_key = format!("address:{address}");
-        if c.accounts.login_failures(&account_key, since)? >= MAX_FAILURES_PER_ACCOUNT
-            || c.accounts.login_failures(&address_key, since)? >= MAX_FAILURES_PER_ADDRESS
-        {
-            // Counted too: a throttled guesser keeps the window shut.
-            c.accounts.record_login_failure(&[&account_key, &address_key], now)?;
-            return Ok(Outcome::Throttled);
+        // A name no account can have, or a password no account can have: refused at once,
+        // neither hashed nor counted (a flood of them writes nothing).
+        if accounts::check_login_name(&name).is_err() || password.chars().count() > accounts::MAX_PASSWORD {
+            return Ok(Outcome::Refused);
+        }
+        let keys = Keys::new(&name, &address);
+        // A try that must wait is answered at once, and not counted.
+        if let Some(until) = may_try(&c, &keys, now)? {
+            return Ok(Outcome::Throttled(until));
         }
         let found = c.accounts.user_by_name(&name)?;
         let (hash, user) = match &found {
@@ -152,21 +191,21 @@ pub async fn login(
                 let token = new_token();
                 c.accounts
                     .create_session(&token_hash(&token), user.id, &new_token(), now)?;
-                c.accounts.clear_login_failures(&account_key)?;
+                c.accounts.clear_throttle(&keys.pair)?;
                 tracing::info!(user = ?user.name, "logged in");
                 Ok(Outcome::LoggedIn { token })
             }
             _ => {
-                c.accounts.record_login_failure(&[&account_key, &address_key], now)?;
+                c.accounts.record_failure(&keys, now)?;
                 tracing::info!(user = ?name, address = ?address, "login refused");
                 Ok(Outcome::Refused)
             }
         }
     })
-    .await;
+    .await?;
     let next = local_path(Some(&form.next)).unwrap_or("/").to_string();
-    match outcome {
-        Ok(Outcome::LoggedIn { token }) => {
+    let message = match outcome {
+        Outcome::LoggedIn { token } => {
             let mut response = Redirect::to(&next).into_response();
             let headers = response.headers_mut();
             headers.append(
@@ -174,23 +213,15 @@ pub async fn login(
                 cookie_header(&centre, SESSION_COOKIE, &token, SESSION_ABSOLUTE.num_seconds()),
             );
             headers.append(header::SET_COOKIE, cookie_header(&centre, LOGIN_CSRF_COOKIE, "", 0));
-            response
+            return Ok(response);
         }
-        Ok(refused) => {
-            let message = match refused {
-                Outcome::Throttled => tr_args(
-                    locale,
-                    id!("web-login-throttled"),
-                    &[("minutes", THROTTLE_WINDOW.num_minutes().into())],
-                ),
-                _ => tr(locale, id!("web-login-refused")),
-            };
-            let mut response = html(login_form(locale, expected, &next, &form.name, Some(message)));
-            *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
-            response
-        }
-        Err(e) => e.render(locale),
-    }
+        Outcome::Throttled(until) => wait_message(locale, until, now),
+        Outcome::Refused => tr(locale, id!("web-login-refused")),
+    };
+    let shown: String = form.name.chars().take(64).collect();
+    let mut response = html(login_form(locale, &expected, &next, &shown, Some(message)));
+    *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+    Ok(response)
 }
 
 /// The login page, with the session cookie cleared (after logout or a password change).
@@ -202,29 +233,16 @@ fn back_to_login(centre: &Centre) -> Response {
     response
 }
 
-/// A form that only carries the CSRF token.
+/// A form that carries nothing but its CSRF token (checked by [`Posted`]).
 #[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
+pub struct Empty {}
 
 /// `POST /logout`.
-pub async fn logout(
-    State(centre): State<Centre>,
-    viewer: Viewer,
-    form: Result<axum::Form<CsrfForm>, axum::extract::rejection::FormRejection>,
-) -> Page {
-    let locale = viewer.locale;
-    let result = async {
-        let axum::Form(form) = form.map_err(|_| PageError::BadRequest(tr(locale, id!("web-error-form"))))?;
-        viewer.check_csrf(&form.csrf)?;
-        let session = viewer.session.clone();
-        let accounts = centre.accounts.clone();
-        blocking(move || Ok(accounts.end_session(&session)?)).await?;
-        Ok(back_to_login(&centre))
-    }
-    .await;
-    Page(result.map_err(|e| (e, locale)))
+pub async fn logout(State(centre): State<Centre>, viewer: Viewer, _: Posted<Empty>) -> Result<Response, PageError> {
+    let session = viewer.session.clone();
+    let accounts = centre.accounts.clone();
+    blocking(move || Ok(accounts.end_session(&session)?)).await?;
+    Ok(back_to_login(&centre))
 }
 
 fn password_form(viewer: &Viewer, message: Option<(bool, String)>) -> maud::Markup {
@@ -259,7 +277,6 @@ pub async fn password_page(viewer: Viewer) -> Response {
 /// The password form.
 #[derive(Debug, Deserialize)]
 pub struct PasswordForm {
-    csrf: String,
     current: String,
     new: String,
     again: String,
@@ -270,12 +287,13 @@ pub struct PasswordForm {
 pub async fn change_password(
     State(centre): State<Centre>,
     viewer: Viewer,
-    form: Result<axum::Form<PasswordForm>, axum::extract::rejection::FormRejection>,
-) -> Page {
+    headers: HeaderMap,
+    peer: axum::Extension<Peer>,
+    Posted(form): Posted<PasswordForm>,
+) -> Result<Response, PageError> {
+    let address = client_address(&centre, &headers, peer.0.0);
     let locale = viewer.locale;
-    let result = async {
-        let axum::Form(form) = form.map_err(|_| PageError::BadRequest(tr(locale, id!("web-error-form"))))?;
-        viewer.check_csrf(&form.csrf)?;
+    {
         let refuse = |id: crate::i18n::Id, args: &[(&str, fluent_bundle::FluentValue<'_>)]| {
             let mut r = html(password_form(&viewer, Some((false, tr_args(locale, id, args)))));
             *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
@@ -295,23 +313,36 @@ pub async fn change_password(
         }
         let name = viewer.user.name.clone();
         let c = centre.clone();
+        let now = centre.now();
+        // Wrong current passwords count as failed logins of this account at this address: a
+        // stolen session cannot be used to guess the password without limit.
+        let keys = Keys::new(&name, &address);
         let changed = blocking(move || {
+            if let Some(until) = may_try(&c, &keys, now)? {
+                return Ok(Err(Some(until)));
+            }
             let Some((_, hash)) = c.accounts.user_by_name(&name)? else {
-                return Ok(false);
+                return Ok(Err(None));
             };
             if !accounts::verify_password(&hash, &form.current) {
-                return Ok(false);
+                c.accounts.record_failure(&keys, now)?;
+                tracing::info!(user = ?name, "password change refused: wrong current password");
+                return Ok(Err(None));
             }
             c.accounts.set_password(&name, &accounts::hash_password(&form.new)?)?;
+            c.accounts.clear_throttle(&keys.pair)?;
             tracing::info!(user = ?name, "password changed");
-            Ok(true)
+            Ok(Ok(()))
         })
         .await?;
-        if !changed {
-            return refuse(id!("web-password-wrong"), &[]);
+        match changed {
+            Ok(()) => Ok(back_to_login(&centre)),
+            Err(Some(until)) => {
+                let mut r = html(password_form(&viewer, Some((false, wait_message(locale, until, now)))));
+                *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+                Ok(r)
+            }
+            Err(None) => refuse(id!("web-password-wrong"), &[]),
         }
-        Ok(back_to_login(&centre))
     }
-    .await;
-    Page(result.map_err(|e| (e, locale)))
 }

@@ -9,12 +9,12 @@
 //! held in memory), then sent from disk in chunks; its directory is gone as soon as it is open.
 
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use super::periods::PeriodQuery;
-use super::{PageError, Viewer, blocking, readable_facility};
+use super::{FacilityReader, PageError, Viewer, blocking};
 use crate::centre::accounts::Role;
 use crate::centre::export::{self, Filter};
 use crate::centre::{Centre, Scope};
@@ -22,22 +22,22 @@ use crate::i18n::tr_args;
 use crate::report::export::{ExportError, Format};
 
 /// `GET /facility/<slug>/export.csv`.
-pub async fn csv(centre: State<Centre>, viewer: Viewer, Path(slug): Path<String>, q: Query<PeriodQuery>) -> Response {
-    download(centre, viewer, Some(slug), q, Format::Csv).await
+pub async fn csv(centre: State<Centre>, r: FacilityReader, q: Query<PeriodQuery>) -> Result<Response, PageError> {
+    download(centre, r.viewer, Some(r.facility), q, Format::Csv).await
 }
 
 /// `GET /facility/<slug>/export.xlsx`.
-pub async fn xlsx(centre: State<Centre>, viewer: Viewer, Path(slug): Path<String>, q: Query<PeriodQuery>) -> Response {
-    download(centre, viewer, Some(slug), q, Format::Xlsx).await
+pub async fn xlsx(centre: State<Centre>, r: FacilityReader, q: Query<PeriodQuery>) -> Result<Response, PageError> {
+    download(centre, r.viewer, Some(r.facility), q, Format::Xlsx).await
 }
 
 /// `GET /overview/export.csv`: every facility's responses in the period.
-pub async fn all_csv(centre: State<Centre>, viewer: Viewer, q: Query<PeriodQuery>) -> Response {
+pub async fn all_csv(centre: State<Centre>, viewer: Viewer, q: Query<PeriodQuery>) -> Result<Response, PageError> {
     download(centre, viewer, None, q, Format::Csv).await
 }
 
 /// `GET /overview/export.xlsx`.
-pub async fn all_xlsx(centre: State<Centre>, viewer: Viewer, q: Query<PeriodQuery>) -> Response {
+pub async fn all_xlsx(centre: State<Centre>, viewer: Viewer, q: Query<PeriodQuery>) -> Result<Response, PageError> {
     download(centre, viewer, None, q, Format::Xlsx).await
 }
 
@@ -64,35 +64,23 @@ const CHUNK: usize = 64 * 1024;
 async fn download(
     State(centre): State<Centre>,
     viewer: Viewer,
-    slug: Option<String>,
+    facility: Option<String>,
     Query(q): Query<PeriodQuery>,
     format: Format,
-) -> Response {
+) -> Result<Response, PageError> {
     let locale = viewer.locale;
-    let period = match q.resolve(locale, centre.web.today(), centre.calendar) {
-        Ok(p) => p,
-        Err(e) => return e.render(locale),
-    };
-    let department = match department_of(&viewer, q.department.as_deref()) {
-        Ok(d) => d,
-        Err(e) => return e.render(locale),
-    };
+    let period = q.resolve(locale, centre.today(), centre.calendar)?;
+    let department = department_of(&viewer, q.department.as_deref())?;
     let user = viewer.user.clone();
     let c = centre.clone();
     let p = period.clone();
+    // One facility, as its page allows; or every facility, for those who see them all.
+    match &facility {
+        Some(f) => viewer.may_read(f, department.as_deref())?,
+        None if user.sees_every_facility() => {}
+        None => return Err(PageError::Forbidden),
+    }
     let written = blocking(move || {
-        // One facility, as its page allows; or every facility, for those who see them all.
-        let facility = match &slug {
-            Some(slug) => {
-                let facility = readable_facility(&c, &user, slug)?;
-                if !user.may_read(&facility, department.as_deref()) {
-                    return Err(PageError::Forbidden);
-                }
-                Some(facility)
-            }
-            None if user.sees_every_facility() => None,
-            None => return Err(PageError::Forbidden),
-        };
         let filter = Filter {
             scope: Scope {
                 facility: facility.clone(),
@@ -125,10 +113,7 @@ async fn download(
         Ok((facility, file, len))
     })
     .await;
-    let (facility, file, len) = match written {
-        Ok(w) => w,
-        Err(e) => return e.render(locale),
-    };
+    let (facility, file, len) = written?;
     let (content_type, ext) = match format {
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
         Format::Xlsx => (
@@ -143,7 +128,7 @@ async fn download(
             .map_or_else(|| "tat-ca".to_string(), crate::text::slug),
         crate::text::slug(&period.label)
     );
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (
@@ -157,5 +142,5 @@ async fn download(
             CHUNK,
         )),
     )
-        .into_response()
+        .into_response())
 }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::{Datelike, Months};
 use maud::html;
@@ -13,7 +13,7 @@ use maud::html;
 use super::chart;
 use super::overview::{Row, comparison, empty, headline, worst_first};
 use super::periods::{self, PeriodQuery};
-use super::{PageError, Viewer, blocking, fmt, html, layout, readable_facility};
+use super::{FacilityAccess, FacilityReader, PageError, blocking, fmt, html, layout};
 use crate::centre::accounts::Role;
 use crate::centre::figures::{Groups, month_of};
 use crate::centre::store::{Comment, EventCounts, KioskInfo};
@@ -74,7 +74,7 @@ fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &
     }
     // The trend: the months up to the period's end (or today), for the reader's department when
     // they have one.
-    let last = period.to.unwrap_or_else(|| centre.web.today());
+    let last = period.to.unwrap_or_else(|| centre.today());
     let first = month_of(last)
         .checked_sub_months(Months::new(TREND_MONTHS - 1))
         .unwrap_or(last);
@@ -163,33 +163,20 @@ fn item_text(centre: &Centre, locale: Locale, code: &str) -> String {
 /// `GET /facility/<slug>`.
 pub async fn page(
     State(centre): State<Centre>,
-    viewer: Viewer,
-    Path(slug): Path<String>,
+    FacilityAccess { viewer, facility, .. }: FacilityReader,
     Query(q): Query<PeriodQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let locale = viewer.locale;
-    let today = centre.web.today();
-    let period = match q.resolve(locale, today, centre.calendar) {
-        Ok(p) => p,
-        Err(e) => return e.render(locale),
-    };
+    let today = centre.today();
+    let period = q.resolve(locale, today, centre.calendar)?;
     let c = centre.clone();
     let own_department = (viewer.user.role == Role::Department)
         .then(|| viewer.user.department.clone())
         .flatten();
-    let user = viewer.user.clone();
     let p = period.clone();
     let own = own_department.clone();
-    let result = blocking(move || {
-        let facility = readable_facility(&c, &user, &slug)?;
-        let data = load(&c, &facility, own.as_deref(), &p)?;
-        Ok((facility, data))
-    })
-    .await;
-    let (facility, mut data) = match result {
-        Ok(r) => r,
-        Err(e) => return e.render(locale),
-    };
+    let f = facility.clone();
+    let mut data = blocking(move || load(&c, &f, own.as_deref(), &p)).await?;
     let target = centre.scoring.target_pct;
     let mut departments: Vec<Row> = std::mem::take(&mut data.departments)
         .into_iter()
@@ -372,5 +359,5 @@ pub async fn page(
             }
         }
     };
-    html(layout::page(locale, &title, Some(&viewer), body))
+    Ok(html(layout::page(locale, &title, Some(&viewer), body)))
 }

@@ -38,7 +38,7 @@ fn frame(locale: Locale, title: &str, viewer: Option<&Viewer>, content: Markup, 
                         a.brand href="/" { "hailong" }
                         nav aria-label=(tr(locale, id!("web-nav"))) {
                             @if let Some(v) = viewer {
-                                a href=(super::overview::home_of(&v.user)) { (tr(locale, id!("web-nav-overview"))) }
+                                a href=(super::home_of(&v.user)) { (tr(locale, id!("web-nav-overview"))) }
                                 a href="/feedback" { (tr(locale, id!("web-nav-feedback"))) }
                                 @if v.user.role == crate::centre::accounts::Role::Admin {
                                     a href="/admin" { (tr(locale, id!("web-nav-admin"))) }

@@ -9,10 +9,12 @@
 mod admin;
 mod auth;
 mod chart;
+mod error;
 mod export;
 mod facility;
 pub mod feedback;
 mod fmt;
+pub mod guard;
 mod layout;
 pub mod overview;
 mod periods;
@@ -20,77 +22,164 @@ pub mod public;
 mod quarterly;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use chrono::Utc;
+use axum::extract::State;
+use axum::handler::Handler;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{MethodRouter, get, post};
 use maud::Markup;
 
-use crate::centre::accounts::{SESSION_TOUCH, User};
-use crate::centre::{Centre, token_hash};
-use crate::i18n::tr;
+use crate::centre::Centre;
+use crate::centre::accounts::User;
 use crate::survey::Locale;
 
-pub use auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+pub use auth::LOGIN_CSRF_COOKIE;
+pub use error::PageError;
+pub use guard::{Admin, FacilityAccess, FacilityReader, Posted, PublicForm, SESSION_COOKIE, Viewer, constant_time_eq};
 pub use public::{Cell, Suppression};
 
 /// Largest form body a page accepts.
 pub const MAX_FORM: usize = 16 * 1024;
 
-/// The pages' routes.
+/// Who may call a route: the guard its handler takes (see [`guard`]). The route table says it
+/// beside each route so that a test can walk every route and prove that each one refuses those
+/// it must (`tests/web_routes.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone; a form carries the token of a cookie set with it.
+    Public,
+    /// Any logged-in account.
+    Session,
+    /// Admins.
+    Admin,
+    /// Accounts that may read the facility in the path ([`guard::AnyReader`]).
+    FacilityReader,
+    /// Accounts that read the whole facility in the path ([`guard::WholeReader`]).
+    WholeFacility,
+    /// The facility's own staff ([`guard::Staff`]).
+    FacilityStaff,
+    /// The facility's own staff and admins ([`guard::Editor`]).
+    ReportEditor,
+    /// Accounts that may read the feedback item in the path (and act on it as its rules say).
+    Item,
+}
+
+/// One route of the table: method, path (axum's syntax), who may call it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteInfo {
+    /// The method.
+    pub method: Method,
+    /// The path, with `{params}`.
+    pub path: &'static str,
+    /// Who may call it.
+    pub access: Access,
+}
+
+/// The router and the table of what it holds, built together so that no route is missing from
+/// the table.
+struct Table {
+    router: Router<Centre>,
+    routes: Vec<RouteInfo>,
+}
+
+impl Table {
+    fn add<H, T>(mut self, method: Method, path: &'static str, access: Access, handler: H) -> Table
+    where
+        H: Handler<T, Centre>,
+        T: 'static,
+    {
+        let route: MethodRouter<Centre> = if method == Method::POST {
+            post(handler)
+        } else {
+            get(handler)
+        };
+        self.router = self.router.route(path, route);
+        self.routes.push(RouteInfo { method, path, access });
+        self
+    }
+
+    fn get<H: Handler<T, Centre>, T: 'static>(self, path: &'static str, access: Access, handler: H) -> Table {
+        self.add(Method::GET, path, access, handler)
+    }
+
+    fn post<H: Handler<T, Centre>, T: 'static>(self, path: &'static str, access: Access, handler: H) -> Table {
+        self.add(Method::POST, path, access, handler)
+    }
+}
+
+fn table() -> Table {
+    use Access::*;
+    Table {
+        router: Router::new(),
+        routes: Vec::new(),
+    }
+    .get("/", Public, home)
+    .get("/login", Public, auth::login_page)
+    .post("/login", Public, auth::login)
+    .post("/logout", Session, auth::logout)
+    .get("/account/password", Session, auth::password_page)
+    .post("/account/password", Session, auth::change_password)
+    .get("/lang/{lang}", Public, switch_language)
+    .get("/overview", Session, overview::page)
+    .get("/overview/export.csv", Session, export::all_csv)
+    .get("/overview/export.xlsx", Session, export::all_xlsx)
+    .get("/admin", Admin, admin::page)
+    .post("/admin/kiosks", Admin, admin::enrol)
+    .post("/admin/kiosks/{id}/revoke", Admin, admin::revoke)
+    .post("/admin/kiosks/{id}/renew", Admin, admin::renew)
+    .post("/admin/users", Admin, admin::add_user)
+    .post("/admin/users/{id}/disable", Admin, admin::disable_user)
+    .get("/facility/{slug}", FacilityReader, facility::page)
+    .get("/facility/{slug}/report", WholeFacility, quarterly::page)
+    .post("/facility/{slug}/report", ReportEditor, quarterly::save)
+    .get("/facility/{slug}/report.docx", WholeFacility, quarterly::docx)
+    .get("/facility/{slug}/export.csv", FacilityReader, export::csv)
+    .get("/facility/{slug}/export.xlsx", FacilityReader, export::xlsx)
+    .get("/public/{slug}", Public, public::page)
+    .get("/public/{slug}/open-data.csv", Public, public::open_data)
+    .get("/public/{slug}/qr.svg", Public, public::qr)
+    .get("/feedback", Session, feedback::inbox::home)
+    .get("/feedback/item/{code}", Item, feedback::item::page)
+    .post("/feedback/item/{code}", Item, feedback::item::act)
+    .get("/feedback/{slug}", FacilityReader, feedback::inbox::page)
+    .get("/feedback/{slug}/new", FacilityStaff, feedback::inbox::new_page)
+    .post("/feedback/{slug}/new", FacilityStaff, feedback::inbox::enter)
+    .get("/feedback/{slug}/openings", FacilityStaff, feedback::inbox::openings)
+    .post("/feedback/{slug}/openings", FacilityStaff, feedback::inbox::add_opening)
+    .get(
+        "/feedback/{slug}/register.xlsx",
+        FacilityReader,
+        feedback::inbox::register,
+    )
+    .post(
+        "/feedback/{slug}/from-comment",
+        FacilityStaff,
+        feedback::inbox::from_comment,
+    )
+    .get("/gop-y/{slug}", Public, feedback::public::form)
+    .post("/gop-y/{slug}", Public, feedback::public::send)
+    .get("/theo-doi", Public, feedback::public::follow)
+    .get("/assets/hailong.css", Public, stylesheet)
+}
+
+/// Every route of the pages, with who may call it.
+pub fn route_list() -> Vec<RouteInfo> {
+    table().routes
+}
+
+/// The pages' routes: bodies bounded in size and time (a stalled or dripping client is cut off
+/// at [`guard::FORM_DEADLINE`]), errors rendered in the reader's language, security headers.
 pub fn routes(centre: Centre) -> Router {
-    Router::new()
-        .route("/", get(home))
-        .route("/login", get(auth::login_page).post(auth::login))
-        .route("/logout", post(auth::logout))
-        .route(
-            "/account/password",
-            get(auth::password_page).post(auth::change_password),
-        )
-        .route("/lang/{lang}", get(switch_language))
-        .route("/overview", get(overview::page))
-        .route("/overview/export.csv", get(export::all_csv))
-        .route("/overview/export.xlsx", get(export::all_xlsx))
-        .route("/admin", get(admin::page))
-        .route("/admin/kiosks", post(admin::enrol))
-        .route("/admin/kiosks/{id}/revoke", post(admin::revoke))
-        .route("/admin/kiosks/{id}/renew", post(admin::renew))
-        .route("/admin/users", post(admin::add_user))
-        .route("/admin/users/{id}/disable", post(admin::disable_user))
-        .route("/facility/{slug}", get(facility::page))
-        .route("/facility/{slug}/report", get(quarterly::page).post(quarterly::save))
-        .route("/facility/{slug}/report.docx", get(quarterly::docx))
-        .route("/facility/{slug}/export.csv", get(export::csv))
-        .route("/facility/{slug}/export.xlsx", get(export::xlsx))
-        .route("/public/{slug}", get(public::page))
-        .route("/public/{slug}/open-data.csv", get(public::open_data))
-        .route("/public/{slug}/qr.svg", get(public::qr))
-        .route("/feedback", get(feedback::inbox::home))
-        .route(
-            "/feedback/item/{code}",
-            get(feedback::item::page).post(feedback::item::act),
-        )
-        .route("/feedback/{slug}", get(feedback::inbox::page))
-        .route(
-            "/feedback/{slug}/new",
-            get(feedback::inbox::new_page).post(feedback::inbox::enter),
-        )
-        .route(
-            "/feedback/{slug}/openings",
-            get(feedback::inbox::openings).post(feedback::inbox::add_opening),
-        )
-        .route("/feedback/{slug}/register.xlsx", get(feedback::inbox::register))
-        .route("/feedback/{slug}/from-comment", post(feedback::inbox::from_comment))
-        .route(
-            "/gop-y/{slug}",
-            get(feedback::public::form).post(feedback::public::send),
-        )
-        .route("/theo-doi", get(feedback::public::follow))
-        .route("/assets/hailong.css", get(stylesheet))
+    table()
+        .router
         .fallback(not_found)
-        .layer(DefaultBodyLimit::max(MAX_FORM))
+        .layer(axum::middleware::from_fn(refuse_control))
+        .layer(axum::middleware::from_fn(error::render))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_FORM))
+        .layer(axum::middleware::from_fn_with_state(
+            centre.web.form_deadline,
+            super::limits::deadline,
+        ))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::middleware::from_fn(auth::peer))
         .with_state(centre)
@@ -128,16 +217,46 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+/// Refuses, with 400, a path or query holding an encoded control character (`%00` in a slug or
+/// a period): no handler, and no database, ever sees one.
+async fn refuse_control(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let uri = req.uri();
+    if has_encoded_control(uri.path()) || uri.query().is_some_and(has_encoded_control) {
+        let locale = locale_of(req.headers());
+        return PageError::BadRequest(crate::i18n::tr(locale, id!("web-error-address"))).into_response();
+    }
+    next.run(req).await
+}
+
+/// Whether `s` holds a percent-encoded control character (`%00`–`%1F`, `%7F`).
+pub fn has_encoded_control(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.windows(3).any(|w| {
+        w[0] == b'%'
+            && std::str::from_utf8(&w[1..])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .is_some_and(|v| v < 0x20 || v == 0x7f)
+    })
+}
+
 /// `/`: the overview for a logged-in reader, the login page otherwise.
-async fn home(viewer: Result<Viewer, Response>) -> Response {
-    match viewer {
-        Ok(v) => Redirect::to(&overview::home_of(&v.user)).into_response(),
-        Err(to_login) => to_login,
+async fn home(viewer: Viewer) -> Redirect {
+    Redirect::to(&home_of(&viewer.user))
+}
+
+/// Where an account lands after logging in: the overview for those who see every facility,
+/// their facility's page for the others.
+pub fn home_of(user: &User) -> String {
+    use crate::centre::accounts::Role;
+    match (&user.role, &user.facility) {
+        (Role::Facility | Role::Department, Some(f)) => format!("/facility/{}", crate::text::slug(f)),
+        _ => "/overview".into(),
     }
 }
 
-async fn not_found(headers: HeaderMap) -> Response {
-    PageError::NotFound.render(locale_of(&headers))
+async fn not_found() -> PageError {
+    PageError::NotFound
 }
 
 /// `/lang/vi` or `/lang/en`: remembers the reader's language in a cookie and goes back.
@@ -201,150 +320,6 @@ pub fn locale_of(headers: &HeaderMap) -> Locale {
     cookie(headers, LANG_COOKIE)
         .and_then(Locale::from_tag)
         .unwrap_or_default()
-}
-
-/// The logged-in reader of a page.
-pub struct Viewer {
-    /// Their account.
-    pub user: User,
-    /// Their session's CSRF token, which every form they post must carry.
-    pub csrf: String,
-    /// Their language.
-    pub locale: Locale,
-    /// Their session token's hash.
-    session: String,
-}
-
-impl Viewer {
-    /// Refuses a form whose CSRF token is not this session's.
-    pub fn check_csrf(&self, sent: &str) -> Result<(), PageError> {
-        if constant_time_eq(sent.as_bytes(), self.csrf.as_bytes()) {
-            Ok(())
-        } else {
-            Err(PageError::Csrf)
-        }
-    }
-
-    /// Refuses unless the reader may read `facility` (and `department`).
-    pub fn may_read(&self, facility: &str, department: Option<&str>) -> Result<(), PageError> {
-        if self.user.may_read(facility, department) {
-            Ok(())
-        } else {
-            Err(PageError::Forbidden)
-        }
-    }
-}
-
-/// Equality that takes the same time wherever the first difference is.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-impl FromRequestParts<Centre> for Viewer {
-    /// The login page (with `next` = this page) for a reader without a live session.
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, centre: &Centre) -> Result<Self, Self::Rejection> {
-        let locale = locale_of(&parts.headers);
-        let to_login = || {
-            let here = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-            let next = form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>();
-            Redirect::to(&format!("/login?next={next}")).into_response()
-        };
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Err(to_login());
-        };
-        let hash = token_hash(token);
-        let c = centre.clone();
-        let h = hash.clone();
-        let now = Utc::now();
-        let session = tokio::task::spawn_blocking(move || {
-            let session = c.accounts.session(&h)?;
-            match &session {
-                Some(s) if !s.alive(now) => c.accounts.end_session(&h)?,
-                Some(s) if now - s.last_seen > SESSION_TOUCH => c.accounts.touch_session(&h, now)?,
-                _ => {}
-            }
-            Ok::<_, crate::centre::store::Error>(session.filter(|s| s.alive(now)))
-        })
-        .await
-        .map_err(|e| PageError::internal(e).render(locale))?
-        .map_err(|e| PageError::internal(e).render(locale))?;
-        match session {
-            Some(s) => Ok(Viewer {
-                user: s.user,
-                csrf: s.csrf,
-                locale,
-                session: hash,
-            }),
-            None => Err(to_login()),
-        }
-    }
-}
-
-/// Why a page cannot be shown, rendered as a page in the reader's language.
-#[derive(Debug)]
-pub enum PageError {
-    /// No such page, facility or item.
-    NotFound,
-    /// The reader may not see it.
-    Forbidden,
-    /// A form without this session's CSRF token (or a stale one).
-    Csrf,
-    /// A request that cannot be served as sent (the message names the problem).
-    BadRequest(String),
-    /// The server failed (the details are in the log only).
-    Internal,
-}
-
-impl PageError {
-    /// Logs `e` and returns [`PageError::Internal`].
-    pub fn internal(e: impl std::fmt::Display) -> PageError {
-        tracing::error!(error = ?e.to_string(), "page failed");
-        PageError::Internal
-    }
-
-    /// The error page.
-    pub fn render(self, locale: Locale) -> Response {
-        let (status, title, detail) = match &self {
-            PageError::NotFound => (StatusCode::NOT_FOUND, id!("web-error-not-found"), None),
-            PageError::Forbidden => (StatusCode::FORBIDDEN, id!("web-error-forbidden"), None),
-            PageError::Csrf => (StatusCode::FORBIDDEN, id!("web-error-csrf"), None),
-            PageError::BadRequest(why) => (StatusCode::BAD_REQUEST, id!("web-error-bad-request"), Some(why.clone())),
-            PageError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, id!("web-error-internal"), None),
-        };
-        if status.is_client_error() {
-            tracing::info!(status = status.as_u16(), detail = ?detail, "page refused");
-        }
-        let title = tr(locale, title);
-        let body = maud::html! {
-            h1 { (title) }
-            @if let Some(d) = &detail { p { (d) } }
-            p { a href="/" { (tr(locale, id!("web-back-home"))) } }
-        };
-        (status, Html(layout::page(locale, &title, None, body).into_string())).into_response()
-    }
-}
-
-impl From<crate::centre::store::Error> for PageError {
-    fn from(e: crate::centre::store::Error) -> Self {
-        match e {
-            crate::centre::store::Error::NotFound(_) => PageError::NotFound,
-            e => PageError::internal(e),
-        }
-    }
-}
-
-/// A page's result: its HTML, or an error page.
-pub struct Page(pub Result<Response, (PageError, Locale)>);
-
-impl IntoResponse for Page {
-    fn into_response(self) -> Response {
-        match self.0 {
-            Ok(r) => r,
-            Err((e, locale)) => e.render(locale),
-        }
-    }
 }
 
 /// HTML with the page's status.

@@ -10,21 +10,12 @@ use maud::{Markup, html};
 use super::chart::{self, Bar};
 use super::periods::{self, PeriodQuery};
 use super::{PageError, Viewer, blocking, fmt, html, layout};
-use crate::centre::accounts::{Role, User};
+use crate::centre::accounts::Role;
 use crate::centre::figures::{Groups, needed_for_target};
 use crate::centre::{Centre, Scope};
 use crate::i18n::{tr, tr_args};
 use crate::report::period::Period;
 use crate::survey::{Locale, Summary, Verdict};
-
-/// Where an account lands after logging in: the overview for those who see every facility,
-/// their facility's page for the others.
-pub fn home_of(user: &User) -> String {
-    match (&user.role, &user.facility) {
-        (Role::Facility | Role::Department, Some(f)) => format!("/facility/{}", crate::text::slug(f)),
-        _ => "/overview".into(),
-    }
-}
 
 /// One line of a comparison table: a facility or department, now and in the previous period.
 pub struct Row {
@@ -40,15 +31,7 @@ pub struct Row {
 
 /// The verdict in words.
 pub fn verdict_text(locale: Locale, v: Verdict) -> String {
-    tr(
-        locale,
-        match v {
-            Verdict::Met => id!("web-verdict-met"),
-            Verdict::NotMet => id!("web-verdict-not-met"),
-            Verdict::Inconclusive => id!("web-verdict-inconclusive"),
-            Verdict::NoData => id!("web-verdict-no-data"),
-        },
-    )
+    tr(locale, crate::centre::figures::verdict_id(v))
 }
 
 /// The CSS class of a verdict (the words are always there too).
@@ -182,16 +165,17 @@ pub fn empty(centre: &Centre) -> Summary {
 }
 
 /// `GET /overview`.
-pub async fn page(State(centre): State<Centre>, viewer: Viewer, Query(q): Query<PeriodQuery>) -> Response {
+pub async fn page(
+    State(centre): State<Centre>,
+    viewer: Viewer,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, PageError> {
     let locale = viewer.locale;
     if viewer.user.role == Role::Department {
-        return Redirect::to(&home_of(&viewer.user)).into_response();
+        return Ok(Redirect::to(&super::home_of(&viewer.user)).into_response());
     }
-    let today = centre.web.today();
-    let period = match q.resolve(locale, today, centre.calendar) {
-        Ok(p) => p,
-        Err(e) => return e.render(locale),
-    };
+    let today = centre.today();
+    let period = q.resolve(locale, today, centre.calendar)?;
     let facility = if viewer.user.sees_every_facility() {
         None
     } else {
@@ -213,10 +197,7 @@ pub async fn page(State(centre): State<Centre>, viewer: Viewer, Query(q): Query<
         Ok((now, before, total, names))
     })
     .await;
-    let (mut now, mut before, total, names) = match result {
-        Ok(r) => r,
-        Err(e) => return e.render(locale),
-    };
+    let (mut now, mut before, total, names) = result?;
     let target = centre.scoring.target_pct;
     let mut rows: Vec<Row> = names
         .into_iter()
@@ -268,7 +249,7 @@ pub async fn page(State(centre): State<Centre>, viewer: Viewer, Query(q): Query<
         (comparison(locale, &first_column, &rows, target))
         p.note { (tr_args(locale, id!("web-needed-note"), &[("target", fmt::pct(locale, Some(target)).into())])) }
     };
-    html(layout::page(locale, &title, Some(&viewer), body))
+    Ok(html(layout::page(locale, &title, Some(&viewer), body)))
 }
 
 /// The period part of a link (`?period=…` or `?from=…&to=…`), carried from page to page.

@@ -150,7 +150,7 @@ type Answer = (NaiveDate, crate::feedback::Kind, String);
 
 fn load(centre: &Centre, slug: &str) -> Result<Published, PageError> {
     let facility = facility_by_slug(centre, slug)?.ok_or(PageError::NotFound)?;
-    let quarters = quarters(centre.web.today(), centre.calendar);
+    let quarters = quarters(centre.today(), centre.calendar);
     let latest = quarters.last().and_then(|q| q.from).expect("quarters have dates");
     let mut forms: Groups<(String, NaiveDate)> = Groups::default();
     let mut departments: Groups<(String, String)> = Groups::default();
@@ -211,7 +211,7 @@ fn feedback_block(
         items
             .iter()
             .filter(|i| latest.is_none_or(|s| i.submission.received_at >= s)),
-        centre.web.today(),
+        centre.today(),
         tz,
     );
     let mut answers: Vec<Answer> = items
@@ -300,7 +300,7 @@ pub async fn page(
                             tr {
                                 th scope="row" {
                                     (periods::name(locale, &quarter.label).unwrap_or_default())
-                                    @if quarter == latest { " " span.note { (tr_args(locale, id!("web-public-to-date"), &[("day", fmt::date(centre.web.today()).into())])) } }
+                                    @if quarter == latest { " " span.note { (tr_args(locale, id!("web-public-to-date"), &[("day", fmt::date(centre.today()).into())])) } }
                                 }
                                 td.num { (fmt::count(locale, s.responses)) }
                                 td.num { (rate(locale, cell, s)) }
@@ -378,7 +378,7 @@ pub async fn page(
                 li { (tr_args(locale, id!("web-public-small-numbers"), &[
                     ("rate", rules.rate_n.into()), ("caution", rules.caution_n.into()), ("department", rules.department_n.into())
                 ])) }
-                li { (tr_args(locale, id!("web-public-updated"), &[("day", fmt::date(centre.web.today()).into())])) }
+                li { (tr_args(locale, id!("web-public-updated"), &[("day", fmt::date(centre.today()).into())])) }
             }
             p {
                 a href={ "/public/" (slug) "/open-data.csv" } download { (tr(locale, id!("web-public-open-data"))) }

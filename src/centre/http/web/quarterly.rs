@@ -2,16 +2,16 @@
 //! navigation, the period picker and the edit form are not printed), its `.docx`
 //! (`/facility/<slug>/report.docx?period=…`), and the form that saves section IV.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
 
+use super::guard::{Editor, Rule, WholeReader};
 use super::periods::{self, PeriodQuery};
-use super::{PageError, Viewer, blocking, html, layout, readable_facility};
+use super::{FacilityAccess, PageError, Posted, Viewer, blocking, html, layout};
 use crate::centre::Centre;
-use crate::centre::accounts::Role;
 use crate::centre::figures;
 use crate::i18n::tr;
 use crate::report::period::Period;
@@ -20,49 +20,38 @@ use crate::report::quarterly::QuarterlyReport;
 /// Longest section IV accepted.
 pub const MAX_ACTIONS: usize = 8000;
 
-/// The facility a reader asked for and may see, with the period, or the error page.
+/// The report of `facility` for the period asked for.
 async fn load(
     centre: &Centre,
     viewer: &Viewer,
-    slug: String,
+    facility: &str,
     q: &PeriodQuery,
-) -> Result<(String, Period, QuarterlyReport), PageError> {
+) -> Result<(Period, QuarterlyReport), PageError> {
     let locale = viewer.locale;
-    let period = q.resolve(locale, centre.web.today(), centre.calendar)?;
+    let period = q.resolve(locale, centre.today(), centre.calendar)?;
     let name = periods::name(locale, &period.label).unwrap_or_else(|| periods::describe(locale, &period));
     let c = centre.clone();
-    let user = viewer.user.clone();
     let p = period.clone();
-    let (facility, report) = blocking(move || {
-        let facility = readable_facility(&c, &user, &slug)?;
-        // A department account sees its department beside the totals, not the whole report.
-        if user.role == Role::Department {
-            return Err(PageError::Forbidden);
-        }
-        let report = figures::quarterly(&c, &facility, &p, name, locale)?;
-        Ok((facility, report))
-    })
-    .await?;
-    Ok((facility, period, report))
+    let f = facility.to_string();
+    let report = blocking(move || Ok(figures::quarterly(&c, &f, &p, name, locale)?)).await?;
+    Ok((period, report))
 }
 
 /// Whether the reader may edit section IV: the facility's own staff and admins.
-fn may_edit(viewer: &Viewer) -> bool {
-    matches!(viewer.user.role, Role::Admin | Role::Facility)
+fn may_edit(viewer: &Viewer, facility: &str) -> bool {
+    Editor::allows(&viewer.user, facility)
 }
 
 /// `GET /facility/<slug>/report`.
 pub async fn page(
     State(centre): State<Centre>,
-    viewer: Viewer,
-    Path(slug): Path<String>,
+    FacilityAccess {
+        viewer, facility, slug, ..
+    }: FacilityAccess<WholeReader>,
     Query(q): Query<PeriodQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let locale = viewer.locale;
-    let (facility, period, r) = match load(&centre, &viewer, slug.clone(), &q).await {
-        Ok(x) => x,
-        Err(e) => return e.render(locale),
-    };
+    let (period, r) = load(&centre, &viewer, &facility, &q).await?;
     let query = super::overview::serde_urlencoded_period(&q);
     let mut dept_cols = vec![
         tr(locale, id!("quarterly-col-department")),
@@ -81,7 +70,7 @@ pub async fn page(
     let head = |cols: Vec<String>| html! { thead { tr { @for c in &cols { th scope="col" { (c) } } } } };
     let body = html! {
         div.noprint {
-            (periods::picker(locale, &format!("/facility/{slug}/report"), &period, centre.web.today()))
+            (periods::picker(locale, &format!("/facility/{slug}/report"), &period, centre.today()))
             p {
                 a href={ "/facility/" (slug) "/report.docx" (query) } { (tr(locale, id!("quarterly-download-docx"))) }
                 " · " (tr(locale, id!("quarterly-print-hint")))
@@ -152,7 +141,7 @@ pub async fn page(
                 div.center { p { strong { (tr(locale, id!("quarterly-signer"))) } } p { em { (tr(locale, id!("quarterly-sign-here"))) } } }
             }
         }
-        @if may_edit(&viewer) && named {
+        @if may_edit(&viewer, &facility) && named {
             section.noprint {
                 h2 { (tr(locale, id!("quarterly-edit-actions"))) }
                 form method="post" action={ "/facility/" (slug) "/report" (query) } {
@@ -165,36 +154,29 @@ pub async fn page(
             }
         }
     };
-    html(layout::page(
+    Ok(html(layout::page(
         locale,
         &format!("{} · {}", tr(locale, id!("quarterly-title")), facility),
         Some(&viewer),
         body,
-    ))
+    )))
 }
 
 /// `GET /facility/<slug>/report.docx`.
 pub async fn docx(
     State(centre): State<Centre>,
-    viewer: Viewer,
-    Path(slug): Path<String>,
+    FacilityAccess { viewer, facility, .. }: FacilityAccess<WholeReader>,
     Query(q): Query<PeriodQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let locale = viewer.locale;
-    let (facility, period, r) = match load(&centre, &viewer, slug, &q).await {
-        Ok(x) => x,
-        Err(e) => return e.render(locale),
-    };
-    let bytes = match blocking(move || r.docx(locale).map_err(PageError::internal)).await {
-        Ok(b) => b,
-        Err(e) => return e.render(locale),
-    };
+    let (period, r) = load(&centre, &viewer, &facility, &q).await?;
+    let bytes = blocking(move || crate::report::docx::quarterly(&r, locale).map_err(PageError::internal)).await?;
     let name = format!(
         "attachment; filename=\"bao-cao-hai-long-{}-{}.docx\"",
         crate::text::slug(&facility),
         crate::text::slug(&period.label)
     );
-    (
+    Ok((
         [
             (
                 header::CONTENT_TYPE,
@@ -207,13 +189,12 @@ pub async fn docx(
         ],
         bytes,
     )
-        .into_response()
+        .into_response())
 }
 
 /// The section IV form.
 #[derive(Debug, Deserialize)]
 pub struct ActionsForm {
-    csrf: String,
     period: String,
     actions: String,
 }
@@ -221,35 +202,24 @@ pub struct ActionsForm {
 /// `POST /facility/<slug>/report`: saves section IV (the facility's staff and admins).
 pub async fn save(
     State(centre): State<Centre>,
-    viewer: Viewer,
-    Path(slug): Path<String>,
-    form: Result<axum::Form<ActionsForm>, axum::extract::rejection::FormRejection>,
-) -> Response {
+    FacilityAccess {
+        viewer, facility, slug, ..
+    }: FacilityAccess<Editor>,
+    Posted(form): Posted<ActionsForm>,
+) -> Result<Response, PageError> {
     let locale = viewer.locale;
-    let result = async {
-        let axum::Form(form) = form.map_err(|_| PageError::BadRequest(tr(locale, id!("web-error-form"))))?;
-        viewer.check_csrf(&form.csrf)?;
-        if !may_edit(&viewer) {
-            return Err(PageError::Forbidden);
-        }
-        if form.actions.chars().count() > MAX_ACTIONS {
-            return Err(PageError::BadRequest(tr(locale, id!("quarterly-too-long"))));
-        }
-        let period = Period::parse(&form.period, centre.calendar).map_err(|e| PageError::BadRequest(e.to_string()))?;
-        let label = period.label.clone();
-        let c = centre.clone();
-        let user = viewer.user.clone();
-        let s = slug.clone();
-        let text = form.actions.replace("\r\n", "\n");
-        blocking(move || {
-            let facility = readable_facility(&c, &user, &s)?;
-            c.store.set_report_actions(&facility, &label, &text, &user.name)?;
-            tracing::info!(user = ?user.name, facility = ?facility, period = ?label, "report section IV saved");
-            Ok(())
-        })
-        .await?;
-        Ok(Redirect::to(&format!("/facility/{slug}/report?period={}", period.label)).into_response())
+    if form.actions.chars().count() > MAX_ACTIONS {
+        return Err(PageError::BadRequest(tr(locale, id!("quarterly-too-long"))));
     }
-    .await;
-    result.unwrap_or_else(|e| e.render(locale))
+    let period = Period::parse(&form.period, centre.calendar).map_err(|e| PageError::BadRequest(e.to_string()))?;
+    let label = period.label.clone();
+    let user = viewer.user.clone();
+    let text = form.actions.replace("\r\n", "\n");
+    blocking(move || {
+        centre.store.set_report_actions(&facility, &label, &text, &user.name)?;
+        tracing::info!(user = ?user.name, facility = ?facility, period = ?label, "report section IV saved");
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/facility/{slug}/report?period={}", period.label)).into_response())
 }

@@ -39,7 +39,7 @@ pub fn view<'a>(looks: &Looks<'a>, session: &'a Session) -> Element<'a> {
         (_, kind) => {
             let answers: Element<'a> = match kind {
                 ItemKind::Scale5 { .. } => faces(looks),
-                ItemKind::Percent { over_100 } => percent(m, locale, *over_100),
+                ItemKind::Percent { over_100, .. } => percent(m, locale, *over_100),
                 ItemKind::Choice { options } => choices(
                     m,
                     options

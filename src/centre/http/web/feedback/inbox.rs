@@ -2,37 +2,35 @@
 //! and calls (`/feedback/<slug>/new`), openings of the physical box (`/feedback/<slug>/openings`)
 //! and the register as XLSX (`/feedback/<slug>/register.xlsx`, sổ theo dõi).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::super::{PageError, Viewer, blocking, fmt, html, layout, readable_facility};
-use super::{Fields, Form, channel_name, due, fields_inputs, kind_name, parsed, state_badge, state_name, when};
+use super::super::guard::Staff;
+use super::super::{FacilityAccess, FacilityReader, PageError, Posted, Viewer, blocking, fmt, html, layout};
+use super::{Fields, channel_name, due, fields_inputs, kind_name, state_badge, state_name, when};
 use crate::centre::Centre;
 use crate::centre::feedback::{self, ItemFilter, Opening, filter_for, may_enter};
 use crate::feedback::{Channel, Item, Kind};
 use crate::i18n::{tr, tr_args};
 
 /// `GET /feedback`: the reader's facility's inbox, or the facilities to choose from.
-pub async fn home(State(centre): State<Centre>, viewer: Viewer) -> Response {
+pub async fn home(State(centre): State<Centre>, viewer: Viewer) -> Result<Response, PageError> {
     let locale = viewer.locale;
     if let Some(f) = &viewer.user.facility {
-        return Redirect::to(&format!("/feedback/{}", crate::text::slug(f))).into_response();
+        return Ok(Redirect::to(&format!("/feedback/{}", crate::text::slug(f))).into_response());
     }
     let c = centre.clone();
-    let names = match blocking(move || super::super::facilities(&c)).await {
-        Ok(n) => n,
-        Err(e) => return e.render(locale),
-    };
+    let names = blocking(move || super::super::facilities(&c)).await?;
     let title = tr(locale, id!("fb-inbox-title-all"));
     let body = html! {
         h1 { (title) }
         ul { @for f in &names { li { a href={ "/feedback/" (crate::text::slug(f)) } { (f) } } } }
     };
-    html(layout::page(locale, &title, Some(&viewer), body))
+    Ok(html(layout::page(locale, &title, Some(&viewer), body)))
 }
 
 /// What the inbox lists.
@@ -53,17 +51,16 @@ fn listed(centre: &Centre, viewer: &Viewer, facility: &str) -> Result<(Vec<Item>
 
 /// `GET /feedback/<slug>`.
 pub async fn page(
-    State(centre): State<Centre>,
-    viewer: Viewer,
-    Path(slug): Path<String>,
+    State(c): State<Centre>,
+    FacilityAccess {
+        viewer, facility, slug, ..
+    }: FacilityReader,
     Query(q): Query<InboxQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let locale = viewer.locale;
-    let c = centre.clone();
-    let result = blocking(move || {
-        let facility = readable_facility(&c, &viewer.user, &slug)?;
+    blocking(move || {
         let (items, broken) = listed(&c, &viewer, &facility)?;
-        let today = c.web.today();
+        let today = c.today();
         let show = q.show.as_str();
         let shown: Vec<&Item> = items
             .iter()
@@ -128,8 +125,7 @@ pub async fn page(
         };
         Ok(html(layout::page(locale, &title, Some(&viewer), body)))
     })
-    .await;
-    result.unwrap_or_else(|e| e.render(locale))
+    .await
 }
 
 /// The first `n` characters of `text`, with "…" when cut.
@@ -174,21 +170,9 @@ pub fn figures_table(locale: crate::survey::Locale, f: &feedback::Figures, capti
     }
 }
 
-/// The facility `slug` names, if the reader may enter items for it.
-fn enterable(centre: &Centre, viewer: &Viewer, slug: &str) -> Result<String, PageError> {
-    let facility = readable_facility(centre, &viewer.user, slug)?;
-    if may_enter(&viewer.user, &facility) {
-        Ok(facility)
-    } else {
-        Err(PageError::Forbidden)
-    }
-}
-
 /// The staff's entry form, as posted.
 #[derive(Debug, Default, Deserialize)]
 pub struct EntryForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     channel: String,
     /// The day the letter is dated or the call came (`yyyy-mm-dd`).
@@ -220,7 +204,7 @@ fn entry_page(
     let locale = viewer.locale;
     let openings = centre.feedback.openings(facility)?;
     let departments = super::departments(centre, facility);
-    let today = centre.web.today();
+    let today = centre.today();
     let title = tr_args(locale, id!("fb-enter-title"), &[("facility", facility.into())]);
     let body = html! {
         section.narrow {
@@ -256,30 +240,27 @@ fn entry_page(
 }
 
 /// `GET /feedback/<slug>/new`.
-pub async fn new_page(State(centre): State<Centre>, viewer: Viewer, Path(slug): Path<String>) -> Response {
-    let locale = viewer.locale;
-    let c = centre.clone();
+pub async fn new_page(State(c): State<Centre>, staff: FacilityAccess<Staff>) -> Result<Response, PageError> {
     blocking(move || {
-        let facility = enterable(&c, &viewer, &slug)?;
+        let FacilityAccess {
+            viewer, facility, slug, ..
+        } = staff;
         entry_page(&c, &viewer, &facility, &slug, &EntryForm::default(), None).map(html)
     })
     .await
-    .unwrap_or_else(|e| e.render(locale))
 }
 
 /// `POST /feedback/<slug>/new`: stores a letter, a call or what was said in person.
 pub async fn enter(
-    State(centre): State<Centre>,
-    viewer: Viewer,
-    Path(slug): Path<String>,
-    f: Form<EntryForm>,
-) -> Response {
+    State(c): State<Centre>,
+    staff: FacilityAccess<Staff>,
+    Posted(f): Posted<EntryForm>,
+) -> Result<Response, PageError> {
+    let FacilityAccess {
+        viewer, facility, slug, ..
+    } = staff;
     let locale = viewer.locale;
-    let c = centre.clone();
     blocking(move || {
-        let f = parsed(locale, f)?;
-        viewer.check_csrf(&f.csrf)?;
-        let facility = enterable(&c, &viewer, &slug)?;
         let refuse = |message: String| -> Result<Response, PageError> {
             let page = entry_page(&c, &viewer, &facility, &slug, &f, Some(message))?;
             Ok((StatusCode::BAD_REQUEST, html(page)).into_response())
@@ -287,7 +268,7 @@ pub async fn enter(
         let Some(channel) = Channel::parse(&f.channel).filter(|ch| Channel::STAFF.contains(ch)) else {
             return refuse(tr(locale, id!("fb-error-channel")));
         };
-        let today = c.web.today();
+        let today = c.today();
         let Some(day) = f.received_on.parse::<NaiveDate>().ok().filter(|d| *d <= today && *d > today - chrono::Days::new(366)) else {
             return refuse(tr(locale, id!("fb-error-received-on")));
         };
@@ -313,7 +294,6 @@ pub async fn enter(
         Ok(Redirect::to(&format!("/feedback/item/{}", item.submission.code.as_str())).into_response())
     })
     .await
-    .unwrap_or_else(|e| e.render(locale))
 }
 
 /// Where the ids of cases opened from survey comments come from: the case of a response's
@@ -324,8 +304,6 @@ const COMMENT_CASES: uuid::Uuid = uuid::Uuid::from_u128(0x6861_696c_6f6e_6763_6f
 #[derive(Debug, Default, Deserialize)]
 pub struct FromCommentForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     response: String,
 }
 
@@ -333,17 +311,12 @@ pub struct FromCommentForm {
 /// kiosk when the response was submitted) from the comment of a response whose patient was not
 /// satisfied, once: the same comment again leads to the case already opened.
 pub async fn from_comment(
-    State(centre): State<Centre>,
-    viewer: Viewer,
-    Path(slug): Path<String>,
-    f: Form<FromCommentForm>,
-) -> Response {
+    State(c): State<Centre>,
+    FacilityAccess { viewer, facility, .. }: FacilityAccess<Staff>,
+    Posted(f): Posted<FromCommentForm>,
+) -> Result<Response, PageError> {
     let locale = viewer.locale;
-    let c = centre.clone();
     blocking(move || {
-        let f = parsed(locale, f)?;
-        viewer.check_csrf(&f.csrf)?;
-        let facility = enterable(&c, &viewer, &slug)?;
         let response = f
             .response
             .parse::<uuid::Uuid>()
@@ -385,14 +358,11 @@ pub async fn from_comment(
         Ok(to_item(&item.submission.code))
     })
     .await
-    .unwrap_or_else(|e| e.render(locale))
 }
 
 /// A box opening, as posted.
 #[derive(Debug, Default, Deserialize)]
 pub struct OpeningForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     opened_on: String,
     #[serde(default, rename = "box")]
@@ -412,7 +382,7 @@ fn openings_page(
 ) -> Result<Markup, PageError> {
     let locale = viewer.locale;
     let openings = centre.feedback.openings(facility)?;
-    let today = centre.web.today();
+    let today = centre.today();
     let title = tr_args(locale, id!("fb-openings-title"), &[("facility", facility.into())]);
     let body = html! {
         h1 { (title) }
@@ -457,31 +427,22 @@ fn openings_page(
 }
 
 /// `GET /feedback/<slug>/openings`.
-pub async fn openings(State(centre): State<Centre>, viewer: Viewer, Path(slug): Path<String>) -> Response {
-    let locale = viewer.locale;
-    let c = centre.clone();
-    blocking(move || {
-        let facility = enterable(&c, &viewer, &slug)?;
-        openings_page(&c, &viewer, &facility, &slug, None).map(html)
-    })
-    .await
-    .unwrap_or_else(|e| e.render(locale))
+pub async fn openings(State(c): State<Centre>, staff: FacilityAccess<Staff>) -> Result<Response, PageError> {
+    blocking(move || openings_page(&c, &staff.viewer, &staff.facility, &staff.slug, None).map(html)).await
 }
 
 /// `POST /feedback/<slug>/openings`.
 pub async fn add_opening(
-    State(centre): State<Centre>,
-    viewer: Viewer,
-    Path(slug): Path<String>,
-    f: Form<OpeningForm>,
-) -> Response {
+    State(c): State<Centre>,
+    staff: FacilityAccess<Staff>,
+    Posted(f): Posted<OpeningForm>,
+) -> Result<Response, PageError> {
+    let FacilityAccess {
+        viewer, facility, slug, ..
+    } = staff;
     let locale = viewer.locale;
-    let c = centre.clone();
     blocking(move || {
-        let f = parsed(locale, f)?;
-        viewer.check_csrf(&f.csrf)?;
-        let facility = enterable(&c, &viewer, &slug)?;
-        let today = c.web.today();
+        let today = c.today();
         let opened_on = f.opened_on.parse::<NaiveDate>().ok().filter(|d| *d <= today);
         let letters = f.letters.trim().parse::<u32>().ok().filter(|n| *n <= 10_000);
         let (box_name, attendees) = (f.box_name.trim(), f.attendees.trim());
@@ -511,16 +472,16 @@ pub async fn add_opening(
         Ok(Redirect::to(&format!("/feedback/{slug}/openings")).into_response())
     })
     .await
-    .unwrap_or_else(|e| e.render(locale))
 }
 
 /// `GET /feedback/<slug>/register.xlsx`: every item the reader may list (invalid ones too,
 /// marked), one row each, without anyone's identity or contact.
-pub async fn register(State(centre): State<Centre>, viewer: Viewer, Path(slug): Path<String>) -> Response {
+pub async fn register(State(c): State<Centre>, reader: FacilityReader) -> Result<Response, PageError> {
+    let FacilityAccess {
+        viewer, facility, slug, ..
+    } = reader;
     let locale = viewer.locale;
-    let c = centre.clone();
     blocking(move || {
-        let facility = readable_facility(&c, &viewer.user, &slug)?;
         let (items, _) = listed(&c, &viewer, &facility)?;
         let bytes = register_xlsx(&c, locale, &items).map_err(PageError::internal)?;
         let mut response = bytes.into_response();
@@ -529,14 +490,13 @@ pub async fn register(State(centre): State<Centre>, viewer: Viewer, Path(slug): 
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         );
-        let name = format!("so-theo-doi-gop-y-{slug}-{}.xlsx", c.web.today().format("%Y%m%d"));
+        let name = format!("so-theo-doi-gop-y-{slug}-{}.xlsx", c.today().format("%Y%m%d"));
         if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
             headers.insert(header::CONTENT_DISPOSITION, v);
         }
         Ok(response)
     })
     .await
-    .unwrap_or_else(|e| e.render(locale))
 }
 
 fn register_xlsx(
@@ -567,7 +527,7 @@ fn register_xlsx(
     for (col, key) in headings.iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, tr(locale, *key), &bold)?;
     }
-    let today = centre.web.today();
+    let today = centre.today();
     let tz = centre.web.tz;
     for (row, i) in items.iter().enumerate() {
         let r = row as u32 + 1;

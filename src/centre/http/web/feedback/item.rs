@@ -5,12 +5,12 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::super::{PageError, Viewer, blocking, fmt, html, layout};
-use super::{Form, channel_name, due, kind_name, parsed, state_badge, when};
+use super::super::{PageError, Posted, Viewer, blocking, fmt, html, layout};
+use super::{channel_name, due, kind_name, state_badge, when};
 use crate::centre::Centre;
 use crate::centre::feedback::{self, may_act, may_read, may_see_identity};
 use crate::feedback::{Action, Item, Kind, ReceiptCode, Refused};
@@ -51,17 +51,29 @@ fn entry_detail(locale: Locale, action: &Action) -> Markup {
         Action::Forward { to } => html! { (to) },
         Action::Decline { reason } | Action::Reopen { reason, .. } => html! { (reason) },
         Action::Apologise { text } | Action::Note { text } => html! { (text) },
-        Action::Start | Action::Approve | Action::Unpublish | Action::Close => html! {},
+        Action::Start | Action::Approve | Action::Unpublish | Action::Close | Action::ViewContact => html! {},
     }
 }
 
-fn page_of(centre: &Centre, viewer: &Viewer, item: &Item, message: Option<String>) -> Markup {
+/// What an item's page shows beyond the item.
+#[derive(Default)]
+struct Shown {
+    /// A message about the last action.
+    message: Option<String>,
+    /// Who sent it (shown only right after a logged [`Action::ViewContact`]).
+    contact: bool,
+    /// A text for the public, shown as the public will see it, to confirm.
+    preview: Option<String>,
+}
+
+fn page_of(centre: &Centre, viewer: &Viewer, item: &Item, shown: Shown) -> Markup {
+    let message = shown.message;
     let locale = viewer.locale;
     let s = &item.submission;
     let code = s.code.as_str();
     let action_url = format!("/feedback/item/{code}");
     let can = |a: &Action| may_act(&viewer.user, item, a) && item.check(a).is_ok();
-    let late = item.overdue(centre.web.today()) || item.concluded_on_time(centre.web.tz) == Some(false);
+    let late = item.overdue(centre.today()) || item.concluded_on_time(centre.web.tz) == Some(false);
     let title = tr_args(locale, id!("fb-item-title"), &[("code", s.code.to_string().into())]);
     let form = |action: &str, label: crate::i18n::Id, inner: Markup| {
         html! {
@@ -91,12 +103,15 @@ fn page_of(centre: &Centre, viewer: &Viewer, item: &Item, message: Option<String
         h2 { (tr(locale, id!("fb-col-text"))) }
         blockquote.said { (s.text) }
         h2 { (tr(locale, id!("fb-item-sender"))) }
-        @if may_see_identity(&viewer.user, item) {
-            dl.facts {
+        @if may_see_identity(&viewer.user, item) && shown.contact {
+            dl.facts #sender {
                 dt { (tr(locale, id!("fb-sender-identity"))) } dd { (s.identity.as_deref().unwrap_or("—")) }
                 dt { (tr(locale, id!("fb-sender-phone"))) } dd { (s.contact.phone.as_deref().unwrap_or("—")) }
                 dt { (tr(locale, id!("fb-sender-email"))) } dd { (s.contact.email.as_deref().unwrap_or("—")) }
             }
+            p.note { (tr(locale, id!("fb-sender-logged"))) }
+        } @else if may_see_identity(&viewer.user, item) {
+            (form("view_contact", id!("fb-act-view-contact"), html! { p.note { (tr(locale, id!("fb-sender-view-note"))) } }))
         } @else {
             p.note { (tr(locale, if item.kind == Kind::Denunciation { id!("fb-identity-director") } else { id!("fb-identity-hidden") })) }
         }
@@ -151,11 +166,26 @@ fn page_of(centre: &Centre, viewer: &Viewer, item: &Item, message: Option<String
                 })) }
             })) }
             @if can(&Action::Publish { text: "x".into() }) {
-                (form("publish", id!("fb-act-publish"), html! {
+                @if let Some(text) = &shown.preview {
+                    // Exactly what the public page will show, to confirm.
+                    section.preview aria-labelledby="preview-title" {
+                        h3 #preview-title { (tr(locale, id!("fb-publish-preview"))) }
+                        ul.answers { li {
+                            span.note { (fmt::date(centre.today())) " · " (kind_name(locale, item.kind)) }
+                            p { (text) }
+                        } }
+                    }
+                    (form("publish", id!("fb-act-publish-confirm"), html! {
+                        input type="hidden" name="text" value=(text);
+                        input type="hidden" name="confirm" value="1";
+                    }))
+                }
+                (form("publish", id!("fb-act-publish-preview"), html! {
                     label for="published" { (tr(locale, id!("fb-publish-text"))) }
                     p.note #published-note { (tr(locale, id!("fb-publish-note"))) }
+                    // Never pre-filled with the reply, which greets the person by name.
                     textarea #published name="text" required maxlength=(crate::feedback::MAX_TEXT) rows="4" aria-describedby="published-note" {
-                        (item.published.as_ref().map(|(t, _)| t.as_str()).or(item.reply.as_ref().map(|r| r.text.as_str())).unwrap_or(""))
+                        (shown.preview.as_deref().or(item.published.as_ref().map(|(t, _)| t.as_str())).unwrap_or(""))
                     }
                 }))
             }
@@ -219,22 +249,17 @@ fn page_of(centre: &Centre, viewer: &Viewer, item: &Item, message: Option<String
 }
 
 /// `GET /feedback/item/<code>`.
-pub async fn page(State(centre): State<Centre>, viewer: Viewer, Path(code): Path<String>) -> Response {
-    let locale = viewer.locale;
-    let c = centre.clone();
+pub async fn page(State(c): State<Centre>, viewer: Viewer, Path(code): Path<String>) -> Result<Response, PageError> {
     blocking(move || {
         let item = readable(&c, &viewer, &code)?;
-        Ok(html(page_of(&c, &viewer, &item, None)))
+        Ok(html(page_of(&c, &viewer, &item, Shown::default())))
     })
     .await
-    .unwrap_or_else(|e| e.render(locale))
 }
 
 /// An action, as posted.
 #[derive(Debug, Deserialize)]
 pub struct ActionForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     action: String,
     /// How long the log was when the page was shown (a later change by someone else is a
@@ -253,6 +278,9 @@ pub struct ActionForm {
     due: String,
     #[serde(default)]
     text: String,
+    /// Set on the second step of publishing (the preview was seen).
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
 fn action_of(centre: &Centre, item: &Item, f: &ActionForm, locale: Locale) -> Result<Action, String> {
@@ -296,10 +324,11 @@ fn action_of(centre: &Centre, item: &Item, f: &ActionForm, locale: Locale) -> Re
         "decline" => Action::Decline { reason: text },
         "reopen" => Action::Reopen {
             reason: text,
-            due: o.deadlines.due(item.kind, centre.web.today(), &o.holidays),
+            due: o.deadlines.due(item.kind, centre.today(), &o.holidays),
         },
         "apologise" => Action::Apologise { text },
         "note" => Action::Note { text },
+        "view_contact" => Action::ViewContact,
         _ => return Err(bad()),
     })
 }
@@ -310,60 +339,96 @@ fn refusal(locale: Locale, why: &Refused) -> String {
         Refused::NoReply => tr(locale, id!("fb-refused-no-reply")),
         Refused::NeedsIdentity(_) => tr(locale, id!("fb-refused-identity")),
         Refused::BadText => tr(locale, id!("fb-refused-text")),
+        Refused::Personal(found) => {
+            use crate::feedback::personal::Found;
+            let (id, what) = match found {
+                Found::Name(s) => (id!("fb-refused-personal-name"), s.clone()),
+                Found::Phone(s) => (id!("fb-refused-personal-phone"), s.clone()),
+                Found::Email(s) => (id!("fb-refused-personal-email"), s.clone()),
+                Found::Code(s) => (id!("fb-refused-personal-code"), s.clone()),
+            };
+            tr_args(locale, id, &[("what", what.into())])
+        }
         Refused::BadLog(_) | Refused::Broken(_) => tr(locale, id!("web-error-internal")),
     }
 }
 
 /// `POST /feedback/item/<code>`: takes the action and shows the item again.
 pub async fn act(
-    State(centre): State<Centre>,
+    State(c): State<Centre>,
     viewer: Viewer,
     headers: axum::http::HeaderMap,
     Path(code): Path<String>,
-    f: Form<ActionForm>,
-) -> Response {
+    Posted(f): Posted<ActionForm>,
+) -> Result<Response, PageError> {
     let locale = viewer.locale;
-    let base = super::super::site_url(&centre, &headers);
-    let c = centre.clone();
+    let base = super::super::site_url(&c, &headers);
     blocking(move || {
-        let f = parsed(locale, f)?;
-        viewer.check_csrf(&f.csrf)?;
         let mut item = readable(&c, &viewer, &code)?;
-        let again = |item: &Item, status: StatusCode, message: String| -> Result<Response, PageError> {
-            Ok((status, html(page_of(&c, &viewer, item, Some(message)))).into_response())
+        let again = |item: &Item, status: StatusCode, shown: Shown| -> Result<Response, PageError> {
+            Ok((status, html(page_of(&c, &viewer, item, shown))).into_response())
+        };
+        let say = |message: String| Shown {
+            message: Some(message),
+            ..Shown::default()
         };
         let action = match action_of(&c, &item, &f, locale) {
             Ok(a) => a,
-            Err(message) => return again(&item, StatusCode::BAD_REQUEST, message),
+            Err(message) => return again(&item, StatusCode::BAD_REQUEST, say(message)),
         };
         if !may_act(&viewer.user, &item, &action) {
             return Err(PageError::Forbidden);
         }
-        if f.seq.parse::<usize>().ok() != Some(item.log.len()) {
-            return again(&item, StatusCode::CONFLICT, tr(locale, id!("fb-refused-changed")));
+        // The page was shown at log length `seq`; what was appended since is someone else's
+        // change (a conflict), unless it was only looks at the contact.
+        let seen = f.seq.parse::<usize>().ok().filter(|&n| n <= item.log.len());
+        let changed_since = seen.is_none_or(|n| item.log[n..].iter().any(|e| e.action != Action::ViewContact));
+        if changed_since && action != Action::ViewContact {
+            return again(&item, StatusCode::CONFLICT, say(tr(locale, id!("fb-refused-changed"))));
+        }
+        // Publishing is shown first exactly as the public will see it, then confirmed.
+        if let Action::Publish { text } = &action
+            && f.confirm.is_none()
+        {
+            if let Err(why) = item.check(&action) {
+                return again(&item, StatusCode::BAD_REQUEST, say(refusal(locale, &why)));
+            }
+            let preview = Shown {
+                preview: Some(text.clone()),
+                ..Shown::default()
+            };
+            return again(&item, StatusCode::OK, preview);
         }
         let name = action.name();
-        if let Err(why) = item.act(Utc::now(), &viewer.user.name, action) {
-            return again(&item, StatusCode::BAD_REQUEST, refusal(locale, &why));
+        let viewing = action == Action::ViewContact;
+        if let Err(why) = item.act(c.now(), &viewer.user.name, action) {
+            return again(&item, StatusCode::BAD_REQUEST, say(refusal(locale, &why)));
         }
         match c.feedback.append(&item) {
             Ok(()) => {}
             Err(crate::centre::store::Error::Conflict(_)) => {
                 let fresh = readable(&c, &viewer, &code)?;
-                return again(&fresh, StatusCode::CONFLICT, tr(locale, id!("fb-refused-changed")));
+                return again(&fresh, StatusCode::CONFLICT, say(tr(locale, id!("fb-refused-changed"))));
             }
             Err(e) => return Err(e.into()),
+        }
+        if viewing {
+            tracing::info!(user = ?viewer.user.name, code = %item.submission.code, "feedback sender's contact viewed");
+            let shown = Shown {
+                contact: true,
+                ..Shown::default()
+            };
+            return again(&item, StatusCode::OK, shown);
         }
         tracing::info!(user = ?viewer.user.name, code = %item.submission.code, action = name, "feedback item handled");
         if name == "approve"
             && c.feedback_options.reply_by_email
             && let Some(mail) = crate::centre::alerts::reply_to_sender(&item, &base)
         {
-            c.alerts.enqueue(&mail, Utc::now())?;
+            c.alerts.enqueue(&mail, c.now())?;
             tracing::info!(code = %item.submission.code, "the approved reply is queued for the sender's e-mail");
         }
         Ok(Redirect::to(&format!("/feedback/item/{}", item.submission.code.as_str())).into_response())
     })
     .await
-    .unwrap_or_else(|e| e.render(locale))
 }

@@ -19,15 +19,6 @@ use crate::feedback::{Channel, Contact, Item, Kind, State, Submission};
 use crate::i18n::tr;
 use crate::survey::Locale;
 
-/// A posted form, or why it did not parse.
-pub type Form<T> = Result<axum::Form<T>, axum::extract::rejection::FormRejection>;
-
-/// The form, or a "the form is not valid" page.
-pub fn parsed<T>(locale: Locale, f: Form<T>) -> Result<T, PageError> {
-    f.map(|axum::Form(f)| f)
-        .map_err(|_| PageError::BadRequest(tr(locale, id!("web-error-form"))))
-}
-
 /// A kind in words.
 pub fn kind_name(locale: Locale, kind: Kind) -> String {
     tr(locale, crate::centre::feedback::kind_id(kind))
@@ -50,7 +41,7 @@ pub fn when(centre: &Centre, t: DateTime<Utc>) -> String {
 
 /// An item's state, with "overdue" beside it when it is (in words, never by colour alone).
 pub fn state_badge(centre: &Centre, locale: Locale, item: &Item) -> Markup {
-    let overdue = item.overdue(centre.web.today());
+    let overdue = item.overdue(centre.today());
     html! {
         span class={ "state state-" (item.state.as_str()) } { (state_name(locale, item.state)) }
         @if overdue { " " span.verdict.not-met { (tr(locale, id!("fb-overdue"))) } }
@@ -225,7 +216,7 @@ pub fn fields_inputs(locale: Locale, kinds: &[Kind], f: &Fields, departments: &[
 pub fn departments(centre: &Centre, facility: &str) -> Vec<String> {
     let scope = crate::centre::Scope {
         facility: Some(facility.to_string()),
-        from: Some(centre.web.today() - chrono::Days::new(366)),
+        from: Some(centre.today() - chrono::Days::new(366)),
         ..crate::centre::Scope::default()
     };
     let mut names = std::collections::BTreeSet::new();

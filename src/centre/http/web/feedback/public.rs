@@ -7,15 +7,13 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use maud::{PreEscaped, html};
 use serde::Deserialize;
 
 use super::super::auth::{Peer, client_address, cookie_header};
-use super::super::{
-    PageError, blocking, constant_time_eq, cookie, facility_by_slug, html, layout, locale_of, qr_svg, site_url,
-};
-use super::{Fields, Form, fields_inputs, parsed, state_name};
+use super::super::guard::FormCookie;
+use super::super::{PageError, PublicForm, blocking, facility_by_slug, html, layout, locale_of, qr_svg, site_url};
+use super::{Fields, fields_inputs, state_name};
 use crate::centre::Centre;
 use crate::feedback::{Channel, Kind, ReceiptCode, fingerprint};
 use crate::i18n::{tr, tr_args};
@@ -23,6 +21,12 @@ use crate::survey::Locale;
 
 /// The public form's CSRF cookie.
 pub const FORM_CSRF_COOKIE: &str = "hl_gopy";
+
+/// The public form's token comes in [`FORM_CSRF_COOKIE`].
+pub struct FormToken;
+impl FormCookie for FormToken {
+    const NAME: &'static str = FORM_CSRF_COOKIE;
+}
 
 fn form_page(
     locale: Locale,
@@ -59,33 +63,23 @@ fn with_cookie(centre: &Centre, mut response: Response, csrf: &str) -> Response 
 }
 
 /// `GET /gop-y/<slug>`.
-pub async fn form(State(centre): State<Centre>, headers: HeaderMap, Path(slug): Path<String>) -> Response {
+pub async fn form(
+    State(centre): State<Centre>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
     let locale = locale_of(&headers);
     let c = centre.clone();
     let s = slug.clone();
-    let found = blocking(move || {
+    let (facility, departments) = blocking(move || {
         let facility = facility_by_slug(&c, &s)?.ok_or(PageError::NotFound)?;
         let departments = super::departments(&c, &facility);
         Ok((facility, departments))
     })
-    .await;
-    match found {
-        Ok((facility, departments)) => {
-            let csrf = crate::centre::new_token();
-            let page = form_page(locale, &facility, &slug, &csrf, &Fields::default(), &departments, None);
-            with_cookie(&centre, html(page), &csrf)
-        }
-        Err(e) => e.render(locale),
-    }
-}
-
-/// The public form, as posted.
-#[derive(Debug, Deserialize)]
-pub struct PostedForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(flatten)]
-    fields: Fields,
+    .await?;
+    let csrf = crate::centre::new_token();
+    let page = form_page(locale, &facility, &slug, &csrf, &Fields::default(), &departments, None);
+    Ok(with_cookie(&centre, html(page), &csrf))
 }
 
 /// `POST /gop-y/<slug>`: stores the item and shows its receipt code.
@@ -94,32 +88,25 @@ pub async fn send(
     headers: HeaderMap,
     peer: axum::Extension<Peer>,
     Path(slug): Path<String>,
-    f: Form<PostedForm>,
-) -> Response {
+    posted: PublicForm<Fields, FormToken>,
+) -> Result<Response, PageError> {
     let locale = locale_of(&headers);
-    let f = match parsed(locale, f) {
-        Ok(f) => f,
-        Err(e) => return e.render(locale),
-    };
-    let expected = cookie(&headers, FORM_CSRF_COOKIE).unwrap_or("");
-    if expected.is_empty() || !constant_time_eq(expected.as_bytes(), f.csrf.as_bytes()) {
-        return PageError::Csrf.render(locale);
-    }
+    let (fields, csrf) = (posted.form, posted.csrf);
     let origin = fingerprint(&client_address(&centre, &headers, peer.0.0));
     let base = site_url(&centre, &headers);
     let c = centre.clone();
     let result = blocking(move || {
         let facility = facility_by_slug(&c, &slug)?.ok_or(PageError::NotFound)?;
-        let now = Utc::now();
+        let now = c.now();
         let since = now - chrono::Duration::hours(1);
         if c.feedback.submissions_from(&origin, since)? >= c.feedback_options.web_per_hour {
             tracing::info!(facility = ?facility, "feedback form refused: too many from one address");
             return Ok(Err(StatusCode::TOO_MANY_REQUESTS));
         }
-        match f.fields.submission(locale, &Kind::SENDER, &facility, Channel::Web, now) {
+        match fields.submission(locale, &Kind::SENDER, &facility, Channel::Web, now) {
             Err(message) => {
                 let departments = super::departments(&c, &facility);
-                let page = form_page(locale, &facility, &slug, &f.csrf, &f.fields, &departments, Some(message));
+                let page = form_page(locale, &facility, &slug, &csrf, &fields, &departments, Some(message));
                 Ok(Ok((StatusCode::BAD_REQUEST, page)))
             }
             Ok(submission) => {
@@ -129,10 +116,10 @@ pub async fn send(
             }
         }
     })
-    .await;
-    match result {
-        Ok(Ok((status, page))) => (status, html(page)).into_response(),
-        Ok(Err(status)) => {
+    .await?;
+    Ok(match result {
+        Ok((status, page)) => (status, html(page)).into_response(),
+        Err(status) => {
             let body = html! {
                 h1 { (tr(locale, id!("fb-form-too-many"))) }
                 p { (tr(locale, id!("fb-form-too-many-detail"))) }
@@ -143,8 +130,7 @@ pub async fn send(
             )
                 .into_response()
         }
-        Err(e) => e.render(locale),
-    }
+    })
 }
 
 /// The receipt: the code in large type, and a QR code of the follow-up link.
@@ -175,7 +161,11 @@ pub struct FollowQuery {
 }
 
 /// `GET /theo-doi?code=…`: the state and the published answer of the item with that code.
-pub async fn follow(State(centre): State<Centre>, headers: HeaderMap, Query(q): Query<FollowQuery>) -> Response {
+pub async fn follow(
+    State(centre): State<Centre>,
+    headers: HeaderMap,
+    Query(q): Query<FollowQuery>,
+) -> Result<Response, PageError> {
     let locale = locale_of(&headers);
     let code = ReceiptCode::parse(&q.code);
     let asked = !q.code.trim().is_empty();
@@ -192,10 +182,7 @@ pub async fn follow(State(centre): State<Centre>, headers: HeaderMap, Query(q): 
             .await
         }
     };
-    let item = match found {
-        Ok(item) => item,
-        Err(e) => return e.render(locale),
-    };
+    let item = found?;
     let title = tr(locale, id!("fb-follow-title"));
     let typed: String = q.code.chars().take(20).collect();
     let body = html! {
@@ -223,5 +210,5 @@ pub async fn follow(State(centre): State<Centre>, headers: HeaderMap, Query(q): 
             }
         }
     };
-    html(layout::page(locale, &title, None, body))
+    Ok(html(layout::page(locale, &title, None, body)))
 }

@@ -7,8 +7,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 
-use super::api::{ApiError, Json, KioskAuth, Slot};
-use super::web::feedback::{Fields, with_deadlines};
+use super::super::web::feedback::{Fields, with_deadlines};
+use super::guard::{ApiError, Json, KioskAuth, Slot};
 use crate::centre::Centre;
 use crate::centre::store::{Error, KioskInfo};
 use crate::feedback::note::{FollowUp, MAX_NOTES, NoteBatch, NoteRejected, NoteResult, StoredNote};
@@ -47,7 +47,7 @@ pub async fn send(
     if let Some(bound) = &kiosk.kiosk_id
         && *bound != batch.kiosk_id
     {
-        return Err(super::api::other_kiosk(bound, &batch.kiosk_id));
+        return Err(super::guard::other_kiosk(bound, &batch.kiosk_id));
     }
     let kiosk_id = batch.kiosk_id.clone();
     let result = tokio::task::spawn_blocking(move || {
