@@ -253,3 +253,105 @@ fn a_flood_of_batches_gets_503_with_retry_after_which_the_kiosk_honours() {
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(rt.block_on(client::sync_once(&store, &http, &target)).unwrap(), 50);
 }
+
+/// A centre on SQLite in `dir` whose page forms must arrive within `deadline`.
+fn start_with_form_deadline(dir: &std::path::Path, deadline: Duration) -> Server {
+    let store = hailong::centre::sqlite::SqliteCentre::open(&dir.join("centre.sqlite3"), TZ).unwrap();
+    let mut centre = centre::Centre::new(
+        Arc::new(store),
+        Arc::new(Catalog::built_in()),
+        hailong::survey::ScoringOptions::default(),
+    );
+    centre.web.form_deadline = deadline;
+    Server::start_centre(centre, Timeouts::default())
+}
+
+#[test]
+fn a_form_dripped_a_byte_at_a_time_is_cut_off_at_its_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with_form_deadline(dir.path(), Duration::from_secs(1));
+    server.enrol("TTYT Ba Vì");
+    for path in ["/login", "/gop-y/ttyt-ba-vi"] {
+        let mut s = connect(server.addr);
+        write!(
+            s,
+            "POST {path} HTTP/1.1\r\nHost: centre\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: 1000\r\n\r\n"
+        )
+        .unwrap();
+        // A byte every 200 ms: never a stall the server's per-piece timeout would cut.
+        let mut drip = s.try_clone().unwrap();
+        let dripping = std::thread::spawn(move || {
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(15) && drip.write_all(b"a").is_ok() {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        });
+        let (said, took) = until_closed(s);
+        assert!(said.starts_with("HTTP/1.1 408"), "{path}: {said}");
+        assert!(took < Duration::from_secs(5), "{path}: held {took:?}");
+        dripping.join().unwrap();
+    }
+}
+
+#[test]
+fn kiosks_sync_while_a_thousand_slow_clients_hold_the_login_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), Timeouts::default());
+    let token = server.enrol("TTYT Ba Vì");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // One laptop (127.0.0.2) opens a thousand connections, each posting the login form a byte
+    // at a time.
+    let attacker: std::net::IpAddr = "127.0.0.2".parse().unwrap();
+    let addr = server.addr;
+    let slow: Vec<tokio::net::TcpStream> = rt.block_on(async {
+        let mut held = Vec::new();
+        for _ in 0..1000 {
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket.bind(std::net::SocketAddr::new(attacker, 0)).unwrap();
+            let Ok(mut s) = socket.connect(addr).await else {
+                continue;
+            };
+            use tokio::io::AsyncWriteExt;
+            let _ = s
+                .write_all(
+                    b"POST /login HTTP/1.1\r\nHost: centre\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+                      Content-Length: 16000\r\n\r\nn",
+                )
+                .await;
+            held.push(s);
+        }
+        held
+    });
+    // Those over the per-address cap are closed at once.
+    let open = rt.block_on(async {
+        let mut open = 0;
+        for s in &slow {
+            let mut byte = [0u8; 1];
+            match tokio::time::timeout(Duration::from_millis(20), s.peek(&mut byte)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => {}
+                _ => open += 1,
+            }
+        }
+        open
+    });
+    assert!(
+        open <= hailong::centre::http::limits::ConnectionLimits::default().per_address,
+        "{open} of the laptop's connections are held"
+    );
+    // A kiosk syncs 500 responses meanwhile.
+    let store = kiosk_store(dir.path(), 500);
+    let target = Target {
+        url: server.url(),
+        token,
+        ca_cert: None,
+    };
+    let http = client::http_client(&target).unwrap();
+    let start = Instant::now();
+    let sent = rt.block_on(client::sync_once(&store, &http, &target)).unwrap();
+    let took = start.elapsed();
+    eprintln!("a kiosk synced {sent} responses in {took:?} while {open} of 1,000 slow connections were held");
+    assert_eq!(sent, 500);
+    assert_eq!(store.lock().unwrap().outbox_status().unwrap().queued, 0);
+    drop(slow);
+}
