@@ -578,8 +578,13 @@ pub struct FeedbackConfig {
     /// `assets/holidays-vn.toml` (empty: the built-in one).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub holidays: String,
-    /// How many items one address may send through the web form per hour.
+    /// How many items one device (browser) may send through the web form per hour.
     pub web_per_hour: u32,
+    /// How many items one address may send per hour: high enough for a ward's patients behind
+    /// one NAT address.
+    pub web_per_address_per_hour: u32,
+    /// Items from one address within ten minutes from which each is flagged for staff.
+    pub web_burst: u32,
     /// Working days per kind (`[feedback.deadlines]`).
     pub deadlines: crate::feedback::Deadlines,
 }
@@ -589,6 +594,8 @@ impl Default for FeedbackConfig {
         FeedbackConfig {
             holidays: String::new(),
             web_per_hour: 5,
+            web_per_address_per_hour: 100,
+            web_burst: 10,
             deadlines: crate::feedback::Deadlines::default(),
         }
     }

@@ -109,7 +109,8 @@ fn the_web_form_gives_a_receipt_code_and_refuses_forgeries_floods_and_bad_fields
         assert_eq!(junk.status, 200);
         assert!(!junk.body.contains("<script>"));
 
-        // Five an hour from one address; the refused posts above did not count.
+        // Five an hour from one device (its cookie); the refused posts above did not count.
+        assert!(p.cookies.iter().any(|(k, v)| k == "hl_device" && v.len() == 32));
         for i in 0..4 {
             let r = send(&mut p, &csrf, &[("kind", "praise"), ("text", &format!("Cảm ơn {i}"))]);
             assert_eq!(r.status, 200, "{i}");
@@ -117,6 +118,36 @@ fn the_web_form_gives_a_receipt_code_and_refuses_forgeries_floods_and_bad_fields
         let flood = send(&mut p, &csrf, &[("kind", "praise"), ("text", "một lần nữa")]);
         assert_eq!(flood.status, 429);
         assert!(flood.body.contains("Đã gửi quá nhiều lần"));
+        // Other patients on the same ward Wi-Fi (one address) are not turned away; from the
+        // tenth item in ten minutes, each is flagged for the staff, and kept.
+        let patient = |i: usize| {
+            let mut b = Browser::new(&server);
+            let csrf = b.get(&format!("/gop-y/{SLUG}")).hidden("csrf");
+            send(
+                &mut b,
+                &csrf,
+                &[("kind", "suggestion"), ("text", &format!("Bệnh nhân {i}"))],
+            )
+        };
+        for i in 0..5 {
+            let r = patient(i);
+            assert_eq!(r.status, 200, "patient {i} on the ward's address");
+        }
+        let flagged = server
+            .centre
+            .feedback
+            .item_logs(&ItemFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|log| Item::replay(log).unwrap())
+            .filter(|i| i.flagged.as_deref() == Some("burst"))
+            .count();
+        assert_eq!(flagged, 1, "the tenth from one address in ten minutes is flagged");
+        // A hundred an hour from one address, however many devices.
+        for i in 5..95 {
+            assert_eq!(patient(i).status, 200, "patient {i}");
+        }
+        assert_eq!(patient(95).status, 429);
 
         // The facility's staff see it in their inbox, as text.
         let mut s = Browser::new(&server);
@@ -124,6 +155,7 @@ fn the_web_form_gives_a_receipt_code_and_refuses_forgeries_floods_and_bad_fields
         let inbox = s.get(&format!("/feedback/{SLUG}"));
         assert_eq!(inbox.status, 200);
         assert!(inbox.body.contains(&code));
+        assert!(inbox.body.contains("Gắn cờ kiểm tra"), "flagged items are marked");
         assert!(inbox.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(!inbox.body.contains("<script>") && !inbox.body.contains("<img src=x"));
         // Another facility's account does not.
@@ -356,6 +388,109 @@ fn staff_handle_an_item_from_the_letter_to_the_published_answer() {
     });
 }
 
+#[test]
+fn a_published_answer_never_names_the_sender_and_a_department_never_sees_who_complained() {
+    on_every_backend(|_, server| {
+        add_leader(&server, "giamdoc", BA_VI);
+        let mut q = Browser::new(&server);
+        q.login("bavi", PASSWORD);
+        let code = enter(
+            &mut q,
+            &[
+                ("channel", "hotline"),
+                ("kind", "reflection"),
+                ("department", "Khoa Nhi"),
+                ("text", "Bác sĩ khoa Nhi quát cháu Minh."),
+                ("identity", "Trần Thị Hoa, 12 Lê Lợi"),
+                ("phone", "0987654321"),
+                ("email", "hoa.tran@example.vn"),
+                ("consent", "1"),
+            ],
+        );
+        let url = format!("/feedback/item/{code}");
+        assert_eq!(act(&mut q, &url, "classify", &[("kind", "complaint")]).status, 303);
+        assert_eq!(act(&mut q, &url, "assign", &[("department", "Khoa Nhi")]).status, 303);
+
+        // The department complained about sees what was said, never who said it.
+        let mut nhi = Browser::new(&server);
+        nhi.login("bavi-nhi", PASSWORD);
+        let page = nhi.get(&url);
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("quát cháu Minh"));
+        for secret in ["Trần Thị Hoa", "0987654321", "hoa.tran@example.vn", "Lê Lợi"] {
+            assert!(!page.body.contains(secret), "{secret}");
+        }
+        assert_eq!(act(&mut nhi, &url, "view_contact", &[]).status, 403);
+
+        // The department drafts a reply that greets the person; the leader approves it.
+        assert_eq!(act(&mut nhi, &url, "start", &[]).status, 303);
+        let reply = "Kính gửi bà Trần Thị Hoa (0987654321), khoa Nhi xin lỗi cháu Minh và gia đình.";
+        assert_eq!(act(&mut nhi, &url, "draft", &[("text", reply)]).status, 303);
+        let mut director = Browser::new(&server);
+        director.login("giamdoc", PASSWORD);
+        assert_eq!(act(&mut director, &url, "approve", &[]).status, 303);
+        // The publish box does not offer the reply.
+        assert!(!director.get(&url).body.contains("published-note\">Kính gửi"));
+
+        // Publishing it, or anything naming the sender however it is written, is refused.
+        let code_text = format!("Ý kiến mã {}", code.to_lowercase());
+        for (text, named) in [
+            (reply, "tran thi hoa"),
+            ("Cảm ơn bà TRAN THI HOA đã góp ý", "tran thi hoa"),
+            ("Đã gọi lại số 0987 654 321", "0987654321"),
+            ("Trả lời qua HOA.TRAN@example.vn", "hoa.tran@example.vn"),
+            (code_text.as_str(), code.as_str()),
+        ] {
+            for confirm in [None, Some("1")] {
+                let mut form = vec![("text", text)];
+                form.extend(confirm.map(|c| ("confirm", c)));
+                let r = act(&mut director, &url, "publish", &form);
+                assert_eq!(r.status, 400, "{text}: {}", r.status);
+                assert!(r.body.contains("Không thể công khai"), "{text}");
+                assert!(
+                    r.body.contains(named) || r.body.contains(&named.to_uppercase()),
+                    "{text} names {named}"
+                );
+            }
+        }
+        let published = |server: &server::Server| {
+            server
+                .centre
+                .feedback
+                .item_logs(&ItemFilter::default())
+                .unwrap()
+                .iter()
+                .flatten()
+                .any(|e| matches!(e.action, Action::Publish { .. }))
+        };
+        assert!(!published(&server));
+        let fine = "Khoa Nhi đã nhắc nhở nhân viên về thái độ với người bệnh nhi.";
+        assert_eq!(act(&mut director, &url, "publish", &[("text", fine)]).status, 200);
+        assert_eq!(
+            act(&mut director, &url, "publish", &[("text", fine), ("confirm", "1")]).status,
+            303
+        );
+        assert!(published(&server));
+        let public = Browser::new(&server).get(&format!("/public/{SLUG}"));
+        assert!(public.body.contains(fine) && !public.body.contains("Trần Thị Hoa"));
+
+        // Each look at the contact is in the item's log, with who looked.
+        assert!(act(&mut q, &url, "view_contact", &[]).body.contains("0987654321"));
+        let log = q.get(&url).body;
+        assert!(log.contains("Xem thông tin người gửi</th>"));
+        let looks = server
+            .centre
+            .feedback
+            .item_logs(&ItemFilter::default())
+            .unwrap()
+            .into_iter()
+            .flatten()
+            .filter(|e| e.action == Action::ViewContact && e.actor == "bavi")
+            .count();
+        assert_eq!(looks, 1);
+    });
+}
+
 fn submission(facility: &str, department: &str) -> Submission {
     Submission {
         id: uuid::Uuid::now_v7(),
@@ -376,9 +511,13 @@ fn submission(facility: &str, department: &str) -> Submission {
 
 fn storage_rules(store: &dyn FeedbackStore, tamper: &dyn Fn(&str)) {
     let item = Item::received(submission("TTYT A", "Khoa Nội"), "kiosk").unwrap();
-    assert_eq!(store.add_item(&item, Some("origin-1")).unwrap(), Added::New);
+    let origin = feedback::Origin {
+        address: "origin-1".into(),
+        device: Some("device-1".into()),
+    };
+    assert_eq!(store.add_item(&item, Some(&origin)).unwrap(), Added::New);
     // The same item again (a kiosk re-sending): a duplicate, nothing changes.
-    assert_eq!(store.add_item(&item, Some("origin-1")).unwrap(), Added::Duplicate);
+    assert_eq!(store.add_item(&item, Some(&origin)).unwrap(), Added::Duplicate);
     // The same id with other content: a conflict.
     let mut other = item.submission.clone();
     other.text = "khác".into();
@@ -389,9 +528,9 @@ fn storage_rules(store: &dyn FeedbackStore, tamper: &dyn Fn(&str)) {
     ));
     assert_eq!(
         store
-            .submissions_from("origin-1", Utc::now() - chrono::Duration::hours(1))
+            .submissions_from(&origin, Utc::now() - chrono::Duration::hours(1))
             .unwrap(),
-        1
+        (1, 1)
     );
 
     // Two people act on the same version: the second is refused, the history does not fork.

@@ -185,6 +185,8 @@ fb-log-reopen = Reopened
 fb-log-apologise = Apologised
 fb-log-note = Note
 fb-log-view-contact = Viewed the sender's contact
+fb-log-flag = Flagged for a second look
+fb-flag-burst = Sent in a burst: many items from one address within 10 minutes; check it
 
 fb-public-title = What patients told us – what we did
 fb-public-figures = Messages received, { $quarter }

@@ -225,6 +225,11 @@ CREATE TABLE IF NOT EXISTS login_throttle (
 CREATE INDEX IF NOT EXISTS login_throttle_by_last ON login_throttle (last);
 CREATE INDEX IF NOT EXISTS login_throttle_by_account ON login_throttle (account);
 CREATE INDEX IF NOT EXISTS login_throttle_by_address ON login_throttle (address);
+", "
+-- The web form's limits count each device (a hash of a random cookie) and each address (a
+-- hash) apart: a ward's patients share one address.
+ALTER TABLE feedback_items ADD COLUMN IF NOT EXISTS device TEXT;
+CREATE INDEX IF NOT EXISTS feedback_items_by_device ON feedback_items (device, received_at);
 "];
 
 /// The migration that adds `tally_stamps`: merges in earlier migrations have no table to bump.

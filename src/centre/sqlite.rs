@@ -218,6 +218,10 @@ CREATE TABLE IF NOT EXISTS login_throttle (
 CREATE INDEX IF NOT EXISTS login_throttle_by_last ON login_throttle (last);
 CREATE INDEX IF NOT EXISTS login_throttle_by_account ON login_throttle (account);
 CREATE INDEX IF NOT EXISTS login_throttle_by_address ON login_throttle (address);
+", "
+-- The web form's limits count each device (a hash of a random cookie) and each address (a
+-- hash) apart: a ward's patients share one address.
+CREATE INDEX IF NOT EXISTS feedback_items_by_device ON feedback_items (device, received_at);
 "];
 
 /// The migration that adds `tally_stamps`: merges in earlier migrations have no table to bump.
@@ -244,6 +248,8 @@ const ADDED_COLUMNS: &[(usize, &str, &str, &str)] = &[
     (4, "users", "leader", "INTEGER NOT NULL DEFAULT 0"),
     // How many responses each kiosk said it still held unsynced after its last batch.
     (4, "kiosk_sync", "waiting", "INTEGER"),
+    // The device a web-form item came from (a hash of its cookie), for the per-device limit.
+    (8, "feedback_items", "device", "TEXT"),
 ];
 
 fn add_missing_columns(tx: &rusqlite::Transaction, migration: usize) -> rusqlite::Result<()> {
@@ -331,8 +337,9 @@ impl SqliteCentre {
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
             let tx = conn.transaction()?;
-            tx.execute_batch(sql)?;
+            // Columns first: a migration's statements may index them.
             add_missing_columns(&tx, i)?;
+            tx.execute_batch(sql)?;
             if TALLIES_MIGRATIONS.contains(&i) {
                 backfill_tallies(&tx, tz)?;
             }

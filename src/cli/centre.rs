@@ -590,6 +590,8 @@ fn feedback_options(c: &hailong::config::FeedbackConfig, locale: Locale) -> Resu
         deadlines: c.deadlines,
         holidays,
         web_per_hour: c.web_per_hour,
+        web_per_address_per_hour: c.web_per_address_per_hour,
+        web_burst: c.web_burst,
         reply_by_email: false,
     })
 }

@@ -327,6 +327,12 @@ pub enum Action {
     },
     /// Someone looked at who sent it (name, phone, e-mail): every such look is in the log.
     ViewContact,
+    /// The centre marked it for a second look (many items from one address in a few minutes);
+    /// the staff judge it, nothing is refused.
+    Flag {
+        /// Why: `burst`.
+        reason: String,
+    },
 }
 
 impl Action {
@@ -348,6 +354,7 @@ impl Action {
             Action::Apologise { .. } => "apologise",
             Action::Note { .. } => "note",
             Action::ViewContact => "view_contact",
+            Action::Flag { .. } => "flag",
         }
     }
 
@@ -496,6 +503,8 @@ pub struct Item {
     pub apologised: bool,
     /// How often the person reopened it.
     pub reopened: u32,
+    /// Why the centre marked it for a second look, if it did ([`Action::Flag`]).
+    pub flagged: Option<String>,
     /// The log.
     pub log: Vec<Entry>,
 }
@@ -533,6 +542,7 @@ impl Item {
             declined: None,
             apologised: false,
             reopened: 0,
+            flagged: None,
             submission: submission.clone(),
             log: vec![first],
         };
@@ -741,6 +751,10 @@ impl Item {
             }
             Action::Note { text } => check_text(text)?,
             Action::ViewContact => {}
+            Action::Flag { reason } => {
+                check_text(reason)?;
+                self.flagged = Some(reason.clone());
+            }
         }
         Ok(())
     }

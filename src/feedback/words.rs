@@ -60,5 +60,6 @@ pub fn action_id(action: &Action) -> Id {
         Action::Apologise { .. } => id!("fb-log-apologise"),
         Action::Note { .. } => id!("fb-log-note"),
         Action::ViewContact => id!("fb-log-view-contact"),
+        Action::Flag { .. } => id!("fb-log-flag"),
     }
 }

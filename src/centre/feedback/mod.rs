@@ -63,12 +63,22 @@ pub struct Opening {
     pub recorded_at: DateTime<Utc>,
 }
 
+/// Where a web-form item came from, as the form's limits count it: fingerprints only (see
+/// [`crate::feedback::fingerprint`]), never the address or the cookie itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The client's address.
+    pub address: String,
+    /// The device (its `hl_device` cookie), when it sent one.
+    pub device: Option<String>,
+}
+
 /// Storage of the feedback box.
 pub trait FeedbackStore: Send + Sync {
-    /// Stores a new item (its log holds only what was received). `origin` is the fingerprint of
-    /// the address a web form came from (the rate limit counts it). The same id again is
-    /// [`Added::Duplicate`] when its first entry is the same, a [`Error::Conflict`] otherwise.
-    fn add_item(&self, item: &Item, origin: Option<&str>) -> Result<Added, Error>;
+    /// Stores a new item (its whole log). `origin` is where a web form came from (the form's
+    /// limits count it). The same id again is [`Added::Duplicate`] when its first entry is the
+    /// same, a [`Error::Conflict`] otherwise.
+    fn add_item(&self, item: &Item, origin: Option<&Origin>) -> Result<Added, Error>;
     /// Appends the item's last log entry, which follows the stored log's last one; when someone
     /// else appended first, a [`Error::Conflict`] and nothing is written.
     fn append(&self, item: &Item) -> Result<(), Error>;
@@ -78,8 +88,8 @@ pub trait FeedbackStore: Send + Sync {
     fn item_by_code(&self, code: &ReceiptCode) -> Result<Option<Uuid>, Error>;
     /// The logs of the items `filter` selects, newest received first.
     fn item_logs(&self, filter: &ItemFilter) -> Result<Vec<Vec<Entry>>, Error>;
-    /// How many web-form items came from `origin` since `since`.
-    fn submissions_from(&self, origin: &str, since: DateTime<Utc>) -> Result<u32, Error>;
+    /// How many web-form items came since `since` from `origin`'s device, and from its address.
+    fn submissions_from(&self, origin: &Origin, since: DateTime<Utc>) -> Result<(u32, u32), Error>;
     /// Records a box opening; returns its id.
     fn add_opening(&self, opening: &Opening) -> Result<i64, Error>;
     /// A facility's box openings, newest first.
@@ -93,8 +103,14 @@ pub struct FeedbackOptions {
     pub deadlines: Deadlines,
     /// The holidays deadlines skip.
     pub holidays: Holidays,
-    /// How many items one address may send through the web form per hour.
+    /// How many items one device may send through the web form per hour.
     pub web_per_hour: u32,
+    /// How many items one address may send through the web form per hour (a ward's patients
+    /// share one address).
+    pub web_per_address_per_hour: u32,
+    /// Items from one address within ten minutes after which each is flagged for a second look
+    /// (kept and counted; the staff judge).
+    pub web_burst: u32,
     /// Whether approved replies are e-mailed to the people who consented (`[alerts]` names an
     /// SMTP server).
     pub reply_by_email: bool,
@@ -106,6 +122,8 @@ impl Default for FeedbackOptions {
             deadlines: Deadlines::default(),
             holidays: Holidays::built_in(),
             web_per_hour: 5,
+            web_per_address_per_hour: 100,
+            web_burst: 10,
             reply_by_email: false,
         }
     }

@@ -6,13 +6,13 @@ use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::sqlite::{entry_json, group, parse_entry};
-use super::{Added, FeedbackStore, ItemFilter, Opening};
+use super::{Added, FeedbackStore, ItemFilter, Opening, Origin};
 use crate::centre::postgres::{PostgresCentre, db};
 use crate::centre::store::Error;
 use crate::feedback::{Entry, Item, ReceiptCode};
 
 impl FeedbackStore for PostgresCentre {
-    fn add_item(&self, item: &Item, origin: Option<&str>) -> Result<Added, Error> {
+    fn add_item(&self, item: &Item, origin: Option<&Origin>) -> Result<Added, Error> {
         let s = &item.submission;
         let first = item
             .log
@@ -24,8 +24,8 @@ impl FeedbackStore for PostgresCentre {
             let id = s.id.to_string();
             let inserted = tx
                 .execute(
-                    "INSERT INTO feedback_items (id, code, facility, department, state, kind, channel, received_at, published, origin, last_seq) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING",
+                    "INSERT INTO feedback_items (id, code, facility, department, state, kind, channel, received_at, published, origin, last_seq, device) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
                     &[
                         &id,
                         &s.code.as_str(),
@@ -36,8 +36,9 @@ impl FeedbackStore for PostgresCentre {
                         &s.channel.as_str(),
                         &s.received_at,
                         &item.published.is_some(),
-                        &origin,
+                        &origin.map(|o| &o.address),
                         &(item.log.len() as i32),
+                        &origin.and_then(|o| o.device.as_ref()),
                     ],
                 )
                 .await
@@ -175,17 +176,18 @@ impl FeedbackStore for PostgresCentre {
         })
     }
 
-    fn submissions_from(&self, origin: &str, since: DateTime<Utc>) -> Result<u32, Error> {
+    fn submissions_from(&self, origin: &Origin, since: DateTime<Utc>) -> Result<(u32, u32), Error> {
         self.run(async |pool: &Pool| {
             let client = pool.get().await.map_err(db)?;
             let row = client
                 .query_one(
-                    "SELECT count(*) FROM feedback_items WHERE origin = $1 AND received_at >= $2",
-                    &[&origin, &since],
+                    "SELECT (SELECT count(*) FROM feedback_items WHERE device = $1 AND received_at >= $3), \
+                            (SELECT count(*) FROM feedback_items WHERE origin = $2 AND received_at >= $3)",
+                    &[&origin.device, &origin.address, &since],
                 )
                 .await
                 .map_err(db)?;
-            Ok(row.get::<_, i64>(0) as u32)
+            Ok((row.get::<_, i64>(0) as u32, row.get::<_, i64>(1) as u32))
         })
     }
 

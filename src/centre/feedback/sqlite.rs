@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params, params_from_iter};
 use uuid::Uuid;
 
-use super::{Added, FeedbackStore, ItemFilter, Opening};
+use super::{Added, FeedbackStore, ItemFilter, Opening, Origin};
 use crate::centre::sqlite::{SqliteCentre, time};
 use crate::centre::store::Error;
 use crate::feedback::{Entry, Item, ReceiptCode};
@@ -36,7 +36,7 @@ pub(super) fn group(rows: impl IntoIterator<Item = (String, String)>) -> Result<
 }
 
 impl FeedbackStore for SqliteCentre {
-    fn add_item(&self, item: &Item, origin: Option<&str>) -> Result<Added, Error> {
+    fn add_item(&self, item: &Item, origin: Option<&Origin>) -> Result<Added, Error> {
         let s = &item.submission;
         let first = item
             .log
@@ -73,8 +73,8 @@ impl FeedbackStore for SqliteCentre {
             return Err(Error::Conflict(format!("receipt code {} is taken", s.code)));
         }
         tx.execute(
-            "INSERT INTO feedback_items (id, code, facility, department, state, kind, channel, received_at, published, origin, last_seq) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT INTO feedback_items (id, code, facility, department, state, kind, channel, received_at, published, origin, last_seq, device) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 s.id.to_string(),
                 s.code.as_str(),
@@ -85,8 +85,9 @@ impl FeedbackStore for SqliteCentre {
                 s.channel.as_str(),
                 stamp(s.received_at),
                 item.published.is_some(),
-                origin,
+                origin.map(|o| &o.address),
                 item.log.len() as i64,
+                origin.and_then(|o| o.device.as_ref()),
             ],
         )?;
         for entry in &item.log {
@@ -193,12 +194,19 @@ impl FeedbackStore for SqliteCentre {
         group(rows)
     }
 
-    fn submissions_from(&self, origin: &str, since: DateTime<Utc>) -> Result<u32, Error> {
-        Ok(self.conn().query_row(
-            "SELECT count(*) FROM feedback_items WHERE origin = ?1 AND received_at >= ?2",
-            params![origin, stamp(since)],
-            |r| r.get(0),
-        )?)
+    fn submissions_from(&self, origin: &Origin, since: DateTime<Utc>) -> Result<(u32, u32), Error> {
+        let conn = self.conn();
+        let count = |column: &str, value: Option<&String>| -> Result<u32, Error> {
+            Ok(conn.query_row(
+                &format!("SELECT count(*) FROM feedback_items WHERE {column} = ?1 AND received_at >= ?2"),
+                params![value, stamp(since)],
+                |r| r.get(0),
+            )?)
+        };
+        Ok((
+            count("device", origin.device.as_ref())?,
+            count("origin", Some(&origin.address))?,
+        ))
     }
 
     fn add_opening(&self, o: &Opening) -> Result<i64, Error> {

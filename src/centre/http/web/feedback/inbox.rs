@@ -114,7 +114,8 @@ pub async fn page(
                         th scope="row" { a href={ "/feedback/item/" (i.submission.code.as_str()) } { (i.submission.code.to_string()) } }
                         td { (when(&c, i.submission.received_at)) }
                         td { (channel_name(locale, i.submission.channel)) }
-                        td { (kind_name(locale, i.kind)) @if i.urgent { " " strong { (tr(locale, id!("fb-urgent"))) } } }
+                        td { (kind_name(locale, i.kind)) @if i.urgent { " " strong { (tr(locale, id!("fb-urgent"))) } }
+                             @if i.flagged.is_some() { " " strong.flag { (tr(locale, id!("fb-log-flag"))) } } }
                         td { (i.department.as_deref().unwrap_or("—")) }
                         td { (excerpt(&i.submission.text, 90)) }
                         td { (state_badge(&c, locale, i)) }
@@ -289,7 +290,7 @@ pub async fn enter(
                 None => return refuse(tr(locale, id!("fb-error-opening"))),
             }
         }
-        let item = super::store_new(&c, submission, &viewer.user.name, None)?;
+        let item = super::store_new(&c, submission, &viewer.user.name, None, None)?;
         tracing::info!(user = ?viewer.user.name, code = %item.submission.code, channel = channel.as_str(), "feedback entered by staff");
         Ok(Redirect::to(&format!("/feedback/item/{}", item.submission.code.as_str())).into_response())
     })
@@ -353,7 +354,7 @@ pub async fn from_comment(
             due: None,
             forward_by: None,
         };
-        let item = super::store_new(&c, submission, &viewer.user.name, None)?;
+        let item = super::store_new(&c, submission, &viewer.user.name, None, None)?;
         tracing::info!(user = ?viewer.user.name, code = %item.submission.code, "feedback case opened from a survey comment");
         Ok(to_item(&item.submission.code))
     })

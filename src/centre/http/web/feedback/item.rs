@@ -51,6 +51,7 @@ fn entry_detail(locale: Locale, action: &Action) -> Markup {
         Action::Forward { to } => html! { (to) },
         Action::Decline { reason } | Action::Reopen { reason, .. } => html! { (reason) },
         Action::Apologise { text } | Action::Note { text } => html! { (text) },
+        Action::Flag { reason } => html! { (super::flag_name(locale, reason)) },
         Action::Start | Action::Approve | Action::Unpublish | Action::Close | Action::ViewContact => html! {},
     }
 }
@@ -93,6 +94,7 @@ fn page_of(centre: &Centre, viewer: &Viewer, item: &Item, shown: Shown) -> Marku
             dt { (tr(locale, id!("web-col-facility"))) } dd { (s.facility) }
             dt { (tr(locale, id!("fb-col-received"))) } dd { (when(centre, s.received_at)) " · " (channel_name(locale, s.channel)) }
             dt { (tr(locale, id!("fb-col-kind"))) } dd { (kind_name(locale, item.kind)) @if item.urgent { " · " strong { (tr(locale, id!("fb-urgent"))) } } }
+            @if let Some(reason) = &item.flagged { dt { (tr(locale, id!("fb-log-flag"))) } dd { strong { (super::flag_name(locale, reason)) } } }
             dt { (tr(locale, id!("fb-col-state"))) } dd { (state_badge(centre, locale, item)) }
             dt { (tr(locale, id!("web-col-department"))) } dd { (item.department.as_deref().unwrap_or("—")) }
             dt { (tr(locale, id!("fb-col-assignee"))) } dd { (item.assignee.as_deref().unwrap_or("—")) }

@@ -29,6 +29,14 @@ pub fn state_name(locale: Locale, state: State) -> String {
     tr(locale, crate::centre::feedback::state_id(state))
 }
 
+/// Why an item was flagged, in words.
+pub fn flag_name(locale: Locale, reason: &str) -> String {
+    match reason {
+        "burst" => tr(locale, id!("fb-flag-burst")),
+        other => other.to_string(),
+    }
+}
+
 /// A channel in words.
 pub fn channel_name(locale: Locale, channel: Channel) -> String {
     tr(locale, crate::centre::feedback::channel_id(channel))
@@ -157,11 +165,19 @@ pub fn store_new(
     centre: &Centre,
     submission: Submission,
     actor: &str,
-    origin: Option<&str>,
+    origin: Option<&crate::centre::feedback::Origin>,
+    flag: Option<&str>,
 ) -> Result<Item, PageError> {
     let mut submission = with_deadlines(centre, submission);
     for _ in 0..3 {
-        let item = Item::received(submission.clone(), actor).map_err(|e| PageError::BadRequest(e.to_string()))?;
+        let mut item = Item::received(submission.clone(), actor).map_err(|e| PageError::BadRequest(e.to_string()))?;
+        if let Some(reason) = flag {
+            let flagged = crate::feedback::Action::Flag {
+                reason: reason.to_string(),
+            };
+            item.act(submission.received_at, actor, flagged)
+                .map_err(|e| PageError::BadRequest(e.to_string()))?;
+        }
         match centre.feedback.add_item(&item, origin) {
             Ok(_) => return Ok(item),
             Err(crate::centre::store::Error::Conflict(_)) => {

@@ -11,16 +11,22 @@ use maud::{PreEscaped, html};
 use serde::Deserialize;
 
 use super::super::auth::{Peer, client_address, cookie_header};
+use super::super::cookie;
 use super::super::guard::FormCookie;
 use super::super::{PageError, PublicForm, blocking, facility_by_slug, html, layout, locale_of, qr_svg, site_url};
 use super::{Fields, fields_inputs, state_name};
 use crate::centre::Centre;
+use crate::centre::feedback::Origin;
 use crate::feedback::{Channel, Kind, ReceiptCode, fingerprint};
 use crate::i18n::{tr, tr_args};
 use crate::survey::Locale;
 
 /// The public form's CSRF cookie.
 pub const FORM_CSRF_COOKIE: &str = "hl_gopy";
+
+/// A random id the form gives each browser (a year long), so that the per-device limit can be
+/// tight while a ward's patients behind one address are not turned away. Only its hash is stored.
+pub const DEVICE_COOKIE: &str = "hl_device";
 
 /// The public form's token comes in [`FORM_CSRF_COOKIE`].
 pub struct FormToken;
@@ -62,6 +68,11 @@ fn with_cookie(centre: &Centre, mut response: Response, csrf: &str) -> Response 
     response
 }
 
+/// The browser's device id, if it sent a well-formed one.
+fn device_of(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, DEVICE_COOKIE).filter(|d| d.len() == 32 && d.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// `GET /gop-y/<slug>`.
 pub async fn form(
     State(centre): State<Centre>,
@@ -79,7 +90,15 @@ pub async fn form(
     .await?;
     let csrf = crate::centre::new_token();
     let page = form_page(locale, &facility, &slug, &csrf, &Fields::default(), &departments, None);
-    Ok(with_cookie(&centre, html(page), &csrf))
+    let mut response = with_cookie(&centre, html(page), &csrf);
+    if device_of(&headers).is_none() {
+        let device = &crate::centre::new_token()[..32];
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            cookie_header(&centre, DEVICE_COOKIE, device, 365 * 24 * 3600),
+        );
+    }
+    Ok(response)
 }
 
 /// `POST /gop-y/<slug>`: stores the item and shows its receipt code.
@@ -92,17 +111,24 @@ pub async fn send(
 ) -> Result<Response, PageError> {
     let locale = locale_of(&headers);
     let (fields, csrf) = (posted.form, posted.csrf);
-    let origin = fingerprint(&client_address(&centre, &headers, peer.0.0));
+    let origin = Origin {
+        address: fingerprint(&client_address(&centre, &headers, peer.0.0)),
+        device: device_of(&headers).map(|d| fingerprint(&format!("device:{d}"))),
+    };
     let base = site_url(&centre, &headers);
     let c = centre.clone();
     let result = blocking(move || {
         let facility = facility_by_slug(&c, &slug)?.ok_or(PageError::NotFound)?;
         let now = c.now();
-        let since = now - chrono::Duration::hours(1);
-        if c.feedback.submissions_from(&origin, since)? >= c.feedback_options.web_per_hour {
-            tracing::info!(facility = ?facility, "feedback form refused: too many from one address");
+        let limits = &c.feedback_options;
+        let (by_device, by_address) = c.feedback.submissions_from(&origin, now - chrono::Duration::hours(1))?;
+        if by_device >= limits.web_per_hour || by_address >= limits.web_per_address_per_hour {
+            tracing::info!(facility = ?facility, by_device, by_address, "feedback form refused: too many from one device or address");
             return Ok(Err(StatusCode::TOO_MANY_REQUESTS));
         }
+        // Many from one address in a few minutes: kept, counted, and flagged for the staff.
+        let (_, lately) = c.feedback.submissions_from(&origin, now - chrono::Duration::minutes(10))?;
+        let flag = (lately + 1 >= limits.web_burst).then_some("burst");
         match fields.submission(locale, &Kind::SENDER, &facility, Channel::Web, now) {
             Err(message) => {
                 let departments = super::departments(&c, &facility);
@@ -110,7 +136,7 @@ pub async fn send(
                 Ok(Ok((StatusCode::BAD_REQUEST, page)))
             }
             Ok(submission) => {
-                let item = super::store_new(&c, submission, "web", Some(&origin))?;
+                let item = super::store_new(&c, submission, "web", Some(&origin), flag)?;
                 tracing::info!(facility = ?facility, code = %item.submission.code, "feedback received from the web form");
                 Ok(Ok((StatusCode::OK, receipt(locale, &base, &item))))
             }
