@@ -456,9 +456,16 @@ fn the_feedback_box_works_in_chromium_from_the_form_to_the_published_answer() {
             .unwrap();
         take(&director, "approve", &[]).await;
         let published = "Người nhà người bệnh phản ánh phòng chờ khoa Nhi thiếu ghế; khoa đã bổ sung 10 ghế.";
+        // The box starts empty; the text is shown as the public will see it, then confirmed.
         take(&director, "publish", &[("#published", published)]).await;
+        assert!(text_of(&director, "section.preview").await.contains(published));
+        check_accessibility(&director, &axe, "publish preview").await;
+        take(&director, "publish", &[]).await;
         let page = text_of(&director, "main").await;
         assert!(page.contains("Đã trả lời") && page.contains(published), "{page}");
+        assert!(!page.contains("an@example.vn"), "the contact is shown only on request");
+        take(&director, "view_contact", &[]).await;
+        let page = text_of(&director, "main").await;
         assert!(page.contains("an@example.vn"), "the leader sees the consented contact");
         screenshot(&director, "web-feedback-item").await;
         director.close().await.unwrap();

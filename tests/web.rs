@@ -184,7 +184,7 @@ fn a_login_through_one_centre_process_works_on_another_on_the_same_database() {
     for (name, one, two) in two_opens(dir.path()) {
         eprintln!("backend: {name}");
         let first = centre_with_data(&dir.path().join(name), one);
-        let second = Server::start_with(two);
+        let second = start_at_now(two);
         let mut b = Browser::new(&first);
         assert_eq!(b.login("so-y-te", PASSWORD).status, 303);
         let mut elsewhere = b.on(&second);
@@ -229,24 +229,43 @@ fn the_public_page_shows_aggregates_only_and_withholds_small_numbers() {
         let data = anyone.get("/public/trung-tam-y-te-huyen-ba-vi/open-data.csv");
         assert_eq!(data.status, 200);
         assert!(data.headers["content-type"].starts_with("text/csv"));
+        // UTF-8 with a byte-order mark (Excel shows Vietnamese), one header.
         assert!(
             data.body
-                .starts_with("facility,quarter,from,to,questionnaire,section,item,score_1")
+                .starts_with("\u{feff}facility,quarter,from,to,through,questionnaire,department,section,item,score_1"),
+            "{}",
+            &data.body[..100]
         );
         assert!(!data.body.contains("alert("));
-        // Every published percentage can be recomputed from the counts.
-        let mut satisfied = 0u64;
-        let mut answered = 0u64;
+        // Every published percentage can be recomputed from the counts: the facility's from
+        // its items, each department shown from its own row.
         let quarter =
             hailong::report::period::Period::quarter_of(today(), hailong::report::period::Calendar::default()).label;
-        for line in data.body.lines().skip(1).filter(|l| l.contains(&quarter)) {
-            let f: Vec<&str> = line.split(',').collect();
-            let counts: Vec<u64> = f[7..12].iter().map(|c| c.parse().unwrap()).collect();
-            satisfied += counts[3] + counts[4];
-            answered += counts.iter().sum::<u64>();
+        let rate_of = |department: &str| {
+            let (mut satisfied, mut answered) = (0u64, 0u64);
+            for line in data.body.lines().skip(1).filter(|l| l.contains(&quarter)) {
+                let f: Vec<&str> = line.split(',').collect();
+                if f[6] != department {
+                    continue;
+                }
+                let counts: Vec<u64> = f[9..14].iter().map(|c| c.parse().unwrap()).collect();
+                satisfied += counts[3] + counts[4];
+                answered += counts.iter().sum::<u64>();
+            }
+            format!("{:.1} %", 100.0 * satisfied as f64 / answered as f64).replace('.', ",")
+        };
+        assert_eq!(rate_of(""), api_rate(&server, BA_VI));
+        let ba_vi_page = ba_vi.body.clone();
+        for department in ["Khoa Khám bệnh", "Khoa Nhi"] {
+            let published = rate_of(department);
+            assert!(
+                ba_vi_page.contains(&published),
+                "{department}: {published} is on the page"
+            );
+            let api = api_report(&server, BA_VI, Some(department));
+            let api = format!("{:.1} %", api["satisfied_pct"].as_f64().unwrap()).replace('.', ",");
+            assert_eq!(published, api, "{department}");
         }
-        let rate = format!("{:.1} %", 100.0 * satisfied as f64 / answered as f64).replace('.', ",");
-        assert_eq!(rate, api_rate(&server, BA_VI));
         let qr = anyone.get("/public/trung-tam-y-te-huyen-ba-vi/qr.svg");
         assert_eq!(qr.status, 200);
         assert!(qr.body.contains("<svg"));
@@ -258,9 +277,45 @@ fn the_public_page_shows_aggregates_only_and_withholds_small_numbers() {
 }
 
 #[test]
+fn the_public_figures_change_once_a_day_and_a_withheld_department_stays_withheld() {
+    on_every_backend(|dir, server| {
+        let mut anyone = Browser::new(&server);
+        let url = "/public/trung-tam-y-te-huyen-my-duc/open-data.csv";
+        let first = anyone.get(url).body;
+        // Khoa Đông y's 6 responses are withheld, and Khoa Nội with them.
+        assert!(!first.contains("Khoa Đông y") && !first.contains("Khoa Nội"));
+        // Six more from Khoa Đông y arrive; a minute later the download is the same.
+        kiosk(&dir.join("myduc3"), &server, MY_DUC, 6, &["Khoa Đông y"], 11, |_, _| {});
+        server.centre.clock.advance(chrono::Duration::minutes(1));
+        assert_eq!(anyone.get(url).body, first, "two downloads a minute apart");
+        // Forty more; the next day the figures are new, and Khoa Đông y is still withheld for
+        // the rest of the quarter (its count at most, never its rate or its answers).
+        kiosk(
+            &dir.join("myduc4"),
+            &server,
+            MY_DUC,
+            40,
+            &["Khoa Đông y"],
+            12,
+            |_, _| {},
+        );
+        server.centre.clock.advance(chrono::Duration::days(1));
+        let later = anyone.get(url).body;
+        assert_ne!(later, first, "a new day, new figures");
+        assert!(!later.contains("Khoa Đông y") && !later.contains("Khoa Nội"), "{later}");
+        let page = anyone.get("/public/trung-tam-y-te-huyen-my-duc").body;
+        let api = api_report(&server, MY_DUC, Some("Khoa Đông y"));
+        assert_eq!(api["responses"], 52);
+        let rate = format!("{:.1} %", api["satisfied_pct"].as_f64().unwrap()).replace('.', ",");
+        assert!(!page.contains(&rate), "Khoa Đông y's rate {rate} is not published");
+        assert!(page.contains("Không công bố trong quý này"), "and says why");
+    });
+}
+
+#[test]
 fn a_facility_below_thirty_responses_shows_its_count_not_a_rate() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start_with(Arc::new(
+    let server = start_at_now(Arc::new(
         hailong::centre::sqlite::SqliteCentre::open(&dir.path().join("c.sqlite3"), TZ).unwrap(),
     ));
     kiosk(
@@ -644,7 +699,7 @@ fn answers_are_gzipped_for_clients_that_ask_and_the_public_page_stays_under_30_k
     let dir = tempfile::tempdir().unwrap();
     for (name, store) in server::backends(dir.path()) {
         eprintln!("backend: {name}");
-        let server = Server::start_with(store);
+        let server = start_at_now(store);
         // Two years of demo data: every one of the nine quarters the public page shows is full.
         for (seed, end) in [(1, today()), (2, today() - chrono::Duration::days(365))] {
             let opts = hailong::centre::demo::Options {
@@ -750,7 +805,7 @@ fn the_facility_page_shows_how_many_responses_each_kiosk_said_were_still_waiting
     let dir = tempfile::tempdir().unwrap();
     for (name, store) in server::backends(dir.path()) {
         eprintln!("backend: {name}");
-        let server = Server::start_with(store);
+        let server = start_at_now(store);
         add_user(
             &server,
             "bavi",
@@ -794,7 +849,7 @@ fn a_batch_from_a_kiosk_that_does_not_report_its_queue_is_taken_and_shown_as_not
     let dir = tempfile::tempdir().unwrap();
     for (name, store) in server::backends(dir.path()) {
         eprintln!("backend: {name}");
-        let server = Server::start_with(store);
+        let server = start_at_now(store);
         add_user(
             &server,
             "bavi",
@@ -835,7 +890,7 @@ fn a_batch_stored_through_another_centre_process_shows_on_this_ones_pages_at_onc
     for (name, one, two) in two_opens(dir.path()) {
         eprintln!("backend: {name}");
         let first = centre_with_data(&dir.path().join(name), one);
-        let second = Server::start_with(two);
+        let second = start_at_now(two);
         let mut b = Browser::new(&first);
         b.login("so-y-te", PASSWORD);
         let mut anyone = Browser::new(&first);
@@ -888,6 +943,14 @@ fn a_batch_stored_through_another_centre_process_shows_on_this_ones_pages_at_onc
             facility.contains("Chờ lâu quá ở quầy thuốc"),
             "{name}: the new comment is listed"
         );
+        // The public page is a snapshot taken once a day: the same all day (two downloads a
+        // minute apart must not tell what was answered in between), the new figures tomorrow.
+        let public = anyone.get("/public/trung-tam-y-te-huyen-ba-vi").body;
+        assert!(
+            public.contains(&rate) && !public.contains(&lower),
+            "{name}: {rate}, not yet {lower}"
+        );
+        first.centre.clock.advance(chrono::Duration::days(1));
         assert!(
             anyone.get("/public/trung-tam-y-te-huyen-ba-vi").body.contains(&lower),
             "{name}: {lower}"

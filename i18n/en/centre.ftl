@@ -124,6 +124,9 @@ web-public-formula = Satisfaction = answers of 4 or 5 divided by the questions a
 web-public-exclusions = Rapid repeats from one kiosk are not counted; comprehensive satisfaction counts completed responses only.
 web-public-small-numbers = A cell with fewer than { $rate } responses shows its count only; { $rate } to under { $caution } responses: use with caution; departments under { $department } responses are not published.
 web-public-updated = Updated { $day }.
+web-public-from-tomorrow = (figures from tomorrow)
+web-public-snapshot = The running quarter is updated once a day, with figures to the end of the day before; a closed quarter no longer changes. A cell withheld in a quarter stays withheld for the rest of it.
+web-public-withheld-earlier = Not published this quarter (withheld earlier in it, when it had few responses)
 web-public-open-data = Download the open data (CSV: the count of each score for each question)
 web-public-share = Share this page
 web-public-qr-alt = QR code pointing to this results page

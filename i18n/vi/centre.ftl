@@ -124,6 +124,9 @@ web-public-formula = Tỷ lệ hài lòng = số câu trả lời mức 4 hoặc
 web-public-exclusions = Không tính các phiếu gửi lặp nhanh liên tiếp từ cùng một ki-ốt; hài lòng toàn diện chỉ tính trên phiếu hoàn thành.
 web-public-small-numbers = Ô có dưới { $rate } phiếu chỉ ghi số phiếu; từ { $rate } đến dưới { $caution } phiếu cần dùng thận trọng; khoa/phòng dưới { $department } phiếu không công bố.
 web-public-updated = Cập nhật ngày { $day }.
+web-public-from-tomorrow = (số liệu từ ngày mai)
+web-public-snapshot = Quý đang diễn ra được cập nhật mỗi ngày một lần, số liệu đến hết ngày hôm trước; quý đã kết thúc không thay đổi nữa. Ô đã ẩn trong một quý thì ẩn đến hết quý đó.
+web-public-withheld-earlier = Không công bố trong quý này (đã ẩn từ đầu quý vì ít phiếu)
 web-public-open-data = Tải dữ liệu mở (CSV: số câu trả lời theo từng mức điểm của từng câu hỏi)
 web-public-share = Chia sẻ trang này
 web-public-qr-alt = Mã QR dẫn đến trang kết quả này

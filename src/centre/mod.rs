@@ -10,6 +10,7 @@ pub mod feedback;
 pub mod figures;
 pub mod http;
 pub mod postgres;
+pub mod published;
 pub mod sqlite;
 pub mod store;
 pub mod verify;
@@ -151,7 +152,7 @@ pub struct WebOptions {
     /// ([`http::web::guard::FORM_DEADLINE`] by default).
     pub form_deadline: Duration,
     /// The public page's small-number rules.
-    pub public: http::web::Suppression,
+    pub public: published::Suppression,
 }
 
 /// Loopback, IPv4 and IPv6: the default trusted proxy.
@@ -171,7 +172,7 @@ impl Default for WebOptions {
             trusted_proxies: loopback(),
             connections: http::limits::ConnectionLimits::default(),
             form_deadline: http::web::guard::FORM_DEADLINE,
-            public: http::web::Suppression::default(),
+            public: published::Suppression::default(),
         }
     }
 }

@@ -230,6 +230,17 @@ CREATE INDEX IF NOT EXISTS login_throttle_by_address ON login_throttle (address)
 -- hash) apart: a ward's patients share one address.
 ALTER TABLE feedback_items ADD COLUMN IF NOT EXISTS device TEXT;
 CREATE INDEX IF NOT EXISTS feedback_items_by_device ON feedback_items (device, received_at);
+", "
+-- The public page's snapshots (centre::published): what a facility's period showed the public
+-- when last taken — at most once a day, figures to the end of the day before, final once the
+-- period has closed — and which department cells were withheld, so they stay withheld.
+CREATE TABLE IF NOT EXISTS public_snapshots (
+    facility TEXT NOT NULL,
+    period TEXT NOT NULL,
+    taken_on DATE NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (facility, period)
+);
 "];
 
 /// The migration that adds `tally_stamps`: merges in earlier migrations have no table to bump.
@@ -1125,6 +1136,49 @@ impl CentreStore for PostgresCentre {
                 .await
                 .map_err(db)?;
             Ok(())
+        })
+    }
+
+    fn public_snapshot(&self, facility: &str, period: &str) -> Result<Option<(NaiveDate, String)>, Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let row = client
+                .query_opt(
+                    "SELECT taken_on, data FROM public_snapshots WHERE facility = $1 AND period = $2",
+                    &[&facility, &period],
+                )
+                .await
+                .map_err(db)?;
+            Ok(row.map(|r| (r.get(0), r.get(1))))
+        })
+    }
+
+    fn save_public_snapshot(
+        &self,
+        facility: &str,
+        period: &str,
+        taken_on: NaiveDate,
+        data: &str,
+    ) -> Result<String, Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            client
+                .execute(
+                    "INSERT INTO public_snapshots (facility, period, taken_on, data) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (facility, period) DO UPDATE SET taken_on = excluded.taken_on, data = excluded.data \
+                     WHERE public_snapshots.taken_on < excluded.taken_on",
+                    &[&facility, &period, &taken_on, &data],
+                )
+                .await
+                .map_err(db)?;
+            let row = client
+                .query_one(
+                    "SELECT data FROM public_snapshots WHERE facility = $1 AND period = $2",
+                    &[&facility, &period],
+                )
+                .await
+                .map_err(db)?;
+            Ok(row.get(0))
         })
     }
 

@@ -222,6 +222,17 @@ CREATE INDEX IF NOT EXISTS login_throttle_by_address ON login_throttle (address)
 -- The web form's limits count each device (a hash of a random cookie) and each address (a
 -- hash) apart: a ward's patients share one address.
 CREATE INDEX IF NOT EXISTS feedback_items_by_device ON feedback_items (device, received_at);
+", "
+-- The public page's snapshots (centre::published): what a facility's period showed the public
+-- when last taken — at most once a day, figures to the end of the day before, final once the
+-- period has closed — and which department cells were withheld, so they stay withheld.
+CREATE TABLE IF NOT EXISTS public_snapshots (
+    facility TEXT NOT NULL,
+    period TEXT NOT NULL,
+    taken_on TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (facility, period)
+);
 "];
 
 /// The migration that adds `tally_stamps`: merges in earlier migrations have no table to bump.
@@ -909,6 +920,47 @@ impl CentreStore for SqliteCentre {
             params![facility, period, text, by, now_text()],
         )?;
         Ok(())
+    }
+
+    fn public_snapshot(&self, facility: &str, period: &str) -> Result<Option<(NaiveDate, String)>, Error> {
+        self.conn()
+            .query_row(
+                "SELECT taken_on, data FROM public_snapshots WHERE facility = ?1 AND period = ?2",
+                params![facility, period],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?
+            .map(|(day, data)| {
+                let day = day
+                    .parse::<NaiveDate>()
+                    .map_err(|e| Error::Corrupt(format!("public snapshot day {day:?}: {e}")))?;
+                Ok((day, data))
+            })
+            .transpose()
+    }
+
+    fn save_public_snapshot(
+        &self,
+        facility: &str,
+        period: &str,
+        taken_on: NaiveDate,
+        data: &str,
+    ) -> Result<String, Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO public_snapshots (facility, period, taken_on, data) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (facility, period) DO UPDATE SET taken_on = excluded.taken_on, data = excluded.data \
+             WHERE public_snapshots.taken_on < excluded.taken_on",
+            params![facility, period, taken_on.to_string(), data],
+        )?;
+        let stored: String = tx.query_row(
+            "SELECT data FROM public_snapshots WHERE facility = ?1 AND period = ?2",
+            params![facility, period],
+            |r| r.get(0),
+        )?;
+        tx.commit()?;
+        Ok(stored)
     }
 
     fn latest_comments(&self, scope: &Scope, limit: usize) -> Result<Vec<store::Comment>, Error> {

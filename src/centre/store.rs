@@ -360,6 +360,18 @@ pub trait CentreStore: Send + Sync {
     fn report_actions(&self, facility: &str, period: &str) -> Result<Option<(String, String, DateTime<Utc>)>, Error>;
     /// Saves section IV of a facility's quarterly report for a period.
     fn set_report_actions(&self, facility: &str, period: &str, text: &str, by: &str) -> Result<(), Error>;
+    /// The public page's last snapshot of a facility's period (see [`crate::centre::published`]):
+    /// the day it was taken and its JSON.
+    fn public_snapshot(&self, facility: &str, period: &str) -> Result<Option<(NaiveDate, String)>, Error>;
+    /// Stores a snapshot taken on `taken_on`, unless one taken that day or later is stored
+    /// already (by another process: the first of a day stands); returns the one stored now.
+    fn save_public_snapshot(
+        &self,
+        facility: &str,
+        period: &str,
+        taken_on: NaiveDate,
+        data: &str,
+    ) -> Result<String, Error>;
     /// The tamper and gap events, newest first.
     fn events(&self) -> Result<Vec<Event>, Error>;
     /// Recorded events, newest first: at most `limit`, only those with an id below `before`

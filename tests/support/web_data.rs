@@ -22,8 +22,16 @@ pub const TZ: chrono_tz::Tz = chrono_tz::Asia::Ho_Chi_Minh;
 pub const PASSWORD: &str = "mật khẩu đủ dài";
 pub const HOSTILE: &str = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>";
 
+/// The web tests' "now": noon of 15 November 2026, in the middle of a quarter, whatever day the
+/// tests run (the centres they start read it from a fixed clock). Days at a quarter's edge are
+/// tested by name where they matter.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    "2026-11-15T05:00:00Z".parse().unwrap()
+}
+
+/// The web tests' today (see [`now`]).
 pub fn today() -> NaiveDate {
-    chrono::Utc::now().with_timezone(&TZ).date_naive()
+    now().with_timezone(&TZ).date_naive()
 }
 
 /// A kiosk at `facility` with `n` demo responses ending today, in `departments`, synced to the
@@ -47,8 +55,9 @@ pub fn kiosk(
     rt().block_on(client::sync_once(&store, &http, &target)).unwrap();
 }
 
-/// A kiosk's store in `dir` holding `n` demo responses ending today, in `departments`, not
-/// yet synced; `edit` may change each response first.
+/// A kiosk's store in `dir` holding `n` demo responses a minute apart ending yesterday at noon
+/// (the public page counts to the end of the day before), in `departments`, not yet synced;
+/// `edit` may change each response first.
 pub fn kiosk_store(
     dir: &Path,
     n: usize,
@@ -68,10 +77,9 @@ pub fn kiosk_store(
         tz: TZ,
     };
     let mut all = Vec::new();
-    let now = chrono::Timelike::with_nanosecond(&chrono::Utc::now(), 0).unwrap();
-    let step = spacing(now, n);
+    let end = now() - chrono::Duration::days(1);
     generate(&q, &opts, |mut r| {
-        r.submitted_at = now - step * (all.len() as i32 + 1);
+        r.submitted_at = end - chrono::Duration::minutes(all.len() as i64);
         r.started_at = r.submitted_at - chrono::Duration::minutes(3);
         // One department given: all there (the generator spreads over two or more).
         if let [only] = departments {
@@ -83,24 +91,6 @@ pub fn kiosk_store(
     let pairs: Vec<_> = all.iter().map(|r| (&q, r)).collect();
     store.save_all(&pairs).unwrap();
     Arc::new(Mutex::new(store))
-}
-
-/// The time between `n` responses that end now: a minute apart, closer together when a minute
-/// apart would reach back before the current calendar quarter began (the default period shows
-/// only that quarter, and a run in the first hours of 1 January must see all of them too).
-fn spacing(now: chrono::DateTime<chrono::Utc>, n: usize) -> chrono::Duration {
-    use hailong::report::{Calendar, Period};
-    let local = now.with_timezone(&TZ).date_naive();
-    let began = Period::quarter_of(local, Calendar::default())
-        .from
-        .unwrap()
-        .and_hms_opt(0, 0, 0)
-        .unwrap()
-        .and_local_timezone(TZ)
-        .unwrap()
-        .with_timezone(&chrono::Utc);
-    let room = (now - began).num_milliseconds() / (n as i64 + 1);
-    chrono::Duration::milliseconds(room.clamp(1, 60_000))
 }
 
 pub fn rt() -> tokio::runtime::Runtime {
@@ -296,9 +286,21 @@ fn add_account(
 pub const BA_VI: &str = "Trung tâm Y tế huyện Ba Vì";
 pub const MY_DUC: &str = "Trung tâm Y tế huyện Mỹ Đức";
 
-/// A centre with two facilities' kiosks synced, and one account of each role.
+/// A centre whose clock reads [`now`] (and moves only when a test moves it).
+pub fn start_at_now(store: Arc<dyn Backend>) -> Server {
+    let mut centre = hailong::centre::Centre::new(
+        store,
+        Arc::new(hailong::survey::Catalog::built_in()),
+        hailong::survey::ScoringOptions::default(),
+    );
+    centre.clock = hailong::centre::Clock::fixed(now());
+    Server::start_centre(centre, hailong::centre::Timeouts::default())
+}
+
+/// A centre with two facilities' kiosks synced, and one account of each role; its clock reads
+/// [`now`].
 pub fn centre_with_data(dir: &Path, store: Arc<dyn Backend>) -> Server {
-    let server = Server::start_with(store);
+    let server = start_at_now(store);
     kiosk(
         &dir.join("bavi"),
         &server,

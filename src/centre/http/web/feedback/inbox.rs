@@ -277,8 +277,8 @@ pub async fn enter(
         let received_at = day
             .and_hms_opt(12, 0, 0)
             .and_then(|t| t.and_local_timezone(c.web.tz).earliest())
-            .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
-            .min(Utc::now());
+            .map_or_else(|| c.now(), |t| t.with_timezone(&Utc))
+            .min(c.now());
         let mut submission = match f.fields.submission(locale, &STAFF_KINDS, &facility, channel, received_at) {
             Ok(s) => s,
             Err(message) => return refuse(message),
@@ -467,7 +467,7 @@ pub async fn add_opening(
             attendees: attendees.to_string(),
             letters,
             recorded_by: viewer.user.name.clone(),
-            recorded_at: Utc::now(),
+            recorded_at: c.now(),
         })?;
         tracing::info!(user = ?viewer.user.name, facility = ?facility, letters, "feedback box opening recorded");
         Ok(Redirect::to(&format!("/feedback/{slug}/openings")).into_response())
