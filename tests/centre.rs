@@ -294,7 +294,7 @@ fn case_hostile_requests_get_a_4xx_with_a_json_error_naming_the_problem(dir: &Pa
             Some(&token),
             b"{\"kiosk_id\": \"\xff\xfe\", \"responses\": []}".to_vec(),
             400,
-            "",
+            "not valid UTF-8",
         ),
         (
             "oversize body",
@@ -313,9 +313,9 @@ fn case_hostile_requests_get_a_4xx_with_a_json_error_naming_the_problem(dir: &Pa
         assert!(error.contains(needle), "{what}: {error}");
     }
 
-    // 10,000 responses in one batch.
+    // 1,001 responses in one batch: one over the limit.
     let mut many = responses.clone();
-    while many.len() < 10_000 {
+    while many.len() < 1001 {
         many.extend(responses.iter().cloned());
     }
     let big = serde_json::to_vec(&Batch {
@@ -338,6 +338,29 @@ fn case_hostile_requests_get_a_4xx_with_a_json_error_naming_the_problem(dir: &Pa
     let result: BatchResult = serde_json::from_value(json).unwrap();
     assert_eq!(result.rejected.len(), 1);
     assert_eq!(result.accepted.len(), 19);
+
+    // A stolen token cannot move the chain's end out of the real kiosk's reach: a sequence
+    // number far past the kiosk's last is refused, and recorded.
+    let last_seq = |server: &Server| {
+        server
+            .centre
+            .store
+            .kiosk_by_token(&hailong::centre::token_hash(&token))
+            .unwrap()
+            .unwrap()
+            .last_seq
+    };
+    let before = last_seq(&server);
+    let mut far = responses[19..].to_vec();
+    far[0].response.id = hailong::survey::ResponseId(uuid::Uuid::now_v7());
+    far[0].seq = i64::MAX as u64;
+    far[0].hash = hailong::store::link(&far[0].prev_hash, far[0].seq, &far[0].kiosk_id, &far[0].response);
+    let (got, json) = post_batch(&server, &token, &kiosk_id, far);
+    assert_eq!(got, 200, "{json}");
+    let result: BatchResult = serde_json::from_value(json).unwrap();
+    assert_eq!(result.rejected.len(), 1, "{result:?}");
+    assert!(result.rejected[0].error.contains("more than 100000 past"), "{result:?}");
+    assert_eq!(last_seq(&server), before);
 
     // Control characters (NUL, which PostgreSQL text cannot hold, among them) in a department
     // name are refused for that response, even under a valid hash.

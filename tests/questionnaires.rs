@@ -184,3 +184,30 @@ fn a_facility_file_may_not_change_a_built_in_questionnaire_without_a_new_version
         "Khảo sát nhanh sự hài lòng"
     );
 }
+
+#[test]
+fn a_percent_answer_is_bounded_by_its_items_own_maximum() {
+    use hailong::survey::{Answer, Response};
+    let catalog = Catalog::built_in();
+    let q = catalog.latest("byt-ngoai-tru").unwrap();
+    let answer = |v: u16| {
+        let now = chrono::Utc::now();
+        let r = Response {
+            id: hailong::survey::ResponseId::new(),
+            questionnaire_id: q.id.clone(),
+            questionnaire_version: q.version,
+            department: None,
+            locale: Locale::Vi,
+            started_at: now,
+            submitted_at: now,
+            status: hailong::survey::Status::Complete,
+            rapid_repeat: false,
+            answers: [("G1".to_string(), Answer::Percent(v))].into(),
+        };
+        r.validate(q)
+    };
+    assert!(answer(110).is_ok(), "the kiosk's \"over 100 %\"");
+    assert!(answer(150).is_ok(), "G1's own maximum");
+    let refused = answer(200).unwrap_err().to_string();
+    assert!(refused.contains("between 0 and 150"), "{refused}");
+}

@@ -313,6 +313,62 @@ fn the_public_figures_change_once_a_day_and_a_withheld_department_stays_withheld
 }
 
 #[test]
+fn no_csv_the_centre_writes_carries_a_live_formula() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, store) = server::backends(dir.path()).remove(0);
+    let server = start_at_now(store);
+    let hostile = [
+        "=HYPERLINK(\"http://x.example\",\"Bấm\")",
+        "+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(1+1)",
+        "\t=1",
+        "\r=1",
+    ];
+    kiosk(&dir.path().join("k"), &server, BA_VI, 40, &["@Khoa Nhi"], 3, |i, r| {
+        if let Some(text) = hostile.get(i) {
+            r.answers
+                .insert("H2".into(), hailong::survey::Answer::Text((*text).into()));
+        }
+    });
+    add_user(
+        &server,
+        "so-y-te",
+        hailong::centre::accounts::Role::Province,
+        None,
+        None,
+    );
+    let mut b = Browser::new(&server);
+    b.login("so-y-te", PASSWORD);
+    for path in [
+        "/facility/trung-tam-y-te-huyen-ba-vi/export.csv",
+        "/overview/export.csv",
+        "/public/trung-tam-y-te-huyen-ba-vi/open-data.csv",
+    ] {
+        let (status, _, body) = b.bytes(path);
+        assert_eq!(status, 200, "{path}");
+        let mut read = csv::ReaderBuilder::new().has_headers(false).from_reader(&body[..]);
+        let mut cells = 0;
+        for record in read.records() {
+            for cell in record.unwrap().iter() {
+                cells += 1;
+                let live = cell.starts_with(['=', '+', '@', '\t', '\r'])
+                    || (cell.starts_with('-') && cell.parse::<f64>().is_err());
+                assert!(!live, "{path}: a cell a spreadsheet would run: {cell:?}");
+            }
+        }
+        assert!(cells > 0, "{path}");
+        if !path.starts_with("/public") {
+            let text = String::from_utf8_lossy(&body);
+            assert!(
+                text.contains("'=HYPERLINK") && text.contains("'@Khoa Nhi"),
+                "{path}: kept as text"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_facility_below_thirty_responses_shows_its_count_not_a_rate() {
     let dir = tempfile::tempdir().unwrap();
     let server = start_at_now(Arc::new(
