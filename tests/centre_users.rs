@@ -325,3 +325,65 @@ fn centre_export_writes_a_facilitys_responses_as_the_report_counts_them() {
     assert!(text(&out).contains("Trung tâm Y tế huyện Ba Vi"), "{}", text(&out));
     assert!(!none.exists());
 }
+
+#[test]
+fn facilities_are_listed_renamed_merged_and_a_typo_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let real = "Trung tâm Y tế huyện Ba Vì";
+    let add = |facility: &str| centre(d, &["kiosk", "add", "--facility", facility, "--name", "Quầy 1"], "");
+    assert!(add(real).status.success());
+    let typo = add("Trung tam Y te huyen Ba Vi");
+    assert!(!typo.status.success());
+    assert!(
+        text(&typo).contains("có cùng địa chỉ trang (/facility/trung-tam-y-te-huyen-ba-vi)")
+            && text(&typo).contains(real),
+        "{}",
+        text(&typo)
+    );
+    let user = centre(
+        d,
+        &[
+            "user",
+            "add",
+            "--name",
+            "x",
+            "--role",
+            "facility",
+            "--facility",
+            "TRUNG TAM Y TE HUYEN BA VI",
+            "--password-stdin",
+        ],
+        "một mật khẩu dài\n",
+    );
+    assert!(!user.status.success() && text(&user).contains(real), "{}", text(&user));
+    assert!(add("Trạm Y tế xã Tản Lĩnh").status.success());
+    let list = centre(d, &["facility", "list"], "");
+    assert!(
+        text(&list).contains(&format!("{real}\t/facility/trung-tam-y-te-huyen-ba-vi\t1")),
+        "{}",
+        text(&list)
+    );
+    let renamed = centre(
+        d,
+        &["facility", "rename", "Trạm Y tế xã Tản Lĩnh", "Trạm Y tế Tản Lĩnh"],
+        "",
+    );
+    assert!(renamed.status.success(), "{}", text(&renamed));
+    let merged = centre(d, &["facility", "merge", "Trạm Y tế Tản Lĩnh", real], "");
+    assert!(merged.status.success(), "{}", text(&merged));
+    assert!(text(&merged).contains("Đã gộp"));
+    let list = text(&centre(d, &["facility", "list"], ""));
+    assert!(
+        list.contains(&format!("{real}\t/facility/trung-tam-y-te-huyen-ba-vi\t2")) && !list.contains("Tản Lĩnh"),
+        "{list}"
+    );
+    let unknown = centre(d, &["facility", "rename", "Không có", "Mới"], "");
+    assert!(
+        !unknown.status.success() && text(&unknown).contains("Không có cơ sở"),
+        "{}",
+        text(&unknown)
+    );
+    let events = text(&centre(d, &["events"], ""));
+    assert!(events.contains("merged into"), "{events}");
+}

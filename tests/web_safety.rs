@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use hailong::centre::accounts::{Role, Unlock, throttle};
 use hailong::centre::http::web::{Access, route_list};
-use hailong::centre::{self, Backend, Centre, Clock};
+use hailong::centre::{self, Backend, Centre, CentreStore, Clock};
 use hailong::survey::{Catalog, ScoringOptions};
 
 #[path = "support/server.rs"]
@@ -429,4 +429,218 @@ fn no_input_to_any_form_or_page_gets_a_server_error_on_either_backend() {
             assert_eq!(Browser::new(&server).get(path).status, 400, "{path}");
         }
     });
+}
+
+#[test]
+fn a_name_typed_without_diacritics_cannot_take_over_a_facility() {
+    on_every_backend(|_, server| {
+        let typo = "Trung tam Y te huyen Ba Vi";
+        let refused = server
+            .centre
+            .store
+            .add_kiosk(typo, "Quầy 2", "hash-of-a-token")
+            .unwrap_err();
+        match refused {
+            hailong::centre::store::Error::FacilityTaken { existing, slug, .. } => {
+                assert_eq!(
+                    (existing.as_str(), slug.as_str()),
+                    (BA_VI, "trung-tam-y-te-huyen-ba-vi")
+                );
+            }
+            e => panic!("{e:?}"),
+        }
+        // From the admin page too, in words, naming the facility it would have taken over.
+        let (mut admin, csrf) = logged_in(&server, "quantri");
+        let r = admin.post(
+            "/admin/kiosks",
+            &[("csrf", &csrf), ("facility", typo), ("name", "Quầy 2")],
+        );
+        assert_eq!(r.status, 400);
+        assert!(
+            r.body.contains("có cùng địa chỉ trang") && r.body.contains(BA_VI),
+            "{}",
+            r.body
+        );
+        // And an account for the typo is refused the same way.
+        let r = admin.post(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("name", "bavi2"),
+                ("role", "facility"),
+                ("facility", typo),
+                ("password", PASSWORD),
+            ],
+        );
+        assert_eq!(r.status, 400);
+        assert!(r.body.contains(BA_VI), "{}", r.body);
+        // The facility's staff still see their own pages; the public page is still theirs.
+        let (mut staff, _) = logged_in(&server, "bavi");
+        assert_eq!(staff.get("/facility/trung-tam-y-te-huyen-ba-vi").status, 200);
+        assert!(
+            Browser::new(&server)
+                .get("/public/trung-tam-y-te-huyen-ba-vi")
+                .body
+                .contains(BA_VI)
+        );
+    });
+}
+
+#[test]
+fn a_facility_is_renamed_and_merged_without_losing_history_and_verify_holds() {
+    on_every_backend(|dir, server| {
+        let station = "Trạm Y tế xã Tản Lĩnh";
+        kiosk(&dir.join("tanlinh"), &server, station, 30, &["Khám"], 21, |_, _| {});
+        add_user(&server, "tanlinh", Role::Facility, Some(station), None);
+        let code = {
+            use hailong::feedback::{Channel, Contact, Item, Kind, ReceiptCode, Submission};
+            let item = Item::received(
+                Submission {
+                    id: uuid::Uuid::now_v7(),
+                    code: ReceiptCode::new(),
+                    facility: station.into(),
+                    channel: Channel::Web,
+                    kind: Kind::Suggestion,
+                    department: None,
+                    text: "Cần thêm ghế".into(),
+                    contact: Contact::default(),
+                    identity: None,
+                    received_at: now(),
+                    opening: None,
+                    due: None,
+                    forward_by: None,
+                },
+                "web",
+            )
+            .unwrap();
+            server.centre.feedback.add_item(&item, None).unwrap();
+            item.submission.code.as_str().to_string()
+        };
+        let before = api_report(&server, BA_VI, None)["responses"].as_u64().unwrap();
+
+        // A rename: its address follows, its account and item go with it, logged.
+        let renamed = "Trạm Y tế xã Tản Lĩnh (cơ sở 1)";
+        server
+            .centre
+            .store
+            .rename_facility(station, renamed, "cli:test", now())
+            .unwrap();
+        let (mut staff, _) = logged_in(&server, "tanlinh");
+        assert_eq!(staff.get("/facility/tram-y-te-xa-tan-linh-co-so-1").status, 200);
+        assert_eq!(staff.get("/facility/tram-y-te-xa-tan-linh").status, 404);
+        let item = staff.get(&format!("/feedback/item/{code}"));
+        assert_eq!(item.status, 200);
+        assert!(
+            item.body.contains("Chuyển sang cơ sở</th>"),
+            "the move is in the item's log"
+        );
+        // Renaming it to another facility's address is refused.
+        assert!(matches!(
+            server
+                .centre
+                .store
+                .rename_facility(renamed, "TRUNG TAM Y TE HUYEN BA VI", "cli:test", now()),
+            Err(hailong::centre::store::Error::FacilityTaken { .. })
+        ));
+
+        // A merge into Ba Vì: kiosks, responses, figures, accounts and items become Ba Vì's.
+        server
+            .centre
+            .store
+            .merge_facility(renamed, BA_VI, "cli:test", now())
+            .unwrap();
+        let after = api_report(&server, BA_VI, None)["responses"].as_u64().unwrap();
+        assert_eq!(after, before + 30, "the station's responses count for Ba Vì");
+        assert!(
+            server
+                .centre
+                .store
+                .facility_list()
+                .unwrap()
+                .iter()
+                .all(|f| f.name != renamed)
+        );
+        let (mut staff, _) = logged_in(&server, "tanlinh");
+        assert_eq!(
+            staff.get("/facility/trung-tam-y-te-huyen-ba-vi").status,
+            200,
+            "its account is Ba Vì's"
+        );
+        let (mut bavi, _) = logged_in(&server, "bavi");
+        assert_eq!(
+            bavi.get(&format!("/feedback/item/{code}")).status,
+            200,
+            "its item is Ba Vì's"
+        );
+        // Nothing was rewritten: every chain, tally, roll-up and item log still verifies.
+        let mut verified = hailong::centre::verify::verify(server.centre.store.as_ref(), TZ).unwrap();
+        hailong::centre::feedback::verify(server.centre.feedback.as_ref(), &mut verified).unwrap();
+        assert!(verified.findings.is_empty(), "{:?}", verified.findings);
+        assert_eq!(verified.feedback_items, 1);
+        // Both changes are listed among the events.
+        let events = server.centre.store.events().unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|e| e.kind == "facility" && e.detail.contains("renamed"))
+        );
+        assert!(
+            events
+                .iter()
+                .any(|e| e.kind == "facility" && e.detail.contains("merged into"))
+        );
+    });
+}
+
+#[test]
+fn a_database_holding_a_typo_twin_upgrades_with_the_real_facility_keeping_its_address() {
+    let typo = "Trung tam Y te huyen Ba Vi";
+    let check = |store: Arc<dyn Backend>| {
+        assert_eq!(
+            store.facility_by_slug("trung-tam-y-te-huyen-ba-vi").unwrap().as_deref(),
+            Some(BA_VI),
+            "the first facility keeps its address"
+        );
+        let twin = store
+            .facility_list()
+            .unwrap()
+            .into_iter()
+            .find(|f| f.name == typo)
+            .unwrap();
+        assert!(twin.slug.starts_with("trung-tam-y-te-huyen-ba-vi-"), "{}", twin.slug);
+    };
+    // An older database: slugs not stored yet, the typo's facility made after the real one.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite3");
+    hailong::centre::sqlite::SqliteCentre::open(&path, TZ)
+        .unwrap()
+        .add_kiosk(BA_VI, "Quầy 1", "h1")
+        .unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(&format!(
+            "DROP INDEX facilities_by_slug; UPDATE facilities SET slug = NULL; \
+             INSERT INTO facilities (name, created_at) VALUES ('{typo}', '2026-11-01T00:00:00Z'); PRAGMA user_version = 10;"
+        ))
+        .unwrap();
+    check(Arc::new(
+        hailong::centre::sqlite::SqliteCentre::open(&path, TZ).unwrap(),
+    ));
+    if let Some(url) = server::postgres_url() {
+        let scoped = server::postgres_schema(&url);
+        hailong::centre::postgres::PostgresCentre::open(&scoped, TZ)
+            .unwrap()
+            .add_kiosk(BA_VI, "Quầy 1", "h1")
+            .unwrap();
+        server::postgres_execute(
+            &scoped,
+            &format!(
+                "DROP INDEX facilities_by_slug; UPDATE facilities SET slug = NULL; \
+                 INSERT INTO facilities (name) VALUES ('{typo}'); UPDATE hailong_schema SET version = 11;"
+            ),
+        );
+        check(Arc::new(
+            hailong::centre::postgres::PostgresCentre::open(&scoped, TZ).unwrap(),
+        ));
+    }
 }

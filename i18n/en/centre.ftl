@@ -37,6 +37,8 @@ web-error-too-large = What was sent is too large.
 web-error-too-slow = What was sent arrived too slowly and was stopped. Please try again.
 web-error-control = The field “{ $field }” holds a character that is not allowed.
 web-error-address = The page address holds a character that is not allowed.
+web-facility-taken = “{ $name }” has the same web address (/facility/{ $slug }) as the facility “{ $existing }”: use that name, or a name that differs in more than accents, case and punctuation.
+web-admin-unknown-facility = The centre has no facility “{ $facility }” (a facility exists once its first kiosk is enrolled).
 
 web-period-label = Period
 web-period-or = or
@@ -144,6 +146,11 @@ cli-user-added = Account { $name } created (role { $role }).
 cli-user-active = active
 cli-user-disabled = disabled since { $date }
 cli-user-unknown = There is no account “{ $name }”.
+cli-user-no-facility = The centre has no facility “{ $facility }” (a facility exists once its first kiosk is enrolled: hailong centre kiosk add --facility …).
+cli-facility-unknown = There is no facility of that name (see: hailong centre facility list).
+cli-facility-none = No facility yet (a facility exists once its first kiosk is enrolled).
+cli-facility-renamed = Renamed “{ $from }” to “{ $to }”; its accounts, feedback items (logged), reports and published figures went with it.
+cli-facility-merged = Merged “{ $from }” into “{ $into }”: its kiosks, responses, figures, accounts, feedback items (logged) and reports are “{ $into }”'s now.
 cli-user-unlocked = Unlocked “{ $who }”: { $count } failed-login counters forgotten; logging in works again at once.
 
 # The quarterly report to the Department of Health

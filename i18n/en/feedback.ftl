@@ -186,6 +186,7 @@ fb-log-apologise = Apologised
 fb-log-note = Note
 fb-log-view-contact = Viewed the sender's contact
 fb-log-flag = Flagged for a second look
+fb-log-move = Moved to facility
 fb-flag-burst = Sent in a burst: many items from one address within 10 minutes; check it
 
 fb-public-title = What patients told us – what we did

@@ -37,6 +37,8 @@ web-error-too-large = Nội dung gửi lên quá lớn.
 web-error-too-slow = Nội dung gửi lên đến quá chậm nên đã bị dừng. Vui lòng thử lại.
 web-error-control = Ô “{ $field }” chứa ký tự không hợp lệ.
 web-error-address = Địa chỉ trang chứa ký tự không hợp lệ.
+web-facility-taken = “{ $name }” có cùng địa chỉ trang (/facility/{ $slug }) với cơ sở “{ $existing }”: hãy dùng đúng tên đó, hoặc một tên khác hẳn (không chỉ khác dấu, chữ hoa hay dấu câu).
+web-admin-unknown-facility = Trung tâm chưa có cơ sở “{ $facility }” (cơ sở có từ khi đăng ký ki-ốt đầu tiên).
 
 web-period-label = Kỳ báo cáo
 web-period-or = hoặc
@@ -144,6 +146,11 @@ cli-user-added = Đã tạo tài khoản { $name } (vai trò { $role }).
 cli-user-active = đang dùng
 cli-user-disabled = đã khoá từ { $date }
 cli-user-unknown = Không có tài khoản “{ $name }”.
+cli-user-no-facility = Trung tâm chưa có cơ sở “{ $facility }” (cơ sở có từ khi đăng ký ki-ốt đầu tiên: hailong centre kiosk add --facility …).
+cli-facility-unknown = Không có cơ sở với tên đó (xem: hailong centre facility list).
+cli-facility-none = Chưa có cơ sở nào (cơ sở có từ khi đăng ký ki-ốt đầu tiên).
+cli-facility-renamed = Đã đổi tên “{ $from }” thành “{ $to }”; tài khoản, ý kiến (có ghi nhật ký), báo cáo và số liệu công khai đi theo.
+cli-facility-merged = Đã gộp “{ $from }” vào “{ $into }”: ki-ốt, phiếu, số liệu, tài khoản, ý kiến (có ghi nhật ký) và báo cáo nay thuộc “{ $into }”.
 cli-user-unlocked = Đã mở khóa “{ $who }”: xóa { $count } bộ đếm đăng nhập sai; có thể đăng nhập lại ngay.
 
 # Báo cáo quý gửi Sở Y tế

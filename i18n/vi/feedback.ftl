@@ -186,6 +186,7 @@ fb-log-apologise = Xin lỗi
 fb-log-note = Ghi chú
 fb-log-view-contact = Xem thông tin người gửi
 fb-log-flag = Gắn cờ kiểm tra
+fb-log-move = Chuyển sang cơ sở
 fb-flag-burst = Gửi dồn dập: nhiều ý kiến từ cùng một địa chỉ trong 10 phút, cần xem lại
 
 fb-public-title = Ý kiến người bệnh – Việc chúng tôi đã làm

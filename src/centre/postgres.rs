@@ -241,10 +241,70 @@ CREATE TABLE IF NOT EXISTS public_snapshots (
     data TEXT NOT NULL,
     PRIMARY KEY (facility, period)
 );
+", "
+-- Each facility's web address part (its slug), unique: filled from the names and indexed by
+-- SLUGS_MIGRATION's step (a second facility with the slug of an earlier one gets -<id>).
+ALTER TABLE facilities ADD COLUMN IF NOT EXISTS slug TEXT;
 "];
 
 /// The migration that adds `tally_stamps`: merges in earlier migrations have no table to bump.
 const STAMPS_MIGRATION: usize = 7;
+
+/// The migration that gives facilities their stored, unique slugs (see [`fill_slugs`]).
+const SLUGS_MIGRATION: usize = 11;
+
+/// Gives every facility its slug — a later facility whose name has an earlier one's slug gets
+/// `-<id>` after it (`centre facility merge` joins them) — and makes slugs unique.
+async fn fill_slugs(tx: &tokio_postgres::Transaction<'_>) -> Result<(), Error> {
+    let rows = tx
+        .query("SELECT id, name FROM facilities ORDER BY id", &[])
+        .await
+        .map_err(db)?;
+    let mut taken = std::collections::BTreeSet::new();
+    for row in rows {
+        let (id, name): (i64, String) = (row.get(0), row.get(1));
+        let mut slug = crate::text::slug(&name);
+        if slug.is_empty() || taken.contains(&slug) {
+            slug = if slug.is_empty() {
+                format!("co-so-{id}")
+            } else {
+                format!("{slug}-{id}")
+            };
+            tracing::warn!(facility = ?name, slug = %slug, "two facilities had one web address; `centre facility merge` joins them");
+        }
+        tx.execute("UPDATE facilities SET slug = $2 WHERE id = $1", &[&id, &slug])
+            .await
+            .map_err(db)?;
+        taken.insert(slug);
+    }
+    tx.batch_execute("CREATE UNIQUE INDEX IF NOT EXISTS facilities_by_slug ON facilities (slug)")
+        .await
+        .map_err(db)
+}
+
+/// The id of the facility named `name`, or [`Error::NotFound`].
+async fn facility_id(tx: &tokio_postgres::Transaction<'_>, name: &str) -> Result<i64, Error> {
+    tx.query_opt("SELECT id FROM facilities WHERE name = $1", &[&name])
+        .await
+        .map_err(db)?
+        .map(|r| r.get(0))
+        .ok_or_else(|| Error::NotFound(format!("no facility “{name}”")))
+}
+
+/// Records a change to a facility (rename, merge) among the events, which `centre events` lists.
+async fn record_facility_event(
+    tx: &tokio_postgres::Transaction<'_>,
+    detail: &str,
+    at: DateTime<Utc>,
+) -> Result<(), Error> {
+    tx.execute(
+        "INSERT INTO events (kind, kiosk_id, seq, detail, at) VALUES ('facility', '', NULL, $1, $2)",
+        &[&detail, &at],
+    )
+    .await
+    .map_err(db)?;
+    Ok(())
+}
 
 /// A new tally stamp: random, up to 2⁵³ (what `random()`'s double carries), as the migration
 /// adding `tally_stamps` seeds them.
@@ -407,6 +467,9 @@ impl PostgresCentre {
                     || (i > FACILITY_TALLIES_MIGRATION && TALLIES_MIGRATIONS.contains(&i))
                 {
                     rebuild_facility_tallies(&tx, i >= STAMPS_MIGRATION).await?;
+                }
+                if i == SLUGS_MIGRATION {
+                    fill_slugs(&tx).await?;
                 }
                 tx.execute("UPDATE hailong_schema SET version = $1", &[&((i + 1) as i32)])
                     .await
@@ -697,9 +760,18 @@ impl CentreStore for PostgresCentre {
         self.run(async |pool: &Pool| {
             let mut client = pool.get().await.map_err(db)?;
             let tx = client.transaction().await.map_err(db)?;
+            let holder: Option<String> = tx
+                .query_opt(
+                    "SELECT name FROM facilities WHERE slug = $1",
+                    &[&crate::text::slug(facility)],
+                )
+                .await
+                .map_err(db)?
+                .map(|r| r.get(0));
+            let slug = store::new_facility_slug(facility, holder)?;
             tx.execute(
-                "INSERT INTO facilities (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
-                &[&facility],
+                "INSERT INTO facilities (name, slug) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+                &[&facility, &slug],
             )
             .await
             .map_err(db)?;
@@ -728,6 +800,127 @@ impl CentreStore for PostgresCentre {
                 .await
                 .map_err(db)?;
             Ok(rows.iter().map(kiosk_row).collect())
+        })
+    }
+
+    fn facility_by_slug(&self, slug: &str) -> Result<Option<String>, Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let row = client
+                .query_opt("SELECT name FROM facilities WHERE slug = $1", &[&slug])
+                .await
+                .map_err(db)?;
+            Ok(row.map(|r| r.get(0)))
+        })
+    }
+
+    fn facility_list(&self) -> Result<Vec<store::FacilityInfo>, Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let rows = client
+                .query(
+                    "SELECT f.name, f.slug, (SELECT count(*) FROM kiosks k WHERE k.facility_id = f.id) FROM facilities f ORDER BY f.name",
+                    &[],
+                )
+                .await
+                .map_err(db)?;
+            Ok(rows
+                .iter()
+                .map(|r| store::FacilityInfo {
+                    name: r.get(0),
+                    slug: r.get(1),
+                    kiosks: r.get::<_, i64>(2) as u64,
+                })
+                .collect())
+        })
+    }
+
+    fn rename_facility(&self, from: &str, to: &str, by: &str, at: DateTime<Utc>) -> Result<(), Error> {
+        self.run(async |pool: &Pool| {
+            let mut client = pool.get().await.map_err(db)?;
+            let tx = client.transaction().await.map_err(db)?;
+            let id = facility_id(&tx, from).await?;
+            let holder: Option<String> = tx
+                .query_opt(
+                    "SELECT name FROM facilities WHERE slug = $1 AND id <> $2",
+                    &[&crate::text::slug(to), &id],
+                )
+                .await
+                .map_err(db)?
+                .map(|r| r.get(0));
+            let slug = store::new_facility_slug(to, holder)?;
+            tx.execute(
+                "UPDATE facilities SET name = $2, slug = $3 WHERE id = $1",
+                &[&id, &to, &slug],
+            )
+            .await
+            .map_err(db)?;
+            for table in ["users", "report_texts", "public_snapshots"] {
+                tx.execute(
+                    &format!("UPDATE {table} SET facility = $2 WHERE facility = $1"),
+                    &[&from, &to],
+                )
+                .await
+                .map_err(db)?;
+            }
+            crate::centre::feedback::move_items_postgres(&tx, from, to, by, at).await?;
+            record_facility_event(&tx, &format!("facility “{from}” renamed “{to}” by {by}"), at).await?;
+            tx.commit().await.map_err(db)
+        })
+    }
+
+    fn merge_facility(&self, from: &str, into: &str, by: &str, at: DateTime<Utc>) -> Result<(), Error> {
+        self.run(async |pool: &Pool| {
+            let mut client = pool.get().await.map_err(db)?;
+            let tx = client.transaction().await.map_err(db)?;
+            let (from_id, into_id) = (facility_id(&tx, from).await?, facility_id(&tx, into).await?);
+            if from_id == into_id {
+                return Err(Error::Invalid(format!("“{from}” and “{into}” are one facility")));
+            }
+            // One merge at a time, and no batch in between: the roll-up is made again below.
+            tx.batch_execute("LOCK TABLE tallies_facility IN EXCLUSIVE MODE")
+                .await
+                .map_err(db)?;
+            for table in ["kiosks", "responses", "tallies", "tallies_month"] {
+                tx.execute(
+                    &format!("UPDATE {table} SET facility_id = $2 WHERE facility_id = $1"),
+                    &[&from_id, &into_id],
+                )
+                .await
+                .map_err(db)?;
+            }
+            tx.execute("DELETE FROM tally_stamps WHERE facility_id = $1", &[&from_id])
+                .await
+                .map_err(db)?;
+            rebuild_facility_tallies(&tx, true).await?;
+            tx.execute("UPDATE users SET facility = $2 WHERE facility = $1", &[&from, &into])
+                .await
+                .map_err(db)?;
+            tx.execute(
+                "UPDATE report_texts r SET actions = r.actions || E'\\n\\n' || o.actions \
+                 FROM report_texts o WHERE o.facility = $1 AND r.facility = $2 AND o.period = r.period",
+                &[&from, &into],
+            )
+            .await
+            .map_err(db)?;
+            tx.execute(
+                "DELETE FROM report_texts WHERE facility = $1 AND period IN (SELECT period FROM report_texts WHERE facility = $2)",
+                &[&from, &into],
+            )
+            .await
+            .map_err(db)?;
+            tx.execute("UPDATE report_texts SET facility = $2 WHERE facility = $1", &[&from, &into])
+                .await
+                .map_err(db)?;
+            tx.execute("DELETE FROM public_snapshots WHERE facility IN ($1, $2)", &[&from, &into])
+                .await
+                .map_err(db)?;
+            crate::centre::feedback::move_items_postgres(&tx, from, into, by, at).await?;
+            tx.execute("DELETE FROM facilities WHERE id = $1", &[&from_id])
+                .await
+                .map_err(db)?;
+            record_facility_event(&tx, &format!("facility “{from}” merged into “{into}” by {by}"), at).await?;
+            tx.commit().await.map_err(db)
         })
     }
 

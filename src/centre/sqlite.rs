@@ -233,10 +233,43 @@ CREATE TABLE IF NOT EXISTS public_snapshots (
     data TEXT NOT NULL,
     PRIMARY KEY (facility, period)
 );
+", "
+-- Each facility's web address part (its slug), unique: filled from the names and indexed by
+-- SLUGS_MIGRATION's step (a second facility with the slug of an earlier one gets -<id>).
+SELECT 1;
 "];
 
 /// The migration that adds `tally_stamps`: merges in earlier migrations have no table to bump.
 const STAMPS_MIGRATION: usize = 6;
+
+/// The migration that gives facilities their stored, unique slugs (see [`fill_slugs`]).
+const SLUGS_MIGRATION: usize = 10;
+
+/// Gives every facility its slug — a later facility whose name has an earlier one's slug gets
+/// `-<id>` after it (`centre facility merge` joins them) — and makes slugs unique.
+fn fill_slugs(tx: &rusqlite::Transaction) -> Result<(), Error> {
+    let facilities: Vec<(i64, String)> = {
+        let mut stmt = tx.prepare("SELECT id, name FROM facilities ORDER BY id")?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    let mut taken = std::collections::BTreeSet::new();
+    for (id, name) in facilities {
+        let mut slug = crate::text::slug(&name);
+        if slug.is_empty() || taken.contains(&slug) {
+            slug = if slug.is_empty() {
+                format!("co-so-{id}")
+            } else {
+                format!("{slug}-{id}")
+            };
+            tracing::warn!(facility = ?name, slug = %slug, "two facilities had one web address; `centre facility merge` joins them");
+        }
+        tx.execute("UPDATE facilities SET slug = ?2 WHERE id = ?1", params![id, slug])?;
+        taken.insert(slug);
+    }
+    tx.execute_batch("CREATE UNIQUE INDEX IF NOT EXISTS facilities_by_slug ON facilities (slug)")?;
+    Ok(())
+}
 
 /// The condition on `{alias}.facility_id` for a scope's facility, bound as `?3`: one index range
 /// when there is one (the row's facility compared by name after the join would read every
@@ -261,6 +294,8 @@ const ADDED_COLUMNS: &[(usize, &str, &str, &str)] = &[
     (4, "kiosk_sync", "waiting", "INTEGER"),
     // The device a web-form item came from (a hash of its cookie), for the per-device limit.
     (8, "feedback_items", "device", "TEXT"),
+    // Each facility's unique web address part.
+    (10, "facilities", "slug", "TEXT"),
 ];
 
 fn add_missing_columns(tx: &rusqlite::Transaction, migration: usize) -> rusqlite::Result<()> {
@@ -357,6 +392,9 @@ impl SqliteCentre {
             if i == FACILITY_TALLIES_MIGRATION || (i > FACILITY_TALLIES_MIGRATION && TALLIES_MIGRATIONS.contains(&i)) {
                 rebuild_facility_tallies(&tx, i >= STAMPS_MIGRATION)?;
             }
+            if i == SLUGS_MIGRATION {
+                fill_slugs(&tx)?;
+            }
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
@@ -375,6 +413,22 @@ impl SqliteCentre {
     pub(in crate::centre) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// The id of the facility named `name`, or [`Error::NotFound`].
+fn facility_id(tx: &rusqlite::Transaction, name: &str) -> Result<i64, Error> {
+    tx.query_row("SELECT id FROM facilities WHERE name = ?1", [name], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("no facility “{name}”")))
+}
+
+/// Records a change to a facility (rename, merge) among the events, which `centre events` lists.
+fn record_facility_event(tx: &rusqlite::Transaction, detail: &str, at: DateTime<Utc>) -> Result<(), Error> {
+    tx.execute(
+        "INSERT INTO events (kind, kiosk_id, seq, detail, at) VALUES ('facility', '', NULL, ?1, ?2)",
+        params![detail, at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)],
+    )?;
+    Ok(())
 }
 
 /// Tallies every stored response (run once, by the migration that added the table).
@@ -596,9 +650,17 @@ impl CentreStore for SqliteCentre {
     fn add_kiosk(&self, facility: &str, name: &str, token_hash: &str) -> Result<KioskInfo, Error> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
+        let holder: Option<String> = tx
+            .query_row(
+                "SELECT name FROM facilities WHERE slug = ?1",
+                [crate::text::slug(facility)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let slug = store::new_facility_slug(facility, holder)?;
         tx.execute(
-            "INSERT INTO facilities (name, created_at) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
-            params![facility, now_text()],
+            "INSERT INTO facilities (name, slug, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING",
+            params![facility, slug, now_text()],
         )?;
         let facility_id: i64 = tx.query_row("SELECT id FROM facilities WHERE name = ?1", [facility], |r| r.get(0))?;
         let id = uuid::Uuid::now_v7().to_string();
@@ -617,6 +679,105 @@ impl CentreStore for SqliteCentre {
         ))?;
         let rows = stmt.query_map([], kiosk_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+
+    fn facility_by_slug(&self, slug: &str) -> Result<Option<String>, Error> {
+        Ok(self
+            .conn()
+            .query_row("SELECT name FROM facilities WHERE slug = ?1", [slug], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn facility_list(&self) -> Result<Vec<store::FacilityInfo>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT f.name, f.slug, (SELECT count(*) FROM kiosks k WHERE k.facility_id = f.id) FROM facilities f ORDER BY f.name",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(store::FacilityInfo {
+                    name: r.get(0)?,
+                    slug: r.get(1)?,
+                    kiosks: r.get::<_, i64>(2)? as u64,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    fn rename_facility(&self, from: &str, to: &str, by: &str, at: DateTime<Utc>) -> Result<(), Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let id = facility_id(&tx, from)?;
+        let holder: Option<String> = tx
+            .query_row(
+                "SELECT name FROM facilities WHERE slug = ?1 AND id <> ?2",
+                params![crate::text::slug(to), id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let slug = store::new_facility_slug(to, holder)?;
+        tx.execute(
+            "UPDATE facilities SET name = ?2, slug = ?3 WHERE id = ?1",
+            params![id, to, slug],
+        )?;
+        for table in ["users", "report_texts", "public_snapshots"] {
+            tx.execute(
+                &format!("UPDATE {table} SET facility = ?2 WHERE facility = ?1"),
+                params![from, to],
+            )?;
+        }
+        crate::centre::feedback::move_items_sqlite(&tx, from, to, by, at)?;
+        record_facility_event(&tx, &format!("facility “{from}” renamed “{to}” by {by}"), at)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn merge_facility(&self, from: &str, into: &str, by: &str, at: DateTime<Utc>) -> Result<(), Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let (from_id, into_id) = (facility_id(&tx, from)?, facility_id(&tx, into)?);
+        if from_id == into_id {
+            return Err(Error::Invalid(format!("“{from}” and “{into}” are one facility")));
+        }
+        for table in ["kiosks", "responses", "tallies", "tallies_month"] {
+            tx.execute(
+                &format!("UPDATE {table} SET facility_id = ?2 WHERE facility_id = ?1"),
+                params![from_id, into_id],
+            )?;
+        }
+        tx.execute("DELETE FROM tally_stamps WHERE facility_id = ?1", [from_id])?;
+        // The roll-up is made again from the kiosks' monthly rows, now all under `into`.
+        rebuild_facility_tallies(&tx, true)?;
+        tx.execute(
+            "UPDATE users SET facility = ?2 WHERE facility = ?1",
+            params![from, into],
+        )?;
+        // Section IV written for both in one period: both texts are kept, `into`'s first.
+        tx.execute(
+            "UPDATE report_texts SET actions = actions || char(10) || char(10) || \
+             (SELECT o.actions FROM report_texts o WHERE o.facility = ?1 AND o.period = report_texts.period) \
+             WHERE facility = ?2 AND period IN (SELECT period FROM report_texts WHERE facility = ?1)",
+            params![from, into],
+        )?;
+        tx.execute(
+            "DELETE FROM report_texts WHERE facility = ?1 AND period IN (SELECT period FROM report_texts WHERE facility = ?2)",
+            params![from, into],
+        )?;
+        tx.execute(
+            "UPDATE report_texts SET facility = ?2 WHERE facility = ?1",
+            params![from, into],
+        )?;
+        // The merged facility's public figures are taken afresh.
+        tx.execute(
+            "DELETE FROM public_snapshots WHERE facility IN (?1, ?2)",
+            params![from, into],
+        )?;
+        crate::centre::feedback::move_items_sqlite(&tx, from, into, by, at)?;
+        tx.execute("DELETE FROM facilities WHERE id = ?1", [from_id])?;
+        record_facility_event(&tx, &format!("facility “{from}” merged into “{into}” by {by}"), at)?;
+        tx.commit()?;
+        Ok(())
     }
 
     fn facility_names(&self) -> Result<Vec<String>, Error> {

@@ -28,11 +28,55 @@ pub enum Error {
     /// Input the database cannot hold (text with a NUL character): the sender's mistake.
     #[error("{0}")]
     Invalid(String),
+    /// A new facility name whose web address (slug) is already another facility's: a typo
+    /// without diacritics must never take over a facility's pages and feedback form.
+    #[error(
+        "“{name}” has the same web address (/facility/{slug}) as the facility “{existing}”: use that name, or a name that differs in more than accents, case and punctuation"
+    )]
+    FacilityTaken {
+        /// The name asked for.
+        name: String,
+        /// Its slug.
+        slug: String,
+        /// The facility that has it.
+        existing: String,
+    },
 }
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         Error::Database(e.to_string())
+    }
+}
+
+/// A facility the centre knows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacilityInfo {
+    /// Its name.
+    pub name: String,
+    /// Its web address part (`/facility/<slug>`, `/public/<slug>`), unique.
+    pub slug: String,
+    /// Kiosks enrolled there (revoked ones included).
+    pub kiosks: u64,
+}
+
+/// The slug a new facility `name` gets, or why it cannot have one: none at all (no letter or
+/// digit), or one that `existing` (the facility holding that slug, if any, other than `name`
+/// itself) has.
+pub fn new_facility_slug(name: &str, existing: Option<String>) -> Result<String, Error> {
+    let slug = crate::text::slug(name);
+    if slug.is_empty() {
+        return Err(Error::Invalid(format!(
+            "“{name}”: a facility name needs letters or digits"
+        )));
+    }
+    match existing {
+        Some(other) if other != name => Err(Error::FacilityTaken {
+            name: name.to_string(),
+            slug,
+            existing: other,
+        }),
+        _ => Ok(slug),
     }
 }
 
@@ -360,6 +404,17 @@ pub trait CentreStore: Send + Sync {
     fn report_actions(&self, facility: &str, period: &str) -> Result<Option<(String, String, DateTime<Utc>)>, Error>;
     /// Saves section IV of a facility's quarterly report for a period.
     fn set_report_actions(&self, facility: &str, period: &str, text: &str, by: &str) -> Result<(), Error>;
+    /// The facility whose slug is `slug`.
+    fn facility_by_slug(&self, slug: &str) -> Result<Option<String>, Error>;
+    /// Every facility, by name, with its slug and how many kiosks are enrolled there.
+    fn facility_list(&self) -> Result<Vec<FacilityInfo>, Error>;
+    /// Renames a facility (its slug follows): its accounts, feedback items (each with a
+    /// [`crate::feedback::Action::Move`] entry in its log), reports and snapshots go with it.
+    fn rename_facility(&self, from: &str, to: &str, by: &str, at: DateTime<Utc>) -> Result<(), Error>;
+    /// Merges facility `from` into `into`: its kiosks, responses, tallies, accounts, feedback
+    /// items (logged as above) and report texts become `into`'s, and `from` is gone. The
+    /// responses and their chains are untouched, so `centre verify` holds.
+    fn merge_facility(&self, from: &str, into: &str, by: &str, at: DateTime<Utc>) -> Result<(), Error>;
     /// The public page's last snapshot of a facility's period (see [`crate::centre::published`]):
     /// the day it was taken and its JSON.
     fn public_snapshot(&self, facility: &str, period: &str) -> Result<Option<(NaiveDate, String)>, Error>;

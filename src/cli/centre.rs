@@ -74,6 +74,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// List, rename and merge facilities (a typo fixed without losing history).
+    Facility {
+        #[command(subcommand)]
+        command: FacilityCommand,
+    },
     /// Fill the centre with simulated kiosks' responses (through the ingest code).
     DemoData {
         /// Facilities.
@@ -153,6 +158,32 @@ pub enum Command {
         /// Print the DESIGN §5 JSON instead of a table.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FacilityCommand {
+    /// Every facility: its name, its web address (slug) and its kiosks.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rename a facility: its web address follows; accounts, feedback items (each logged),
+    /// reports and published figures go with it.
+    Rename {
+        /// The facility's name now.
+        from: String,
+        /// Its new name.
+        to: String,
+    },
+    /// Merge a facility into another (a duplicate made by a typo): its kiosks, responses,
+    /// figures, accounts, feedback items (each logged) and report texts become the other's.
+    Merge {
+        /// The facility that goes.
+        from: String,
+        /// The facility that stays.
+        into: String,
     },
 }
 
@@ -367,6 +398,7 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
         Command::User { command } => user(store.as_ref(), command, env.locale),
         Command::Kiosk { command } => kiosk(store.as_ref(), command, env.locale),
         Command::Token { command } => token(store.as_ref(), command, env.locale),
+        Command::Facility { command } => facility(store.as_ref(), command, env.locale),
         Command::DemoData {
             facilities,
             kiosks_per_facility,
@@ -639,9 +671,27 @@ fn user(store: &dyn server::Backend, command: UserCommand, locale: Locale) -> Re
             };
             new.check().map_err(anyhow::Error::msg)?;
             if let Some(f) = &new.facility {
-                let known: Vec<String> = store.kiosks()?.into_iter().map(|k| k.facility).collect();
+                let known: Vec<String> = store.facility_list()?.into_iter().map(|k| k.name).collect();
                 if !known.iter().any(|k| k == f) {
+                    let slug = hailong::text::slug(f);
+                    if let Some(existing) = store.facility_by_slug(&slug)? {
+                        return Err(facility_refusal(
+                            locale,
+                            server::store::Error::FacilityTaken {
+                                name: f.clone(),
+                                slug,
+                                existing,
+                            },
+                        ));
+                    }
                     let close = hailong::text::close_matches(f, known.iter().map(String::as_str), 3);
+                    if close.is_empty() {
+                        bail!(tr_args(
+                            locale,
+                            id!("cli-user-no-facility"),
+                            &[("facility", f.clone().into())]
+                        ));
+                    }
                     bail!(tr_args(
                         locale,
                         id!("cli-user-unknown-facility"),
@@ -719,6 +769,71 @@ fn user(store: &dyn server::Backend, command: UserCommand, locale: Locale) -> Re
                     locale,
                     id!("cli-user-unlocked"),
                     &[("who", shown.into()), ("count", n.into())]
+                )
+            ))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A store error in the reader's words where it concerns a facility's name.
+fn facility_refusal(locale: Locale, e: server::store::Error) -> anyhow::Error {
+    match e {
+        server::store::Error::FacilityTaken { name, slug, existing } => anyhow::Error::msg(tr_args(
+            locale,
+            id!("web-facility-taken"),
+            &[
+                ("name", name.into()),
+                ("slug", slug.into()),
+                ("existing", existing.into()),
+            ],
+        )),
+        server::store::Error::NotFound(_) => anyhow::Error::msg(tr(locale, id!("cli-facility-unknown"))),
+        e => e.into(),
+    }
+}
+
+/// `hailong centre facility …`.
+fn facility(store: &dyn server::Backend, command: FacilityCommand, locale: Locale) -> Result<ExitCode> {
+    let by = std::env::var("USER").unwrap_or_else(|_| "cli".into());
+    let now = chrono::Utc::now();
+    match command {
+        FacilityCommand::List { json } => {
+            let list = store.facility_list()?;
+            if json {
+                say(&format!("{}\n", serde_json::to_string_pretty(&list)?))?;
+            } else if list.is_empty() {
+                say(&format!("{}\n", tr(locale, id!("cli-facility-none"))))?;
+            } else {
+                for f in list {
+                    say(&format!("{}\t/facility/{}\t{}\n", f.name, f.slug, f.kiosks))?;
+                }
+            }
+        }
+        FacilityCommand::Rename { from, to } => {
+            server::store::check_name("facility", &to).map_err(anyhow::Error::msg)?;
+            store
+                .rename_facility(&from, to.trim(), &format!("cli:{by}"), now)
+                .map_err(|e| facility_refusal(locale, e))?;
+            say(&format!(
+                "{}\n",
+                tr_args(
+                    locale,
+                    id!("cli-facility-renamed"),
+                    &[("from", from.into()), ("to", to.into())]
+                )
+            ))?;
+        }
+        FacilityCommand::Merge { from, into } => {
+            store
+                .merge_facility(&from, &into, &format!("cli:{by}"), now)
+                .map_err(|e| facility_refusal(locale, e))?;
+            say(&format!(
+                "{}\n",
+                tr_args(
+                    locale,
+                    id!("cli-facility-merged"),
+                    &[("from", from.into()), ("into", into.into())]
                 )
             ))?;
         }
@@ -823,7 +938,9 @@ fn kiosk(store: &dyn CentreStore, command: KioskCommand, locale: Locale) -> Resu
             json,
         } => {
             let token = server::new_token();
-            let info = store.add_kiosk(&facility, &name, &server::token_hash(&token))?;
+            let info = store
+                .add_kiosk(&facility, &name, &server::token_hash(&token))
+                .map_err(|e| facility_refusal(locale, e))?;
             let comment = tr_args(
                 locale,
                 id!("cli-kiosk-added"),

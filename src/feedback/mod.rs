@@ -333,6 +333,14 @@ pub enum Action {
         /// Why: `burst`.
         reason: String,
     },
+    /// Its facility was renamed, or merged into another (`centre facility rename|merge`): it
+    /// belongs to `to` from now on.
+    Move {
+        /// The facility it belonged to.
+        from: String,
+        /// The facility it belongs to now.
+        to: String,
+    },
 }
 
 impl Action {
@@ -355,6 +363,7 @@ impl Action {
             Action::Note { .. } => "note",
             Action::ViewContact => "view_contact",
             Action::Flag { .. } => "flag",
+            Action::Move { .. } => "move",
         }
     }
 
@@ -754,6 +763,10 @@ impl Item {
             Action::Flag { reason } => {
                 check_text(reason)?;
                 self.flagged = Some(reason.clone());
+            }
+            Action::Move { to, .. } => {
+                check_text(to)?;
+                self.submission.facility = to.clone();
             }
         }
         Ok(())

@@ -61,5 +61,6 @@ pub fn action_id(action: &Action) -> Id {
         Action::Note { .. } => id!("fb-log-note"),
         Action::ViewContact => id!("fb-log-view-contact"),
         Action::Flag { .. } => id!("fb-log-flag"),
+        Action::Move { .. } => id!("fb-log-move"),
     }
 }

@@ -251,3 +251,45 @@ impl FeedbackStore for SqliteCentre {
         Ok(rows)
     }
 }
+
+/// Moves every item of facility `from` to `to`, appending an [`crate::feedback::Action::Move`]
+/// entry by `by` to each one's log (inside the caller's transaction: a rename or a merge).
+pub(in crate::centre) fn move_items(
+    tx: &rusqlite::Transaction,
+    from: &str,
+    to: &str,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<(), Error> {
+    let items: Vec<(String, String)> = {
+        let mut stmt = tx.prepare(
+            "SELECT i.id, l.entry FROM feedback_items i JOIN feedback_log l ON l.item_id = i.id AND l.seq = i.last_seq \
+             WHERE i.facility = ?1",
+        )?;
+        stmt.query_map([from], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    for (id, last) in items {
+        let item = Uuid::parse_str(&id).map_err(|e| Error::Corrupt(format!("feedback item id {id}: {e}")))?;
+        let last = parse_entry(&last)?;
+        let moved = Entry::new(
+            item,
+            Some(&last),
+            at,
+            by,
+            crate::feedback::Action::Move {
+                from: from.to_string(),
+                to: to.to_string(),
+            },
+        );
+        tx.execute(
+            "INSERT INTO feedback_log (item_id, seq, entry) VALUES (?1, ?2, ?3)",
+            params![id, moved.seq, entry_json(&moved)],
+        )?;
+        tx.execute(
+            "UPDATE feedback_items SET facility = ?2, last_seq = ?3 WHERE id = ?1",
+            params![id, to, moved.seq],
+        )?;
+    }
+    Ok(())
+}

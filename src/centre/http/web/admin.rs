@@ -200,7 +200,10 @@ pub async fn enrol(
     }
     blocking(move || {
         let token = new_token();
-        let kiosk = centre.store.add_kiosk(&facility, &name, &token_hash(&token))?;
+        let kiosk = centre
+            .store
+            .add_kiosk(&facility, &name, &token_hash(&token))
+            .map_err(|e| super::facility_refusal(locale, e))?;
         tracing::info!(user = ?viewer.user.name, facility = ?kiosk.facility, kiosk = ?kiosk.name, "kiosk enrolled from the web");
         let notice = token_notice(locale, &kiosk, &token, &host);
         page_of(&centre, &viewer, Some(notice)).map(html)
@@ -278,6 +281,9 @@ pub async fn add_user(
     accounts::check_password(&f.password)
         .map_err(|e| PageError::BadRequest(format!("{}: {e}", tr(locale, id!("web-login-password")))))?;
     blocking(move || {
+        if let Some(facility) = &new.facility {
+            known_facility(&centre, locale, facility)?;
+        }
         match centre.accounts.add_user(&new, &accounts::hash_password(&f.password)?) {
             Ok(u) => tracing::info!(user = ?viewer.user.name, added = ?u.name, role = u.role.as_str(), "account added from the web"),
             Err(crate::centre::store::Error::Conflict(why)) => return Err(PageError::BadRequest(why)),
@@ -286,6 +292,30 @@ pub async fn add_user(
         Ok(Redirect::to("/admin").into_response())
     })
     .await
+}
+
+/// Refuses an account for a facility the centre does not know, naming the one a name without
+/// its accents stands for.
+fn known_facility(centre: &Centre, locale: crate::survey::Locale, facility: &str) -> Result<(), PageError> {
+    if centre.store.facility_list()?.iter().any(|f| f.name == facility) {
+        return Ok(());
+    }
+    let slug = crate::text::slug(facility);
+    if let Some(existing) = centre.store.facility_by_slug(&slug)? {
+        return Err(super::facility_refusal(
+            locale,
+            crate::centre::store::Error::FacilityTaken {
+                name: facility.to_string(),
+                slug,
+                existing,
+            },
+        ));
+    }
+    Err(PageError::BadRequest(tr_args(
+        locale,
+        id!("web-admin-unknown-facility"),
+        &[("facility", facility.into())],
+    )))
 }
 
 /// `POST /admin/users/<id>/disable`.

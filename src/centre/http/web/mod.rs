@@ -338,19 +338,27 @@ pub async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f).await.map_err(PageError::internal)?
 }
 
-/// The facility whose [`crate::text::slug`] is `slug`, among those the centre knows.
+/// The facility whose stored slug is `slug` (slugs are unique: see
+/// [`crate::centre::store::new_facility_slug`]).
 pub fn facility_by_slug(centre: &Centre, slug: &str) -> Result<Option<String>, PageError> {
-    Ok(facilities(centre)?.into_iter().find(|f| crate::text::slug(f) == slug))
+    Ok(centre.store.facility_by_slug(slug)?)
 }
 
-/// The facility `slug` names, if `user` may read it: [`PageError::NotFound`] when the centre
-/// knows no such facility, [`PageError::Forbidden`] when the account may not see it.
-pub fn readable_facility(centre: &Centre, user: &User, slug: &str) -> Result<String, PageError> {
-    let facility = facility_by_slug(centre, slug)?.ok_or(PageError::NotFound)?;
-    if user.may_read(&facility, None) {
-        Ok(facility)
-    } else {
-        Err(PageError::Forbidden)
+/// A facility-name refusal in the reader's language.
+pub fn facility_refusal(locale: Locale, e: crate::centre::store::Error) -> PageError {
+    match e {
+        crate::centre::store::Error::FacilityTaken { name, slug, existing } => {
+            PageError::BadRequest(crate::i18n::tr_args(
+                locale,
+                id!("web-facility-taken"),
+                &[
+                    ("name", name.into()),
+                    ("slug", slug.into()),
+                    ("existing", existing.into()),
+                ],
+            ))
+        }
+        e => e.into(),
     }
 }
 

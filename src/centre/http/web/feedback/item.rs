@@ -52,6 +52,7 @@ fn entry_detail(locale: Locale, action: &Action) -> Markup {
         Action::Decline { reason } | Action::Reopen { reason, .. } => html! { (reason) },
         Action::Apologise { text } | Action::Note { text } => html! { (text) },
         Action::Flag { reason } => html! { (super::flag_name(locale, reason)) },
+        Action::Move { from, to } => html! { (from) " → " (to) },
         Action::Start | Action::Approve | Action::Unpublish | Action::Close | Action::ViewContact => html! {},
     }
 }
