@@ -722,26 +722,39 @@ fn sigterm_lets_a_batch_in_flight_finish_before_the_centre_stops() {
         waiting: None,
     })
     .unwrap();
-    // Half the batch is on the wire when SIGTERM arrives; the rest follows after it.
+    // Half the batch is on the wire when SIGTERM arrives; the rest follows after it. The
+    // centre's "100 Continue" says the request is being read.
     let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         conn,
         "POST /api/v1/responses HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+         Content-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
         body.len()
     )
     .unwrap();
+    let mut head = [0u8; 25];
+    conn.read_exact(&mut head).unwrap();
+    assert!(
+        head.starts_with(b"HTTP/1.1 100 Continue\r\n\r\n"),
+        "{}",
+        String::from_utf8_lossy(&head)
+    );
     let (first, rest) = body.split_at(body.len() / 2);
     conn.write_all(first).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
     let killed = Command::new("kill")
         .args(["-TERM", &centre.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    // No new connections are taken once it is stopping.
-    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+    // No new connections are taken once it is stopping (polled: the signal takes a moment).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the stopping centre still takes connections"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     conn.write_all(rest).unwrap();
     let mut answer = String::new();
     conn.read_to_string(&mut answer).unwrap();

@@ -40,6 +40,17 @@ fn connect(addr: SocketAddr) -> TcpStream {
     s
 }
 
+/// Waits for the centre's "100 Continue": the request it answers is being read.
+fn continued(s: &mut TcpStream) {
+    let mut head = [0u8; 25];
+    s.read_exact(&mut head).unwrap();
+    assert!(
+        head.starts_with(b"HTTP/1.1 100 Continue\r\n\r\n"),
+        "{}",
+        String::from_utf8_lossy(&head)
+    );
+}
+
 /// Reads until the server closes the connection; returns what it sent and how long it took.
 fn until_closed(mut s: TcpStream) -> (String, Duration) {
     let start = Instant::now();
@@ -102,17 +113,21 @@ fn idle_sockets_beyond_the_open_files_limit_do_not_lock_kiosks_out_for_good() {
     // request made after that is answered.
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path(), short());
+    let start = Instant::now();
     let idle: Vec<TcpStream> = (0..200).map(|_| connect(server.addr)).collect();
-    std::thread::sleep(Duration::from_millis(2500));
+    for s in idle {
+        until_closed(s);
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(4),
+        "200 idle sockets held {:?}",
+        start.elapsed()
+    );
     let mut s = connect(server.addr);
     s.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: centre\r\nConnection: close\r\n\r\n")
         .unwrap();
     let (said, _) = until_closed(s);
     assert!(said.starts_with("HTTP/1.1 200"), "{said}");
-    for s in idle {
-        let (_, took) = until_closed(s);
-        assert!(took < Duration::from_secs(2), "an idle socket was still open");
-    }
 }
 
 #[test]
@@ -150,11 +165,12 @@ fn a_shutdown_ends_within_its_bound_while_a_client_stalls_in_a_request() {
     write!(
         stalled,
         "POST /api/v1/responses HTTP/1.1\r\nHost: centre\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{"
+         Content-Type: application/json\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n"
     )
     .unwrap();
+    continued(&mut stalled);
+    stalled.write_all(b"{").unwrap();
     let _idle = connect(server.addr);
-    std::thread::sleep(Duration::from_millis(200));
     let start = Instant::now();
     drop(server); // signals shutdown and waits for the server to return
     assert!(
@@ -193,23 +209,31 @@ fn a_flood_of_batches_gets_503_with_retry_after_which_the_kiosk_honours() {
     let token = server.enrol("TTYT Ba Vì");
     // One kiosk (its token stolen, or broken) cannot hold more than its share of the slots: a
     // third request at once is refused at once.
+    // A batch that holds its slot: the centre's "100 Continue" says it is being read.
     let stall = |token: &str| {
         let mut s = connect(server.addr);
         write!(
             s,
             "POST /api/v1/responses HTTP/1.1\r\nHost: centre\r\nAuthorization: Bearer {token}\r\n\
-             Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{\"kiosk_id\":"
+             Content-Type: application/json\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n"
         )
         .unwrap();
+        continued(&mut s);
+        s.write_all(b"{\"kiosk_id\":").unwrap();
         s
     };
     let greedy = server.enrol("TTYT Ba Vì");
     let own: Vec<TcpStream> = (0..centre::api::MAX_IN_FLIGHT_PER_KIOSK)
         .map(|_| stall(&greedy))
         .collect();
-    std::thread::sleep(Duration::from_millis(200));
     let (said, took) = until_closed({
-        let s = stall(&greedy);
+        let mut s = connect(server.addr);
+        write!(
+            s,
+            "POST /api/v1/responses HTTP/1.1\r\nHost: centre\r\nAuthorization: Bearer {greedy}\r\n\
+             Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{\"kiosk_id\":"
+        )
+        .unwrap();
         s.shutdown(std::net::Shutdown::Write).ok();
         s
     });
@@ -223,7 +247,6 @@ fn a_flood_of_batches_gets_503_with_retry_after_which_the_kiosk_honours() {
     let hogs: Vec<TcpStream> = (0..centre::api::MAX_INGEST_IN_FLIGHT)
         .map(|_| stall(&server.enrol("TTYT Ba Vì")))
         .collect();
-    std::thread::sleep(Duration::from_millis(300));
     let store = kiosk_store(dir.path(), 50);
     let target = Target {
         url: server.url(),
@@ -248,10 +271,18 @@ fn a_flood_of_batches_gets_503_with_retry_after_which_the_kiosk_honours() {
             .status()
     });
     assert_eq!(health, 200);
-    // Once the slots are free, the sync goes through.
+    // Once the slots are free (as soon as the centre sees the connections close), the sync
+    // goes through.
     drop(hogs);
-    std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(rt.block_on(client::sync_once(&store, &http, &target)).unwrap(), 50);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let sent = loop {
+        match rt.block_on(client::sync_once(&store, &http, &target)) {
+            Ok(n) => break n,
+            Err(client::Error::Busy(_)) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => panic!("{e:?}"),
+        }
+    };
+    assert_eq!(sent, 50);
 }
 
 /// A centre on SQLite in `dir` whose page forms must arrive within `deadline`.

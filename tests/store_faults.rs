@@ -2,12 +2,11 @@
 //! edited or deleted behind hailong's back, and files that are not (or no longer) a healthy
 //! hailong database.
 //!
-//! The SIGKILL tests re-run this test binary as a child (`child_saver_loop`, which does nothing
-//! unless `HAILONG_KILL_CHILD_DB` is set) so that the process being killed is a real, separate
-//! process writing through the library, with no shell or helper binary in between.
+//! The SIGKILL tests start `hailong-fault-child` (`tests/support/fault_child.rs`), a separate
+//! process saving through the library, with no shell in between, and kill it mid-save.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -16,7 +15,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use hailong::store::{ChainProblem, Filter, Store};
 use hailong::survey::demo::{self, DemoOptions};
-use hailong::survey::{Answer, Catalog, Response};
+use hailong::survey::{Answer, Catalog};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use tempfile::TempDir;
@@ -24,6 +23,7 @@ use tempfile::TempDir;
 const TZ: chrono_tz::Tz = chrono_tz::Asia::Ho_Chi_Minh;
 /// Set for a child: the database it saves into.
 const CHILD_DB: &str = "HAILONG_KILL_CHILD_DB";
+// (tests/support/fault_child.rs reads these two.)
 /// Set for a child: its demo seed, so every child saves different responses.
 const CHILD_SEED: &str = "HAILONG_KILL_CHILD_SEED";
 /// What a child prints after each `save` that returned `Ok`.
@@ -38,68 +38,6 @@ fn end_day() -> NaiveDate {
 
 fn db_in(dir: &Path) -> PathBuf {
     dir.join("hailong.sqlite3")
-}
-
-// ---------------------------------------------------------------------------------------------
-// The child: saves responses forever and says so after each commit.
-// ---------------------------------------------------------------------------------------------
-
-/// Not a test of its own: the process the SIGKILL tests start and kill. Without
-/// `HAILONG_KILL_CHILD_DB` it returns at once.
-#[test]
-fn child_saver_loop() {
-    let Some(db) = std::env::var_os(CHILD_DB) else {
-        return;
-    };
-    let seed: u64 = std::env::var(CHILD_SEED).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
-    let deadline = Instant::now() + Duration::from_secs(30); // in case the parent never kills us
-    let mut out = std::io::stdout().lock();
-    let mut say = |line: String| {
-        if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
-            std::process::exit(0); // the parent is gone
-        }
-    };
-    let q = Catalog::built_in()
-        .latest("byt-ngoai-tru")
-        .expect("byt-ngoai-tru is built in")
-        .clone();
-    // libtest has printed `test child_saver_loop ... ` without a newline: end that line first.
-    say(String::new());
-    say("opening".into());
-    let mut store = match Store::open(Path::new(&db), TZ) {
-        Ok(store) => store,
-        Err(e) => {
-            say(format!("{FAILED}to open: {e}"));
-            std::process::exit(3);
-        }
-    };
-    say("opened".into());
-    for chunk in 0u64.. {
-        let mut batch: Vec<Response> = Vec::with_capacity(20);
-        let opts = DemoOptions {
-            responses: 20,
-            seed: seed.wrapping_mul(1_000_003).wrapping_add(chunk),
-            end: end_day(),
-            departments: vec![],
-            tz: TZ,
-        };
-        demo::generate(&q, &opts, |r| batch.push(r));
-        for response in &batch {
-            match store.save(&q, response) {
-                Ok(saved) => {
-                    assert_eq!(saved.id, response.id);
-                    say(format!("{COMMITTED}{}", saved.id));
-                }
-                Err(e) => {
-                    say(format!("{FAILED}to save {}: {e}", response.id));
-                    std::process::exit(3);
-                }
-            }
-            if Instant::now() > deadline {
-                std::process::exit(0);
-            }
-        }
-    }
 }
 
 /// Kills the child if a test fails before it does.
@@ -127,15 +65,14 @@ struct Killed {
 /// reported. Only complete lines count: a line cut off by the kill promises nothing.
 fn run_child_and_kill(db: &Path, seed: u64, after: Duration, after_opening: bool) -> Killed {
     let start = Instant::now();
-    let child = Command::new(std::env::current_exe().expect("the test binary"))
-        .args(["--exact", "child_saver_loop", "--nocapture", "--test-threads=1"])
+    let child = Command::new(env!("CARGO_BIN_EXE_hailong-fault-child"))
         .env(CHILD_DB, db)
         .env(CHILD_SEED, seed.to_string())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .expect("re-run the test binary as a child");
+        .expect("start hailong-fault-child");
     let mut child = Child(child);
     let stdout = child.0.stdout.take().expect("piped stdout");
     let (opening_tx, opening_rx) = std::sync::mpsc::channel::<()>();

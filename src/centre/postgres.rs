@@ -1740,7 +1740,15 @@ mod tests {
             .ok()
             .filter(|u| !u.is_empty())
         else {
-            eprintln!("notice: HAILONG_TEST_POSTGRES_URL is not set; the PostgreSQL plans are not checked here");
+            assert!(
+                std::env::var("HAILONG_REQUIRE_POSTGRES").is_err(),
+                "HAILONG_REQUIRE_POSTGRES is set but HAILONG_TEST_POSTGRES_URL is not"
+            );
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: HAILONG_TEST_POSTGRES_URL is not set; the PostgreSQL plans are NOT checked"
+            );
             return;
         };
         let schema = format!("hl_plan_{}", uuid::Uuid::now_v7().simple());
