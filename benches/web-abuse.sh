@@ -70,9 +70,11 @@ run() { # NAME DATABASE SIZE_COMMAND
     local name=$1 db=$2 centre=$WORK/centre-$1
     mkdir -p "$centre"
     start_centre "$centre" "$db"
+    local seed=3
     for k in alone attacked; do
         local kiosk=$WORK/kiosk-$name-$k
-        "$BIN" demo-data --data-dir "$kiosk" --responses "$N" --seed 3 >/dev/null
+        seed=$((seed + 1))
+        "$BIN" demo-data --data-dir "$kiosk" --responses "$N" --seed "$seed" >/dev/null
         "$BIN" centre kiosk add --data-dir "$centre" --database "$db" --facility "TTYT bench $k" --name "Kiosk" \
             --url "http://127.0.0.1:$CENTRE_PORT" >>"$kiosk/hailong.toml"
     done
