@@ -167,7 +167,7 @@ pub struct Quarter {
     /// Per form (questionnaire id).
     pub forms: BTreeMap<String, Form>,
     /// The department cells withheld at some snapshot of this quarter, per form.
-    pub withheld: BTreeMap<String, BTreeSet<String>>,
+    pub withheld: Withheld,
 }
 
 /// One form's figures in a quarter.
@@ -230,10 +230,16 @@ pub fn quarter(centre: &Centre, facility: &str, period: &Period, today: NaiveDat
         today.pred_opt().filter(|d| *d >= from)
     };
     let withheld_before = stored.map(|q| q.withheld).unwrap_or_default();
-    let mut q = take(centre, facility, from, through, withheld_before)?;
-    q.label = period.label.clone();
-    q.to = to;
-    q.taken_on = today;
+    let (forms, withheld) = take(centre, facility, from, through, withheld_before)?;
+    let q = Quarter {
+        label: period.label.clone(),
+        from,
+        to,
+        taken_on: today,
+        through,
+        forms,
+        withheld,
+    };
     let json = serde_json::to_string(&q).map_err(|e| Error::Corrupt(e.to_string()))?;
     let kept = centre
         .store
@@ -241,14 +247,18 @@ pub fn quarter(centre: &Centre, facility: &str, period: &Period, today: NaiveDat
     serde_json::from_str(&kept).map_err(|e| Error::Corrupt(format!("public snapshot of {facility}: {e}")))
 }
 
-/// The figures of `facility` from `from` through `through`, with the small cells withheld.
+/// What withheld departments a period has had, per form.
+type Withheld = BTreeMap<String, BTreeSet<String>>;
+
+/// The forms of `facility` from `from` through `through` with the small cells withheld, and the
+/// departments withheld so far (those `withheld` before, and those withheld now).
 fn take(
     centre: &Centre,
     facility: &str,
     from: NaiveDate,
     through: Option<NaiveDate>,
-    mut withheld: BTreeMap<String, BTreeSet<String>>,
-) -> Result<Quarter, Error> {
+    mut withheld: Withheld,
+) -> Result<(BTreeMap<String, Form>, Withheld), Error> {
     let rules = centre.web.public;
     let mut forms: Groups<String> = Groups::default();
     let mut departments: Groups<(String, String)> = Groups::default();
@@ -323,15 +333,7 @@ fn take(
         );
     }
     withheld.retain(|_, names| !names.is_empty());
-    Ok(Quarter {
-        label: String::new(),
-        from,
-        to: from,
-        taken_on: from,
-        through,
-        forms: out,
-        withheld,
-    })
+    Ok((out, withheld))
 }
 
 #[cfg(test)]

@@ -106,8 +106,9 @@ impl http_body::Body for DeadlineBody {
 /// How many connections the centre holds at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnectionLimits {
-    /// From one client address (a trusted proxy's address is not capped by this: it carries
-    /// everyone). A browser opens up to six; a ward behind one NAT address, a few dozen.
+    /// From one client address — an IPv6 client's whole /64 — (a trusted proxy's address is not
+    /// capped by this: it carries everyone). A browser opens up to six; a ward behind one NAT
+    /// address, a few dozen.
     pub per_address: usize,
     /// From everyone together; lowered at start to what the open-files limit allows.
     pub total: usize,
@@ -173,7 +174,9 @@ impl Counter {
     fn admit(self: &Arc<Self>, peer: Option<IpAddr>) -> Option<Ticket> {
         let mut open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (total, per) = &mut *open;
-        let capped = peer.filter(|ip| !self.exempt.iter().any(|net| net.contains(ip)));
+        let capped = peer
+            .filter(|ip| !self.exempt.iter().any(|net| net.contains(ip)))
+            .map(client_of);
         let from_peer = capped.map_or(0, |ip| per.get(&ip).copied().unwrap_or(0));
         if *total >= self.limits.total || from_peer >= self.limits.per_address {
             drop(open);
@@ -207,6 +210,23 @@ impl Counter {
     /// How many connections were refused so far.
     pub fn refused(&self) -> u64 {
         self.refused.load(Ordering::Relaxed)
+    }
+}
+
+/// Whom an address stands for: an IPv4 address itself; an IPv6 address's /64 network, since
+/// one subscriber is given a whole /64 and could otherwise open the cap on each of its
+/// addresses.
+fn client_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut octets = v6.octets();
+                octets[8..].fill(0);
+                IpAddr::V6(octets.into())
+            }
+        },
+        v4 => v4,
     }
 }
 
@@ -350,6 +370,29 @@ mod tests {
             "a closed connection gives its place back"
         );
         assert_eq!(counter.refused(), 2);
+    }
+
+    #[test]
+    fn the_addresses_of_one_ipv6_network_share_one_cap() {
+        let counter = Counter::new(
+            ConnectionLimits {
+                per_address: 2,
+                total: 10,
+            },
+            Vec::new(),
+        );
+        let first = "2001:db8:1:2::1".parse().unwrap();
+        let same_network = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let other_network = "2001:db8:1:3::1".parse().unwrap();
+        let _a = counter.admit(Some(first)).unwrap();
+        let _b = counter.admit(Some(same_network)).unwrap();
+        assert!(counter.admit(Some(first)).is_none(), "one /64 is one client");
+        assert!(counter.admit(Some(other_network)).is_some());
+        // An IPv4 address written as IPv6 is that IPv4 address.
+        let v4: IpAddr = "10.0.0.1".parse().unwrap();
+        let _c = counter.admit(Some(v4)).unwrap();
+        let _d = counter.admit(Some("::ffff:10.0.0.1".parse().unwrap())).unwrap();
+        assert!(counter.admit(Some(v4)).is_none());
     }
 
     #[test]
