@@ -291,6 +291,43 @@ async fn facility_id(tx: &tokio_postgres::Transaction<'_>, name: &str) -> Result
         .ok_or_else(|| Error::NotFound(format!("no facility “{name}”")))
 }
 
+/// Moves every feedback item of facility `from` to `to`, appending a
+/// [`crate::feedback::Action::Move`] entry by `by` to each one's log (inside the caller's
+/// transaction: a rename or a merge).
+async fn move_items(
+    tx: &tokio_postgres::Transaction<'_>,
+    from: &str,
+    to: &str,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<(), Error> {
+    let rows = tx
+        .query(
+            "SELECT i.id, l.entry FROM feedback_items i JOIN feedback_log l ON l.item_id = i.id AND l.seq = i.last_seq \
+             WHERE i.facility = $1",
+            &[&from],
+        )
+        .await
+        .map_err(db)?;
+    for row in rows {
+        let id: String = row.get(0);
+        let moved = store::move_entry(&id, row.get(1), from, to, by, at)?;
+        tx.execute(
+            "INSERT INTO feedback_log (item_id, seq, entry) VALUES ($1, $2, $3)",
+            &[&id, &(moved.seq as i32), &store::entry_json(&moved)],
+        )
+        .await
+        .map_err(db)?;
+        tx.execute(
+            "UPDATE feedback_items SET facility = $2, last_seq = $3 WHERE id = $1",
+            &[&id, &to, &(moved.seq as i32)],
+        )
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
 /// Records a change to a facility (rename, merge) among the events, which `centre events` lists.
 async fn record_facility_event(
     tx: &tokio_postgres::Transaction<'_>,
@@ -863,7 +900,7 @@ impl CentreStore for PostgresCentre {
                 .await
                 .map_err(db)?;
             }
-            crate::centre::feedback::move_items_postgres(&tx, from, to, by, at).await?;
+            move_items(&tx, from, to, by, at).await?;
             record_facility_event(&tx, &format!("facility “{from}” renamed “{to}” by {by}"), at).await?;
             tx.commit().await.map_err(db)
         })
@@ -915,7 +952,7 @@ impl CentreStore for PostgresCentre {
             tx.execute("DELETE FROM public_snapshots WHERE facility IN ($1, $2)", &[&from, &into])
                 .await
                 .map_err(db)?;
-            crate::centre::feedback::move_items_postgres(&tx, from, into, by, at).await?;
+            move_items(&tx, from, into, by, at).await?;
             tx.execute("DELETE FROM facilities WHERE id = $1", &[&from_id])
                 .await
                 .map_err(db)?;

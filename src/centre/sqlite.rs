@@ -422,6 +422,32 @@ fn facility_id(tx: &rusqlite::Transaction, name: &str) -> Result<i64, Error> {
         .ok_or_else(|| Error::NotFound(format!("no facility “{name}”")))
 }
 
+/// Moves every feedback item of facility `from` to `to`, appending a
+/// [`crate::feedback::Action::Move`] entry by `by` to each one's log (inside the caller's
+/// transaction: a rename or a merge).
+fn move_items(tx: &rusqlite::Transaction, from: &str, to: &str, by: &str, at: DateTime<Utc>) -> Result<(), Error> {
+    let items: Vec<(String, String)> = {
+        let mut stmt = tx.prepare(
+            "SELECT i.id, l.entry FROM feedback_items i JOIN feedback_log l ON l.item_id = i.id AND l.seq = i.last_seq \
+             WHERE i.facility = ?1",
+        )?;
+        stmt.query_map([from], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    for (id, last) in items {
+        let moved = store::move_entry(&id, &last, from, to, by, at)?;
+        tx.execute(
+            "INSERT INTO feedback_log (item_id, seq, entry) VALUES (?1, ?2, ?3)",
+            params![id, moved.seq, store::entry_json(&moved)],
+        )?;
+        tx.execute(
+            "UPDATE feedback_items SET facility = ?2, last_seq = ?3 WHERE id = ?1",
+            params![id, to, moved.seq],
+        )?;
+    }
+    Ok(())
+}
+
 /// Records a change to a facility (rename, merge) among the events, which `centre events` lists.
 fn record_facility_event(tx: &rusqlite::Transaction, detail: &str, at: DateTime<Utc>) -> Result<(), Error> {
     tx.execute(
@@ -727,7 +753,7 @@ impl CentreStore for SqliteCentre {
                 params![from, to],
             )?;
         }
-        crate::centre::feedback::move_items_sqlite(&tx, from, to, by, at)?;
+        move_items(&tx, from, to, by, at)?;
         record_facility_event(&tx, &format!("facility “{from}” renamed “{to}” by {by}"), at)?;
         tx.commit()?;
         Ok(())
@@ -773,7 +799,7 @@ impl CentreStore for SqliteCentre {
             "DELETE FROM public_snapshots WHERE facility IN (?1, ?2)",
             params![from, into],
         )?;
-        crate::centre::feedback::move_items_sqlite(&tx, from, into, by, at)?;
+        move_items(&tx, from, into, by, at)?;
         tx.execute("DELETE FROM facilities WHERE id = ?1", [from_id])?;
         record_facility_event(&tx, &format!("facility “{from}” merged into “{into}” by {by}"), at)?;
         tx.commit()?;

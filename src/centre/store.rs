@@ -49,6 +49,40 @@ impl From<rusqlite::Error> for Error {
     }
 }
 
+/// A feedback log entry as both backends store it (JSON).
+pub fn entry_json(entry: &crate::feedback::Entry) -> String {
+    serde_json::to_string(entry).expect("an entry always serialises")
+}
+
+/// A stored feedback log entry, or [`Error::Corrupt`].
+pub fn parse_entry(text: &str) -> Result<crate::feedback::Entry, Error> {
+    serde_json::from_str(text).map_err(|e| Error::Corrupt(format!("feedback log entry: {e}")))
+}
+
+/// The entry that moves an item of facility `from` to `to`, after its `last` entry (a rename or
+/// a merge, `centre facility`).
+pub fn move_entry(
+    item: &str,
+    last: &str,
+    from: &str,
+    to: &str,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<crate::feedback::Entry, Error> {
+    let id = uuid::Uuid::parse_str(item).map_err(|e| Error::Corrupt(format!("feedback item id {item}: {e}")))?;
+    let last = parse_entry(last)?;
+    Ok(crate::feedback::Entry::new(
+        id,
+        Some(&last),
+        at,
+        by,
+        crate::feedback::Action::Move {
+            from: from.to_string(),
+            to: to.to_string(),
+        },
+    ))
+}
+
 /// A facility the centre knows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FacilityInfo {

@@ -10,9 +10,6 @@
 mod postgres;
 mod sqlite;
 
-pub(in crate::centre) use postgres::move_items as move_items_postgres;
-pub(in crate::centre) use sqlite::move_items as move_items_sqlite;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;

@@ -5,10 +5,10 @@ use deadpool_postgres::Pool;
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
-use super::sqlite::{entry_json, group, parse_entry};
+use super::sqlite::group;
 use super::{Added, FeedbackStore, ItemFilter, Opening, Origin};
 use crate::centre::postgres::{PostgresCentre, db};
-use crate::centre::store::Error;
+use crate::centre::store::{Error, entry_json, parse_entry};
 use crate::feedback::{Entry, Item, ReceiptCode};
 
 impl FeedbackStore for PostgresCentre {
@@ -240,51 +240,4 @@ impl FeedbackStore for PostgresCentre {
                 .collect())
         })
     }
-}
-
-/// Moves every item of facility `from` to `to`, appending an [`crate::feedback::Action::Move`]
-/// entry by `by` to each one's log (inside the caller's transaction: a rename or a merge).
-pub(in crate::centre) async fn move_items(
-    tx: &tokio_postgres::Transaction<'_>,
-    from: &str,
-    to: &str,
-    by: &str,
-    at: DateTime<Utc>,
-) -> Result<(), Error> {
-    let rows = tx
-        .query(
-            "SELECT i.id, l.entry FROM feedback_items i JOIN feedback_log l ON l.item_id = i.id AND l.seq = i.last_seq \
-             WHERE i.facility = $1",
-            &[&from],
-        )
-        .await
-        .map_err(db)?;
-    for row in rows {
-        let id: String = row.get(0);
-        let item = Uuid::parse_str(&id).map_err(|e| Error::Corrupt(format!("feedback item id {id}: {e}")))?;
-        let last = parse_entry(row.get(1))?;
-        let moved = Entry::new(
-            item,
-            Some(&last),
-            at,
-            by,
-            crate::feedback::Action::Move {
-                from: from.to_string(),
-                to: to.to_string(),
-            },
-        );
-        tx.execute(
-            "INSERT INTO feedback_log (item_id, seq, entry) VALUES ($1, $2, $3)",
-            &[&id, &(moved.seq as i32), &entry_json(&moved)],
-        )
-        .await
-        .map_err(db)?;
-        tx.execute(
-            "UPDATE feedback_items SET facility = $2, last_seq = $3 WHERE id = $1",
-            &[&id, &to, &(moved.seq as i32)],
-        )
-        .await
-        .map_err(db)?;
-    }
-    Ok(())
 }

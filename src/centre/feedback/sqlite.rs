@@ -6,19 +6,11 @@ use uuid::Uuid;
 
 use super::{Added, FeedbackStore, ItemFilter, Opening, Origin};
 use crate::centre::sqlite::{SqliteCentre, time};
-use crate::centre::store::Error;
+use crate::centre::store::{Error, entry_json, parse_entry};
 use crate::feedback::{Entry, Item, ReceiptCode};
 
 fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-pub(super) fn entry_json(entry: &Entry) -> String {
-    serde_json::to_string(entry).expect("an entry always serialises")
-}
-
-pub(super) fn parse_entry(text: &str) -> Result<Entry, Error> {
-    serde_json::from_str(text).map_err(|e| Error::Corrupt(format!("feedback log entry: {e}")))
 }
 
 /// Groups `(item id, entry)` rows, in item order, into logs.
@@ -250,46 +242,4 @@ impl FeedbackStore for SqliteCentre {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
-}
-
-/// Moves every item of facility `from` to `to`, appending an [`crate::feedback::Action::Move`]
-/// entry by `by` to each one's log (inside the caller's transaction: a rename or a merge).
-pub(in crate::centre) fn move_items(
-    tx: &rusqlite::Transaction,
-    from: &str,
-    to: &str,
-    by: &str,
-    at: DateTime<Utc>,
-) -> Result<(), Error> {
-    let items: Vec<(String, String)> = {
-        let mut stmt = tx.prepare(
-            "SELECT i.id, l.entry FROM feedback_items i JOIN feedback_log l ON l.item_id = i.id AND l.seq = i.last_seq \
-             WHERE i.facility = ?1",
-        )?;
-        stmt.query_map([from], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?
-    };
-    for (id, last) in items {
-        let item = Uuid::parse_str(&id).map_err(|e| Error::Corrupt(format!("feedback item id {id}: {e}")))?;
-        let last = parse_entry(&last)?;
-        let moved = Entry::new(
-            item,
-            Some(&last),
-            at,
-            by,
-            crate::feedback::Action::Move {
-                from: from.to_string(),
-                to: to.to_string(),
-            },
-        );
-        tx.execute(
-            "INSERT INTO feedback_log (item_id, seq, entry) VALUES (?1, ?2, ?3)",
-            params![id, moved.seq, entry_json(&moved)],
-        )?;
-        tx.execute(
-            "UPDATE feedback_items SET facility = ?2, last_seq = ?3 WHERE id = ?1",
-            params![id, to, moved.seq],
-        )?;
-    }
-    Ok(())
 }
