@@ -91,7 +91,7 @@ fn rt() -> tokio::runtime::Runtime {
 }
 
 fn centre_summary(centre: &Centre) -> hailong::survey::Summary {
-    centre::report(centre, &Scope::default(), &Period::all(), Locale::Vi)
+    centre::report(centre, &Scope::default().into(), &Period::all(), Locale::Vi)
         .unwrap()
         .summary
 }
@@ -1354,7 +1354,7 @@ fn demo_data_case(store: Arc<dyn Backend>) {
             ..Scope::default()
         };
         rates.push(
-            centre::report(&centre, &scope, &Period::all(), Locale::Vi)
+            centre::report(&centre, &scope.clone().into(), &Period::all(), Locale::Vi)
                 .unwrap()
                 .summary
                 .satisfied_pct
@@ -1424,7 +1424,9 @@ fn demo_data_case(store: Arc<dyn Backend>) {
     };
     let scopes = scopes.into_iter().chain([(odd_scope, odd)]);
     for (scope, period) in scopes {
-        let from_tallies = centre::report(&centre, &scope, &period, Locale::Vi).unwrap().summary;
+        let from_tallies = centre::report(&centre, &scope.clone().into(), &period, Locale::Vi)
+            .unwrap()
+            .summary;
         assert!(from_tallies.responses > 0, "{scope:?} holds responses");
         assert_eq!(from_tallies, rescan(&centre, &scope), "{scope:?}");
     }

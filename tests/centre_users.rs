@@ -102,7 +102,11 @@ fn accounts_are_added_listed_disabled_and_refused_with_reasons() {
         "ngắn\n",
     );
     assert!(!short.status.success());
-    assert!(text(&short).contains("10"), "{}", text(&short));
+    assert!(
+        text(&short).contains("Mật khẩu phải có ít nhất 10 ký tự."),
+        "in Vietnamese, whole: {}",
+        text(&short)
+    );
 
     let role = centre(
         d,
@@ -181,10 +185,45 @@ fn serve_without_an_account_says_how_to_create_the_first_admin() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(
-        said.contains("hailong centre user add --name admin --role admin"),
+    // The command names this centre's data directory, so copying it creates the account where
+    // this server looks for it.
+    let start = said.find("hailong --data-dir").unwrap_or_else(|| panic!("{said}"));
+    let command: Vec<&str> = said[start..].lines().next().unwrap().split_whitespace().collect();
+    let data_dir = std::path::absolute(dir.path()).unwrap().display().to_string();
+    assert_eq!(
+        command,
+        [
+            "hailong",
+            "--data-dir",
+            data_dir.as_str(),
+            "centre",
+            "user",
+            "add",
+            "--name",
+            "admin",
+            "--role",
+            "admin"
+        ],
         "{said}"
     );
+    let mut run = Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .args(&command[1..])
+        .arg("--password-stdin")
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    run.stdin
+        .take()
+        .unwrap()
+        .write_all("mật khẩu quản trị\n".as_bytes())
+        .unwrap();
+    let added = run.wait_with_output().unwrap();
+    assert!(added.status.success(), "{}", text(&added));
+    let users = centre(dir.path(), &["user", "list"], "");
+    assert!(text(&users).contains("admin"), "{}", text(&users));
 }
 
 /// The rows of a CSV export, header first.

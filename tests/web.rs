@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use hailong::centre::Backend;
+use hailong::survey::Locale;
 
 #[path = "support/server.rs"]
 mod server;
@@ -89,9 +90,14 @@ fn the_province_sees_every_facility_worst_first_with_the_apis_figures() {
         let table = &page.body[page.body.find("<tbody>").unwrap()..];
         assert!(table.find(first).unwrap() < table.find(second).unwrap());
         assert!(
-            ["Đạt mục tiêu", "Chưa đạt mục tiêu", "Chưa đủ phiếu để kết luận"]
-                .iter()
-                .any(|v| page.body.contains(v))
+            [
+                "Đạt mục tiêu",
+                "Chưa đạt mục tiêu",
+                "Chưa đủ câu trả lời để kết luận",
+                "Sát mục tiêu"
+            ]
+            .iter()
+            .any(|v| page.body.contains(v))
         );
         assert!(page.body.contains("Quý "), "the period is named");
         let facility = b.get("/facility/trung-tam-y-te-huyen-my-duc");
@@ -131,6 +137,42 @@ fn facility_and_department_accounts_see_only_their_own() {
             &page.body[page.body.find("Theo khoa/phòng").unwrap()..page.body.find("Theo phần A–E").unwrap()];
         assert!(departments.contains("Khoa Nhi"));
         assert!(!departments.contains("Khoa Khám bệnh"), "another department's figures");
+        // Every block is the department's own and says so; the facility's rate is there only to
+        // compare, labelled as such.
+        let own = api_report(&server, BA_VI, Some("Khoa Nhi"));
+        let whole = api_report(&server, BA_VI, None);
+        let headline = &page.body[page.body.find("<dl class=\"headline\">").unwrap()..];
+        let headline = &headline[..headline.find("</dl>").unwrap()];
+        let pct = |r: &serde_json::Value| hailong::report::text::percent(Locale::Vi, r["satisfied_pct"].as_f64());
+        let count = |r: &serde_json::Value| hailong::report::text::count(Locale::Vi, r["answers"].as_u64().unwrap());
+        assert!(
+            headline.contains(&pct(&own)) && headline.contains(&count(&own)),
+            "{headline}"
+        );
+        assert!(!headline.contains(&count(&whole)), "{headline}");
+        assert!(page.body.contains(&format!(
+            "Để so sánh, toàn cơ sở: {} (n = {}",
+            pct(&whole),
+            count(&whole)
+        )));
+        for block in [
+            "Theo phần A–E · Khoa Nhi",
+            "câu có tỷ lệ hài lòng thấp nhất · Khoa Nhi",
+            "Xu hướng theo tháng · Khoa Nhi",
+        ] {
+            assert!(page.body.contains(block), "{block}");
+        }
+        let sections = &page.body[page.body.find("Theo phần A–E").unwrap()..];
+        let sections = &sections[..sections.find("</table>").unwrap()];
+        for (code, f) in own["sections"].as_object().unwrap() {
+            assert!(
+                sections.contains(&hailong::report::text::count(
+                    Locale::Vi,
+                    f["answers"].as_u64().unwrap()
+                )),
+                "{code}"
+            );
+        }
         assert!(
             !page.body.contains("Tình trạng ki-ốt"),
             "kiosk health is the facility's"
@@ -138,6 +180,102 @@ fn facility_and_department_accounts_see_only_their_own() {
         assert_eq!(d.get("/facility/trung-tam-y-te-huyen-my-duc").status, 403);
         assert_eq!(d.get("/overview").location(), "/facility/trung-tam-y-te-huyen-ba-vi");
     });
+}
+
+/// Issue 23 §1: for one data set and one scope, the facility page, the report API, the
+/// quarterly page, its Word file and the kiosk's staff dashboard give the same rate, n and
+/// verdict, in the same words.
+#[test]
+fn every_surface_gives_the_same_rate_n_and_verdict_for_one_scope() {
+    on_every_backend(|dir, server| {
+        let calendar = hailong::report::period::Calendar::default();
+        let quarter = hailong::report::period::Period::quarter_of(today(), calendar).label;
+        let api = api_report(&server, BA_VI, None);
+        let vi = Locale::Vi;
+        let summary: hailong::survey::Summary = serde_json::from_value(api.clone()).unwrap();
+        let rate = hailong::report::text::percent(vi, summary.satisfied_pct);
+        let n = hailong::report::text::count(vi, summary.answers);
+        let words = hailong::report::text::verdict_words(vi, summary.judgement());
+        assert_eq!(
+            api["verdict"],
+            serde_json::to_value(summary.judgement().verdict).unwrap()
+        );
+
+        let mut b = Browser::new(&server);
+        b.login("bavi", PASSWORD);
+        let slug = "/facility/trung-tam-y-te-huyen-ba-vi";
+        let page = b.get(&format!("{slug}?period={quarter}"));
+        let headline = &page.body[page.body.find("<dl class=\"headline\">").unwrap()..];
+        let headline = &headline[..headline.find("</dl>").unwrap()];
+        for (what, v) in [("rate", &rate), ("n", &n), ("verdict", &words)] {
+            assert!(headline.contains(v.as_str()), "facility page {what} {v}: {headline}");
+        }
+        let report = b.get(&format!("{slug}/report?period={quarter}"));
+        let part2 = &report.body[report.body.find("II. KẾT QUẢ").unwrap()..];
+        for (what, v) in [("rate", &rate), ("n", &n), ("verdict", &words)] {
+            assert!(part2.contains(v.as_str()), "quarterly page {what} {v}");
+        }
+        let (status, _, bytes) = b.bytes(&format!("{slug}/report.docx?period={quarter}"));
+        assert_eq!(status, 200);
+        let json = docx_rs::read_docx(&bytes).expect("a Word document").json();
+        for (what, v) in [("rate", &rate), ("n", &n), ("verdict", &words)] {
+            assert!(json.contains(&format!("\"{v}\"")), "docx {what} {v}");
+        }
+
+        // The kiosk that sent these answers shows the same on its staff dashboard.
+        let store = hailong::store::Store::open(&dir.join("bavi").join("hailong.sqlite3"), TZ).unwrap();
+        let dash = hailong::kiosk::staff::dashboard::load(
+            &store,
+            hailong::kiosk::staff::dashboard::PeriodChoice::ThisQuarter,
+            today(),
+            &hailong::survey::ScoringOptions::default(),
+            calendar,
+        )
+        .unwrap();
+        let k = &dash.summary;
+        assert_eq!(
+            (k.satisfied, k.answers, k.verdict),
+            (summary.satisfied, summary.answers, summary.verdict)
+        );
+        assert_eq!(hailong::report::text::verdict_words(vi, k.judgement()), words);
+    });
+}
+
+/// Issue 23 §3 and §5: a period a page cannot read is named by the picker's own label, in the
+/// page's language (never the command line's advice), and the picker lists each year's quarters
+/// in order before its cumulative reports.
+#[test]
+fn a_bad_period_is_named_by_its_label_and_the_period_list_reads_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(hailong::centre::sqlite::SqliteCentre::open(&dir.path().join("c.sqlite3"), TZ).unwrap());
+    let server = centre_with_data(dir.path(), store);
+    let mut b = Browser::new(&server);
+    b.login("bavi", PASSWORD);
+    let page = "/facility/trung-tam-y-te-huyen-ba-vi";
+    let bad = b.get(&format!("{page}?period=2026-Q7"));
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.body.contains("Ô “Kỳ báo cáo” không có kỳ “2026-Q7”"),
+        "{}",
+        bad.body
+    );
+    assert!(!bad.body.contains("--from") && !bad.body.contains("is not understood"));
+    let bad = b.get(&format!("{page}?from=2026-13-01"));
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("“Từ ngày”"), "{}", bad.body);
+    let good = b.get(page);
+    let at = |value: &str| {
+        good.body
+            .find(&format!("value=\"{value}\""))
+            .unwrap_or_else(|| panic!("{value}"))
+    };
+    let order: Vec<usize> = [
+        "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4", "2026-H1", "2026-9M", "2026", "2025-Q1",
+    ]
+    .iter()
+    .map(|v| at(v))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
 }
 
 #[test]

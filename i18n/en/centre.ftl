@@ -32,6 +32,7 @@ web-error-bad-request = The request cannot be served
 web-error-internal = The server failed. Please try again later or tell IT.
 web-error-form = The form sent is incomplete.
 web-error-date = The date in “{ $field }” is not a date (year-month-day).
+web-error-period = “{ $field }” has no period “{ $value }”: pick one from the list, or enter the first and last day.
 web-error-dates-order = The first day must come before the last.
 web-error-too-large = What was sent is too large.
 web-error-too-slow = What was sent arrived too slowly and was stopped. Please try again.
@@ -55,10 +56,6 @@ web-period-9m = First nine months of { $year }
 web-period-quarter = Q{ $n } { $year }
 web-period-month = { $n }/{ $year }
 
-web-verdict-met = Target met
-web-verdict-not-met = Target not met
-web-verdict-inconclusive = Too few answers to say
-web-verdict-no-data = No responses yet
 
 web-col-facility = Facility
 web-col-department = Department
@@ -97,7 +94,9 @@ web-overview-compare = { $count } compared
 web-needed-note = “Satisfied answers needed”: how many more satisfied answers (4–5), if every one were satisfied, would bring the rate to { $target }.
 
 web-facility-total = Whole facility
-web-facility-department-only = Your account sees the facility's totals and { $department }.
+web-facility-department-only = Your account sees { $department }'s figures; every table below is that department's.
+web-facility-compare-whole = For comparison, the whole facility: { $rate } (n = { $n } answers).
+web-scoped = { $what } · { $scope }
 web-facility-counts = { $responses } responses counted; { $partial } not completed; { $rapid } rapid repeats (not counted).
 web-facility-departments = By department
 web-facility-sections = By section A–E
@@ -135,7 +134,7 @@ web-public-qr-alt = QR code pointing to this results page
 web-public-embed = Embed on the facility's website:
 
 # hailong centre user …, centre serve
-cli-centre-no-accounts = No account can log in to the web pages yet. Create the first admin: hailong centre user add --name admin --role admin
+cli-centre-no-accounts = No account can log in to the web pages yet. Create the first admin with: { $command }
 cli-centre-public-thresholds = The public page's thresholds must be in order: --public-department-n ≤ --public-min-n ≤ --public-caution-n.
 cli-user-password = Password (at least 10 characters)
 cli-user-password-again = Password again
@@ -178,6 +177,7 @@ quarterly-recipient-2 = - Archive: office, quality management.
 quarterly-signer = DIRECTOR
 quarterly-sign-here = (Signature, full name, seal)
 quarterly-rate = Overall satisfaction
+quarterly-verdict = Verdict against the { $target } target
 quarterly-mean = Mean score
 quarterly-comprehensive = Comprehensive satisfaction
 quarterly-expectation = Met expectations
@@ -195,6 +195,7 @@ quarterly-col-not-used = Not used
 quarterly-channel-kiosk = Kiosk at reception
 quarterly-remark-met = { $section }: { $rate } ({ $n } answers), meets the { $target } target; lowest item: { $weakest }.
 quarterly-remark-not-met = { $section }: { $rate } ({ $n } answers), below the { $target } target; to improve first: { $weakest }.
+quarterly-remark-unsettled = { $section }: { $rate } ({ $n } answers) against the { $target } target: { $verdict }. Lowest item: { $weakest }.
 quarterly-remark-none = { $section }: no answers in the period.
 quarterly-download-docx = Download as Word (.docx) to edit and sign
 quarterly-print-hint = Print this page (Ctrl+P → Save as PDF) for an A4 copy.
@@ -237,3 +238,14 @@ web-admin-leader = Facility leader (approves and publishes replies; sees a denun
 web-admin-leader-short = leader
 cli-user-leader = leader
 cli-feedback-no-holidays = The holiday calendar has no year { $year }: that year's feedback deadlines skip only weekends. Add the year to a [feedback] holidays file (see docs/feedback.md).
+
+## account checks (accounts::AccountProblem)
+account-name-length = The login name (--name) must be 1 to 64 characters.
+account-name-characters = The login name (--name) must not hold spaces or control characters.
+account-leader-role = Only a facility account can be a leader (--leader); this one is { $role }.
+account-facility-missing = A { $role } account belongs to one facility: give it (--facility).
+account-facility-not-wanted = A { $role } account sees every facility: give no facility (--facility).
+account-department-missing = A department account belongs to one department: give it (--department).
+account-department-not-wanted = Only a department account has a department (--department); this one is { $role }.
+account-password-short = The password must be at least { $min } characters.
+account-password-long = The password must be at most { $max } characters.

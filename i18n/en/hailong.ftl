@@ -8,11 +8,7 @@ report-period-all = all data
 report-department = Department: { $department }
 report-responses = Responses counted: { $count } (of which not finished: { $partial }). Not counted: { $rapid } rapid repeats.
 report-satisfied = Overall satisfaction rate: { $pct } (n = { $n } answers; 95 % confidence interval: { $ci })
-report-target = Target { $target } %: { $verdict }
-report-verdict-met = MET
-report-verdict-not-met = NOT MET
-report-verdict-inconclusive = too few responses to conclude
-report-verdict-no-data = no data yet
+report-target = Against the { $target } % target: { $verdict }
 report-mean = Mean score: { $mean } / 5
 report-comprehensive = Comprehensive satisfaction: { $pct } (n = { $n } complete responses)
 report-expectation = Expectations met: { $pct } (n = { $n })
@@ -118,10 +114,6 @@ config-unwritable = { $file }: cannot write: { $error }
 report-row-total = Overall (every section)
 report-col-interval = 95 % CI
 report-col-verdict = Verdict
-report-verdict-short-met = Met
-report-verdict-short-not-met = Not met
-report-verdict-short-inconclusive = Too few to say
-report-verdict-short-no-data = —
 export-sum-verdict = Verdict against the target
 export-sum-ci-low-short = 95 % CI — low
 export-sum-ci-high-short = 95 % CI — high
@@ -130,3 +122,16 @@ export-sum-share = Share answering { $score } (%)
 export-status-complete = Complete
 export-status-partial = Not finished
 ## end of the report-model block
+
+## one verdict, said the same way on every surface (report::text::verdict_words)
+verdict-met = Target met
+verdict-not-met = Target not met
+verdict-too-few = Too few answers to conclude
+verdict-close = Close to the target: cannot conclude yet
+verdict-close-more = Close to the target: cannot conclude yet; at today's rate about { $more } more answers would settle it
+verdict-no-data = No answers yet
+verdict-short-met = Met
+verdict-short-not-met = Not met
+verdict-short-too-few = Few answers
+verdict-short-close = Close to target
+verdict-short-no-data = —

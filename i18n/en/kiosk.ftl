@@ -91,10 +91,6 @@ period-last-quarter = Last quarter
 period-year = This year
 dash-rate = Overall satisfaction rate
 dash-target = Target { $target }
-dash-verdict-met = Target MET
-dash-verdict-not-met = Target NOT MET
-dash-verdict-inconclusive = Too few responses to conclude
-dash-verdict-no-data = No responses in this period
 dash-n = n = { $n } answers · 95 % interval: { $interval }
 dash-counts = { $responses } responses counted · { $partial } unfinished · { $rapid } rapid repeats (not counted)
 dash-lowest = The five items with the lowest rates

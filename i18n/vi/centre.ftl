@@ -32,6 +32,7 @@ web-error-bad-request = Yêu cầu không hợp lệ
 web-error-internal = Máy chủ gặp lỗi. Vui lòng thử lại sau hoặc báo cho bộ phận CNTT.
 web-error-form = Biểu mẫu gửi lên không đầy đủ.
 web-error-date = Ngày ở ô “{ $field }” không đúng dạng (năm-tháng-ngày).
+web-error-period = Ô “{ $field }” không có kỳ “{ $value }”: hãy chọn một kỳ trong danh sách, hoặc nhập từ ngày, đến ngày.
 web-error-dates-order = Ngày bắt đầu phải trước ngày kết thúc.
 web-error-too-large = Nội dung gửi lên quá lớn.
 web-error-too-slow = Nội dung gửi lên đến quá chậm nên đã bị dừng. Vui lòng thử lại.
@@ -55,10 +56,6 @@ web-period-9m = 9 tháng đầu năm { $year }
 web-period-quarter = Quý { $n }/{ $year }
 web-period-month = Tháng { $n }/{ $year }
 
-web-verdict-met = Đạt mục tiêu
-web-verdict-not-met = Chưa đạt mục tiêu
-web-verdict-inconclusive = Chưa đủ phiếu để kết luận
-web-verdict-no-data = Chưa có phiếu
 
 web-col-facility = Cơ sở
 web-col-department = Khoa/phòng
@@ -97,7 +94,9 @@ web-overview-compare = So sánh { $count } đơn vị
 web-needed-note = “Số câu hài lòng cần thêm”: bao nhiêu câu trả lời hài lòng (mức 4–5) nữa, nếu tất cả đều hài lòng, thì tỷ lệ đạt { $target }.
 
 web-facility-total = Toàn cơ sở
-web-facility-department-only = Tài khoản của bạn xem số liệu toàn cơ sở và của { $department }.
+web-facility-department-only = Tài khoản của bạn xem số liệu của { $department }; mọi bảng dưới đây là của khoa/phòng này.
+web-facility-compare-whole = Để so sánh, toàn cơ sở: { $rate } (n = { $n } câu trả lời).
+web-scoped = { $what } · { $scope }
 web-facility-counts = { $responses } phiếu được tính; { $partial } phiếu chưa hoàn thành; { $rapid } phiếu gửi lặp nhanh (không tính).
 web-facility-departments = Theo khoa/phòng
 web-facility-sections = Theo phần A–E
@@ -135,7 +134,7 @@ web-public-qr-alt = Mã QR dẫn đến trang kết quả này
 web-public-embed = Nhúng vào trang web của cơ sở:
 
 # hailong centre user …, centre serve
-cli-centre-no-accounts = Chưa có tài khoản nào để đăng nhập các trang web. Tạo tài khoản quản trị đầu tiên: hailong centre user add --name admin --role admin
+cli-centre-no-accounts = Chưa có tài khoản nào để đăng nhập các trang web. Tạo tài khoản quản trị đầu tiên bằng lệnh: { $command }
 cli-centre-public-thresholds = Ngưỡng trang công khai phải theo thứ tự --public-department-n ≤ --public-min-n ≤ --public-caution-n.
 cli-user-password = Mật khẩu (ít nhất 10 ký tự)
 cli-user-password-again = Nhập lại mật khẩu
@@ -178,6 +177,7 @@ quarterly-recipient-2 = - Lưu: VT, QLCL.
 quarterly-signer = GIÁM ĐỐC
 quarterly-sign-here = (Ký, ghi rõ họ tên, đóng dấu)
 quarterly-rate = Tỷ lệ hài lòng chung
+quarterly-verdict = Kết luận so với mục tiêu { $target }
 quarterly-mean = Điểm trung bình
 quarterly-comprehensive = Tỷ lệ hài lòng toàn diện
 quarterly-expectation = Mức đáp ứng so với mong đợi
@@ -195,6 +195,7 @@ quarterly-col-not-used = Không sử dụng
 quarterly-channel-kiosk = Ki-ốt tại nơi tiếp đón
 quarterly-remark-met = { $section }: { $rate } ({ $n } câu trả lời), đạt mục tiêu { $target }; câu thấp nhất: { $weakest }.
 quarterly-remark-not-met = { $section }: { $rate } ({ $n } câu trả lời), chưa đạt mục tiêu { $target }; cần cải thiện trước hết: { $weakest }.
+quarterly-remark-unsettled = { $section }: { $rate } ({ $n } câu trả lời) so với mục tiêu { $target }: { $verdict }. Câu thấp nhất: { $weakest }.
 quarterly-remark-none = { $section }: chưa có câu trả lời trong kỳ.
 quarterly-download-docx = Tải bản Word (.docx) để chỉnh sửa và ký
 quarterly-print-hint = In trang này (Ctrl+P → Lưu thành PDF) để có bản A4.
@@ -237,3 +238,14 @@ web-admin-leader = Lãnh đạo cơ sở (duyệt, công khai trả lời; xem d
 web-admin-leader-short = lãnh đạo
 cli-user-leader = lãnh đạo
 cli-feedback-no-holidays = Lịch ngày nghỉ lễ không có năm { $year }: hạn xử lý góp ý năm đó chỉ bỏ qua thứ Bảy, Chủ nhật. Thêm năm vào tệp [feedback] holidays (xem docs/feedback.md).
+
+## account checks (accounts::AccountProblem)
+account-name-length = Tên đăng nhập (--name) phải có từ 1 đến 64 ký tự.
+account-name-characters = Tên đăng nhập (--name) không được có dấu cách hay ký tự điều khiển.
+account-leader-role = Chỉ tài khoản cơ sở (facility) mới là lãnh đạo (--leader); tài khoản này là { $role }.
+account-facility-missing = Tài khoản { $role } thuộc về một cơ sở: hãy ghi cơ sở (--facility).
+account-facility-not-wanted = Tài khoản { $role } xem mọi cơ sở: không ghi cơ sở (--facility).
+account-department-missing = Tài khoản khoa/phòng (department) thuộc về một khoa/phòng: hãy ghi khoa/phòng (--department).
+account-department-not-wanted = Chỉ tài khoản khoa/phòng mới có khoa/phòng (--department); tài khoản này là { $role }.
+account-password-short = Mật khẩu phải có ít nhất { $min } ký tự.
+account-password-long = Mật khẩu không được dài quá { $max } ký tự.

@@ -8,11 +8,7 @@ report-period-all = toàn bộ dữ liệu
 report-department = Khoa/phòng: { $department }
 report-responses = Số phiếu được tính: { $count } (trong đó chưa hoàn thành: { $partial }). Không tính: { $rapid } phiếu gửi lặp nhanh.
 report-satisfied = Tỷ lệ hài lòng chung: { $pct } (n = { $n } câu trả lời; khoảng tin cậy 95 %: { $ci })
-report-target = Mục tiêu { $target } %: { $verdict }
-report-verdict-met = ĐẠT
-report-verdict-not-met = CHƯA ĐẠT
-report-verdict-inconclusive = chưa đủ số phiếu để kết luận
-report-verdict-no-data = chưa có dữ liệu
+report-target = So với mục tiêu { $target } %: { $verdict }
 report-mean = Điểm trung bình: { $mean } / 5
 report-comprehensive = Tỷ lệ hài lòng toàn diện: { $pct } (n = { $n } phiếu trả lời đủ)
 report-expectation = Mức đáp ứng so với mong đợi: { $pct } (n = { $n })
@@ -118,10 +114,6 @@ config-unwritable = { $file }: không ghi được: { $error }
 report-row-total = Chung (mọi phần)
 report-col-interval = KTC 95 %
 report-col-verdict = Kết luận
-report-verdict-short-met = Đạt
-report-verdict-short-not-met = Chưa đạt
-report-verdict-short-inconclusive = Chưa đủ phiếu
-report-verdict-short-no-data = —
 export-sum-verdict = Kết luận so với mục tiêu
 export-sum-ci-low-short = KTC 95 % — dưới
 export-sum-ci-high-short = KTC 95 % — trên
@@ -130,3 +122,16 @@ export-sum-share = Tỷ lệ chọn mức { $score } (%)
 export-status-complete = Hoàn thành
 export-status-partial = Chưa hoàn thành
 ## end of the report-model block
+
+## one verdict, said the same way on every surface (report::text::verdict_words)
+verdict-met = Đạt mục tiêu
+verdict-not-met = Chưa đạt mục tiêu
+verdict-too-few = Chưa đủ câu trả lời để kết luận
+verdict-close = Sát mục tiêu: chưa kết luận được
+verdict-close-more = Sát mục tiêu: chưa kết luận được; nếu tỷ lệ giữ như hiện nay, cần thêm khoảng { $more } câu trả lời
+verdict-no-data = Chưa có câu trả lời
+verdict-short-met = Đạt
+verdict-short-not-met = Chưa đạt
+verdict-short-too-few = Ít câu trả lời
+verdict-short-close = Sát mục tiêu
+verdict-short-no-data = —

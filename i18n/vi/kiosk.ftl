@@ -91,10 +91,6 @@ period-last-quarter = Quý trước
 period-year = Năm nay
 dash-rate = Tỷ lệ hài lòng chung
 dash-target = Mục tiêu { $target }
-dash-verdict-met = ĐẠT mục tiêu
-dash-verdict-not-met = CHƯA ĐẠT mục tiêu
-dash-verdict-inconclusive = Chưa đủ số phiếu để kết luận
-dash-verdict-no-data = Chưa có phiếu nào trong kỳ này
 dash-n = n = { $n } câu trả lời · khoảng tin cậy 95 %: { $interval }
 dash-counts = { $responses } phiếu được tính · { $partial } chưa hoàn thành · { $rapid } gửi lặp nhanh (không tính)
 dash-lowest = Năm câu có tỷ lệ hài lòng thấp nhất

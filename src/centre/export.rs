@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::path::Path;
 
-use crate::i18n::tr;
 use crate::report::export::{self, ExportError, Format};
-use crate::report::{Period, Report, ResponseSource};
+use crate::report::{Period, ResponseSource};
 use crate::store::{StoredResponse, TallyGroup};
 use crate::survey::{Catalog, Locale, Questionnaire, Tally};
 
@@ -23,6 +22,15 @@ pub struct Filter {
     pub scope: Scope,
     /// Only this questionnaire id.
     pub questionnaire: Option<String>,
+}
+
+impl From<Scope> for Filter {
+    fn from(scope: Scope) -> Filter {
+        Filter {
+            scope,
+            questionnaire: None,
+        }
+    }
 }
 
 impl Filter {
@@ -116,25 +124,6 @@ impl ResponseSource for Source<'_> {
     }
 }
 
-/// The DESIGN §5 report of `filter` over `period`, added up through the [`Source`] (the XLSX
-/// export's summary sheet). Its `facility` is the scope's, or "all facilities" in `locale`.
-pub fn report(centre: &Centre, filter: &Filter, period: &Period, locale: Locale) -> Result<Report, Error> {
-    let summary = crate::report::summary(&Source::of(centre), filter, &centre.scoring)?;
-    Ok(Report {
-        facility: filter
-            .scope
-            .facility
-            .clone()
-            .unwrap_or_else(|| tr(locale, id!("report-all-facilities"))),
-        period: period.label.clone(),
-        from: filter.scope.from,
-        to: filter.scope.to,
-        department: filter.scope.department.clone(),
-        questionnaire: filter.questionnaire.clone(),
-        summary,
-    })
-}
-
 /// Writes the responses `filter` selects to `out` as CSV or XLSX (headers and words in
 /// `locale`), through the same exporter as the kiosk's, and returns how many it wrote. The
 /// file appears under its name only once complete.
@@ -147,7 +136,7 @@ pub fn write(
     out: &Path,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<u64, ExportError<Error>> {
-    let report = report(centre, filter, period, locale).map_err(ExportError::Source)?;
+    let report = super::report(centre, filter, period, locale).map_err(ExportError::Source)?;
     let req = export::Request {
         filter,
         locale,

@@ -258,17 +258,6 @@ fn feedback_lines(
     Ok(lines)
 }
 
-/// A verdict in words, as pages, reports and alerts say it.
-pub fn verdict_id(v: crate::survey::Verdict) -> crate::i18n::Id {
-    use crate::survey::Verdict;
-    match v {
-        Verdict::Met => id!("web-verdict-met"),
-        Verdict::NotMet => id!("web-verdict-not-met"),
-        Verdict::Inconclusive => id!("web-verdict-inconclusive"),
-        Verdict::NoData => id!("web-verdict-no-data"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

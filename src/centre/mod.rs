@@ -15,7 +15,6 @@ pub mod sqlite;
 pub mod store;
 pub mod verify;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::ScoringConfig;
 use crate::report::{Report, period::Period};
-use crate::survey::{Catalog, Locale, Questionnaire, ScoringOptions, Tally, summarize};
+use crate::survey::{Catalog, Locale, ScoringOptions};
 pub use accounts::AccountStore;
 pub use alerts::AlertStore;
 pub use feedback::FeedbackStore;
@@ -200,41 +199,29 @@ pub fn scoring(target_pct: f64, s: &ScoringConfig) -> ScoringOptions {
     }
 }
 
-/// The DESIGN §5 report over everything the centre holds in `scope` (blocking). Its `facility`
-/// is the scope's, or "all facilities" in `locale` when the scope names none.
-pub fn report(centre: &Centre, scope: &Scope, period: &Period, locale: Locale) -> Result<Report, store::Error> {
-    let mut tallies: HashMap<(String, u32, bool), Tally> = HashMap::new();
-    centre.store.for_each_tally(scope, &mut |key, tally| {
-        tallies
-            .entry((key.questionnaire_id, key.questionnaire_version, key.rapid_repeat))
-            .or_default()
-            .merge(&tally);
-    })?;
-    let mut counted: Vec<(&Questionnaire, &Tally)> = Vec::new();
-    let mut rapid = 0;
-    for ((id, version, is_rapid), tally) in &tallies {
-        if *is_rapid {
-            rapid += tally.responses;
-            continue;
-        }
-        let q = centre
-            .catalog
-            .get(id, *version)
-            .ok_or_else(|| store::Error::Corrupt(format!("responses refer to unknown questionnaire {id}@{version}")))?;
-        counted.push((q, tally));
-    }
-    counted.sort_by_key(|(q, _)| q.key());
+/// The DESIGN §5 report of `filter` over `period` (blocking): the one report function of the
+/// centre, behind `/api/v1/report`, `centre report` and the XLSX export's summary sheet, added
+/// up through [`export::Source`] by `report::summary` like the kiosk's. Its `facility` is the
+/// scope's, or "all facilities" in `locale` when the scope names none.
+pub fn report(
+    centre: &Centre,
+    filter: &export::Filter,
+    period: &Period,
+    locale: Locale,
+) -> Result<Report, store::Error> {
+    let summary = crate::report::summary(&export::Source::of(centre), filter, &centre.scoring)?;
     Ok(Report {
-        facility: scope
+        facility: filter
+            .scope
             .facility
             .clone()
             .unwrap_or_else(|| crate::i18n::tr(locale, id!("report-all-facilities"))),
         period: period.label.clone(),
-        from: period.from,
-        to: period.to,
-        department: scope.department.clone(),
-        questionnaire: None,
-        summary: summarize(&counted, rapid, &centre.scoring),
+        from: filter.scope.from,
+        to: filter.scope.to,
+        department: filter.scope.department.clone(),
+        questionnaire: filter.questionnaire.clone(),
+        summary,
     })
 }
 

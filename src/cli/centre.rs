@@ -336,8 +336,62 @@ fn open_centre(env: &Env, database: Option<&str>, create: bool) -> Result<Arc<dy
     server::open_store(&database, env.config.timezone.0).with_context(|| shown)
 }
 
+/// `value` as one shell word: as is when it holds only plain characters, else single-quoted.
+fn shell_word(value: &str) -> String {
+    if !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-:=@,+%".contains(c))
+    {
+        value.to_string()
+    } else {
+        format!("'{}'", value.replace('\'', "'\\''"))
+    }
+}
+
+/// The command that adds the first admin to the centre this `centre serve` runs on, exactly as
+/// it must be typed: the same data directory, configuration and database (a PostgreSQL
+/// password is left for the reader to fill in, never printed).
+fn first_admin_command(env: &Env, common: &Common, database: Option<&str>) -> String {
+    let mut words = vec![
+        "hailong".to_string(),
+        "--data-dir".into(),
+        shell_word(
+            &std::path::absolute(&env.data.0)
+                .unwrap_or_else(|_| env.data.0.clone())
+                .display()
+                .to_string(),
+        ),
+    ];
+    if let Some(config) = common.config_path() {
+        words.push("--config".into());
+        words.push(shell_word(
+            &std::path::absolute(config)
+                .unwrap_or_else(|_| config.to_path_buf())
+                .display()
+                .to_string(),
+        ));
+    }
+    words.push("centre".into());
+    if let Some(db) = database {
+        let shown = match db.split_once("://").and_then(|(scheme, rest)| {
+            let (userinfo, host) = rest.split_once('@')?;
+            let (user, _) = userinfo.split_once(':')?;
+            Some(format!("{scheme}://{user}:PASSWORD@{host}"))
+        }) {
+            Some(masked) => masked,
+            None => db.to_string(),
+        };
+        words.push("--database".into());
+        words.push(shell_word(&shown));
+    }
+    words.extend(["user", "add", "--name", "admin", "--role", "admin"].map(String::from));
+    words.join(" ")
+}
+
 pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<ExitCode> {
     let env = env(common)?;
+    let first_admin = first_admin_command(&env, common, database);
     let creates = matches!(
         command,
         Command::Serve { .. }
@@ -393,7 +447,7 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
                     department_n: public_department_n,
                 },
             };
-            serve(&env, store, web, listen, tls)
+            serve(&env, store, web, listen, tls, &first_admin)
         }
         Command::User { command } => user(store.as_ref(), command, env.locale),
         Command::Kiosk { command } => kiosk(store.as_ref(), command, env.locale),
@@ -574,7 +628,7 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
             };
             scope.check().map_err(anyhow::Error::msg)?;
             known_names(centre.store.as_ref(), &scope, env.locale)?;
-            let report = server::report(&centre, &scope, &period, env.locale)?;
+            let report = server::report(&centre, &scope.into(), &period, env.locale)?;
             if json {
                 say(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
             } else {
@@ -643,8 +697,7 @@ fn new_password(locale: Locale, from_stdin: bool) -> Result<String> {
         }
         first
     };
-    server::accounts::check_password(&password)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", tr(locale, id!("cli-user-password"))))?;
+    server::accounts::check_password(&password).map_err(|e| anyhow::anyhow!(e.message(locale)))?;
     Ok(password)
 }
 
@@ -669,7 +722,7 @@ fn user(store: &dyn server::Backend, command: UserCommand, locale: Locale) -> Re
                 department,
                 leader,
             };
-            new.check().map_err(anyhow::Error::msg)?;
+            new.check().map_err(|e| anyhow::anyhow!(e.message(locale)))?;
             if let Some(f) = &new.facility {
                 let known: Vec<String> = store.facility_list()?.into_iter().map(|k| k.name).collect();
                 if !known.iter().any(|k| k == f) {
@@ -1015,6 +1068,7 @@ fn serve(
     web: server::WebOptions,
     listen: SocketAddr,
     tls: Option<rustls::ServerConfig>,
+    first_admin: &str,
 ) -> Result<ExitCode> {
     // Structured logs on stderr; RUST_LOG=debug for more, RUST_LOG=warn for less.
     tracing_subscriber::fmt()
@@ -1024,7 +1078,14 @@ fn serve(
         .init();
     if store.user_count()? == 0 {
         // Nobody can log in to the pages yet: say how to make the first account.
-        tracing::warn!("{}", tr(env.locale, id!("cli-centre-no-accounts")));
+        tracing::warn!(
+            "{}",
+            tr_args(
+                env.locale,
+                id!("cli-centre-no-accounts"),
+                &[("command", first_admin.to_string().into())]
+            )
+        );
     }
     let mut centre = centre(env, store)?;
     centre.web = web;

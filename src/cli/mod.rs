@@ -53,6 +53,13 @@ pub struct Common {
     lang: Option<Locale>,
 }
 
+impl Common {
+    /// The configuration file given with `--config`, if any.
+    pub(crate) fn config_path(&self) -> Option<&std::path::Path> {
+        self.config.as_deref()
+    }
+}
+
 /// Which responses a report or export covers.
 #[derive(Debug, Args, Clone)]
 pub struct Scope {

@@ -121,7 +121,7 @@ pub fn quarterly(r: &QuarterlyReport, locale: Locale) -> Result<Vec<u8>, String>
             ],
             &r.headline(locale)
                 .into_iter()
-                .map(|l| vec![l.label, l.value, l.n.to_string()])
+                .map(|l| vec![l.label, l.value, l.n])
                 .collect::<Vec<_>>(),
         ))
         .add_paragraph(para(&tr(locale, id!("quarterly-by-department"))));

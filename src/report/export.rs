@@ -582,7 +582,10 @@ fn write_summary(sheet: &mut Worksheet, model: &Model, report: &Report, bold: &C
         |d: Option<chrono::NaiveDate>| d.map_or(Cell::Empty, |d| Cell::DateTime(d.and_time(chrono::NaiveTime::MIN)));
     let rows: Vec<(crate::i18n::Id, Cell)> = vec![
         (id!("export-sum-facility"), Cell::Text(model.facility.clone())),
-        (id!("export-sum-period"), Cell::Text(model.period.clone())),
+        (
+            id!("export-sum-period"),
+            Cell::Text(super::text::period_words(locale, &model.period, model.from, model.to)),
+        ),
         (id!("export-sum-from"), day(model.from)),
         (id!("export-sum-to"), day(model.to)),
         (id!("export-sum-responses"), Cell::Number(model.counts.counted as f64)),
@@ -605,7 +608,7 @@ fn write_summary(sheet: &mut Worksheet, model: &Model, report: &Report, bold: &C
         (id!("export-sum-target"), Cell::Number(s.target_pct)),
         (
             id!("export-sum-verdict"),
-            Cell::Text(super::text::verdict_words(locale, total.verdict)),
+            Cell::Text(super::text::verdict_words(locale, total.judgement())),
         ),
     ];
     let mut r = 0u32;
@@ -651,7 +654,7 @@ fn write_summary(sheet: &mut Worksheet, model: &Model, report: &Report, bold: &C
             num(f.ci_low_pct),
             num(f.ci_high_pct),
             num(f.mean_score),
-            Cell::Text(super::text::verdict_short(locale, row.verdict)),
+            Cell::Text(super::text::verdict_short(locale, row.judgement())),
         ];
         if let Some(shares) = f.score_shares_pct {
             cells.extend(shares.iter().map(|v| num(Some(*v))));

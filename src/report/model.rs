@@ -9,8 +9,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{Report, verdict};
-use crate::survey::{Figures, Locale, Questionnaire, Verdict};
+use super::Report;
+use crate::survey::{Figures, Judgement, Locale, Questionnaire, Unsettled, Verdict};
 
 /// What a row stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,8 +72,21 @@ pub struct Row {
     pub label: String,
     /// Its figures.
     pub figures: RowFigures,
-    /// How its rate stands against the target ([`verdict`]).
+    /// How its rate stands against the target (`report::verdict`).
     pub verdict: Verdict,
+    /// Why an inconclusive verdict is inconclusive (`survey::judge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsettled: Option<Unsettled>,
+}
+
+impl Row {
+    /// The verdict with its reason, for [`super::text::verdict_words`].
+    pub fn judgement(&self) -> Judgement {
+        Judgement {
+            verdict: self.verdict,
+            unsettled: self.unsettled,
+        }
+    }
 }
 
 /// A figure with its n.
@@ -140,7 +153,8 @@ impl Model {
             code,
             label,
             figures: RowFigures::of(f, level == Level::Item),
-            verdict: verdict(f.satisfied, f.answers, target),
+            verdict: f.judge(target).verdict,
+            unsettled: f.judge(target).unsettled,
         };
         let total = Figures {
             answers: s.answers,

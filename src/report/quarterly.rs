@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::i18n::{tr, tr_args};
-use crate::survey::{Figures, Locale, Summary};
+use crate::survey::{Figures, Locale, Summary, Verdict};
 
 /// One questionnaire used in the period.
 #[derive(Debug, Clone, Serialize)]
@@ -92,8 +92,8 @@ pub struct Line {
     pub label: String,
     /// The value, formatted.
     pub value: String,
-    /// Its n.
-    pub n: u64,
+    /// Its n, formatted (`3.711`).
+    pub n: String,
 }
 
 fn pct(locale: Locale, v: Option<f64>) -> String {
@@ -109,41 +109,58 @@ fn share(locale: Locale, k: u64, n: u64) -> String {
 }
 
 impl QuarterlyReport {
-    /// The overall figures of section II.2, each with its n.
+    /// The overall figures of section II.2, each with its n (grouped as the reader writes
+    /// numbers): the rate, its verdict against the target (`report::verdict`, worded as on every
+    /// other surface), the mean, and those of the other indicators the forms used asked (a form
+    /// without G1 has no expectation row).
     pub fn headline(&self, locale: Locale) -> Vec<Line> {
         let s = &self.total;
-        vec![
+        let count = |n| super::text::count(locale, n);
+        let mut lines = vec![
             Line {
                 label: tr(locale, id!("quarterly-rate")),
                 value: pct(locale, s.satisfied_pct),
-                n: s.answers,
+                n: count(s.answers),
+            },
+            Line {
+                label: crate::i18n::tr_args(
+                    locale,
+                    id!("quarterly-verdict"),
+                    &[("target", pct(locale, Some(self.target)).into())],
+                ),
+                value: super::text::verdict_words(locale, s.judgement()),
+                n: count(s.answers),
             },
             Line {
                 label: tr(locale, id!("quarterly-mean")),
                 value: s
                     .mean_score
                     .map_or_else(|| "—".into(), |m| super::text::decimal(locale, m, 2)),
-                n: s.answers,
+                n: count(s.answers),
             },
-            Line {
-                label: tr(locale, id!("quarterly-comprehensive")),
-                value: pct(locale, s.comprehensive_pct),
-                n: s.comprehensive_respondents,
-            },
-            Line {
-                label: tr(locale, id!("quarterly-expectation")),
-                value: pct(locale, s.expectation_mean),
-                n: s.expectation_n,
-            },
-            Line {
-                label: tr(locale, id!("quarterly-return")),
-                value: pct(locale, s.return_pct),
-                n: s.return_n,
-            },
-        ]
+        ];
+        for (label, value, n) in [
+            (
+                id!("quarterly-comprehensive"),
+                s.comprehensive_pct,
+                s.comprehensive_respondents,
+            ),
+            (id!("quarterly-expectation"), s.expectation_mean, s.expectation_n),
+            (id!("quarterly-return"), s.return_pct, s.return_n),
+        ] {
+            if n > 0 {
+                lines.push(Line {
+                    label: tr(locale, label),
+                    value: pct(locale, value),
+                    n: count(n),
+                });
+            }
+        }
+        lines
     }
 
-    /// Section III: one remark per group A–E, from its figures against the target.
+    /// Section III: one remark per group A–E, judged by `report::verdict` like every other
+    /// surface, naming the group's weakest item (`Summary::weakest`).
     pub fn remarks(&self, locale: Locale) -> Vec<String> {
         self.sections
             .iter()
@@ -156,37 +173,28 @@ impl QuarterlyReport {
                     );
                 };
                 let weakest = self
-                    .items
-                    .iter()
-                    .filter(|i| {
-                        i.figures.answers > 0 && self.total.items.get(&i.code).is_some_and(|x| &x.section == code)
-                    })
-                    .min_by(|a, b| {
-                        a.figures
-                            .satisfied_pct
-                            .unwrap_or(100.0)
-                            .total_cmp(&b.figures.satisfied_pct.unwrap_or(100.0))
-                    });
-                let met = f.satisfied_pct.is_some_and(|p| p >= self.target);
+                    .total
+                    .weakest(usize::MAX)
+                    .into_iter()
+                    .find(|(_, i)| &i.section == code)
+                    .map(|(c, i)| format!("{c} ({})", pct(locale, i.figures.satisfied_pct)))
+                    .unwrap_or_default();
+                let judgement = f.judge(self.target);
+                let id = match judgement.verdict {
+                    Verdict::Met => id!("quarterly-remark-met"),
+                    Verdict::NotMet => id!("quarterly-remark-not-met"),
+                    Verdict::Inconclusive | Verdict::NoData => id!("quarterly-remark-unsettled"),
+                };
                 tr_args(
                     locale,
-                    if met {
-                        id!("quarterly-remark-met")
-                    } else {
-                        id!("quarterly-remark-not-met")
-                    },
+                    id,
                     &[
                         ("section", format!("{code}. {title}").into()),
                         ("rate", pct(locale, f.satisfied_pct).into()),
-                        ("n", f.answers.into()),
+                        ("n", super::text::count(locale, f.answers).into()),
                         ("target", pct(locale, Some(self.target)).into()),
-                        (
-                            "weakest",
-                            weakest
-                                .map(|i| format!("{} ({})", i.code, pct(locale, i.figures.satisfied_pct)))
-                                .unwrap_or_default()
-                                .into(),
-                        ),
+                        ("verdict", super::text::verdict_words(locale, judgement).into()),
+                        ("weakest", weakest.into()),
                     ],
                 )
             })

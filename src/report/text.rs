@@ -2,12 +2,10 @@
 
 use std::fmt::Write as _;
 
-use fluent_bundle::FluentValue;
-
 use super::Report;
 use super::model::{Level, Model, Row};
 use crate::i18n::{tr, tr_args};
-use crate::survey::{Locale, Questionnaire, Verdict};
+use crate::survey::{Judgement, Locale, Questionnaire, Unsettled, Verdict};
 
 /// A number with one decimal, using the locale's decimal mark (`93,4` in Vietnamese).
 pub fn decimal(locale: Locale, v: f64, places: usize) -> String {
@@ -28,28 +26,93 @@ pub fn date(d: chrono::NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
-/// The verdict in words (`ĐẠT`, `chưa đủ số phiếu để kết luận`…).
-pub fn verdict_words(locale: Locale, verdict: Verdict) -> String {
-    tr(
-        locale,
-        match verdict {
-            Verdict::Met => id!("report-verdict-met"),
-            Verdict::NotMet => id!("report-verdict-not-met"),
-            Verdict::Inconclusive => id!("report-verdict-inconclusive"),
-            Verdict::NoData => id!("report-verdict-no-data"),
-        },
-    )
+/// A count with thousands grouped (`2.000.000` in Vietnamese, `2,000,000` in English).
+pub fn count(locale: Locale, n: u64) -> String {
+    let digits = n.to_string();
+    let sep = match locale {
+        Locale::Vi => '.',
+        Locale::En => ',',
+    };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
 }
 
-/// The verdict in a table cell (`Đạt`, `Chưa đủ phiếu`…).
-pub fn verdict_short(locale: Locale, verdict: Verdict) -> String {
+/// The name of a named period (`2026-Q3` → `Quý 3/2026`, `2026-9M` → `9 tháng đầu năm
+/// 2026`); `None` for `all` and date spans.
+pub fn period_name(locale: Locale, label: &str) -> Option<String> {
+    let (year, rest) = label.split_once('-').map_or((label, None), |(y, r)| (y, Some(r)));
+    let year: i32 = year.parse().ok()?;
+    let arg = |id: crate::i18n::Id, n: Option<u32>| {
+        let mut args: Vec<(&str, fluent_bundle::FluentValue)> = vec![("year", year.to_string().into())];
+        if let Some(n) = n {
+            args.push(("n", n.into()));
+        }
+        tr_args(locale, id, &args)
+    };
+    Some(match rest {
+        None => arg(id!("web-period-year"), None),
+        Some("H1") => arg(id!("web-period-h1"), None),
+        Some("H2") => arg(id!("web-period-h2"), None),
+        Some("9M") => arg(id!("web-period-9m"), None),
+        Some(q) if q.len() == 2 && q.starts_with('Q') => arg(id!("web-period-quarter"), q[1..].parse().ok()),
+        Some(m) if m.len() == 2 => arg(id!("web-period-month"), m.parse().ok()),
+        _ => return None,
+    })
+}
+
+/// A period in words for a document: its name, "all data", or its first and last day.
+pub fn period_words(
+    locale: Locale,
+    label: &str,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> String {
+    if let Some(name) = period_name(locale, label) {
+        return name;
+    }
+    match (from, to) {
+        (None, None) => tr(locale, id!("report-period-all")),
+        (from, to) => format!(
+            "{} – {}",
+            from.map_or_else(|| "…".into(), date),
+            to.map_or_else(|| "…".into(), date)
+        ),
+    }
+}
+
+/// The verdict in words, the same on every surface: met, not met, too few answers to
+/// conclude, or close to the target with how many more answers would settle it.
+pub fn verdict_words(locale: Locale, j: Judgement) -> String {
+    match (j.verdict, j.unsettled) {
+        (Verdict::Met, _) => tr(locale, id!("verdict-met")),
+        (Verdict::NotMet, _) => tr(locale, id!("verdict-not-met")),
+        (Verdict::NoData, _) => tr(locale, id!("verdict-no-data")),
+        (Verdict::Inconclusive, Some(Unsettled::Close { more: Some(more) })) => tr_args(
+            locale,
+            id!("verdict-close-more"),
+            &[("more", count(locale, more).into())],
+        ),
+        (Verdict::Inconclusive, Some(Unsettled::Close { more: None })) => tr(locale, id!("verdict-close")),
+        (Verdict::Inconclusive, _) => tr(locale, id!("verdict-too-few")),
+    }
+}
+
+/// The verdict in a table cell (`Đạt`, `Sát mục tiêu`…).
+pub fn verdict_short(locale: Locale, j: Judgement) -> String {
     tr(
         locale,
-        match verdict {
-            Verdict::Met => id!("report-verdict-short-met"),
-            Verdict::NotMet => id!("report-verdict-short-not-met"),
-            Verdict::Inconclusive => id!("report-verdict-short-inconclusive"),
-            Verdict::NoData => id!("report-verdict-short-no-data"),
+        match (j.verdict, j.unsettled) {
+            (Verdict::Met, _) => id!("verdict-short-met"),
+            (Verdict::NotMet, _) => id!("verdict-short-not-met"),
+            (Verdict::NoData, _) => id!("verdict-short-no-data"),
+            (Verdict::Inconclusive, Some(Unsettled::Close { .. })) => id!("verdict-short-close"),
+            (Verdict::Inconclusive, _) => id!("verdict-short-too-few"),
         },
     )
 }
@@ -97,11 +160,11 @@ fn table_row(out: &mut String, locale: Locale, row: &Row) {
     line(
         out,
         &label,
-        &f.n.to_string(),
+        &count(locale, f.n),
         &percent(locale, f.rate_pct),
         &interval(locale, f.ci_low_pct, f.ci_high_pct),
         &mean(locale, f.mean_score),
-        &verdict_short(locale, row.verdict),
+        &verdict_short(locale, row.judgement()),
     );
 }
 
@@ -145,9 +208,9 @@ pub fn render_model(model: &Model) -> String {
         locale,
         id!("report-responses"),
         &[
-            ("count", FluentValue::from(c.counted)),
-            ("partial", FluentValue::from(c.counted_partial)),
-            ("rapid", FluentValue::from(c.excluded_rapid_repeats)),
+            ("count", count(locale, c.counted).into()),
+            ("partial", count(locale, c.counted_partial).into()),
+            ("rapid", count(locale, c.excluded_rapid_repeats).into()),
         ],
     ));
     say(String::new());
@@ -158,7 +221,7 @@ pub fn render_model(model: &Model) -> String {
         id!("report-satisfied"),
         &[
             ("pct", percent(locale, f.rate_pct).into()),
-            ("n", FluentValue::from(f.n)),
+            ("n", count(locale, f.n).into()),
             ("ci", interval(locale, f.ci_low_pct, f.ci_high_pct).into()),
         ],
     ));
@@ -167,7 +230,7 @@ pub fn render_model(model: &Model) -> String {
         id!("report-target"),
         &[
             ("target", decimal(locale, model.target_pct, 0).into()),
-            ("verdict", verdict_words(locale, total.verdict).into()),
+            ("verdict", verdict_words(locale, total.judgement()).into()),
         ],
     ));
     say(tr_args(
@@ -185,7 +248,7 @@ pub fn render_model(model: &Model) -> String {
             id,
             &[
                 ("pct", percent(locale, indicator.value).into()),
-                ("n", FluentValue::from(indicator.n)),
+                ("n", count(locale, indicator.n).into()),
             ],
         ));
     }

@@ -338,6 +338,91 @@ pub fn verdict(satisfied: u64, answers: u64, target_pct: f64) -> Verdict {
     }
 }
 
+/// Why an inconclusive verdict is inconclusive, so it can be said in words that are not an
+/// excuse: too few answers to judge at all, or enough answers for a rate that sits close to
+/// the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case", tag = "why")]
+pub enum Unsettled {
+    /// So few answers that even all of them satisfied would not show the target met (below 73
+    /// answers at a 95 % target).
+    TooFew,
+    /// The interval contains the target. `more`: how many more answers, at today's rate,
+    /// would settle it either way (none when the rate equals the target or it would take
+    /// more than ten million).
+    Close {
+        /// Answers still needed at today's rate.
+        more: Option<u64>,
+    },
+}
+
+/// A verdict with, when it is inconclusive, the reason ([`Unsettled`]): what every surface
+/// puts into words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Judgement {
+    /// The verdict of [`verdict`].
+    pub verdict: Verdict,
+    /// Why it is inconclusive; `None` for the other verdicts.
+    pub unsettled: Option<Unsettled>,
+}
+
+/// The [`verdict`] of `satisfied` of `answers` against `target_pct`, with the reason when it
+/// is inconclusive.
+///
+/// ```
+/// use hailong::survey::scoring::{Unsettled, judge};
+/// // 19 of 20: even 20 of 20 could not show 95 %.
+/// assert_eq!(judge(19, 20, 95.0).unsettled, Some(Unsettled::TooFew));
+/// // 775 answers at 94,4 %: close, and about 1.000 more at that rate would show it below.
+/// let j = judge(732, 775, 95.0);
+/// assert!(matches!(j.unsettled, Some(Unsettled::Close { more: Some(m) }) if m > 500 && m < 2_000));
+/// ```
+pub fn judge(satisfied: u64, answers: u64, target_pct: f64) -> Judgement {
+    let v = verdict(satisfied, answers, target_pct);
+    let unsettled = (v == Verdict::Inconclusive).then(|| {
+        if verdict(answers, answers, target_pct) != Verdict::Met {
+            Unsettled::TooFew
+        } else {
+            Unsettled::Close {
+                more: to_settle(satisfied, answers, target_pct),
+            }
+        }
+    });
+    Judgement { verdict: v, unsettled }
+}
+
+/// The least number of further answers, at the rate `satisfied / answers`, after which the
+/// Wilson interval no longer contains `target_pct`.
+fn to_settle(satisfied: u64, answers: u64, target_pct: f64) -> Option<u64> {
+    const CAP: u64 = 10_000_000;
+    let p = satisfied as f64 / answers as f64;
+    let t = target_pct / 100.0;
+    if (p - t).abs() < 1e-12 {
+        return None;
+    }
+    // Whether `n` answers at rate `p` would be settled (the interval's bounds use real counts).
+    let settled = |n: u64| {
+        let (nf, z2) = (n as f64, 1.959_963_984_540_054_f64.powi(2));
+        let denom = 1.0 + z2 / nf;
+        let centre = (p + z2 / (2.0 * nf)) / denom;
+        let half = (z2.sqrt() / denom) * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt();
+        if p > t { centre - half >= t } else { centre + half < t }
+    };
+    let (mut lo, mut hi) = (answers, answers.max(1));
+    while !settled(hi) {
+        if hi >= CAP {
+            return None;
+        }
+        lo = hi;
+        hi = (hi * 2).min(CAP);
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if settled(mid) { hi = mid } else { lo = mid }
+    }
+    Some(hi.saturating_sub(answers))
+}
+
 /// Every figure of DESIGN §5 for one set of responses; `hailong report --json` prints this.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Summary {
@@ -390,16 +475,53 @@ pub struct Summary {
     pub return_n: u64,
     /// The target in percent.
     pub target_pct: f64,
-    /// Overall rate ≥ target.
+    /// The verdict is met (the same rule as `verdict`, never the point rate alone).
     pub meets_target: bool,
     /// The plain-language verdict staff read.
     pub verdict: Verdict,
+    /// Why an inconclusive verdict is inconclusive ([`judge`]); absent for the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsettled: Option<Unsettled>,
     /// Per section code.
     pub sections: BTreeMap<String, Figures>,
     /// Per scale item code.
     pub items: BTreeMap<String, ItemFigures>,
     /// Distribution of every choice item (G2, the cost question, demographics).
     pub choices: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+impl Figures {
+    /// How these figures stand against `target_pct` ([`judge`]).
+    pub fn judge(&self, target_pct: f64) -> Judgement {
+        judge(self.satisfied, self.answers, target_pct)
+    }
+}
+
+impl Summary {
+    /// How the overall rate stands against the target ([`judge`]).
+    pub fn judgement(&self) -> Judgement {
+        // Recomputed rather than read from `unsettled`, which a summary stored by an older
+        // version (a public snapshot) lacks; the rule is the same, so it agrees with `verdict`.
+        judge(self.satisfied, self.answers, self.target_pct)
+    }
+
+    /// The weakest items, at most `count`: the lowest rate first; of equal rates the one with
+    /// more answers (the surer), then by code. Items without answers are left out. Every
+    /// surface that lists weak items (staff mode, the centre's pages, the quarterly report)
+    /// takes them from here.
+    pub fn weakest(&self, count: usize) -> Vec<(&str, &ItemFigures)> {
+        let mut items: Vec<(&str, &ItemFigures, f64)> = self
+            .items
+            .iter()
+            .filter_map(|(code, f)| f.figures.satisfied_pct.map(|p| (code.as_str(), f, p)))
+            .collect();
+        items.sort_by(|a, b| {
+            a.2.total_cmp(&b.2)
+                .then_with(|| b.1.figures.answers.cmp(&a.1.figures.answers))
+                .then_with(|| a.0.cmp(b.0))
+        });
+        items.into_iter().take(count).map(|(code, f, _)| (code, f)).collect()
+    }
 }
 
 fn round2<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
@@ -454,8 +576,8 @@ pub fn summarize(parts: &[(&Questionnaire, &Tally)], rapid_repeat_responses: u64
             .sum()
     });
 
-    let meets_target = overall.satisfied_pct.is_some_and(|p| p >= opts.target_pct);
-    let verdict = verdict(overall.satisfied, overall.answers, opts.target_pct);
+    let Judgement { verdict, unsettled } = judge(overall.satisfied, overall.answers, opts.target_pct);
+    let meets_target = verdict == Verdict::Met;
 
     Summary {
         responses: total.responses,
@@ -482,6 +604,7 @@ pub fn summarize(parts: &[(&Questionnaire, &Tally)], rapid_repeat_responses: u64
         target_pct: opts.target_pct,
         meets_target,
         verdict,
+        unsettled,
         sections,
         items,
         choices,

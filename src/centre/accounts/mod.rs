@@ -103,44 +103,81 @@ pub struct NewUser {
     pub leader: bool,
 }
 
+/// What is wrong with a new account or password, said in the reader's language by
+/// [`AccountProblem::message`] (the CLI and the admin page both show it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountProblem {
+    /// The login name is empty or longer than 64 characters.
+    NameLength,
+    /// The login name holds a space or a control character.
+    NameCharacters,
+    /// Only a facility account can be a leader.
+    LeaderRole(Role),
+    /// A facility or department account without its facility.
+    FacilityMissing(Role),
+    /// An account that sees every facility was given one.
+    FacilityNotWanted(Role),
+    /// A department account without its department.
+    DepartmentMissing,
+    /// An account other than a department's was given a department.
+    DepartmentNotWanted(Role),
+    /// A facility or department name that is too long or holds control characters.
+    BadName(String),
+    /// A password shorter than [`MIN_PASSWORD`].
+    PasswordShort,
+    /// A password longer than [`MAX_PASSWORD`].
+    PasswordLong,
+}
+
+impl AccountProblem {
+    /// The problem in `locale`'s words, naming the field.
+    pub fn message(&self, locale: crate::survey::Locale) -> String {
+        use crate::i18n::{tr, tr_args};
+        let role = |r: &Role| -> fluent_bundle::FluentValue<'static> { r.as_str().to_string().into() };
+        match self {
+            AccountProblem::NameLength => tr(locale, id!("account-name-length")),
+            AccountProblem::NameCharacters => tr(locale, id!("account-name-characters")),
+            AccountProblem::LeaderRole(r) => tr_args(locale, id!("account-leader-role"), &[("role", role(r))]),
+            AccountProblem::FacilityMissing(r) => {
+                tr_args(locale, id!("account-facility-missing"), &[("role", role(r))])
+            }
+            AccountProblem::FacilityNotWanted(r) => {
+                tr_args(locale, id!("account-facility-not-wanted"), &[("role", role(r))])
+            }
+            AccountProblem::DepartmentMissing => tr(locale, id!("account-department-missing")),
+            AccountProblem::DepartmentNotWanted(r) => {
+                tr_args(locale, id!("account-department-not-wanted"), &[("role", role(r))])
+            }
+            AccountProblem::BadName(why) => why.clone(),
+            AccountProblem::PasswordShort => {
+                tr_args(locale, id!("account-password-short"), &[("min", MIN_PASSWORD.into())])
+            }
+            AccountProblem::PasswordLong => {
+                tr_args(locale, id!("account-password-long"), &[("max", MAX_PASSWORD.into())])
+            }
+        }
+    }
+}
+
 impl NewUser {
-    /// Checks the name and that facility and department match the role. The error names the
-    /// field.
-    pub fn check(&self) -> Result<(), String> {
+    /// Checks the name and that facility and department match the role.
+    pub fn check(&self) -> Result<(), AccountProblem> {
         check_login_name(&self.name)?;
         if self.leader && self.role != Role::Facility {
-            return Err(format!(
-                "--leader: only a facility account can be a leader (this is {})",
-                self.role.as_str()
-            ));
+            return Err(AccountProblem::LeaderRole(self.role));
         }
         let needs_facility = matches!(self.role, Role::Facility | Role::Department);
         let needs_department = self.role == Role::Department;
         match (&self.facility, needs_facility) {
-            (None, true) => {
-                return Err(format!(
-                    "--facility: a {} account belongs to one facility",
-                    self.role.as_str()
-                ));
-            }
-            (Some(_), false) => {
-                return Err(format!(
-                    "--facility: a {} account sees every facility",
-                    self.role.as_str()
-                ));
-            }
-            (Some(f), true) => super::store::check_name("facility", f)?,
+            (None, true) => return Err(AccountProblem::FacilityMissing(self.role)),
+            (Some(_), false) => return Err(AccountProblem::FacilityNotWanted(self.role)),
+            (Some(f), true) => super::store::check_name("facility", f).map_err(AccountProblem::BadName)?,
             (None, false) => {}
         }
         match (&self.department, needs_department) {
-            (None, true) => return Err("--department: a department account belongs to one department".into()),
-            (Some(_), false) => {
-                return Err(format!(
-                    "--department: only a department account has one (this is {})",
-                    self.role.as_str()
-                ));
-            }
-            (Some(d), true) => super::store::check_name("department", d)?,
+            (None, true) => return Err(AccountProblem::DepartmentMissing),
+            (Some(_), false) => return Err(AccountProblem::DepartmentNotWanted(self.role)),
+            (Some(d), true) => super::store::check_name("department", d).map_err(AccountProblem::BadName)?,
             (None, false) => {}
         }
         Ok(())
@@ -148,12 +185,12 @@ impl NewUser {
 }
 
 /// Checks a login name: 1–64 characters, none of them spaces or control characters.
-pub fn check_login_name(name: &str) -> Result<(), String> {
+pub fn check_login_name(name: &str) -> Result<(), AccountProblem> {
     if name.is_empty() || name.chars().count() > 64 {
-        return Err("--name: 1 to 64 characters".into());
+        return Err(AccountProblem::NameLength);
     }
     if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("--name: no spaces or control characters".into());
+        return Err(AccountProblem::NameCharacters);
     }
     Ok(())
 }
@@ -164,13 +201,13 @@ pub const MIN_PASSWORD: usize = 10;
 pub const MAX_PASSWORD: usize = 256;
 
 /// Checks a new password's length.
-pub fn check_password(password: &str) -> Result<(), String> {
+pub fn check_password(password: &str) -> Result<(), AccountProblem> {
     let n = password.chars().count();
     if n < MIN_PASSWORD {
-        return Err(format!("at least {MIN_PASSWORD} characters"));
+        return Err(AccountProblem::PasswordShort);
     }
     if n > MAX_PASSWORD {
-        return Err(format!("at most {MAX_PASSWORD} characters"));
+        return Err(AccountProblem::PasswordLong);
     }
     Ok(())
 }
@@ -333,18 +370,21 @@ mod tests {
             new(Role::Province, Some("A"), None)
                 .check()
                 .unwrap_err()
+                .message(crate::survey::Locale::Vi)
                 .contains("--facility")
         );
         assert!(
             new(Role::Facility, None, None)
                 .check()
                 .unwrap_err()
+                .message(crate::survey::Locale::Vi)
                 .contains("--facility")
         );
         assert!(
             new(Role::Department, Some("A"), None)
                 .check()
                 .unwrap_err()
+                .message(crate::survey::Locale::Vi)
                 .contains("--department")
         );
         assert!(new(Role::Department, Some("A"), Some("Khoa Nội")).check().is_ok());

@@ -473,7 +473,7 @@ fn digest_text(
         if !department.is_empty() || !mine(f) {
             continue;
         }
-        let verdict = tr(l, crate::centre::figures::verdict_id(s.verdict));
+        let verdict = crate::report::text::verdict_words(l, s.judgement());
         lines.push(tr_args(
             l,
             id!("alert-digest-facility"),

@@ -359,7 +359,7 @@ async fn report(
     scope.check().map_err(ApiError::bad)?;
     // Labels in the report (the facility when none is named) are Vietnamese, the default.
     let report =
-        tokio::task::spawn_blocking(move || crate::centre::report(&centre, &scope, &period, Locale::default()))
+        tokio::task::spawn_blocking(move || crate::centre::report(&centre, &scope.into(), &period, Locale::default()))
             .await
             .map_err(ApiError::internal)??;
     Ok(axum::Json(report))

@@ -277,9 +277,8 @@ pub async fn add_user(
         department: opt(&f.department),
         leader: f.leader.is_some(),
     };
-    new.check().map_err(PageError::BadRequest)?;
-    accounts::check_password(&f.password)
-        .map_err(|e| PageError::BadRequest(format!("{}: {e}", tr(locale, id!("web-login-password")))))?;
+    new.check().map_err(|e| PageError::BadRequest(e.message(locale)))?;
+    accounts::check_password(&f.password).map_err(|e| PageError::BadRequest(e.message(locale)))?;
     blocking(move || {
         if let Some(facility) = &new.facility {
             known_facility(&centre, locale, facility)?;

@@ -1,7 +1,7 @@
 //! A facility's page: its departments, kiosks and sections A–E for a period, the weakest items,
 //! the monthly trend against the target, partial and rapid-repeat counts, the latest comments
-//! and each kiosk's health. A department account sees its facility's totals and its own
-//! department only.
+//! and each kiosk's health. A department account sees its own department's figures in every
+//! block (each headed with its scope), and the facility's overall rate only to compare.
 
 use std::collections::BTreeMap;
 
@@ -30,7 +30,10 @@ const WEAKEST: usize = 10;
 const TREND_MONTHS: u32 = 12;
 
 struct Data {
+    /// The reader's scope: the facility, or their own department.
     total: Summary,
+    /// The whole facility, for a department account to compare with (`None` otherwise).
+    facility_total: Option<Summary>,
     departments: BTreeMap<String, Summary>,
     departments_before: BTreeMap<String, Summary>,
     kiosks: BTreeMap<String, Summary>,
@@ -46,13 +49,19 @@ fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &
         to: period.to,
         ..Scope::default()
     };
-    let (mut total, mut departments, mut kiosks) = (Groups::default(), Groups::default(), Groups::default());
+    let (mut total, mut whole, mut departments, mut kiosks) = (
+        Groups::default(),
+        Groups::default(),
+        Groups::default(),
+        Groups::default(),
+    );
     let store = centre.store.as_ref();
     centre
         .tallies
         .kiosk_totals(store, &scope, &mut |_, kiosk, key, tally| {
-            total.add((), key, tally);
+            whole.add((), key, tally);
             if own_department.is_none_or(|d| d == key.department) {
+                total.add((), key, tally);
                 departments.add(key.department.clone(), key, tally);
                 kiosks.add(kiosk.to_string(), key, tally);
             }
@@ -130,6 +139,10 @@ fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &
     }
     Ok(Data {
         total: total.summaries(centre)?.remove(&()).unwrap_or_else(|| empty(centre)),
+        facility_total: match own_department {
+            Some(_) => Some(whole.summaries(centre)?.remove(&()).unwrap_or_else(|| empty(centre))),
+            None => None,
+        },
         departments: departments.summaries(centre)?,
         departments_before: departments_before.summaries(centre)?,
         kiosks: kiosks.summaries(centre)?,
@@ -208,16 +221,18 @@ pub async fn page(
         .collect();
     worst_first(&mut kiosks);
     let s = &data.total;
-    let mut weakest: Vec<(&String, &crate::survey::scoring::ItemFigures)> =
-        s.items.iter().filter(|(_, f)| f.figures.answers > 0).collect();
-    weakest.sort_by(|a, b| {
-        a.1.figures
-            .satisfied_pct
-            .unwrap_or(100.0)
-            .total_cmp(&b.1.figures.satisfied_pct.unwrap_or(100.0))
-            .then_with(|| a.0.cmp(b.0))
-    });
-    weakest.truncate(WEAKEST);
+    let weakest = s.weakest(WEAKEST);
+    // Every block says whose figures it shows: the facility's, or the department's own.
+    let scope_label = own_department
+        .clone()
+        .unwrap_or_else(|| tr(locale, id!("web-facility-total")));
+    let scoped = |what: String| {
+        tr_args(
+            locale,
+            id!("web-scoped"),
+            &[("what", what.into()), ("scope", scope_label.clone().into())],
+        )
+    };
     let trend: Vec<(String, Option<f64>)> = data
         .months
         .iter()
@@ -244,8 +259,14 @@ pub async fn page(
         @if let Some(d) = viewer.user.department.as_ref().filter(|_| viewer.user.role == Role::Department) {
             p.note { (tr_args(locale, id!("web-facility-department-only"), &[("department", d.clone().into())])) }
         }
-        h2 { (tr(locale, id!("web-facility-total"))) }
+        h2 { (scope_label.clone()) }
         (headline(locale, s))
+        @if let Some(whole) = &data.facility_total {
+            p.note { (tr_args(locale, id!("web-facility-compare-whole"), &[
+                ("rate", fmt::pct(locale, whole.satisfied_pct).into()),
+                ("n", fmt::count(locale, whole.answers).into()),
+            ])) }
+        }
         p { (tr_args(locale, id!("web-facility-counts"), &[
             ("responses", fmt::count(locale, s.responses).into()),
             ("partial", fmt::count(locale, s.partial_responses).into()),
@@ -256,7 +277,7 @@ pub async fn page(
             (comparison(locale, &tr(locale, id!("web-col-department")), &departments, target))
         }
         section {
-            h2 { (tr(locale, id!("web-facility-sections"))) }
+            h2 { (scoped(tr(locale, id!("web-facility-sections")))) }
             div.scroll tabindex="0" { table {
                 thead { tr {
                     th scope="col" { (tr(locale, id!("web-col-section"))) }
@@ -275,7 +296,7 @@ pub async fn page(
             } }
         }
         section {
-            h2 { (tr_args(locale, id!("web-facility-weakest"), &[("count", weakest.len().into())])) }
+            h2 { (scoped(tr_args(locale, id!("web-facility-weakest"), &[("count", weakest.len().into())]))) }
             div.scroll tabindex="0" { table {
                 thead { tr {
                     th scope="col" { (tr(locale, id!("web-col-item"))) }
@@ -294,7 +315,7 @@ pub async fn page(
             } }
         }
         section {
-            h2 { (tr(locale, id!("web-facility-trend"))) }
+            h2 { (scoped(tr(locale, id!("web-facility-trend")))) }
             (chart::trend(locale, &tr(locale, id!("web-facility-trend")), &trend, target))
             div.scroll tabindex="0" { table.compact {
                 thead { tr {

@@ -33,19 +33,7 @@ pub fn mean(locale: Locale, v: Option<f64>) -> String {
 
 /// A count with thousands grouped (`2.000.000` / `2,000,000`).
 pub fn count(locale: Locale, n: u64) -> String {
-    let digits = n.to_string();
-    let sep = match locale {
-        Locale::Vi => '.',
-        Locale::En => ',',
-    };
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(sep);
-        }
-        out.push(c);
-    }
-    out
+    crate::report::text::count(locale, n)
 }
 
 /// A day as `dd/mm/yyyy`.

@@ -15,7 +15,7 @@ use crate::centre::figures::{Groups, needed_for_target};
 use crate::centre::{Centre, Scope};
 use crate::i18n::{tr, tr_args};
 use crate::report::period::Period;
-use crate::survey::{Locale, Summary, Verdict};
+use crate::survey::{Judgement, Locale, Summary, Verdict};
 
 /// One line of a comparison table: a facility or department, now and in the previous period.
 pub struct Row {
@@ -29,9 +29,9 @@ pub struct Row {
     pub before: Option<Summary>,
 }
 
-/// The verdict in words.
-pub fn verdict_text(locale: Locale, v: Verdict) -> String {
-    tr(locale, crate::centre::figures::verdict_id(v))
+/// The verdict in words (`report::text::verdict_words`, as every surface says it).
+pub fn verdict_text(locale: Locale, j: Judgement) -> String {
+    crate::report::text::verdict_words(locale, j)
 }
 
 /// The CSS class of a verdict (the words are always there too).
@@ -101,7 +101,7 @@ pub fn comparison(locale: Locale, first_column: &str, rows: &[Row], target: f64)
                             td.num { (fmt::pct(locale, s.return_pct)) }
                             td.num { (fmt::points(locale, change)) }
                             td.num { (needed_for_target(s.satisfied, s.answers, target).map_or_else(|| "—".into(), |k| fmt::count(locale, k))) }
-                            td { span class={ "verdict " (verdict_class(s.verdict)) } { (verdict_text(locale, s.verdict)) } }
+                            td { span class={ "verdict " (verdict_class(s.verdict)) } { (verdict_text(locale, s.judgement())) } }
                         }
                     }
                 }
@@ -115,9 +115,10 @@ pub fn headline(locale: Locale, s: &Summary) -> Markup {
     html! {
         dl.headline {
             div { dt { (tr(locale, id!("web-col-rate"))) } dd.big { (fmt::pct(locale, s.satisfied_pct)) } }
-            div { dt { (tr(locale, id!("web-col-verdict"))) } dd { span class={ "verdict " (verdict_class(s.verdict)) } { (verdict_text(locale, s.verdict)) } } }
+            div { dt { (tr(locale, id!("web-col-verdict"))) } dd { span class={ "verdict " (verdict_class(s.verdict)) } { (verdict_text(locale, s.judgement())) } } }
             div { dt { (tr(locale, id!("web-col-interval"))) } dd { (fmt::interval(locale, s.ci_low_pct, s.ci_high_pct)) } }
             div { dt { (tr(locale, id!("web-col-responses"))) } dd { (fmt::count(locale, s.responses)) } }
+            div { dt { (tr(locale, id!("web-col-answers"))) } dd { (fmt::count(locale, s.answers)) } }
             div { dt { (tr(locale, id!("web-col-mean"))) } dd { (fmt::mean(locale, s.mean_score)) } }
             div { dt { (tr(locale, id!("web-col-comprehensive"))) } dd { (fmt::pct(locale, s.comprehensive_pct)) } }
             div { dt { (tr(locale, id!("web-col-return"))) } dd { (fmt::pct(locale, s.return_pct)) } }

@@ -25,14 +25,14 @@ pub struct PeriodQuery {
     pub embed: Option<String>,
 }
 
-fn day(locale: Locale, field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, PageError> {
+fn day(locale: Locale, field: crate::i18n::Id, text: Option<&str>) -> Result<Option<NaiveDate>, PageError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
         Some(t) => t.parse().map(Some).map_err(|_| {
             PageError::BadRequest(tr_args(
                 locale,
                 id!("web-error-date"),
-                &[("field", field.to_string().into())],
+                &[("field", tr(locale, field).into())],
             ))
         }),
     }
@@ -41,8 +41,8 @@ fn day(locale: Locale, field: &str, text: Option<&str>) -> Result<Option<NaiveDa
 impl PeriodQuery {
     /// The period asked for; the quarter holding `today` when none is.
     pub fn resolve(&self, locale: Locale, today: NaiveDate, calendar: Calendar) -> Result<Period, PageError> {
-        let from = day(locale, "from", self.from.as_deref())?;
-        let to = day(locale, "to", self.to.as_deref())?;
+        let from = day(locale, id!("web-period-from"), self.from.as_deref())?;
+        let to = day(locale, id!("web-period-to"), self.to.as_deref())?;
         if from.is_some() || to.is_some() {
             if let (Some(f), Some(t)) = (from, to)
                 && f > t
@@ -53,7 +53,18 @@ impl PeriodQuery {
         }
         match self.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             None => Ok(Period::quarter_of(today, calendar)),
-            Some(p) => Period::parse(p, calendar).map_err(|e| PageError::BadRequest(e.to_string())),
+            // Named by the picker's own label and in the page's language, never the command
+            // line's advice.
+            Some(p) => Period::parse(p, calendar).map_err(|_| {
+                PageError::BadRequest(tr_args(
+                    locale,
+                    id!("web-error-period"),
+                    &[
+                        ("field", tr(locale, id!("web-period-label")).into()),
+                        ("value", p.chars().take(40).collect::<String>().into()),
+                    ],
+                ))
+            }),
         }
     }
 }
@@ -94,32 +105,17 @@ pub fn describe(locale: Locale, p: &Period) -> String {
 
 /// The name of a named period (`2026-Q3` → `Quý 3/2026`).
 pub fn name(locale: Locale, label: &str) -> Option<String> {
-    let (year, rest) = label.split_once('-').map_or((label, None), |(y, r)| (y, Some(r)));
-    let year: i32 = year.parse().ok()?;
-    let arg = |id: crate::i18n::Id, n: Option<u32>| {
-        let mut args: Vec<(&str, fluent_bundle::FluentValue)> = vec![("year", year.to_string().into())];
-        if let Some(n) = n {
-            args.push(("n", n.into()));
-        }
-        tr_args(locale, id, &args)
-    };
-    Some(match rest {
-        None => arg(id!("web-period-year"), None),
-        Some("H1") => arg(id!("web-period-h1"), None),
-        Some("H2") => arg(id!("web-period-h2"), None),
-        Some("9M") => arg(id!("web-period-9m"), None),
-        Some(q) if q.len() == 2 && q.starts_with('Q') => arg(id!("web-period-quarter"), q[1..].parse().ok()),
-        Some(m) if m.len() == 2 => arg(id!("web-period-month"), m.parse().ok()),
-        _ => return None,
-    })
+    crate::report::text::period_name(locale, label)
 }
 
-/// The period picker: the reporting periods of this year and last (Q1, 6 months, 9 months, the
-/// year, each quarter) and two dates.
+/// The period picker: this year's and last year's periods, each year a group in reading
+/// order (the four quarters, then the cumulative reports: 6 months, 9 months, the year), and
+/// two dates.
 pub fn picker(locale: Locale, action: &str, current: &Period, today: NaiveDate) -> Markup {
-    let mut options = Vec::new();
+    let mut groups = Vec::new();
     for year in [today.year(), today.year() - 1] {
-        for suffix in ["Q1", "H1", "9M", "", "Q2", "Q3", "Q4"] {
+        let mut options = Vec::new();
+        for suffix in ["Q1", "Q2", "Q3", "Q4", "H1", "9M", ""] {
             let label = if suffix.is_empty() {
                 year.to_string()
             } else {
@@ -129,13 +125,18 @@ pub fn picker(locale: Locale, action: &str, current: &Period, today: NaiveDate) 
                 options.push((label, n));
             }
         }
+        groups.push((year, options));
     }
     html! {
         form.picker method="get" action=(action) {
             label for="period" { (tr(locale, id!("web-period-label"))) }
             select #period name="period" {
-                @for (value, text) in &options {
-                    option value=(value) selected[*value == current.label] { (text) }
+                @for (year, options) in &groups {
+                    optgroup label=(year) {
+                        @for (value, text) in options {
+                            option value=(value) selected[*value == current.label] { (text) }
+                        }
+                    }
                 }
             }
             span.or { (tr(locale, id!("web-period-or"))) }

@@ -185,7 +185,7 @@ pub async fn page(
                             td.num { (fmt::count(locale, s.responses)) }
                             td.num { (rate(locale, cell, s.responses, s.satisfied_pct)) }
                             td { @if cell != Cell::CountOnly {
-                                span class={ "verdict " (super::overview::verdict_class(s.verdict)) } { (super::overview::verdict_text(locale, s.verdict)) }
+                                span class={ "verdict " (super::overview::verdict_class(s.verdict)) } { (super::overview::verdict_text(locale, s.judgement())) }
                             } }
                         }
                     } }

@@ -211,7 +211,11 @@ pub async fn save(
     if form.actions.chars().count() > MAX_ACTIONS {
         return Err(PageError::BadRequest(tr(locale, id!("quarterly-too-long"))));
     }
-    let period = Period::parse(&form.period, centre.calendar).map_err(|e| PageError::BadRequest(e.to_string()))?;
+    let period = PeriodQuery {
+        period: Some(form.period.clone()),
+        ..PeriodQuery::default()
+    }
+    .resolve(locale, centre.today(), centre.calendar)?;
     let label = period.label.clone();
     let user = viewer.user.clone();
     let text = form.actions.replace("\r\n", "\n");

@@ -18,7 +18,7 @@ use crate::i18n::{tr, tr_args};
 use crate::kiosk::problem::StoreProblem;
 use crate::kiosk::screen::{BOLD, Element, text};
 use crate::kiosk::theme::{self, Metrics};
-use crate::report::{self, text::percent};
+use crate::report::{self, text::count, text::percent};
 use crate::survey::{Locale, Questionnaire, Summary, Verdict};
 
 /// The id of the dashboard's scrollable area (tests check that it need not scroll).
@@ -110,13 +110,9 @@ impl Dashboard {
     }
 }
 
-fn verdict_line(locale: Locale, verdict: Verdict) -> (String, iced::Color) {
-    match verdict {
-        Verdict::Met => (tr(locale, id!("dash-verdict-met")), theme::SUCCESS),
-        Verdict::NotMet => (tr(locale, id!("dash-verdict-not-met")), theme::DANGER),
-        Verdict::Inconclusive => (tr(locale, id!("dash-verdict-inconclusive")), theme::AMBER),
-        Verdict::NoData => (tr(locale, id!("dash-verdict-no-data")), theme::MUTED),
-    }
+fn verdict_line(locale: Locale, s: &Summary) -> (String, iced::Color) {
+    let j = s.judgement();
+    (report::text::verdict_words(locale, j), verdict_colour(j.verdict))
 }
 
 /// The colour of a verdict (the words are on the page too).
@@ -173,7 +169,7 @@ fn figures<'a>(
 
 /// The rate against the target, its verdict in words, the interval and the counts.
 fn headline<'a>(m: Metrics, locale: Locale, s: &Summary) -> Element<'a, Message> {
-    let (verdict, color) = verdict_line(locale, s.verdict);
+    let (verdict, color) = verdict_line(locale, s);
     let interval = match (s.ci_low_pct, s.ci_high_pct) {
         (Some(lo), Some(hi)) => format!("{} – {}", percent(locale, Some(lo)), percent(locale, Some(hi))),
         _ => "—".into(),
@@ -194,7 +190,7 @@ fn headline<'a>(m: Metrics, locale: Locale, s: &Summary) -> Element<'a, Message>
         text(tr_args(
             locale,
             id!("dash-n"),
-            &[("n", s.answers.into()), ("interval", interval.into())]
+            &[("n", count(locale, s.answers).into()), ("interval", interval.into())]
         ))
         .size(m.px(20.0))
         .color(theme::MUTED),
@@ -202,9 +198,9 @@ fn headline<'a>(m: Metrics, locale: Locale, s: &Summary) -> Element<'a, Message>
             locale,
             id!("dash-counts"),
             &[
-                ("responses", s.responses.into()),
-                ("partial", s.partial_responses.into()),
-                ("rapid", s.rapid_repeat_responses.into())
+                ("responses", count(locale, s.responses).into()),
+                ("partial", count(locale, s.partial_responses).into()),
+                ("rapid", count(locale, s.rapid_repeat_responses).into())
             ]
         ))
         .size(m.px(20.0))
@@ -216,21 +212,16 @@ fn headline<'a>(m: Metrics, locale: Locale, s: &Summary) -> Element<'a, Message>
 
 /// The five items with the lowest rates.
 fn lowest<'a>(m: Metrics, locale: Locale, q: &Questionnaire, s: &Summary) -> Element<'a, Message> {
-    let mut items: Vec<_> = s
-        .items
-        .iter()
-        .filter_map(|(code, f)| f.figures.satisfied_pct.map(|p| (p, code, f.figures.answers)))
-        .collect();
-    items.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(b.1)));
     let mut lowest = Column::new()
         .spacing(m.px(6.0))
         .push(text(tr(locale, id!("dash-lowest"))).size(m.px(22.0)).font(BOLD));
-    for (pct, code, n) in items.into_iter().take(5) {
+    for (code, f) in s.weakest(5) {
         let name = q.item(code).map_or(String::new(), |i| i.text.get(locale).to_string());
         lowest = lowest.push(
             text(format!(
-                "{code} · {} (n = {n}) · {}",
-                percent(locale, Some(pct)),
+                "{code} · {} (n = {}) · {}",
+                percent(locale, f.figures.satisfied_pct),
+                count(locale, f.figures.answers),
                 clip(&name, 70)
             ))
             .size(m.px(19.0)),
