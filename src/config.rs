@@ -425,6 +425,9 @@ pub enum AlertEvent {
     KioskSilent,
     /// A tamper or gap event from a kiosk's chain.
     Tamper,
+    /// An urgent item (or a denunciation) nobody took up within `urgent_escalate_hours`: sent
+    /// only to the facility's directors.
+    Unacknowledged,
     /// The daily digest.
     Daily,
     /// The weekly digest (Mondays).
@@ -436,8 +439,9 @@ pub enum AlertEvent {
 
 impl AlertEvent {
     /// Every event a recipient may choose.
-    pub const ALL: [AlertEvent; 8] = [
+    pub const ALL: [AlertEvent; 9] = [
         AlertEvent::Urgent,
+        AlertEvent::Unacknowledged,
         AlertEvent::DueSoon,
         AlertEvent::Overdue,
         AlertEvent::BelowTarget,
@@ -453,6 +457,7 @@ impl AlertEvent {
             AlertEvent::Urgent => "urgent",
             AlertEvent::DueSoon => "due_soon",
             AlertEvent::Overdue => "overdue",
+            AlertEvent::Unacknowledged => "unacknowledged",
             AlertEvent::BelowTarget => "below_target",
             AlertEvent::KioskSilent => "kiosk_silent",
             AlertEvent::Tamper => "tamper",
@@ -524,6 +529,9 @@ pub struct AlertsConfig {
     pub opening_hours: String,
     /// When the daily digest goes out (local hour; the weekly one on Mondays).
     pub digest_hour: u32,
+    /// An urgent item still untouched (new or only classified) this many hours after it was
+    /// marked urgent is sent to the facility's directors.
+    pub urgent_escalate_hours: u32,
     /// Who gets what.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub recipients: Vec<Recipient>,
@@ -543,6 +551,7 @@ impl Default for AlertsConfig {
             kiosk_silent_hours: 4,
             opening_hours: "07:00-17:00".into(),
             digest_hour: 7,
+            urgent_escalate_hours: 4,
             recipients: Vec::new(),
         }
     }
@@ -564,6 +573,7 @@ impl std::fmt::Debug for AlertsConfig {
             .field("kiosk_silent_hours", &self.kiosk_silent_hours)
             .field("opening_hours", &self.opening_hours)
             .field("digest_hour", &self.digest_hour)
+            .field("urgent_escalate_hours", &self.urgent_escalate_hours)
             .field("recipients", &self.recipients)
             .finish()
     }

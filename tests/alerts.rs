@@ -450,3 +450,153 @@ fn two_centre_processes_on_one_postgresql_send_each_alert_once() {
     assert_eq!(a.sent + b.sent, 10, "{a:?} {b:?}");
     assert_eq!(mails(&maildir).len(), 10);
 }
+
+/// Issue 23 §4: what is below the target reaches each recipient as one message per round (not
+/// one per facility and department), every alert links absolutely to its page from the
+/// configured public address, each e-mail has a Message-ID, the admin list names events in
+/// words, and an urgent item nobody took up goes to the facility's directors.
+#[test]
+fn a_round_gives_each_recipient_one_message_of_what_is_below_target_with_links() {
+    if !have_aiosmtpd() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let backend: Arc<dyn Backend> =
+        Arc::new(hailong::centre::sqlite::SqliteCentre::open(&dir.path().join("c.sqlite3"), TZ).unwrap());
+    let mut c = centre(backend);
+    c.web.public_url = Some("https://hailong.soyte.test".into());
+    let now = local_noon_today();
+    let today = now.with_timezone(&TZ).date_naive();
+    let catalog = Catalog::built_in();
+    hailong::centre::demo::fill(
+        c.store.as_ref(),
+        &catalog,
+        &hailong::centre::demo::Options {
+            facilities: 3,
+            kiosks_per_facility: 1,
+            responses: 3000,
+            seed: 7,
+            end: today,
+            tz: TZ,
+            questionnaire: "kiosk-nhanh".into(),
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    // Urgent since five hours ago and untouched; another urgent one already given to a
+    // department.
+    let untouched = item(now - chrono::Duration::hours(5), Kind::Reflection, true);
+    c.feedback.add_item(&untouched, None).unwrap();
+    let mut taken = item(now - chrono::Duration::hours(5), Kind::Reflection, true);
+    taken
+        .act(
+            now - chrono::Duration::hours(4),
+            "qlcl",
+            hailong::feedback::Action::Assign {
+                department: "Khoa Nội".into(),
+                assignee: None,
+                due: None,
+            },
+        )
+        .unwrap();
+    c.feedback.add_item(&taken, None).unwrap();
+
+    let port = free_port();
+    let maildir = dir.path().join("mail");
+    let _smtp = Smtp::start(port, &maildir).expect("aiosmtpd starts");
+    let mut config = config(port, None);
+    config.recipients.push(Recipient {
+        email: "soyte@hanoi.test".into(),
+        webhook: false,
+        facility: String::new(),
+        director: false,
+        events: vec![AlertEvent::BelowTarget],
+        locale: Locale::Vi,
+    });
+    let sender = Sender::new(&config).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let first = rt.block_on(alerts::round(&c, &config, &sender, now)).unwrap();
+    assert_eq!(first.failed, 0, "{first:?}");
+
+    let got = mails(&maildir);
+    let province: Vec<_> = got.iter().filter(|(to, _, _)| to == "soyte@hanoi.test").collect();
+    assert_eq!(province.len(), 1, "one message for every group below target: {got:#?}");
+    let (_, subject, body) = province[0];
+    let lines: Vec<&str> = body.lines().filter(|l| l.starts_with("- ")).collect();
+    assert!(lines.len() >= 2, "several groups in the one message: {body}");
+    assert!(
+        subject.contains(&format!("{} đơn vị dưới mục tiêu", lines.len())),
+        "{subject}"
+    );
+    for line in &lines {
+        assert!(
+            line.contains(" https://hailong.soyte.test/facility/trung-tam-y-te-huyen-"),
+            "{line}"
+        );
+        assert!(line.contains("câu trả lời"), "{line}");
+    }
+    // A count of thousands is written the Vietnamese way.
+    let big = lines
+        .iter()
+        .find(|l| l.contains("toàn cơ sở"))
+        .expect("a whole facility");
+    let n: String = big
+        .split(" trên ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(n.contains('.') || n.len() <= 3, "{n} in {big}");
+
+    // The director hears of the urgent item nobody took, with its link; not of the taken one.
+    let escalated: Vec<_> = got.iter().filter(|(_, s, _)| s.contains("CHƯA AI NHẬN")).collect();
+    assert_eq!(escalated.len(), 1, "{got:#?}");
+    assert_eq!(escalated[0].0, "giamdoc@ttyt-bavi.test");
+    assert!(escalated[0].1.contains(&untouched.submission.code.to_string()));
+    assert!(
+        escalated[0].2.contains(&format!(
+            "https://hailong.soyte.test/feedback/item/{}",
+            untouched.submission.code.as_str()
+        )),
+        "{}",
+        escalated[0].2
+    );
+    // Every e-mail, urgent ones included, links to its page.
+    for (to, subject, body) in &got {
+        assert!(body.contains("https://hailong.soyte.test/"), "{to} {subject}: {body}");
+    }
+    // Each message has its own Message-ID at the sender's domain.
+    let mut ids = Vec::new();
+    for sub in ["new", "cur"] {
+        for e in std::fs::read_dir(maildir.join(sub)).into_iter().flatten() {
+            let raw = std::fs::read_to_string(e.unwrap().path()).unwrap();
+            let id = raw
+                .lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("message-id:"))
+                .unwrap_or_else(|| panic!("no Message-ID: {raw}"))
+                .to_string();
+            assert!(id.contains("@ttyt-bavi.test>"), "{id}");
+            ids.push(id);
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), got.len());
+
+    // The same state a minute later: nothing new (the list did not change).
+    let again = rt
+        .block_on(alerts::round(&c, &config, &sender, now + chrono::Duration::minutes(1)))
+        .unwrap();
+    assert_eq!(again.queued, 0, "{again:?}");
+    // The admin list says what each alert is about in words.
+    assert_eq!(alerts::event_words(Locale::Vi, "below_target"), "Dưới mục tiêu");
+    assert!(
+        c.alerts
+            .recent_alerts(50)
+            .unwrap()
+            .iter()
+            .all(|a| alerts::event_words(Locale::Vi, &a.event) != a.event)
+    );
+}

@@ -134,6 +134,7 @@ web-public-qr-alt = QR code pointing to this results page
 web-public-embed = Embed on the facility's website:
 
 # hailong centre user …, centre serve
+cli-centre-alerts-no-url = Alerts have recipients but the centre has no public address: links in e-mails will lack a host. Run again with --public-url https://the-centre-address.
 cli-centre-no-accounts = No account can log in to the web pages yet. Create the first admin with: { $command }
 cli-centre-public-thresholds = The public page's thresholds must be in order: --public-department-n ≤ --public-min-n ≤ --public-caution-n.
 cli-user-password = Password (at least 10 characters)

@@ -134,6 +134,7 @@ web-public-qr-alt = Mã QR dẫn đến trang kết quả này
 web-public-embed = Nhúng vào trang web của cơ sở:
 
 # hailong centre user …, centre serve
+cli-centre-alerts-no-url = Có người nhận cảnh báo nhưng chưa đặt địa chỉ công khai của trung tâm: liên kết trong thư sẽ thiếu tên máy chủ. Chạy lại với --public-url https://địa-chỉ-của-trung-tâm.
 cli-centre-no-accounts = Chưa có tài khoản nào để đăng nhập các trang web. Tạo tài khoản quản trị đầu tiên bằng lệnh: { $command }
 cli-centre-public-thresholds = Ngưỡng trang công khai phải theo thứ tự --public-department-n ≤ --public-min-n ≤ --public-caution-n.
 cli-user-password = Mật khẩu (ít nhất 10 ký tự)

@@ -152,6 +152,10 @@ pub struct WebOptions {
     pub form_deadline: Duration,
     /// The public page's small-number rules.
     pub public: published::Suppression,
+    /// The address the public reaches the centre at (`https://hailong.soyte.example.vn`, no
+    /// trailing slash): links in e-mails, QR codes and the embed snippet use it. `None`: the
+    /// address each request came in at.
+    pub public_url: Option<String>,
 }
 
 /// Loopback, IPv4 and IPv6: the default trusted proxy.
@@ -172,6 +176,7 @@ impl Default for WebOptions {
             connections: http::limits::ConnectionLimits::default(),
             form_deadline: http::web::guard::FORM_DEADLINE,
             public: published::Suppression::default(),
+            public_url: None,
         }
     }
 }

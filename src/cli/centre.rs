@@ -58,6 +58,11 @@ pub enum Command {
         /// Public page: departments with fewer responses than this are not shown.
         #[arg(long, default_value_t = 10, value_name = "N")]
         public_department_n: u64,
+        /// The address the public and staff reach this centre at (https://… or http://…, no
+        /// path), for links in e-mails, QR codes and the embed snippet. Default: the address
+        /// each request came in at (e-mails then link to nothing absolute).
+        #[arg(long, value_name = "URL", value_parser = parse_public_url)]
+        public_url: Option<String>,
     },
     /// Accounts for the web pages.
     User {
@@ -336,6 +341,25 @@ fn open_centre(env: &Env, database: Option<&str>, create: bool) -> Result<Arc<dy
     server::open_store(&database, env.config.timezone.0).with_context(|| shown)
 }
 
+/// `--public-url`: an http(s) address with a host and no path, query or credentials; kept
+/// without a trailing slash.
+fn parse_public_url(value: &str) -> Result<String, String> {
+    let url = reqwest::Url::parse(value).map_err(|e| format!("{value}: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https")
+        || url.host_str().is_none()
+        || !url.username().is_empty()
+        || url.password().is_some()
+        || url.path() != "/"
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
+        return Err(format!(
+            "{value}: an address such as https://hailong.soyte.example.vn (http or https, no path)"
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
 /// `value` as one shell word: as is when it holds only plain characters, else single-quoted.
 fn shell_word(value: &str) -> String {
     if !value.is_empty()
@@ -419,6 +443,7 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
             public_min_n,
             public_caution_n,
             public_department_n,
+            public_url,
         } => {
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(server::tls_config(&cert, &key)?),
@@ -446,6 +471,7 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
                     caution_n: public_caution_n,
                     department_n: public_department_n,
                 },
+                public_url,
             };
             serve(&env, store, web, listen, tls, &first_admin)
         }
@@ -1090,6 +1116,10 @@ fn serve(
     let mut centre = centre(env, store)?;
     centre.web = web;
     let alerts = &env.config.alerts;
+    if !alerts.recipients.is_empty() && centre.web.public_url.is_none() {
+        // E-mails are read elsewhere: without the public address their links have no host.
+        tracing::warn!("{}", tr(env.locale, id!("cli-centre-alerts-no-url")));
+    }
     centre.feedback_options.reply_by_email = !alerts.smtp_host.is_empty();
     let sender = if alerts.recipients.is_empty() && alerts.smtp_host.is_empty() {
         None

@@ -807,6 +807,9 @@ pub struct Deadlines {
     pub accept_denunciation: u32,
     /// Sending on what is another body's to settle.
     pub forward: u32,
+    /// An item classified urgent: answered within this many working days, or its kind's
+    /// deadline if that is sooner.
+    pub urgent: u32,
 }
 
 impl Default for Deadlines {
@@ -819,6 +822,7 @@ impl Default for Deadlines {
             denunciation: 30,
             accept_denunciation: 7,
             forward: 5,
+            urgent: 5,
         }
     }
 }
@@ -840,6 +844,17 @@ impl Deadlines {
     /// The date by which an item of `kind` received on `received` must be answered.
     pub fn due(&self, kind: Kind, received: NaiveDate, holidays: &Holidays) -> Option<NaiveDate> {
         self.days(kind).map(|n| holidays.add_working_days(received, n))
+    }
+
+    /// [`Deadlines::due`], shortened to [`Deadlines::urgent`] working days when the item is
+    /// urgent (a praise marked urgent gets that deadline too: someone must look at it).
+    pub fn due_for(&self, kind: Kind, urgent: bool, received: NaiveDate, holidays: &Holidays) -> Option<NaiveDate> {
+        let normal = self.due(kind, received, holidays);
+        if !urgent {
+            return normal;
+        }
+        let short = holidays.add_working_days(received, self.urgent);
+        Some(normal.map_or(short, |d| d.min(short)))
     }
 }
 

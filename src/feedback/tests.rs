@@ -353,3 +353,32 @@ fn an_edited_history_is_detected() {
     }
     assert_eq!(Item::replay(received), Err(Refused::Broken(1)));
 }
+
+#[test]
+fn an_urgent_item_is_due_within_the_urgent_working_days() {
+    let h = Holidays::built_in();
+    let d = Deadlines::default();
+    let on = day("2026-03-02");
+    // A complaint has 40 working days; marked urgent, 5.
+    assert_eq!(
+        d.due_for(Kind::Complaint, true, on, &h),
+        Some(h.add_working_days(on, 5))
+    );
+    assert_eq!(
+        d.due_for(Kind::Complaint, false, on, &h),
+        d.due(Kind::Complaint, on, &h)
+    );
+    // A shorter deadline of its own stays.
+    let quick = Deadlines {
+        urgent: 20,
+        forward: 5,
+        suggestion: 3,
+        ..Deadlines::default()
+    };
+    assert_eq!(
+        quick.due_for(Kind::Suggestion, true, on, &h),
+        Some(h.add_working_days(on, 3))
+    );
+    // Even a praise marked urgent gets a date.
+    assert_eq!(d.due_for(Kind::Praise, true, on, &h), Some(h.add_working_days(on, 5)));
+}

@@ -26,7 +26,7 @@ use crate::centre::feedback::{self, ItemFilter};
 use crate::centre::figures::Groups;
 use crate::centre::store::{Error, Scope};
 use crate::config::{AlertEvent, AlertsConfig, Recipient};
-use crate::feedback::{Item, Kind};
+use crate::feedback::{Item, Kind, State};
 use crate::i18n::{tr, tr_args};
 use crate::survey::{Locale, Verdict};
 
@@ -218,10 +218,17 @@ fn addressed(
         })
 }
 
-/// Whether `r` hears about `facility` for `event` (directors always hear of overdue items).
+/// Whether `r` hears about `facility` for `event` (directors always hear of overdue items and
+/// of urgent ones nobody took up; only they hear of the latter).
 fn hears(r: &Recipient, facility: Option<&str>, event: AlertEvent) -> bool {
     let scope = r.facility.is_empty() || facility.is_none_or(|f| f == r.facility);
-    scope && (r.events.contains(&event) || (event == AlertEvent::Overdue && r.director))
+    let chose = match event {
+        // An untouched urgent item is the leaders' to act on: directors only, always.
+        AlertEvent::Unacknowledged => r.director,
+        AlertEvent::Overdue => r.director || r.events.contains(&event),
+        _ => r.events.contains(&event),
+    };
+    scope && chose
 }
 
 /// Every alert the centre's state calls for at `now`, for every recipient (the queue drops the
@@ -234,6 +241,19 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
     let tz = centre.web.tz;
     let today = now.with_timezone(&tz).date_naive();
     let holidays = &centre.feedback_options.holidays;
+    // Every alert links to what it is about, absolutely, from the configured public address
+    // (`centre serve --public-url`); without one the link is the path alone.
+    let base = centre.web.public_url.clone().unwrap_or_default();
+    let slugs: BTreeMap<String, String> = centre
+        .store
+        .facility_list()?
+        .into_iter()
+        .map(|f| (f.name, f.slug))
+        .collect();
+    let facility_link = |f: &str| {
+        let slug = slugs.get(f).cloned().unwrap_or_else(|| crate::text::slug(f));
+        format!("{base}/facility/{slug}")
+    };
     let mut push =
         |event: AlertEvent, facility: Option<&str>, key: String, text: &dyn Fn(Locale) -> (String, String)| {
             for (i, r) in config.recipients.iter().enumerate() {
@@ -266,6 +286,7 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
                     "department",
                     item.department.clone().unwrap_or_else(|| "—".into()).into(),
                 ),
+                ("link", format!("{base}/feedback/item/{}", s.code.as_str()).into()),
             ]
         };
         // What the person wrote is not in the alert (a denunciation's least of all): the link
@@ -277,6 +298,26 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
                     tr_args(l, id!("alert-urgent-body"), &args(l)),
                 )
             });
+        }
+        // An urgent item nobody has taken up (still new or only classified) after
+        // `urgent_escalate_hours` goes to the facility's directors.
+        if (item.urgent || item.kind == Kind::Denunciation)
+            && matches!(item.state, State::New | State::Classified)
+            && now - urgent_since(item) >= chrono::Duration::hours(i64::from(config.urgent_escalate_hours.max(1)))
+        {
+            push(
+                AlertEvent::Unacknowledged,
+                facility,
+                format!("unacknowledged:{}", s.id),
+                &|l| {
+                    let mut a = args(l);
+                    a.push(("hours", config.urgent_escalate_hours.into()));
+                    (
+                        tr_args(l, id!("alert-unacknowledged-subject"), &a),
+                        tr_args(l, id!("alert-unacknowledged-body"), &a),
+                    )
+                },
+            );
         }
         if let Some(due) = item.due {
             if item.overdue(today) {
@@ -317,39 +358,73 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
         }
     })?;
     let summaries = groups.summaries(centre)?;
-    for ((facility, department), s) in &summaries {
-        if s.verdict != Verdict::NotMet {
+    // One message per recipient listing every group below the target they hear about (the
+    // first start of a province used to send one e-mail per facility and department); a new
+    // message only when that list changes.
+    let below: Vec<(&String, &String, &crate::survey::Summary)> = summaries
+        .iter()
+        .filter(|(_, s)| s.verdict == Verdict::NotMet)
+        .map(|((f, d), s)| (f, d, s))
+        .collect();
+    let mut grouped = Vec::new();
+    for (i, r) in config.recipients.iter().enumerate() {
+        let mine: Vec<_> = below
+            .iter()
+            .filter(|(f, _, _)| hears(r, Some(f.as_str()), AlertEvent::BelowTarget))
+            .collect();
+        if mine.is_empty() {
             continue;
         }
-        let args = |l: Locale| -> Vec<(&'static str, fluent_bundle::FluentValue<'static>)> {
-            vec![
-                ("facility", facility.clone().into()),
-                (
-                    "department",
-                    if department.is_empty() {
-                        tr(l, id!("alert-whole-facility"))
-                    } else {
-                        department.clone()
-                    }
-                    .into(),
-                ),
-                ("rate", crate::report::text::percent(l, s.satisfied_pct).into()),
-                ("interval", crate::report::text::percent(l, s.ci_high_pct).into()),
-                ("n", s.answers.into()),
-                ("target", crate::report::text::percent(l, Some(target)).into()),
-            ]
-        };
-        push(
-            AlertEvent::BelowTarget,
-            Some(facility),
-            format!("below:{facility}:{department}:{today}"),
-            &|l| {
-                (
-                    tr_args(l, id!("alert-below-subject"), &args(l)),
-                    tr_args(l, id!("alert-below-body"), &args(l)),
+        let l = r.locale;
+        let list: Vec<String> = mine
+            .iter()
+            .map(|(f, d, s)| {
+                let link = if d.is_empty() {
+                    facility_link(f)
+                } else {
+                    let query = serde_urlencoded::to_string([("department", d.as_str())]).unwrap_or_default();
+                    format!("{}?{query}", facility_link(f))
+                };
+                tr_args(
+                    l,
+                    id!("alert-below-line"),
+                    &[
+                        ("facility", f.to_string().into()),
+                        (
+                            "department",
+                            if d.is_empty() {
+                                tr(l, id!("alert-whole-facility"))
+                            } else {
+                                d.to_string()
+                            }
+                            .into(),
+                        ),
+                        ("rate", crate::report::text::percent(l, s.satisfied_pct).into()),
+                        ("interval", crate::report::text::percent(l, s.ci_high_pct).into()),
+                        ("n", crate::report::text::count(l, s.answers).into()),
+                        ("link", link.into()),
+                    ],
                 )
-            },
-        );
+            })
+            .collect();
+        let which: String = mine.iter().map(|(f, d, _)| format!("{f}\u{1f}{d}\u{1e}")).collect();
+        let key = format!("below:{today}:{}", &crate::feedback::fingerprint(&which)[..16]);
+        let args = [
+            ("count", fluent_bundle::FluentValue::from(mine.len())),
+            ("target", crate::report::text::percent(l, Some(target)).into()),
+            (
+                "scope",
+                if r.facility.is_empty() {
+                    tr(l, id!("report-all-facilities"))
+                } else {
+                    r.facility.clone()
+                }
+                .into(),
+            ),
+        ];
+        let subject = tr_args(l, id!("alert-below-subject"), &args);
+        let body = format!("{}\n\n{}", tr_args(l, id!("alert-below-body"), &args), list.join("\n"));
+        grouped.extend(addressed(config, i, r, AlertEvent::BelowTarget, &key, &subject, &body));
     }
 
     // Kiosks silent during opening hours.
@@ -372,6 +447,7 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
                         last.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string().into(),
                     ),
                     ("hours", config.kiosk_silent_hours.into()),
+                    ("link", facility_link(&k.facility).into()),
                 ]
             };
             push(
@@ -406,6 +482,13 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
                 ("kiosk", e.event.kiosk_id.clone().into()),
                 ("kind", e.event.kind.clone().into()),
                 ("detail", e.event.detail.clone().into()),
+                (
+                    "link",
+                    facility
+                        .as_deref()
+                        .map_or_else(|| format!("{base}/admin"), facility_link)
+                        .into(),
+                ),
             ]
         };
         push(
@@ -420,6 +503,8 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
             },
         );
     }
+
+    out.extend(grouped);
 
     // Digests, once the day's digest hour has come.
     let local = now.with_timezone(&tz);
@@ -437,6 +522,34 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
         }
     }
     Ok(out)
+}
+
+/// A queued alert's event in words (the admin page's list): `below_target` → "Dưới mục tiêu".
+pub fn event_words(locale: Locale, event: &str) -> String {
+    let id = match event {
+        "urgent" => id!("alert-event-urgent"),
+        "unacknowledged" => id!("alert-event-unacknowledged"),
+        "due_soon" => id!("alert-event-due_soon"),
+        "overdue" => id!("alert-event-overdue"),
+        "below_target" => id!("alert-event-below_target"),
+        "kiosk_silent" => id!("alert-event-kiosk_silent"),
+        "tamper" => id!("alert-event-tamper"),
+        "daily" => id!("alert-event-daily"),
+        "weekly" => id!("alert-event-weekly"),
+        "reply" => id!("alert-event-reply"),
+        other => return other.to_string(),
+    };
+    tr(locale, id)
+}
+
+/// Since when `item` has been urgent: its last classification as urgent, else its receipt (a
+/// denunciation is urgent from the start).
+fn urgent_since(item: &Item) -> DateTime<Utc> {
+    item.log
+        .iter()
+        .rev()
+        .find(|e| matches!(e.action, crate::feedback::Action::Classify { urgent: true, .. }))
+        .map_or(item.submission.received_at, |e| e.at)
 }
 
 /// The digests due on `today` (local): the daily one, and on Mondays the weekly one, each with
@@ -468,6 +581,8 @@ fn digest_text(
     let tz = centre.web.tz;
     let target = centre.scoring.target_pct;
     let mine = |f: &str| facility.is_empty() || f == facility;
+    let base = centre.web.public_url.clone().unwrap_or_default();
+    let link = |f: &str| format!("{base}/facility/{}", crate::text::slug(f));
     let mut lines = Vec::new();
     for ((f, department), s) in summaries {
         if !department.is_empty() || !mine(f) {
@@ -480,9 +595,10 @@ fn digest_text(
             &[
                 ("facility", f.clone().into()),
                 ("rate", crate::report::text::percent(l, s.satisfied_pct).into()),
-                ("n", s.answers.into()),
+                ("n", crate::report::text::count(l, s.answers).into()),
                 ("target", crate::report::text::percent(l, Some(target)).into()),
                 ("verdict", verdict.into()),
+                ("link", link(f).into()),
             ],
         ));
     }
@@ -501,10 +617,11 @@ fn digest_text(
     ));
     for i in overdue.iter().take(20) {
         lines.push(format!(
-            "- {} ({}, {})",
+            "- {} ({}, {}) {base}/feedback/item/{}",
             i.submission.code,
             i.submission.facility,
-            i.due.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()
+            i.due.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+            i.submission.code.as_str()
         ));
     }
     let subject = tr_args(

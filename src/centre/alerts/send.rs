@@ -9,7 +9,7 @@ use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Serialize;
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 use super::{Alert, Channel};
 use crate::config::{AlertsConfig, SmtpSecurity};
@@ -114,6 +114,7 @@ impl Sender {
                     .parse()
                     .map_err(|e| format!("recipient {:?}: {e}", alert.recipient))?;
                 let message = Message::builder()
+                    .message_id(Some(message_id(alert, from)))
                     .from(from.clone())
                     .to(to)
                     .subject(alert.subject.clone())
@@ -154,6 +155,19 @@ impl Sender {
             }
         }
     }
+}
+
+/// The alert's `Message-ID`: the same for every attempt at one alert (a retry after a send whose
+/// acknowledgement was lost is recognisably the same message), unique across alerts, at the
+/// sender's domain.
+pub fn message_id(alert: &Alert, from: &Mailbox) -> String {
+    let digest = Sha256::digest(format!("{}\u{1f}{}", alert.id, alert.key).as_bytes());
+    format!(
+        "<hailong.{}.{}@{}>",
+        alert.id,
+        &hex::encode(digest)[..16],
+        from.email.domain()
+    )
 }
 
 #[cfg(test)]

@@ -119,7 +119,7 @@ fn page_of(centre: &Centre, viewer: &Viewer, notice: Option<Markup>) -> Result<M
                         th scope="col" { (tr(locale, id!("web-admin-alert-error"))) }
                     } }
                     tbody { @for a in &alerts { tr {
-                        th scope="row" { (a.event) }
+                        th scope="row" { (crate::centre::alerts::event_words(locale, &a.event)) }
                         td { (a.recipient) }
                         td { (a.subject) }
                         td { @if let Some(at) = a.sent_at { (tr_args(locale, id!("web-admin-alert-sent"), &[("when", when(at).into())])) }

@@ -367,9 +367,14 @@ pub fn facilities(centre: &Centre) -> Result<Vec<String>, PageError> {
     Ok(centre.store.facility_names()?)
 }
 
-/// The address the reader reached the centre at (`http://host:port`, `https://` behind TLS),
-/// from the `Host` header when it is a plain host name; for links printed as QR codes.
+/// The centre's address for links that leave the page (QR codes, the embed snippet, e-mails):
+/// the configured public address (`centre serve --public-url`) when there is one, else the
+/// address the reader reached the centre at (`http://host:port`, `https://` behind TLS), from
+/// the `Host` header when it is a plain host name.
 pub fn site_url(centre: &Centre, headers: &HeaderMap) -> String {
+    if let Some(url) = &centre.web.public_url {
+        return url.clone();
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())

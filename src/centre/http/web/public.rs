@@ -141,6 +141,7 @@ pub async fn page(
     Query(q): Query<PeriodQuery>,
 ) -> Response {
     let locale = locale_of(&headers);
+    let site = super::site_url(&centre, &headers);
     let c = centre.clone();
     let s = slug.clone();
     let published = match blocking(move || load(&c, &s)).await {
@@ -264,7 +265,8 @@ pub async fn page(
             section.share {
                 h2 { (tr(locale, id!("web-public-share"))) }
                 img.qr src={ "/public/" (slug) "/qr.svg" } width="180" height="180" alt=(tr(locale, id!("web-public-qr-alt")));
-                p { (tr(locale, id!("web-public-embed"))) " " code { "<iframe src=\"/public/" (slug) "?embed=1\"></iframe>" } }
+                // Absolute, like the QR code: it is pasted on the hospital's own website.
+                p { (tr(locale, id!("web-public-embed"))) " " code { "<iframe src=\"" (site) "/public/" (slug) "?embed=1\" title=\"" (title) "\" width=\"100%\" height=\"600\"></iframe>" } }
             }
         }
     };

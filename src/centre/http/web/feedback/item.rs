@@ -293,10 +293,13 @@ fn action_of(centre: &Centre, item: &Item, f: &ActionForm, locale: Locale) -> Re
     Ok(match f.action.as_str() {
         "classify" => {
             let kind = Kind::parse(&f.kind).ok_or_else(bad)?;
+            let urgent = f.urgent.is_some();
             Action::Classify {
                 kind,
-                urgent: f.urgent.is_some(),
-                due: o.deadlines.due(kind, item.received_on(centre.web.tz), &o.holidays),
+                urgent,
+                due: o
+                    .deadlines
+                    .due_for(kind, urgent, item.received_on(centre.web.tz), &o.holidays),
             }
         }
         "assign" => {
@@ -327,7 +330,7 @@ fn action_of(centre: &Centre, item: &Item, f: &ActionForm, locale: Locale) -> Re
         "decline" => Action::Decline { reason: text },
         "reopen" => Action::Reopen {
             reason: text,
-            due: o.deadlines.due(item.kind, centre.today(), &o.holidays),
+            due: o.deadlines.due_for(item.kind, item.urgent, centre.today(), &o.holidays),
         },
         "apologise" => Action::Apologise { text },
         "note" => Action::Note { text },
