@@ -86,6 +86,26 @@ async fn browser(port: u16, width: u32, height: u32) -> Client {
         .expect("a Chromium session")
 }
 
+/// A phone-sized Chromium: a 390×844 viewport by mobile emulation (headless Chromium does not
+/// make a window narrower than 500 pixels), `height` pixels tall for a screenshot of a whole page.
+async fn phone_browser(port: u16, height: u32) -> Client {
+    let mut caps = serde_json::map::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--lang=vi"],
+            "mobileEmulation": { "deviceMetrics": { "width": 390, "height": height, "pixelRatio": 1.0, "touch": true } },
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a Chromium session")
+}
+
 /// axe-core's source, if it is installed.
 fn axe_source() -> Option<String> {
     let path = std::env::var("HAILONG_AXE_JS").unwrap_or_else(|_| {
@@ -229,7 +249,7 @@ fn the_pages_work_in_chromium_and_pass_an_accessibility_check() {
         admin.close().await.unwrap();
 
         // The public page on a phone: readable without sideways scrolling.
-        let phone = browser(port, 390, 844).await;
+        let phone = phone_browser(port, 844).await;
         phone
             .goto(&format!("{base}/public/trung-tam-y-te-huyen-ba-vi"))
             .await
@@ -254,6 +274,61 @@ fn the_pages_work_in_chromium_and_pass_an_accessibility_check() {
         check_accessibility(&phone, &axe, "public (phone)").await;
         screenshot(&phone, "web-public-phone").await;
         phone.close().await.unwrap();
+
+        // Issue 23 §3: the pages a director opens from an alert e-mail, on a phone: nothing
+        // scrolls sideways, no cell is crushed, chart text is readable, axe is clean.
+        let phone = phone_browser(port, 844).await;
+        log_in(&phone, &base, "so-y-te").await;
+        let width: i64 = serde_json::from_value(phone.execute("return window.innerWidth", vec![]).await.unwrap()).unwrap();
+        assert_eq!(width, 390, "a phone's viewport");
+        for (name, path) in [
+            ("web-overview-phone", "/overview".to_string()),
+            ("web-facility-phone", "/facility/trung-tam-y-te-huyen-ba-vi".to_string()),
+            ("web-report-phone", "/facility/trung-tam-y-te-huyen-ba-vi/report".to_string()),
+            ("web-inbox-phone", "/feedback/trung-tam-y-te-huyen-ba-vi".to_string()),
+        ] {
+            phone.goto(&format!("{base}{path}")).await.unwrap();
+            assert_eq!(phone.current_url().await.unwrap().path(), path);
+            let fit: serde_json::Value = phone
+                .execute(
+                    "const shown = e => e.getClientRects().length > 0;
+                     const cells = [...document.querySelectorAll('main th, main td')]
+                        .filter(e => shown(e) && !e.closest('table.cards thead'));
+                     return {
+                        overflow: document.documentElement.scrollWidth - window.innerWidth,
+                        narrow: cells.filter(e => e.getBoundingClientRect().width < 44)
+                            .map(e => e.tagName + ' ' + Math.round(e.getBoundingClientRect().width) + ' ' + e.textContent.trim().slice(0, 30)),
+                        tall: [...cells, ...document.querySelectorAll('main caption')]
+                            .filter(e => shown(e) && e.getBoundingClientRect().height > 120)
+                            .map(e => e.tagName + ' ' + Math.round(e.getBoundingClientRect().height) + ' ' + e.textContent.trim().slice(0, 30)),
+                        tiny_text: [...document.querySelectorAll('svg.chart text')]
+                            .filter(t => shown(t) && t.getBoundingClientRect().height < 10)
+                            .map(t => t.textContent),
+                     };",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert!(fit["overflow"].as_i64().unwrap() <= 1, "{path} scrolls sideways: {fit}");
+            assert_eq!(fit["narrow"], serde_json::json!([]), "{path}: cells crushed on a phone");
+            assert_eq!(fit["tall"], serde_json::json!([]), "{path}: cells a word per line");
+            assert_eq!(fit["tiny_text"], serde_json::json!([]), "{path}: chart text too small");
+            check_accessibility(&phone, &axe, name).await;
+        }
+        phone.close().await.unwrap();
+        if std::env::var("HAILONG_SCREENSHOTS").is_ok() {
+            // The same pages whole, for README: 390 pixels wide, tall enough for every block.
+            let tall = phone_browser(port, 4200).await;
+            log_in(&tall, &base, "so-y-te").await;
+            for (name, path) in [
+                ("web-overview-phone", "/overview"),
+                ("web-facility-phone", "/facility/trung-tam-y-te-huyen-ba-vi"),
+            ] {
+                tall.goto(&format!("{base}{path}")).await.unwrap();
+                screenshot(&tall, name).await;
+            }
+            tall.close().await.unwrap();
+        }
 
         let desktop = browser(port, 1280, 900).await;
         desktop

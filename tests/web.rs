@@ -356,6 +356,15 @@ fn the_public_page_shows_aggregates_only_and_withholds_small_numbers() {
         assert!(!page.body.contains("Khoa Đông y"));
         assert!(!page.body.contains("Khoa Nội"));
         assert!(page.body.contains("không được công bố"));
+        // The embed snippet is pasted on the hospital's website: absolute, like the QR code.
+        let host = server.url().trim_start_matches("http://").to_string();
+        assert!(
+            page.body.contains(&format!(
+                "&lt;iframe src=&quot;http://{host}/public/trung-tam-y-te-huyen-my-duc?embed=1&quot;"
+            )),
+            "{}",
+            &page.body[page.body.find("iframe").unwrap_or(0)..][..200]
+        );
         // No kiosk ids, no comments.
         for kiosk in server.centre.store.kiosks().unwrap() {
             if let Some(id) = kiosk.kiosk_id {

@@ -278,7 +278,7 @@ pub async fn page(
         }
         section {
             h2 { (scoped(tr(locale, id!("web-facility-sections")))) }
-            div.scroll tabindex="0" { table {
+            div.scroll tabindex="0" { table.cards {
                 thead { tr {
                     th scope="col" { (tr(locale, id!("web-col-section"))) }
                     th.num scope="col" { (tr(locale, id!("web-col-answers"))) }
@@ -288,16 +288,16 @@ pub async fn page(
                 } }
                 tbody { @for (code, f) in &s.sections { tr {
                     th scope="row" { (section_title(&centre, locale, code)) }
-                    td.num { (fmt::count(locale, f.answers)) }
-                    td.num { (fmt::pct(locale, f.satisfied_pct)) }
-                    td.num { (fmt::interval(locale, f.ci_low_pct, f.ci_high_pct)) }
-                    td.num { (fmt::mean(locale, f.mean_score)) }
+                    td.num data-label=(tr(locale, id!("web-col-answers"))) { (fmt::count(locale, f.answers)) }
+                    td.num data-label=(tr(locale, id!("web-col-rate"))) { (fmt::pct(locale, f.satisfied_pct)) }
+                    td.num data-label=(tr(locale, id!("web-col-interval"))) { (fmt::interval(locale, f.ci_low_pct, f.ci_high_pct)) }
+                    td.num data-label=(tr(locale, id!("web-col-mean"))) { (fmt::mean(locale, f.mean_score)) }
                 } } }
             } }
         }
         section {
             h2 { (scoped(tr_args(locale, id!("web-facility-weakest"), &[("count", weakest.len().into())]))) }
-            div.scroll tabindex="0" { table {
+            div.scroll tabindex="0" { table.cards {
                 thead { tr {
                     th scope="col" { (tr(locale, id!("web-col-item"))) }
                     th scope="col" { (tr(locale, id!("web-col-question"))) }
@@ -307,10 +307,10 @@ pub async fn page(
                 } }
                 tbody { @for (code, f) in &weakest { tr {
                     th scope="row" { (code) }
-                    td { (item_text(&centre, locale, code)) }
-                    td.num { (fmt::count(locale, f.figures.answers)) }
-                    td.num { (fmt::pct(locale, f.figures.satisfied_pct)) }
-                    td.num { (fmt::mean(locale, f.figures.mean_score)) }
+                    td.wide data-label=(tr(locale, id!("web-col-question"))) { (item_text(&centre, locale, code)) }
+                    td.num data-label=(tr(locale, id!("web-col-answers"))) { (fmt::count(locale, f.figures.answers)) }
+                    td.num data-label=(tr(locale, id!("web-col-rate"))) { (fmt::pct(locale, f.figures.satisfied_pct)) }
+                    td.num data-label=(tr(locale, id!("web-col-mean"))) { (fmt::mean(locale, f.figures.mean_score)) }
                 } } }
             } }
         }
@@ -337,7 +337,7 @@ pub async fn page(
         @if !data.health.is_empty() {
             section {
                 h2 { (tr(locale, id!("web-facility-health"))) }
-                div.scroll tabindex="0" { table {
+                div.scroll tabindex="0" { table.cards {
                     thead { tr {
                         th scope="col" { (tr(locale, id!("web-col-kiosk"))) }
                         th scope="col" { (tr(locale, id!("web-col-last-sync"))) }
@@ -349,14 +349,14 @@ pub async fn page(
                     } }
                     tbody { @for (k, c) in &data.health { tr {
                         th scope="row" { (k.name) }
-                        td { (k.last_sync_at.map_or_else(|| tr(locale, id!("web-never")), when)) }
-                        td.num { (fmt::count(locale, k.last_seq)) }
-                        td.num class=(if k.waiting.is_some_and(|n| n > 0) { "warn" } else { "" }) {
+                        td data-label=(tr(locale, id!("web-col-last-sync"))) { (k.last_sync_at.map_or_else(|| tr(locale, id!("web-never")), when)) }
+                        td.num data-label=(tr(locale, id!("web-col-received"))) { (fmt::count(locale, k.last_seq)) }
+                        td.num data-label=(tr(locale, id!("web-col-waiting"))) class=(if k.waiting.is_some_and(|n| n > 0) { "warn" } else { "" }) {
                             (k.waiting.map_or_else(|| tr(locale, id!("web-not-reported")), |n| fmt::count(locale, n)))
                         }
-                        td.num class=(if c.gaps > 0 { "warn" } else { "" }) { (fmt::count(locale, c.gaps)) }
-                        td.num class=(if c.tampers > 0 { "warn" } else { "" }) { (fmt::count(locale, c.tampers)) }
-                        td.num class=(if c.clock > 0 { "warn" } else { "" }) { (fmt::count(locale, c.clock)) }
+                        td.num data-label=(tr(locale, id!("web-col-gaps"))) class=(if c.gaps > 0 { "warn" } else { "" }) { (fmt::count(locale, c.gaps)) }
+                        td.num data-label=(tr(locale, id!("web-col-tampers"))) class=(if c.tampers > 0 { "warn" } else { "" }) { (fmt::count(locale, c.tampers)) }
+                        td.num data-label=(tr(locale, id!("web-col-clock"))) class=(if c.clock > 0 { "warn" } else { "" }) { (fmt::count(locale, c.clock)) }
                     } } }
                 } }
             }

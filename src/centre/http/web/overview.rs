@@ -65,10 +65,15 @@ pub fn comparison(locale: Locale, first_column: &str, rows: &[Row], target: f64)
             class: verdict_class(r.now.verdict),
         })
         .collect();
+    let needed_label = tr_args(
+        locale,
+        id!("web-col-needed"),
+        &[("target", fmt::pct(locale, Some(target)).into())],
+    );
     html! {
         (chart::bars(locale, &tr(locale, id!("web-chart-rates")), &bars, target))
         div.scroll tabindex="0" {
-            table {
+            table.cards {
                 caption { (tr(locale, id!("web-table-caption"))) }
                 thead { tr {
                     th scope="col" { (first_column) }
@@ -79,7 +84,7 @@ pub fn comparison(locale: Locale, first_column: &str, rows: &[Row], target: f64)
                     th.num scope="col" { (tr(locale, id!("web-col-comprehensive"))) }
                     th.num scope="col" { (tr(locale, id!("web-col-return"))) }
                     th.num scope="col" { (tr(locale, id!("web-col-change"))) }
-                    th.num scope="col" { (tr_args(locale, id!("web-col-needed"), &[("target", fmt::pct(locale, Some(target)).into())])) }
+                    th.num scope="col" { (needed_label) }
                     th scope="col" { (tr(locale, id!("web-col-verdict"))) }
                 } }
                 tbody {
@@ -93,15 +98,15 @@ pub fn comparison(locale: Locale, first_column: &str, rows: &[Row], target: f64)
                             th scope="row" {
                                 @if let Some(link) = &r.link { a href=(link) { (r.name) } } @else { (r.name) }
                             }
-                            td.num { (fmt::count(locale, s.responses)) }
-                            td.num { (fmt::pct(locale, s.satisfied_pct)) }
-                            td.num { (fmt::interval(locale, s.ci_low_pct, s.ci_high_pct)) }
-                            td.num { (fmt::mean(locale, s.mean_score)) }
-                            td.num { (fmt::pct(locale, s.comprehensive_pct)) }
-                            td.num { (fmt::pct(locale, s.return_pct)) }
-                            td.num { (fmt::points(locale, change)) }
-                            td.num { (needed_for_target(s.satisfied, s.answers, target).map_or_else(|| "—".into(), |k| fmt::count(locale, k))) }
-                            td { span class={ "verdict " (verdict_class(s.verdict)) } { (verdict_text(locale, s.judgement())) } }
+                            td.num data-label=(tr(locale, id!("web-col-responses"))) { (fmt::count(locale, s.responses)) }
+                            td.num data-label=(tr(locale, id!("web-col-rate"))) { (fmt::pct(locale, s.satisfied_pct)) }
+                            td.num data-label=(tr(locale, id!("web-col-interval"))) { (fmt::interval(locale, s.ci_low_pct, s.ci_high_pct)) }
+                            td.num data-label=(tr(locale, id!("web-col-mean"))) { (fmt::mean(locale, s.mean_score)) }
+                            td.num data-label=(tr(locale, id!("web-col-comprehensive"))) { (fmt::pct(locale, s.comprehensive_pct)) }
+                            td.num data-label=(tr(locale, id!("web-col-return"))) { (fmt::pct(locale, s.return_pct)) }
+                            td.num data-label=(tr(locale, id!("web-col-change"))) { (fmt::points(locale, change)) }
+                            td.num data-label=(needed_label) { (needed_for_target(s.satisfied, s.answers, target).map_or_else(|| "—".into(), |k| fmt::count(locale, k))) }
+                            td data-label=(tr(locale, id!("web-col-verdict"))) { span class={ "verdict " (verdict_class(s.verdict)) } { (verdict_text(locale, s.judgement())) } }
                         }
                     }
                 }

@@ -67,6 +67,7 @@ pub async fn page(
     item_cols.push(tr(locale, id!("quarterly-col-not-used")));
     item_cols.push("n".into());
     let named = !period.label.contains("..") && period.label != "all";
+    let fb_cols = crate::report::quarterly::QuarterlyReport::feedback_head(locale);
     let head = |cols: Vec<String>| html! { thead { tr { @for c in &cols { th scope="col" { (c) } } } } };
     let body = html! {
         div.noprint {
@@ -94,37 +95,45 @@ pub async fn page(
             ul { @for f in &r.forms { li { (f.title) " (" (f.id) " v" (f.version) ")" @if let Some(s) = &f.source { ": " (s) } } } }
             h2 { (tr(locale, id!("quarterly-part-2"))) }
             p { (tr(locale, id!("quarterly-by-form"))) }
-            table {
+            table.cards {
                 (head(vec![tr(locale, id!("quarterly-col-form")), tr(locale, id!("quarterly-col-channel")), tr(locale, id!("quarterly-col-responses"))]))
-                tbody { @for f in &r.forms { tr { td { (f.title) } td { (tr(locale, id!("quarterly-channel-kiosk"))) } td.num { (f.responses) } } } }
+                tbody { @for f in &r.forms { tr {
+                    th scope="row" { (f.title) }
+                    td data-label=(tr(locale, id!("quarterly-col-channel"))) { (tr(locale, id!("quarterly-channel-kiosk"))) }
+                    td.num data-label=(tr(locale, id!("quarterly-col-responses"))) { (crate::report::text::count(locale, f.responses)) }
+                } } }
             }
             p { (tr(locale, id!("quarterly-overall"))) }
-            table {
+            table.cards {
                 (head(vec![tr(locale, id!("quarterly-col-figure")), tr(locale, id!("quarterly-col-value")), "n".into()]))
-                tbody { @for l in r.headline(locale) { tr { th scope="row" { (l.label) } td.num { (l.value) } td.num { (l.n) } } } }
+                tbody { @for l in r.headline(locale) { tr {
+                    th scope="row" { (l.label) }
+                    td.num data-label=(tr(locale, id!("quarterly-col-value"))) { (l.value) }
+                    td.num data-label="n" { (l.n) }
+                } } }
             }
             p { (tr(locale, id!("quarterly-by-department"))) }
-            div.scroll tabindex="0" { table {
+            div.scroll tabindex="0" { table.cards {
                 (head(dept_cols.clone()))
                 tbody { @for row in r.department_cells(locale) { tr { @for (i, c) in row.iter().enumerate() {
-                    @if i == 0 { th scope="row" { (c) } } @else { td.num { (c) } }
+                    @if i == 0 { th scope="row" { (c) } } @else { td.num data-label=(dept_cols[i]) { (c) } }
                 } } } }
             } }
             p { (tr(locale, id!("quarterly-items"))) }
-            div.scroll tabindex="0" { table.compact {
+            div.scroll tabindex="0" { table.compact.cards {
                 (head(item_cols.clone()))
                 tbody { @for row in r.item_cells(locale) { tr { @for (i, c) in row.iter().enumerate() {
-                    @if i == 0 { th scope="row" { (c) } } @else if i == 1 { td { (c) } } @else { td.num { (c) } }
+                    @if i == 0 { th scope="row" { (c) } } @else if i == 1 { td.wide data-label=(item_cols[1]) { (c) } } @else { td.num data-label=(item_cols[i]) { (c) } }
                 } } } }
             } }
             p { (tr(locale, id!("quarterly-feedback"))) }
             @if r.feedback.is_empty() {
                 p.note { (tr(locale, id!("quarterly-feedback-none"))) }
             } @else {
-                div.scroll tabindex="0" { table {
-                    (head(crate::report::quarterly::QuarterlyReport::feedback_head(locale)))
+                div.scroll tabindex="0" { table.cards {
+                    (head(fb_cols.clone()))
                     tbody { @for row in r.feedback_cells(locale) { tr { @for (i, c) in row.iter().enumerate() {
-                        @if i == 0 { th scope="row" { (c) } } @else { td.num { (c) } }
+                        @if i == 0 { th scope="row" { (c) } } @else { td.num data-label=(fb_cols[i]) { (c) } }
                     } } } }
                 } }
             }

@@ -98,7 +98,7 @@ pub async fn page(
             @if shown.is_empty() {
                 p { (tr(locale, id!("fb-inbox-empty"))) }
             } @else {
-                div.scroll tabindex="0" { table.items {
+                div.scroll tabindex="0" { table.items.cards {
                     caption { (tr(locale, id!("fb-inbox-caption"))) }
                     thead { tr {
                         th scope="col" { (tr(locale, id!("fb-receipt-code"))) }
@@ -112,14 +112,14 @@ pub async fn page(
                     } }
                     tbody { @for i in &shown { tr {
                         th scope="row" { a href={ "/feedback/item/" (i.submission.code.as_str()) } { (i.submission.code.to_string()) } }
-                        td { (when(&c, i.submission.received_at)) }
-                        td { (channel_name(locale, i.submission.channel)) }
-                        td { (kind_name(locale, i.kind)) @if i.urgent { " " strong { (tr(locale, id!("fb-urgent"))) } }
+                        td data-label=(tr(locale, id!("fb-col-received"))) { (when(&c, i.submission.received_at)) }
+                        td data-label=(tr(locale, id!("fb-col-channel"))) { (channel_name(locale, i.submission.channel)) }
+                        td data-label=(tr(locale, id!("fb-col-kind"))) { (kind_name(locale, i.kind)) @if i.urgent { " " strong { (tr(locale, id!("fb-urgent"))) } }
                              @if i.flagged.is_some() { " " strong.flag { (tr(locale, id!("fb-log-flag"))) } } }
-                        td { (i.department.as_deref().unwrap_or("—")) }
-                        td { (excerpt(&i.submission.text, 90)) }
-                        td { (state_badge(&c, locale, i)) }
-                        td { (due(i)) }
+                        td data-label=(tr(locale, id!("web-col-department"))) { (i.department.as_deref().unwrap_or("—")) }
+                        td.wide data-label=(tr(locale, id!("fb-col-text"))) { (excerpt(&i.submission.text, 90)) }
+                        td data-label=(tr(locale, id!("fb-col-state"))) { (state_badge(&c, locale, i)) }
+                        td data-label=(tr(locale, id!("fb-col-due"))) { (due(i)) }
                     } } }
                 } }
             }
