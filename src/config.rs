@@ -273,7 +273,8 @@ impl From<CutoffDay> for f64 {
     }
 }
 
-/// The `[report]` block: the reporting calendar.
+/// The `[report]` block: the reporting calendar, and what the quarterly report's letterhead
+/// and signature say (read by the centre).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReportConfig {
@@ -281,6 +282,26 @@ pub struct ReportConfig {
     /// quarters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cutoff_day: Option<CutoffDay>,
+    /// The Department of Health the facilities report to, as written after "Kính gửi:"
+    /// (`Sở Y tế Hà Nội`); the letterhead writes it in capitals.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub authority: String,
+    /// Each facility's place and signer, by the facility's name
+    /// (`[report.facilities."Trung tâm Y tế huyện Ba Vì"]`).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub facilities: std::collections::BTreeMap<String, Signatory>,
+}
+
+/// Where a facility's report is dated and who signs it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Signatory {
+    /// The place in "Ba Vì, ngày … tháng … năm …".
+    pub place: String,
+    /// The signer's title (`GIÁM ĐỐC`, `KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC`).
+    pub title: String,
+    /// The signer's name.
+    pub name: String,
 }
 
 /// An IANA time zone name, e.g. `Asia/Ho_Chi_Minh`.

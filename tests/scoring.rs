@@ -656,6 +656,9 @@ fn the_quarterly_report_judges_a_group_by_the_same_rule_as_every_page() {
         actions: String::new(),
         target: 95.0,
         total,
+        authority: String::new(),
+        signatory: Default::default(),
+        compared: Vec::new(),
     };
     let remarks = r.remarks(Locale::Vi);
     assert_eq!(remarks.len(), 1);

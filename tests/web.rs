@@ -241,6 +241,160 @@ fn every_surface_gives_the_same_rate_n_and_verdict_for_one_scope() {
     });
 }
 
+/// Issue 23 §2: the quarterly `.docx`, converted to PDF by LibreOffice as a centre would
+/// print it: A4 portrait, a few pages, every table column wide enough that a question reads
+/// along a line (it took one word per line with no grid), counts with thousands grouped, forms
+/// named in words, and the configured Sở, place and signer in the letterhead and signature.
+#[test]
+fn the_quarterly_word_file_prints_on_a4_with_its_columns_and_letterhead() {
+    let Some(soffice) = ["/usr/bin/soffice", "/usr/bin/libreoffice"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+    else {
+        assert!(
+            std::env::var("HAILONG_REQUIRE_LIBREOFFICE").is_err(),
+            "HAILONG_REQUIRE_LIBREOFFICE is set but LibreOffice is not installed (apt-get install libreoffice-writer-nogui)"
+        );
+        eprintln!("NOTICE: LibreOffice is not installed: the .docx layout test did NOT run");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut centre = hailong::centre::Centre::new(
+        Arc::new(hailong::centre::sqlite::SqliteCentre::open(&dir.path().join("c.sqlite3"), TZ).unwrap()),
+        Arc::new(hailong::survey::Catalog::built_in()),
+        hailong::survey::ScoringOptions::default(),
+    );
+    centre.clock = hailong::centre::Clock::fixed(now());
+    let mut letterhead = hailong::config::ReportConfig {
+        authority: "Sở Y tế Hà Nội".into(),
+        ..Default::default()
+    };
+    letterhead.facilities.insert(
+        BA_VI.into(),
+        hailong::config::Signatory {
+            place: "Ba Vì".into(),
+            title: "Giám đốc".into(),
+            name: "Nguyễn Văn Bình".into(),
+        },
+    );
+    centre.letterhead = Arc::new(letterhead);
+    let server = server::Server::start_centre(centre, hailong::centre::Timeouts::default());
+    kiosk(
+        &dir.path().join("bavi"),
+        &server,
+        BA_VI,
+        1500,
+        &["Khoa Khám bệnh", "Khoa Nhi"],
+        1,
+        |_, _| {},
+    );
+    add_user(
+        &server,
+        "bavi",
+        hailong::centre::accounts::Role::Facility,
+        Some(BA_VI),
+        None,
+    );
+    let mut b = Browser::new(&server);
+    b.login("bavi", PASSWORD);
+    let quarter =
+        hailong::report::period::Period::quarter_of(today(), hailong::report::period::Calendar::default()).label;
+    let (status, _, bytes) = b.bytes(&format!(
+        "/facility/trung-tam-y-te-huyen-ba-vi/report.docx?period={quarter}"
+    ));
+    assert_eq!(status, 200);
+    let docx = dir.path().join("bao-cao.docx");
+    std::fs::write(&docx, &bytes).unwrap();
+    let out = std::process::Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}/lo-profile",
+            dir.path().display()
+        ))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir.path())
+        .arg(&docx)
+        .output()
+        .unwrap();
+    let pdf = dir.path().join("bao-cao.pdf");
+    assert!(
+        pdf.exists(),
+        "LibreOffice made no PDF: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if let Ok(keep) = std::env::var("HAILONG_SCREENSHOTS") {
+        std::fs::copy(&pdf, std::path::Path::new(&keep).join("bao-cao.pdf")).unwrap();
+    }
+    let info = String::from_utf8(std::process::Command::new("pdfinfo").arg(&pdf).output().unwrap().stdout).unwrap();
+    let field = |name: &str| {
+        info.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in {info}"))
+            .to_string()
+    };
+    let pages: u32 = field("Pages:").split_whitespace().last().unwrap().parse().unwrap();
+    assert!((1..=3).contains(&pages), "{pages} pages");
+    assert!(field("Page size:").contains("(A4)"), "A4 portrait: {info}");
+    let text = String::from_utf8(
+        std::process::Command::new("pdftotext")
+            .args(["-layout"])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    // The question column is wide: a question's first words stand on one line.
+    assert!(
+        text.lines()
+            .any(|l| l.contains("A2") && l.contains("Các sơ đồ, biển báo")),
+        "{text}"
+    );
+    // The letterhead and the signature carry the configured names; the motto is on one line.
+    for expected in [
+        "SỞ Y TẾ HÀ NỘI",
+        "Độc lập – Tự do – Hạnh phúc",
+        "Ba Vì, ngày 15 tháng 11 năm 2026",
+        "Kính gửi: Sở Y tế Hà Nội",
+        "GIÁM ĐỐC",
+        "Nguyễn Văn Bình",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    // Counts grouped; forms in words, never their file ids; no row for a figure not asked.
+    let responses = api_report(&server, BA_VI, None)["responses"].as_u64().unwrap();
+    assert!(responses > 1000);
+    assert!(
+        text.contains(&hailong::report::text::count(Locale::Vi, responses)),
+        "{text}"
+    );
+    assert!(!text.contains("kiosk-nhanh") && !text.contains("v1"), "{text}");
+    assert!(!text.contains("mong đợi"), "kiosk-nhanh has no G1: {text}");
+    // The previous quarter and the same quarter last year stand beside this one.
+    assert!(text.contains("Quý 3/2026") && text.contains("Quý 4/2025"), "{text}");
+    // Every column of every table is at least a centimetre wide (567 twips).
+    let json: serde_json::Value =
+        serde_json::from_str(&docx_rs::read_docx(&bytes).expect("a Word document").json()).unwrap();
+    fn grids(v: &serde_json::Value, out: &mut Vec<u64>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    match (k.as_str(), v) {
+                        ("grid", serde_json::Value::Array(cols)) => out.extend(cols.iter().filter_map(|c| c.as_u64())),
+                        _ => grids(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| grids(v, out)),
+            _ => {}
+        }
+    }
+    let mut cols = Vec::new();
+    grids(&json, &mut cols);
+    assert!(cols.len() > 20, "{cols:?}");
+    assert!(cols.iter().all(|&w| w >= 567), "{cols:?}");
+}
+
 /// Issue 23 §3 and §5: a period a page cannot read is named by the picker's own label, in the
 /// page's language (never the command line's advice), and the picker lists each year's quarters
 /// in order before its cumulative reports.

@@ -158,9 +158,10 @@ quarterly-authority = DEPARTMENT OF HEALTH ……
 quarterly-number = No.: …/BC-…
 quarterly-nation = SOCIALIST REPUBLIC OF VIETNAM
 quarterly-motto = Independence – Freedom – Happiness
-quarterly-place-date = ……, { $day }/{ $month }/{ $year }
+quarterly-place-date = { $place }, { $day }/{ $month }/{ $year }
 quarterly-title = REPORT
 quarterly-subtitle = Patient satisfaction survey results, { $period }
+quarterly-to-named = To: { $authority }
 quarterly-to = To: the Department of Health ……
 quarterly-part-1 = I. WHAT WAS DEPLOYED
 quarterly-deployed = The facility surveys with smart kiosks at reception ({ $kiosks } kiosks), on these forms:
@@ -168,7 +169,7 @@ quarterly-part-2 = II. RESULTS
 quarterly-by-form = 1. Responses by channel and form
 quarterly-overall = 2. Overall figures
 quarterly-by-department = 3. Satisfaction by department and by group A–E
-quarterly-items = 4. The share of each score for each question (1 = very dissatisfied … 5 = very satisfied)
+quarterly-items = 4. The share (%) of each score for each question (1 = very dissatisfied … 5 = very satisfied)
 quarterly-part-3 = III. REMARKS BY THE FIVE GROUPS
 quarterly-part-4 = IV. PROBLEMS AND ACTIONS
 quarterly-actions-empty = (The facility writes its problems and the actions taken.)

@@ -158,9 +158,10 @@ quarterly-authority = SỞ Y TẾ ……
 quarterly-number = Số: …/BC-…
 quarterly-nation = CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM
 quarterly-motto = Độc lập – Tự do – Hạnh phúc
-quarterly-place-date = ……, ngày { $day } tháng { $month } năm { $year }
+quarterly-place-date = { $place }, ngày { $day } tháng { $month } năm { $year }
 quarterly-title = BÁO CÁO
 quarterly-subtitle = Kết quả khảo sát sự hài lòng người bệnh { $period }
+quarterly-to-named = Kính gửi: { $authority }
 quarterly-to = Kính gửi: Sở Y tế ……
 quarterly-part-1 = I. TRIỂN KHAI THỰC HIỆN
 quarterly-deployed = Đơn vị khảo sát bằng ki-ốt thông minh đặt tại nơi tiếp đón ({ $kiosks } ki-ốt), theo các mẫu phiếu:
@@ -168,7 +169,7 @@ quarterly-part-2 = II. KẾT QUẢ KHẢO SÁT
 quarterly-by-form = 1. Số phiếu theo kênh và mẫu phiếu
 quarterly-overall = 2. Chỉ số chung
 quarterly-by-department = 3. Tỷ lệ hài lòng theo khoa/phòng và theo nhóm A–E
-quarterly-items = 4. Tỷ lệ từng mức điểm của từng câu hỏi (1 = rất không hài lòng … 5 = rất hài lòng)
+quarterly-items = 4. Tỷ lệ (%) từng mức điểm của từng câu hỏi (1 = rất không hài lòng … 5 = rất hài lòng)
 quarterly-part-3 = III. NHẬN XÉT THEO NĂM NHÓM TIÊU CHÍ
 quarterly-part-4 = IV. TỒN TẠI, HẠN CHẾ VÀ GIẢI PHÁP
 quarterly-actions-empty = (Đơn vị ghi tồn tại, hạn chế và giải pháp khắc phục.)

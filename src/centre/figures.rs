@@ -105,6 +105,45 @@ pub fn month_of(day: NaiveDate) -> NaiveDate {
     store::month_start(day)
 }
 
+/// The periods section II of a report on `period` sets beside it: for a quarter, the quarter
+/// before and the same quarter a year earlier; for a month, likewise; for the cumulative
+/// reports (6 months, 9 months, the year), the same span a year earlier; none for dates.
+pub fn compared_periods(
+    period: &crate::report::period::Period,
+    calendar: crate::report::Calendar,
+) -> Vec<crate::report::period::Period> {
+    use crate::report::period::Period;
+    let Some((year, rest)) = period.label.split_once('-').map_or_else(
+        || period.label.parse::<i32>().ok().map(|y| (y, "")),
+        |(y, r)| y.parse::<i32>().ok().map(|y| (y, r)),
+    ) else {
+        return Vec::new();
+    };
+    let label = |y: i32, r: &str| {
+        if r.is_empty() {
+            y.to_string()
+        } else {
+            format!("{y}-{r}")
+        }
+    };
+    let mut labels = Vec::new();
+    if let Some(q) = rest.strip_prefix('Q').and_then(|q| q.parse::<u32>().ok()) {
+        labels.push(if q == 1 {
+            label(year - 1, "Q4")
+        } else {
+            label(year, &format!("Q{}", q - 1))
+        });
+    } else if let Ok(m) = rest.parse::<u32>() {
+        labels.push(if m == 1 {
+            label(year - 1, "12")
+        } else {
+            label(year, &format!("{:02}", m - 1))
+        });
+    }
+    labels.push(label(year - 1, rest));
+    labels.iter().filter_map(|l| Period::parse(l, calendar).ok()).collect()
+}
+
 /// The quarterly report of `facility` for `period` (named `period_name`), with section IV as
 /// its staff saved it, in `locale`.
 pub fn quarterly(
@@ -181,7 +220,27 @@ pub fn quarterly(
         .map(|(text, _, _)| text)
         .unwrap_or_default();
     let feedback = feedback_lines(centre, facility, period, locale)?;
+    let mut compared = Vec::new();
+    for p in compared_periods(period, centre.calendar) {
+        let scope = Scope {
+            facility: Some(facility.to_string()),
+            from: p.from,
+            to: p.to,
+            ..Scope::default()
+        };
+        let mut total = Groups::default();
+        centre
+            .tallies
+            .facility_totals(centre.store.as_ref(), &scope, true, &mut |_, key, tally| {
+                total.add((), key, tally);
+            })?;
+        let name = crate::report::text::period_name(locale, &p.label).unwrap_or_else(|| p.label.clone());
+        compared.push((name, total.summaries(centre)?.remove(&()).unwrap_or_else(empty)));
+    }
     Ok(QuarterlyReport {
+        authority: centre.letterhead.authority.clone(),
+        signatory: centre.letterhead.facilities.get(facility).cloned().unwrap_or_default(),
+        compared,
         facility: facility.to_string(),
         feedback,
         period_name,

@@ -56,6 +56,8 @@ pub struct Centre {
     pub web: WebOptions,
     /// The reporting calendar (`[report] cutoff_day`): what `2026-Q1` means on every surface.
     pub calendar: crate::report::period::Calendar,
+    /// The quarterly report's letterhead and signers (`[report]`).
+    pub letterhead: Arc<crate::config::ReportConfig>,
     /// Tallies the pages read, kept while their stamps stand (see [`cache`]).
     pub tallies: Arc<cache::TallyCache>,
     /// What time it is: the system's clock, or one a test sets (see [`Clock`]).
@@ -76,6 +78,7 @@ impl Centre {
             scoring,
             web: WebOptions::default(),
             calendar: crate::report::period::Calendar::default(),
+            letterhead: Arc::default(),
             tallies: Arc::default(),
             clock: Clock::default(),
         }

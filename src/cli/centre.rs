@@ -674,6 +674,7 @@ fn centre(env: &Env, store: Arc<dyn server::Backend>) -> Result<Centre> {
     );
     centre.web.tz = env.config.timezone.0;
     centre.calendar = env.config.calendar();
+    centre.letterhead = Arc::new(env.config.report.clone());
     centre.feedback_options = feedback_options(&env.config.feedback, env.locale)?;
     Ok(centre)
 }

@@ -84,6 +84,14 @@ pub struct QuarterlyReport {
     pub actions: String,
     /// The target, %.
     pub target: f64,
+    /// The Department of Health it goes to, as written after "Kính gửi:" (`[report]
+    /// authority`; empty: left as dots to fill in).
+    pub authority: String,
+    /// Where it is dated and who signs it (`[report.facilities."…"]`; empty fields: dots).
+    pub signatory: crate::config::Signatory,
+    /// Periods set beside this one in section II (the quarter before, the same quarter a year
+    /// earlier), each with its name and figures.
+    pub compared: Vec<(String, Summary)>,
 }
 
 /// A labelled figure of section II.
@@ -94,6 +102,8 @@ pub struct Line {
     pub value: String,
     /// Its n, formatted (`3.711`).
     pub n: String,
+    /// The same figure in each of [`QuarterlyReport::compared`], formatted.
+    pub compared: Vec<String>,
 }
 
 fn pct(locale: Locale, v: Option<f64>) -> String {
@@ -110,53 +120,148 @@ fn share(locale: Locale, k: u64, n: u64) -> String {
 
 impl QuarterlyReport {
     /// The overall figures of section II.2, each with its n (grouped as the reader writes
-    /// numbers): the rate, its verdict against the target (`report::verdict`, worded as on every
-    /// other surface), the mean, and those of the other indicators the forms used asked (a form
-    /// without G1 has no expectation row).
+    /// numbers) and its value in the compared periods: the rate, its verdict against the target
+    /// (`report::verdict`, worded as on every other surface), the mean, and those of the other
+    /// indicators the forms used asked (a form without G1 has no expectation row).
     pub fn headline(&self, locale: Locale) -> Vec<Line> {
-        let s = &self.total;
         let count = |n| super::text::count(locale, n);
-        let mut lines = vec![
-            Line {
-                label: tr(locale, id!("quarterly-rate")),
-                value: pct(locale, s.satisfied_pct),
-                n: count(s.answers),
-            },
-            Line {
-                label: crate::i18n::tr_args(
+        let mean = |s: &Summary| {
+            s.mean_score
+                .map_or_else(|| "—".into(), |m| super::text::decimal(locale, m, 2))
+        };
+        type Value<'a> = Box<dyn Fn(&Summary) -> String + 'a>;
+        let mut rows: Vec<(String, Value, u64)> = vec![
+            (
+                tr(locale, id!("quarterly-rate")),
+                Box::new(|s: &Summary| pct(locale, s.satisfied_pct)),
+                self.total.answers,
+            ),
+            (
+                crate::i18n::tr_args(
                     locale,
                     id!("quarterly-verdict"),
                     &[("target", pct(locale, Some(self.target)).into())],
                 ),
-                value: super::text::verdict_words(locale, s.judgement()),
-                n: count(s.answers),
-            },
-            Line {
-                label: tr(locale, id!("quarterly-mean")),
-                value: s
-                    .mean_score
-                    .map_or_else(|| "—".into(), |m| super::text::decimal(locale, m, 2)),
-                n: count(s.answers),
-            },
-        ];
-        for (label, value, n) in [
-            (
-                id!("quarterly-comprehensive"),
-                s.comprehensive_pct,
-                s.comprehensive_respondents,
+                Box::new(|s: &Summary| super::text::verdict_words(locale, s.judgement())),
+                self.total.answers,
             ),
-            (id!("quarterly-expectation"), s.expectation_mean, s.expectation_n),
-            (id!("quarterly-return"), s.return_pct, s.return_n),
-        ] {
-            if n > 0 {
-                lines.push(Line {
-                    label: tr(locale, label),
-                    value: pct(locale, value),
-                    n: count(n),
-                });
-            }
+            (tr(locale, id!("quarterly-mean")), Box::new(mean), self.total.answers),
+        ];
+        let t = &self.total;
+        if t.comprehensive_respondents > 0 {
+            rows.push((
+                tr(locale, id!("quarterly-comprehensive")),
+                Box::new(|s: &Summary| pct(locale, s.comprehensive_pct)),
+                t.comprehensive_respondents,
+            ));
         }
-        lines
+        if t.expectation_n > 0 {
+            rows.push((
+                tr(locale, id!("quarterly-expectation")),
+                Box::new(|s: &Summary| pct(locale, s.expectation_mean)),
+                t.expectation_n,
+            ));
+        }
+        if t.return_n > 0 {
+            rows.push((
+                tr(locale, id!("quarterly-return")),
+                Box::new(|s: &Summary| pct(locale, s.return_pct)),
+                t.return_n,
+            ));
+        }
+        rows.into_iter()
+            .map(|(label, value, n)| Line {
+                value: value(&self.total),
+                compared: self.compared.iter().map(|(_, s)| value(s)).collect(),
+                label,
+                n: count(n),
+            })
+            .collect()
+    }
+
+    /// The letterhead's first line: the Department of Health in capitals, or dots to fill in.
+    pub fn authority_line(&self, locale: Locale) -> String {
+        if self.authority.trim().is_empty() {
+            tr(locale, id!("quarterly-authority"))
+        } else {
+            self.authority.trim().to_uppercase()
+        }
+    }
+
+    /// "Kính gửi: Sở Y tế Hà Nội", or with dots to fill in.
+    pub fn to_line(&self, locale: Locale) -> String {
+        if self.authority.trim().is_empty() {
+            tr(locale, id!("quarterly-to"))
+        } else {
+            crate::i18n::tr_args(
+                locale,
+                id!("quarterly-to-named"),
+                &[("authority", self.authority.trim().to_string().into())],
+            )
+        }
+    }
+
+    /// "Ba Vì, ngày 07 tháng 12 năm 2026" (dots for a place not configured).
+    pub fn place_date(&self, locale: Locale) -> String {
+        let place = self.signatory.place.trim();
+        crate::i18n::tr_args(
+            locale,
+            id!("quarterly-place-date"),
+            &[
+                (
+                    "place",
+                    if place.is_empty() {
+                        "……".to_string()
+                    } else {
+                        place.to_string()
+                    }
+                    .into(),
+                ),
+                ("day", format!("{:02}", chrono::Datelike::day(&self.date)).into()),
+                ("month", format!("{:02}", chrono::Datelike::month(&self.date)).into()),
+                ("year", chrono::Datelike::year(&self.date).to_string().into()),
+            ],
+        )
+    }
+
+    /// The signer's title (`GIÁM ĐỐC` unless configured).
+    pub fn signer_title(&self, locale: Locale) -> String {
+        let title = self.signatory.title.trim();
+        if title.is_empty() {
+            tr(locale, id!("quarterly-signer"))
+        } else {
+            title.to_uppercase()
+        }
+    }
+
+    /// A form as the report names it: its title and the decision it follows, in words (never
+    /// the file's id).
+    pub fn form_words(form: &Form) -> String {
+        match &form.source {
+            Some(source) => format!("{}: {source}", form.title),
+            None => form.title.clone(),
+        }
+    }
+
+    /// Section II's table head: the figure, this period, each compared period, n.
+    pub fn headline_head(&self, locale: Locale) -> Vec<String> {
+        let mut head = vec![tr(locale, id!("quarterly-col-figure")), self.period_name.clone()];
+        head.extend(self.compared.iter().map(|(name, _)| name.clone()));
+        head.push("n".into());
+        head
+    }
+
+    /// Section II's table cells, in the order of [`QuarterlyReport::headline_head`].
+    pub fn headline_cells(&self, locale: Locale) -> Vec<Vec<String>> {
+        self.headline(locale)
+            .into_iter()
+            .map(|l| {
+                let mut row = vec![l.label, l.value];
+                row.extend(l.compared);
+                row.push(l.n);
+                row
+            })
+            .collect()
     }
 
     /// Section III: one remark per group A–E, judged by `report::verdict` like every other
@@ -201,7 +306,8 @@ impl QuarterlyReport {
             .collect()
     }
 
-    /// The item table's cells: code, question, the share of each score 1–5, of "not used", n.
+    /// The item table's cells: code, question, the share (percent, no sign) of each score 1–5
+    /// and of "not used", n.
     pub fn item_cells(&self, locale: Locale) -> Vec<Vec<String>> {
         self.items
             .iter()
@@ -209,9 +315,18 @@ impl QuarterlyReport {
                 let f = &i.figures;
                 let all = f.answers + f.not_used;
                 let mut row = vec![i.code.clone(), i.text.clone()];
-                row.extend(f.counts.iter().map(|&k| share(locale, k, all)));
-                row.push(share(locale, f.not_used, all));
-                row.push(all.to_string());
+                // Percent, without the sign: the table's heading says so, and the columns stay
+                // narrow enough for A4 portrait.
+                let plain = |k: u64| {
+                    if all == 0 {
+                        "—".to_string()
+                    } else {
+                        super::text::decimal(locale, 100.0 * k as f64 / all as f64, 1)
+                    }
+                };
+                row.extend(f.counts.iter().map(|&k| plain(k)));
+                row.push(plain(f.not_used));
+                row.push(super::text::count(locale, all));
                 row
             })
             .collect()
@@ -228,7 +343,7 @@ impl QuarterlyReport {
                     } else {
                         name.clone()
                     },
-                    s.responses.to_string(),
+                    super::text::count(locale, s.responses),
                     pct(locale, s.satisfied_pct),
                 ];
                 row.extend(

@@ -68,6 +68,7 @@ pub async fn page(
     item_cols.push("n".into());
     let named = !period.label.contains("..") && period.label != "all";
     let fb_cols = crate::report::quarterly::QuarterlyReport::feedback_head(locale);
+    let headline_cols = r.headline_head(locale);
     let head = |cols: Vec<String>| html! { thead { tr { @for c in &cols { th scope="col" { (c) } } } } };
     let body = html! {
         div.noprint {
@@ -79,20 +80,16 @@ pub async fn page(
         }
         article.report {
             div.letterhead {
-                div { p { (tr(locale, id!("quarterly-authority"))) } p { strong { (facility.to_uppercase()) } } p { (tr(locale, id!("quarterly-number"))) } }
-                div { p { strong { (tr(locale, id!("quarterly-nation"))) } } p { strong { (tr(locale, id!("quarterly-motto"))) } }
-                    p { em { (crate::i18n::tr_args(locale, id!("quarterly-place-date"), &[
-                        ("day", format!("{:02}", chrono::Datelike::day(&r.date)).into()),
-                        ("month", format!("{:02}", chrono::Datelike::month(&r.date)).into()),
-                        ("year", chrono::Datelike::year(&r.date).to_string().into()),
-                    ])) } } }
+                div { p { (r.authority_line(locale)) } p { strong.ruled { (facility.to_uppercase()) } } p { (tr(locale, id!("quarterly-number"))) } }
+                div { p { strong { (tr(locale, id!("quarterly-nation"))) } } p { strong.ruled { (tr(locale, id!("quarterly-motto"))) } }
+                    p { em { (r.place_date(locale)) } } }
             }
             h1.center { (tr(locale, id!("quarterly-title"))) }
             p.center { strong { (crate::i18n::tr_args(locale, id!("quarterly-subtitle"), &[("period", r.period_name.clone().into())])) } }
-            p.center { (tr(locale, id!("quarterly-to"))) }
+            p.center { (r.to_line(locale)) }
             h2 { (tr(locale, id!("quarterly-part-1"))) }
             p { (crate::i18n::tr_args(locale, id!("quarterly-deployed"), &[("kiosks", r.kiosks.into())])) }
-            ul { @for f in &r.forms { li { (f.title) " (" (f.id) " v" (f.version) ")" @if let Some(s) = &f.source { ": " (s) } } } }
+            ul { @for f in &r.forms { li { (QuarterlyReport::form_words(f)) } } }
             h2 { (tr(locale, id!("quarterly-part-2"))) }
             p { (tr(locale, id!("quarterly-by-form"))) }
             table.cards {
@@ -105,12 +102,10 @@ pub async fn page(
             }
             p { (tr(locale, id!("quarterly-overall"))) }
             table.cards {
-                (head(vec![tr(locale, id!("quarterly-col-figure")), tr(locale, id!("quarterly-col-value")), "n".into()]))
-                tbody { @for l in r.headline(locale) { tr {
-                    th scope="row" { (l.label) }
-                    td.num data-label=(tr(locale, id!("quarterly-col-value"))) { (l.value) }
-                    td.num data-label="n" { (l.n) }
-                } } }
+                (head(headline_cols.clone()))
+                tbody { @for row in r.headline_cells(locale) { tr { @for (i, c) in row.iter().enumerate() {
+                    @if i == 0 { th scope="row" { (c) } } @else { td.num data-label=(headline_cols[i]) { (c) } }
+                } } } }
             }
             p { (tr(locale, id!("quarterly-by-department"))) }
             div.scroll tabindex="0" { table.cards {
@@ -147,7 +142,11 @@ pub async fn page(
             }
             div.signature {
                 div { p { strong { em { (tr(locale, id!("quarterly-recipients"))) } } } p { (tr(locale, id!("quarterly-recipient-1"))) } p { (tr(locale, id!("quarterly-recipient-2"))) } }
-                div.center { p { strong { (tr(locale, id!("quarterly-signer"))) } } p { em { (tr(locale, id!("quarterly-sign-here"))) } } }
+                div.center {
+                    p { strong { (r.signer_title(locale)) } } p { em { (tr(locale, id!("quarterly-sign-here"))) } }
+                    p.sign-space {}
+                    p { strong { (r.signatory.name) } }
+                }
             }
         }
         @if may_edit(&viewer, &facility) && named {
