@@ -97,11 +97,20 @@ fn the_web_form_gives_a_receipt_code_and_refuses_forgeries_floods_and_bad_fields
         let code = code_on(&sent);
         assert!(ReceiptCode::parse(&code).is_some(), "{code}");
         assert!(sent.body.contains("<svg"), "a QR code to follow it");
+        // The receipt says when the answer is due, in working days, and where to read it.
+        assert!(sent.body.contains("Trung tâm trả lời chậm nhất ngày"), "{}", sent.body);
+        assert!(
+            sent.body.contains("15 ngày làm việc"),
+            "a reflection has 15: {}",
+            sent.body
+        );
+        assert!(sent.body.contains("kể cả khi ông/bà không để lại thư điện tử"));
 
         // Following it shows its state and nothing else.
         let follow = p.get(&format!("/theo-doi?code={}", code.to_lowercase()));
         assert_eq!(follow.status, 200);
         assert!(follow.body.contains(&code) && follow.body.contains("Mới"));
+        assert!(follow.body.contains("chậm nhất ngày"), "the due date: {}", follow.body);
         assert!(!follow.body.contains("&lt;script") && !follow.body.contains("an@example.vn"));
         let unknown = p.get("/theo-doi?code=2222-2222");
         assert!(unknown.body.contains("Không có ý kiến nào với mã này"));
@@ -238,6 +247,9 @@ fn staff_handle_an_item_from_the_letter_to_the_published_answer() {
         let url = format!("/feedback/item/{code}");
         let page = q.get(&url);
         assert!(page.body.contains("Mới") && page.body.contains("Thư (hòm thư góp ý)"));
+        // A letter is known by its day: no invented "12:00" between the day and its channel.
+        let day = web_data::today().format("%d/%m/%Y").to_string();
+        assert!(page.body.contains(&format!("{day} · Thư")), "{}", page.body);
         // Who sent it is shown on request, and each look is logged.
         assert!(!page.body.contains("Nguyễn Văn A"));
         let looked = act(&mut q, &url, "view_contact", &[]);
@@ -327,6 +339,12 @@ fn staff_handle_an_item_from_the_letter_to_the_published_answer() {
         // The person follows it by its code.
         let follow = Browser::new(&server).get(&format!("/theo-doi?code={code}"));
         assert!(follow.body.contains("Đã trả lời") && follow.body.contains(published));
+        // The person who left no e-mail reads the centre's actual answer by the code.
+        assert!(
+            follow.body.contains("Trả lời của trung tâm") && follow.body.contains(reply),
+            "{}",
+            follow.body
+        );
         assert!(!follow.body.contains("Nguyễn Văn A"));
 
         // The province reads without the sender, and cannot act.

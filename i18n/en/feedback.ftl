@@ -71,6 +71,11 @@ fb-follow-link = Follow a message you sent
 fb-follow-title = Follow a message you sent
 fb-follow-submit = Look up
 fb-follow-not-found = No message has this code. Please check it (8 characters, e.g. 7KQ4-MX2P).
+fb-receipt-due = The centre answers by { $due } at the latest ({ $days } working days from receipt).
+fb-receipt-read-here = The answer will show on the follow-up page with this code, even if you left no e-mail.
+fb-follow-due = by { $due } at the latest ({ $days } working days from receipt)
+fb-follow-reply = The centre's answer
+fb-follow-replied-on = Answered on { $day }.
 fb-follow-answer = Published answer
 
 fb-inbox-title = Feedback box: { $facility }

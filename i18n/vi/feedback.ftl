@@ -71,6 +71,11 @@ fb-follow-link = Tra cứu ý kiến đã gửi
 fb-follow-title = Tra cứu ý kiến đã gửi
 fb-follow-submit = Tra cứu
 fb-follow-not-found = Không có ý kiến nào với mã này. Xin kiểm tra lại mã (8 ký tự, ví dụ 7KQ4-MX2P).
+fb-receipt-due = Trung tâm trả lời chậm nhất ngày { $due } ({ $days } ngày làm việc kể từ khi nhận).
+fb-receipt-read-here = Trả lời sẽ hiện ở trang tra cứu với mã này, kể cả khi ông/bà không để lại thư điện tử.
+fb-follow-due = chậm nhất ngày { $due } ({ $days } ngày làm việc kể từ khi nhận)
+fb-follow-reply = Trả lời của trung tâm
+fb-follow-replied-on = Trả lời ngày { $day }.
 fb-follow-answer = Trả lời đã công khai
 
 fb-inbox-title = Hòm thư góp ý: { $facility }

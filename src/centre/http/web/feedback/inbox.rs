@@ -112,7 +112,7 @@ pub async fn page(
                     } }
                     tbody { @for i in &shown { tr {
                         th scope="row" { a href={ "/feedback/item/" (i.submission.code.as_str()) } { (i.submission.code.to_string()) } }
-                        td data-label=(tr(locale, id!("fb-col-received"))) { (when(&c, i.submission.received_at)) }
+                        td data-label=(tr(locale, id!("fb-col-received"))) { (super::received(&c, &i.submission)) }
                         td data-label=(tr(locale, id!("fb-col-channel"))) { (channel_name(locale, i.submission.channel)) }
                         td data-label=(tr(locale, id!("fb-col-kind"))) { (kind_name(locale, i.kind)) @if i.urgent { " " strong { (tr(locale, id!("fb-urgent"))) } }
                              @if i.flagged.is_some() { " " strong.flag { (tr(locale, id!("fb-log-flag"))) } } }
@@ -540,7 +540,7 @@ fn register_xlsx(
         };
         let cells = [
             i.submission.code.to_string(),
-            when(centre, i.submission.received_at),
+            super::received(centre, &i.submission),
             channel_name(locale, i.submission.channel),
             kind_name(locale, i.kind),
             i.department.clone().unwrap_or_default(),

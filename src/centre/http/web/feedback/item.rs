@@ -93,7 +93,7 @@ fn page_of(centre: &Centre, viewer: &Viewer, item: &Item, shown: Shown) -> Marku
         @if let Some(m) = &message { p.alert role="alert" { (m) } }
         dl.facts {
             dt { (tr(locale, id!("web-col-facility"))) } dd { (s.facility) }
-            dt { (tr(locale, id!("fb-col-received"))) } dd { (when(centre, s.received_at)) " · " (channel_name(locale, s.channel)) }
+            dt { (tr(locale, id!("fb-col-received"))) } dd { (super::received(centre, s)) " · " (channel_name(locale, s.channel)) }
             dt { (tr(locale, id!("fb-col-kind"))) } dd { (kind_name(locale, item.kind)) @if item.urgent { " · " strong { (tr(locale, id!("fb-urgent"))) } } }
             @if let Some(reason) = &item.flagged { dt { (tr(locale, id!("fb-log-flag"))) } dd { strong { (super::flag_name(locale, reason)) } } }
             dt { (tr(locale, id!("fb-col-state"))) } dd { (state_badge(centre, locale, item)) }

@@ -47,6 +47,16 @@ pub fn when(centre: &Centre, t: DateTime<Utc>) -> String {
     t.with_timezone(&centre.web.tz).format("%d/%m/%Y %H:%M").to_string()
 }
 
+/// When an item was received, as it is known: a letter, call or visit staff entered by its day
+/// shows the day only (its stored time is a placeholder), what came by itself the minute.
+pub fn received(centre: &Centre, s: &crate::feedback::Submission) -> String {
+    if crate::feedback::Channel::STAFF.contains(&s.channel) {
+        super::fmt::date(s.received_at.with_timezone(&centre.web.tz).date_naive())
+    } else {
+        when(centre, s.received_at)
+    }
+}
+
 /// An item's state, with "overdue" beside it when it is (in words, never by colour alone).
 pub fn state_badge(centre: &Centre, locale: Locale, item: &Item) -> Markup {
     let overdue = item.overdue(centre.today());

@@ -138,7 +138,7 @@ pub async fn send(
             Ok(submission) => {
                 let item = super::store_new(&c, submission, "web", Some(&origin), flag)?;
                 tracing::info!(facility = ?facility, code = %item.submission.code, "feedback received from the web form");
-                Ok(Ok((StatusCode::OK, receipt(locale, &base, &item))))
+                Ok(Ok((StatusCode::OK, receipt(locale, &base, &item, &c.feedback_options.holidays, c.web.tz))))
             }
         }
     })
@@ -160,7 +160,13 @@ pub async fn send(
 }
 
 /// The receipt: the code in large type, and a QR code of the follow-up link.
-fn receipt(locale: Locale, base: &str, item: &crate::feedback::Item) -> maud::Markup {
+fn receipt(
+    locale: Locale,
+    base: &str,
+    item: &crate::feedback::Item,
+    holidays: &crate::feedback::Holidays,
+    tz: chrono_tz::Tz,
+) -> maud::Markup {
     let code = item.submission.code.to_string();
     let url = format!("{base}/theo-doi?code={}", item.submission.code.as_str());
     let title = tr(locale, id!("fb-receipt-title"));
@@ -169,6 +175,13 @@ fn receipt(locale: Locale, base: &str, item: &crate::feedback::Item) -> maud::Ma
             h1 { (title) }
             p { (tr(locale, id!("fb-receipt-keep"))) }
             p.code aria-label=(tr(locale, id!("fb-receipt-code"))) { (code) }
+            @if let Some(due) = item.due {
+                p { (tr_args(locale, id!("fb-receipt-due"), &[
+                    ("due", super::super::fmt::date(due).into()),
+                    ("days", holidays.working_days_between(item.received_on(tz), due).into()),
+                ])) }
+                p { (tr(locale, id!("fb-receipt-read-here"))) }
+            }
             @if let Some(svg) = qr_svg(&url) {
                 // The SVG is generated here from our own URL, never from user text.
                 div.qr role="img" aria-label=(tr(locale, id!("fb-receipt-qr"))) { (PreEscaped(svg)) }
@@ -225,6 +238,22 @@ pub async fn follow(
                         dt { (tr(locale, id!("fb-receipt-code"))) } dd { (item.submission.code.to_string()) }
                         dt { (tr(locale, id!("fb-col-received"))) } dd { (super::fmt::date(item.received_on(centre.web.tz))) }
                         dt { (tr(locale, id!("fb-col-state"))) } dd { (state_name(locale, item.state)) }
+                        @if let Some(due) = item.due.filter(|_| item.state.is_open()) {
+                            dt { (tr(locale, id!("fb-col-due"))) }
+                            dd { (tr_args(locale, id!("fb-follow-due"), &[
+                                ("due", super::fmt::date(due).into()),
+                                ("days", centre.feedback_options.holidays.working_days_between(item.received_on(centre.web.tz), due).into()),
+                            ])) }
+                        }
+                    }
+                    // The centre's approved answer, for the person holding the code (who may
+                    // have left no e-mail): never a draft.
+                    @if let Some(reply) = item.reply.as_ref().filter(|r| r.approved.is_some()) {
+                        h2 { (tr(locale, id!("fb-follow-reply"))) }
+                        blockquote.said { (reply.text) }
+                        @if let Some((_, at)) = &reply.approved {
+                            p.meta { (tr_args(locale, id!("fb-follow-replied-on"), &[("day", super::fmt::date(at.with_timezone(&centre.web.tz).date_naive()).into())])) }
+                        }
                     }
                     @if let Some((text, _)) = &item.published {
                         h2 { (tr(locale, id!("fb-follow-answer"))) }
