@@ -226,7 +226,19 @@ fn exports_hold_one_row_per_response_with_vietnamese_intact() {
                 .collect()
         })
         .collect();
-    assert_eq!(xrows[0], header);
+    // The XLSX's header is for people: the fixed columns as in the CSV, each answer column by
+    // its question and the reasons and "other" columns in words.
+    for (x, h) in xrows[0].iter().zip(&header) {
+        match h.split_once('.') {
+            Some((code, "why")) => assert_eq!(x, &format!("{code} – lý do chưa hài lòng")),
+            Some((code, "other")) => assert_eq!(x, &format!("{code} – ý kiến khác (ghi rõ)")),
+            _ if h.len() == 2 && h.as_bytes()[1].is_ascii_digit() => {
+                assert!(x.starts_with(&format!("{h}. ")) && x.chars().count() > 8, "{x}")
+            }
+            _ => assert_eq!(x, h),
+        }
+    }
+    assert_eq!(xrows[0].len(), header.len());
     assert_eq!(xrows.len(), 401);
     // The CSV keeps codes and text times, for scripts.
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
@@ -313,6 +325,8 @@ fn exports_hold_one_row_per_response_with_vietnamese_intact() {
     };
     assert_eq!(cell("Cơ sở").to_string(), "Trung tâm Y tế huyện Đông Anh");
     assert_eq!(cell("Mục tiêu (%)"), Data::Float(95.0));
+    // The period in words, never the label "all".
+    assert_eq!(cell("Kỳ báo cáo").to_string(), "toàn bộ dữ liệu");
     // Counted and excluded responses are said apart.
     let report: serde_json::Value = serde_json::from_slice(&hailong(dir.path(), &["report", "--json"]).stdout).unwrap();
     assert_eq!(

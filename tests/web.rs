@@ -957,6 +957,16 @@ fn a_facilitys_view_downloads_as_csv_and_xlsx_with_the_apis_figures() {
         assert_eq!(records.len() - 1, exported(&report), "one row per response");
         assert_eq!(records.len() - 1, 150);
         assert_eq!(records[0][0], "Mã phiếu", "headers in the reader's language");
+        // Columns only for the form the responses were given on (kiosk-nhanh), not the
+        // centre's whole catalogue.
+        assert!(
+            !records[0]
+                .iter()
+                .any(|h| h == "respondent" || h == "gender" || h == "A1"),
+            "{:?}",
+            records[0]
+        );
+        assert_eq!(records[0].len(), 11 + 12 + 1, "{:?}", records[0]);
         // The patient's words as written (a CSV is not HTML).
         assert!(records.iter().any(|r| r.last().unwrap().contains(HOSTILE)));
 

@@ -151,6 +151,42 @@ pub fn header(columns: &[Column], locale: Locale) -> Vec<String> {
     h
 }
 
+/// The XLSX's header, for people: the fixed columns as in [`header`], each answer column by its
+/// question (`A2. Các sơ đồ, biển báo…`; `Giới tính` for an item without a question number),
+/// its reasons and its "other" words said as such.
+pub fn header_words(columns: &[Column], questionnaires: &[Questionnaire], locale: Locale) -> Vec<String> {
+    let text = |code: &str| {
+        let words = questionnaires
+            .iter()
+            .find_map(|q| q.item(code))
+            .map(|i| i.text.get(locale).to_string())
+            .unwrap_or_default();
+        let words: String = if words.chars().count() > 60 {
+            words.chars().take(59).chain(['…']).collect()
+        } else {
+            words
+        };
+        let numbered = code.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && code.chars().skip(1).all(|c| c.is_ascii_digit())
+            && code.len() > 1;
+        match (numbered, words.is_empty()) {
+            (_, true) => code.to_string(),
+            (true, false) => format!("{code}. {words}"),
+            (false, false) => words,
+        }
+    };
+    let mut h: Vec<String> = FIXED[..11].iter().map(|id| tr(locale, *id)).collect();
+    h.extend(columns.iter().map(|c| match c {
+        Column::Item(code) => text(code),
+        Column::Reasons(code) => {
+            crate::i18n::tr_args(locale, id!("export-col-reasons"), &[("code", code.clone().into())])
+        }
+        Column::Other(code) => crate::i18n::tr_args(locale, id!("export-col-other"), &[("code", code.clone().into())]),
+    }));
+    h.push(tr(locale, FIXED[11]));
+    h
+}
+
 fn local_time(t: &chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> chrono::NaiveDateTime {
     t.with_timezone(&tz).naive_local()
 }
@@ -368,7 +404,20 @@ pub fn export<S: ResponseSource + ?Sized>(
     req: &Request<S::Filter>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<u64, ExportError<S::Error>> {
-    let questionnaires = source.questionnaires().map_err(ExportError::Source)?;
+    // Columns only for the forms the selected responses were given on (a centre's catalogue
+    // holds every form; a facility using one would otherwise get a hundred empty columns).
+    let used: std::collections::BTreeSet<String> = source
+        .tallies(req.filter)
+        .map_err(ExportError::Source)?
+        .into_iter()
+        .map(|g| g.questionnaire_id)
+        .collect();
+    let questionnaires: Vec<Questionnaire> = source
+        .questionnaires()
+        .map_err(ExportError::Source)?
+        .into_iter()
+        .filter(|q| used.contains(&q.id))
+        .collect();
     let columns = answer_columns(&questionnaires);
     let total = source.count(req.filter).map_err(ExportError::Source)?;
     let tmp = temp_path(req.out);
@@ -512,7 +561,7 @@ fn write_xlsx<S: ResponseSource + ?Sized>(
             // The two date-time columns, wide enough for `dd/mm/yyyy hh:mm:ss`.
             sheet.set_column_width(c, 19).map_err(xerr)?;
         }
-        for (c, h) in header(columns, locale).iter().enumerate() {
+        for (c, h) in header_words(columns, questionnaires, locale).iter().enumerate() {
             sheet.write_string_with_format(0, c as u16, h, &bold).map_err(xerr)?;
         }
         let mut row = 0u32;
