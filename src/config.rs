@@ -289,20 +289,9 @@ pub struct ReportConfig {
     /// Each facility's place and signer, by the facility's name
     /// (`[report.facilities."Trung tâm Y tế huyện Ba Vì"]`).
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub facilities: std::collections::BTreeMap<String, Signatory>,
+    pub facilities: std::collections::BTreeMap<String, crate::report::quarterly::Signatory>,
 }
 
-/// Where a facility's report is dated and who signs it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Signatory {
-    /// The place in "Ba Vì, ngày … tháng … năm …".
-    pub place: String,
-    /// The signer's title (`GIÁM ĐỐC`, `KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC`).
-    pub title: String,
-    /// The signer's name.
-    pub name: String,
-}
 
 /// An IANA time zone name, e.g. `Asia/Ho_Chi_Minh`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -271,7 +271,7 @@ fn the_quarterly_word_file_prints_on_a4_with_its_columns_and_letterhead() {
     };
     letterhead.facilities.insert(
         BA_VI.into(),
-        hailong::config::Signatory {
+        hailong::report::quarterly::Signatory {
             place: "Ba Vì".into(),
             title: "Giám đốc".into(),
             name: "Nguyễn Văn Bình".into(),

@@ -10,6 +10,18 @@ use serde::Serialize;
 use crate::i18n::{tr, tr_args};
 use crate::survey::{Figures, Locale, Summary, Verdict};
 
+/// Where a facility's report is dated and who signs it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Signatory {
+    /// The place in "Ba Vì, ngày … tháng … năm …".
+    pub place: String,
+    /// The signer's title (`GIÁM ĐỐC`, `KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC`).
+    pub title: String,
+    /// The signer's name.
+    pub name: String,
+}
+
 /// One questionnaire used in the period.
 #[derive(Debug, Clone, Serialize)]
 pub struct Form {
@@ -88,7 +100,7 @@ pub struct QuarterlyReport {
     /// authority`; empty: left as dots to fill in).
     pub authority: String,
     /// Where it is dated and who signs it (`[report.facilities."…"]`; empty fields: dots).
-    pub signatory: crate::config::Signatory,
+    pub signatory: Signatory,
     /// Periods set beside this one in section II (the quarter before, the same quarter a year
     /// earlier), each with its name and figures.
     pub compared: Vec<(String, Summary)>,
