@@ -292,7 +292,6 @@ pub struct ReportConfig {
     pub facilities: std::collections::BTreeMap<String, crate::report::quarterly::Signatory>,
 }
 
-
 /// An IANA time zone name, e.g. `Asia/Ho_Chi_Minh`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
