@@ -582,7 +582,16 @@ fn digest_text(
     let target = centre.scoring.target_pct;
     let mine = |f: &str| facility.is_empty() || f == facility;
     let base = centre.web.public_url.clone().unwrap_or_default();
-    let link = |f: &str| format!("{base}/facility/{}", crate::text::slug(f));
+    // A facility's stored slug (unique, kept through renames), else the one its name gives.
+    let slugs: BTreeMap<String, String> = centre
+        .store
+        .facility_list()
+        .map(|list| list.into_iter().map(|f| (f.name, f.slug)).collect())
+        .unwrap_or_default();
+    let link = |f: &str| {
+        let slug = slugs.get(f).cloned().unwrap_or_else(|| crate::text::slug(f));
+        format!("{base}/facility/{slug}")
+    };
     let mut lines = Vec::new();
     for ((f, department), s) in summaries {
         if !department.is_empty() || !mine(f) {
