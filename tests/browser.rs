@@ -69,15 +69,21 @@ fn chromedriver() -> Option<(Driver, u16)> {
 }
 
 async fn browser(port: u16, width: u32, height: u32) -> Client {
-    let mut caps = serde_json::map::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
+    session(
+        port,
         serde_json::json!({
             "binary": "/usr/bin/chromium",
             "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                      format!("--window-size={width},{height}"), "--lang=vi"],
         }),
-    );
+    )
+    .await
+}
+
+/// A Chromium session through the chromedriver on `port`, with these `goog:chromeOptions`.
+async fn session(port: u16, chrome_options: serde_json::Value) -> Client {
+    let mut caps = serde_json::map::Map::new();
+    caps.insert("goog:chromeOptions".into(), chrome_options);
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     ClientBuilder::new(connector)
         .capabilities(caps)
@@ -89,21 +95,12 @@ async fn browser(port: u16, width: u32, height: u32) -> Client {
 /// A phone-sized Chromium: a 390×844 viewport by mobile emulation (headless Chromium does not
 /// make a window narrower than 500 pixels), `height` pixels tall for a screenshot of a whole page.
 async fn phone_browser(port: u16, height: u32) -> Client {
-    let mut caps = serde_json::map::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--lang=vi"],
-            "mobileEmulation": { "deviceMetrics": { "width": 390, "height": height, "pixelRatio": 1.0, "touch": true } },
-        }),
-    );
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a Chromium session")
+    session(port, serde_json::json!({
+        "binary": "/usr/bin/chromium",
+        "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--lang=vi"],
+        "mobileEmulation": { "deviceMetrics": { "width": 390, "height": height, "pixelRatio": 1.0, "touch": true } },
+    }))
+    .await
 }
 
 /// axe-core's source, if it is installed.

@@ -241,19 +241,9 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
     let tz = centre.web.tz;
     let today = now.with_timezone(&tz).date_naive();
     let holidays = &centre.feedback_options.holidays;
-    // Every alert links to what it is about, absolutely, from the configured public address
-    // (`centre serve --public-url`); without one the link is the path alone.
-    let base = centre.web.public_url.clone().unwrap_or_default();
-    let slugs: BTreeMap<String, String> = centre
-        .store
-        .facility_list()?
-        .into_iter()
-        .map(|f| (f.name, f.slug))
-        .collect();
-    let facility_link = |f: &str| {
-        let slug = slugs.get(f).cloned().unwrap_or_else(|| crate::text::slug(f));
-        format!("{base}/facility/{slug}")
-    };
+    let links = Links::of(centre)?;
+    let base = links.base.as_str();
+    let facility_link = |f: &str| links.facility(f);
     let mut push =
         |event: AlertEvent, facility: Option<&str>, key: String, text: &dyn Fn(Locale) -> (String, String)| {
             for (i, r) in config.recipients.iter().enumerate() {
@@ -509,8 +499,12 @@ pub fn candidates(centre: &Centre, config: &AlertsConfig, now: DateTime<Utc>) ->
     // Digests, once the day's digest hour has come.
     let local = now.with_timezone(&tz);
     if local.hour() >= config.digest_hour {
-        let digest =
-            |l: Locale, facility: &str, days: u64| digest_text(centre, &items, &summaries, facility, today, days, l);
+        let round = DigestInput {
+            items: &items,
+            summaries: &summaries,
+            links: &links,
+        };
+        let digest = |l: Locale, facility: &str, days: u64| digest_text(centre, &round, facility, today, days, l);
         for (i, r) in config.recipients.iter().enumerate() {
             for (event, days, key) in digests(today) {
                 if !r.events.contains(&event) {
@@ -569,10 +563,44 @@ fn digests(today: NaiveDate) -> Vec<(AlertEvent, u64, String)> {
 
 /// A digest for `facility` (empty: every facility): the last 30 days against the target, what
 /// arrived in the last `days` days, and what is overdue.
+/// What one evaluation round knows, for its digests.
+struct DigestInput<'a> {
+    items: &'a [Item],
+    summaries: &'a BTreeMap<(String, String), crate::survey::Summary>,
+    links: &'a Links,
+}
+
+/// The absolute addresses alerts link to: the configured public address (`centre serve
+/// --public-url`; without one, the path alone) and each facility's stored slug (unique, kept
+/// through renames), read once per round.
+struct Links {
+    base: String,
+    slugs: BTreeMap<String, String>,
+}
+
+impl Links {
+    fn of(centre: &Centre) -> Result<Links, Error> {
+        Ok(Links {
+            base: centre.web.public_url.clone().unwrap_or_default(),
+            slugs: centre
+                .store
+                .facility_list()?
+                .into_iter()
+                .map(|f| (f.name, f.slug))
+                .collect(),
+        })
+    }
+
+    /// A facility's page (by the slug its name gives when it has none stored).
+    fn facility(&self, name: &str) -> String {
+        let slug = self.slugs.get(name).cloned().unwrap_or_else(|| crate::text::slug(name));
+        format!("{}/facility/{slug}", self.base)
+    }
+}
+
 fn digest_text(
     centre: &Centre,
-    items: &[Item],
-    summaries: &BTreeMap<(String, String), crate::survey::Summary>,
+    round: &DigestInput,
     facility: &str,
     today: NaiveDate,
     days: u64,
@@ -581,17 +609,9 @@ fn digest_text(
     let tz = centre.web.tz;
     let target = centre.scoring.target_pct;
     let mine = |f: &str| facility.is_empty() || f == facility;
-    let base = centre.web.public_url.clone().unwrap_or_default();
-    // A facility's stored slug (unique, kept through renames), else the one its name gives.
-    let slugs: BTreeMap<String, String> = centre
-        .store
-        .facility_list()
-        .map(|list| list.into_iter().map(|f| (f.name, f.slug)).collect())
-        .unwrap_or_default();
-    let link = |f: &str| {
-        let slug = slugs.get(f).cloned().unwrap_or_else(|| crate::text::slug(f));
-        format!("{base}/facility/{slug}")
-    };
+    let (items, summaries, links) = (round.items, round.summaries, round.links);
+    let base = links.base.as_str();
+    let link = |f: &str| links.facility(f);
     let mut lines = Vec::new();
     for ((f, department), s) in summaries {
         if !department.is_empty() || !mine(f) {
