@@ -227,7 +227,16 @@ fn stages(c: &mut Criterion) {
         b.iter(|| centre::api::parse_json::<Batch>(&body).unwrap())
     });
     group.bench_function("centre: check, hash, stored JSON and tallies", |b| {
-        b.iter(|| centre::store::prepare(&responses, kiosk, &catalog, chrono::Utc::now(), TZ))
+        b.iter(|| {
+            centre::ingest::prepare(
+                &responses,
+                kiosk,
+                &catalog,
+                centre::ingest::KIOSK_CHANNELS,
+                chrono::Utc::now(),
+                TZ,
+            )
+        })
     });
     group.finish();
     println!("request body: {} bytes for {BATCH} responses", body.len());

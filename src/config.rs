@@ -36,6 +36,8 @@ pub enum Rule {
     PinHash,
     /// One of the departments has no name.
     EmptyDepartment,
+    /// A name longer than 200 characters or holding a control character.
+    BadName,
     /// A syntax error, a value of the wrong type or an unknown setting, in the TOML parser's
     /// words (English: these come only from a hand-edited file).
     Parser(String),
@@ -62,6 +64,7 @@ impl Rule {
             Rule::WebUrl => crate::i18n::tr_args(locale, id!("rule-web-url"), &[field]),
             Rule::PinHash => crate::i18n::tr_args(locale, id!("rule-pin-hash"), &[field]),
             Rule::EmptyDepartment => crate::i18n::tr_args(locale, id!("rule-empty-department"), &[field]),
+            Rule::BadName => crate::i18n::tr_args(locale, id!("rule-bad-name"), &[field]),
             Rule::Parser(message) => crate::i18n::tr_args(
                 locale,
                 id!("rule-parser"),
@@ -81,6 +84,7 @@ impl std::fmt::Display for Rule {
             Rule::WebUrl => f.write_str("must start with https:// or http://"),
             Rule::PinHash => f.write_str("is not an argon2id hash; set the PIN with `hailong kiosk set-pin`"),
             Rule::EmptyDepartment => f.write_str("a department name is empty"),
+            Rule::BadName => f.write_str("at most 200 characters, without control characters"),
             Rule::Parser(message) => f.write_str(message),
         }
     }
@@ -373,6 +377,9 @@ pub struct Config {
     pub facility_name: String,
     /// This kiosk's name, e.g. "Quầy tiếp đón".
     pub kiosk_name: String,
+    /// The place of the facility the kiosk stands at, as reports name it ("Khu tiếp đón",
+    /// "Khoa Nội"); empty = the kiosk's name. Every response carries it (DESIGN §12).
+    pub point: String,
     /// The questionnaire id the kiosk asks.
     pub questionnaire: String,
     /// Departments the patient may pick from; with one or none the kiosk does not ask.
@@ -403,6 +410,16 @@ pub struct Config {
     pub feedback: FeedbackConfig,
     /// The centre's alerts and digests.
     pub alerts: AlertsConfig,
+}
+
+impl Config {
+    /// The point (place) the kiosk's responses are from: [`Config::point`], else its name.
+    pub fn point(&self) -> &str {
+        match self.point.trim() {
+            "" => self.kiosk_name.trim(),
+            point => point,
+        }
+    }
 }
 
 /// How an SMTP connection is secured.
@@ -625,6 +642,7 @@ impl Default for Config {
         Config {
             facility_name: "Trung tâm Y tế".into(),
             kiosk_name: "Kiosk 1".into(),
+            point: String::new(),
             questionnaire: "kiosk-nhanh".into(),
             departments: Vec::new(),
             default_locale: Locale::Vi,
@@ -679,6 +697,9 @@ impl Config {
     pub fn validate(&self) -> Result<(), (&'static str, Rule)> {
         if self.facility_name.trim().is_empty() {
             return Err(("facility_name", Rule::Empty));
+        }
+        if self.point.chars().count() > 200 || self.point.chars().any(char::is_control) {
+            return Err(("point", Rule::BadName));
         }
         if !is_web_url_or_empty(&self.thank_you_url) {
             return Err(("thank_you_url", Rule::WebUrl));

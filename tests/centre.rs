@@ -14,7 +14,7 @@ use hailong::feedback::{Kind, ReceiptCode};
 use hailong::report::period::Period;
 use hailong::store::{Filter, Store};
 use hailong::survey::demo::{DemoOptions, generate};
-use hailong::survey::{Catalog, Locale, ScoringOptions};
+use hailong::survey::{Catalog, Channel, Locale, ScoringOptions};
 use hailong::sync::client::{self, Target};
 use hailong::sync::{Batch, BatchResult};
 
@@ -1023,6 +1023,8 @@ fn the_openapi_document_describes_every_route_and_the_fields_serde_reads_and_wri
         },
         |mut r| {
             r.department = Some("Khoa Nhi".into());
+            r.channel = Some(Channel::Interview);
+            r.point = Some("Khoa Nhi".into());
             sample = Some(r);
         },
     );
@@ -1045,6 +1047,8 @@ fn the_openapi_document_describes_every_route_and_the_fields_serde_reads_and_wri
         to: NaiveDate::from_ymd_opt(2026, 3, 31),
         department: Some("Khoa Nhi".into()),
         questionnaire: Some("kiosk-nhanh".into()),
+        channel: Some(Channel::Interview),
+        point: Some("Khoa Nhi".into()),
         summary: hailong::survey::summarize(&[(&q, &tally)], 0, &ScoringOptions::default()),
     };
     assert!(!report.summary.items.is_empty() && !report.summary.sections.is_empty());
@@ -1411,6 +1415,7 @@ fn demo_data_case(store: Arc<dyn Backend>) {
                 department: Some("Khoa Nhi".into()),
                 from: q3.from,
                 to: q3.to,
+                ..Scope::default()
             },
             q3,
         ),
@@ -2393,15 +2398,15 @@ fn cache_follows_the_store(open: impl Fn() -> Arc<dyn Backend>) {
     // Rows added up by facility, kiosk, month and key: the cache dates a row by its part of a
     // month, the store by its day.
     fn add(sums: &mut Sums, facility: &str, kiosk: &str, key: &TallyKey, tally: &Tally, departments: bool) {
-        let key = TallyKey {
+        let mut key = TallyKey {
             day: key.day.with_day(1).unwrap(),
-            department: if departments {
-                key.department.clone()
-            } else {
-                String::new()
-            },
             ..key.clone()
         };
+        if !departments {
+            // Added up over departments and points, as the cache's forms are.
+            key.department.clear();
+            key.point.clear();
+        }
         sums.entry((facility.into(), kiosk.into(), key))
             .or_default()
             .merge(tally);
@@ -2529,4 +2534,119 @@ fn cache_follows_the_store(open: impl Fn() -> Arc<dyn Backend>) {
     assert_eq!(r.read, changed.len(), "{r:?} {changed:?}");
     // And every other view follows too.
     check(one.as_ref());
+}
+
+/// A centre database made by the `main` before channels (tests/fixtures/upgrade, both backends)
+/// opens with today's code: migrated in place, every response, tally, chain and account kept,
+/// `centre verify` intact, the same report as that hailong wrote; and it takes new responses
+/// with their channel and point, which the filters then find.
+#[test]
+fn a_centre_database_from_before_channels_upgrades_in_place_with_nothing_lost() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/upgrade");
+    let dir = tempfile::tempdir().unwrap();
+    let mut stores: Vec<(&str, Arc<dyn Backend>)> = Vec::new();
+    let db = dir.path().join("centre.sqlite3");
+    std::fs::copy(fixtures.join("centre-2a274f2.sqlite3"), &db).unwrap();
+    stores.push(("sqlite", Arc::new(SqliteCentre::open(&db, TZ).unwrap())));
+    if let Some(url) = server::postgres_url() {
+        let url = server::postgres_schema(&url);
+        server::postgres_execute(
+            &url,
+            &std::fs::read_to_string(fixtures.join("centre-2a274f2.postgres.sql")).unwrap(),
+        );
+        stores.push((
+            "postgres",
+            Arc::new(hailong::centre::postgres::PostgresCentre::open(&url, TZ).unwrap()),
+        ));
+    }
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures.join("centre-2a274f2.report.json")).unwrap()).unwrap();
+    for (backend, store) in stores {
+        let verified = hailong::centre::verify::verify(store.as_ref(), TZ).unwrap();
+        assert!(verified.findings.is_empty(), "{backend}: {:?}", verified.findings);
+        assert_eq!((verified.kiosks, verified.responses), (4, 60), "{backend}");
+        assert!(verified.tally_cells >= 156, "{backend}: {verified:?}");
+        let (user, hash) = store.user_by_name("quantri").unwrap().expect("the account is kept");
+        assert_eq!(user.role, hailong::centre::accounts::Role::Admin, "{backend}");
+        assert!(
+            hailong::centre::accounts::verify_password(&hash, "mat-khau-cu-2026"),
+            "{backend}: the password still signs in"
+        );
+        let centre = Centre::new(store.clone(), Arc::new(Catalog::built_in()), ScoringOptions::default());
+        let all = Period::parse("all", hailong::report::Calendar::Quarters).unwrap();
+        let report = centre::report(&centre, &Scope::default().into(), &all, Locale::Vi).unwrap();
+        assert_eq!(
+            serde_json::to_value(&report).unwrap(),
+            expected,
+            "{backend}: the same report"
+        );
+        // Every response from before is a kiosk's, at no point.
+        let mut channels = std::collections::BTreeMap::new();
+        store
+            .for_each_tally(&Scope::default(), &mut |key, tally| {
+                *channels.entry((key.channel, key.point)).or_insert(0) += tally.responses;
+            })
+            .unwrap();
+        assert_eq!(
+            channels.into_iter().collect::<Vec<_>>(),
+            [((Channel::Kiosk, String::new()), 60)],
+            "{backend}"
+        );
+        // A kiosk goes on with its chain: the next response carries its channel and point.
+        let kiosk = store
+            .kiosks()
+            .unwrap()
+            .into_iter()
+            .find(|k| k.facility == "Trung tâm Y tế huyện Ba Vì" && k.last_seq == 20)
+            .unwrap();
+        let kiosk_id = kiosk.kiosk_id.clone().unwrap();
+        let last = store.held_chain(&kiosk_id, 20, 20).unwrap();
+        let q = Catalog::built_in().latest("kiosk-nhanh").unwrap().clone();
+        let mut response = None;
+        generate(
+            &q,
+            &DemoOptions {
+                responses: 1,
+                seed: 99,
+                end: chrono::Utc::now().date_naive(),
+                departments: vec![],
+                tz: TZ,
+            },
+            |r| response = Some(r),
+        );
+        let mut response = response.unwrap();
+        response.channel = Some(Channel::Kiosk);
+        response.point = Some("Khoa Nội".into());
+        let hash = hailong::store::link(&last[0].2, 21, &kiosk_id, &response);
+        let stored = hailong::store::StoredResponse {
+            seq: 21,
+            kiosk_id: kiosk_id.clone(),
+            response,
+            prev_hash: last[0].2.clone(),
+            hash,
+        };
+        let result = store
+            .ingest(&kiosk, &kiosk_id, &[stored], None, &Catalog::built_in())
+            .unwrap();
+        assert_eq!(result.accepted.len(), 1, "{backend}: {result:?}");
+        let verified = hailong::centre::verify::verify(store.as_ref(), TZ).unwrap();
+        assert!(verified.findings.is_empty(), "{backend}: {:?}", verified.findings);
+        assert_eq!(verified.responses, 61, "{backend}");
+        let at_point = Scope {
+            channel: Some(Channel::Kiosk),
+            point: Some("Khoa Nội".into()),
+            ..Scope::default()
+        };
+        let report = centre::report(&centre, &at_point.into(), &all, Locale::Vi).unwrap();
+        assert_eq!(
+            report.summary.responses, 1,
+            "{backend}: only the new response is at that point"
+        );
+        let phone = Scope {
+            channel: Some(Channel::Phone),
+            ..Scope::default()
+        };
+        let report = centre::report(&centre, &phone.into(), &all, Locale::Vi).unwrap();
+        assert_eq!(report.summary.responses, 0, "{backend}: nothing came by phone");
+    }
 }

@@ -165,7 +165,8 @@ fn exports_hold_one_row_per_response_with_vietnamese_intact() {
     assert!(bytes.starts_with("\u{feff}".as_bytes()), "a BOM so Excel reads UTF-8");
     let mut reader = csv::Reader::from_reader(&bytes[3..]);
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    // The code header scripts read: exactly as it has always been.
+    // The code header scripts read: as it has always been, how each response came and where
+    // added after the comment (every earlier column keeps its place).
     assert_eq!(
         header,
         [
@@ -193,6 +194,8 @@ fn exports_hold_one_row_per_response_with_vietnamese_intact() {
             "G2",
             "G2.other",
             "Ý kiến",
+            "Kênh",
+            "Điểm khảo sát",
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -307,6 +310,14 @@ fn exports_hold_one_row_per_response_with_vietnamese_intact() {
                 reasons_seen += usize::from(!c.is_empty());
             } else if h == "G2" && !c.is_empty() {
                 assert_eq!(x, g2(c), "{h}");
+            } else if h == "Kênh" {
+                // The channel in words for people, as data for scripts.
+                let channel = hailong::survey::Channel::parse(c).expect("a channel's name");
+                assert_eq!(
+                    x,
+                    hailong::report::text::channel_name(hailong::survey::Locale::Vi, channel),
+                    "{h}"
+                );
             } else if c == "0" && ["A2", "B7", "C6", "D1", "E1"].contains(&h.as_str()) {
                 assert_eq!(x, "Không sử dụng", "{h}: not used, in words");
             } else {

@@ -203,6 +203,8 @@ fn a_percent_answer_is_bounded_by_its_items_own_maximum() {
             status: hailong::survey::Status::Complete,
             rapid_repeat: false,
             answers: [("G1".to_string(), Answer::Percent(v))].into(),
+            channel: None,
+            point: None,
         };
         r.validate(q)
     };

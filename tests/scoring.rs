@@ -26,6 +26,8 @@ fn response(answers: &[(&str, Answer)], status: Status, day: u32) -> Response {
             .iter()
             .map(|(c, a)| (c.to_string(), a.clone()))
             .collect::<BTreeMap<_, _>>(),
+        channel: None,
+        point: None,
     }
 }
 
@@ -352,7 +354,9 @@ fn opening_a_database_of_the_previous_version_recomputes_its_tallies() {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
             "UPDATE tally SET data = json_remove(data, '$.complete_respondents', '$.complete_comprehensive'); \
-             DROP TABLE notes; PRAGMA user_version = 1;",
+             DROP TABLE notes; DROP TRIGGER responses_append_only_channel; \
+             ALTER TABLE responses DROP COLUMN channel; ALTER TABLE responses DROP COLUMN point; \
+             PRAGMA user_version = 1;",
         )
         .unwrap();
     }
@@ -437,6 +441,8 @@ fn the_verdict_is_the_wilson_interval_against_the_target() {
                     to: None,
                     department: None,
                     questionnaire: None,
+                    channel: None,
+                    point: None,
                     summary: s.clone(),
                 },
                 std::slice::from_ref(&q),

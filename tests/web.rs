@@ -966,9 +966,10 @@ fn a_facilitys_view_downloads_as_csv_and_xlsx_with_the_apis_figures() {
             "{:?}",
             records[0]
         );
-        assert_eq!(records[0].len(), 11 + 12 + 1, "{:?}", records[0]);
+        assert_eq!(records[0].len(), 11 + 12 + 1 + 2, "{:?}", records[0]);
         // The patient's words as written (a CSV is not HTML).
-        assert!(records.iter().any(|r| r.last().unwrap().contains(HOSTILE)));
+        let comment = records[0].iter().position(|h| h == "Ý kiến").unwrap();
+        assert!(records.iter().any(|r| r[comment].contains(HOSTILE)));
 
         // A department chosen: only its responses.
         let (status, _, bytes) = b.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv?department=Khoa%20Nhi");
@@ -1366,4 +1367,130 @@ fn with_a_cut_off_day_the_public_page_counts_each_day_in_its_own_quarter() {
             "{name}: {data}"
         );
     }
+}
+
+/// Issue 27 §1: every response carries its channel and point; the pages, the API and the
+/// exports filter by them, every page shows the channel mix of what it counts and warns when
+/// it moved more than 20 points, and the quarterly report sets the facility's own survey beside
+/// the independent one.
+#[test]
+fn pages_filter_by_channel_and_point_and_show_the_mix_with_its_shift() {
+    on_every_backend(|dir, server| {
+        use hailong::survey::Channel;
+        const WARD: &str = "Khoa Nhi – buồng bệnh";
+        // A ward's kiosk where helpers filled 60 forms for patients this quarter…
+        kiosk(&dir.join("ward"), &server, BA_VI, 60, &["Khoa Nhi"], 9, |_, r| {
+            r.channel = Some(Channel::Interview);
+            r.point = Some(WARD.into());
+        });
+        // …and the quarter before, only the reception kiosk's 40.
+        kiosk(&dir.join("before"), &server, BA_VI, 40, &["Khoa Nhi"], 11, |_, r| {
+            r.channel = Some(Channel::Kiosk);
+            r.point = Some("Quầy tiếp đón".into());
+            r.submitted_at -= chrono::Duration::days(92);
+            r.started_at -= chrono::Duration::days(92);
+        });
+        let count = |v: serde_json::Value| v["responses"].as_u64().unwrap();
+        let all = count(api_report_with(&server, &[("facility", BA_VI)]));
+        let interviews = count(api_report_with(
+            &server,
+            &[("facility", BA_VI), ("channel", "interview")],
+        ));
+        // Responses from before channels count as the kiosks', at no point.
+        let kiosks = count(api_report_with(&server, &[("facility", BA_VI), ("channel", "kiosk")]));
+        assert!(interviews >= 55 && kiosks >= 140, "{interviews} {kiosks}");
+        assert_eq!(all, kiosks + interviews);
+        assert_eq!(
+            count(api_report_with(&server, &[("facility", BA_VI), ("point", WARD)])),
+            interviews
+        );
+        assert_eq!(
+            count(api_report_with(&server, &[("facility", BA_VI), ("channel", "phone")])),
+            0
+        );
+        let vi = Locale::Vi;
+        let share = |n: u64| hailong::report::text::percent(vi, Some(100.0 * n as f64 / all as f64));
+
+        let mut b = Browser::new(&server);
+        b.login("bavi", PASSWORD);
+        let slug = "/facility/trung-tam-y-te-huyen-ba-vi";
+        let page = b.get(slug);
+        assert_eq!(page.status, 200);
+        let mix = &page.body[page.body.find("<p class=\"mix\">").expect("the channel mix")..];
+        let mix = &mix[..mix.find("</p>").unwrap()];
+        assert!(
+            mix.contains(&format!("Ki-ốt: {kiosks} phiếu ({})", share(kiosks))),
+            "{mix}"
+        );
+        assert!(
+            mix.contains(&format!(
+                "Phỏng vấn, hỗ trợ điền: {interviews} phiếu ({})",
+                share(interviews)
+            )),
+            "{mix}"
+        );
+        assert!(
+            page.body
+                .contains("Cơ cấu kênh trả lời đã đổi hơn 20 điểm so với kỳ trước"),
+            "the mix moved from all kiosk to over a quarter interviews"
+        );
+        // Narrowed to the interviews: the headline counts them alone, the picker says so.
+        let page = b.get(&format!("{slug}?channel=interview"));
+        let headline = &page.body[page.body.find("<dl class=\"headline\">").unwrap()..];
+        let headline = &headline[..headline.find("</dl>").unwrap()];
+        assert!(headline.contains(&format!("<dd>{interviews}</dd>")), "{headline}");
+        assert!(page.body.contains("<option value=\"interview\" selected>"));
+        assert!(
+            page.body.contains("export.csv?channel=interview"),
+            "downloads keep the filter"
+        );
+        let page = b.get(&format!("{slug}?point={}", urlencode(WARD)));
+        assert!(
+            page.body.contains("Chỉ tính các phiếu tại điểm khảo sát"),
+            "the point is named"
+        );
+        // A channel that does not exist is named, not a 5xx.
+        let bad = b.get(&format!("{slug}?channel=fax"));
+        assert_eq!(bad.status, 400);
+        assert!(bad.body.contains("không có kênh “fax”"), "{}", bad.body);
+        // The export carries channel and point, and narrows like the page.
+        let (status, _, bytes) = b.bytes(&format!("{slug}/export.csv?channel=interview"));
+        assert_eq!(status, 200);
+        let records = csv_records(&bytes);
+        assert!(
+            records.len() > interviews as usize,
+            "a header and the interviews (with any rapid repeats)"
+        );
+        let (channel, point) = (
+            records[0].iter().position(|h| h == "Kênh").unwrap(),
+            records[0].iter().position(|h| h == "Điểm khảo sát").unwrap(),
+        );
+        assert!(
+            records[1..]
+                .iter()
+                .all(|r| r[channel] == "interview" && r[point] == WARD)
+        );
+        // The quarterly report: the own survey beside the independent one, per form.
+        let report = b.get(&format!("{slug}/report"));
+        assert!(report.body.contains("Tự khảo sát: số phiếu"));
+        let row = &report.body[report
+            .body
+            .find("<th scope=\"row\">Khảo sát nhanh sự hài lòng")
+            .unwrap()..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        let all = format!(">{}<", hailong::report::text::count(vi, all));
+        assert!(
+            row.contains(&all) && row.contains(">—<"),
+            "every response self-survey, none independent: {row}"
+        );
+        // The province's overview shows the mix of every facility.
+        let mut province = Browser::new(&server);
+        province.login("so-y-te", PASSWORD);
+        let overview = province.get("/overview");
+        assert!(overview.body.contains("<p class=\"mix\">"), "the overview's mix");
+    });
+}
+
+fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

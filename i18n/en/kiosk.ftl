@@ -173,6 +173,7 @@ rule-empty = { $field } must not be empty.
 rule-web-url = { $field } must start with https:// or http://.
 rule-pin-hash = { $field } is not an argon2id hash; set the PIN with hailong kiosk set-pin.
 rule-empty-department = { $field }: a department name is empty.
+rule-bad-name = { $field }: at most 200 characters, without control characters.
 rule-parser = { $field }: { $message }
 settings-save-failed = the settings could not be written ({ $error }).
 

@@ -170,6 +170,7 @@ rule-empty = { $field } không được để trống.
 rule-web-url = { $field } phải bắt đầu bằng https:// hoặc http://.
 rule-pin-hash = { $field } không phải mã băm argon2id; hãy đặt mã PIN bằng lệnh hailong kiosk set-pin.
 rule-empty-department = { $field }: có một tên khoa/phòng để trống.
+rule-bad-name = { $field }: tối đa 200 ký tự, không chứa ký tự điều khiển.
 rule-parser = { $field }: { $message }
 settings-save-failed = không ghi được cài đặt ({ $error }).
 

@@ -84,8 +84,8 @@ struct Part {
     version: i64,
     /// Per department (and kiosk at the kiosk level).
     rows: Vec<Row>,
-    /// At the facility level, the same added up over departments (department `""`), for the
-    /// figures of whole facilities.
+    /// At the facility level, the same added up over departments and points (both `""`), per
+    /// channel, for the figures of whole facilities and their channel mix.
     forms: Vec<Row>,
     bytes: usize,
 }
@@ -97,6 +97,7 @@ impl Part {
             for ((_, key), tally) in &rows {
                 let key = TallyKey {
                     department: String::new(),
+                    point: String::new(),
                     ..key.clone()
                 };
                 forms.entry(key).or_default().merge(tally);
@@ -136,6 +137,7 @@ impl Row {
         let maps = 4 + t.choice.len();
         256 + self.kiosk.len()
             + self.key.department.len()
+            + self.key.point.len()
             + self.key.questionnaire_id.len()
             + entries * 112
             + maps * 448
@@ -416,17 +418,19 @@ fn stamps_of(store: &dyn CentreStore, scope: &Scope, from: NaiveDate, to: NaiveD
     store.tally_stamps(scope.facility.as_deref(), month_start(from), month_start(to))
 }
 
-/// What a facility-level walk hands over: each part's forms (rows added up over departments)
-/// when the caller wants no departments and the scope names none, else each row.
+/// What a facility-level walk hands over: each part's forms (rows added up over departments and
+/// points) of the scope's channel when the caller wants no departments and the scope names no
+/// department or point, else each row.
 fn facility_view<'a>(
     scope: &Scope,
     by_department: bool,
     f: &'a mut dyn FnMut(&str, &TallyKey, &Tally),
 ) -> impl FnMut(&str, Option<&Row>, &Part) + 'a {
-    let forms = !by_department && scope.department.is_none();
+    let forms = !by_department && scope.department.is_none() && scope.point.is_none();
+    let channel = scope.channel;
     move |facility, row, part| match (forms, row) {
         (true, None) => {
-            for r in &part.forms {
+            for r in part.forms.iter().filter(|r| channel.is_none_or(|c| c == r.key.channel)) {
                 f(facility, &r.key, &r.tally);
             }
         }
@@ -453,13 +457,16 @@ fn hash_of<T: std::hash::Hash>(stamps: &T) -> i64 {
 }
 
 /// Hands `found` to `f` in facility order: each part once whole (`None`), then each of its
-/// rows that the scope's department admits.
+/// rows that the scope's department, channel and point admit.
 fn emit(found: &mut [(&str, Arc<Part>)], scope: &Scope, f: &mut dyn FnMut(&str, Option<&Row>, &Part)) {
     found.sort_by(|a, b| a.0.cmp(b.0));
     for (facility, part) in found.iter() {
         f(facility, None, part);
         for row in &part.rows {
-            if scope.department.as_ref().is_none_or(|d| *d == row.key.department) {
+            if scope.department.as_ref().is_none_or(|d| *d == row.key.department)
+                && scope.channel.is_none_or(|c| c == row.key.channel)
+                && scope.point.as_ref().is_none_or(|p| *p == row.key.point)
+            {
                 f(facility, Some(row), part);
             }
         }
@@ -546,7 +553,7 @@ fn direct(
     f: &mut dyn FnMut(&str, Option<&Row>, &Part),
 ) -> Result<Reads, Error> {
     // Rows are handed over one at a time, each as a part of its own (a part's forms are its
-    // rows added up over departments, which for one row is the row with its department cleared).
+    // rows added up over departments and points: for one row, the row with those cleared).
     let mut emit = |facility: &str, kiosk: &str, key: TallyKey, tally: Tally| {
         let mut rows = BTreeMap::new();
         rows.insert((kiosk.to_string(), key), tally);

@@ -1,5 +1,7 @@
 //! `hailong centre demo-data`: simulated kiosks in several facilities, their responses chained
 //! as a kiosk chains them and stored through the same ingest code as `POST /api/v1/responses`.
+//! Each kiosk stands at a point of its facility; one response in twelve was filled by a helper
+//! (channel `interview`), the rest by the patients (`kiosk`).
 
 use chrono::NaiveDate;
 use rand::{Rng, SeedableRng};
@@ -9,7 +11,7 @@ use super::store::{CentreStore, Error};
 use super::{new_token, token_hash};
 use crate::store::{GENESIS, StoredResponse, link};
 use crate::survey::demo::{DemoOptions, generate};
-use crate::survey::{Answer, Catalog};
+use crate::survey::{Answer, Catalog, Channel};
 
 /// District names for the simulated facilities.
 const DISTRICTS: [&str; 12] = [
@@ -36,6 +38,13 @@ pub fn facility_name(f: usize) -> String {
         round => format!("Trung tâm Y tế huyện {district} {}", round + 1),
     }
 }
+
+/// Where each simulated kiosk stands (its point), by its number in the facility.
+const POINTS: [&str; 4] = ["Khu tiếp đón", "Khu khám bệnh", "Khoa Nội", "Khoa Nhi"];
+
+/// Every how many responses a simulated kiosk's helper filled the form for a patient (channel
+/// `interview`); the others are the patients' own (`kiosk`).
+const INTERVIEW_EVERY: u64 = 12;
 
 /// What to simulate.
 #[derive(Debug, Clone)]
@@ -105,6 +114,12 @@ pub fn fill(
                     }
                 }
                 seq += 1;
+                r.channel = Some(if seq % INTERVIEW_EVERY == 0 {
+                    Channel::Interview
+                } else {
+                    Channel::Kiosk
+                });
+                r.point = Some(POINTS[k % POINTS.len()].to_string());
                 let hash = link(&prev, seq, &kiosk_id, &r);
                 batch.push(StoredResponse {
                     seq,

@@ -8,7 +8,52 @@ use chrono::NaiveDate;
 
 use super::Centre;
 use super::store::{self, Error, Scope, TallyKey, TallyOrigin};
-use crate::survey::{Questionnaire, Summary, Tally, summarize};
+use crate::survey::{Channel, Questionnaire, Summary, Tally, summarize};
+
+/// How many counted responses (rapid repeats aside) came by each channel (DESIGN §12): shown
+/// beside a page's figures, and compared with the period before, since patients answer
+/// differently by different channels (HCAHPS: phone answers markedly more positive than mail).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChannelMix(pub BTreeMap<Channel, u64>);
+
+/// A channel's share moving more than this many points between two periods makes a pooled
+/// figure's change doubtful.
+pub const MIX_SHIFT_POINTS: f64 = 20.0;
+
+impl ChannelMix {
+    /// Adds one stored tally row.
+    pub fn add(&mut self, key: &TallyKey, tally: &Tally) {
+        if !key.rapid_repeat && tally.responses > 0 {
+            *self.0.entry(key.channel).or_default() += tally.responses;
+        }
+    }
+
+    /// Every counted response.
+    pub fn total(&self) -> u64 {
+        self.0.values().sum()
+    }
+
+    /// A channel's share, percent (0 when there are no responses).
+    pub fn share(&self, channel: Channel) -> f64 {
+        match self.total() {
+            0 => 0.0,
+            total => 100.0 * *self.0.get(&channel).unwrap_or(&0) as f64 / total as f64,
+        }
+    }
+
+    /// The channel whose share moved most since `before`, with its share then and now, when it
+    /// moved more than [`MIX_SHIFT_POINTS`]; `None` when either period has no responses.
+    pub fn shift_from(&self, before: &ChannelMix) -> Option<(Channel, f64, f64)> {
+        if self.total() == 0 || before.total() == 0 {
+            return None;
+        }
+        Channel::ALL
+            .into_iter()
+            .map(|c| (c, before.share(c), self.share(c)))
+            .filter(|(_, then, now)| (now - then).abs() > MIX_SHIFT_POINTS)
+            .max_by(|a, b| (a.2 - a.1).abs().total_cmp(&(b.2 - b.1).abs()))
+    }
+}
 
 /// Tallies added up per group and questionnaire, before scoring.
 #[derive(Debug)]
@@ -161,22 +206,33 @@ pub fn quarterly(
         ..Scope::default()
     };
     let (mut total, mut departments, mut forms) = (Groups::default(), Groups::default(), Groups::default());
+    let mut by_trust = Groups::default();
     centre
         .tallies
         .facility_totals(centre.store.as_ref(), &scope, true, &mut |_, key, tally| {
             total.add((), key, tally);
             departments.add(key.department.clone(), key, tally);
-            forms.add((key.questionnaire_id.clone(), key.questionnaire_version), key, tally);
+            let form = (key.questionnaire_id.clone(), key.questionnaire_version);
+            by_trust.add((form.clone(), key.channel.is_self_survey()), key, tally);
+            forms.add(form, key, tally);
         })?;
     let empty = || summarize(&[], 0, &centre.scoring);
     let total = total.summaries(centre)?.remove(&()).unwrap_or_else(empty);
+    let mut by_trust = by_trust.summaries(centre)?;
     let forms = forms
         .summaries(centre)?
         .into_iter()
         .filter_map(|((id, version), s)| {
             let q = centre.catalog.get(&id, version)?;
+            let mut part = |self_survey: bool| {
+                by_trust
+                    .remove(&((id.clone(), version), self_survey))
+                    .unwrap_or_else(empty)
+            };
             Some(Form {
                 title: q.title.get(locale).to_string(),
+                self_survey: part(true),
+                independent: part(false),
                 id,
                 version,
                 source: q.source.clone(),
@@ -320,6 +376,42 @@ fn feedback_lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mix_that_moved_more_than_twenty_points_is_named() {
+        let mix = |counts: &[(Channel, u64)]| ChannelMix(counts.iter().copied().collect());
+        let before = mix(&[(Channel::Kiosk, 90), (Channel::Phone, 10)]);
+        // 10 % → 40 % by phone: 30 points, named with both shares.
+        let now = mix(&[(Channel::Kiosk, 60), (Channel::Phone, 40)]);
+        let (channel, then, share) = now.shift_from(&before).unwrap();
+        assert!(matches!(channel, Channel::Kiosk | Channel::Phone));
+        assert!((share - then).abs() > 29.9 && (share - then).abs() < 30.1);
+        // 10 % → 25 %: within the bound; a period without responses compares with nothing.
+        assert_eq!(
+            mix(&[(Channel::Kiosk, 75), (Channel::Phone, 25)]).shift_from(&before),
+            None
+        );
+        assert_eq!(now.shift_from(&ChannelMix::default()), None);
+        // Rapid repeats are not counted.
+        let mut m = ChannelMix::default();
+        let key = |rapid_repeat| TallyKey {
+            day: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            department: String::new(),
+            questionnaire_id: "kiosk-nhanh".into(),
+            questionnaire_version: 1,
+            rapid_repeat,
+            channel: Channel::Phone,
+            point: String::new(),
+        };
+        let tally = Tally {
+            responses: 3,
+            ..Tally::default()
+        };
+        m.add(&key(false), &tally);
+        m.add(&key(true), &tally);
+        assert_eq!(m.total(), 3);
+        assert_eq!(m.share(Channel::Phone), 100.0);
+    }
 
     #[test]
     fn answers_needed_to_reach_the_target() {

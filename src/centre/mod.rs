@@ -9,6 +9,8 @@ pub mod export;
 pub mod feedback;
 pub mod figures;
 pub mod http;
+pub mod ingest;
+pub mod migrations;
 pub mod postgres;
 pub mod published;
 pub mod sqlite;
@@ -229,6 +231,8 @@ pub fn report(
         to: filter.scope.to,
         department: filter.scope.department.clone(),
         questionnaire: filter.questionnaire.clone(),
+        channel: filter.scope.channel,
+        point: filter.scope.point.clone(),
         summary,
     })
 }

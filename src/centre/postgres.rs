@@ -12,246 +12,21 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::store::{self, CentreStore, Error, Event, KioskInfo, Known, Scope, TallyKey};
+use super::ingest::{self, Known};
+use super::store::{self, CentreStore, Error, Event, KioskInfo, Scope, TallyKey};
 use crate::store::{GENESIS, StoredResponse};
-use crate::survey::{Catalog, Tally};
+use crate::survey::{Catalog, Channel, Tally};
 use crate::sync::BatchResult;
 
-const MIGRATIONS: &[&str] = &["
-CREATE TABLE facilities (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at TIMESTAMPTZ NOT NULL DEFAULT now());
-CREATE TABLE kiosks (
-    id TEXT PRIMARY KEY,
-    facility_id BIGINT NOT NULL REFERENCES facilities(id),
-    name TEXT NOT NULL,
-    token_hash TEXT NOT NULL UNIQUE,
-    kiosk_id TEXT UNIQUE,
-    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-    revoked_at TIMESTAMPTZ,
-    last_seq BIGINT NOT NULL DEFAULT 0,
-    last_hash TEXT NOT NULL
-);
-CREATE TABLE read_tokens (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, created_at TIMESTAMPTZ NOT NULL DEFAULT now());
-CREATE TABLE responses (
-    id TEXT PRIMARY KEY,
-    kiosk_id TEXT NOT NULL,
-    seq BIGINT NOT NULL,
-    facility_id BIGINT NOT NULL REFERENCES facilities(id),
-    department TEXT,
-    local_day DATE NOT NULL,
-    hash TEXT NOT NULL,
-    body TEXT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-    UNIQUE (kiosk_id, seq)
-);
-CREATE INDEX responses_by_day ON responses (local_day);
-CREATE TABLE events (
-    id BIGSERIAL PRIMARY KEY,
-    kind TEXT NOT NULL,
-    kiosk_id TEXT NOT NULL,
-    seq BIGINT,
-    detail TEXT NOT NULL,
-    at TIMESTAMPTZ NOT NULL DEFAULT now()
-);
-", "
-CREATE TABLE tallies (
-    local_day DATE NOT NULL,
-    kiosk_id TEXT NOT NULL,
-    facility_id BIGINT NOT NULL REFERENCES facilities(id),
-    department TEXT NOT NULL,
-    questionnaire_id TEXT NOT NULL,
-    questionnaire_version INT NOT NULL,
-    rapid_repeat BOOLEAN NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (local_day, kiosk_id, department, questionnaire_id, questionnaire_version, rapid_repeat)
-);
-CREATE TABLE tallies_month (LIKE tallies INCLUDING ALL);
-ALTER TABLE tallies_month ADD FOREIGN KEY (facility_id) REFERENCES facilities(id);
-", "
--- Ingest speed. A response's facility is copied from its kiosk's row, which the foreign key on
--- kiosks already checks (and facilities are never deleted): the per-row check on responses
--- only cost time. Response and kiosk ids need no language order: compare them byte by byte.
-ALTER TABLE responses DROP CONSTRAINT IF EXISTS responses_facility_id_fkey;
-ALTER TABLE responses ALTER COLUMN id TYPE TEXT COLLATE \"C\", ALTER COLUMN kiosk_id TYPE TEXT COLLATE \"C\";
-", "
--- Read tokens can be revoked; events are looked up by kiosk (audits, lists); /api/v1/health
--- writes a probe row. The tallies are recomputed (see TALLIES_MIGRATIONS).
-DELETE FROM tallies;
-DELETE FROM tallies_month;
-ALTER TABLE read_tokens ADD COLUMN revoked_at TIMESTAMPTZ;
-CREATE INDEX events_by_kiosk ON events (kiosk_id, seq);
-CREATE TABLE health (id INT PRIMARY KEY CHECK (id = 1), at TIMESTAMPTZ NOT NULL);
--- Responses stamped with times the centre cannot believe: kept, counted in no figure.
-ALTER TABLE responses ADD COLUMN clock_suspect BOOLEAN NOT NULL DEFAULT false;
-", "
--- Accounts, sessions and the login throttle (centre::accounts). IF NOT EXISTS: tests rebuild
--- older schemas by moving the version back.
-CREATE TABLE IF NOT EXISTS users (
-    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    role TEXT NOT NULL,
-    facility TEXT,
-    department TEXT,
-    password_hash TEXT NOT NULL,
-    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-    disabled_at TIMESTAMPTZ
-);
-CREATE TABLE IF NOT EXISTS sessions (
-    token_hash TEXT PRIMARY KEY,
-    user_id BIGINT NOT NULL REFERENCES users(id),
-    csrf TEXT NOT NULL,
-    created_at TIMESTAMPTZ NOT NULL,
-    last_seen TIMESTAMPTZ NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id);
-CREATE TABLE IF NOT EXISTS login_failures (key TEXT NOT NULL, at TIMESTAMPTZ NOT NULL);
-CREATE INDEX IF NOT EXISTS login_failures_by_key ON login_failures (key, at);
--- When each enrolment last sent a batch (the facility page's kiosk health).
-CREATE TABLE IF NOT EXISTS kiosk_sync (id TEXT PRIMARY KEY REFERENCES kiosks(id), at TIMESTAMPTZ NOT NULL);
--- Section IV of the quarterly reports, as the facilities wrote it.
-CREATE TABLE IF NOT EXISTS report_texts (
-    facility TEXT NOT NULL,
-    period TEXT NOT NULL,
-    actions TEXT NOT NULL,
-    updated_by TEXT NOT NULL,
-    updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-    PRIMARY KEY (facility, period)
-);
-", "
--- The feedback box (centre::feedback): an item is its hash-chained log; the item row holds
--- what lists filter on, kept in step with the log's last entry (last_seq).
-CREATE TABLE IF NOT EXISTS feedback_items (
-    id TEXT PRIMARY KEY,
-    code TEXT NOT NULL UNIQUE,
-    facility TEXT NOT NULL,
-    department TEXT,
-    state TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL,
-    published BOOLEAN NOT NULL DEFAULT false,
-    origin TEXT,
-    last_seq INT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS feedback_items_by_facility ON feedback_items (facility, received_at);
-CREATE INDEX IF NOT EXISTS feedback_items_by_origin ON feedback_items (origin, received_at);
-CREATE TABLE IF NOT EXISTS feedback_log (
-    item_id TEXT NOT NULL REFERENCES feedback_items(id),
-    seq INT NOT NULL,
-    entry TEXT NOT NULL,
-    PRIMARY KEY (item_id, seq)
-);
--- Openings of the physical box: when, which box, who was there, how many letters.
-CREATE TABLE IF NOT EXISTS feedback_openings (
-    id BIGSERIAL PRIMARY KEY,
-    facility TEXT NOT NULL,
-    opened_on DATE NOT NULL,
-    box TEXT NOT NULL,
-    attendees TEXT NOT NULL,
-    letters INT NOT NULL,
-    recorded_by TEXT NOT NULL,
-    recorded_at TIMESTAMPTZ NOT NULL
-);
--- Alerts waiting to be sent, sent, or retried (centre::alerts): one row per key.
-CREATE TABLE IF NOT EXISTS alert_queue (
-    id BIGSERIAL PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,
-    event TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    body TEXT NOT NULL,
-    created_at TIMESTAMPTZ NOT NULL,
-    attempts INT NOT NULL DEFAULT 0,
-    next_at TIMESTAMPTZ NOT NULL,
-    claimed_until TIMESTAMPTZ,
-    sent_at TIMESTAMPTZ,
-    last_error TEXT
-);
-CREATE INDEX IF NOT EXISTS alert_queue_due ON alert_queue (sent_at, next_at);
--- Leaders (director, deputies) approve replies and see a denunciation's identity.
-ALTER TABLE users ADD COLUMN IF NOT EXISTS leader BOOLEAN NOT NULL DEFAULT false;
--- How many responses each kiosk said it still held unsynced after its last batch.
-ALTER TABLE kiosk_sync ADD COLUMN IF NOT EXISTS waiting BIGINT;
-", "
--- The facility roll-up of the monthly tallies: what all of a facility's kiosks added in a
--- month, per key, for the figures that add up whole facilities (the overview, the public page,
--- the quarterly report). Rebuilt from tallies_month (see FACILITY_TALLIES_MIGRATION).
-CREATE TABLE IF NOT EXISTS tallies_facility (
-    local_day DATE NOT NULL,
-    facility_id BIGINT NOT NULL REFERENCES facilities(id),
-    department TEXT NOT NULL,
-    questionnaire_id TEXT NOT NULL,
-    questionnaire_version INT NOT NULL,
-    rapid_repeat BOOLEAN NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (local_day, facility_id, department, questionnaire_id, questionnaire_version, rapid_repeat)
-);
--- One facility's rows without reading every facility's (its page, public page, report).
-CREATE INDEX IF NOT EXISTS tallies_facility_by_facility ON tallies_facility (facility_id, local_day);
-CREATE INDEX IF NOT EXISTS tallies_month_by_facility ON tallies_month (facility_id, local_day);
-CREATE INDEX IF NOT EXISTS tallies_by_facility ON tallies (facility_id, local_day);
-CREATE INDEX IF NOT EXISTS responses_by_facility ON responses (facility_id, local_day);
-", "
--- The version of each facility-month's tallies, drawn afresh at random in the transaction that
--- changes any of them (the kiosks' daily and monthly rows and the roll-up alike): every server
--- process that keeps figures in memory (centre::cache) uses them while their month's version
--- stands. Random rather than counted, so a database restored from a backup under running
--- servers never comes back to a version they have seen with other figures.
-CREATE TABLE IF NOT EXISTS tally_stamps (
-    month DATE NOT NULL,
-    facility_id BIGINT NOT NULL REFERENCES facilities(id),
-    version BIGINT NOT NULL,
-    PRIMARY KEY (month, facility_id)
-);
-INSERT INTO tally_stamps (month, facility_id, version)
-    SELECT local_day, facility_id, (random() * 9007199254740991)::bigint
-    FROM (SELECT DISTINCT local_day, facility_id FROM tallies_facility) AS d
-    ON CONFLICT DO NOTHING;
-", "
--- The login throttle (centre::accounts::throttle): one row per key — an account at an address,
--- or an address — keyed by a hash, never by the name or address typed; rows a day old go, and
--- never more than 50,000 are kept. It replaces a table that kept every failed try, raw name
--- included.
-DROP TABLE IF EXISTS login_failures;
-CREATE TABLE IF NOT EXISTS login_throttle (
-    key TEXT PRIMARY KEY,
-    account TEXT,
-    address TEXT NOT NULL,
-    failures INT NOT NULL,
-    since TIMESTAMPTZ NOT NULL,
-    last TIMESTAMPTZ NOT NULL,
-    blocked_until TIMESTAMPTZ
-);
-CREATE INDEX IF NOT EXISTS login_throttle_by_last ON login_throttle (last);
-CREATE INDEX IF NOT EXISTS login_throttle_by_account ON login_throttle (account);
-CREATE INDEX IF NOT EXISTS login_throttle_by_address ON login_throttle (address);
-", "
--- The web form's limits count each device (a hash of a random cookie) and each address (a
--- hash) apart: a ward's patients share one address.
-ALTER TABLE feedback_items ADD COLUMN IF NOT EXISTS device TEXT;
-CREATE INDEX IF NOT EXISTS feedback_items_by_device ON feedback_items (device, received_at);
-", "
--- The public page's snapshots (centre::published): what a facility's period showed the public
--- when last taken — at most once a day, figures to the end of the day before, final once the
--- period has closed — and which department cells were withheld, so they stay withheld.
-CREATE TABLE IF NOT EXISTS public_snapshots (
-    facility TEXT NOT NULL,
-    period TEXT NOT NULL,
-    taken_on DATE NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (facility, period)
-);
-", "
--- Each facility's web address part (its slug), unique: filled from the names and indexed by
--- SLUGS_MIGRATION's step (a second facility with the slug of an earlier one gets -<id>).
-ALTER TABLE facilities ADD COLUMN IF NOT EXISTS slug TEXT;
-"];
+use super::migrations::POSTGRES as MIGRATIONS;
 
-/// The migration that adds `tally_stamps`: merges in earlier migrations have no table to bump.
-const STAMPS_MIGRATION: usize = 7;
-
-/// The migration that gives facilities their stored, unique slugs (see [`fill_slugs`]).
-const SLUGS_MIGRATION: usize = 11;
+/// Where the work SQL cannot do falls in the migrations (see [`super::migrations::Steps`]).
+const STEPS: super::migrations::Steps = super::migrations::Steps {
+    tallies: &[1, 3, 12],
+    facility_tallies: 6,
+    stamps: 7,
+    slugs: 11,
+};
 
 /// Gives every facility its slug — a later facility whose name has an earlier one's slug gets
 /// `-<id>` after it (`centre facility merge` joins them) — and makes slugs unique.
@@ -347,10 +122,6 @@ async fn record_facility_event(
 /// adding `tally_stamps` seeds them.
 const NEW_STAMP: &str = "(random() * 9007199254740991)::bigint";
 
-/// The migration that adds the facility roll-up (`tallies_facility`). It and every later
-/// migration that recomputes the tallies rebuild it from the kiosks' monthly rows.
-const FACILITY_TALLIES_MIGRATION: usize = 6;
-
 /// The batch's responses already held: id and hash.
 const HELD_IDS: &str = "SELECT id, hash FROM responses WHERE id = ANY($1)";
 /// The highest sequence number held from a kiosk.
@@ -370,11 +141,6 @@ const EVENTS_WITH_SEQ: &str = "INSERT INTO events (kind, kiosk_id, seq, detail) 
 /// Records an event without a sequence number unless it is recorded already.
 const EVENT_WITHOUT_SEQ: &str = "INSERT INTO events (kind, kiosk_id, detail) SELECT $1, $2, $3 \
     WHERE NOT EXISTS (SELECT 1 FROM events WHERE kiosk_id = $2 AND seq IS NULL AND kind = $1 AND detail = $3)";
-
-/// The migrations after which the tallies are (re)computed from the stored responses: the one
-/// that added them, and the one after which a tally also counts complete responses apart
-/// (comprehensive satisfaction is over complete responses only; older rows could not say).
-const TALLIES_MIGRATIONS: &[usize] = &[1, 3];
 
 /// A database error with what the server said: PostgreSQL's own message, SQLSTATE code, detail
 /// and hint (tokio-postgres shows only "db error" for them). Connection strings are never part
@@ -495,17 +261,19 @@ impl PostgresCentre {
                     "the database was written by a newer hailong (schema {version})"
                 )));
             }
-            for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-                tx.batch_execute(sql).await.map_err(db)?;
-                if TALLIES_MIGRATIONS.contains(&i) {
+            for (i, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+                tx.batch_execute(migration.sql).await.map_err(|e| match db(e) {
+                    Error::Database(why) => Error::Database(format!("schema migration {}: {why}", migration.name)),
+                    other => other,
+                })?;
+                let after = STEPS.after(i, version as usize);
+                if after.backfill {
                     backfill_tallies(&tx, tz).await?;
                 }
-                if i == FACILITY_TALLIES_MIGRATION
-                    || (i > FACILITY_TALLIES_MIGRATION && TALLIES_MIGRATIONS.contains(&i))
-                {
-                    rebuild_facility_tallies(&tx, i >= STAMPS_MIGRATION).await?;
+                if let Some(stamps) = after.rebuild_facility {
+                    rebuild_facility_tallies(&tx, stamps).await?;
                 }
-                if i == SLUGS_MIGRATION {
+                if after.slugs {
                     fill_slugs(&tx).await?;
                 }
                 tx.execute("UPDATE hailong_schema SET version = $1", &[&((i + 1) as i32)])
@@ -562,8 +330,8 @@ async fn rebuild_facility_tallies(tx: &tokio_postgres::Transaction<'_>, stamps: 
     }
     let portal = tx
         .bind(
-            "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data, facility_id \
-             FROM tallies_month ORDER BY facility_id",
+            "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data, facility_id, \
+             channel, point FROM tallies_month ORDER BY facility_id",
             &[],
         )
         .await
@@ -581,7 +349,7 @@ async fn rebuild_facility_tallies(tx: &tokio_postgres::Transaction<'_>, stamps: 
                 merge_facility_tallies(tx, c, std::mem::take(&mut adds), stamps).await?;
             }
             current = Some(facility_id);
-            adds.entry(tally_key(&row))
+            adds.entry(tally_key(&row, 7)?)
                 .or_default()
                 .merge(&store::parse_tally(row.get(5))?);
         }
@@ -634,16 +402,19 @@ async fn merge_facility_tallies(
         ids,
         versions,
         rapid,
+        channels,
+        points,
         data,
     } = TallyColumns::of(&monthly);
     tx.execute(
         "INSERT INTO tallies_facility (local_day, facility_id, department, questionnaire_id, \
-         questionnaire_version, rapid_repeat, data) \
-         SELECT d, $2, dep, q, v, rr, data \
-         FROM UNNEST($1::date[], $3::text[], $4::text[], $5::int[], $6::bool[], $7::text[]) AS t(d, dep, q, v, rr, data) \
-         ON CONFLICT (local_day, facility_id, department, questionnaire_id, questionnaire_version, rapid_repeat) \
+         questionnaire_version, rapid_repeat, channel, point, data) \
+         SELECT d, $2, dep, q, v, rr, ch, pt, data \
+         FROM UNNEST($1::date[], $3::text[], $4::text[], $5::int[], $6::bool[], $7::text[], $8::text[], $9::text[]) \
+         AS t(d, dep, q, v, rr, data, ch, pt) \
+         ON CONFLICT (local_day, facility_id, department, questionnaire_id, questionnaire_version, rapid_repeat, channel, point) \
          DO UPDATE SET data = EXCLUDED.data",
-        &[&days, &facility_id, &departments, &ids, &versions, &rapid, &data],
+        &[&days, &facility_id, &departments, &ids, &versions, &rapid, &data, &channels, &points],
     )
     .await
     .map_err(db)?;
@@ -681,18 +452,21 @@ async fn merge_into(
         ids,
         versions,
         rapid,
+        channels,
+        points,
         data,
     } = TallyColumns::of(&adds);
     tx.execute(
         &format!(
             "INSERT INTO {table} (local_day, kiosk_id, facility_id, department, questionnaire_id, \
-             questionnaire_version, rapid_repeat, data) \
-             SELECT d, $2, $3, dep, q, v, rr, data \
-             FROM UNNEST($1::date[], $4::text[], $5::text[], $6::int[], $7::bool[], $8::text[]) AS t(d, dep, q, v, rr, data) \
-             ON CONFLICT (local_day, kiosk_id, department, questionnaire_id, questionnaire_version, rapid_repeat) \
+             questionnaire_version, rapid_repeat, channel, point, data) \
+             SELECT d, $2, $3, dep, q, v, rr, ch, pt, data \
+             FROM UNNEST($1::date[], $4::text[], $5::text[], $6::int[], $7::bool[], $8::text[], $9::text[], $10::text[]) \
+             AS t(d, dep, q, v, rr, data, ch, pt) \
+             ON CONFLICT (local_day, kiosk_id, department, questionnaire_id, questionnaire_version, rapid_repeat, channel, point) \
              DO UPDATE SET data = EXCLUDED.data"
         ),
-        &[&days, &kiosk_id, &facility_id, &departments, &ids, &versions, &rapid, &data],
+        &[&days, &kiosk_id, &facility_id, &departments, &ids, &versions, &rapid, &data, &channels, &points],
     )
     .await
     .map_err(db)?;
@@ -713,15 +487,15 @@ async fn add_stored(
     for row in tx
         .query(
             &format!(
-                "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data \
-                 FROM {table} WHERE {column} = $1 AND local_day = ANY($2)"
+                "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data, channel, \
+                 point FROM {table} WHERE {column} = $1 AND local_day = ANY($2)"
             ),
             &[owner, &days],
         )
         .await
         .map_err(db)?
     {
-        if let Some(add) = adds.get_mut(&tally_key(&row)) {
+        if let Some(add) = adds.get_mut(&tally_key(&row, 6)?) {
             add.merge(&store::parse_tally(row.get(5))?);
         }
     }
@@ -735,6 +509,8 @@ struct TallyColumns<'a> {
     ids: Vec<&'a str>,
     versions: Vec<i32>,
     rapid: Vec<bool>,
+    channels: Vec<&'static str>,
+    points: Vec<&'a str>,
     data: Vec<String>,
 }
 
@@ -746,6 +522,8 @@ impl<'a> TallyColumns<'a> {
             ids: Vec::with_capacity(tallies.len()),
             versions: Vec::with_capacity(tallies.len()),
             rapid: Vec::with_capacity(tallies.len()),
+            channels: Vec::with_capacity(tallies.len()),
+            points: Vec::with_capacity(tallies.len()),
             data: Vec::with_capacity(tallies.len()),
         };
         for (key, tally) in tallies {
@@ -754,20 +532,27 @@ impl<'a> TallyColumns<'a> {
             c.ids.push(key.questionnaire_id.as_str());
             c.versions.push(key.questionnaire_version as i32);
             c.rapid.push(key.rapid_repeat);
+            c.channels.push(key.channel.as_str());
+            c.points.push(key.point.as_str());
             c.data.push(store::tally_json(tally));
         }
         c
     }
 }
 
-fn tally_key(row: &tokio_postgres::Row) -> TallyKey {
-    TallyKey {
+/// A tally row's key: its first five columns, and its channel and point at `at` and `at + 1`.
+fn tally_key(row: &tokio_postgres::Row, at: usize) -> Result<TallyKey, Error> {
+    let channel: &str = row.get(at);
+    Ok(TallyKey {
         day: row.get(0),
         department: row.get(1),
         questionnaire_id: row.get(2),
         questionnaire_version: row.get::<_, i32>(3) as u32,
         rapid_repeat: row.get(4),
-    }
+        channel: Channel::parse(channel)
+            .ok_or_else(|| Error::Corrupt(format!("a stored tally has the channel {channel:?}")))?,
+        point: row.get(at + 1),
+    })
 }
 
 /// A sequence number as SQL sees it (they are positive and below 2^63 in practice).
@@ -789,6 +574,167 @@ fn kiosk_row(row: &tokio_postgres::Row) -> KioskInfo {
         last_seq: row.get::<_, i64>(5) as u64,
         last_sync_at: row.get::<_, Option<DateTime<Utc>>>(6),
         waiting: row.get::<_, Option<i64>>(7).map(|n| n.max(0) as u64),
+    }
+}
+
+/// This backend's steps of [`ingest::run`], inside one transaction.
+struct Steps<'c> {
+    tx: deadpool_postgres::Transaction<'c>,
+}
+
+impl ingest::Steps for Steps<'_> {
+    async fn lock(&mut self, enrolment: &str) -> Result<ingest::Locked, Error> {
+        let row = self
+            .tx
+            .query_one(
+                "SELECT kiosk_id, facility_id, last_seq, last_hash FROM kiosks WHERE id = $1 FOR UPDATE",
+                &[&enrolment],
+            )
+            .await
+            .map_err(db)?;
+        Ok(ingest::Locked {
+            bound: row.get(0),
+            facility_id: row.get(1),
+            last: (row.get::<_, i64>(2) as u64, row.get(3)),
+        })
+    }
+
+    async fn enrolment_of(&mut self, kiosk_id: &str) -> Result<Option<String>, Error> {
+        let row = self
+            .tx
+            .query_opt("SELECT id FROM kiosks WHERE kiosk_id = $1", &[&kiosk_id])
+            .await
+            .map_err(db)?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    async fn known(&mut self, kiosk_id: &str, ids: &[String], seqs: &[i64], known: &mut Known) -> Result<(), Error> {
+        for row in self.tx.query(HELD_IDS, &[&ids]).await.map_err(db)? {
+            known.hashes.insert(row.get(0), row.get(1));
+        }
+        // Only sequence numbers up to the highest held can be taken; a batch of new responses
+        // (the usual case) has none, and needs no second lookup.
+        let held: Option<i64> = self.tx.query_one(HELD_MAX_SEQ, &[&kiosk_id]).await.map_err(db)?.get(0);
+        let seqs: Vec<i64> = seqs.iter().copied().filter(|&s| held.is_some_and(|h| s <= h)).collect();
+        if let (Some(&low), Some(&high)) = (seqs.iter().min(), seqs.iter().max()) {
+            for row in self
+                .tx
+                .query(HELD_SEQS, &[&kiosk_id, &low, &high, &seqs])
+                .await
+                .map_err(db)?
+            {
+                known.seqs.insert(row.get::<_, i64>(0) as u64, row.get(1));
+            }
+        }
+        Ok(())
+    }
+
+    async fn bind(&mut self, enrolment: &str, kiosk_id: &str) -> Result<(), Error> {
+        // Two new enrolments naming one kiosk at the same moment: the second finds the kiosk id
+        // taken (unique) and gets the same answer as if it had come later.
+        match self
+            .tx
+            .execute(
+                "UPDATE kiosks SET kiosk_id = $2 WHERE id = $1",
+                &[&enrolment, &kiosk_id],
+            )
+            .await
+        {
+            Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => Err(
+                store::enrolled_elsewhere(kiosk_id, "another enrolment, made at the same time"),
+            ),
+            other => other.map(|_| ()).map_err(db),
+        }
+    }
+
+    async fn insert(&mut self, kiosk_id: &str, facility_id: i64, rows: &[ingest::Row<'_>]) -> Result<(), Error> {
+        // One binary COPY for the whole batch: PostgreSQL writes the rows in bulk.
+        let sink = self
+            .tx
+            .copy_in(
+                "COPY responses (id, kiosk_id, seq, facility_id, department, local_day, hash, body, \
+                 clock_suspect, channel, point) FROM STDIN (FORMAT binary)",
+            )
+            .await
+            .map_err(db)?;
+        let types = [
+            Type::TEXT,
+            Type::TEXT,
+            Type::INT8,
+            Type::INT8,
+            Type::TEXT,
+            Type::DATE,
+            Type::TEXT,
+            Type::TEXT,
+            Type::BOOL,
+            Type::TEXT,
+            Type::TEXT,
+        ];
+        let mut writer = std::pin::pin!(BinaryCopyInWriter::new(sink, &types));
+        for row in rows {
+            writer
+                .as_mut()
+                .write(&[
+                    &row.id,
+                    &kiosk_id,
+                    &row.seq,
+                    &facility_id,
+                    &row.department,
+                    &row.day,
+                    &row.hash,
+                    &row.body,
+                    &row.clock_suspect,
+                    &row.channel.as_str(),
+                    &row.point,
+                ])
+                .await
+                .map_err(db)?;
+        }
+        writer.finish().await.map_err(db)?;
+        Ok(())
+    }
+
+    async fn tallies(
+        &mut self,
+        kiosk_id: &str,
+        facility_id: i64,
+        daily: BTreeMap<TallyKey, Tally>,
+        monthly: BTreeMap<TallyKey, Tally>,
+    ) -> Result<(), Error> {
+        merge_tallies(&self.tx, kiosk_id, facility_id, daily).await?;
+        merge_facility_tallies(&self.tx, facility_id, monthly, true).await
+    }
+
+    async fn events(&mut self, kiosk_id: &str, events: &[Event]) -> Result<(), Error> {
+        for e in events {
+            self.tx
+                .execute(
+                    "INSERT INTO events (kind, kiosk_id, seq, detail) VALUES ($1, $2, $3, $4)",
+                    &[&e.kind, &kiosk_id, &e.seq.map(clamp), &e.detail],
+                )
+                .await
+                .map_err(db)?;
+        }
+        Ok(())
+    }
+
+    async fn finish(self, enrolment: &str, last: &(u64, String), waiting: Option<u64>) -> Result<(), Error> {
+        self.tx
+            .execute(
+                "UPDATE kiosks SET last_seq = $2, last_hash = $3 WHERE id = $1",
+                &[&enrolment, &clamp(last.0), &last.1],
+            )
+            .await
+            .map_err(db)?;
+        self.tx
+            .execute(
+                "INSERT INTO kiosk_sync (id, at, waiting) VALUES ($1, now(), $2) \
+                 ON CONFLICT (id) DO UPDATE SET at = excluded.at, waiting = excluded.waiting",
+                &[&enrolment, &waiting.map(clamp)],
+            )
+            .await
+            .map_err(db)?;
+        self.tx.commit().await.map_err(db)
     }
 }
 
@@ -1142,153 +1088,26 @@ impl CentreStore for PostgresCentre {
         waiting: Option<u64>,
         catalog: &Catalog,
     ) -> Result<BatchResult, Error> {
-        let tz = self.tz;
-        // The CPU work first, before a connection and the kiosk's row lock are taken.
-        let mut prepared = store::prepare(responses, kiosk_id, catalog, Utc::now(), tz);
+        // The CPU work first, before a connection and the enrolment's row lock are taken.
+        let prepared = ingest::prepare(
+            responses,
+            kiosk_id,
+            catalog,
+            ingest::KIOSK_CHANNELS,
+            Utc::now(),
+            self.tz,
+        );
+        let batch = ingest::Batch {
+            enrolment,
+            kiosk_id,
+            responses,
+            waiting,
+            tz: self.tz,
+        };
         self.run(async |pool: &Pool| {
             let mut client = pool.get().await.map_err(db)?;
             let tx = client.transaction().await.map_err(db)?;
-            // The kiosk row is locked for the batch: one kiosk's batches are stored one at a time.
-            let row = tx
-                .query_one(
-                    "SELECT kiosk_id, facility_id, last_seq, last_hash FROM kiosks WHERE id = $1 FOR UPDATE",
-                    &[&enrolment.id],
-                )
-                .await
-                .map_err(db)?;
-            // Bound to the kiosk whose batch first stores something (below).
-            let bound: Option<String> = row.get(0);
-            let facility_id: i64 = row.get(1);
-            match &bound {
-                Some(b) if b != kiosk_id => return Ok(store::wrong_kiosk(responses, b)),
-                Some(_) => {}
-                None => {
-                    if let Some(other) = tx
-                        .query_opt("SELECT id FROM kiosks WHERE kiosk_id = $1", &[&kiosk_id])
-                        .await
-                        .map_err(db)?
-                    {
-                        return Err(store::enrolled_elsewhere(
-                            kiosk_id,
-                            &format!("enrolment {}", other.get::<_, String>(0)),
-                        ));
-                    }
-                }
-            }
-            let mut known = Known {
-                last: (row.get::<_, i64>(2) as u64, row.get(3)),
-                ..Known::default()
-            };
-            let ids: Vec<String> = responses.iter().map(|r| r.response.id.to_string()).collect();
-            for row in tx.query(HELD_IDS, &[&ids]).await.map_err(db)? {
-                known.hashes.insert(row.get(0), row.get(1));
-            }
-            // Only sequence numbers up to the highest held can be taken; a batch of new
-            // responses (the usual case) has none, and needs no second lookup.
-            let held: Option<i64> = tx.query_one(HELD_MAX_SEQ, &[&kiosk_id]).await.map_err(db)?.get(0);
-            let seqs: Vec<i64> = responses
-                .iter()
-                .map(|r| clamp(r.seq))
-                .filter(|&s| held.is_some_and(|h| s <= h))
-                .collect();
-            if let (Some(&low), Some(&high)) = (seqs.iter().min(), seqs.iter().max()) {
-                for row in tx
-                    .query(HELD_SEQS, &[&kiosk_id, &low, &high, &seqs])
-                    .await
-                    .map_err(db)?
-                {
-                    known.seqs.insert(row.get::<_, i64>(0) as u64, row.get(1));
-                }
-            }
-            let plan = store::plan(responses, kiosk_id, known, &prepared);
-            if bound.is_none() && !plan.inserts.is_empty() {
-                // Two new enrolments naming one kiosk at the same moment: the second finds the
-                // kiosk id taken (unique) and gets the same answer as if it had come later.
-                match tx
-                    .execute(
-                        "UPDATE kiosks SET kiosk_id = $2 WHERE id = $1",
-                        &[&enrolment.id, &kiosk_id],
-                    )
-                    .await
-                {
-                    Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => {
-                        return Err(store::enrolled_elsewhere(
-                            kiosk_id,
-                            "another enrolment, made at the same time",
-                        ));
-                    }
-                    other => other.map_err(db)?,
-                };
-            }
-            if !plan.inserts.is_empty() {
-                // One binary COPY for the whole batch: PostgreSQL writes the rows in bulk.
-                let sink = tx
-                    .copy_in(
-                        "COPY responses (id, kiosk_id, seq, facility_id, department, local_day, hash, body, \
-                         clock_suspect) FROM STDIN (FORMAT binary)",
-                    )
-                    .await
-                    .map_err(db)?;
-                let types = [
-                    Type::TEXT,
-                    Type::TEXT,
-                    Type::INT8,
-                    Type::INT8,
-                    Type::TEXT,
-                    Type::DATE,
-                    Type::TEXT,
-                    Type::TEXT,
-                    Type::BOOL,
-                ];
-                let mut writer = std::pin::pin!(BinaryCopyInWriter::new(sink, &types));
-                for &(i, r) in &plan.inserts {
-                    let seq = clamp(r.seq);
-                    let day = r.response.submitted_at.with_timezone(&tz).date_naive();
-                    writer
-                        .as_mut()
-                        .write(&[
-                            &ids[i],
-                            &kiosk_id,
-                            &seq,
-                            &facility_id,
-                            &r.response.department,
-                            &day,
-                            &r.hash,
-                            &prepared.body(i),
-                            &prepared.suspect[i],
-                        ])
-                        .await
-                        .map_err(db)?;
-                }
-                writer.finish().await.map_err(db)?;
-                let tallies = prepared.tallies_of(&plan, tz);
-                let monthly = store::by_month(&tallies);
-                merge_tallies(&tx, kiosk_id, facility_id, tallies).await?;
-                merge_facility_tallies(&tx, facility_id, monthly, true).await?;
-            }
-            for e in &plan.events {
-                tx.execute(
-                    "INSERT INTO events (kind, kiosk_id, seq, detail) VALUES ($1, $2, $3, $4)",
-                    &[&e.kind, &kiosk_id, &e.seq.map(|s| s as i64), &e.detail],
-                )
-                .await
-                .map_err(db)?;
-            }
-            tx.execute(
-                "UPDATE kiosks SET last_seq = $2, last_hash = $3 WHERE id = $1",
-                &[&enrolment.id, &(plan.last.0 as i64), &plan.last.1],
-            )
-            .await
-            .map_err(db)?;
-            tx.execute(
-                "INSERT INTO kiosk_sync (id, at, waiting) VALUES ($1, now(), $2) \
-                 ON CONFLICT (id) DO UPDATE SET at = excluded.at, waiting = excluded.waiting",
-                &[&enrolment.id, &waiting.map(clamp)],
-            )
-            .await
-            .map_err(db)?;
-            tx.commit().await.map_err(db)?;
-            Ok(plan.result)
+            ingest::run(Steps { tx }, batch, prepared).await
         })
     }
 
@@ -1309,6 +1128,7 @@ impl CentreStore for PostgresCentre {
                          AND NOT r.clock_suspect \
                          AND ($3::text IS NULL OR f.name = $3) AND ($4::text IS NULL OR r.kiosk_id = $4) \
                          AND ($5::text IS NULL OR r.department = $5) AND (r.kiosk_id, r.seq) > ($6, $7) \
+                         AND ($9::text IS NULL OR r.channel = $9) AND ($10::text IS NULL OR r.point = $10) \
                          ORDER BY r.kiosk_id, r.seq LIMIT $8",
                         &[
                             &scope.from,
@@ -1319,6 +1139,8 @@ impl CentreStore for PostgresCentre {
                             &after.0,
                             &after.1,
                             &(store::RESPONSE_PAGE as i64),
+                            &scope.channel.map(Channel::as_str),
+                            &scope.point,
                         ],
                     )
                     .await
@@ -1423,6 +1245,7 @@ impl CentreStore for PostgresCentre {
                      AND ($3::text IS NULL OR f.name = $3) AND ($4::text IS NULL OR r.kiosk_id = $4) \
                      AND ($5::text IS NULL OR r.department = $5) \
                      AND (r.body LIKE '%\"text\"%' OR r.body LIKE '%\"other\"%') \
+                     AND ($7::text IS NULL OR r.channel = $7) AND ($8::text IS NULL OR r.point = $8) \
                      ORDER BY r.local_day DESC, r.received_at DESC LIMIT $6",
                     &[
                         &scope.from,
@@ -1431,6 +1254,8 @@ impl CentreStore for PostgresCentre {
                         &scope.kiosk,
                         &scope.department,
                         &(store::COMMENT_SCAN as i64),
+                        &scope.channel.map(Channel::as_str),
+                        &scope.point,
                     ],
                 )
                 .await
@@ -1454,6 +1279,7 @@ impl CentreStore for PostgresCentre {
     ) -> Result<(), Error> {
         let ranges = store::tally_ranges(scope.from, scope.to);
         let parts = ranges.tables();
+        let channel = scope.channel.map(Channel::as_str);
         let rows = self.run(async |pool: &Pool| {
             let client = pool.get().await.map_err(db)?;
             let mut all = Vec::new();
@@ -1463,12 +1289,14 @@ impl CentreStore for PostgresCentre {
                         .query(
                             &format!(
                                 "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, \
-                                 t.rapid_repeat, t.data, f.name, t.kiosk_id FROM {table} t JOIN facilities f ON f.id = t.facility_id \
+                                 t.rapid_repeat, t.data, f.name, t.kiosk_id, t.channel, t.point FROM {table} t \
+                                 JOIN facilities f ON f.id = t.facility_id \
                                  WHERE ($1::date IS NULL OR t.local_day >= $1) AND ($2::date IS NULL OR t.local_day <= $2) \
                                  AND ($3::text IS NULL OR f.name = $3) AND ($4::text IS NULL OR t.kiosk_id = $4) \
-                                 AND ($5::text IS NULL OR t.department = $5)"
+                                 AND ($5::text IS NULL OR t.department = $5) AND ($6::text IS NULL OR t.channel = $6) \
+                                 AND ($7::text IS NULL OR t.point = $7)"
                             ),
-                            &[from, to, &scope.facility, &scope.kiosk, &scope.department],
+                            &[from, to, &scope.facility, &scope.kiosk, &scope.department, &channel, &scope.point],
                         )
                         .await
                         .map_err(db)?,
@@ -1485,7 +1313,7 @@ impl CentreStore for PostgresCentre {
                     kiosk: kiosk.to_string(),
                 };
             }
-            f(&origin, tally_key(&row), store::parse_tally(row.get(5))?);
+            f(&origin, tally_key(&row, 8)?, store::parse_tally(row.get(5))?);
         }
         Ok(())
     }
@@ -1496,6 +1324,7 @@ impl CentreStore for PostgresCentre {
         }
         let ranges = store::tally_ranges(scope.from, scope.to);
         let parts = ranges.tables();
+        let channel = scope.channel.map(Channel::as_str);
         let rows = self.run(async |pool: &Pool| {
             let client = pool.get().await.map_err(db)?;
             let mut all = Vec::new();
@@ -1507,11 +1336,13 @@ impl CentreStore for PostgresCentre {
                         .query(
                             &format!(
                                 "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, \
-                                 t.rapid_repeat, t.data, f.name FROM {table} t JOIN facilities f ON f.id = t.facility_id \
+                                 t.rapid_repeat, t.data, f.name, t.channel, t.point FROM {table} t \
+                                 JOIN facilities f ON f.id = t.facility_id \
                                  WHERE ($1::date IS NULL OR t.local_day >= $1) AND ($2::date IS NULL OR t.local_day <= $2) \
-                                 AND ($3::text IS NULL OR f.name = $3) AND ($4::text IS NULL OR t.department = $4)"
+                                 AND ($3::text IS NULL OR f.name = $3) AND ($4::text IS NULL OR t.department = $4) \
+                                 AND ($5::text IS NULL OR t.channel = $5) AND ($6::text IS NULL OR t.point = $6)"
                             ),
-                            &[from, to, &scope.facility, &scope.department],
+                            &[from, to, &scope.facility, &scope.department, &channel, &scope.point],
                         )
                         .await
                         .map_err(db)?,
@@ -1520,7 +1351,7 @@ impl CentreStore for PostgresCentre {
             Ok(all)
         })?;
         for row in rows {
-            f(row.get(6), tally_key(&row), store::parse_tally(row.get(5))?);
+            f(row.get(6), tally_key(&row, 7)?, store::parse_tally(row.get(5))?);
         }
         Ok(())
     }
@@ -1721,8 +1552,8 @@ impl CentreStore for PostgresCentre {
             client
                 .query(
                     &format!(
-                        "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data \
-                         FROM {table} WHERE kiosk_id = $1"
+                        "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data, \
+                         channel, point FROM {table} WHERE kiosk_id = $1"
                     ),
                     &[&kiosk_id],
                 )
@@ -1730,7 +1561,7 @@ impl CentreStore for PostgresCentre {
                 .map_err(db)
         })?;
         for row in rows {
-            f(tally_key(&row), store::parse_tally(row.get(5))?);
+            f(tally_key(&row, 6)?, store::parse_tally(row.get(5))?);
         }
         Ok(())
     }

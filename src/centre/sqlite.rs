@@ -8,242 +8,21 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use std::collections::BTreeMap;
 
-use super::store::{self, CentreStore, Error, Event, KioskInfo, Known, Scope, TallyKey};
+use super::ingest::{self, Known};
+use super::store::{self, CentreStore, Error, Event, KioskInfo, Scope, TallyKey};
 use crate::store::{GENESIS, StoredResponse};
-use crate::survey::{Catalog, Tally};
+use crate::survey::{Catalog, Channel, Tally};
 use crate::sync::BatchResult;
 
-const MIGRATIONS: &[&str] = &["
-CREATE TABLE facilities (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
-CREATE TABLE kiosks (
-    id TEXT PRIMARY KEY,
-    facility_id INTEGER NOT NULL REFERENCES facilities(id),
-    name TEXT NOT NULL,
-    token_hash TEXT NOT NULL UNIQUE,
-    kiosk_id TEXT UNIQUE,
-    created_at TEXT NOT NULL,
-    revoked_at TEXT,
-    last_seq INTEGER NOT NULL DEFAULT 0,
-    last_hash TEXT NOT NULL
-);
-CREATE TABLE read_tokens (id INTEGER PRIMARY KEY, name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
-CREATE TABLE responses (
-    id TEXT PRIMARY KEY,
-    kiosk_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    facility_id INTEGER NOT NULL REFERENCES facilities(id),
-    department TEXT,
-    local_day TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    body TEXT NOT NULL,
-    received_at TEXT NOT NULL,
-    UNIQUE (kiosk_id, seq)
-);
-CREATE INDEX responses_by_day ON responses (local_day);
-CREATE TABLE events (
-    id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL,
-    kiosk_id TEXT NOT NULL,
-    seq INTEGER,
-    detail TEXT NOT NULL,
-    at TEXT NOT NULL
-);
-", "
-CREATE TABLE tallies (
-    local_day TEXT NOT NULL,
-    kiosk_id TEXT NOT NULL,
-    facility_id INTEGER NOT NULL REFERENCES facilities(id),
-    department TEXT NOT NULL,
-    questionnaire_id TEXT NOT NULL,
-    questionnaire_version INTEGER NOT NULL,
-    rapid_repeat INTEGER NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (local_day, kiosk_id, department, questionnaire_id, questionnaire_version, rapid_repeat)
-) WITHOUT ROWID;
-CREATE TABLE tallies_month (
-    local_day TEXT NOT NULL,
-    kiosk_id TEXT NOT NULL,
-    facility_id INTEGER NOT NULL REFERENCES facilities(id),
-    department TEXT NOT NULL,
-    questionnaire_id TEXT NOT NULL,
-    questionnaire_version INTEGER NOT NULL,
-    rapid_repeat INTEGER NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (local_day, kiosk_id, department, questionnaire_id, questionnaire_version, rapid_repeat)
-) WITHOUT ROWID;
-", "
--- Read tokens can be revoked; events are looked up by kiosk (audits, lists); /api/v1/health
--- writes a probe row. The tallies are recomputed (see TALLIES_MIGRATIONS).
-DELETE FROM tallies;
-DELETE FROM tallies_month;
-ALTER TABLE read_tokens ADD COLUMN revoked_at TEXT;
-CREATE INDEX events_by_kiosk ON events (kiosk_id, seq);
-CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL);
--- Responses stamped with times the centre cannot believe: kept, counted in no figure.
-ALTER TABLE responses ADD COLUMN clock_suspect INTEGER NOT NULL DEFAULT 0;
-", "
--- Accounts, sessions and the login throttle (centre::accounts). IF NOT EXISTS: tests rebuild
--- older schemas by moving the version back.
-CREATE TABLE IF NOT EXISTS users (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    role TEXT NOT NULL,
-    facility TEXT,
-    department TEXT,
-    password_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    disabled_at TEXT
-);
-CREATE TABLE IF NOT EXISTS sessions (
-    token_hash TEXT PRIMARY KEY,
-    user_id INTEGER NOT NULL REFERENCES users(id),
-    csrf TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    last_seen TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id);
-CREATE TABLE IF NOT EXISTS login_failures (key TEXT NOT NULL, at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS login_failures_by_key ON login_failures (key, at);
--- When each enrolment last sent a batch (the facility page's kiosk health).
-CREATE TABLE IF NOT EXISTS kiosk_sync (id TEXT PRIMARY KEY REFERENCES kiosks(id), at TEXT NOT NULL);
--- Section IV of the quarterly reports, as the facilities wrote it.
-CREATE TABLE IF NOT EXISTS report_texts (
-    facility TEXT NOT NULL,
-    period TEXT NOT NULL,
-    actions TEXT NOT NULL,
-    updated_by TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (facility, period)
-);
-", "
--- The feedback box (centre::feedback): an item is its hash-chained log; the item row holds
--- what lists filter on, kept in step with the log's last entry (last_seq).
-CREATE TABLE IF NOT EXISTS feedback_items (
-    id TEXT PRIMARY KEY,
-    code TEXT NOT NULL UNIQUE,
-    facility TEXT NOT NULL,
-    department TEXT,
-    state TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    received_at TEXT NOT NULL,
-    published INTEGER NOT NULL DEFAULT 0,
-    origin TEXT,
-    last_seq INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS feedback_items_by_facility ON feedback_items (facility, received_at);
-CREATE INDEX IF NOT EXISTS feedback_items_by_origin ON feedback_items (origin, received_at);
-CREATE TABLE IF NOT EXISTS feedback_log (
-    item_id TEXT NOT NULL REFERENCES feedback_items(id),
-    seq INTEGER NOT NULL,
-    entry TEXT NOT NULL,
-    PRIMARY KEY (item_id, seq)
-);
--- Openings of the physical box: when, which box, who was there, how many letters.
-CREATE TABLE IF NOT EXISTS feedback_openings (
-    id INTEGER PRIMARY KEY,
-    facility TEXT NOT NULL,
-    opened_on TEXT NOT NULL,
-    box TEXT NOT NULL,
-    attendees TEXT NOT NULL,
-    letters INTEGER NOT NULL,
-    recorded_by TEXT NOT NULL,
-    recorded_at TEXT NOT NULL
-);
--- Alerts waiting to be sent, sent, or retried (centre::alerts): one row per key.
-CREATE TABLE IF NOT EXISTS alert_queue (
-    id INTEGER PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,
-    event TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    body TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_at TEXT NOT NULL,
-    claimed_until TEXT,
-    sent_at TEXT,
-    last_error TEXT
-);
-CREATE INDEX IF NOT EXISTS alert_queue_due ON alert_queue (sent_at, next_at);
-", "
--- The facility roll-up of the monthly tallies: what all of a facility's kiosks added in a
--- month, per key, for the figures that add up whole facilities (the overview, the public page,
--- the quarterly report). Rebuilt from tallies_month (see FACILITY_TALLIES_MIGRATION).
-CREATE TABLE IF NOT EXISTS tallies_facility (
-    local_day TEXT NOT NULL,
-    facility_id INTEGER NOT NULL REFERENCES facilities(id),
-    department TEXT NOT NULL,
-    questionnaire_id TEXT NOT NULL,
-    questionnaire_version INTEGER NOT NULL,
-    rapid_repeat INTEGER NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (local_day, facility_id, department, questionnaire_id, questionnaire_version, rapid_repeat)
-) WITHOUT ROWID;
--- One facility's rows without reading every facility's (its page, public page, report).
-CREATE INDEX IF NOT EXISTS tallies_facility_by_facility ON tallies_facility (facility_id, local_day);
-CREATE INDEX IF NOT EXISTS tallies_month_by_facility ON tallies_month (facility_id, local_day);
-CREATE INDEX IF NOT EXISTS tallies_by_facility ON tallies (facility_id, local_day);
-CREATE INDEX IF NOT EXISTS responses_by_facility ON responses (facility_id, local_day);
-", "
--- The version of each facility-month's tallies, drawn afresh at random in the transaction that
--- changes any of them (the kiosks' daily and monthly rows and the roll-up alike): a server
--- process that keeps figures in memory (centre::cache) uses them while their month's version
--- stands. Random rather than counted, so a database restored from a backup under a running
--- server never comes back to a version that server has seen with other figures.
-CREATE TABLE IF NOT EXISTS tally_stamps (
-    month TEXT NOT NULL,
-    facility_id INTEGER NOT NULL REFERENCES facilities(id),
-    version INTEGER NOT NULL,
-    PRIMARY KEY (month, facility_id)
-) WITHOUT ROWID;
-INSERT OR IGNORE INTO tally_stamps (month, facility_id, version)
-    SELECT local_day, facility_id, random() FROM (SELECT DISTINCT local_day, facility_id FROM tallies_facility);
-", "
--- The login throttle (centre::accounts::throttle): one row per key — an account at an address,
--- or an address — keyed by a hash, never by the name or address typed; rows a day old go, and
--- never more than 50,000 are kept. It replaces a table that kept every failed try, raw name
--- included.
-DROP TABLE IF EXISTS login_failures;
-CREATE TABLE IF NOT EXISTS login_throttle (
-    key TEXT PRIMARY KEY,
-    account TEXT,
-    address TEXT NOT NULL,
-    failures INTEGER NOT NULL,
-    since TEXT NOT NULL,
-    last TEXT NOT NULL,
-    blocked_until TEXT
-);
-CREATE INDEX IF NOT EXISTS login_throttle_by_last ON login_throttle (last);
-CREATE INDEX IF NOT EXISTS login_throttle_by_account ON login_throttle (account);
-CREATE INDEX IF NOT EXISTS login_throttle_by_address ON login_throttle (address);
-", "
--- The web form's limits count each device (a hash of a random cookie) and each address (a
--- hash) apart: a ward's patients share one address.
-CREATE INDEX IF NOT EXISTS feedback_items_by_device ON feedback_items (device, received_at);
-", "
--- The public page's snapshots (centre::published): what a facility's period showed the public
--- when last taken — at most once a day, figures to the end of the day before, final once the
--- period has closed — and which department cells were withheld, so they stay withheld.
-CREATE TABLE IF NOT EXISTS public_snapshots (
-    facility TEXT NOT NULL,
-    period TEXT NOT NULL,
-    taken_on TEXT NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (facility, period)
-);
-", "
--- Each facility's web address part (its slug), unique: filled from the names and indexed by
--- SLUGS_MIGRATION's step (a second facility with the slug of an earlier one gets -<id>).
-SELECT 1;
-"];
+use super::migrations::SQLITE as MIGRATIONS;
 
-/// The migration that adds `tally_stamps`: merges in earlier migrations have no table to bump.
-const STAMPS_MIGRATION: usize = 6;
-
-/// The migration that gives facilities their stored, unique slugs (see [`fill_slugs`]).
-const SLUGS_MIGRATION: usize = 10;
+/// Where the work SQL cannot do falls in the migrations (see [`super::migrations::Steps`]).
+const STEPS: super::migrations::Steps = super::migrations::Steps {
+    tallies: &[1, 2, 11],
+    facility_tallies: 5,
+    stamps: 6,
+    slugs: 10,
+};
 
 /// Gives every facility its slug — a later facility whose name has an earlier one's slug gets
 /// `-<id>` after it (`centre facility merge` joins them) — and makes slugs unique.
@@ -281,10 +60,6 @@ fn facility_filter(alias: &str, facility: Option<&str>) -> String {
     }
 }
 
-/// The migration that adds the facility roll-up (`tallies_facility`). It and every later
-/// migration that recomputes the tallies rebuild it from the kiosks' monthly rows.
-const FACILITY_TALLIES_MIGRATION: usize = 5;
-
 /// Columns later migrations add (migration index, table, column, declaration): added only when
 /// missing, because SQLite has no `ADD COLUMN IF NOT EXISTS` and tests re-run migrations.
 const ADDED_COLUMNS: &[(usize, &str, &str, &str)] = &[
@@ -296,6 +71,9 @@ const ADDED_COLUMNS: &[(usize, &str, &str, &str)] = &[
     (8, "feedback_items", "device", "TEXT"),
     // Each facility's unique web address part.
     (10, "facilities", "slug", "TEXT"),
+    // How each response came (the only channel before was the kiosk) and where.
+    (11, "responses", "channel", "TEXT NOT NULL DEFAULT 'kiosk'"),
+    (11, "responses", "point", "TEXT"),
 ];
 
 fn add_missing_columns(tx: &rusqlite::Transaction, migration: usize) -> rusqlite::Result<()> {
@@ -311,11 +89,6 @@ fn add_missing_columns(tx: &rusqlite::Transaction, migration: usize) -> rusqlite
     }
     Ok(())
 }
-
-/// The migrations after which the tallies are (re)computed from the stored responses: the one
-/// that added them, and the one after which a tally also counts complete responses apart
-/// (comprehensive satisfaction is over complete responses only; older rows could not say).
-const TALLIES_MIGRATIONS: &[usize] = &[1, 2];
 
 /// A centre database in one SQLite file.
 pub struct SqliteCentre {
@@ -381,18 +154,20 @@ impl SqliteCentre {
                 path.display()
             )));
         }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        for (i, migration) in MIGRATIONS.iter().enumerate().skip(version) {
             let tx = conn.transaction()?;
             // Columns first: a migration's statements may index them.
             add_missing_columns(&tx, i)?;
-            tx.execute_batch(sql)?;
-            if TALLIES_MIGRATIONS.contains(&i) {
+            tx.execute_batch(migration.sql)
+                .map_err(|e| Error::Database(format!("schema migration {}: {e}", migration.name)))?;
+            let after = STEPS.after(i, version);
+            if after.backfill {
                 backfill_tallies(&tx, tz)?;
             }
-            if i == FACILITY_TALLIES_MIGRATION || (i > FACILITY_TALLIES_MIGRATION && TALLIES_MIGRATIONS.contains(&i)) {
-                rebuild_facility_tallies(&tx, i >= STAMPS_MIGRATION)?;
+            if let Some(stamps) = after.rebuild_facility {
+                rebuild_facility_tallies(&tx, stamps)?;
             }
-            if i == SLUGS_MIGRATION {
+            if after.slugs {
                 fill_slugs(&tx)?;
             }
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
@@ -482,7 +257,8 @@ fn rebuild_facility_tallies(tx: &rusqlite::Transaction, stamps: bool) -> Result<
         tx.execute_batch("UPDATE tally_stamps SET version = random()")?;
     }
     let mut stmt = tx.prepare(
-        "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data, facility_id \
+        "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, channel, point, data, \
+         facility_id \
          FROM tallies_month ORDER BY facility_id",
     )?;
     let mut rows = stmt.query([])?;
@@ -490,7 +266,7 @@ fn rebuild_facility_tallies(tx: &rusqlite::Transaction, stamps: bool) -> Result<
     let mut adds: BTreeMap<TallyKey, Tally> = BTreeMap::new();
     while let Some(row) = rows.next()? {
         let (key, json) = tally_row(row)?;
-        let facility_id: i64 = row.get(6)?;
+        let facility_id: i64 = row.get(8)?;
         if current.is_some_and(|c| c != facility_id) {
             merge_facility_tallies(tx, current.unwrap_or_default(), std::mem::take(&mut adds), stamps)?;
         }
@@ -553,7 +329,7 @@ fn merge_into(
     adds: BTreeMap<TallyKey, Tally>,
 ) -> Result<(), Error> {
     let (column, extra_column, extra_mark) = match owner {
-        Owner::Kiosk(..) => ("kiosk_id", ", facility_id", ", ?8"),
+        Owner::Kiosk(..) => ("kiosk_id", ", facility_id", ", ?10"),
         Owner::Facility(_) => ("facility_id", "", ""),
     };
     let (owner, facility): (&dyn rusqlite::ToSql, Option<i64>) = match &owner {
@@ -562,11 +338,12 @@ fn merge_into(
     };
     let mut read = tx.prepare_cached(&format!(
         "SELECT data FROM {table} WHERE local_day = ?1 AND {column} = ?2 AND department = ?3 \
-         AND questionnaire_id = ?4 AND questionnaire_version = ?5 AND rapid_repeat = ?6"
+         AND questionnaire_id = ?4 AND questionnaire_version = ?5 AND rapid_repeat = ?6 AND channel = ?7 AND point = ?8"
     ))?;
     let mut write = tx.prepare_cached(&format!(
         "INSERT OR REPLACE INTO {table} (local_day, {column}, department, questionnaire_id, \
-         questionnaire_version, rapid_repeat, data{extra_column}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7{extra_mark})"
+         questionnaire_version, rapid_repeat, channel, point, data{extra_column}) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9{extra_mark})"
     ))?;
     for (key, add) in adds {
         let day = key.day.to_string();
@@ -578,7 +355,9 @@ fn merge_into(
                     key.department,
                     key.questionnaire_id,
                     key.questionnaire_version,
-                    key.rapid_repeat
+                    key.rapid_repeat,
+                    key.channel.as_str(),
+                    key.point
                 ],
                 |r| r.get::<_, String>(0),
             )
@@ -589,6 +368,7 @@ fn merge_into(
         };
         tally.merge(&add);
         let json = store::tally_json(&tally);
+        let channel = key.channel.as_str();
         let mut values: Vec<&dyn rusqlite::ToSql> = vec![
             &day,
             owner,
@@ -596,6 +376,8 @@ fn merge_into(
             &key.questionnaire_id,
             &key.questionnaire_version,
             &key.rapid_repeat,
+            &channel,
+            &key.point,
             &json,
         ];
         if let Some(facility_id) = &facility {
@@ -646,6 +428,12 @@ fn text_ref(v: rusqlite::types::ValueRef<'_>) -> Result<&str, Error> {
     v.as_str().map_err(|e| Error::Corrupt(e.to_string()))
 }
 
+/// A stored channel name.
+fn channel_of(v: rusqlite::types::ValueRef<'_>) -> Result<Channel, Error> {
+    let name = text_ref(v)?;
+    Channel::parse(name).ok_or_else(|| Error::Corrupt(format!("a stored tally has the channel {name:?}")))
+}
+
 fn tally_row(row: &rusqlite::Row) -> Result<(TallyKey, String), Error> {
     let day: String = row.get(0)?;
     let key = TallyKey {
@@ -656,8 +444,10 @@ fn tally_row(row: &rusqlite::Row) -> Result<(TallyKey, String), Error> {
         questionnaire_id: row.get(2)?,
         questionnaire_version: row.get(3)?,
         rapid_repeat: row.get(4)?,
+        channel: channel_of(row.get_ref(5)?)?,
+        point: row.get(6)?,
     };
-    Ok((key, row.get(5)?))
+    Ok((key, row.get(7)?))
 }
 
 fn event(
@@ -670,6 +460,117 @@ fn event(
     tx.prepare_cached("INSERT INTO events (kind, kiosk_id, seq, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)")?
         .execute(params![kind, kiosk_id, seq.map(|s| s as i64), detail, now_text()])?;
     Ok(())
+}
+
+/// This backend's steps of [`ingest::run`], inside one immediate transaction.
+struct Steps<'c> {
+    tx: rusqlite::Transaction<'c>,
+}
+
+impl ingest::Steps for Steps<'_> {
+    async fn lock(&mut self, enrolment: &str) -> Result<ingest::Locked, Error> {
+        let (bound, facility_id, last_seq, last_hash): (Option<String>, i64, i64, String) = self.tx.query_row(
+            "SELECT kiosk_id, facility_id, last_seq, last_hash FROM kiosks WHERE id = ?1",
+            [enrolment],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+        Ok(ingest::Locked {
+            bound,
+            facility_id,
+            last: (last_seq as u64, last_hash),
+        })
+    }
+
+    async fn enrolment_of(&mut self, kiosk_id: &str) -> Result<Option<String>, Error> {
+        Ok(self
+            .tx
+            .query_row("SELECT id FROM kiosks WHERE kiosk_id = ?1", [kiosk_id], |r| r.get(0))
+            .optional()?)
+    }
+
+    async fn known(&mut self, kiosk_id: &str, ids: &[String], seqs: &[i64], known: &mut Known) -> Result<(), Error> {
+        // One query each, the lists passed as JSON arrays (two lookups per response cost more
+        // than the inserts).
+        let mut existing = self.tx.prepare_cached(HELD_IDS)?;
+        let mut rows = existing.query([serde_json::to_string(ids).expect("strings serialise")])?;
+        while let Some(row) = rows.next()? {
+            known.hashes.insert(row.get(0)?, row.get(1)?);
+        }
+        let mut at_seq = self.tx.prepare_cached(HELD_SEQS)?;
+        let mut rows = at_seq.query(params![
+            kiosk_id,
+            serde_json::to_string(seqs).expect("numbers serialise")
+        ])?;
+        while let Some(row) = rows.next()? {
+            known.seqs.insert(row.get::<_, i64>(0)? as u64, row.get(1)?);
+        }
+        Ok(())
+    }
+
+    async fn bind(&mut self, enrolment: &str, kiosk_id: &str) -> Result<(), Error> {
+        self.tx.execute(
+            "UPDATE kiosks SET kiosk_id = ?2 WHERE id = ?1",
+            params![enrolment, kiosk_id],
+        )?;
+        Ok(())
+    }
+
+    async fn insert(&mut self, kiosk_id: &str, facility_id: i64, rows: &[ingest::Row<'_>]) -> Result<(), Error> {
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO responses (id, kiosk_id, seq, facility_id, department, local_day, hash, body, received_at, \
+             clock_suspect, channel, point) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?;
+        let received = now_text();
+        for row in rows {
+            insert.execute(params![
+                row.id,
+                kiosk_id,
+                row.seq,
+                facility_id,
+                row.department,
+                row.day.to_string(),
+                row.hash,
+                row.body,
+                received,
+                row.clock_suspect,
+                row.channel.as_str(),
+                row.point
+            ])?;
+        }
+        Ok(())
+    }
+
+    async fn tallies(
+        &mut self,
+        kiosk_id: &str,
+        facility_id: i64,
+        daily: BTreeMap<TallyKey, Tally>,
+        monthly: BTreeMap<TallyKey, Tally>,
+    ) -> Result<(), Error> {
+        merge_tallies(&self.tx, kiosk_id, facility_id, daily)?;
+        merge_facility_tallies(&self.tx, facility_id, monthly, true)
+    }
+
+    async fn events(&mut self, kiosk_id: &str, events: &[Event]) -> Result<(), Error> {
+        for e in events {
+            event(&self.tx, &e.kind, kiosk_id, e.seq, &e.detail)?;
+        }
+        Ok(())
+    }
+
+    async fn finish(self, enrolment: &str, last: &(u64, String), waiting: Option<u64>) -> Result<(), Error> {
+        self.tx.execute(
+            "UPDATE kiosks SET last_seq = ?2, last_hash = ?3 WHERE id = ?1",
+            params![enrolment, clamp(last.0), last.1],
+        )?;
+        self.tx.execute(
+            "INSERT INTO kiosk_sync (id, at, waiting) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (id) DO UPDATE SET at = excluded.at, waiting = excluded.waiting",
+            params![enrolment, now_text(), waiting.map(clamp)],
+        )?;
+        self.tx.commit()?;
+        Ok(())
+    }
 }
 
 impl CentreStore for SqliteCentre {
@@ -943,101 +844,27 @@ impl CentreStore for SqliteCentre {
         catalog: &Catalog,
     ) -> Result<BatchResult, Error> {
         // The CPU work first, outside the connection's lock.
-        let mut prepared = store::prepare(responses, kiosk_id, catalog, Utc::now(), self.tz);
+        let prepared = ingest::prepare(
+            responses,
+            kiosk_id,
+            catalog,
+            ingest::KIOSK_CHANNELS,
+            Utc::now(),
+            self.tz,
+        );
         let mut conn = self.conn();
+        // Immediate: the write lock from the start, so the enrolment's row read below cannot
+        // change before the batch is stored.
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        // An enrolment is bound to the kiosk whose batch first stores something (below); any
-        // other kiosk is refused after.
-        let (bound, facility_id, last_seq, last_hash): (Option<String>, i64, i64, String) = tx.query_row(
-            "SELECT kiosk_id, facility_id, last_seq, last_hash FROM kiosks WHERE id = ?1",
-            [&enrolment.id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )?;
-        match &bound {
-            Some(b) if b != kiosk_id => return Ok(store::wrong_kiosk(responses, b)),
-            Some(_) => {}
-            None => {
-                let elsewhere: Option<String> = tx
-                    .query_row("SELECT id FROM kiosks WHERE kiosk_id = ?1", [kiosk_id], |r| r.get(0))
-                    .optional()?;
-                if let Some(existing) = elsewhere {
-                    return Err(store::enrolled_elsewhere(kiosk_id, &format!("enrolment {existing}")));
-                }
-            }
-        }
-        let mut known = Known {
-            last: (last_seq as u64, last_hash),
-            ..Known::default()
+        let batch = ingest::Batch {
+            enrolment,
+            kiosk_id,
+            responses,
+            waiting,
+            tz: self.tz,
         };
-        {
-            // What is held of the batch's ids and sequence numbers: one query each, the lists
-            // passed as JSON arrays (two lookups per response cost more than the inserts).
-            let ids: Vec<String> = responses.iter().map(|r| r.response.id.to_string()).collect();
-            let seqs: Vec<i64> = responses.iter().map(|r| clamp(r.seq)).collect();
-            let mut existing = tx.prepare_cached(HELD_IDS)?;
-            let mut rows = existing.query([serde_json::to_string(&ids).expect("strings serialise")])?;
-            while let Some(row) = rows.next()? {
-                known.hashes.insert(row.get(0)?, row.get(1)?);
-            }
-            let mut at_seq = tx.prepare_cached(HELD_SEQS)?;
-            let mut rows = at_seq.query(params![
-                kiosk_id,
-                serde_json::to_string(&seqs).expect("numbers serialise")
-            ])?;
-            while let Some(row) = rows.next()? {
-                known.seqs.insert(row.get::<_, i64>(0)? as u64, row.get(1)?);
-            }
-        }
-        let plan = store::plan(responses, kiosk_id, known, &prepared);
-        if bound.is_none() && !plan.inserts.is_empty() {
-            tx.execute(
-                "UPDATE kiosks SET kiosk_id = ?2 WHERE id = ?1",
-                params![enrolment.id, kiosk_id],
-            )?;
-        }
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO responses (id, kiosk_id, seq, facility_id, department, local_day, hash, body, received_at, \
-                 clock_suspect) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?;
-            let received = now_text();
-            for &(i, r) in &plan.inserts {
-                let day = r.response.submitted_at.with_timezone(&self.tz).date_naive().to_string();
-                let body = prepared.body(i);
-                insert.execute(params![
-                    r.response.id.to_string(),
-                    kiosk_id,
-                    r.seq as i64,
-                    facility_id,
-                    r.response.department,
-                    day,
-                    r.hash,
-                    body,
-                    received,
-                    prepared.suspect[i]
-                ])?;
-            }
-            for e in &plan.events {
-                event(&tx, &e.kind, kiosk_id, e.seq, &e.detail)?;
-            }
-        }
-        let tallies = prepared.tallies_of(&plan, self.tz);
-        let monthly = store::by_month(&tallies);
-        merge_tallies(&tx, kiosk_id, facility_id, tallies)?;
-        merge_facility_tallies(&tx, facility_id, monthly, true)?;
-        let (last_seq, last_hash) = (plan.last.0 as i64, plan.last.1.clone());
-        let result = plan.result;
-        tx.execute(
-            "UPDATE kiosks SET last_seq = ?2, last_hash = ?3 WHERE id = ?1",
-            params![enrolment.id, last_seq, last_hash],
-        )?;
-        tx.execute(
-            "INSERT INTO kiosk_sync (id, at, waiting) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (id) DO UPDATE SET at = excluded.at, waiting = excluded.waiting",
-            params![enrolment.id, now_text(), waiting.map(clamp)],
-        )?;
-        tx.commit()?;
-        Ok(result)
+        // Every step is synchronous here: the driver's future is ready at its first poll.
+        futures::executor::block_on(ingest::run(Steps { tx }, batch, prepared))
     }
 
     fn walk_responses(
@@ -1056,7 +883,8 @@ impl CentreStore for SqliteCentre {
                     "SELECT r.kiosk_id, r.seq, r.body FROM responses r JOIN facilities f ON f.id = r.facility_id \
                      WHERE r.local_day >= ?1 AND r.local_day <= ?2 AND NOT r.clock_suspect \
                      AND (?3 IS NULL OR f.name = ?3) AND (?4 IS NULL OR r.kiosk_id = ?4) AND (?5 IS NULL OR r.department = ?5) \
-                     AND (r.kiosk_id, r.seq) > (?6, ?7) \
+                     AND (r.kiosk_id, r.seq) > (?6, ?7) AND (?9 IS NULL OR r.channel = ?9) \
+                     AND (?10 IS NULL OR r.point = ?10) \
                      ORDER BY r.kiosk_id, r.seq LIMIT ?8",
                 )?;
                 let rows = stmt.query_map(
@@ -1068,7 +896,9 @@ impl CentreStore for SqliteCentre {
                         scope.department,
                         after.0,
                         after.1,
-                        store::RESPONSE_PAGE as i64
+                        store::RESPONSE_PAGE as i64,
+                        scope.channel.map(Channel::as_str),
+                        scope.point
                     ],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )?;
@@ -1157,6 +987,7 @@ impl CentreStore for SqliteCentre {
              WHERE r.local_day >= ?1 AND r.local_day <= ?2 AND NOT r.clock_suspect \
              AND {} AND (?4 IS NULL OR r.kiosk_id = ?4) AND (?5 IS NULL OR r.department = ?5) \
              AND (r.body LIKE '%\"text\"%' OR r.body LIKE '%\"other\"%') \
+             AND (?7 IS NULL OR r.channel = ?7) AND (?8 IS NULL OR r.point = ?8) \
              ORDER BY r.local_day DESC, r.received_at DESC LIMIT ?6",
             facility_filter("r", scope.facility.as_deref())
         ))?;
@@ -1168,7 +999,9 @@ impl CentreStore for SqliteCentre {
             scope.facility,
             scope.kiosk,
             scope.department,
-            store::COMMENT_SCAN as i64
+            store::COMMENT_SCAN as i64,
+            scope.channel.map(Channel::as_str),
+            scope.point
         ])?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
@@ -1192,19 +1025,29 @@ impl CentreStore for SqliteCentre {
         let parts = ranges.tables();
         for (table, (from, to)) in parts {
             let mut stmt = conn.prepare_cached(&format!(
-                "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, t.rapid_repeat, t.data, \
+                "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, t.rapid_repeat, t.channel, \
+                 t.point, t.data, \
                  f.name, t.kiosk_id FROM {table} t JOIN facilities f ON f.id = t.facility_id \
                  WHERE t.local_day >= ?1 AND t.local_day <= ?2 \
-                 AND {} AND (?4 IS NULL OR t.kiosk_id = ?4) AND (?5 IS NULL OR t.department = ?5)",
+                 AND {} AND (?4 IS NULL OR t.kiosk_id = ?4) AND (?5 IS NULL OR t.department = ?5) \
+                 AND (?6 IS NULL OR t.channel = ?6) AND (?7 IS NULL OR t.point = ?7)",
                 facility_filter("t", scope.facility.as_deref())
             ))?;
             let from = from.map_or_else(|| "0000-00-00".to_string(), |d| d.to_string());
             let to = to.map_or_else(|| "9999-99-99".to_string(), |d| d.to_string());
-            let mut rows = stmt.query(params![from, to, scope.facility, scope.kiosk, scope.department])?;
+            let mut rows = stmt.query(params![
+                from,
+                to,
+                scope.facility,
+                scope.kiosk,
+                scope.department,
+                scope.channel.map(Channel::as_str),
+                scope.point
+            ])?;
             let mut origin = store::TallyOrigin::default();
             while let Some(row) = rows.next()? {
                 let (key, json) = tally_row(row)?;
-                let (facility, kiosk) = (row.get_ref(6)?, row.get_ref(7)?);
+                let (facility, kiosk) = (row.get_ref(8)?, row.get_ref(9)?);
                 let (facility, kiosk) = (text_ref(facility)?, text_ref(kiosk)?);
                 if origin.facility != facility || origin.kiosk != kiosk {
                     origin = store::TallyOrigin {
@@ -1232,18 +1075,27 @@ impl CentreStore for SqliteCentre {
                 table
             };
             let mut stmt = conn.prepare_cached(&format!(
-                "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, t.rapid_repeat, t.data, \
+                "SELECT t.local_day, t.department, t.questionnaire_id, t.questionnaire_version, t.rapid_repeat, t.channel, \
+                 t.point, t.data, \
                  f.name FROM {table} t JOIN facilities f ON f.id = t.facility_id \
                  WHERE t.local_day >= ?1 AND t.local_day <= ?2 \
-                 AND {} AND (?4 IS NULL OR t.department = ?4)",
+                 AND {} AND (?4 IS NULL OR t.department = ?4) AND (?5 IS NULL OR t.channel = ?5) \
+                 AND (?6 IS NULL OR t.point = ?6)",
                 facility_filter("t", scope.facility.as_deref())
             ))?;
             let from = from.map_or_else(|| "0000-00-00".to_string(), |d| d.to_string());
             let to = to.map_or_else(|| "9999-99-99".to_string(), |d| d.to_string());
-            let mut rows = stmt.query(params![from, to, scope.facility, scope.department])?;
+            let mut rows = stmt.query(params![
+                from,
+                to,
+                scope.facility,
+                scope.department,
+                scope.channel.map(Channel::as_str),
+                scope.point
+            ])?;
             while let Some(row) = rows.next()? {
                 let (key, json) = tally_row(row)?;
-                f(text_ref(row.get_ref(6)?)?, key, store::parse_tally(&json)?);
+                f(text_ref(row.get_ref(8)?)?, key, store::parse_tally(&json)?);
             }
         }
         Ok(())
@@ -1399,8 +1251,8 @@ impl CentreStore for SqliteCentre {
         let table = if monthly { "tallies_month" } else { "tallies" };
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
-            "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, data \
-             FROM {table} WHERE kiosk_id = ?1"
+            "SELECT local_day, department, questionnaire_id, questionnaire_version, rapid_repeat, channel, point, \
+             data FROM {table} WHERE kiosk_id = ?1"
         ))?;
         let mut rows = stmt.query([kiosk_id])?;
         while let Some(row) = rows.next()? {

@@ -7,8 +7,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::store::StoredResponse;
-use crate::survey::{Catalog, Tally};
-use crate::sync::{Audit, AuditResult, BatchResult, Rejected};
+use crate::survey::{Catalog, Channel, Tally};
+use crate::sync::{Audit, AuditResult, BatchResult};
 
 /// A centre storage error.
 #[derive(Debug, thiserror::Error)]
@@ -307,6 +307,10 @@ pub struct Scope {
     pub kiosk: Option<String>,
     /// Department.
     pub department: Option<String>,
+    /// How the responses came.
+    pub channel: Option<Channel>,
+    /// Where (a point of the facility).
+    pub point: Option<String>,
     /// First local day.
     pub from: Option<NaiveDate>,
     /// Last local day.
@@ -325,6 +329,7 @@ impl Scope {
             ("facility", &self.facility),
             ("kiosk", &self.kiosk),
             ("department", &self.department),
+            ("point", &self.point),
         ] {
             if let Some(v) = value {
                 check_name(field, v)?;
@@ -538,6 +543,10 @@ pub struct TallyKey {
     pub questionnaire_version: u32,
     /// Whether these are rapid repeats.
     pub rapid_repeat: bool,
+    /// How the responses came.
+    pub channel: Channel,
+    /// Where, or `""` (responses from before channels named no point).
+    pub point: String,
 }
 
 /// The tallies a batch's new responses add, per key (days counted in `tz`). A backend merges
@@ -562,6 +571,8 @@ pub fn add_to_tallies(tallies: &mut BTreeMap<TallyKey, Tally>, s: &StoredRespons
         questionnaire_id: r.questionnaire_id.clone(),
         questionnaire_version: r.questionnaire_version,
         rapid_repeat: r.rapid_repeat,
+        channel: r.channel.unwrap_or_default(),
+        point: r.point.clone().unwrap_or_default(),
     };
     tallies.entry(key).or_default().add(r);
 }
@@ -705,280 +716,6 @@ pub fn parse_tally(json: &str) -> Result<Tally, Error> {
 /// Serialises a tally for storage.
 pub fn tally_json(tally: &Tally) -> String {
     serde_json::to_string(tally).expect("a tally serialises")
-}
-
-/// Whether a response's times can be believed at `now` (the centre's clock): started no
-/// earlier than 2020 and submitted no later than a day ahead. A kiosk whose clock is wrong
-/// stamps every response it takes wrongly; refusing them made the kiosk resend them for ever
-/// and, once the clock was set right, left a false "responses missing" gap. So they are stored
-/// (the chain stays whole and the kiosk stops resending), recorded as one `clock` event per
-/// batch, and counted in no figure, since the period they belong to is unknown.
-pub fn clock_plausible(r: &crate::survey::Response, now: DateTime<Utc>) -> bool {
-    let earliest = DateTime::parse_from_rfc3339("2020-01-01T00:00:00Z")
-        .expect("valid")
-        .with_timezone(&Utc);
-    r.started_at >= earliest && r.submitted_at <= now + chrono::Duration::days(1)
-}
-
-/// Checks one response against the batch and the questionnaires; `Ok` holds its JSON as the
-/// centre stores it, `Err` the reason to reject it.
-pub fn check(r: &StoredResponse, kiosk_id: &str, catalog: &Catalog, now: DateTime<Utc>) -> Result<String, String> {
-    if r.kiosk_id != kiosk_id {
-        return Err(format!("names kiosk {} in a batch from kiosk {kiosk_id}", r.kiosk_id));
-    }
-    let resp = &r.response;
-    let q = catalog
-        .get(&resp.questionnaire_id, resp.questionnaire_version)
-        .ok_or_else(|| {
-            format!(
-                "unknown questionnaire {}@{}",
-                resp.questionnaire_id, resp.questionnaire_version
-            )
-        })?;
-    resp.validate(q).map_err(|e| e.to_string())?;
-    // A wrong clock is judged by `clock_plausible` (kept, not counted); a time no clock gives
-    // (chrono takes years from −262,143 on, PostgreSQL dates end at 4713 BC) is refused.
-    let _ = now;
-    for t in [resp.started_at, resp.submitted_at] {
-        if !(1900..=9999).contains(&t.year()) {
-            return Err(format!("timestamp {} outside the years 1900–9999", t.to_rfc3339()));
-        }
-    }
-    if r.seq == 0 {
-        return Err("seq must start at 1".into());
-    }
-    if r.seq > i64::MAX as u64 {
-        // Both databases store it as a signed 64-bit integer.
-        return Err("seq out of range".into());
-    }
-    if let Some(d) = &resp.department {
-        // PostgreSQL text cannot hold NUL, and no department name needs a control character.
-        if d.chars().count() > MAX_NAME {
-            return Err("department name too long".into());
-        }
-        if d.chars().any(char::is_control) {
-            return Err("department name holds a control character".into());
-        }
-    }
-    // The canonical bytes serve twice: for the hash, then (with the hashes) as the stored JSON.
-    let canonical = crate::store::canonical_bytes(r.seq, &r.kiosk_id, resp);
-    if crate::store::link_canonical(&r.prev_hash, &canonical) != r.hash {
-        return Err("hash does not match the response's content".into());
-    }
-    Ok(crate::store::stored_json(canonical, &r.prev_hash, &r.hash))
-}
-
-/// A rejection entry.
-pub fn rejected(r: &StoredResponse, error: impl Into<String>) -> Rejected {
-    Rejected {
-        id: r.response.id,
-        error: error.into(),
-    }
-}
-
-/// Why a request naming kiosk `claimed` is refused when its token is bound to kiosk `bound`.
-pub fn other_kiosk(bound: &str, claimed: &str) -> String {
-    format!("kiosk_id: this token belongs to kiosk {bound}, not {claimed}")
-}
-
-/// The answer to a batch posted with a token bound to another kiosk (`bound`): every response
-/// rejected, nothing stored.
-pub fn wrong_kiosk(responses: &[StoredResponse], bound: &str) -> BatchResult {
-    BatchResult {
-        rejected: responses
-            .iter()
-            .map(|r| rejected(r, format!("this token belongs to kiosk {bound}")))
-            .collect(),
-        ..BatchResult::default()
-    }
-}
-
-/// What the centre already holds that a batch touches: read by a backend inside its
-/// transaction, then handed to [`plan`].
-#[derive(Debug, Default)]
-pub struct Known {
-    /// The hash stored under each response id of the batch that is already held.
-    pub hashes: std::collections::HashMap<String, String>,
-    /// The response id stored at each sequence number of the batch already taken (this kiosk).
-    pub seqs: std::collections::HashMap<u64, String>,
-    /// Highest sequence number and its hash so far.
-    pub last: (u64, String),
-}
-
-/// The work on a batch that needs nothing from the database: each response checked, the
-/// stored JSON of those that pass, and their tallies. Done before a backend takes its lock or
-/// opens its transaction, so concurrent batches share the CPU cores and the lock is held only
-/// for the database work.
-#[derive(Debug)]
-pub struct Prepared {
-    /// Per response: its JSON as stored when it passed, else the reason to reject it.
-    pub checked: Vec<Result<String, String>>,
-    /// The tallies of every response that passed (but those whose clock is suspect).
-    pub tallies: BTreeMap<TallyKey, Tally>,
-    /// How many passed.
-    pub passed: usize,
-    /// Per response: its times cannot be believed (see [`clock_plausible`]); stored, not counted.
-    pub suspect: Vec<bool>,
-}
-
-/// Prepares a batch (see [`Prepared`]); days are counted in `tz`.
-pub fn prepare(
-    responses: &[StoredResponse],
-    kiosk_id: &str,
-    catalog: &Catalog,
-    now: DateTime<Utc>,
-    tz: chrono_tz::Tz,
-) -> Prepared {
-    let mut tallies = BTreeMap::new();
-    let suspect: Vec<bool> = responses.iter().map(|r| !clock_plausible(&r.response, now)).collect();
-    let checked: Vec<Result<String, String>> = responses
-        .iter()
-        .zip(&suspect)
-        .map(|(r, &suspect)| {
-            let body = check(r, kiosk_id, catalog, now)?;
-            if !suspect {
-                add_to_tallies(&mut tallies, r, tz);
-            }
-            Ok(body)
-        })
-        .collect();
-    let passed = checked.iter().filter(|c| c.is_ok()).count();
-    Prepared {
-        checked,
-        tallies,
-        passed,
-        suspect,
-    }
-}
-
-impl Prepared {
-    /// The stored JSON of the `i`th response (one that passed its checks).
-    pub fn body(&self, i: usize) -> &str {
-        self.checked[i].as_deref().unwrap_or_default()
-    }
-
-    /// The tallies of what `plan` inserts: the prepared ones when it inserts every response
-    /// that passed (the usual case), else recounted (a retry holding duplicates).
-    pub fn tallies_of(&mut self, plan: &Plan, tz: chrono_tz::Tz) -> BTreeMap<TallyKey, Tally> {
-        if plan.inserts.len() == self.passed {
-            std::mem::take(&mut self.tallies)
-        } else {
-            tallies(
-                plan.inserts.iter().filter(|&&(i, _)| !self.suspect[i]).map(|&i| i.1),
-                tz,
-            )
-        }
-    }
-}
-
-/// What to do with a batch: decided without touching the database, so both backends behave
-/// the same and the decisions can be tested case by case.
-#[derive(Debug, Default)]
-pub struct Plan<'a> {
-    /// The answer to the kiosk.
-    pub result: BatchResult,
-    /// Responses to insert, with their position in the batch.
-    pub inserts: Vec<(usize, &'a StoredResponse)>,
-    /// Tamper and gap events to record.
-    pub events: Vec<Event>,
-    /// The kiosk's highest sequence number and hash afterwards.
-    pub last: (u64, String),
-}
-
-/// The furthest a response's sequence number may lie past the last one the centre holds of its
-/// kiosk (the gap between them is reported as missing responses): a kiosk offline for a year
-/// at a busy desk takes far fewer.
-pub const MAX_SEQ_JUMP: u64 = 100_000;
-
-/// Decides, response by response, what a batch does to the centre.
-pub fn plan<'a>(responses: &'a [StoredResponse], kiosk_id: &str, mut known: Known, prepared: &Prepared) -> Plan<'a> {
-    let mut plan = Plan::default();
-    let event = |kind: &str, seq: u64, detail: String| Event {
-        kind: kind.into(),
-        kiosk_id: kiosk_id.into(),
-        seq: Some(seq),
-        detail,
-    };
-    for (i, r) in responses.iter().enumerate() {
-        let id = r.response.id.to_string();
-        if let Err(why) = &prepared.checked[i] {
-            if why.starts_with("hash") {
-                plan.events
-                    .push(event("tamper", r.seq, format!("response {id}: {why}")));
-            }
-            plan.result.rejected.push(rejected(r, why.as_str()));
-            continue;
-        }
-        if let Some(hash) = known.hashes.get(&id) {
-            if *hash == r.hash {
-                plan.result.duplicates.push(r.response.id);
-            } else {
-                let why = "a response with this id is already held with different content";
-                plan.events
-                    .push(event("tamper", r.seq, format!("response {id}: {why}")));
-                plan.result.rejected.push(rejected(r, why));
-            }
-            continue;
-        }
-        if let Some(other) = known.seqs.get(&r.seq) {
-            let why = format!("sequence number {} already holds response {other}", r.seq);
-            plan.events.push(event("tamper", r.seq, why.clone()));
-            plan.result.rejected.push(rejected(r, why));
-            continue;
-        }
-        let (last_seq, last_hash) = &known.last;
-        if r.seq > last_seq.saturating_add(MAX_SEQ_JUMP) {
-            // A stolen token must not move the chain's end out of reach of the real kiosk.
-            let why = format!(
-                "sequence number {} is more than {MAX_SEQ_JUMP} past this kiosk's last ({last_seq}); no kiosk takes that many responses between two syncs",
-                r.seq
-            );
-            plan.events.push(event("tamper", r.seq, why.clone()));
-            plan.result.rejected.push(rejected(r, why));
-            continue;
-        }
-        if r.seq == last_seq + 1 && r.prev_hash != *last_hash {
-            plan.events.push(event(
-                "tamper",
-                r.seq,
-                "chain broken: prev_hash does not match the response before".into(),
-            ));
-        } else if r.seq > last_seq + 1 {
-            plan.events.push(event(
-                "gap",
-                last_seq + 1,
-                format!("responses {}–{} missing", last_seq + 1, r.seq - 1),
-            ));
-        }
-        if r.seq > *last_seq {
-            known.last = (r.seq, r.hash.clone());
-        }
-        known.hashes.insert(id.clone(), r.hash.clone());
-        known.seqs.insert(r.seq, id);
-        plan.inserts.push((i, r));
-        plan.result.accepted.push(r.response.id);
-    }
-    let stamped: Vec<&StoredResponse> = plan
-        .inserts
-        .iter()
-        .filter(|&&(i, _)| prepared.suspect[i])
-        .map(|&(_, r)| r)
-        .collect();
-    if let Some(first) = stamped.first() {
-        plan.result.clock_suspect = stamped.iter().map(|r| r.response.id).collect();
-        plan.events.push(event(
-            "clock",
-            first.seq,
-            format!(
-                "{} responses stamped with times the centre cannot believe (the first, seq {}, submitted {}): the kiosk's clock is wrong; stored, counted in no figure",
-                stamped.len(),
-                first.seq,
-                first.response.submitted_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            ),
-        ));
-    }
-    plan.last = known.last;
-    plan
 }
 
 #[cfg(test)]

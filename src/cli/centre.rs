@@ -13,7 +13,7 @@ use clap::Subcommand;
 use hailong::centre::{self as server, Centre, CentreStore, Scope};
 use hailong::i18n::{tr, tr_args};
 use hailong::report::Period;
-use hailong::survey::{Catalog, Locale};
+use hailong::survey::{Catalog, Channel, Locale};
 use hailong::sync::client::{self, Target};
 use hailong::sync::schedule::{self, Audited, Done, Next};
 
@@ -139,6 +139,12 @@ pub enum Command {
         /// Only this questionnaire id.
         #[arg(long)]
         questionnaire: Option<String>,
+        /// Only responses that came this way: kiosk, phone, ticket, poster, paper, interview.
+        #[arg(long, value_parser = parse_channel)]
+        channel: Option<Channel>,
+        /// Only responses from this point (a named place of the facility).
+        #[arg(long)]
+        point: Option<String>,
         /// File format.
         #[arg(long, value_enum, default_value = "csv")]
         format: hailong::report::export::Format,
@@ -157,6 +163,12 @@ pub enum Command {
         /// Only this department.
         #[arg(long)]
         department: Option<String>,
+        /// Only responses that came this way: kiosk, phone, ticket, poster, paper, interview.
+        #[arg(long, value_parser = parse_channel)]
+        channel: Option<Channel>,
+        /// Only responses from this point (a named place of the facility).
+        #[arg(long)]
+        point: Option<String>,
         /// 2026-Q1 … 2026, all (default).
         #[arg(long)]
         period: Option<String>,
@@ -586,6 +598,8 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
             period,
             department,
             questionnaire,
+            channel,
+            point,
             format,
             output,
         } => {
@@ -603,6 +617,8 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
                 scope: Scope {
                     facility: Some(facility),
                     department,
+                    channel,
+                    point,
                     from: period.from,
                     to: period.to,
                     ..Scope::default()
@@ -639,6 +655,8 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
             facility,
             kiosk,
             department,
+            channel,
+            point,
             period,
             json,
         } => {
@@ -649,6 +667,8 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
                 facility,
                 kiosk,
                 department,
+                channel,
+                point,
                 from: period.from,
                 to: period.to,
             };
@@ -664,6 +684,14 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A channel as `--channel` names it.
+fn parse_channel(name: &str) -> Result<Channel, String> {
+    Channel::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = Channel::ALL.iter().map(|c| c.as_str()).collect();
+        format!("one of {}", names.join(", "))
+    })
 }
 
 fn centre(env: &Env, store: Arc<dyn server::Backend>) -> Result<Centre> {

@@ -17,7 +17,7 @@ use crate::kiosk::session::Session;
 use crate::kiosk::staff::{self, Staff, pin};
 use crate::kiosk::sync_worker::SyncEvent;
 use crate::kiosk::theme::Metrics;
-use crate::survey::{Catalog, Locale, Questionnaire, Response, Status};
+use crate::survey::{Catalog, Channel, Locale, Questionnaire, Response, Status};
 
 pub use crate::kiosk::saver::RETRY;
 pub use crate::kiosk::screen::survey::{ANSWER_GUARD, NOTED, STILL_THERE};
@@ -394,7 +394,8 @@ impl Kiosk {
                     self.setup.questionnaire.clone(),
                     self.locale,
                     &self.setup.config.departments,
-                );
+                )
+                .from(Channel::Kiosk, self.setup.config.point());
                 self.screen = Screen::Survey(Box::new(Survey::new(session, now)));
             }
             welcome::Action::Feedback => {

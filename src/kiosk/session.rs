@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{SubsecRound, Utc};
 
 use crate::kiosk::typing::Composer;
-use crate::survey::{Answer, Item, ItemKind, Locale, Questionnaire, Response, Status};
+use crate::survey::{Answer, Channel, Item, ItemKind, Locale, Questionnaire, Response, Status};
 
 /// Percent buttons step by ten; "over 100 %" is stored as this value.
 pub const OVER_100: u16 = 110;
@@ -93,6 +93,13 @@ impl Session {
             session.go_to(0);
         }
         session
+    }
+
+    /// Stamps the response with how it came and where (DESIGN §12).
+    pub fn from(mut self, channel: Channel, point: &str) -> Session {
+        self.response.channel = Some(channel);
+        self.response.point = Some(point.trim()).filter(|p| !p.is_empty()).map(str::to_string);
+        self
     }
 
     /// The current step.

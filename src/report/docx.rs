@@ -118,7 +118,7 @@ fn widths(fixed: &[usize], rest: usize) -> Vec<usize> {
 pub fn column_widths(r: &QuarterlyReport) -> Vec<Vec<usize>> {
     let compared = r.compared.len();
     vec![
-        widths(&[4455, 2900], 1),
+        widths(&[2855], 5),
         widths(&[3155], 2 + compared),
         widths(&[2255, 1000, 1000], r.sections.len()),
         widths(&[600, 3255, 760, 760, 760, 760, 760, 900], 1),
@@ -193,24 +193,12 @@ pub fn quarterly(r: &QuarterlyReport, locale: Locale) -> Result<Vec<u8>, String>
         .add_paragraph(bold(&tr(locale, id!("quarterly-part-2"))))
         .add_paragraph(para(&tr(locale, id!("quarterly-by-form"))))
         .add_table(table(
-            &[
-                tr(locale, id!("quarterly-col-form")),
-                tr(locale, id!("quarterly-col-channel")),
-                tr(locale, id!("quarterly-col-responses")),
-            ],
-            &r.forms
-                .iter()
-                .map(|f| {
-                    vec![
-                        f.title.clone(),
-                        tr(locale, id!("quarterly-channel-kiosk")),
-                        super::text::count(locale, f.responses),
-                    ]
-                })
-                .collect::<Vec<_>>(),
+            &QuarterlyReport::trust_head(locale),
+            &r.trust_cells(locale),
             &cols[0],
-            &[0, 1],
+            &[0],
         ))
+        .add_paragraph(para(&tr(locale, id!("quarterly-trust-note"))))
         .add_paragraph(para(""))
         .add_paragraph(para(&tr(locale, id!("quarterly-overall"))))
         .add_table(table(

@@ -22,7 +22,7 @@ use super::model::{Level, Model};
 use super::{Report, ResponseSource};
 use crate::i18n::{tr, tr_args};
 use crate::store::{self, Filter, StoredResponse};
-use crate::survey::{Answer, ItemKind, Locale, Questionnaire, Status, follow_up_code_of};
+use crate::survey::{Answer, Channel, ItemKind, Locale, Questionnaire, Status, follow_up_code_of};
 
 /// Export file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -128,7 +128,7 @@ pub enum Cell {
     Empty,
 }
 
-const FIXED: [crate::i18n::Id; 12] = [
+const FIXED: [crate::i18n::Id; 14] = [
     id!("export-col-id"),
     id!("export-col-seq"),
     id!("export-col-kiosk"),
@@ -141,13 +141,17 @@ const FIXED: [crate::i18n::Id; 12] = [
     id!("export-col-started"),
     id!("export-col-submitted"),
     id!("export-col-comment"),
+    // Added after the comment, so every column before keeps its place in scripts that read
+    // by position.
+    id!("export-col-channel"),
+    id!("export-col-point"),
 ];
 
 /// The header row: fixed columns in `locale`, then the answer columns.
 pub fn header(columns: &[Column], locale: Locale) -> Vec<String> {
     let mut h: Vec<String> = FIXED[..11].iter().map(|id| tr(locale, *id)).collect();
     h.extend(columns.iter().map(Column::header));
-    h.push(tr(locale, FIXED[11]));
+    h.extend(FIXED[11..].iter().map(|id| tr(locale, *id)));
     h
 }
 
@@ -183,7 +187,7 @@ pub fn header_words(columns: &[Column], questionnaires: &[Questionnaire], locale
         }
         Column::Other(code) => crate::i18n::tr_args(locale, id!("export-col-other"), &[("code", code.clone().into())]),
     }));
-    h.push(tr(locale, FIXED[11]));
+    h.extend(FIXED[11..].iter().map(|id| tr(locale, *id)));
     h
 }
 
@@ -231,6 +235,8 @@ pub struct Labels {
     yes: String,
     no: String,
     not_used: String,
+    /// Each channel's name, in [`Channel::ALL`]'s order.
+    channels: Vec<(Channel, String)>,
     /// Per questionnaire id and version, per answer code (`G2`, `A1.why`), option code → text.
     options: Vec<((String, u32), OptionTexts)>,
 }
@@ -269,6 +275,10 @@ impl Labels {
             yes: tr(locale, id!("export-yes")),
             no: tr(locale, id!("export-no")),
             not_used: tr(locale, id!("scale-not-used")),
+            channels: Channel::ALL
+                .into_iter()
+                .map(|c| (c, crate::report::text::channel_name(locale, c)))
+                .collect(),
             options,
         }
     }
@@ -327,7 +337,7 @@ pub fn cells_with(s: &StoredResponse, columns: &[Column], tz: chrono_tz::Tz, lab
             Some(_) => Cell::DateTime(submitted),
         },
     ];
-    out.reserve(columns.len() + 1);
+    out.reserve(columns.len() + 3);
     for c in columns {
         out.push(match c {
             Column::Item(code) => match r.answers.get(code) {
@@ -362,6 +372,15 @@ pub fn cells_with(s: &StoredResponse, columns: &[Column], tz: chrono_tz::Tz, lab
         });
     }
     out.push(r.comment().map_or(Cell::Empty, Cell::Text));
+    // A response from before channels came from a kiosk, at no recorded point.
+    let channel = r.channel.unwrap_or_default();
+    out.push(
+        match labels.and_then(|l| l.channels.iter().find(|(c, _)| *c == channel)) {
+            Some((_, name)) => text(name),
+            None => text(channel.as_str()),
+        },
+    );
+    out.push(r.point.as_deref().map_or(Cell::Empty, text));
     out
 }
 

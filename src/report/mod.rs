@@ -39,6 +39,12 @@ pub struct Report {
     pub department: Option<String>,
     /// The questionnaire filter, if any.
     pub questionnaire: Option<String>,
+    /// The channel filter, if any (the centre's reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<crate::survey::Channel>,
+    /// The point filter, if any (the centre's reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub point: Option<String>,
     /// The figures.
     #[serde(flatten)]
     pub summary: Summary,
@@ -108,6 +114,8 @@ pub fn build<S: ResponseSource<Filter = Filter> + ?Sized>(
         to: period.to,
         department: filter.department,
         questionnaire: filter.questionnaire,
+        channel: None,
+        point: None,
         summary,
     })
 }

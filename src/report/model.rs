@@ -122,6 +122,10 @@ pub struct Model {
     pub to: Option<NaiveDate>,
     /// The department filter, if any.
     pub department: Option<String>,
+    /// The channel filter, if any.
+    pub channel: Option<crate::survey::Channel>,
+    /// The point filter, if any.
+    pub point: Option<String>,
     /// The questionnaire filter, if any.
     pub questionnaire: Option<String>,
     /// The language the labels are in.
@@ -208,6 +212,8 @@ impl Model {
             from: report.from,
             to: report.to,
             department: report.department.clone(),
+            channel: report.channel,
+            point: report.point.clone(),
             questionnaire: report.questionnaire.clone(),
             locale,
             counts: Counts {

@@ -35,6 +35,10 @@ pub struct Form {
     pub source: Option<String>,
     /// Responses on it in the period.
     pub responses: u64,
+    /// Its responses the facility took itself (kiosk, paper, interview: "tự khảo sát").
+    pub self_survey: Summary,
+    /// Its responses patients gave on their own phones (phone, ticket, poster: independent).
+    pub independent: Summary,
 }
 
 /// One question of the item table: the share of each score and of "not used".
@@ -253,6 +257,42 @@ impl QuarterlyReport {
             Some(source) => format!("{}: {source}", form.title),
             None => form.title.clone(),
         }
+    }
+
+    /// Section II's first table head: each form's self-survey beside its independent survey,
+    /// as the Sở reports them ("KQ tự khảo sát của đơn vị" beside "KQ khảo sát qua QR").
+    pub fn trust_head(locale: Locale) -> Vec<String> {
+        [
+            id!("quarterly-col-form"),
+            id!("quarterly-col-self-n"),
+            id!("quarterly-col-self-rate"),
+            id!("quarterly-col-independent-n"),
+            id!("quarterly-col-independent-rate"),
+            id!("quarterly-col-responses"),
+        ]
+        .into_iter()
+        .map(|id| tr(locale, id))
+        .collect()
+    }
+
+    /// Section II's first table, in the order of [`QuarterlyReport::trust_head`]: a rate is
+    /// "—" where no response came that way.
+    pub fn trust_cells(&self, locale: Locale) -> Vec<Vec<String>> {
+        let count = |n: u64| crate::report::text::count(locale, n);
+        let rate = |s: &Summary| crate::report::text::percent(locale, s.satisfied_pct.filter(|_| s.responses > 0));
+        self.forms
+            .iter()
+            .map(|f| {
+                vec![
+                    f.title.clone(),
+                    count(f.self_survey.responses),
+                    rate(&f.self_survey),
+                    count(f.independent.responses),
+                    rate(&f.independent),
+                    count(f.responses),
+                ]
+            })
+            .collect()
     }
 
     /// Section II's table head: the figure, this period, each compared period, n.

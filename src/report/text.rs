@@ -103,6 +103,20 @@ pub fn verdict_words(locale: Locale, j: Judgement) -> String {
     }
 }
 
+/// A channel's name in `locale` (`Ki-ốt`, `Điện thoại (mã QR trên ki-ốt)`…).
+pub fn channel_name(locale: Locale, channel: crate::survey::Channel) -> String {
+    use crate::survey::Channel;
+    let id = match channel {
+        Channel::Kiosk => id!("channel-kiosk"),
+        Channel::Phone => id!("channel-phone"),
+        Channel::Ticket => id!("channel-ticket"),
+        Channel::Poster => id!("channel-poster"),
+        Channel::Paper => id!("channel-paper"),
+        Channel::Interview => id!("channel-interview"),
+    };
+    tr(locale, id)
+}
+
 /// The verdict in a table cell (`Đạt`, `Sát mục tiêu`…).
 pub fn verdict_short(locale: Locale, j: Judgement) -> String {
     tr(
@@ -202,6 +216,16 @@ pub fn render_model(model: &Model) -> String {
             id!("report-department"),
             &[("department", d.as_str().into())],
         ));
+    }
+    if let Some(channel) = model.channel {
+        say(tr_args(
+            locale,
+            id!("report-channel"),
+            &[("channel", channel_name(locale, channel).into())],
+        ));
+    }
+    if let Some(p) = &model.point {
+        say(tr_args(locale, id!("report-point"), &[("point", p.as_str().into())]));
     }
     let c = &model.counts;
     say(tr_args(

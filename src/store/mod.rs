@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 pub use chain::{GENESIS, canonical_bytes, link, link_canonical, stored_json};
 
-use crate::survey::{InvalidResponse, Locale, Questionnaire, Response, ResponseId, Status, Tally};
+use crate::survey::{Channel, InvalidResponse, Locale, Questionnaire, Response, ResponseId, Status, Tally};
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -146,6 +146,10 @@ impl<'de> Deserialize<'de> for StoredResponse {
             rapid_repeat: bool,
             #[serde(deserialize_with = "answers_in_order")]
             answers: BTreeMap<String, crate::survey::Answer>,
+            #[serde(default)]
+            channel: Option<crate::survey::Channel>,
+            #[serde(default)]
+            point: Option<String>,
             prev_hash: String,
             hash: String,
         }
@@ -164,6 +168,8 @@ impl<'de> Deserialize<'de> for StoredResponse {
                 status: w.status,
                 rapid_repeat: w.rapid_repeat,
                 answers: w.answers,
+                channel: w.channel,
+                point: w.point,
             },
             prev_hash: w.prev_hash,
             hash: w.hash,
@@ -558,8 +564,8 @@ impl Store {
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO responses (seq, id, kiosk_id, questionnaire_id, questionnaire_version, department, \
-                 locale, started_at, submitted_at, local_day, status, rapid_repeat, answers, prev_hash, hash) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                 locale, started_at, submitted_at, local_day, status, rapid_repeat, answers, prev_hash, hash, \
+                 channel, point) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )?;
             for (_, r) in batch {
                 seq += 1;
@@ -581,6 +587,8 @@ impl Store {
                     serde_json::to_string(&r.answers).expect("answers serialise"),
                     prev_hash,
                     hash,
+                    r.channel.map(|c| c.as_str()),
+                    r.point,
                 ])?;
                 tallies.entry(tally_key(day, r)).or_default().add(r);
                 saved.push(Saved {
@@ -1004,7 +1012,10 @@ impl Store {
 fn retally(tx: &rusqlite::Transaction) -> Result<()> {
     let mut tallies: BTreeMap<TallyKey, Tally> = BTreeMap::new();
     {
-        let mut stmt = tx.prepare(&format!("SELECT {ROW_COLUMNS}, local_day FROM responses ORDER BY seq"))?;
+        // Run by migration 2, before the channel columns exist.
+        let mut stmt = tx.prepare(&format!(
+            "SELECT {ROW_COLUMNS_BEFORE_CHANNELS}, local_day FROM responses ORDER BY seq"
+        ))?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let stored = match read_row(row) {
@@ -1016,7 +1027,7 @@ fn retally(tx: &rusqlite::Transaction) -> Result<()> {
                 Err(e) => return Err(e),
             };
             let r = &stored.response;
-            let key = tally_key(row.get::<_, String>(14)?, r);
+            let key = tally_key(row.get::<_, String>(16)?, r);
             tallies.entry(key).or_default().add(r);
         }
     }
@@ -1099,7 +1110,13 @@ fn stored_fingerprint(conn: &Connection, q: &Questionnaire) -> Result<Option<Str
 }
 
 const ROW_COLUMNS: &str = "seq, id, kiosk_id, questionnaire_id, questionnaire_version, department, locale, \
-                           started_at, submitted_at, status, rapid_repeat, answers, prev_hash, hash";
+                           started_at, submitted_at, status, rapid_repeat, answers, prev_hash, hash, \
+                           channel, point";
+
+/// [`ROW_COLUMNS`] as a database from before migration 4 (channel and point) can give them.
+const ROW_COLUMNS_BEFORE_CHANNELS: &str = "seq, id, kiosk_id, questionnaire_id, questionnaire_version, department, \
+                           locale, started_at, submitted_at, status, rapid_repeat, answers, prev_hash, hash, \
+                           NULL, NULL";
 
 fn read_row(row: &Row) -> Result<StoredResponse> {
     let seq = row.get::<_, i64>(0)? as u64;
@@ -1114,6 +1131,11 @@ fn read_row(row: &Row) -> Result<StoredResponse> {
     let locale: String = row.get(6)?;
     let status: String = row.get(9)?;
     let answers: String = row.get(11)?;
+    let channel: Option<String> = row.get(14)?;
+    let channel = match channel {
+        None => None,
+        Some(name) => Some(Channel::parse(&name).ok_or_else(|| bad(format!("bad channel `{name}`")))?),
+    };
     Ok(StoredResponse {
         seq,
         kiosk_id: row.get(2)?,
@@ -1128,6 +1150,8 @@ fn read_row(row: &Row) -> Result<StoredResponse> {
             status: Status::parse(&status).ok_or_else(|| bad(format!("bad status `{status}`")))?,
             rapid_repeat: row.get(10)?,
             answers: serde_json::from_str(&answers).map_err(|e| bad(format!("bad answers: {e}")))?,
+            channel,
+            point: row.get(15)?,
         },
         prev_hash: row.get(12)?,
         hash: row.get(13)?,

@@ -95,4 +95,12 @@ CREATE TRIGGER notes_append_only_update
 BEFORE UPDATE OF seq, id, kiosk_id, code, body, prev_hash, hash ON notes
 BEGIN SELECT RAISE(ABORT, 'notes are append-only'); END;
 "#,
+    // 4: how each response came and where (DESIGN §12): chained with it, so append-only too.
+    r#"
+ALTER TABLE responses ADD COLUMN channel TEXT;
+ALTER TABLE responses ADD COLUMN point TEXT;
+CREATE TRIGGER responses_append_only_channel
+BEFORE UPDATE OF channel, point ON responses
+BEGIN SELECT RAISE(ABORT, 'responses are append-only'); END;
+"#,
 ];

@@ -233,5 +233,7 @@ fn one(
         status,
         rapid_repeat: false,
         answers,
+        channel: None,
+        point: None,
     }
 }

@@ -10,5 +10,5 @@ pub mod scoring;
 
 pub use load::{Catalog, LoadError};
 pub use model::{ChoiceOption, FollowUp, Item, ItemKind, LocalText, Locale, Questionnaire, Section, follow_up_code_of};
-pub use response::{Answer, InvalidResponse, Response, ResponseId, Status};
+pub use response::{Answer, Channel, InvalidResponse, Response, ResponseId, Status};
 pub use scoring::{Figures, Judgement, ScoringOptions, Summary, Tally, Unsettled, Verdict, judge, summarize};

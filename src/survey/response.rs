@@ -84,6 +84,69 @@ impl Status {
     }
 }
 
+/// How a response came (DESIGN §12). Responses stored before channels existed carry none and
+/// count as `kiosk`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// The patient, at a kiosk.
+    #[default]
+    Kiosk,
+    /// The patient, on their phone, from a kiosk's rotating QR code.
+    Phone,
+    /// The patient, on their phone, from a single-use code on a queue ticket or discharge paper.
+    Ticket,
+    /// Anyone, from a static printed code at a point (lower trust, shown apart).
+    Poster,
+    /// The patient filled a paper form; staff keyed it.
+    Paper,
+    /// Staff or a relative read the form to the patient and ticked.
+    Interview,
+}
+
+impl Channel {
+    /// Every channel, in the order reports list them: self-survey first, then independent.
+    pub const ALL: [Channel; 6] = [
+        Channel::Kiosk,
+        Channel::Paper,
+        Channel::Interview,
+        Channel::Phone,
+        Channel::Ticket,
+        Channel::Poster,
+    ];
+
+    /// Its name in data (`kiosk`, `phone`…): exports, filters, the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Kiosk => "kiosk",
+            Channel::Phone => "phone",
+            Channel::Ticket => "ticket",
+            Channel::Poster => "poster",
+            Channel::Paper => "paper",
+            Channel::Interview => "interview",
+        }
+    }
+
+    /// The channel named `name` (as [`Channel::as_str`] writes it).
+    pub fn parse(name: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
+    /// Whether the facility's own staff or kiosk took the answer (the Sở's "tự khảo sát"), as
+    /// opposed to the patient answering on their own phone (independent).
+    pub fn is_self_survey(self) -> bool {
+        matches!(self, Channel::Kiosk | Channel::Paper | Channel::Interview)
+    }
+}
+
+impl std::fmt::Display for Channel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A response as the kiosk produces it, before the store numbers and chains it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Response {
@@ -109,6 +172,14 @@ pub struct Response {
     pub rapid_repeat: bool,
     /// Answers by item code (`A1`, `A1.why`, `G2`…).
     pub answers: BTreeMap<String, Answer>,
+    /// How the response came. Part of the chained bytes when present; responses stored before
+    /// channels have none (and so hash as they always did) and count as [`Channel::Kiosk`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
+    /// Where: a named place of the facility (reception, a ward, the vaccination room). Chained
+    /// like the channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub point: Option<String>,
 }
 
 /// Why a response does not fit its questionnaire.
@@ -156,6 +227,8 @@ impl Response {
             status: Status::Partial,
             rapid_repeat: false,
             answers: BTreeMap::new(),
+            channel: None,
+            point: None,
         }
     }
 

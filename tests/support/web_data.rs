@@ -336,6 +336,16 @@ pub fn on_every_backend(case: fn(&Path, Server)) {
 
 /// The report API's answer for `facility` (and `department`) this quarter.
 pub fn api_report(server: &Server, facility: &str, department: Option<&str>) -> serde_json::Value {
+    let mut query = vec![("facility", facility)];
+    if let Some(d) = department {
+        query.push(("department", d));
+    }
+    api_report_with(server, &query)
+}
+
+/// The report API's answer for `query`, this quarter.
+#[allow(dead_code)]
+pub fn api_report_with(server: &Server, query: &[(&str, &str)]) -> serde_json::Value {
     let token = centre::new_token();
     server
         .centre
@@ -344,10 +354,8 @@ pub fn api_report(server: &Server, facility: &str, department: Option<&str>) -> 
         .unwrap();
     let period =
         hailong::report::period::Period::quarter_of(today(), hailong::report::period::Calendar::default()).label;
-    let mut query = vec![("facility", facility), ("period", &period)];
-    if let Some(d) = department {
-        query.push(("department", d));
-    }
+    let mut query = query.to_vec();
+    query.push(("period", &period));
     rt().block_on(async {
         reqwest::Client::new()
             .get(format!("{}/api/v1/report", server.url()))

@@ -358,6 +358,6 @@ pub fn other_kiosk(bound: &str, claimed: &str) -> ApiError {
     ApiError::coded(
         StatusCode::FORBIDDEN,
         code::TOKEN_OTHER_KIOSK,
-        crate::centre::store::other_kiosk(bound, claimed),
+        crate::centre::ingest::other_kiosk(bound, claimed),
     )
 }

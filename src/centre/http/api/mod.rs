@@ -325,6 +325,10 @@ struct ReportQuery {
     kiosk: Option<String>,
     /// Only this department.
     department: Option<String>,
+    /// Only responses that came this way (kiosk, phone, ticket, poster, paper, interview).
+    channel: Option<crate::survey::Channel>,
+    /// Only responses from this point (a named place of the facility).
+    point: Option<String>,
     /// 2026-Q1 … 2026-Q4, 2026-H1, 2026-H2, 2026-9M, 2026, 2026-03, all (default).
     period: Option<String>,
 }
@@ -353,6 +357,8 @@ async fn report(
         facility: q.facility,
         kiosk: q.kiosk,
         department: q.department,
+        channel: q.channel,
+        point: q.point,
         from: period.from,
         to: period.to,
     };

@@ -71,6 +71,7 @@ async fn download(
     let locale = viewer.locale;
     let period = q.resolve(locale, centre.today(), centre.calendar)?;
     let department = department_of(&viewer, q.department.as_deref())?;
+    let strata = q.strata(locale)?;
     let user = viewer.user.clone();
     let c = centre.clone();
     let p = period.clone();
@@ -82,13 +83,13 @@ async fn download(
     }
     let written = blocking(move || {
         let filter = Filter {
-            scope: Scope {
+            scope: strata.narrow(Scope {
                 facility: facility.clone(),
                 department,
                 from: p.from,
                 to: p.to,
                 ..Scope::default()
-            },
+            }),
             questionnaire: None,
         };
         let dir = tempfile::tempdir().map_err(PageError::internal)?;

@@ -12,10 +12,10 @@ use maud::html;
 
 use super::chart;
 use super::overview::{Row, comparison, empty, headline, worst_first};
-use super::periods::{self, PeriodQuery};
+use super::periods::{self, PeriodQuery, Strata};
 use super::{FacilityAccess, FacilityReader, PageError, blocking, fmt, html, layout};
 use crate::centre::accounts::Role;
-use crate::centre::figures::{Groups, month_of};
+use crate::centre::figures::{ChannelMix, Groups, month_of};
 use crate::centre::store::{Comment, EventCounts, KioskInfo};
 use crate::centre::{Centre, Scope};
 use crate::i18n::{tr, tr_args};
@@ -40,15 +40,25 @@ struct Data {
     months: BTreeMap<chrono::NaiveDate, Summary>,
     comments: std::sync::Arc<Vec<Comment>>,
     health: Vec<(KioskInfo, EventCounts)>,
+    /// The channel mix of what the page counts, now and in the period before.
+    mix: ChannelMix,
+    mix_before: Option<ChannelMix>,
 }
 
-fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &Period) -> Result<Data, PageError> {
-    let scope = Scope {
+fn load(
+    centre: &Centre,
+    facility: &str,
+    own_department: Option<&str>,
+    period: &Period,
+    strata: &Strata,
+) -> Result<Data, PageError> {
+    let scope = strata.narrow(Scope {
         facility: Some(facility.to_string()),
         from: period.from,
         to: period.to,
         ..Scope::default()
-    };
+    });
+    let (mut mix, mut mix_before) = (ChannelMix::default(), None);
     let (mut total, mut whole, mut departments, mut kiosks) = (
         Groups::default(),
         Groups::default(),
@@ -62,6 +72,7 @@ fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &
             whole.add((), key, tally);
             if own_department.is_none_or(|d| d == key.department) {
                 total.add((), key, tally);
+                mix.add(key, tally);
                 departments.add(key.department.clone(), key, tally);
                 kiosks.add(kiosk.to_string(), key, tally);
             }
@@ -73,13 +84,16 @@ fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &
             to: prev.to,
             ..scope.clone()
         };
+        let mut before_mix = ChannelMix::default();
         centre
             .tallies
             .facility_totals(store, &before, true, &mut |_, key, tally| {
                 if own_department.is_none_or(|d| d == key.department) {
                     departments_before.add(key.department.clone(), key, tally);
+                    before_mix.add(key, tally);
                 }
             })?;
+        mix_before = Some(before_mix);
     }
     // The trend: the months up to the period's end (or today), for the reader's department when
     // they have one.
@@ -87,13 +101,13 @@ fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &
     let first = month_of(last)
         .checked_sub_months(Months::new(TREND_MONTHS - 1))
         .unwrap_or(last);
-    let trend_scope = Scope {
+    let trend_scope = strata.narrow(Scope {
         facility: Some(facility.to_string()),
         department: own_department.map(str::to_string),
         from: Some(first),
         to: Some(last),
         ..Scope::default()
-    };
+    });
     let mut months = Groups::default();
     centre
         .tallies
@@ -149,6 +163,8 @@ fn load(centre: &Centre, facility: &str, own_department: Option<&str>, period: &
         months,
         comments,
         health,
+        mix,
+        mix_before,
     })
 }
 
@@ -182,6 +198,7 @@ pub async fn page(
     let locale = viewer.locale;
     let today = centre.today();
     let period = q.resolve(locale, today, centre.calendar)?;
+    let strata = q.strata(locale)?;
     let c = centre.clone();
     let own_department = (viewer.user.role == Role::Department)
         .then(|| viewer.user.department.clone())
@@ -189,7 +206,8 @@ pub async fn page(
     let p = period.clone();
     let own = own_department.clone();
     let f = facility.clone();
-    let mut data = blocking(move || load(&c, &f, own.as_deref(), &p)).await?;
+    let st = strata.clone();
+    let mut data = blocking(move || load(&c, &f, own.as_deref(), &p, &st)).await?;
     let target = centre.scoring.target_pct;
     let mut departments: Vec<Row> = std::mem::take(&mut data.departments)
         .into_iter()
@@ -246,7 +264,7 @@ pub async fn page(
     let body = html! {
         h1 { (title) }
         p.period { (periods::describe(locale, &period)) }
-        (periods::picker(locale, &format!("/facility/{}", crate::text::slug(&facility)), &period, today))
+        (periods::picker(locale, &format!("/facility/{}", crate::text::slug(&facility)), &period, today, Some(&strata)))
         @if viewer.user.role != Role::Department {
             p { a href={ "/facility/" (crate::text::slug(&facility)) "/report" (super::overview::serde_urlencoded_period(&q)) } { (tr(locale, id!("web-facility-report"))) } }
         }
@@ -261,6 +279,7 @@ pub async fn page(
         }
         h2 { (scope_label.clone()) }
         (headline(locale, s))
+        (periods::mix(locale, &data.mix, data.mix_before.as_ref(), &strata))
         @if let Some(whole) = &data.facility_total {
             p.note { (tr_args(locale, id!("web-facility-compare-whole"), &[
                 ("rate", fmt::pct(locale, whole.satisfied_pct).into()),

@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
 use super::chart::{self, Bar};
-use super::periods::{self, PeriodQuery};
+use super::periods::{self, PeriodQuery, Strata};
 use super::{PageError, Viewer, blocking, fmt, html, layout};
 use crate::centre::accounts::Role;
-use crate::centre::figures::{Groups, needed_for_target};
+use crate::centre::figures::{ChannelMix, Groups, needed_for_target};
 use crate::centre::{Centre, Scope};
 use crate::i18n::{tr, tr_args};
 use crate::report::period::Period;
@@ -131,19 +131,21 @@ pub fn headline(locale: Locale, s: &Summary) -> Markup {
     }
 }
 
-/// Summaries of `period` grouped by facility (or by department within `facility`), and their
-/// total, from one pass over the tallies.
+/// Summaries of `period` grouped by facility (or by department within `facility`), their
+/// total and its channel mix, from one pass over the tallies of `strata`.
 fn rows_of(
     centre: &Centre,
     facility: Option<&str>,
     period: &Period,
-) -> Result<(BTreeMap<String, Summary>, Summary), PageError> {
-    let scope = Scope {
+    strata: &Strata,
+) -> Result<(BTreeMap<String, Summary>, Summary, ChannelMix), PageError> {
+    let scope = strata.narrow(Scope {
         facility: facility.map(str::to_string),
         from: period.from,
         to: period.to,
         ..Scope::default()
-    };
+    });
+    let mut mix = ChannelMix::default();
     let by_department = facility.is_some();
     let mut groups = Groups::default();
     let mut total = Groups::default();
@@ -159,10 +161,11 @@ fn rows_of(
             };
             groups.add(group, key, tally);
             total.add((), key, tally);
+            mix.add(key, tally);
         },
     )?;
     let total = total.summaries(centre)?.remove(&()).unwrap_or_else(|| empty(centre));
-    Ok((groups.summaries(centre)?, total))
+    Ok((groups.summaries(centre)?, total, mix))
 }
 
 /// The summary of nothing (a facility without responses in the period).
@@ -182,6 +185,7 @@ pub async fn page(
     }
     let today = centre.today();
     let period = q.resolve(locale, today, centre.calendar)?;
+    let strata = q.strata(locale)?;
     let facility = if viewer.user.sees_every_facility() {
         None
     } else {
@@ -190,20 +194,25 @@ pub async fn page(
     let c = centre.clone();
     let p = period.clone();
     let f = facility.clone();
+    let st = strata.clone();
     let result = blocking(move || {
-        let (now, total) = rows_of(&c, f.as_deref(), &p)?;
+        let (now, total, mix) = rows_of(&c, f.as_deref(), &p, &st)?;
         let before = match periods::previous(&p) {
-            Some(prev) => Some(rows_of(&c, f.as_deref(), &prev)?.0),
+            Some(prev) => Some(rows_of(&c, f.as_deref(), &prev, &st)?),
             None => None,
+        };
+        let (before, mix_before) = match before {
+            Some((rows, _, mix)) => (Some(rows), Some(mix)),
+            None => (None, None),
         };
         let names = match &f {
             None => super::facilities(&c)?,
             Some(_) => now.keys().cloned().collect(),
         };
-        Ok((now, before, total, names))
+        Ok((now, before, total, names, mix, mix_before))
     })
     .await;
-    let (mut now, mut before, total, names) = result?;
+    let (mut now, mut before, total, names, mix, mix_before) = result?;
     let target = centre.scoring.target_pct;
     let mut rows: Vec<Row> = names
         .into_iter()
@@ -241,7 +250,7 @@ pub async fn page(
     let body = html! {
         h1 { (title) }
         p.period { (periods::describe(locale, &period)) }
-        (periods::picker(locale, "/overview", &period, today))
+        (periods::picker(locale, "/overview", &period, today, Some(&strata)))
         p.downloads {
             @let base = facility.as_deref().map_or_else(|| "/overview".to_string(), |f| format!("/facility/{}", crate::text::slug(f)));
             @let query = serde_urlencoded_period(&q);
@@ -251,6 +260,7 @@ pub async fn page(
             a href={ (base) "/export.xlsx" (query) } download { (tr(locale, id!("web-export-xlsx"))) }
         }
         (headline(locale, &total))
+        (periods::mix(locale, &mix, mix_before.as_ref(), &strata))
         h2 { (tr_args(locale, id!("web-overview-compare"), &[("count", rows.len().into())])) }
         (comparison(locale, &first_column, &rows, target))
         p.note { (tr_args(locale, id!("web-needed-note"), &[("target", fmt::pct(locale, Some(target)).into())])) }
@@ -261,7 +271,13 @@ pub async fn page(
 /// The period part of a link (`?period=…` or `?from=…&to=…`), carried from page to page.
 pub fn serde_urlencoded_period(q: &PeriodQuery) -> String {
     let mut pairs = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in [("period", &q.period), ("from", &q.from), ("to", &q.to)] {
+    for (k, v) in [
+        ("period", &q.period),
+        ("from", &q.from),
+        ("to", &q.to),
+        ("channel", &q.channel),
+        ("point", &q.point),
+    ] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             pairs.append_pair(k, v);
         }

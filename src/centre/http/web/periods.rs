@@ -6,9 +6,11 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::{PageError, fmt};
+use crate::centre::Scope;
+use crate::centre::figures::ChannelMix;
 use crate::i18n::{tr, tr_args};
 use crate::report::period::{Calendar, Period};
-use crate::survey::Locale;
+use crate::survey::{Channel, Locale};
 
 /// `?period=2026-Q3` or `?from=2026-07-01&to=2026-07-31`.
 #[derive(Debug, Default, Deserialize)]
@@ -21,6 +23,10 @@ pub struct PeriodQuery {
     pub to: Option<String>,
     /// A department (facility page).
     pub department: Option<String>,
+    /// Only responses that came this way (`kiosk`, `phone`…; empty = every channel).
+    pub channel: Option<String>,
+    /// Only responses from this point of the facility.
+    pub point: Option<String>,
     /// `1`: the embeddable variant (public page).
     pub embed: Option<String>,
 }
@@ -38,7 +44,61 @@ fn day(locale: Locale, field: crate::i18n::Id, text: Option<&str>) -> Result<Opt
     }
 }
 
+/// Which channel and point a page counts (`?channel=phone&point=…`): every one when none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Strata {
+    /// Only this channel.
+    pub channel: Option<Channel>,
+    /// Only this point.
+    pub point: Option<String>,
+}
+
+impl Strata {
+    /// `scope` narrowed to these.
+    pub fn narrow(&self, scope: Scope) -> Scope {
+        Scope {
+            channel: self.channel,
+            point: self.point.clone(),
+            ..scope
+        }
+    }
+}
+
 impl PeriodQuery {
+    /// The channel and point asked for, each checked.
+    pub fn strata(&self, locale: Locale) -> Result<Strata, PageError> {
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let channel = match given(&self.channel) {
+            None => None,
+            Some(name) => Some(Channel::parse(&name).ok_or_else(|| {
+                PageError::BadRequest(tr_args(
+                    locale,
+                    id!("web-error-channel"),
+                    &[
+                        ("field", tr(locale, id!("web-channel-label")).into()),
+                        ("value", name.chars().take(40).collect::<String>().into()),
+                    ],
+                ))
+            })?),
+        };
+        let point = given(&self.point);
+        if let Some(p) = &point {
+            crate::centre::store::check_name("point", p).map_err(|_| {
+                PageError::BadRequest(tr_args(
+                    locale,
+                    id!("web-error-point"),
+                    &[("field", tr(locale, id!("web-point-field")).into())],
+                ))
+            })?;
+        }
+        Ok(Strata { channel, point })
+    }
+
     /// The period asked for; the quarter holding `today` when none is.
     pub fn resolve(&self, locale: Locale, today: NaiveDate, calendar: Calendar) -> Result<Period, PageError> {
         let from = day(locale, id!("web-period-from"), self.from.as_deref())?;
@@ -110,8 +170,8 @@ pub fn name(locale: Locale, label: &str) -> Option<String> {
 
 /// The period picker: this year's and last year's periods, each year a group in reading
 /// order (the four quarters, then the cumulative reports: 6 months, 9 months, the year), and
-/// two dates.
-pub fn picker(locale: Locale, action: &str, current: &Period, today: NaiveDate) -> Markup {
+/// two dates; with `strata`, a channel too (and the point asked for, kept).
+pub fn picker(locale: Locale, action: &str, current: &Period, today: NaiveDate, strata: Option<&Strata>) -> Markup {
     let mut groups = Vec::new();
     for year in [today.year(), today.year() - 1] {
         let mut options = Vec::new();
@@ -144,7 +204,54 @@ pub fn picker(locale: Locale, action: &str, current: &Period, today: NaiveDate) 
             input #from type="date" name="from" value=(current.from.filter(|_| current.label.contains("..")).map(|d| d.to_string()).unwrap_or_default());
             label for="to" { (tr(locale, id!("web-period-to"))) }
             input #to type="date" name="to" value=(current.to.filter(|_| current.label.contains("..")).map(|d| d.to_string()).unwrap_or_default());
+            @if let Some(strata) = strata {
+                label for="channel" { (tr(locale, id!("web-channel-label"))) }
+                select #channel name="channel" {
+                    option value="" selected[strata.channel.is_none()] { (tr(locale, id!("web-channel-all"))) }
+                    @for c in Channel::ALL {
+                        option value=(c.as_str()) selected[strata.channel == Some(c)] { (crate::report::text::channel_name(locale, c)) }
+                    }
+                }
+                @if let Some(p) = &strata.point {
+                    input type="hidden" name="point" value=(p);
+                }
+            }
             button type="submit" { (tr(locale, id!("web-period-show"))) }
+        }
+    }
+}
+
+/// The channel mix of what a page counts, and a warning when it moved more than
+/// [`crate::centre::figures::MIX_SHIFT_POINTS`] since the period before; nothing without responses.
+pub fn mix(locale: Locale, now: &ChannelMix, before: Option<&ChannelMix>, strata: &Strata) -> Markup {
+    let total = now.total();
+    let shift = before.and_then(|b| now.shift_from(b));
+    html! {
+        @if let Some(p) = &strata.point {
+            p.note { (tr_args(locale, id!("web-point-only"), &[("point", p.clone().into())])) }
+        }
+        @if total > 0 {
+            p.mix {
+                (tr(locale, id!("web-mix-label"))) ": "
+                @for (i, (channel, count)) in now.0.iter().enumerate() {
+                    @if i > 0 { " · " }
+                    (tr_args(locale, id!("web-mix-item"), &[
+                        ("channel", crate::report::text::channel_name(locale, *channel).into()),
+                        ("count", fmt::count(locale, *count).into()),
+                        ("pct", fmt::pct(locale, Some(now.share(*channel))).into()),
+                    ]))
+                }
+            }
+        }
+        @if let Some((channel, then, share)) = shift {
+            p.warning role="note" {
+                (tr_args(locale, id!("web-mix-shift"), &[
+                    ("points", fmt::count(locale, crate::centre::figures::MIX_SHIFT_POINTS as u64).into()),
+                    ("channel", crate::report::text::channel_name(locale, channel).into()),
+                    ("before", fmt::pct(locale, Some(then)).into()),
+                    ("now", fmt::pct(locale, Some(share)).into()),
+                ]))
+            }
         }
     }
 }

@@ -69,10 +69,11 @@ pub async fn page(
     let named = !period.label.contains("..") && period.label != "all";
     let fb_cols = crate::report::quarterly::QuarterlyReport::feedback_head(locale);
     let headline_cols = r.headline_head(locale);
+    let trust_cols = QuarterlyReport::trust_head(locale);
     let head = |cols: Vec<String>| html! { thead { tr { @for c in &cols { th scope="col" { (c) } } } } };
     let body = html! {
         div.noprint {
-            (periods::picker(locale, &format!("/facility/{slug}/report"), &period, centre.today()))
+            (periods::picker(locale, &format!("/facility/{slug}/report"), &period, centre.today(), None))
             p {
                 a href={ "/facility/" (slug) "/report.docx" (query) } { (tr(locale, id!("quarterly-download-docx"))) }
                 " · " (tr(locale, id!("quarterly-print-hint")))
@@ -93,13 +94,12 @@ pub async fn page(
             h2 { (tr(locale, id!("quarterly-part-2"))) }
             p { (tr(locale, id!("quarterly-by-form"))) }
             table.cards {
-                (head(vec![tr(locale, id!("quarterly-col-form")), tr(locale, id!("quarterly-col-channel")), tr(locale, id!("quarterly-col-responses"))]))
-                tbody { @for f in &r.forms { tr {
-                    th scope="row" { (f.title) }
-                    td data-label=(tr(locale, id!("quarterly-col-channel"))) { (tr(locale, id!("quarterly-channel-kiosk"))) }
-                    td.num data-label=(tr(locale, id!("quarterly-col-responses"))) { (crate::report::text::count(locale, f.responses)) }
-                } } }
+                (head(trust_cols.clone()))
+                tbody { @for row in r.trust_cells(locale) { tr { @for (i, c) in row.iter().enumerate() {
+                    @if i == 0 { th scope="row" { (c) } } @else { td.num data-label=(trust_cols[i]) { (c) } }
+                } } } }
             }
+            p.note { (tr(locale, id!("quarterly-trust-note"))) }
             p { (tr(locale, id!("quarterly-overall"))) }
             table.cards {
                 (head(headline_cols.clone()))

@@ -1,0 +1,3 @@
+-- Each facility's web address part (its slug), unique: filled from the names and indexed by
+-- SLUGS_MIGRATION's step (a second facility with the slug of an earlier one gets -<id>).
+ALTER TABLE facilities ADD COLUMN IF NOT EXISTS slug TEXT;
