@@ -20,8 +20,8 @@ use crate::sync::BatchResult;
 
 use super::migrations::POSTGRES as MIGRATIONS;
 
-/// Where the work SQL cannot do falls in the migrations (see [`super::migrations::Steps`]).
-const STEPS: super::migrations::Steps = super::migrations::Steps {
+/// Where the work SQL cannot do falls in the migrations (see [`super::migrations::CodeSteps`]).
+const STEPS: super::migrations::CodeSteps = super::migrations::CodeSteps {
     tallies: &[1, 3, 12],
     facility_tallies: 6,
     stamps: 7,

@@ -16,8 +16,8 @@ use crate::sync::BatchResult;
 
 use super::migrations::SQLITE as MIGRATIONS;
 
-/// Where the work SQL cannot do falls in the migrations (see [`super::migrations::Steps`]).
-const STEPS: super::migrations::Steps = super::migrations::Steps {
+/// Where the work SQL cannot do falls in the migrations (see [`super::migrations::CodeSteps`]).
+const STEPS: super::migrations::CodeSteps = super::migrations::CodeSteps {
     tallies: &[1, 2, 11],
     facility_tallies: 5,
     stamps: 6,

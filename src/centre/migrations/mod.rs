@@ -53,9 +53,10 @@ pub const POSTGRES: &[Migration] = migrations!("postgres":
     "0013_channels",
 );
 
-/// Where in a backend's list the work SQL cannot do falls (indices from 0).
+/// Where in a backend's list the work SQL cannot do falls, by index from 0 (index 11 is the
+/// file numbered 0012).
 #[derive(Debug, Clone, Copy)]
-pub struct Steps {
+pub struct CodeSteps {
     /// The migrations after which the tallies are recomputed from the stored responses: the
     /// one that added them, the one after which a tally counts complete responses apart, and
     /// the one that keeps them per channel and point.
@@ -80,7 +81,7 @@ pub struct After {
     pub slugs: bool,
 }
 
-impl Steps {
+impl CodeSteps {
     /// The work after migration `i` when migrations from `first` on are pending. The tallies
     /// are recomputed once, after the last pending migration that asks for it, when the tables
     /// have their final shape (an earlier one may have a shape a later migration replaces).
@@ -107,7 +108,7 @@ mod tests {
 
     #[test]
     fn the_tallies_are_recomputed_once_after_the_last_migration_that_asks() {
-        let steps = Steps {
+        let steps = CodeSteps {
             tallies: &[1, 2, 11],
             facility_tallies: 5,
             stamps: 6,
@@ -133,7 +134,7 @@ mod tests {
         assert_eq!(work(3), [(10, slugs), (11, at_11)]);
         assert_eq!(work(11), [(11, at_11)]);
         // A list whose last tallies migration is before the roll-up's.
-        let old = Steps {
+        let old = CodeSteps {
             tallies: &[1, 2],
             ..steps
         };

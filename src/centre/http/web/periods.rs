@@ -205,11 +205,13 @@ pub fn picker(locale: Locale, action: &str, current: &Period, today: NaiveDate, 
             label for="to" { (tr(locale, id!("web-period-to"))) }
             input #to type="date" name="to" value=(current.to.filter(|_| current.label.contains("..")).map(|d| d.to_string()).unwrap_or_default());
             @if let Some(strata) = strata {
-                label for="channel" { (tr(locale, id!("web-channel-label"))) }
-                select #channel name="channel" {
-                    option value="" selected[strata.channel.is_none()] { (tr(locale, id!("web-channel-all"))) }
-                    @for c in Channel::ALL {
-                        option value=(c.as_str()) selected[strata.channel == Some(c)] { (crate::report::text::channel_name(locale, c)) }
+                span.field {
+                    label for="channel" { (tr(locale, id!("web-channel-label"))) }
+                    select #channel name="channel" {
+                        option value="" selected[strata.channel.is_none()] { (tr(locale, id!("web-channel-all"))) }
+                        @for c in Channel::ALL {
+                            option value=(c.as_str()) selected[strata.channel == Some(c)] { (crate::report::text::channel_name(locale, c)) }
+                        }
                     }
                 }
                 @if let Some(p) = &strata.point {
