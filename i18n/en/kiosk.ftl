@@ -136,6 +136,7 @@ sync-audit-more = {" "}and { $count } more
 sync-clock = Clock
 settings-facility = Facility name
 settings-kiosk = Kiosk name
+settings-point = Point (empty: the kiosk name)
 settings-departments = Departments (separated by commas)
 settings-questionnaire = Questionnaire
 settings-language = Default language

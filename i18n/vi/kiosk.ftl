@@ -133,6 +133,7 @@ sync-audit-more = {" "}và { $count } phiếu khác
 sync-clock = Đồng hồ
 settings-facility = Tên cơ sở
 settings-kiosk = Tên kiosk
+settings-point = Điểm khảo sát (trống: tên kiosk)
 settings-departments = Khoa/phòng (cách nhau bằng dấu phẩy)
 settings-questionnaire = Mẫu phiếu
 settings-language = Ngôn ngữ mặc định

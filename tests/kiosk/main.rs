@@ -70,6 +70,9 @@ fn a_patient_completes_the_quick_form_in_vietnamese_and_exactly_that_response_is
     assert_eq!(stored.len(), 1, "exactly one response");
     let r = &stored[0].response;
     assert_eq!(r.status, Status::Complete);
+    // How it came and where: the kiosk, at its point (its name, none being set), chained.
+    assert_eq!(r.channel, Some(hailong::survey::Channel::Kiosk));
+    assert_eq!(r.point.as_deref(), Some(h.kiosk.setup().config.kiosk_name.as_str()));
     assert_eq!(r.locale, Locale::Vi);
     assert!(!r.rapid_repeat);
     assert_eq!(

@@ -277,6 +277,7 @@ fn settings_are_checked_saved_and_still_there_after_a_restart() {
     assert_eq!(std::fs::read_to_string(h.dir().join("hailong.toml")).unwrap(), before);
 
     h.send(Message::Staff(settings_field(Field::IdleTimeout, "90".into())));
+    h.send(Message::Staff(settings_field(Field::Point, " Khoa Nội ".into())));
     h.tap("byt-ngoai-tru");
     // The facility name, typed on the screen's own keyboard.
     h.tap("Sửa");
@@ -294,6 +295,7 @@ fn settings_are_checked_saved_and_still_there_after_a_restart() {
     assert_eq!(reloaded.config.questionnaire, "byt-ngoai-tru");
     assert_eq!(reloaded.config.idle_timeout_secs.0, 90);
     assert_eq!(reloaded.config.facility_name, "TTYT Ba Vì 2");
+    assert_eq!(reloaded.config.point, "Khoa Nội", "where the kiosk stands, trimmed");
     assert!(pin::verify_pin(&reloaded.config.staff_pin_hash, PIN));
     // And the running kiosk asks the new questionnaire at once.
     h.tap("Về màn hình khảo sát");

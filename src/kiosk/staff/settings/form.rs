@@ -82,6 +82,8 @@ pub enum Field {
     Facility,
     /// Kiosk name.
     Kiosk,
+    /// The point (place) the kiosk stands at; empty = its name.
+    Point,
     /// Departments, separated by commas.
     Departments,
     /// Idle timeout, seconds.
@@ -98,6 +100,7 @@ impl Field {
         match self {
             Field::Facility => id!("settings-facility"),
             Field::Kiosk => id!("settings-kiosk"),
+            Field::Point => id!("settings-point"),
             Field::Departments => id!("settings-departments"),
             Field::IdleTimeout => id!("settings-idle"),
             Field::ThankYouUrl => id!("settings-url"),
@@ -110,6 +113,7 @@ impl Field {
         Some(match key {
             "facility_name" => Field::Facility,
             "kiosk_name" => Field::Kiosk,
+            "point" => Field::Point,
             "departments" => Field::Departments,
             IdleTimeout::KEY => Field::IdleTimeout,
             "thank_you_url" => Field::ThankYouUrl,
@@ -126,6 +130,8 @@ pub struct Form {
     pub facility: String,
     /// Kiosk name.
     pub kiosk: String,
+    /// The kiosk's point.
+    pub point: String,
     /// Departments, comma-separated.
     pub departments: String,
     /// Questionnaire id.
@@ -146,6 +152,7 @@ impl Form {
         Form {
             facility: c.facility_name.clone(),
             kiosk: c.kiosk_name.clone(),
+            point: c.point.clone(),
             departments: c.departments.join(", "),
             questionnaire: c.questionnaire.clone(),
             locale: c.default_locale,
@@ -160,6 +167,7 @@ impl Form {
         match field {
             Field::Facility => &self.facility,
             Field::Kiosk => &self.kiosk,
+            Field::Point => &self.point,
             Field::Departments => &self.departments,
             Field::IdleTimeout => &self.idle,
             Field::ThankYouUrl => &self.url,
@@ -172,6 +180,7 @@ impl Form {
         match field {
             Field::Facility => self.facility = value,
             Field::Kiosk => self.kiosk = value,
+            Field::Point => self.point = value,
             Field::Departments => self.departments = value,
             Field::IdleTimeout => self.idle = value,
             Field::ThankYouUrl => self.url = value,
@@ -192,6 +201,7 @@ impl Form {
         let mut c = base.clone();
         c.facility_name = self.facility.trim().to_string();
         c.kiosk_name = self.kiosk.trim().to_string();
+        c.point = self.point.trim().to_string();
         c.departments = self
             .departments
             .split(',')

@@ -140,7 +140,10 @@ impl Settings {
             Message::Edit(field) => {
                 let mut composer = Composer::with_text(self.form.get(field), 300);
                 // Names are Vietnamese; numbers and addresses are typed as they are.
-                if !matches!(field, Field::Facility | Field::Kiosk | Field::Departments) {
+                if !matches!(
+                    field,
+                    Field::Facility | Field::Kiosk | Field::Point | Field::Departments
+                ) {
                     composer.set_mode(Mode::Plain);
                 }
                 self.editing = Some((field, composer));
@@ -339,6 +342,7 @@ fn view<'a>(m: Metrics, locale: Locale, page: &'a Settings, catalog: &'a Catalog
         .spacing(m.px(14.0))
         .push(field(id!("settings-facility"), Field::Facility))
         .push(field(id!("settings-kiosk"), Field::Kiosk))
+        .push(field(id!("settings-point"), Field::Point))
         .push(field(id!("settings-departments"), Field::Departments))
         .push(labelled(id!("settings-questionnaire"), questionnaires.into()))
         .push(labelled(id!("settings-language"), languages.into()))
