@@ -660,6 +660,7 @@ fn the_quarterly_report_judges_a_group_by_the_same_rule_as_every_page() {
         items: Vec::new(),
         feedback: Vec::new(),
         actions: String::new(),
+        narrowed: vec![],
         target: 95.0,
         total,
         authority: String::new(),

@@ -1483,6 +1483,23 @@ fn pages_filter_by_channel_and_point_and_show_the_mix_with_its_shift() {
             row.contains(&all) && row.contains(">—<"),
             "every response self-survey, none independent: {row}"
         );
+        // Narrowed to a channel, the report says so, on the page and in the Word file.
+        let narrowed = b.get(&format!("{slug}/report?channel=interview"));
+        assert!(
+            narrowed
+                .body
+                .contains("Chỉ tính các phiếu qua kênh: Phỏng vấn, hỗ trợ điền.")
+        );
+        let row = &narrowed.body[narrowed
+            .body
+            .find("<th scope=\"row\">Khảo sát nhanh sự hài lòng")
+            .unwrap()..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        assert!(row.contains(&format!(">{interviews}<")), "{row}");
+        let (status, _, bytes) = b.bytes(&format!("{slug}/report.docx?channel=interview"));
+        assert_eq!(status, 200);
+        let json = docx_rs::read_docx(&bytes).expect("a Word document").json();
+        assert!(json.contains("Chỉ tính các phiếu qua kênh: Phỏng vấn, hỗ trợ điền."));
         // The province's overview shows the mix of every facility.
         let mut province = Browser::new(&server);
         province.login("so-y-te", PASSWORD);

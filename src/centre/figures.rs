@@ -10,6 +10,47 @@ use super::Centre;
 use super::store::{self, Error, Scope, TallyKey, TallyOrigin};
 use crate::survey::{Channel, Questionnaire, Summary, Tally, summarize};
 
+/// Which channel and point a page or report counts (`?channel=phone&point=…`): every one when
+/// none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Strata {
+    /// Only this channel.
+    pub channel: Option<Channel>,
+    /// Only this point.
+    pub point: Option<String>,
+}
+
+impl Strata {
+    /// `scope` narrowed to these.
+    pub fn narrow(&self, scope: Scope) -> Scope {
+        Scope {
+            channel: self.channel,
+            point: self.point.clone(),
+            ..scope
+        }
+    }
+}
+
+/// What `strata` narrows a report to, one sentence each, in `locale`.
+pub fn strata_words(strata: &Strata, locale: crate::survey::Locale) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(c) = strata.channel {
+        out.push(crate::i18n::tr_args(
+            locale,
+            id!("quarterly-only-channel"),
+            &[("channel", crate::report::text::channel_name(locale, c).into())],
+        ));
+    }
+    if let Some(p) = &strata.point {
+        out.push(crate::i18n::tr_args(
+            locale,
+            id!("quarterly-only-point"),
+            &[("point", p.clone().into())],
+        ));
+    }
+    out
+}
+
 /// How many counted responses (rapid repeats aside) came by each channel (DESIGN §12): shown
 /// beside a page's figures, and compared with the period before, since patients answer
 /// differently by different channels (HCAHPS: phone answers markedly more positive than mail).
@@ -189,22 +230,23 @@ pub fn compared_periods(
     labels.iter().filter_map(|l| Period::parse(l, calendar).ok()).collect()
 }
 
-/// The quarterly report of `facility` for `period` (named `period_name`), with section IV as
-/// its staff saved it, in `locale`.
+/// The quarterly report of `facility` for `period` (named `period_name`) over `strata`, with
+/// section IV as its staff saved it, in `locale`.
 pub fn quarterly(
     centre: &Centre,
     facility: &str,
     period: &crate::report::period::Period,
     period_name: String,
+    strata: &Strata,
     locale: crate::survey::Locale,
 ) -> Result<crate::report::quarterly::QuarterlyReport, Error> {
     use crate::report::quarterly::{Form, ItemLine, QuarterlyReport};
-    let scope = Scope {
+    let scope = strata.narrow(Scope {
         facility: Some(facility.to_string()),
         from: period.from,
         to: period.to,
         ..Scope::default()
-    };
+    });
     let (mut total, mut departments, mut forms) = (Groups::default(), Groups::default(), Groups::default());
     let mut by_trust = Groups::default();
     centre
@@ -278,12 +320,12 @@ pub fn quarterly(
     let feedback = feedback_lines(centre, facility, period, locale)?;
     let mut compared = Vec::new();
     for p in compared_periods(period, centre.calendar) {
-        let scope = Scope {
+        let scope = strata.narrow(Scope {
             facility: Some(facility.to_string()),
             from: p.from,
             to: p.to,
             ..Scope::default()
-        };
+        });
         let mut total = Groups::default();
         centre
             .tallies
@@ -297,6 +339,7 @@ pub fn quarterly(
         authority: centre.letterhead.authority.clone(),
         signatory: centre.letterhead.facilities.get(facility).cloned().unwrap_or_default(),
         compared,
+        narrowed: strata_words(strata, locale),
         facility: facility.to_string(),
         feedback,
         period_name,

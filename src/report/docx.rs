@@ -179,7 +179,11 @@ pub fn quarterly(r: &QuarterlyReport, locale: Locale) -> Result<Vec<u8>, String>
             id!("quarterly-subtitle"),
             &[("period", r.period_name.clone().into())],
         ))))
-        .add_paragraph(centred(para(&r.to_line(locale))))
+        .add_paragraph(centred(para(&r.to_line(locale))));
+    for line in &r.narrowed {
+        doc = doc.add_paragraph(centred(para(line)));
+    }
+    doc = doc
         .add_paragraph(bold(&tr(locale, id!("quarterly-part-1"))))
         .add_paragraph(para(&tr_args(
             locale,

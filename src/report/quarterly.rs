@@ -98,6 +98,9 @@ pub struct QuarterlyReport {
     pub feedback: Vec<FeedbackLine>,
     /// Section IV: the facility's own text (problems and actions).
     pub actions: String,
+    /// What the report is narrowed to, in words (a channel, a point); empty for the whole
+    /// facility.
+    pub narrowed: Vec<String>,
     /// The target, %.
     pub target: f64,
     /// The Department of Health it goes to, as written after "Kính gửi:" (`[report]

@@ -6,8 +6,8 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::{PageError, fmt};
-use crate::centre::Scope;
 use crate::centre::figures::ChannelMix;
+pub use crate::centre::figures::Strata;
 use crate::i18n::{tr, tr_args};
 use crate::report::period::{Calendar, Period};
 use crate::survey::{Channel, Locale};
@@ -41,26 +41,6 @@ fn day(locale: Locale, field: crate::i18n::Id, text: Option<&str>) -> Result<Opt
                 &[("field", tr(locale, field).into())],
             ))
         }),
-    }
-}
-
-/// Which channel and point a page counts (`?channel=phone&point=…`): every one when none.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Strata {
-    /// Only this channel.
-    pub channel: Option<Channel>,
-    /// Only this point.
-    pub point: Option<String>,
-}
-
-impl Strata {
-    /// `scope` narrowed to these.
-    pub fn narrow(&self, scope: Scope) -> Scope {
-        Scope {
-            channel: self.channel,
-            point: self.point.clone(),
-            ..scope
-        }
     }
 }
 

@@ -29,11 +29,12 @@ async fn load(
 ) -> Result<(Period, QuarterlyReport), PageError> {
     let locale = viewer.locale;
     let period = q.resolve(locale, centre.today(), centre.calendar)?;
+    let strata = q.strata(locale)?;
     let name = periods::name(locale, &period.label).unwrap_or_else(|| periods::describe(locale, &period));
     let c = centre.clone();
     let p = period.clone();
     let f = facility.to_string();
-    let report = blocking(move || Ok(figures::quarterly(&c, &f, &p, name, locale)?)).await?;
+    let report = blocking(move || Ok(figures::quarterly(&c, &f, &p, name, &strata, locale)?)).await?;
     Ok((period, report))
 }
 
@@ -73,7 +74,7 @@ pub async fn page(
     let head = |cols: Vec<String>| html! { thead { tr { @for c in &cols { th scope="col" { (c) } } } } };
     let body = html! {
         div.noprint {
-            (periods::picker(locale, &format!("/facility/{slug}/report"), &period, centre.today(), None))
+            (periods::picker(locale, &format!("/facility/{slug}/report"), &period, centre.today(), Some(&q.strata(locale)?)))
             p {
                 a href={ "/facility/" (slug) "/report.docx" (query) } { (tr(locale, id!("quarterly-download-docx"))) }
                 " · " (tr(locale, id!("quarterly-print-hint")))
@@ -88,6 +89,7 @@ pub async fn page(
             h1.center { (tr(locale, id!("quarterly-title"))) }
             p.center { strong { (crate::i18n::tr_args(locale, id!("quarterly-subtitle"), &[("period", r.period_name.clone().into())])) } }
             p.center { (r.to_line(locale)) }
+            @for line in &r.narrowed { p.center { em { (line) } } }
             h2 { (tr(locale, id!("quarterly-part-1"))) }
             p { (crate::i18n::tr_args(locale, id!("quarterly-deployed"), &[("kiosks", r.kiosks.into())])) }
             ul { @for f in &r.forms { li { (QuarterlyReport::form_words(f)) } } }
