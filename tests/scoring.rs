@@ -661,6 +661,7 @@ fn the_quarterly_report_judges_a_group_by_the_same_rule_as_every_page() {
         feedback: Vec::new(),
         actions: String::new(),
         narrowed: vec![],
+        channels: vec![],
         target: 95.0,
         total,
         authority: String::new(),

@@ -1473,6 +1473,14 @@ fn pages_filter_by_channel_and_point_and_show_the_mix_with_its_shift() {
         // The quarterly report: the own survey beside the independent one, per form.
         let report = b.get(&format!("{slug}/report"));
         assert!(report.body.contains("Tự khảo sát: số phiếu"));
+        assert!(
+            report.body.contains(&format!(
+                "Số phiếu theo kênh trả lời: Ki-ốt: {kiosks} phiếu ({}) · Phỏng vấn, hỗ trợ điền: {interviews} phiếu ({}).",
+                share(kiosks),
+                share(interviews)
+            )),
+            "section I says how the responses came"
+        );
         let row = &report.body[report
             .body
             .find("<th scope=\"row\">Khảo sát nhanh sự hài lòng")

@@ -174,6 +174,7 @@ quarterly-to-named = To: { $authority }
 quarterly-to = To: the Department of Health ……
 quarterly-part-1 = I. WHAT WAS DEPLOYED
 quarterly-deployed = The facility surveys with smart kiosks at reception ({ $kiosks } kiosks), on these forms:
+quarterly-channels = Responses by how they came: { $list }.
 quarterly-part-2 = II. RESULTS
 quarterly-by-form = 1. Responses and satisfaction by form: the facility's own survey and the independent one
 quarterly-overall = 2. Overall figures

@@ -174,6 +174,7 @@ quarterly-to-named = Kính gửi: { $authority }
 quarterly-to = Kính gửi: Sở Y tế ……
 quarterly-part-1 = I. TRIỂN KHAI THỰC HIỆN
 quarterly-deployed = Đơn vị khảo sát bằng ki-ốt thông minh đặt tại nơi tiếp đón ({ $kiosks } ki-ốt), theo các mẫu phiếu:
+quarterly-channels = Số phiếu theo kênh trả lời: { $list }.
 quarterly-part-2 = II. KẾT QUẢ KHẢO SÁT
 quarterly-by-form = 1. Số phiếu và tỷ lệ hài lòng theo mẫu phiếu: tự khảo sát của đơn vị và khảo sát độc lập
 quarterly-overall = 2. Chỉ số chung

@@ -249,10 +249,12 @@ pub fn quarterly(
     });
     let (mut total, mut departments, mut forms) = (Groups::default(), Groups::default(), Groups::default());
     let mut by_trust = Groups::default();
+    let mut mix = ChannelMix::default();
     centre
         .tallies
         .facility_totals(centre.store.as_ref(), &scope, true, &mut |_, key, tally| {
             total.add((), key, tally);
+            mix.add(key, tally);
             departments.add(key.department.clone(), key, tally);
             let form = (key.questionnaire_id.clone(), key.questionnaire_version);
             by_trust.add((form.clone(), key.channel.is_self_survey()), key, tally);
@@ -340,6 +342,7 @@ pub fn quarterly(
         signatory: centre.letterhead.facilities.get(facility).cloned().unwrap_or_default(),
         compared,
         narrowed: strata_words(strata, locale),
+        channels: mix.0.into_iter().collect(),
         facility: facility.to_string(),
         feedback,
         period_name,
@@ -454,6 +457,10 @@ mod tests {
         m.add(&key(true), &tally);
         assert_eq!(m.total(), 3);
         assert_eq!(m.share(Channel::Phone), 100.0);
+        // A mix lists the channels as reports do: the facility's own survey, then independent.
+        let mut sorted = Channel::ALL;
+        sorted.sort();
+        assert_eq!(sorted, Channel::ALL);
     }
 
     #[test]

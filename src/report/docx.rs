@@ -193,6 +193,9 @@ pub fn quarterly(r: &QuarterlyReport, locale: Locale) -> Result<Vec<u8>, String>
     for f in &r.forms {
         doc = doc.add_paragraph(para(&format!("- {}", QuarterlyReport::form_words(f))));
     }
+    if let Some(line) = r.channels_line(locale) {
+        doc = doc.add_paragraph(para(&line));
+    }
     doc = doc
         .add_paragraph(bold(&tr(locale, id!("quarterly-part-2"))))
         .add_paragraph(para(&tr(locale, id!("quarterly-by-form"))))

@@ -98,6 +98,8 @@ pub struct QuarterlyReport {
     pub feedback: Vec<FeedbackLine>,
     /// Section IV: the facility's own text (problems and actions).
     pub actions: String,
+    /// Counted responses by the channel they came by, in `Channel::ALL`'s order.
+    pub channels: Vec<(crate::survey::Channel, u64)>,
     /// What the report is narrowed to, in words (a channel, a point); empty for the whole
     /// facility.
     pub narrowed: Vec<String>,
@@ -260,6 +262,38 @@ impl QuarterlyReport {
             Some(source) => format!("{}: {source}", form.title),
             None => form.title.clone(),
         }
+    }
+
+    /// Section I's line of how the responses came: each channel with its count and share;
+    /// `None` without responses.
+    pub fn channels_line(&self, locale: Locale) -> Option<String> {
+        let total: u64 = self.channels.iter().map(|(_, n)| n).sum();
+        if total == 0 {
+            return None;
+        }
+        let items: Vec<String> = self
+            .channels
+            .iter()
+            .map(|&(channel, n)| {
+                tr_args(
+                    locale,
+                    id!("web-mix-item"),
+                    &[
+                        ("channel", crate::report::text::channel_name(locale, channel).into()),
+                        ("count", crate::report::text::count(locale, n).into()),
+                        (
+                            "pct",
+                            crate::report::text::percent(locale, Some(100.0 * n as f64 / total as f64)).into(),
+                        ),
+                    ],
+                )
+            })
+            .collect();
+        Some(tr_args(
+            locale,
+            id!("quarterly-channels"),
+            &[("list", items.join(" · ").into())],
+        ))
     }
 
     /// Section II's first table head: each form's self-survey beside its independent survey,

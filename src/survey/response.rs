@@ -84,8 +84,8 @@ impl Status {
     }
 }
 
-/// How a response came (DESIGN §12). Responses stored before channels existed carry none and
-/// count as `kiosk`.
+/// How a response came (DESIGN §12), in the order reports list them (self-survey first, then
+/// independent). Responses stored before channels existed carry none and count as `kiosk`.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize, utoipa::ToSchema,
 )]
@@ -94,20 +94,21 @@ pub enum Channel {
     /// The patient, at a kiosk.
     #[default]
     Kiosk,
+    /// The patient filled a paper form; staff keyed it.
+    Paper,
+    /// Staff or a relative read the form to the patient and ticked.
+    Interview,
     /// The patient, on their phone, from a kiosk's rotating QR code.
     Phone,
     /// The patient, on their phone, from a single-use code on a queue ticket or discharge paper.
     Ticket,
     /// Anyone, from a static printed code at a point (lower trust, shown apart).
     Poster,
-    /// The patient filled a paper form; staff keyed it.
-    Paper,
-    /// Staff or a relative read the form to the patient and ticked.
-    Interview,
 }
 
 impl Channel {
-    /// Every channel, in the order reports list them: self-survey first, then independent.
+    /// Every channel, in the order reports list them (and `Ord` sorts them): self-survey first,
+    /// then independent.
     pub const ALL: [Channel; 6] = [
         Channel::Kiosk,
         Channel::Paper,

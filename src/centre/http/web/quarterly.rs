@@ -93,6 +93,7 @@ pub async fn page(
             h2 { (tr(locale, id!("quarterly-part-1"))) }
             p { (crate::i18n::tr_args(locale, id!("quarterly-deployed"), &[("kiosks", r.kiosks.into())])) }
             ul { @for f in &r.forms { li { (QuarterlyReport::form_words(f)) } } }
+            @if let Some(line) = r.channels_line(locale) { p { (line) } }
             h2 { (tr(locale, id!("quarterly-part-2"))) }
             p { (tr(locale, id!("quarterly-by-form"))) }
             table.cards {
