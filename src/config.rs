@@ -698,8 +698,12 @@ impl Config {
         if self.facility_name.trim().is_empty() {
             return Err(("facility_name", Rule::Empty));
         }
-        if self.point.chars().count() > 200 || self.point.chars().any(char::is_control) {
-            return Err(("point", Rule::BadName));
+        // Both name the place every response comes from (the point is the kiosk's name when
+        // empty); the centre refuses a longer one or one with control characters.
+        for (key, name) in [("kiosk_name", &self.kiosk_name), ("point", &self.point)] {
+            if name.chars().count() > 200 || name.chars().any(char::is_control) {
+                return Err((key, Rule::BadName));
+            }
         }
         if !is_web_url_or_empty(&self.thank_you_url) {
             return Err(("thank_you_url", Rule::WebUrl));

@@ -186,3 +186,13 @@ fn saving_settings_leaves_the_file_readable_by_its_owner_only() {
         .collect();
     assert_eq!(names, vec![std::ffi::OsString::from("hailong.toml")]);
 }
+
+#[test]
+fn a_point_or_kiosk_name_the_centre_would_refuse_is_named_with_its_line() {
+    let long = "x".repeat(201);
+    let (line, field, message) = invalid(&format!("facility_name = \"TTYT\"\npoint = \"{long}\"\n"));
+    assert_eq!((line, field.as_str()), (2, "point"));
+    assert_eq!(message, "at most 200 characters, without control characters");
+    let (line, field, _) = invalid("facility_name = \"TTYT\"\n\nkiosk_name = \"Quầy\\u0007\"\n");
+    assert_eq!((line, field.as_str()), (3, "kiosk_name"));
+}

@@ -61,6 +61,10 @@ pub struct ChannelMix(pub BTreeMap<Channel, u64>);
 /// figure's change doubtful.
 pub const MIX_SHIFT_POINTS: f64 = 20.0;
 
+/// Fewer responses than this in either period, and shares are too unsteady to compare (the
+/// public page's smallest published count).
+pub const MIX_SHIFT_MIN_N: u64 = 30;
+
 impl ChannelMix {
     /// Adds one stored tally row.
     pub fn add(&mut self, key: &TallyKey, tally: &Tally) {
@@ -83,9 +87,10 @@ impl ChannelMix {
     }
 
     /// The channel whose share moved most since `before`, with its share then and now, when it
-    /// moved more than [`MIX_SHIFT_POINTS`]; `None` when either period has no responses.
+    /// moved more than [`MIX_SHIFT_POINTS`]; `None` when either period has fewer than
+    /// [`MIX_SHIFT_MIN_N`] responses.
     pub fn shift_from(&self, before: &ChannelMix) -> Option<(Channel, f64, f64)> {
-        if self.total() == 0 || before.total() == 0 {
+        if self.total() < MIX_SHIFT_MIN_N || before.total() < MIX_SHIFT_MIN_N {
             return None;
         }
         Channel::ALL
@@ -432,7 +437,14 @@ mod tests {
         let (channel, then, share) = now.shift_from(&before).unwrap();
         assert!(matches!(channel, Channel::Kiosk | Channel::Phone));
         assert!((share - then).abs() > 29.9 && (share - then).abs() < 30.1);
-        // 10 % → 25 %: within the bound; a period without responses compares with nothing.
+        // 10 % → 25 %: within the bound; a period with few responses compares with nothing.
+        let few = mix(&[(Channel::Kiosk, 29)]);
+        assert_eq!(
+            now.shift_from(&few),
+            None,
+            "29 responses before: too few to compare shares"
+        );
+        assert!(now.shift_from(&mix(&[(Channel::Kiosk, 30)])).is_some());
         assert_eq!(
             mix(&[(Channel::Kiosk, 75), (Channel::Phone, 25)]).shift_from(&before),
             None
