@@ -267,32 +267,13 @@ impl QuarterlyReport {
     /// Section I's line of how the responses came: each channel with its count and share;
     /// `None` without responses.
     pub fn channels_line(&self, locale: Locale) -> Option<String> {
-        let total: u64 = self.channels.iter().map(|(_, n)| n).sum();
-        if total == 0 {
+        if self.channels.iter().all(|&(_, n)| n == 0) {
             return None;
         }
-        let items: Vec<String> = self
-            .channels
-            .iter()
-            .map(|&(channel, n)| {
-                tr_args(
-                    locale,
-                    id!("web-mix-item"),
-                    &[
-                        ("channel", crate::report::text::channel_name(locale, channel).into()),
-                        ("count", crate::report::text::count(locale, n).into()),
-                        (
-                            "pct",
-                            crate::report::text::percent(locale, Some(100.0 * n as f64 / total as f64)).into(),
-                        ),
-                    ],
-                )
-            })
-            .collect();
         Some(tr_args(
             locale,
             id!("quarterly-channels"),
-            &[("list", items.join(" · ").into())],
+            &[("list", crate::report::text::channel_mix(locale, &self.channels).into())],
         ))
     }
 

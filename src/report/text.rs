@@ -117,6 +117,31 @@ pub fn channel_name(locale: Locale, channel: crate::survey::Channel) -> String {
     tr(locale, id)
 }
 
+/// Counted responses by channel in words, each with its share, joined by ` · `
+/// (`Ki-ốt: 145 phiếu (91,8 %) · Phỏng vấn, hỗ trợ điền: 13 phiếu (8,2 %)`): the pages' channel
+/// mix and the quarterly report's section I say it alike.
+pub fn channel_mix(locale: Locale, counts: &[(crate::survey::Channel, u64)]) -> String {
+    let total: u64 = counts.iter().map(|(_, n)| n).sum();
+    counts
+        .iter()
+        .map(|&(channel, n)| {
+            tr_args(
+                locale,
+                id!("web-mix-item"),
+                &[
+                    ("channel", channel_name(locale, channel).into()),
+                    ("count", count(locale, n).into()),
+                    (
+                        "pct",
+                        percent(locale, Some(100.0 * n as f64 / total.max(1) as f64)).into(),
+                    ),
+                ],
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 /// The verdict in a table cell (`Đạt`, `Sát mục tiêu`…).
 pub fn verdict_short(locale: Locale, j: Judgement) -> String {
     tr(

@@ -215,14 +215,7 @@ pub fn mix(locale: Locale, now: &ChannelMix, before: Option<&ChannelMix>, strata
         @if total > 0 {
             p.mix {
                 (tr(locale, id!("web-mix-label"))) ": "
-                @for (i, (channel, count)) in now.0.iter().enumerate() {
-                    @if i > 0 { " · " }
-                    (tr_args(locale, id!("web-mix-item"), &[
-                        ("channel", crate::report::text::channel_name(locale, *channel).into()),
-                        ("count", fmt::count(locale, *count).into()),
-                        ("pct", fmt::pct(locale, Some(now.share(*channel))).into()),
-                    ]))
-                }
+                (crate::report::text::channel_mix(locale, &now.0.iter().map(|(c, n)| (*c, *n)).collect::<Vec<_>>()))
             }
         }
         @if let Some((channel, then, share)) = shift {
