@@ -333,6 +333,17 @@ pub struct CentreConfig {
     /// A PEM file of CA certificates to trust for the centre (self-signed or provincial CA);
     /// empty = the usual public ones.
     pub ca_cert: String,
+    /// The centre's address as patients' phones reach it, for the kiosk's phone code (the
+    /// kiosk may reach the centre by an inside address); empty = `url`.
+    pub phone_url: String,
+}
+
+impl CentreConfig {
+    /// The address the phone code's link starts with.
+    pub fn phone_base(&self) -> &str {
+        let phone = self.phone_url.trim();
+        if phone.is_empty() { self.url.trim() } else { phone }
+    }
 }
 
 impl std::fmt::Debug for CentreConfig {
@@ -342,6 +353,7 @@ impl std::fmt::Debug for CentreConfig {
             .field("url", &self.url)
             .field("token", &if self.token.is_empty() { "" } else { "<redacted>" })
             .field("ca_cert", &self.ca_cert)
+            .field("phone_url", &self.phone_url)
             .finish()
     }
 }

@@ -14,6 +14,7 @@ pub mod config;
 pub mod feedback;
 pub mod fsutil;
 pub mod kiosk;
+pub mod phone;
 pub mod pin;
 pub mod report;
 pub mod store;

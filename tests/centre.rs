@@ -1025,6 +1025,7 @@ fn the_openapi_document_describes_every_route_and_the_fields_serde_reads_and_wri
             r.department = Some("Khoa Nhi".into());
             r.channel = Some(Channel::Interview);
             r.point = Some("Khoa Nhi".into());
+            r.repeat_device = true;
             sample = Some(r);
         },
     );

@@ -205,6 +205,7 @@ fn a_percent_answer_is_bounded_by_its_items_own_maximum() {
             answers: [("G1".to_string(), Answer::Percent(v))].into(),
             channel: None,
             point: None,
+            repeat_device: false,
         };
         r.validate(q)
     };

@@ -28,6 +28,7 @@ fn response(answers: &[(&str, Answer)], status: Status, day: u32) -> Response {
             .collect::<BTreeMap<_, _>>(),
         channel: None,
         point: None,
+        repeat_device: false,
     }
 }
 

@@ -266,3 +266,22 @@ account-department-missing = A department account belongs to one department: giv
 account-department-not-wanted = Only a department account has a department (--department); this one is { $role }.
 account-password-short = The password must be at least { $min } characters.
 account-password-long = The password must be at most { $max } characters.
+
+## The phone form (patients answer on their own phones)
+phone-start = Start
+phone-privacy = This form records no name, phone number or IP address of yours. Each code on the kiosk works once.
+phone-expired = This code has expired
+phone-invalid = This code is not recognised
+phone-used = This code has been used
+phone-scan-again = Please scan the code on the kiosk again to answer.
+phone-session-over = This answer session has ended
+phone-progress = Part { $at } of { $of }
+phone-about-you = About you
+phone-missing = Please answer these questions:
+phone-back = Back
+phone-next = Next
+phone-send = Send
+phone-thanks = Thank you!
+phone-thanks-detail = Your answers have been recorded and help the centre serve patients better.
+phone-feedback-link = Need an answer? Write to the feedback box
+phone-refused = This form could not be recorded. Please scan the code on the kiosk again.

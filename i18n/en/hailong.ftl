@@ -106,6 +106,7 @@ cli-kiosk-renewed = { $facility } — { $name } (enrolment { $id }) re-enrolled:
 cli-token-revoked = revoked { $date }
 cli-centre-no-database = There is no centre database at { $path }. Check --data-dir (or HAILONG_DATA_DIR) or --database; a centre database is created by “hailong centre serve” or “hailong centre kiosk add”.
 cli-no-database = There is no kiosk database at { $path }. Check --data-dir (or HAILONG_DATA_DIR); the kiosk creates its database when it first starts (or “hailong demo-data”).
+cli-phone-link-no-centre = The kiosk has no centre: set [centre] url and token in hailong.toml (from “hailong centre kiosk add”). The phone code is made from the kiosk’s token.
 cli-centre-unknown-facility = The centre knows no facility named “{ $name }”. Did you mean: { $close }? (“hailong centre kiosk list” lists them.)
 cli-centre-unknown-kiosk = The centre knows no kiosk with id “{ $name }”. Did you mean: { $close }? (“hailong centre kiosk list” lists them.)
 cli-centre-unknown-department = No response at the centre names the department “{ $name }”. Did you mean: { $close }?

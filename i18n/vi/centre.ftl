@@ -266,3 +266,22 @@ account-department-missing = Tài khoản khoa/phòng (department) thuộc về 
 account-department-not-wanted = Chỉ tài khoản khoa/phòng mới có khoa/phòng (--department); tài khoản này là { $role }.
 account-password-short = Mật khẩu phải có ít nhất { $min } ký tự.
 account-password-long = Mật khẩu không được dài quá { $max } ký tự.
+
+## The phone form (patients answer on their own phones)
+phone-start = Bắt đầu trả lời
+phone-privacy = Phiếu không ghi tên, số điện thoại hay địa chỉ IP của Ông/Bà. Mỗi mã trên ki-ốt dùng được một lần.
+phone-expired = Mã này đã hết hạn
+phone-invalid = Không nhận ra mã này
+phone-used = Mã này đã được dùng
+phone-scan-again = Xin Ông/Bà quét lại mã trên ki-ốt để trả lời.
+phone-session-over = Phiên trả lời đã kết thúc
+phone-progress = Phần { $at }/{ $of }
+phone-about-you = Thông tin chung
+phone-missing = Xin Ông/Bà trả lời các câu sau:
+phone-back = Quay lại
+phone-next = Tiếp theo
+phone-send = Gửi ý kiến
+phone-thanks = Xin cảm ơn Ông/Bà!
+phone-thanks-detail = Ý kiến của Ông/Bà đã được ghi nhận và giúp trung tâm phục vụ người bệnh tốt hơn.
+phone-feedback-link = Góp ý cần được trả lời? Gửi vào hòm thư góp ý
+phone-refused = Không ghi nhận được phiếu này. Xin Ông/Bà quét lại mã trên ki-ốt.

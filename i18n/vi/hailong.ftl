@@ -106,6 +106,7 @@ cli-kiosk-renewed = { $facility } — { $name } (mã đăng ký { $id }) đã đ
 cli-token-revoked = đã thu hồi { $date }
 cli-centre-no-database = Không có cơ sở dữ liệu trung tâm tại { $path }. Kiểm tra --data-dir (hoặc HAILONG_DATA_DIR) hoặc --database; cơ sở dữ liệu trung tâm được tạo bởi “hailong centre serve” hoặc “hailong centre kiosk add”.
 cli-no-database = Không có cơ sở dữ liệu kiosk tại { $path }. Kiểm tra --data-dir (hoặc HAILONG_DATA_DIR); kiosk tạo cơ sở dữ liệu khi chạy lần đầu (hoặc “hailong demo-data”).
+cli-phone-link-no-centre = Ki-ốt chưa có trung tâm: ghi [centre] url và token trong hailong.toml (lấy từ “hailong centre kiosk add”). Mã cho điện thoại được tạo từ token của ki-ốt.
 cli-centre-unknown-facility = Trung tâm không có cơ sở nào tên “{ $name }”. Có phải: { $close }? (“hailong centre kiosk list” liệt kê các cơ sở.)
 cli-centre-unknown-kiosk = Trung tâm không có kiosk nào mã “{ $name }”. Có phải: { $close }? (“hailong centre kiosk list” liệt kê các kiosk.)
 cli-centre-unknown-department = Không có phiếu nào ở trung tâm thuộc khoa/phòng “{ $name }”. Có phải: { $close }?

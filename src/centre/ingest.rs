@@ -477,7 +477,96 @@ pub struct Batch<'a> {
 }
 
 /// Stores a batch through a backend's steps: the one ingest of every backend.
-pub async fn run<S: Steps>(mut steps: S, batch: Batch<'_>, mut prepared: Prepared) -> Result<BatchResult, Error> {
+pub async fn run<S: Steps>(mut steps: S, batch: Batch<'_>, prepared: Prepared) -> Result<BatchResult, Error> {
+    let locked = steps.lock(&batch.enrolment.id).await?;
+    run_locked(steps, locked, batch, prepared).await
+}
+
+/// What [`append`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Appended {
+    /// Stored now, at this place in the chain.
+    Stored(u64),
+    /// The chain holds a response with this id already (a retry, or another process stored it
+    /// first): nothing changed.
+    Held,
+    /// Refused: the response does not fit its questionnaire or its channel.
+    Refused(Refusal),
+}
+
+/// A response the centre takes itself, to store at the end of a chain it keeps.
+#[derive(Debug)]
+pub struct Own<'a> {
+    /// The chain's enrolment (see [`super::store::CentreStore::chains`]).
+    pub chain: &'a KioskInfo,
+    /// The response (its id decides whether the chain holds it already).
+    pub response: crate::survey::Response,
+    /// The channels the chain may take.
+    pub channels: &'a [Channel],
+    /// The centre's clock.
+    pub now: DateTime<Utc>,
+    /// The facility's time zone.
+    pub tz: chrono_tz::Tz,
+}
+
+/// Stores a response the centre took itself (a phone's, a ticket's …) at the end of the chain
+/// it keeps for its facility, channel and point, through the same steps as a kiosk's batch:
+/// numbered and linked under the chain's lock, so that concurrent requests, and several
+/// processes on one PostgreSQL, extend the chain one at a time. Storing a response id the
+/// chain holds already changes nothing: a retry after a lost answer counts once.
+pub async fn append<S: Steps>(mut steps: S, own: Own<'_>, catalog: &Catalog) -> Result<Appended, Error> {
+    let kiosk_id = own
+        .chain
+        .kiosk_id
+        .as_deref()
+        .ok_or_else(|| Error::NotFound(format!("enrolment {} is not a chain the centre keeps", own.chain.id)))?;
+    let locked = steps.lock(&own.chain.id).await?;
+    let id = own.response.id.to_string();
+    let mut known = Known::default();
+    steps
+        .known(kiosk_id, std::slice::from_ref(&id), &[], &mut known)
+        .await?;
+    if known.hashes.contains_key(&id) {
+        return Ok(Appended::Held);
+    }
+    let seq = locked.last.0 + 1;
+    let hash = crate::store::link(&locked.last.1, seq, kiosk_id, &own.response);
+    let stored = [StoredResponse {
+        seq,
+        kiosk_id: kiosk_id.to_string(),
+        prev_hash: locked.last.1.clone(),
+        hash,
+        response: own.response,
+    }];
+    let prepared = prepare(&stored, kiosk_id, catalog, own.channels, own.now, own.tz);
+    if let Some(Err(refusal)) = prepared.checked.first() {
+        return Ok(Appended::Refused(refusal.clone()));
+    }
+    let batch = Batch {
+        enrolment: own.chain,
+        kiosk_id,
+        responses: &stored,
+        waiting: None,
+        tz: own.tz,
+    };
+    let result = run_locked(steps, locked, batch, prepared).await?;
+    match result.rejected.first() {
+        // Under the lock the chain's end was read: a refusal here is a defect, not a patient's.
+        Some(r) => Err(Error::Conflict(format!(
+            "the centre's own chain {kiosk_id} refused a response: {}",
+            r.error
+        ))),
+        None => Ok(Appended::Stored(seq)),
+    }
+}
+
+/// [`run`] once the enrolment's row is locked.
+async fn run_locked<S: Steps>(
+    mut steps: S,
+    locked: Locked,
+    batch: Batch<'_>,
+    mut prepared: Prepared,
+) -> Result<BatchResult, Error> {
     let Batch {
         enrolment,
         kiosk_id,
@@ -485,7 +574,6 @@ pub async fn run<S: Steps>(mut steps: S, batch: Batch<'_>, mut prepared: Prepare
         waiting,
         tz,
     } = batch;
-    let locked = steps.lock(&enrolment.id).await?;
     match &locked.bound {
         Some(bound) if bound != kiosk_id => {
             let why = Refusal::TokenOfOtherKiosk(bound.clone());

@@ -11,6 +11,7 @@ pub mod figures;
 pub mod http;
 pub mod ingest;
 pub mod migrations;
+pub mod phone;
 pub mod postgres;
 pub mod published;
 pub mod sqlite;
@@ -29,13 +30,14 @@ pub use accounts::AccountStore;
 pub use alerts::AlertStore;
 pub use feedback::FeedbackStore;
 pub use http::api;
+pub use phone::PhoneStore;
 pub use store::{CentreStore, Scope};
 
 /// A storage backend: responses and tallies ([`CentreStore`]), accounts and sessions
-/// ([`AccountStore`]), the feedback box ([`FeedbackStore`]) and the alert queue ([`AlertStore`])
-/// on one database.
-pub trait Backend: CentreStore + AccountStore + FeedbackStore + AlertStore {}
-impl<T: CentreStore + AccountStore + FeedbackStore + AlertStore + ?Sized> Backend for T {}
+/// ([`AccountStore`]), the feedback box ([`FeedbackStore`]), the alert queue ([`AlertStore`])
+/// and the phone channel's sessions ([`PhoneStore`]) on one database.
+pub trait Backend: CentreStore + AccountStore + FeedbackStore + AlertStore + PhoneStore {}
+impl<T: CentreStore + AccountStore + FeedbackStore + AlertStore + PhoneStore + ?Sized> Backend for T {}
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -48,6 +50,8 @@ pub struct Centre {
     pub feedback: Arc<dyn FeedbackStore>,
     /// The alert queue (the same database).
     pub alerts: Arc<dyn AlertStore>,
+    /// The phone channel's codes and answer sessions (the same database).
+    pub phone: Arc<dyn PhoneStore>,
     /// The feedback box's deadlines, holidays and web-form limit.
     pub feedback_options: feedback::FeedbackOptions,
     /// The questionnaires responses are checked against.
@@ -74,7 +78,8 @@ impl Centre {
             store: backend.clone(),
             accounts: backend.clone(),
             feedback: backend.clone(),
-            alerts: backend,
+            alerts: backend.clone(),
+            phone: backend,
             feedback_options: feedback::FeedbackOptions::default(),
             catalog,
             scoring,
@@ -375,6 +380,8 @@ pub async fn serve_with(
         shutdown.await;
         stopper.graceful_shutdown(Some(timeouts.shutdown));
     });
+    // Phone sessions that ran out after a screen or more are stored as partial responses.
+    let sweeper = tokio::spawn(phone::sweep(centre.clone()));
     let app = http::app_with(centre, timeouts.queue)
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(timeouts.body_stall))
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -392,7 +399,7 @@ pub async fn serve_with(
         // EMFILE and the like: the server backs off and keeps accepting.
         tracing::warn!(error = %e, "cannot accept a connection");
     };
-    match tls {
+    let served = match tls {
         Some(mut tls) => {
             tls.alpn_protocols = vec![b"http/1.1".to_vec()];
             let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls));
@@ -415,5 +422,7 @@ pub async fn serve_with(
             configure(server.http_builder());
             server.serve(app).await
         }
-    }
+    };
+    sweeper.abort();
+    served
 }

@@ -779,7 +779,10 @@ impl CentreStore for PostgresCentre {
         self.run(async |pool: &Pool| {
             let client = pool.get().await.map_err(db)?;
             let rows = client
-                .query(&format!("{KIOSK_SELECT} ORDER BY f.name, k.name"), &[])
+                .query(
+                    &format!("{KIOSK_SELECT} WHERE k.chain_channel IS NULL ORDER BY f.name, k.name"),
+                    &[],
+                )
                 .await
                 .map_err(db)?;
             Ok(rows.iter().map(kiosk_row).collect())
@@ -928,7 +931,7 @@ impl CentreStore for PostgresCentre {
             let client = pool.get().await.map_err(db)?;
             let rows = client
                 .query(
-                    &format!("{KIOSK_SELECT} WHERE f.name = $1 ORDER BY f.name, k.name"),
+                    &format!("{KIOSK_SELECT} WHERE f.name = $1 AND k.chain_channel IS NULL ORDER BY f.name, k.name"),
                     &[&facility],
                 )
                 .await
@@ -942,7 +945,7 @@ impl CentreStore for PostgresCentre {
             let client = pool.get().await.map_err(db)?;
             let n = client
                 .execute(
-                    "UPDATE kiosks SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
+                    "UPDATE kiosks SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL AND chain_channel IS NULL",
                     &[&id],
                 )
                 .await
@@ -962,7 +965,7 @@ impl CentreStore for PostgresCentre {
             // has it.
             let mut n = tx
                 .execute(
-                    "UPDATE kiosks SET token_hash = $2, revoked_at = NULL WHERE id = $1",
+                    "UPDATE kiosks SET token_hash = $2, revoked_at = NULL WHERE id = $1 AND chain_channel IS NULL",
                     &[&id, &token_hash],
                 )
                 .await
@@ -970,7 +973,7 @@ impl CentreStore for PostgresCentre {
             if n == 0 {
                 n = tx
                     .execute(
-                        "UPDATE kiosks SET token_hash = $2, revoked_at = NULL WHERE kiosk_id = $1",
+                        "UPDATE kiosks SET token_hash = $2, revoked_at = NULL WHERE kiosk_id = $1 AND chain_channel IS NULL",
                         &[&id, &token_hash],
                     )
                     .await
@@ -1108,6 +1111,67 @@ impl CentreStore for PostgresCentre {
             let mut client = pool.get().await.map_err(db)?;
             let tx = client.transaction().await.map_err(db)?;
             ingest::run(Steps { tx }, batch, prepared).await
+        })
+    }
+
+    fn chains(&self) -> Result<Vec<KioskInfo>, Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let rows = client
+                .query(
+                    &format!("{KIOSK_SELECT} WHERE k.chain_channel IS NOT NULL ORDER BY f.name, k.name"),
+                    &[],
+                )
+                .await
+                .map_err(db)?;
+            Ok(rows.iter().map(kiosk_row).collect())
+        })
+    }
+
+    fn chain(&self, facility: &str, channel: crate::survey::Channel, point: &str) -> Result<KioskInfo, Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let facility_id: i64 = client
+                .query_opt("SELECT id FROM facilities WHERE name = $1", &[&facility])
+                .await
+                .map_err(db)?
+                .ok_or_else(|| Error::NotFound(format!("no facility named {facility:?}")))?
+                .get(0);
+            let id = uuid::Uuid::now_v7().to_string();
+            client
+                .execute(
+                    "INSERT INTO kiosks (id, facility_id, name, token_hash, kiosk_id, last_hash, chain_channel, chain_point) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT (facility_id, chain_channel, chain_point) WHERE chain_channel IS NOT NULL DO NOTHING",
+                    &[
+                        &id,
+                        &facility_id,
+                        &store::chain_name(channel, point),
+                        &format!("chain:{id}"),
+                        &format!("centre-{id}"),
+                        &GENESIS,
+                        &channel.as_str(),
+                        &point,
+                    ],
+                )
+                .await
+                .map_err(db)?;
+            let row = client
+                .query_one(
+                    &format!("{KIOSK_SELECT} WHERE k.facility_id = $1 AND k.chain_channel = $2 AND k.chain_point = $3"),
+                    &[&facility_id, &channel.as_str(), &point],
+                )
+                .await
+                .map_err(db)?;
+            Ok(kiosk_row(&row))
+        })
+    }
+
+    fn append(&self, own: ingest::Own<'_>, catalog: &Catalog) -> Result<ingest::Appended, Error> {
+        self.run(async |pool: &Pool| {
+            let mut client = pool.get().await.map_err(db)?;
+            let tx = client.transaction().await.map_err(db)?;
+            ingest::append(Steps { tx }, own, catalog).await
         })
     }
 

@@ -74,6 +74,9 @@ const ADDED_COLUMNS: &[(usize, &str, &str, &str)] = &[
     // How each response came (the only channel before was the kiosk) and where.
     (11, "responses", "channel", "TEXT NOT NULL DEFAULT 'kiosk'"),
     (11, "responses", "point", "TEXT"),
+    // The channel and point of a chain the centre keeps itself (none for a kiosk).
+    (12, "kiosks", "chain_channel", "TEXT"),
+    (12, "kiosks", "chain_point", "TEXT"),
 ];
 
 fn add_missing_columns(tx: &rusqlite::Transaction, migration: usize) -> rusqlite::Result<()> {
@@ -602,10 +605,61 @@ impl CentreStore for SqliteCentre {
     fn kiosks(&self) -> Result<Vec<KioskInfo>, Error> {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
-            "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id LEFT JOIN kiosk_sync s ON s.id = k.id ORDER BY f.name, k.name"
+            "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id LEFT JOIN kiosk_sync s ON s.id = k.id WHERE k.chain_channel IS NULL ORDER BY f.name, k.name"
         ))?;
         let rows = stmt.query_map([], kiosk_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+
+    fn chains(&self) -> Result<Vec<KioskInfo>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id LEFT JOIN kiosk_sync s ON s.id = k.id WHERE k.chain_channel IS NOT NULL ORDER BY f.name, k.name"
+        ))?;
+        let rows = stmt.query_map([], kiosk_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    fn chain(&self, facility: &str, channel: crate::survey::Channel, point: &str) -> Result<KioskInfo, Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let facility_id: i64 = tx
+            .query_row("SELECT id FROM facilities WHERE name = ?1", [facility], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("no facility named {facility:?}")))?;
+        let id = uuid::Uuid::now_v7().to_string();
+        tx.execute(
+            "INSERT INTO kiosks (id, facility_id, name, token_hash, kiosk_id, created_at, last_hash, chain_channel, chain_point) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+             ON CONFLICT (facility_id, chain_channel, chain_point) WHERE chain_channel IS NOT NULL DO NOTHING",
+            params![
+                id,
+                facility_id,
+                store::chain_name(channel, point),
+                format!("chain:{id}"),
+                format!("centre-{id}"),
+                now_text(),
+                GENESIS,
+                channel.as_str(),
+                point
+            ],
+        )?;
+        let info = tx.query_row(
+            &format!(
+                "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id LEFT JOIN kiosk_sync s ON s.id = k.id \
+                 WHERE k.facility_id = ?1 AND k.chain_channel = ?2 AND k.chain_point = ?3"
+            ),
+            params![facility_id, channel.as_str(), point],
+            kiosk_row,
+        )?;
+        tx.commit()?;
+        Ok(info)
+    }
+
+    fn append(&self, own: ingest::Own<'_>, catalog: &Catalog) -> Result<ingest::Appended, Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        futures::executor::block_on(ingest::append(Steps { tx }, own, catalog))
     }
 
     fn facility_by_slug(&self, slug: &str) -> Result<Option<String>, Error> {
@@ -722,7 +776,7 @@ impl CentreStore for SqliteCentre {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id LEFT JOIN kiosk_sync s ON s.id = k.id \
-             WHERE f.name = ?1 ORDER BY f.name, k.name"
+             WHERE f.name = ?1 AND k.chain_channel IS NULL ORDER BY f.name, k.name"
         ))?;
         let rows = stmt
             .query_map([facility], kiosk_row)?
@@ -732,7 +786,7 @@ impl CentreStore for SqliteCentre {
 
     fn revoke_kiosk(&self, id: &str) -> Result<(), Error> {
         let n = self.conn().execute(
-            "UPDATE kiosks SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            "UPDATE kiosks SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL AND chain_channel IS NULL",
             params![id, now_text()],
         )?;
         if n == 0 {
@@ -746,12 +800,12 @@ impl CentreStore for SqliteCentre {
         let tx = conn.transaction()?;
         // An enrolment id first; a kiosk id (which a kiosk chooses) only when no enrolment has it.
         let mut n = tx.execute(
-            "UPDATE kiosks SET token_hash = ?2, revoked_at = NULL WHERE id = ?1",
+            "UPDATE kiosks SET token_hash = ?2, revoked_at = NULL WHERE id = ?1 AND chain_channel IS NULL",
             params![id, token_hash],
         )?;
         if n == 0 {
             n = tx.execute(
-                "UPDATE kiosks SET token_hash = ?2, revoked_at = NULL WHERE kiosk_id = ?1",
+                "UPDATE kiosks SET token_hash = ?2, revoked_at = NULL WHERE kiosk_id = ?1 AND chain_channel IS NULL",
                 params![id, token_hash],
             )?;
         }

@@ -165,6 +165,11 @@ pub struct ReadToken {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// The name a chain the centre keeps goes by in listings: its channel and point.
+pub fn chain_name(channel: crate::survey::Channel, point: &str) -> String {
+    format!("{channel} · {point}")
+}
+
 /// Why a fresh enrolment's first batch is refused: it names kiosk `kiosk_id`, which the centre
 /// already knows under `existing` (e.g. "enrolment 01…").
 pub fn enrolled_elsewhere(kiosk_id: &str, existing: &str) -> Error {
@@ -402,6 +407,16 @@ pub trait CentreStore: Send + Sync {
         waiting: Option<u64>,
         catalog: &Catalog,
     ) -> Result<BatchResult, Error>;
+    /// The chains the centre keeps itself (see [`CentreStore::chain`]), by facility.
+    fn chains(&self) -> Result<Vec<KioskInfo>, Error>;
+    /// The chain the centre keeps for `facility`'s answers by `channel` at `point`, made on
+    /// first use (one per facility, channel and point, however many processes ask at once).
+    /// Its enrolment is bound from the start to the chain id `centre-<enrolment id>`; no token
+    /// opens it, and it is not listed among the kiosks.
+    fn chain(&self, facility: &str, channel: crate::survey::Channel, point: &str) -> Result<KioskInfo, Error>;
+    /// Stores a response the centre took itself at the end of its chain (see
+    /// [`super::ingest::append`]): the same steps, checks and tallies as a kiosk's batch.
+    fn append(&self, own: super::ingest::Own<'_>, catalog: &Catalog) -> Result<super::ingest::Appended, Error>;
     /// Calls `f` with every stored response in `scope`.
     fn for_each_response(&self, scope: &Scope, f: &mut dyn FnMut(StoredResponse)) -> Result<(), Error> {
         self.walk_responses(scope, &mut |r| {
@@ -570,7 +585,8 @@ pub fn add_to_tallies(tallies: &mut BTreeMap<TallyKey, Tally>, s: &StoredRespons
         department: r.department.clone().unwrap_or_default(),
         questionnaire_id: r.questionnaire_id.clone(),
         questionnaire_version: r.questionnaire_version,
-        rapid_repeat: r.rapid_repeat,
+        // A repeat device's response is left out of the figures as a rapid repeat is.
+        rapid_repeat: r.rapid_repeat || r.repeat_device,
         channel: r.channel.unwrap_or_default(),
         point: r.point.clone().unwrap_or_default(),
     };

@@ -63,9 +63,11 @@ impl Verified {
 pub fn verify(store: &dyn CentreStore, tz: chrono_tz::Tz) -> Result<Verified, Error> {
     let mut out = Verified::default();
     let events = store.events()?;
+    // The kiosks' chains and those the centre keeps itself (phone, ticket, poster).
     let mut kiosks: Vec<(String, u64, String)> = store
         .kiosks()?
         .into_iter()
+        .chain(store.chains()?)
         .filter_map(|k| k.kiosk_id.map(|id| (id, k.last_seq, k.facility)))
         .collect();
     kiosks.sort();

@@ -952,7 +952,8 @@ fn facility(store: &dyn server::Backend, command: FacilityCommand, locale: Local
 /// Refuses a report filter naming a facility, kiosk or department the centre does not know, naming the
 /// close matches, instead of printing an empty report titled with the typo.
 fn known_names(store: &dyn CentreStore, scope: &Scope, locale: Locale) -> Result<()> {
-    let kiosks = store.kiosks()?;
+    let mut kiosks = store.kiosks()?;
+    kiosks.extend(store.chains()?);
     let facilities: Vec<&str> = kiosks.iter().map(|k| k.facility.as_str()).collect();
     let ids: Vec<&str> = kiosks.iter().filter_map(|k| k.kiosk_id.as_deref()).collect();
     let departments = if scope.department.is_some() {

@@ -340,3 +340,20 @@ pub fn set_pin(data_dir: Option<std::path::PathBuf>, config: Option<std::path::P
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// `hailong phone-link`: the link the kiosk's QR code holds now (or `--at`), computed as the
+/// kiosk computes it, offline, from its token (DESIGN §12).
+pub fn phone_link(common: &Common, form: Option<&str>, at: Option<chrono::DateTime<chrono::Utc>>) -> Result<ExitCode> {
+    let env = env(common)?;
+    let centre = &env.config.centre;
+    if centre.url.trim().is_empty() || centre.token.trim().is_empty() {
+        anyhow::bail!(tr(env.locale, id!("cli-phone-link-no-centre")));
+    }
+    let store = open_existing_store(&env)?;
+    let form = form.unwrap_or(&env.config.questionnaire);
+    let key = hailong::phone::key_of(&hailong::centre::token_hash(centre.token.trim()));
+    let base = centre.phone_base();
+    let link = hailong::phone::link(base, &key, store.kiosk_id(), form, at.unwrap_or_else(chrono::Utc::now));
+    say(&format!("{link}\n"))?;
+    Ok(ExitCode::SUCCESS)
+}

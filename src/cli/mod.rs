@@ -139,6 +139,18 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Print the kiosk's current phone link: what its QR code holds now (for testing, and for a
+    /// queue display). Needs [centre] url and token in hailong.toml and one sync done.
+    PhoneLink {
+        #[command(flatten)]
+        common: Common,
+        /// The questionnaire to answer (default: the kiosk's own).
+        #[arg(long)]
+        form: Option<String>,
+        /// The time to compute the link for (RFC 3339; default: now).
+        #[arg(long)]
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// The centre server and its administration.
     Centre {
         #[command(flatten)]
@@ -187,6 +199,7 @@ pub fn run() -> ExitCode {
         | Command::DemoData { common, .. }
         | Command::Verify { common }
         | Command::Sync { common, .. }
+        | Command::PhoneLink { common, .. }
         | Command::Centre { common, .. } => common.lang,
     };
     let result = match command {
@@ -206,6 +219,7 @@ pub fn run() -> ExitCode {
         } => commands::demo_data(&common, responses, seed, end),
         Command::Verify { common } => commands::verify(&common),
         Command::Sync { common, once } => centre::sync(&common, once),
+        Command::PhoneLink { common, form, at } => commands::phone_link(&common, form.as_deref(), at),
         Command::Centre {
             common,
             database,

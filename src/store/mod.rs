@@ -150,6 +150,8 @@ impl<'de> Deserialize<'de> for StoredResponse {
             channel: Option<crate::survey::Channel>,
             #[serde(default)]
             point: Option<String>,
+            #[serde(default)]
+            repeat_device: bool,
             prev_hash: String,
             hash: String,
         }
@@ -170,6 +172,7 @@ impl<'de> Deserialize<'de> for StoredResponse {
                 answers: w.answers,
                 channel: w.channel,
                 point: w.point,
+                repeat_device: w.repeat_device,
             },
             prev_hash: w.prev_hash,
             hash: w.hash,
@@ -1152,6 +1155,7 @@ fn read_row(row: &Row) -> Result<StoredResponse> {
             answers: serde_json::from_str(&answers).map_err(|e| bad(format!("bad answers: {e}")))?,
             channel,
             point: row.get(15)?,
+            repeat_device: false,
         },
         prev_hash: row.get(12)?,
         hash: row.get(13)?,

@@ -235,5 +235,6 @@ fn one(
         answers,
         channel: None,
         point: None,
+        repeat_device: false,
     }
 }

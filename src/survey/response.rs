@@ -181,6 +181,11 @@ pub struct Response {
     /// like the channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub point: Option<String>,
+    /// Sent from a device that gave a complete response for the same facility within the last
+    /// week (the phone channel, DESIGN §12): stored and shown, but left out of the figures like
+    /// a rapid repeat. Chained when set; absent (false) in every response before it existed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub repeat_device: bool,
 }
 
 /// Why a response does not fit its questionnaire.
@@ -230,6 +235,7 @@ impl Response {
             answers: BTreeMap::new(),
             channel: None,
             point: None,
+            repeat_device: false,
         }
     }
 

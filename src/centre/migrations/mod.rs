@@ -34,6 +34,7 @@ pub const SQLITE: &[Migration] = migrations!("sqlite":
     "0010_public_snapshots",
     "0011_facility_slugs",
     "0012_channels",
+    "0013_phone",
 );
 
 /// The PostgreSQL backend's migrations, in order.
@@ -51,6 +52,7 @@ pub const POSTGRES: &[Migration] = migrations!("postgres":
     "0011_public_snapshots",
     "0012_facility_slugs",
     "0013_channels",
+    "0014_phone",
 );
 
 /// Where in a backend's list the work SQL cannot do falls, by index from 0 (index 11 is the

@@ -1,5 +1,6 @@
 //! The centre's web pages (DESIGN §8): server-rendered HTML from `maud` templates (every
-//! spliced value is escaped unless marked otherwise; none is), inline SVG charts, no scripts.
+//! spliced value is escaped unless marked otherwise; none is), inline SVG charts, no scripts;
+//! and the phone form ([`phone`]) patients answer on their own phones.
 //! Text comes from `i18n/` (Vietnamese by default, `?lang=en` switches), numbers and dates in
 //! the reader's format.
 //!
@@ -18,6 +19,7 @@ pub mod guard;
 mod layout;
 pub mod overview;
 mod periods;
+pub mod phone;
 pub mod public;
 mod quarterly;
 
@@ -159,7 +161,13 @@ fn table() -> Table {
     .get("/gop-y/{slug}", Public, feedback::public::form)
     .post("/gop-y/{slug}", Public, feedback::public::send)
     .get("/theo-doi", Public, feedback::public::follow)
+    .get("/p/{kiosk}/{form}/{code}", Public, phone::start)
+    .post("/p/{kiosk}/{form}/{code}", Public, phone::redeem)
+    .get("/phone", Public, phone::screen)
+    .post("/phone", Public, phone::answer)
     .get("/assets/hailong.css", Public, stylesheet)
+    .get("/assets/phone.css", Public, phone::stylesheet)
+    .get("/assets/{name}", Public, phone::face)
 }
 
 /// Every route of the pages, with who may call it.

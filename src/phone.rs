@@ -1,0 +1,157 @@
+//! The kiosk's rotating phone code (DESIGN §12): a link that changes every [`WINDOW_SECS`],
+//! which a patient scans to answer on their own phone.
+//!
+//! Both ends compute it offline from the kiosk's token: the kiosk holds the token, the centre
+//! holds its SHA-256 (see [`crate::centre::token_hash`]), and the code's key is derived from
+//! that hash, so a new token (`kiosk renew`) gives a new key and a revoked kiosk's codes stop
+//! working with it. The code is `HMAC-SHA256(key, kiosk id ‖ form ‖ window)`, cut to 80 bits:
+//! `<window>-<20 hex digits>` in `/p/<kiosk id>/<form>/<code>`.
+//!
+//! The centre accepts a code whose window lies within [`ACCEPT_SECS`] of its own clock, either
+//! way: a kiosk whose clock is up to a minute off still gives codes that work, and a code read
+//! off the screen stays good for at least half a minute after the screen moves on.
+
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// How long one code is shown before the next.
+pub const WINDOW_SECS: i64 = 30;
+
+/// How far (seconds, either way) a code's window may lie from the centre's clock: the clock
+/// skew allowed between a kiosk and its centre is this less one window (60 s).
+pub const ACCEPT_SECS: i64 = 90;
+
+/// The key of a kiosk's codes, from the SHA-256 (hex) of its token.
+pub fn key_of(token_hash: &str) -> [u8; 32] {
+    let mut mac = Hmac::<Sha256>::new_from_slice(token_hash.as_bytes()).expect("any key length");
+    mac.update(b"hailong phone code v1");
+    mac.finalize().into_bytes().into()
+}
+
+/// The window `at` falls in.
+pub fn window_of(at: DateTime<Utc>) -> i64 {
+    at.timestamp().div_euclid(WINDOW_SECS)
+}
+
+fn hmac(key: &[u8; 32], kiosk_id: &str, form: &str, window: i64) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("any key length");
+    mac.update(kiosk_id.as_bytes());
+    mac.update(&[0]);
+    mac.update(form.as_bytes());
+    mac.update(&[0]);
+    mac.update(&window.to_be_bytes());
+    mac
+}
+
+fn mac(key: &[u8; 32], kiosk_id: &str, form: &str, window: i64) -> String {
+    hex::encode(&hmac(key, kiosk_id, form, window).finalize().into_bytes()[..10])
+}
+
+/// The code of `kiosk_id`'s `form` for the window `at` falls in.
+pub fn code(key: &[u8; 32], kiosk_id: &str, form: &str, at: DateTime<Utc>) -> String {
+    let window = window_of(at);
+    format!("{window}-{}", mac(key, kiosk_id, form, window))
+}
+
+/// The link a phone opens: `<base>/p/<kiosk id>/<form>/<code>`.
+pub fn link(base: &str, key: &[u8; 32], kiosk_id: &str, form: &str, at: DateTime<Utc>) -> String {
+    format!(
+        "{}/p/{kiosk_id}/{form}/{}",
+        base.trim_end_matches('/'),
+        code(key, kiosk_id, form, at)
+    )
+}
+
+/// Why the centre does not take a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeError {
+    /// Not a code this centre gives (malformed, or signed with another key).
+    Invalid,
+    /// A real code, but its window is too far from the centre's clock.
+    Expired,
+}
+
+/// Checks `code` for `kiosk_id`'s `form` at the centre's `now`; the window it names on success.
+pub fn check(key: &[u8; 32], kiosk_id: &str, form: &str, code: &str, now: DateTime<Utc>) -> Result<i64, CodeError> {
+    let (window, sent) = code.split_once('-').ok_or(CodeError::Invalid)?;
+    let window: i64 = window.parse().map_err(|_| CodeError::Invalid)?;
+    if sent.len() != 20 || window.checked_mul(WINDOW_SECS).is_none() {
+        // Not a window any clock reaches (and no product that overflows below).
+        return Err(CodeError::Invalid);
+    }
+    let sent = hex::decode(sent).map_err(|_| CodeError::Invalid)?;
+    // Compared in constant time.
+    hmac(key, kiosk_id, form, window)
+        .verify_truncated_left(&sent)
+        .map_err(|_| CodeError::Invalid)?;
+    // The window [start, start + 30 s) must come within ACCEPT_SECS of now.
+    let start = window * WINDOW_SECS;
+    let now = now.timestamp();
+    if start.saturating_add(WINDOW_SECS) <= now - ACCEPT_SECS || start > now + ACCEPT_SECS {
+        return Err(CodeError::Expired);
+    }
+    Ok(window)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_code_is_good_for_ninety_seconds_either_way_and_for_its_kiosk_and_form_only() {
+        let key = key_of(&crate::centre::token_hash("token"));
+        let shown = at("2026-12-07T10:00:05Z");
+        let code = code(&key, "k1", "byt-ngoai-tru", shown);
+        for secs in [-90, -60, 0, 29, 60, 90, 114] {
+            let now = shown + chrono::Duration::seconds(secs);
+            assert!(check(&key, "k1", "byt-ngoai-tru", &code, now).is_ok(), "{secs} s");
+        }
+        for secs in [-126, 120, 600] {
+            let now = shown + chrono::Duration::seconds(secs);
+            assert_eq!(
+                check(&key, "k1", "byt-ngoai-tru", &code, now),
+                Err(CodeError::Expired),
+                "{secs} s"
+            );
+        }
+        assert_eq!(
+            check(&key, "k2", "byt-ngoai-tru", &code, shown),
+            Err(CodeError::Invalid)
+        );
+        assert_eq!(check(&key, "k1", "byt-noi-tru", &code, shown), Err(CodeError::Invalid));
+        let other = key_of(&crate::centre::token_hash("renewed"));
+        assert_eq!(
+            check(&other, "k1", "byt-ngoai-tru", &code, shown),
+            Err(CodeError::Invalid)
+        );
+        for bad in [
+            "",
+            "x",
+            "1-2",
+            "99999999999999999999-00000000000000000000",
+            &code[..code.len() - 1],
+        ] {
+            assert_eq!(
+                check(&key, "k1", "byt-ngoai-tru", bad, shown),
+                Err(CodeError::Invalid),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_kiosk_a_minute_off_gives_codes_the_centre_takes() {
+        let key = key_of(&crate::centre::token_hash("token"));
+        let centre_now = at("2026-12-07T10:00:00Z");
+        for off in [-60, 60] {
+            let kiosk_now = centre_now + chrono::Duration::seconds(off);
+            let code = code(&key, "k1", "f", kiosk_now);
+            assert!(check(&key, "k1", "f", &code, centre_now).is_ok(), "{off} s off");
+        }
+    }
+}
