@@ -2,7 +2,7 @@
 //! which a patient scans to answer on their own phone.
 //!
 //! Both ends compute it offline from the kiosk's token: the kiosk holds the token, the centre
-//! holds its SHA-256 (see [`crate::centre::token_hash`]), and the code's key is derived from
+//! holds its SHA-256 (`centre::token_hash`), and the code's key is derived from
 //! that hash, so a new token (`kiosk renew`) gives a new key and a revoked kiosk's codes stop
 //! working with it. The code is `HMAC-SHA256(key, kiosk id ‖ form ‖ window)`, cut to 80 bits:
 //! `<window>-<20 hex digits>` in `/p/<kiosk id>/<form>/<code>`.
@@ -98,13 +98,19 @@ pub fn check(key: &[u8; 32], kiosk_id: &str, form: &str, code: &str, now: DateTi
 mod tests {
     use super::*;
 
+    /// The SHA-256 of a token, as the centre keeps it.
+    fn token_hash(token: &str) -> String {
+        use sha2::Digest;
+        hex::encode(Sha256::digest(token.as_bytes()))
+    }
+
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
     #[test]
     fn a_code_is_good_for_ninety_seconds_either_way_and_for_its_kiosk_and_form_only() {
-        let key = key_of(&crate::centre::token_hash("token"));
+        let key = key_of(&token_hash("token"));
         let shown = at("2026-12-07T10:00:05Z");
         let code = code(&key, "k1", "byt-ngoai-tru", shown);
         for secs in [-90, -60, 0, 29, 60, 90, 114] {
@@ -124,7 +130,7 @@ mod tests {
             Err(CodeError::Invalid)
         );
         assert_eq!(check(&key, "k1", "byt-noi-tru", &code, shown), Err(CodeError::Invalid));
-        let other = key_of(&crate::centre::token_hash("renewed"));
+        let other = key_of(&token_hash("renewed"));
         assert_eq!(
             check(&other, "k1", "byt-ngoai-tru", &code, shown),
             Err(CodeError::Invalid)
@@ -146,7 +152,7 @@ mod tests {
 
     #[test]
     fn a_kiosk_a_minute_off_gives_codes_the_centre_takes() {
-        let key = key_of(&crate::centre::token_hash("token"));
+        let key = key_of(&token_hash("token"));
         let centre_now = at("2026-12-07T10:00:00Z");
         for off in [-60, 60] {
             let kiosk_now = centre_now + chrono::Duration::seconds(off);

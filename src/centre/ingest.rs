@@ -482,32 +482,7 @@ pub async fn run<S: Steps>(mut steps: S, batch: Batch<'_>, prepared: Prepared) -
     run_locked(steps, locked, batch, prepared).await
 }
 
-/// What [`append`] did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Appended {
-    /// Stored now, at this place in the chain.
-    Stored(u64),
-    /// The chain holds a response with this id already (a retry, or another process stored it
-    /// first): nothing changed.
-    Held,
-    /// Refused: the response does not fit its questionnaire or its channel.
-    Refused(Refusal),
-}
-
-/// A response the centre takes itself, to store at the end of a chain it keeps.
-#[derive(Debug)]
-pub struct Own<'a> {
-    /// The chain's enrolment (see [`super::store::CentreStore::chains`]).
-    pub chain: &'a KioskInfo,
-    /// The response (its id decides whether the chain holds it already).
-    pub response: crate::survey::Response,
-    /// The channels the chain may take.
-    pub channels: &'a [Channel],
-    /// The centre's clock.
-    pub now: DateTime<Utc>,
-    /// The facility's time zone.
-    pub tz: chrono_tz::Tz,
-}
+pub use super::store::{Appended, Own};
 
 /// Stores a response the centre took itself (a phone's, a ticket's …) at the end of the chain
 /// it keeps for its facility, channel and point, through the same steps as a kiosk's batch:
@@ -540,7 +515,7 @@ pub async fn append<S: Steps>(mut steps: S, own: Own<'_>, catalog: &Catalog) -> 
     }];
     let prepared = prepare(&stored, kiosk_id, catalog, own.channels, own.now, own.tz);
     if let Some(Err(refusal)) = prepared.checked.first() {
-        return Ok(Appended::Refused(refusal.clone()));
+        return Ok(Appended::Refused(refusal.to_string()));
     }
     let batch = Batch {
         enrolment: own.chain,

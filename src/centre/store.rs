@@ -165,6 +165,34 @@ pub struct ReadToken {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// What [`super::ingest::append`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Appended {
+    /// Stored now, at this place in the chain.
+    Stored(u64),
+    /// The chain holds a response with this id already (a retry, or another process stored it
+    /// first): nothing changed.
+    Held,
+    /// Refused: the response does not fit its questionnaire or its channel (the refusal's
+    /// words, as a kiosk would read them).
+    Refused(String),
+}
+
+/// A response the centre takes itself, to store at the end of a chain it keeps.
+#[derive(Debug)]
+pub struct Own<'a> {
+    /// The chain's enrolment (see [`CentreStore::chains`]).
+    pub chain: &'a KioskInfo,
+    /// The response (its id decides whether the chain holds it already).
+    pub response: crate::survey::Response,
+    /// The channels the chain may take.
+    pub channels: &'a [crate::survey::Channel],
+    /// The centre's clock.
+    pub now: DateTime<Utc>,
+    /// The facility's time zone.
+    pub tz: chrono_tz::Tz,
+}
+
 /// The name a chain the centre keeps goes by in listings: its channel and point.
 pub fn chain_name(channel: crate::survey::Channel, point: &str) -> String {
     format!("{channel} · {point}")
@@ -416,7 +444,7 @@ pub trait CentreStore: Send + Sync {
     fn chain(&self, facility: &str, channel: crate::survey::Channel, point: &str) -> Result<KioskInfo, Error>;
     /// Stores a response the centre took itself at the end of its chain (see
     /// [`super::ingest::append`]): the same steps, checks and tallies as a kiosk's batch.
-    fn append(&self, own: super::ingest::Own<'_>, catalog: &Catalog) -> Result<super::ingest::Appended, Error>;
+    fn append(&self, own: Own<'_>, catalog: &Catalog) -> Result<Appended, Error>;
     /// Calls `f` with every stored response in `scope`.
     fn for_each_response(&self, scope: &Scope, f: &mut dyn FnMut(StoredResponse)) -> Result<(), Error> {
         self.walk_responses(scope, &mut |r| {
