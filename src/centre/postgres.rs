@@ -738,6 +738,24 @@ impl ingest::Steps for Steps<'_> {
     }
 }
 
+impl PostgresCentre {
+    /// The enrolments (kiosks', or the chains the centre keeps) that `condition` picks, by
+    /// facility and name.
+    fn enrolments(&self, condition: &str) -> Result<Vec<KioskInfo>, Error> {
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let rows = client
+                .query(
+                    &format!("{KIOSK_SELECT} WHERE {condition} ORDER BY f.name, k.name"),
+                    &[],
+                )
+                .await
+                .map_err(db)?;
+            Ok(rows.iter().map(kiosk_row).collect())
+        })
+    }
+}
+
 impl CentreStore for PostgresCentre {
     fn add_kiosk(&self, facility: &str, name: &str, token_hash: &str) -> Result<KioskInfo, Error> {
         self.run(async |pool: &Pool| {
@@ -776,17 +794,7 @@ impl CentreStore for PostgresCentre {
     }
 
     fn kiosks(&self) -> Result<Vec<KioskInfo>, Error> {
-        self.run(async |pool: &Pool| {
-            let client = pool.get().await.map_err(db)?;
-            let rows = client
-                .query(
-                    &format!("{KIOSK_SELECT} WHERE k.chain_channel IS NULL ORDER BY f.name, k.name"),
-                    &[],
-                )
-                .await
-                .map_err(db)?;
-            Ok(rows.iter().map(kiosk_row).collect())
-        })
+        self.enrolments("k.chain_channel IS NULL")
     }
 
     fn facility_by_slug(&self, slug: &str) -> Result<Option<String>, Error> {
@@ -1115,17 +1123,7 @@ impl CentreStore for PostgresCentre {
     }
 
     fn chains(&self) -> Result<Vec<KioskInfo>, Error> {
-        self.run(async |pool: &Pool| {
-            let client = pool.get().await.map_err(db)?;
-            let rows = client
-                .query(
-                    &format!("{KIOSK_SELECT} WHERE k.chain_channel IS NOT NULL ORDER BY f.name, k.name"),
-                    &[],
-                )
-                .await
-                .map_err(db)?;
-            Ok(rows.iter().map(kiosk_row).collect())
-        })
+        self.enrolments("k.chain_channel IS NOT NULL")
     }
 
     fn chain(&self, facility: &str, channel: crate::survey::Channel, point: &str) -> Result<KioskInfo, Error> {

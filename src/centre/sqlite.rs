@@ -576,6 +576,20 @@ impl ingest::Steps for Steps<'_> {
     }
 }
 
+impl SqliteCentre {
+    /// The enrolments (kiosks', or the chains the centre keeps) that `condition` picks, by
+    /// facility and name.
+    fn enrolments(&self, condition: &str) -> Result<Vec<KioskInfo>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id LEFT JOIN kiosk_sync s ON s.id = k.id \
+             WHERE {condition} ORDER BY f.name, k.name"
+        ))?;
+        let rows = stmt.query_map([], kiosk_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+}
+
 impl CentreStore for SqliteCentre {
     fn add_kiosk(&self, facility: &str, name: &str, token_hash: &str) -> Result<KioskInfo, Error> {
         let mut conn = self.conn();
@@ -603,21 +617,11 @@ impl CentreStore for SqliteCentre {
     }
 
     fn kiosks(&self) -> Result<Vec<KioskInfo>, Error> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id LEFT JOIN kiosk_sync s ON s.id = k.id WHERE k.chain_channel IS NULL ORDER BY f.name, k.name"
-        ))?;
-        let rows = stmt.query_map([], kiosk_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        self.enrolments("k.chain_channel IS NULL")
     }
 
     fn chains(&self) -> Result<Vec<KioskInfo>, Error> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {KIOSK_COLUMNS} FROM kiosks k JOIN facilities f ON f.id = k.facility_id LEFT JOIN kiosk_sync s ON s.id = k.id WHERE k.chain_channel IS NOT NULL ORDER BY f.name, k.name"
-        ))?;
-        let rows = stmt.query_map([], kiosk_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        self.enrolments("k.chain_channel IS NOT NULL")
     }
 
     fn chain(&self, facility: &str, channel: crate::survey::Channel, point: &str) -> Result<KioskInfo, Error> {

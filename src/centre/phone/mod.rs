@@ -213,12 +213,10 @@ pub fn store_session(
     device: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Appended, Error> {
+    // The session's chain, by its unique key (one indexed row, not every chain of the province).
     let chain = ctx
         .store
-        .chains()?
-        .into_iter()
-        .find(|c| c.id == session.opened.chain)
-        .ok_or_else(|| Error::NotFound(format!("chain {} is gone", session.opened.chain)))?;
+        .chain(&session.opened.facility, session.opened.channel, &session.opened.point)?;
     let q = ctx
         .catalog
         .get(&session.opened.questionnaire_id, session.opened.questionnaire_version)

@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, html};
 
 use super::auth::cookie_header;
-use super::feedback::public::DEVICE_COOKIE;
+use super::feedback::public::{device_of, give_device};
 use super::guard::FormCookie;
 use super::{PageError, PublicForm, blocking, cookie, html, locale_of};
 use crate::centre::Centre;
@@ -99,11 +99,6 @@ fn with_form_cookie(centre: &Centre, mut response: Response, token: &str, fresh:
             .append(header::SET_COOKIE, cookie_header(centre, FORM_COOKIE, token, 3600));
     }
     response
-}
-
-/// The browser's device id, if it sent a well-formed one.
-fn device_of(headers: &HeaderMap) -> Option<&str> {
-    cookie(headers, DEVICE_COOKIE).filter(|d| d.len() == 32 && d.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// What a kiosk's code opens: its kiosk's facility and point, and the questionnaire.
@@ -186,13 +181,7 @@ pub async fn start(
         &token,
         fresh,
     );
-    if device_of(&headers).is_none() {
-        let device = &crate::centre::new_token()[..32];
-        response.headers_mut().append(
-            header::SET_COOKIE,
-            cookie_header(&centre, DEVICE_COOKIE, device, 365 * 24 * 3600),
-        );
-    }
+    give_device(&centre, &headers, &mut response);
     Ok(response)
 }
 

@@ -69,8 +69,19 @@ fn with_cookie(centre: &Centre, mut response: Response, csrf: &str) -> Response 
 }
 
 /// The browser's device id, if it sent a well-formed one.
-fn device_of(headers: &HeaderMap) -> Option<&str> {
+pub fn device_of(headers: &HeaderMap) -> Option<&str> {
     cookie(headers, DEVICE_COOKIE).filter(|d| d.len() == 32 && d.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Gives a browser that has no device id one (a year long), with `response`.
+pub fn give_device(centre: &Centre, headers: &HeaderMap, response: &mut Response) {
+    if device_of(headers).is_none() {
+        let device = &crate::centre::new_token()[..32];
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            cookie_header(centre, DEVICE_COOKIE, device, 365 * 24 * 3600),
+        );
+    }
 }
 
 /// `GET /gop-y/<slug>`.
@@ -91,13 +102,7 @@ pub async fn form(
     let csrf = crate::centre::new_token();
     let page = form_page(locale, &facility, &slug, &csrf, &Fields::default(), &departments, None);
     let mut response = with_cookie(&centre, html(page), &csrf);
-    if device_of(&headers).is_none() {
-        let device = &crate::centre::new_token()[..32];
-        response.headers_mut().append(
-            header::SET_COOKIE,
-            cookie_header(&centre, DEVICE_COOKIE, device, 365 * 24 * 3600),
-        );
-    }
+    give_device(&centre, &headers, &mut response);
     Ok(response)
 }
 
