@@ -336,9 +336,17 @@ pub struct CentreConfig {
     /// The centre's address as patients' phones reach it, for the kiosk's phone code (the
     /// kiosk may reach the centre by an inside address); empty = `url`.
     pub phone_url: String,
+    /// Show on the welcome screen "Trả lời trên điện thoại": a QR code, new every 30 s,
+    /// that opens the questionnaire on a patient's phone (needs `url` and `token`).
+    pub phone_code: bool,
 }
 
 impl CentreConfig {
+    /// Whether the welcome screen shows the phone code: asked for, and the kiosk enrolled.
+    pub fn shows_phone_code(&self) -> bool {
+        self.phone_code && !self.url.trim().is_empty() && !self.token.trim().is_empty()
+    }
+
     /// The address the phone code's link starts with.
     pub fn phone_base(&self) -> &str {
         let phone = self.phone_url.trim();
@@ -354,6 +362,7 @@ impl std::fmt::Debug for CentreConfig {
             .field("token", &if self.token.is_empty() { "" } else { "<redacted>" })
             .field("ca_cert", &self.ca_cert)
             .field("phone_url", &self.phone_url)
+            .field("phone_code", &self.phone_code)
             .finish()
     }
 }

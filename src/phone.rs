@@ -10,6 +10,9 @@
 //! The centre accepts a code whose window lies within [`ACCEPT_SECS`] of its own clock, either
 //! way: a kiosk whose clock is up to a minute off still gives codes that work, and a code read
 //! off the screen stays good for at least half a minute after the screen moves on.
+//!
+//! Codes printed on paper (a ticket, a poster) are random instead, [`PAPER_LEN`] letters the
+//! centre keeps ([`paper_code`]), short enough to type from a ticket: `ABCD-EFGH`.
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
@@ -27,6 +30,12 @@ pub fn key_of(token_hash: &str) -> [u8; 32] {
     let mut mac = Hmac::<Sha256>::new_from_slice(token_hash.as_bytes()).expect("any key length");
     mac.update(b"hailong phone code v1");
     mac.finalize().into_bytes().into()
+}
+
+/// The key of the codes of the kiosk holding `token` (what the kiosk computes them with).
+pub fn key_of_token(token: &str) -> [u8; 32] {
+    use sha2::Digest;
+    key_of(&hex::encode(Sha256::digest(token.trim().as_bytes())))
 }
 
 /// The window `at` falls in.
@@ -94,6 +103,40 @@ pub fn check(key: &[u8; 32], kiosk_id: &str, form: &str, code: &str, now: DateTi
     Ok(window)
 }
 
+/// The letters of a printed code: no 0/O, 1/I/L or U/V to misread or mistype.
+const PAPER_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTWXYZ";
+
+/// How many letters a printed code has (about 39 bits: guessing one of a thousand live
+/// tickets takes hundreds of thousands of tries per hit).
+pub const PAPER_LEN: usize = 8;
+
+/// A new code for paper (a ticket, a poster): [`PAPER_LEN`] random letters of an alphabet
+/// without look-alikes.
+pub fn paper_code() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    (0..PAPER_LEN)
+        .map(|_| PAPER_ALPHABET[rng.random_range(0..PAPER_ALPHABET.len())] as char)
+        .collect()
+}
+
+/// A printed code as typed (`abcd efgh`, `ABCD-EFGH`), in its one form (`ABCDEFGH`); `None`
+/// when it cannot be one.
+pub fn paper_normal(typed: &str) -> Option<String> {
+    let code: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (code.len() == PAPER_LEN && code.bytes().all(|b| PAPER_ALPHABET.contains(&b))).then_some(code)
+}
+
+/// A printed code as people read it: `ABCD-EFGH`.
+pub fn paper_shown(code: &str) -> String {
+    let (a, b) = code.split_at(code.len().min(PAPER_LEN / 2));
+    format!("{a}-{b}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +190,22 @@ mod tests {
                 Err(CodeError::Invalid),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn a_printed_code_reads_back_however_it_is_typed() {
+        for _ in 0..200 {
+            let code = paper_code();
+            assert_eq!(code.len(), PAPER_LEN);
+            assert_eq!(paper_normal(&code).as_deref(), Some(code.as_str()));
+            let shown = paper_shown(&code);
+            assert_eq!(paper_normal(&shown).as_deref(), Some(code.as_str()));
+            let typed = format!(" {} ", shown.to_lowercase().replace('-', " "));
+            assert_eq!(paper_normal(&typed).as_deref(), Some(code.as_str()));
+        }
+        for bad in ["", "ABCD", "ABCD-EFGH-J", "ABCD-EFG0", "ABCD-EFGI", "<script>x"] {
+            assert_eq!(paper_normal(bad), None, "{bad}");
         }
     }
 

@@ -587,3 +587,192 @@ fn the_feedback_box_works_in_chromium_from_the_form_to_the_published_answer() {
         public.close().await.unwrap();
     });
 }
+
+/// Answers a phone form in Chromium from its start page `url`, tapping as a patient would: the
+/// best face, the first option, 100 %, a few words — and, when `low`, the first face of the first
+/// rated question, then the first reason. Checks that no page sends a script, and that the
+/// pages pass the accessibility check; the last page's text.
+async fn answer_on_phone(
+    c: &Client,
+    axe: &Option<String>,
+    url: &str,
+    q: &hailong::survey::Questionnaire,
+    low: bool,
+) -> String {
+    use hailong::survey::ItemKind;
+    c.goto(url).await.unwrap();
+    check_accessibility(c, axe, "phone start").await;
+    click_to_leave(c, c.find(Locator::Css("form button.primary")).await.unwrap()).await;
+    let mut groups: Vec<&[hailong::survey::Item]> = Vec::new();
+    if !q.demographics.is_empty() {
+        groups.push(&q.demographics);
+    }
+    groups.extend(q.sections.iter().map(|s| s.items.as_slice()));
+    let mut low_left = low;
+    for (i, items) in groups.iter().enumerate() {
+        let progress = text_of(c, ".progress label").await;
+        assert_eq!(progress, format!("Phần {}/{}", i + 1, groups.len()));
+        let scripts: serde_json::Value = c.execute("return document.scripts.length", vec![]).await.unwrap();
+        assert_eq!(scripts, 0, "the phone form sends no script");
+        if i == 1 {
+            check_accessibility(c, axe, "phone section").await;
+        }
+        let mut reasons = false;
+        for item in *items {
+            let css = match &item.kind {
+                ItemKind::Scale5 { .. } if low_left => {
+                    low_left = false;
+                    reasons = item.follow_up().is_some();
+                    format!("input[name='{}'][value='1']", item.code)
+                }
+                ItemKind::Scale5 { .. } => format!("input[name='{}'][value='5']", item.code),
+                ItemKind::Choice { options } => format!("input[name='{}'][value='{}']", item.code, options[0].code),
+                ItemKind::Percent { .. } | ItemKind::Text { .. } => {
+                    let field = c.find(Locator::Css(&format!("[name='{}']", item.code))).await.unwrap();
+                    let typed = if matches!(item.kind, ItemKind::Percent { .. }) {
+                        "100"
+                    } else {
+                        "Bác sĩ tận tình"
+                    };
+                    field.send_keys(typed).await.unwrap();
+                    continue;
+                }
+            };
+            // A tap on the face or the option's words (the label), as a finger does.
+            let input = c.find(Locator::Css(&css)).await.unwrap();
+            input.click().await.unwrap();
+        }
+        click_to_leave(c, c.find(Locator::Css("button[name=go][value=next]")).await.unwrap()).await;
+        if reasons {
+            let why = text_of(c, "main").await;
+            assert!(why.contains("Vì sao Ông/Bà chưa hài lòng?"), "{why}");
+            c.find(Locator::Css("input[type=checkbox]"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            click_to_leave(c, c.find(Locator::Css("button[name=go][value=next]")).await.unwrap()).await;
+        }
+    }
+    text_of(c, "main").await
+}
+
+/// Issue 27 §4: a Mẫu 2 and a Mẫu 1 answered in a 390×844 Chromium from a kiosk's rotating link,
+/// on both backends; the responses show on the facility page under `phone`. With JavaScript off
+/// the form works the same because no page of it carries a script (checked on every screen
+/// here; `tests/phone.rs` answers it with an HTTP client that runs none). Chromium's own
+/// "JavaScript blocked" setting cannot be driven: it stops chromedriver's scripts too.
+#[test]
+fn patients_answer_on_phone_sized_chromium_from_the_kiosks_link() {
+    let Some((_driver, port)) = chromedriver() else { return };
+    let axe = axe_source();
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = hailong::survey::Catalog::built_in();
+    for (name, store) in server::backends(dir.path()) {
+        eprintln!("backend: {name}");
+        let server = start_at_now(store.clone());
+        let kiosk = kiosk_store(&dir.path().join(name), 5, &["Khoa Khám bệnh"], 5, |_, _| {});
+        let token = server.enrol(BA_VI);
+        let target = hailong::sync::client::Target {
+            url: server.url(),
+            token: token.clone(),
+            ca_cert: None,
+        };
+        let http = hailong::sync::client::http_client(&target).unwrap();
+        rt().block_on(hailong::sync::client::sync_once(&kiosk, &http, &target))
+            .unwrap();
+        let kiosk_id = kiosk.lock().unwrap().kiosk_id().to_string();
+        add_user(
+            &server,
+            "bavi",
+            hailong::centre::accounts::Role::Facility,
+            Some(BA_VI),
+            None,
+        );
+        let key = hailong::phone::key_of_token(&token);
+        let base = server.url();
+        rt().block_on(async {
+            for (form, low) in [("byt-ngoai-tru", false), ("byt-noi-tru", true)] {
+                let c = phone_browser(port, 844).await;
+                // A new window of the kiosk's code for each phone (a code opens one session).
+                server.centre.clock.advance(chrono::Duration::seconds(30));
+                let link = hailong::phone::link(&base, &key, &kiosk_id, form, server.centre.now());
+                let q = catalog.latest(form).unwrap();
+                let end = answer_on_phone(&c, &axe, &link, q, low).await;
+                assert!(end.contains("Xin cảm ơn Ông/Bà"), "{form}: {end}");
+                c.close().await.unwrap();
+            }
+            // The two show on the facility page, under the phone channel.
+            let c = browser(port, 1280, 900).await;
+            log_in(&c, &base, "bavi").await;
+            c.goto(&format!("{base}/facility/trung-tam-y-te-huyen-ba-vi?channel=phone"))
+                .await
+                .unwrap();
+            let page = text_of(&c, "main").await;
+            assert!(page.contains("Điện thoại (mã QR trên ki-ốt): 2 phiếu"), "{page}");
+            c.close().await.unwrap();
+        });
+        let report = api_report_with(&server, &[("facility", BA_VI), ("channel", "phone")]);
+        assert_eq!(report["responses"], 2, "{report}");
+    }
+}
+
+/// Prints `html` as Chromium does (to PDF); `pdfinfo`'s lines.
+fn printed(html: &str, dir: &std::path::Path, name: &str) -> String {
+    let page = dir.join(format!("{name}.html"));
+    let pdf = dir.join(format!("{name}.pdf"));
+    std::fs::write(&page, html).unwrap();
+    let out = Command::new("/usr/bin/chromium")
+        .args([
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        pdf.exists(),
+        "Chromium printed nothing: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let info = Command::new("pdfinfo")
+        .arg(&pdf)
+        .output()
+        .expect("pdfinfo (poppler-utils)");
+    String::from_utf8_lossy(&info.stdout).into_owned()
+}
+
+/// Issue 27 §3.2–3.3: the ticket sheet prints twelve tickets to an A4 page and the poster on
+/// one A4 page, as a browser prints them.
+#[test]
+fn the_ticket_sheet_and_the_poster_print_on_a4() {
+    if chromedriver().is_none() {
+        return;
+    }
+    use hailong::centre::http::web::sheet;
+    let dir = tempfile::tempdir().unwrap();
+    let printed_for = sheet::Printed {
+        facility: BA_VI,
+        point: "Khoa Nội",
+        form: "Phiếu khảo sát ý kiến người bệnh nội trú",
+        base: "https://hailong.ttyt.example.vn",
+    };
+    for (count, pages) in [(12, 1), (13, 2), (36, 3)] {
+        let codes: Vec<String> = (0..count).map(|_| hailong::phone::paper_code()).collect();
+        let html = sheet::tickets(hailong::survey::Locale::Vi, printed_for, &codes, today());
+        let info = printed(&html, dir.path(), &format!("tickets-{count}"));
+        assert!(
+            info.contains(&format!("Pages:           {pages}\n")),
+            "{count} tickets: {info}"
+        );
+        assert!(info.contains("(A4)"), "A4: {info}");
+    }
+    let html = sheet::poster(hailong::survey::Locale::Vi, printed_for, &hailong::phone::paper_code());
+    let info = printed(&html, dir.path(), "poster");
+    assert!(info.contains("Pages:           1\n"), "{info}");
+}

@@ -370,3 +370,285 @@ fn the_kiosks_phone_link_and_the_centre_agree_with_the_kiosks_clock_a_minute_off
         assert_eq!(start.status, 200, "{off} s off: {}", start.body);
     }
 }
+
+/// Runs `hailong --data-dir <dir> centre --database <database> <args>`; its output.
+fn centre_cli(dir: &std::path::Path, database: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["centre", "--database", database])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The codes a printed page carries (`data-code` of each ticket or poster).
+fn printed_codes(html: &str) -> Vec<String> {
+    html.split("data-code=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+/// The responses of `channel`.
+fn responses_of(store: &dyn Backend, channel: Channel) -> Vec<hailong::store::StoredResponse> {
+    let mut out = Vec::new();
+    store
+        .for_each_response(&hailong::centre::Scope::default(), &mut |r| out.push(r))
+        .unwrap();
+    out.retain(|r| r.response.channel == Some(channel));
+    out
+}
+
+/// Issue 27 §3.2–3.3: `centre codes issue` prints single-use tickets (a sheet of A4 pages, QR
+/// and typed code); each opens one response, counted as `ticket` at its point. A poster's
+/// standing code opens as many as come, counted as `poster`, until it is replaced.
+#[test]
+fn a_printed_ticket_opens_one_response_and_a_poster_counts_apart_until_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut databases = vec![("sqlite", dir.path().join("centre.sqlite3").display().to_string())];
+    if let Some(url) = server::postgres_url() {
+        databases.push(("postgres", server::postgres_schema(&url)));
+    }
+    for (name, database) in databases {
+        eprintln!("backend: {name}");
+        let store: Arc<dyn Backend> = match name {
+            "sqlite" => {
+                Arc::new(hailong::centre::sqlite::SqliteCentre::open(std::path::Path::new(&database), TZ).unwrap())
+            }
+            _ => Arc::new(hailong::centre::postgres::PostgresCentre::open(&database, TZ).unwrap()),
+        };
+        let server = start_at_now(store.clone());
+        server.enrol(BA_VI);
+        let sub = dir.path().join(name);
+        std::fs::create_dir_all(&sub).unwrap();
+        let catalog = Catalog::built_in();
+
+        // Thirteen tickets for the ward's discharge papers: two A4 pages.
+        let sheet = sub.join("phieu.html");
+        let out = centre_cli(
+            &sub,
+            &database,
+            &[
+                "codes",
+                "issue",
+                "--facility",
+                BA_VI,
+                "--point",
+                "Khoa Nội",
+                "--count",
+                "13",
+                "--valid-days",
+                "3",
+                "--form",
+                "byt-noi-tru",
+                "--url",
+                "https://ttyt.example.vn",
+                "--output",
+                sheet.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("13 mã phiếu (2 trang A4)"));
+        let html = std::fs::read_to_string(&sheet).unwrap();
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&sheet).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "single-use codes are kept private");
+        }
+        let codes = printed_codes(&html);
+        assert_eq!(codes.len(), 13);
+        assert_eq!(html.matches("<section class=\"page\"").count(), 2);
+        assert!(
+            html.contains("https://ttyt.example.vn/t"),
+            "the address to type a code at"
+        );
+        assert!(html.contains(&hailong::phone::paper_shown(&codes[0])), "the code typed");
+        assert_eq!(html.matches("<svg").count(), 13, "a QR code each");
+
+        // A facility the centre does not know is refused, naming the close one.
+        let out = centre_cli(
+            &sub,
+            &database,
+            &[
+                "codes",
+                "issue",
+                "--facility",
+                "Trung tâm Y tế huyện Ba Vi",
+                "--point",
+                "Khoa Nội",
+                "--count",
+                "1",
+                "--url",
+                "https://ttyt.example.vn",
+                "--output",
+                sub.join("x.html").to_str().unwrap(),
+            ],
+        );
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(BA_VI),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!sub.join("x.html").exists());
+
+        // The code typed by hand, as a patient would: it goes on to the ticket.
+        let mut phone = Browser::new(&server);
+        let shown = hailong::phone::paper_shown(&codes[0]).to_lowercase();
+        let typed = phone.get(&format!("/t?code={}", shown.replace('-', "+")));
+        assert_eq!(typed.status, 303, "{}", typed.body);
+        let path = format!("/t/{}", codes[0]);
+        assert_eq!(typed.location(), path);
+        let start = phone.get(&path);
+        assert_eq!(start.status, 200, "{}", start.body);
+        assert!(start.body.contains("Mỗi phiếu dùng được một lần"));
+        assert!(
+            responses_of(store.as_ref(), Channel::Ticket).is_empty(),
+            "nothing on a GET"
+        );
+        let redeemed = phone.post(&path, &[("csrf", &start.hidden("csrf"))]);
+        assert_eq!(redeemed.status, 303, "{}", redeemed.body);
+        let end = answer_all(&mut phone, catalog.latest("byt-noi-tru").unwrap());
+        assert!(end.body.contains("Xin cảm ơn Ông/Bà"), "{}", end.body);
+        let tickets = responses_of(store.as_ref(), Channel::Ticket);
+        assert_eq!(tickets.len(), 1);
+        assert_eq!(tickets[0].response.point.as_deref(), Some("Khoa Nội"));
+        assert_eq!(tickets[0].response.questionnaire_id, "byt-noi-tru");
+
+        // The same ticket again, from another phone: refused, saying what to do.
+        let mut other = Browser::new(&server);
+        let again = other.get(&path);
+        assert_eq!(again.status, 409, "{}", again.body);
+        assert!(again.body.contains("Phiếu này đã được dùng"));
+        // A code nobody issued, and one that cannot be a code.
+        let unknown = other.get("/t/ZZZZZZZZ");
+        assert_eq!(unknown.status, 404);
+        assert!(unknown.body.contains("Không tìm thấy mã phiếu"));
+        assert!(unknown.body.contains("name=\"code\""), "a box to type it again");
+        assert_eq!(other.get("/t?code=abc").status, 400);
+        // A ticket past its day.
+        let old = hailong::phone::paper_code();
+        store
+            .add_tickets(&hailong::centre::phone::NewTickets {
+                facility: BA_VI,
+                point: "Khoa Nội",
+                questionnaire_id: "byt-noi-tru",
+                hashes: &[hailong::centre::phone::printed_hash(&old)],
+                issued_at: now() - chrono::Duration::days(40),
+                valid_until: now() - chrono::Duration::days(10),
+            })
+            .unwrap();
+        let expired = other.get(&format!("/t/{old}"));
+        assert_eq!(expired.status, 410, "{}", expired.body);
+        // A ticket's code is not a poster's.
+        assert_eq!(other.get(&format!("/q/{}", codes[1])).status, 404);
+
+        // The waiting room's poster: the same code each time it is printed.
+        let poster_at = sub.join("ap-phich.html");
+        let poster = |replace: bool| {
+            let mut args = vec![
+                "codes",
+                "poster",
+                "--facility",
+                BA_VI,
+                "--point",
+                "Sảnh chờ",
+                "--url",
+                "https://ttyt.example.vn",
+                "--output",
+                poster_at.to_str().unwrap(),
+            ];
+            if replace {
+                args.push("--replace");
+            }
+            let out = centre_cli(&sub, &database, &args);
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let codes = printed_codes(&std::fs::read_to_string(&poster_at).unwrap());
+            assert_eq!(codes.len(), 1);
+            codes[0].clone()
+        };
+        let code = poster(false);
+        assert_eq!(poster(false), code, "a poster prints again with its code");
+        let page = std::fs::read_to_string(&poster_at).unwrap();
+        assert!(page.contains(&format!("https://ttyt.example.vn/q/{code}")));
+        let q = catalog.latest("byt-ngoai-tru").unwrap();
+        for _ in 0..2 {
+            let mut phone = Browser::new(&server);
+            let path = format!("/q/{code}");
+            let start = phone.get(&path);
+            assert_eq!(start.status, 200, "{}", start.body);
+            assert_eq!(phone.post(&path, &[("csrf", &start.hidden("csrf"))]).status, 303);
+            assert!(answer_all(&mut phone, q).body.contains("Xin cảm ơn Ông/Bà"));
+        }
+        let posters = responses_of(store.as_ref(), Channel::Poster);
+        assert_eq!(posters.len(), 2, "a poster stands: each phone answers");
+        assert!(posters.iter().all(|r| r.response.point.as_deref() == Some("Sảnh chờ")));
+        // Counted apart, each under its own channel.
+        let report = count(&server, &[("facility", BA_VI), ("channel", "poster")]);
+        assert_eq!(report["responses"], 2, "{report}");
+        let report = count(&server, &[("facility", BA_VI), ("channel", "ticket")]);
+        assert_eq!(report["responses"], 1, "{report}");
+
+        // Replaced: the old posters stop working, the new one works.
+        let new = poster(true);
+        assert_ne!(new, code);
+        let mut phone = Browser::new(&server);
+        let retired = phone.get(&format!("/q/{code}"));
+        assert_eq!(retired.status, 410, "{}", retired.body);
+        assert!(retired.body.contains("đã được thay"));
+        assert_eq!(phone.get(&format!("/q/{new}")).status, 200);
+
+        let verified = hailong::centre::verify::verify(store.as_ref(), TZ).unwrap();
+        assert!(verified.findings.is_empty(), "{:?}", verified.findings);
+    }
+}
+
+/// Issue 27 §3.5: a dozen answers from one poster in one minute are all kept and counted, and
+/// the facility page lists the burst for staff to review.
+#[test]
+fn a_burst_from_one_point_is_counted_and_shown_for_review_not_blocked() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, store) in server::backends(dir.path()) {
+        eprintln!("backend: {name}");
+        let server = start_at_now(store.clone());
+        server.enrol(BA_VI);
+        add_user(
+            &server,
+            "bavi",
+            hailong::centre::accounts::Role::Facility,
+            Some(BA_VI),
+            None,
+        );
+        let code = store
+            .poster(
+                BA_VI,
+                "Sảnh chờ",
+                "kiosk-nhanh",
+                &hailong::phone::paper_code(),
+                false,
+                now(),
+            )
+            .unwrap();
+        let q = Catalog::built_in().latest("kiosk-nhanh").unwrap().clone();
+        let mut staff = Browser::new(&server);
+        staff.login("bavi", PASSWORD);
+        let before = staff.get("/facility/trung-tam-y-te-huyen-ba-vi");
+        assert!(!before.body.contains("Đợt trả lời dồn dập"));
+        for _ in 0..12 {
+            let mut phone = Browser::new(&server);
+            let path = format!("/q/{code}");
+            let start = phone.get(&path);
+            assert_eq!(phone.post(&path, &[("csrf", &start.hidden("csrf"))]).status, 303);
+            assert!(answer_all(&mut phone, &q).body.contains("Xin cảm ơn Ông/Bà"));
+        }
+        let report = count(&server, &[("facility", BA_VI), ("channel", "poster")]);
+        assert_eq!(report["responses"], 12, "never blocked: {report}");
+        let page = staff.get("/facility/trung-tam-y-te-huyen-ba-vi");
+        assert_eq!(page.status, 200);
+        let section = page.body.split("id=\"bursts\"").nth(1).expect("the bursts to review");
+        assert!(section.contains("Sảnh chờ"), "{section}");
+        assert!(section.contains("Hơn 10 phiếu trong một phút"), "{section}");
+        assert!(section.contains(">12<"), "{section}");
+    }
+}

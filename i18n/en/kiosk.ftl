@@ -4,6 +4,8 @@
 welcome-invite = Your views help us serve you better
 welcome-start = Start
 welcome-time = It takes less than a minute. No name needed.
+welcome-phone = Answer on your phone
+welcome-phone-how = Scan the code with your phone's camera. It changes every 30 seconds.
 welcome-language = Ngôn ngữ / Language
 lang-vi = Tiếng Việt
 lang-en = English

@@ -4,6 +4,8 @@
 welcome-invite = Ý kiến của Ông/Bà giúp chúng tôi phục vụ tốt hơn
 welcome-start = Bắt đầu đánh giá
 welcome-time = Chỉ mất chưa đến một phút. Không cần ghi tên.
+welcome-phone = Trả lời trên điện thoại
+welcome-phone-how = Quét mã bằng máy ảnh điện thoại. Mã đổi sau mỗi 30 giây.
 welcome-language = Ngôn ngữ / Language
 lang-vi = Tiếng Việt
 lang-en = English

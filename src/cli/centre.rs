@@ -79,6 +79,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Codes printed on paper for patients' phones: single-use tickets and posters.
+    Codes {
+        #[command(subcommand)]
+        command: CodesCommand,
+    },
     /// List, rename and merge facilities (a typo fixed without losing history).
     Facility {
         #[command(subcommand)]
@@ -175,6 +180,59 @@ pub enum Command {
         /// Print the DESIGN §5 JSON instead of a table.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CodesCommand {
+    /// Issue single-use ticket codes as a printable A4 sheet (HTML: print it from a browser),
+    /// twelve to a page, each a QR code and the same code typed; each opens one response,
+    /// counted as `ticket` at the point.
+    Issue {
+        /// The facility (its name, or the slug in its page's address).
+        #[arg(long)]
+        facility: String,
+        /// Where the tickets are handed out (a named place: "Khoa Nội", "Quầy tiếp đón").
+        #[arg(long)]
+        point: String,
+        /// How many.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        count: u32,
+        /// Days each stays good, today included.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=366))]
+        valid_days: u32,
+        /// The questionnaire they open (byt-noi-tru for discharge papers).
+        #[arg(long, default_value = "byt-ngoai-tru")]
+        form: String,
+        /// The centre's address as patients' phones reach it (https://…, no path).
+        #[arg(long, value_name = "URL", value_parser = parse_public_url)]
+        url: String,
+        /// The sheet to write (HTML, private to you: the codes are single-use keys).
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// Print a point's poster: its standing code on an A4 page (HTML). Answers from it count
+    /// as `poster`, shown apart from the kiosk's and tickets'. The same code prints again until
+    /// --replace retires it.
+    Poster {
+        /// The facility (its name, or the slug in its page's address).
+        #[arg(long)]
+        facility: String,
+        /// Where the poster hangs.
+        #[arg(long)]
+        point: String,
+        /// The questionnaire it opens.
+        #[arg(long, default_value = "byt-ngoai-tru")]
+        form: String,
+        /// The centre's address as patients' phones reach it (https://…, no path).
+        #[arg(long, value_name = "URL", value_parser = parse_public_url)]
+        url: String,
+        /// The page to write (HTML).
+        #[arg(long)]
+        output: PathBuf,
+        /// Retire the point's current poster code (its posters stop working) and make a new one.
+        #[arg(long)]
+        replace: bool,
     },
 }
 
@@ -491,6 +549,7 @@ pub fn run(common: &Common, database: Option<&str>, command: Command) -> Result<
         Command::Kiosk { command } => kiosk(store.as_ref(), command, env.locale),
         Command::Token { command } => token(store.as_ref(), command, env.locale),
         Command::Facility { command } => facility(store.as_ref(), command, env.locale),
+        Command::Codes { command } => codes(&env, store.as_ref(), command),
         Command::DemoData {
             facilities,
             kiosks_per_facility,
@@ -942,6 +1001,128 @@ fn facility(store: &dyn server::Backend, command: FacilityCommand, locale: Local
                     locale,
                     id!("cli-facility-merged"),
                     &[("from", from.into()), ("into", into.into())]
+                )
+            ))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `centre codes …`: tickets and posters for patients' phones, written as printable pages.
+fn codes(env: &Env, store: &dyn server::Backend, command: CodesCommand) -> Result<ExitCode> {
+    use server::http::web::sheet;
+    let locale = env.locale;
+    let catalog = Catalog::load(&env.data.questionnaires())?;
+    let (facility, point, form) = match &command {
+        CodesCommand::Issue {
+            facility, point, form, ..
+        }
+        | CodesCommand::Poster {
+            facility, point, form, ..
+        } => (facility.clone(), point.trim().to_string(), form.clone()),
+    };
+    let point = point.as_str();
+    // A facility by its name, or by the slug of its page's address; one the centre knows.
+    let facility = store
+        .facility_list()?
+        .into_iter()
+        .map(|f| f.name)
+        .find(|f| *f == facility || hailong::text::slug(f) == facility)
+        .unwrap_or(facility);
+    known_names(
+        store,
+        &Scope {
+            facility: Some(facility.clone()),
+            ..Scope::default()
+        },
+        locale,
+    )?;
+    if point.is_empty() || point.chars().count() > 100 {
+        bail!(tr(locale, id!("cli-codes-point")));
+    }
+    let Ok(q) = catalog.latest(&form) else {
+        let known = catalog.ids();
+        bail!(tr_args(
+            locale,
+            id!("cli-codes-unknown-form"),
+            &[("form", form.as_str().into()), ("known", known.join(", ").into())]
+        ));
+    };
+    let title = q.title.get(locale).to_string();
+    let now = chrono::Utc::now();
+    match command {
+        CodesCommand::Issue {
+            count,
+            valid_days,
+            url,
+            output,
+            ..
+        } => {
+            let tz = env.config.timezone.0;
+            // Good through the last day's end, in the facility's time zone.
+            let last_day = now.with_timezone(&tz).date_naive() + chrono::Days::new(u64::from(valid_days) - 1);
+            let until = last_day
+                .succ_opt()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .and_then(|t| t.and_local_timezone(tz).earliest())
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .context("the last day")?;
+            let codes: Vec<String> = (0..count).map(|_| hailong::phone::paper_code()).collect();
+            let hashes: Vec<String> = codes.iter().map(|c| server::phone::printed_hash(c)).collect();
+            let printed = sheet::Printed {
+                facility: &facility,
+                point,
+                form: &title,
+                base: &url,
+            };
+            let page = sheet::tickets(locale, printed, &codes, last_day);
+            // The sheet first: tickets the centre keeps but nobody holds are harmless; a sheet
+            // whose codes the centre never kept is not.
+            hailong::fsutil::write_private_atomically(&output, page.as_bytes())
+                .with_context(|| output.display().to_string())?;
+            store.add_tickets(&server::phone::NewTickets {
+                facility: &facility,
+                point,
+                questionnaire_id: &q.id,
+                hashes: &hashes,
+                issued_at: now,
+                valid_until: until,
+            })?;
+            say(&format!(
+                "{}\n",
+                tr_args(
+                    locale,
+                    id!("cli-codes-issued"),
+                    &[
+                        ("count", count.into()),
+                        ("path", output.display().to_string().into()),
+                        ("day", last_day.format("%d/%m/%Y").to_string().into()),
+                        ("pages", count.div_ceil(sheet::TICKETS_PER_PAGE as u32).into()),
+                    ]
+                )
+            ))?;
+        }
+        CodesCommand::Poster {
+            url, output, replace, ..
+        } => {
+            let code = store.poster(&facility, point, &q.id, &hailong::phone::paper_code(), replace, now)?;
+            let printed = sheet::Printed {
+                facility: &facility,
+                point,
+                form: &title,
+                base: &url,
+            };
+            std::fs::write(&output, sheet::poster(locale, printed, &code))
+                .with_context(|| output.display().to_string())?;
+            say(&format!(
+                "{}\n",
+                tr_args(
+                    locale,
+                    id!("cli-codes-poster"),
+                    &[
+                        ("path", output.display().to_string().into()),
+                        ("link", format!("{url}/q/{code}").into()),
+                    ]
                 )
             ))?;
         }

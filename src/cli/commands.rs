@@ -351,7 +351,7 @@ pub fn phone_link(common: &Common, form: Option<&str>, at: Option<chrono::DateTi
     }
     let store = open_existing_store(&env)?;
     let form = form.unwrap_or(&env.config.questionnaire);
-    let key = hailong::phone::key_of(&hailong::centre::token_hash(centre.token.trim()));
+    let key = hailong::phone::key_of_token(&centre.token);
     let base = centre.phone_base();
     let link = hailong::phone::link(base, &key, store.kiosk_id(), form, at.unwrap_or_else(chrono::Utc::now));
     say(&format!("{link}\n"))?;

@@ -53,28 +53,49 @@ pub struct Setup {
 
 /// The kiosk's notion of "now" for touches and answers: the system's monotonic clock, or a
 /// clock moved by hand, so tests can tap "200 ms later" without sleeping. Clock ticks
-/// ([`Message::Tick`]) carry their own time either way.
+/// ([`Message::Tick`]) carry their own time either way. It also tells the time of day (UTC)
+/// for the phone code, which a manual clock moves along with its instant.
 #[derive(Clone, Default)]
-pub struct Clock(Option<Arc<std::sync::Mutex<Instant>>>);
+pub struct Clock(Option<Arc<std::sync::Mutex<Manual>>>);
+
+/// A manual clock's reading: the instant, and the time of day it stands for.
+type Manual = (Instant, chrono::DateTime<chrono::Utc>);
 
 impl Clock {
-    /// A clock that stands at `start` until [`advance`](Clock::advance)d.
+    /// A clock that stands at `start` (and at 09:00 of 20 November 2026 in Vietnam, 02:00
+    /// UTC) until [`advance`](Clock::advance)d.
     pub fn manual(start: Instant) -> Clock {
-        Clock(Some(Arc::new(std::sync::Mutex::new(start))))
+        let utc = chrono::DateTime::from_timestamp(1_795_140_000, 0).unwrap_or_default();
+        Clock::manual_at(start, utc)
+    }
+
+    /// A clock that stands at `start`, and at `utc` by the time of day, until advanced.
+    pub fn manual_at(start: Instant, utc: chrono::DateTime<chrono::Utc>) -> Clock {
+        Clock(Some(Arc::new(std::sync::Mutex::new((start, utc)))))
     }
 
     /// The time now.
     pub fn now(&self) -> Instant {
         match &self.0 {
             None => Instant::now(),
-            Some(t) => *t.lock().unwrap_or_else(|p| p.into_inner()),
+            Some(t) => t.lock().unwrap_or_else(|p| p.into_inner()).0,
+        }
+    }
+
+    /// The time of day now (UTC).
+    pub fn utc(&self) -> chrono::DateTime<chrono::Utc> {
+        match &self.0 {
+            None => chrono::Utc::now(),
+            Some(t) => t.lock().unwrap_or_else(|p| p.into_inner()).1,
         }
     }
 
     /// Moves a manual clock on by `by` (the system clock moves by itself).
     pub fn advance(&self, by: Duration) {
         if let Some(t) = &self.0 {
-            *t.lock().unwrap_or_else(|p| p.into_inner()) += by;
+            let mut t = t.lock().unwrap_or_else(|p| p.into_inner());
+            t.0 += by;
+            t.1 += chrono::TimeDelta::from_std(by).unwrap_or_default();
         }
     }
 }
@@ -230,6 +251,15 @@ pub struct SyncState {
     pub clock_offset: Option<chrono::TimeDelta>,
 }
 
+/// The welcome screen's phone code for one 30 s window.
+struct PhoneCode {
+    window: i64,
+    form: String,
+    base: String,
+    link: String,
+    data: qr_code::Data,
+}
+
 /// The running kiosk.
 pub struct Kiosk {
     setup: Setup,
@@ -242,6 +272,8 @@ pub struct Kiosk {
     outbox: Outbox,
     notes: Outbox<crate::feedback::note::Note>,
     qr: Option<qr_code::Data>,
+    /// The phone code on the welcome screen, when shown.
+    phone: Option<PhoneCode>,
     flip: bool,
     sync: SyncState,
     /// Wrong PINs and the lock, across openings of the pad.
@@ -256,7 +288,7 @@ impl Kiosk {
             .then(|| qr_code::Data::new(setup.config.thank_you_url.as_bytes()).ok())
             .flatten();
         let now = setup.clock.now();
-        Kiosk {
+        let mut kiosk = Kiosk {
             locale: setup.config.default_locale,
             setup,
             screen: Screen::Welcome(welcome::Welcome::default()),
@@ -267,11 +299,50 @@ impl Kiosk {
             outbox: Outbox::default(),
             notes: Outbox::default(),
             qr,
+            phone: None,
             flip: false,
             sync: SyncState::default(),
             pin_guard: pin::Guard::default(),
             faces: crate::kiosk::screen::faces(),
+        };
+        kiosk.refresh_phone();
+        kiosk
+    }
+
+    /// Brings the welcome screen's phone code up to the current 30 s window (or hides it when
+    /// the settings no longer ask for it). Cheap when the window has not changed.
+    fn refresh_phone(&mut self) {
+        let centre = &self.setup.config.centre;
+        if !centre.shows_phone_code() {
+            self.phone = None;
+            return;
         }
+        let at = self.setup.clock.utc();
+        let window = crate::phone::window_of(at);
+        let form = &self.setup.questionnaire.id;
+        if self
+            .phone
+            .as_ref()
+            .is_some_and(|p| p.window == window && p.form == *form && p.base == centre.phone_base())
+        {
+            return;
+        }
+        let kiosk_id = self
+            .setup
+            .store
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .kiosk_id()
+            .to_string();
+        let key = crate::phone::key_of_token(&centre.token);
+        let link = crate::phone::link(centre.phone_base(), &key, &kiosk_id, form, at);
+        self.phone = qr_code::Data::new(link.as_bytes()).ok().map(|data| PhoneCode {
+            window,
+            form: form.clone(),
+            base: centre.phone_base().to_string(),
+            link,
+            data,
+        });
     }
 
     /// Handles one message.
@@ -462,6 +533,7 @@ impl Kiosk {
                     .flatten();
                 self.setup.config = *config;
                 self.setup.questionnaire = questionnaire;
+                self.refresh_phone();
                 Effect::None
             }
             staff::Request::Leave => {
@@ -572,6 +644,7 @@ impl Kiosk {
 
     fn tick(&mut self, now: Instant) -> Effect {
         self.clock = now;
+        self.refresh_phone();
         let idle = Duration::from_secs(u64::from(self.setup.config.idle_timeout_secs.0));
         match &mut self.screen {
             Screen::Welcome(_) => {}
@@ -604,9 +677,11 @@ impl Kiosk {
         self.outbox.tick(now).map_or(Effect::None, Effect::Save)
     }
 
-    /// Whether the kiosk needs the clock ticking (it sleeps on the welcome screen).
+    /// Whether the kiosk needs the clock ticking (it sleeps on the welcome screen, unless its
+    /// phone code has to change every 30 s).
     pub fn needs_ticks(&self) -> bool {
         !matches!(self.screen, Screen::Welcome(_))
+            || self.phone.is_some()
             || !self.outbox.pending().is_empty()
             || !self.notes.pending().is_empty()
     }
@@ -674,6 +749,16 @@ impl Kiosk {
     /// The last save error (of responses or notes), for the staff banner.
     pub fn save_error(&self) -> Option<&crate::kiosk::problem::StoreProblem> {
         self.outbox.error().or(self.notes.error())
+    }
+
+    /// The welcome screen's phone code (its QR code), when shown.
+    pub fn phone_qr(&self) -> Option<&qr_code::Data> {
+        self.phone.as_ref().map(|p| &p.data)
+    }
+
+    /// The link the phone code holds now, when shown.
+    pub fn phone_link(&self) -> Option<&str> {
+        self.phone.as_ref().map(|p| p.link.as_str())
     }
 
     /// The thank-you QR code, when a URL is configured.

@@ -174,3 +174,75 @@ fn the_progress_bar_fills_question_by_question() {
     assert!(h.shows("Câu 7/7"));
     assert!(close(filled(&h), 1.0), "{}", filled(&h));
 }
+
+const PHONE_VI: &str = "Trả lời trên điện thoại";
+
+/// Issue 27 §3.1: with `phone_code`, the welcome screen shows "Trả lời trên điện thoại" and a
+/// QR code holding the kiosk's link for this 30 s window — the one the centre checks — beside
+/// the start button (below it on a tall screen), and a new one when the window turns.
+#[test]
+fn the_welcome_screen_shows_the_phone_code_and_it_changes_every_thirty_seconds() {
+    let config = "[centre]\nurl = \"https://ttyt.example.vn\"\ntoken = \"kiosk-token\"\nphone_code = true\n";
+    let mut h = Harness::with(config, &[]);
+    assert!(h.shows(PHONE_VI));
+    let kiosk_id = h.kiosk.store().lock().unwrap().kiosk_id().to_string();
+    let key = hailong::phone::key_of_token("kiosk-token");
+    let at = h.kiosk.setup().clock.utc();
+    let link = h.kiosk.phone_link().expect("a link").to_string();
+    assert_eq!(
+        link,
+        hailong::phone::link("https://ttyt.example.vn", &key, &kiosk_id, "kiosk-nhanh", at)
+    );
+    let code = link.rsplit('/').next().unwrap();
+    assert!(hailong::phone::check(&key, &kiosk_id, "kiosk-nhanh", code, at).is_ok());
+    assert!(h.kiosk.phone_qr().is_some());
+    assert!(
+        h.kiosk.needs_ticks(),
+        "the code must change while the welcome screen waits"
+    );
+
+    // Half a minute on, the code is another.
+    h.idle_for(31);
+    let later = h.kiosk.phone_link().unwrap().to_string();
+    assert_ne!(later, link);
+    assert_eq!(
+        later,
+        hailong::phone::link(
+            "https://ttyt.example.vn",
+            &key,
+            &kiosk_id,
+            "kiosk-nhanh",
+            h.kiosk.setup().clock.utc()
+        )
+    );
+
+    // Beside the start button on a wide screen, below it on a tall one; never over it.
+    for (size, beside) in [(LANDSCAPE, true), (PORTRAIT, false), (Size::new(1280.0, 800.0), true)] {
+        h.resize(size);
+        let phone = h.bounds(PHONE_VI);
+        let start = h.bounds("Bắt đầu đánh giá");
+        let english = h.bounds("English");
+        assert!(!phone.intersects(&start) && !phone.intersects(&english), "{size:?}");
+        if beside {
+            assert!(phone.x > start.x + start.width, "{size:?}: {phone:?} {start:?}");
+        } else {
+            assert!(phone.y > english.y, "{size:?}: {phone:?} {english:?}");
+        }
+        let how = h.bounds("Quét mã bằng máy ảnh điện thoại. Mã đổi sau mỗi 30 giây.");
+        assert!(
+            how.y + how.height <= size.height && english.y + english.height <= size.height,
+            "{size:?}"
+        );
+    }
+
+    // Without the setting (or without a centre), nothing shows and the screen sleeps.
+    for config in [
+        "[centre]\nurl = \"https://ttyt.example.vn\"\ntoken = \"t\"\n",
+        "[centre]\nphone_code = true\n",
+    ] {
+        let h = Harness::with(config, &[]);
+        assert!(!h.shows(PHONE_VI), "{config}");
+        assert!(h.kiosk.phone_link().is_none());
+        assert!(!h.kiosk.needs_ticks());
+    }
+}

@@ -35,6 +35,7 @@ pub const SQLITE: &[Migration] = migrations!("sqlite":
     "0011_facility_slugs",
     "0012_channels",
     "0013_phone",
+    "0014_printed_codes",
 );
 
 /// The PostgreSQL backend's migrations, in order.
@@ -53,6 +54,7 @@ pub const POSTGRES: &[Migration] = migrations!("postgres":
     "0012_facility_slugs",
     "0013_channels",
     "0014_phone",
+    "0015_printed_codes",
 );
 
 /// Where in a backend's list the work SQL cannot do falls, by index from 0 (index 11 is the

@@ -12,6 +12,7 @@
 //!   salt): a second complete response from one device for one facility within
 //!   [`REPEAT_DAYS`] is flagged `repeat_device`, kept, and left out of the rate.
 
+pub mod burst;
 mod postgres;
 mod sqlite;
 
@@ -104,6 +105,53 @@ pub struct KioskKey {
     pub point: Option<String>,
 }
 
+/// A code printed on paper, as the centre keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Printed {
+    /// [`Channel::Ticket`] (single use) or [`Channel::Poster`] (standing).
+    pub channel: Channel,
+    /// Its facility.
+    pub facility: String,
+    /// The point it was printed for.
+    pub point: String,
+    /// The questionnaire it opens (its latest version is asked).
+    pub questionnaire_id: String,
+    /// A ticket's last moment.
+    pub valid_until: Option<DateTime<Utc>>,
+    /// A poster replaced by a new one.
+    pub retired: bool,
+    /// A ticket already redeemed.
+    pub used: bool,
+}
+
+/// Tickets about to be kept.
+#[derive(Debug, Clone)]
+pub struct NewTickets<'a> {
+    /// The facility (known to the centre).
+    pub facility: &'a str,
+    /// The point they are handed out at.
+    pub point: &'a str,
+    /// The questionnaire they open.
+    pub questionnaire_id: &'a str,
+    /// The SHA-256 of each code ([`printed_hash`]).
+    pub hashes: &'a [String],
+    /// Issued at.
+    pub issued_at: DateTime<Utc>,
+    /// Good until.
+    pub valid_until: DateTime<Utc>,
+}
+
+/// What the centre keeps of a printed code: the SHA-256 of its one form
+/// ([`crate::phone::paper_normal`]).
+pub fn printed_hash(code: &str) -> String {
+    hex::encode(Sha256::digest(code.as_bytes()))
+}
+
+/// The key a ticket's redemption is kept under in the redemptions (beside kiosks' codes).
+pub fn ticket_redemption(hash: &str) -> String {
+    format!("ticket/{hash}")
+}
+
 /// The phone channel's part of the centre's database.
 pub trait PhoneStore: Send + Sync {
     /// The kiosk bound to `kiosk_id` (a kiosk's own id, not an enrolment's), if any.
@@ -133,6 +181,47 @@ pub trait PhoneStore: Send + Sync {
     fn device_salt(&self, month: &str) -> Result<String, Error>;
     /// Whether one of `devices` sent a complete response for `facility` since `since`.
     fn device_seen(&self, facility: &str, devices: &[String], since: DateTime<Utc>) -> Result<bool, Error>;
+    /// Keeps new tickets, all or none; [`Error::NotFound`] when the facility is not known.
+    fn add_tickets(&self, tickets: &NewTickets<'_>) -> Result<(), Error>;
+    /// The poster code of `facility`'s `point` for `questionnaire_id`: the standing one, or
+    /// `fresh` kept as it when there is none or `replace` retires it (its posters stop
+    /// working). [`Error::NotFound`] when the facility is not known.
+    fn poster(
+        &self,
+        facility: &str,
+        point: &str,
+        questionnaire_id: &str,
+        fresh: &str,
+        replace: bool,
+        now: DateTime<Utc>,
+    ) -> Result<String, Error>;
+    /// The printed code whose one form hashes to `hash`, if the centre gave it.
+    fn printed(&self, hash: &str) -> Result<Option<Printed>, Error>;
+    /// The completed responses of `facility` that came by [`PHONE_CHANNELS`] on the days
+    /// `from..=to` (either open), counted per point, channel and minute (for
+    /// [`burst::bursts`]).
+    fn minute_counts(
+        &self,
+        facility: &str,
+        from: Option<chrono::NaiveDate>,
+        to: Option<chrono::NaiveDate>,
+    ) -> Result<Vec<burst::MinuteCount>, Error>;
+}
+
+/// A minute as the minute counts name it (`2026-11-15T03:01`, UTC), read back.
+fn minute_of(text: &str) -> Option<DateTime<Utc>> {
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
+        .ok()
+        .map(|t| t.and_utc())
+}
+
+/// The channels' names as the responses' `channel` column holds them, for an SQL `IN (…)`.
+fn phone_channels_sql() -> String {
+    PHONE_CHANNELS
+        .iter()
+        .map(|c| format!("'{}'", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn month(at: DateTime<Utc>) -> String {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use deadpool_postgres::Pool;
 
-use super::{KioskKey, NewSession, PhoneStore, REPEAT_DAYS, Session};
+use super::{KioskKey, NewSession, NewTickets, PhoneStore, Printed, REPEAT_DAYS, Session, ticket_redemption};
 use crate::centre::postgres::{PostgresCentre, db};
 use crate::centre::store::Error;
 use crate::survey::{Answer, Channel, ResponseId};
@@ -184,6 +184,14 @@ impl PhoneStore for PostgresCentre {
                 .execute("DELETE FROM phone_redemptions WHERE until < $1", &[&now])
                 .await
                 .map_err(db)?;
+            // Tickets a season past their date: "not found" instead of "expired" is no loss then.
+            client
+                .execute(
+                    "DELETE FROM printed_codes WHERE kind = 'ticket' AND valid_until < $1",
+                    &[&(now - Duration::days(90))],
+                )
+                .await
+                .map_err(db)?;
             client
                 .execute(
                     "DELETE FROM phone_sessions WHERE (stored_at IS NOT NULL AND stored_at < $1) \
@@ -231,6 +239,144 @@ impl PhoneStore for PostgresCentre {
                 .await
                 .map_err(db)?
                 .get(0))
+        })
+    }
+
+    fn add_tickets(&self, t: &NewTickets<'_>) -> Result<(), Error> {
+        self.run(async |pool: &Pool| {
+            let mut client = pool.get().await.map_err(db)?;
+            let tx = client.transaction().await.map_err(db)?;
+            let facility: i64 = tx
+                .query_opt("SELECT id FROM facilities WHERE name = $1", &[&t.facility])
+                .await
+                .map_err(db)?
+                .ok_or_else(|| Error::NotFound(format!("facility {}", t.facility)))?
+                .get(0);
+            tx.execute(
+                "INSERT INTO printed_codes (code_hash, kind, facility_id, point, questionnaire_id, issued_at, valid_until) \
+                 SELECT h, 'ticket', $2, $3, $4, $5, $6 FROM unnest($1::text[]) AS h",
+                &[&t.hashes, &facility, &t.point, &t.questionnaire_id, &t.issued_at, &t.valid_until],
+            )
+            .await
+            .map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn poster(
+        &self,
+        facility: &str,
+        point: &str,
+        questionnaire_id: &str,
+        fresh: &str,
+        replace: bool,
+        now: DateTime<Utc>,
+    ) -> Result<String, Error> {
+        let hash = super::printed_hash(fresh);
+        self.run(async |pool: &Pool| {
+            let mut client = pool.get().await.map_err(db)?;
+            let tx = client.transaction().await.map_err(db)?;
+            // One writer at a time per facility: the row lock on the facility.
+            let facility: i64 = tx
+                .query_opt("SELECT id FROM facilities WHERE name = $1 FOR UPDATE", &[&facility])
+                .await
+                .map_err(db)?
+                .ok_or_else(|| Error::NotFound(format!("facility {facility}")))?
+                .get(0);
+            let standing =
+                "facility_id = $1 AND point = $2 AND questionnaire_id = $3 AND kind = 'poster' AND retired_at IS NULL";
+            if replace {
+                tx.execute(
+                    &format!("UPDATE printed_codes SET retired_at = $4 WHERE {standing}"),
+                    &[&facility, &point, &questionnaire_id, &now],
+                )
+                .await
+                .map_err(db)?;
+            }
+            let current = tx
+                .query_opt(
+                    &format!("SELECT code FROM printed_codes WHERE {standing}"),
+                    &[&facility, &point, &questionnaire_id],
+                )
+                .await
+                .map_err(db)?;
+            let code = match current {
+                Some(row) => row.get(0),
+                None => {
+                    tx.execute(
+                        "INSERT INTO printed_codes (code_hash, kind, facility_id, point, questionnaire_id, issued_at, code) \
+                         VALUES ($1, 'poster', $2, $3, $4, $5, $6)",
+                        &[&hash, &facility, &point, &questionnaire_id, &now, &fresh],
+                    )
+                    .await
+                    .map_err(db)?;
+                    fresh.to_string()
+                }
+            };
+            tx.commit().await.map_err(db)?;
+            Ok(code)
+        })
+    }
+
+    fn printed(&self, hash: &str) -> Result<Option<Printed>, Error> {
+        let redemption = ticket_redemption(hash);
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let row = client
+                .query_opt(
+                    "SELECT c.kind, f.name, c.point, c.questionnaire_id, c.valid_until, c.retired_at IS NOT NULL, \
+                     EXISTS (SELECT 1 FROM phone_redemptions r WHERE r.code = $2) \
+                     FROM printed_codes c JOIN facilities f ON f.id = c.facility_id WHERE c.code_hash = $1",
+                    &[&hash, &redemption],
+                )
+                .await
+                .map_err(db)?;
+            Ok(row.map(|r| Printed {
+                channel: if r.get::<_, String>(0) == "poster" {
+                    Channel::Poster
+                } else {
+                    Channel::Ticket
+                },
+                facility: r.get(1),
+                point: r.get(2),
+                questionnaire_id: r.get(3),
+                valid_until: r.get(4),
+                retired: r.get(5),
+                used: r.get(6),
+            }))
+        })
+    }
+
+    fn minute_counts(
+        &self,
+        facility: &str,
+        from: Option<chrono::NaiveDate>,
+        to: Option<chrono::NaiveDate>,
+    ) -> Result<Vec<super::burst::MinuteCount>, Error> {
+        let sql = format!(
+            "SELECT coalesce(r.point, ''), r.channel, substr(r.body::jsonb ->> 'submitted_at', 1, 16), count(*) \
+             FROM responses r JOIN facilities f ON f.id = r.facility_id \
+             WHERE f.name = $1 AND r.channel IN ({}) \
+             AND ($2::date IS NULL OR r.local_day >= $2) AND ($3::date IS NULL OR r.local_day <= $3) \
+             AND r.body::jsonb ->> 'status' = 'complete' \
+             GROUP BY 1, 2, 3",
+            super::phone_channels_sql()
+        );
+        self.run(async |pool: &Pool| {
+            let client = pool.get().await.map_err(db)?;
+            let rows = client.query(&sql, &[&facility, &from, &to]).await.map_err(db)?;
+            Ok(rows
+                .iter()
+                .filter_map(|r| {
+                    Some(super::burst::MinuteCount {
+                        point: r.get(0),
+                        channel: Channel::parse(r.get::<_, &str>(1))?,
+                        minute: super::minute_of(r.get::<_, Option<&str>>(2)?)?,
+                        n: r.get::<_, i64>(3).max(0) as u64,
+                    })
+                })
+                .collect())
         })
     }
 }

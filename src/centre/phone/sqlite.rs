@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{KioskKey, NewSession, PhoneStore, REPEAT_DAYS, Session};
+use super::{KioskKey, NewSession, NewTickets, PhoneStore, Printed, REPEAT_DAYS, Session, ticket_redemption};
 use crate::centre::sqlite::{SqliteCentre, time};
 use crate::centre::store::Error;
 use crate::survey::{Answer, Channel, ResponseId};
@@ -161,6 +161,11 @@ impl PhoneStore for SqliteCentre {
     fn forget_old(&self, now: DateTime<Utc>) -> Result<(), Error> {
         let conn = self.conn();
         conn.execute("DELETE FROM phone_redemptions WHERE until < ?1", [stamp(now)])?;
+        // Tickets a season past their date: "not found" instead of "expired" is no loss then.
+        conn.execute(
+            "DELETE FROM printed_codes WHERE kind = 'ticket' AND valid_until < ?1",
+            [stamp(now - Duration::days(90))],
+        )?;
         let old = stamp(now - Duration::days(REPEAT_DAYS + 1));
         conn.execute(
             "DELETE FROM phone_sessions WHERE (stored_at IS NOT NULL AND stored_at < ?1) \
@@ -193,5 +198,148 @@ impl PhoneStore for SqliteCentre {
             }
         }
         Ok(false)
+    }
+
+    fn add_tickets(&self, t: &NewTickets<'_>) -> Result<(), Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let facility: i64 = tx
+            .query_row("SELECT id FROM facilities WHERE name = ?1", [t.facility], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("facility {}", t.facility)))?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO printed_codes (code_hash, kind, facility_id, point, questionnaire_id, issued_at, valid_until) \
+                 VALUES (?1, 'ticket', ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for hash in t.hashes {
+                insert.execute(params![
+                    hash,
+                    facility,
+                    t.point,
+                    t.questionnaire_id,
+                    stamp(t.issued_at),
+                    stamp(t.valid_until)
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn poster(
+        &self,
+        facility: &str,
+        point: &str,
+        questionnaire_id: &str,
+        fresh: &str,
+        replace: bool,
+        now: DateTime<Utc>,
+    ) -> Result<String, Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let facility: i64 = tx
+            .query_row("SELECT id FROM facilities WHERE name = ?1", [facility], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("facility {facility}")))?;
+        let standing =
+            "facility_id = ?1 AND point = ?2 AND questionnaire_id = ?3 AND kind = 'poster' AND retired_at IS NULL";
+        if replace {
+            tx.execute(
+                &format!("UPDATE printed_codes SET retired_at = ?4 WHERE {standing}"),
+                params![facility, point, questionnaire_id, stamp(now)],
+            )?;
+        }
+        let current: Option<String> = tx
+            .query_row(
+                &format!("SELECT code FROM printed_codes WHERE {standing}"),
+                params![facility, point, questionnaire_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let code = match current {
+            Some(code) => code,
+            None => {
+                tx.execute(
+                    "INSERT INTO printed_codes (code_hash, kind, facility_id, point, questionnaire_id, issued_at, code) \
+                     VALUES (?1, 'poster', ?2, ?3, ?4, ?5, ?6)",
+                    params![super::printed_hash(fresh), facility, point, questionnaire_id, stamp(now), fresh],
+                )?;
+                fresh.to_string()
+            }
+        };
+        tx.commit()?;
+        Ok(code)
+    }
+
+    fn printed(&self, hash: &str) -> Result<Option<Printed>, Error> {
+        let conn = self.conn();
+        let found = conn
+            .query_row(
+                "SELECT c.kind, f.name, c.point, c.questionnaire_id, c.valid_until, c.retired_at IS NOT NULL, \
+                 EXISTS (SELECT 1 FROM phone_redemptions r WHERE r.code = ?2) \
+                 FROM printed_codes c JOIN facilities f ON f.id = c.facility_id WHERE c.code_hash = ?1",
+                params![hash, ticket_redemption(hash)],
+                |r| {
+                    let kind: String = r.get(0)?;
+                    Ok(Printed {
+                        channel: if kind == "poster" {
+                            Channel::Poster
+                        } else {
+                            Channel::Ticket
+                        },
+                        facility: r.get(1)?,
+                        point: r.get(2)?,
+                        questionnaire_id: r.get(3)?,
+                        valid_until: time(r.get(4)?),
+                        retired: r.get(5)?,
+                        used: r.get(6)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(found)
+    }
+
+    fn minute_counts(
+        &self,
+        facility: &str,
+        from: Option<chrono::NaiveDate>,
+        to: Option<chrono::NaiveDate>,
+    ) -> Result<Vec<super::burst::MinuteCount>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT coalesce(r.point, ''), r.channel, substr(json_extract(r.body, '$.submitted_at'), 1, 16), count(*) \
+             FROM responses r JOIN facilities f ON f.id = r.facility_id \
+             WHERE f.name = ?1 AND r.channel IN ({}) \
+             AND (?2 IS NULL OR r.local_day >= ?2) AND (?3 IS NULL OR r.local_day <= ?3) \
+             AND json_extract(r.body, '$.status') = 'complete' \
+             GROUP BY 1, 2, 3",
+            super::phone_channels_sql()
+        ))?;
+        let rows = stmt
+            .query_map(
+                params![facility, from.map(|d| d.to_string()), to.map(|d| d.to_string())],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, i64>(3)?,
+                    ))
+                },
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(point, channel, minute, n)| {
+                Some(super::burst::MinuteCount {
+                    point,
+                    channel: Channel::parse(&channel)?,
+                    minute: super::minute_of(&minute?)?,
+                    n: n.max(0) as u64,
+                })
+            })
+            .collect())
     }
 }

@@ -97,7 +97,7 @@ pub fn view(kiosk: &Kiosk) -> Element<'_> {
     let m = kiosk.metrics();
     let body = match kiosk.screen() {
         Screen::Welcome(welcome) => welcome
-            .view(m, kiosk.locale(), &kiosk.config().facility_name)
+            .view(m, kiosk.locale(), &kiosk.config().facility_name, kiosk.phone_qr())
             .map(Message::Welcome),
         Screen::Survey(survey) => survey
             .view(m, kiosk.locale(), kiosk.faces(), kiosk.now())

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use iced::widget::{button, center, column, row, space, stack};
+use iced::widget::{button, center, column, container, qr_code, row, space, stack};
 use iced::{Center, Fill};
 
 use super::{BOLD, Element, text};
@@ -67,8 +67,15 @@ impl Welcome {
         }
     }
 
-    /// Draws the screen for the facility `facility`, in `locale`.
-    pub fn view<'a>(&self, m: Metrics, locale: Locale, facility: &'a str) -> Element<'a, Message> {
+    /// Draws the screen for the facility `facility`, in `locale`, with the phone code `phone`
+    /// when the kiosk shows one.
+    pub fn view<'a>(
+        &self,
+        m: Metrics,
+        locale: Locale,
+        facility: &'a str,
+        phone: Option<&'a qr_code::Data>,
+    ) -> Element<'a, Message> {
         let language = |target: Locale, id: crate::i18n::Id| {
             button(text(tr(locale, id)).size(m.px(30.0)).center().width(Fill))
                 .width(m.px(280.0))
@@ -87,7 +94,7 @@ impl Welcome {
         .padding([m.px(40.0), m.px(40.0)])
         .style(theme::primary)
         .on_press(Message::Start);
-        let content = column![
+        let mut content = column![
             text(facility).size(m.px(58.0)).font(BOLD).center().width(Fill),
             text(tr(locale, id!("welcome-invite")))
                 .size(m.px(38.0))
@@ -124,13 +131,48 @@ impl Welcome {
         .align_x(Center)
         .width(Fill)
         .max_width(m.px(1500.0));
+        let phone = phone.map(|data| {
+            container(
+                column![
+                    text(tr(locale, id!("welcome-phone")))
+                        .size(m.px(30.0))
+                        .font(BOLD)
+                        .center()
+                        .width(Fill),
+                    qr_code(data).total_size(m.px(250.0)),
+                    text(tr(locale, id!("welcome-phone-how")))
+                        .size(m.px(22.0))
+                        .color(theme::MUTED)
+                        .center()
+                        .width(Fill),
+                ]
+                .spacing(m.px(12.0))
+                .align_x(Center)
+                .width(m.px(340.0)),
+            )
+            .padding(m.px(20.0))
+            .style(theme::card)
+        });
+        // Beside the rest on a wide screen, below it on a tall one.
+        let body: Element<'a, Message> = match phone {
+            Some(card) if m.portrait => {
+                content = content.push(card);
+                content.into()
+            }
+            Some(card) => row![content, card]
+                .spacing(m.px(60.0))
+                .align_y(Center)
+                .padding([0.0, m.px(40.0)])
+                .into(),
+            None => content.into(),
+        };
         // The hidden way into staff mode. Nothing shows there, so patients have no reason to
         // tap it.
         let corner = button(space().width(m.px(120.0)).height(m.px(120.0)))
             .padding(0)
             .style(theme::invisible)
             .on_press(Message::CornerTap);
-        stack![center(content), corner].into()
+        stack![center(body), corner].into()
     }
 }
 

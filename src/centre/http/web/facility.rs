@@ -16,6 +16,7 @@ use super::periods::{self, PeriodQuery, Strata};
 use super::{FacilityAccess, FacilityReader, PageError, blocking, fmt, html, layout};
 use crate::centre::accounts::Role;
 use crate::centre::figures::{ChannelMix, Groups, month_of};
+use crate::centre::phone::burst::{self, Burst, Rule};
 use crate::centre::store::{Comment, EventCounts, KioskInfo};
 use crate::centre::{Centre, Scope};
 use crate::i18n::{tr, tr_args};
@@ -43,6 +44,8 @@ struct Data {
     /// The channel mix of what the page counts, now and in the period before.
     mix: ChannelMix,
     mix_before: Option<ChannelMix>,
+    /// Bursts of answers by phone, ticket or poster to review (whole-facility readers only).
+    bursts: Vec<Burst>,
 }
 
 fn load(
@@ -142,6 +145,10 @@ fn load(
             })
             .collect()
     };
+    let bursts = match own_department {
+        Some(_) => Vec::new(),
+        None => burst::bursts(&centre.phone.minute_counts(facility, period.from, period.to)?),
+    };
     let mut months = months.summaries(centre)?;
     let mut m = month_of(first);
     while m <= last {
@@ -165,6 +172,7 @@ fn load(
         health,
         mix,
         mix_before,
+        bursts,
     })
 }
 
@@ -376,6 +384,31 @@ pub async fn page(
                         td.num data-label=(tr(locale, id!("web-col-gaps"))) class=(if c.gaps > 0 { "warn" } else { "" }) { (fmt::count(locale, c.gaps)) }
                         td.num data-label=(tr(locale, id!("web-col-tampers"))) class=(if c.tampers > 0 { "warn" } else { "" }) { (fmt::count(locale, c.tampers)) }
                         td.num data-label=(tr(locale, id!("web-col-clock"))) class=(if c.clock > 0 { "warn" } else { "" }) { (fmt::count(locale, c.clock)) }
+                    } } }
+                } }
+            }
+        }
+        @if !data.bursts.is_empty() {
+            section #bursts {
+                h2 { (tr(locale, id!("web-facility-bursts"))) }
+                p { (tr(locale, id!("web-facility-bursts-note"))) }
+                div.scroll tabindex="0" { table.cards {
+                    thead { tr {
+                        th scope="col" { (tr(locale, id!("web-col-when"))) }
+                        th scope="col" { (tr(locale, id!("web-col-point"))) }
+                        th scope="col" { (tr(locale, id!("web-col-channel"))) }
+                        th.num scope="col" { (tr(locale, id!("web-col-responses"))) }
+                        th scope="col" { (tr(locale, id!("web-col-why"))) }
+                    } }
+                    tbody { @for b in &data.bursts { tr {
+                        th scope="row" { (when(b.from)) "–" (b.to.with_timezone(&tz).format("%H:%M")) }
+                        td data-label=(tr(locale, id!("web-col-point"))) { (b.point) }
+                        td data-label=(tr(locale, id!("web-col-channel"))) { (crate::report::text::channel_name(locale, b.channel)) }
+                        td.num data-label=(tr(locale, id!("web-col-responses"))) { (fmt::count(locale, b.n)) }
+                        td data-label=(tr(locale, id!("web-col-why"))) { (match b.rule {
+                            Rule::Minute => tr_args(locale, id!("web-burst-minute"), &[("limit", burst::PER_MINUTE.into())]),
+                            Rule::Hour { usual } => tr_args(locale, id!("web-burst-hour"), &[("usual", fmt::count(locale, usual).into())]),
+                        }) }
                     } } }
                 } }
             }

@@ -22,6 +22,7 @@ mod periods;
 pub mod phone;
 pub mod public;
 mod quarterly;
+pub mod sheet;
 
 use axum::Router;
 use axum::extract::State;
@@ -161,8 +162,13 @@ fn table() -> Table {
     .get("/gop-y/{slug}", Public, feedback::public::form)
     .post("/gop-y/{slug}", Public, feedback::public::send)
     .get("/theo-doi", Public, feedback::public::follow)
-    .get("/p/{kiosk}/{form}/{code}", Public, phone::start)
-    .post("/p/{kiosk}/{form}/{code}", Public, phone::redeem)
+    .get("/p/{kiosk}/{form}/{code}", Public, phone::kiosk_start)
+    .post("/p/{kiosk}/{form}/{code}", Public, phone::kiosk_redeem)
+    .get("/t", Public, phone::ticket_typed)
+    .get("/t/{code}", Public, phone::ticket_start)
+    .post("/t/{code}", Public, phone::ticket_redeem)
+    .get("/q/{code}", Public, phone::poster_start)
+    .post("/q/{code}", Public, phone::poster_redeem)
     .get("/phone", Public, phone::screen)
     .post("/phone", Public, phone::answer)
     .get("/assets/hailong.css", Public, stylesheet)

@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, html};
@@ -101,66 +101,176 @@ fn with_form_cookie(centre: &Centre, mut response: Response, token: &str, fresh:
     response
 }
 
-/// What a kiosk's code opens: its kiosk's facility and point, and the questionnaire.
+/// What a patient scanned or typed: where the session they open comes from.
+#[derive(Debug, Clone)]
+enum Source {
+    /// A kiosk's rotating code for one form.
+    Kiosk { kiosk: String, form: String, code: String },
+    /// A printed single-use ticket, its code as in the link.
+    Ticket(String),
+    /// A poster's standing code.
+    Poster(String),
+}
+
+impl Source {
+    /// The address its start screen has.
+    fn path(&self) -> String {
+        match self {
+            Source::Kiosk { kiosk, form, code } => format!("/p/{kiosk}/{form}/{code}"),
+            Source::Ticket(code) => format!("/t/{code}"),
+            Source::Poster(code) => format!("/q/{code}"),
+        }
+    }
+
+    /// The channel its answers come in.
+    fn channel(&self) -> Channel {
+        match self {
+            Source::Kiosk { .. } => Channel::Phone,
+            Source::Ticket(_) => Channel::Ticket,
+            Source::Poster(_) => Channel::Poster,
+        }
+    }
+
+    /// What it tells the patient to do when it opens nothing.
+    fn what_to_do(&self) -> Id {
+        match self {
+            Source::Kiosk { .. } => id!("phone-scan-again"),
+            Source::Ticket(_) => id!("phone-ticket-ask"),
+            Source::Poster(_) => id!("phone-poster-ask"),
+        }
+    }
+
+    /// How many times it opens a session, on the start screen.
+    fn uses(&self) -> Id {
+        match self {
+            Source::Kiosk { .. } => id!("phone-once-kiosk"),
+            Source::Ticket(_) => id!("phone-once-ticket"),
+            Source::Poster(_) => id!("phone-poster-note"),
+        }
+    }
+}
+
+/// Why a code opens no session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    /// Not a code this centre gave.
+    Invalid,
+    /// Past its time.
+    Expired,
+    /// Already redeemed (a kiosk's code, a ticket).
+    Used,
+    /// A poster replaced by a new one.
+    Retired,
+}
+
+impl From<CodeError> for Refusal {
+    fn from(e: CodeError) -> Refusal {
+        match e {
+            CodeError::Invalid => Refusal::Invalid,
+            CodeError::Expired => Refusal::Expired,
+        }
+    }
+}
+
+/// What a code opens: the facility and point, the questionnaire, and the single-use key to
+/// redeem (with how long to keep it), if it is single-use.
 struct Opening {
     facility: String,
     point: String,
     questionnaire: Questionnaire,
+    redemption: Option<(String, chrono::DateTime<chrono::Utc>)>,
 }
 
-/// Checks a kiosk's code at the centre's clock (no write): what it opens, or the notice to show.
-fn check_code(centre: &Centre, kiosk: &str, form: &str, code: &str) -> Result<Result<Opening, CodeError>, PageError> {
-    let Ok(questionnaire) = centre.catalog.latest(form) else {
-        return Ok(Err(CodeError::Invalid));
+/// Checks a code at the centre's clock (no write): what it opens, or why not.
+fn check_source(centre: &Centre, source: &Source) -> Result<Result<Opening, Refusal>, PageError> {
+    let now = centre.now();
+    match source {
+        Source::Kiosk { kiosk, form, code } => {
+            let Ok(questionnaire) = centre.catalog.latest(form) else {
+                return Ok(Err(Refusal::Invalid));
+            };
+            let Some(key) = centre.phone.kiosk_key(kiosk)? else {
+                return Ok(Err(Refusal::Invalid));
+            };
+            if key.revoked {
+                return Ok(Err(Refusal::Invalid));
+            }
+            if let Err(e) = crate::phone::check(&crate::phone::key_of(&key.token_hash), kiosk, form, code, now) {
+                return Ok(Err(e.into()));
+            }
+            Ok(Ok(Opening {
+                facility: key.facility,
+                point: key.point.unwrap_or(key.name),
+                questionnaire: questionnaire.clone(),
+                // Kept as redeemed for as long as the code could be presented.
+                redemption: Some((
+                    format!("{kiosk}/{form}/{code}"),
+                    now + chrono::Duration::seconds(2 * ACCEPT_SECS + WINDOW_SECS),
+                )),
+            }))
+        }
+        Source::Ticket(code) | Source::Poster(code) => {
+            let Some(code) = crate::phone::paper_normal(code) else {
+                return Ok(Err(Refusal::Invalid));
+            };
+            let hash = sessions::printed_hash(&code);
+            let Some(printed) = centre.phone.printed(&hash)? else {
+                return Ok(Err(Refusal::Invalid));
+            };
+            if printed.channel != source.channel() {
+                return Ok(Err(Refusal::Invalid));
+            }
+            let Ok(questionnaire) = centre.catalog.latest(&printed.questionnaire_id) else {
+                return Ok(Err(Refusal::Invalid));
+            };
+            if printed.retired {
+                return Ok(Err(Refusal::Retired));
+            }
+            let redemption = match printed.valid_until {
+                Some(until) if until <= now => return Ok(Err(Refusal::Expired)),
+                _ if printed.used => return Ok(Err(Refusal::Used)),
+                Some(until) => Some((sessions::ticket_redemption(&hash), until)),
+                None => None,
+            };
+            Ok(Ok(Opening {
+                facility: printed.facility,
+                point: printed.point,
+                questionnaire: questionnaire.clone(),
+                redemption,
+            }))
+        }
+    }
+}
+
+fn refused(locale: Locale, source: &Source, why: Refusal) -> Response {
+    let (status, title) = match (why, source) {
+        (Refusal::Invalid, Source::Ticket(_)) => (StatusCode::NOT_FOUND, id!("phone-ticket-unknown")),
+        (Refusal::Invalid, _) => (StatusCode::NOT_FOUND, id!("phone-invalid")),
+        (Refusal::Expired, _) => (StatusCode::GONE, id!("phone-expired")),
+        (Refusal::Used, Source::Ticket(_)) => (StatusCode::CONFLICT, id!("phone-ticket-used")),
+        (Refusal::Used, _) => (StatusCode::CONFLICT, id!("phone-used")),
+        (Refusal::Retired, _) => (StatusCode::GONE, id!("phone-poster-retired")),
     };
-    let Some(key) = centre.phone.kiosk_key(kiosk)? else {
-        return Ok(Err(CodeError::Invalid));
+    let title = tr(locale, title);
+    let body = html! {
+        h1 { (title) }
+        p { (tr(locale, source.what_to_do())) }
+        @if matches!(source, Source::Ticket(_)) && why == Refusal::Invalid {
+            (ticket_entry(locale, None))
+        }
     };
-    if key.revoked {
-        return Ok(Err(CodeError::Invalid));
-    }
-    if let Err(e) = crate::phone::check(&crate::phone::key_of(&key.token_hash), kiosk, form, code, centre.now()) {
-        return Ok(Err(e));
-    }
-    Ok(Ok(Opening {
-        facility: key.facility,
-        point: key.point.unwrap_or(key.name),
-        questionnaire: questionnaire.clone(),
-    }))
+    page(status, frame(locale, &title, &source.path(), body))
 }
 
-fn code_refused(locale: Locale, e: CodeError, back_to: &str) -> Response {
-    match e {
-        CodeError::Expired => notice(
-            locale,
-            StatusCode::GONE,
-            id!("phone-expired"),
-            id!("phone-scan-again"),
-            back_to,
-        ),
-        CodeError::Invalid => notice(
-            locale,
-            StatusCode::NOT_FOUND,
-            id!("phone-invalid"),
-            id!("phone-scan-again"),
-            back_to,
-        ),
-    }
-}
-
-/// `GET /p/<kiosk>/<form>/<code>`: the start screen. Records nothing.
-pub async fn start(
-    State(centre): State<Centre>,
-    headers: HeaderMap,
-    Path((kiosk, form, code)): Path<(String, String, String)>,
-) -> Result<Response, PageError> {
+/// The start screen of a code: what it opens and a start button. Records nothing.
+async fn start(centre: Centre, headers: HeaderMap, source: Source) -> Result<Response, PageError> {
     let locale = locale_of(&headers);
-    let here = format!("/p/{kiosk}/{form}/{code}");
+    let here = source.path();
     let c = centre.clone();
-    let checked = blocking(move || check_code(&c, &kiosk, &form, &code)).await?;
-    let opening = match checked {
+    let s = source.clone();
+    let opening = match blocking(move || check_source(&c, &s)).await? {
         Ok(o) => o,
-        Err(e) => return Ok(code_refused(locale, e, &here)),
+        Err(why) => return Ok(refused(locale, &source, why)),
     };
     let (token, fresh) = form_token(&headers);
     let q = &opening.questionnaire;
@@ -169,7 +279,7 @@ pub async fn start(
         p.facility { (opening.facility) }
         h1 { (title) }
         @if let Some(intro) = &q.intro { p { (intro.get(locale)) } }
-        p.note { (tr(locale, id!("phone-privacy"))) }
+        p.note { (tr(locale, id!("phone-privacy"))) " " (tr(locale, source.uses())) }
         form method="post" action=(here) {
             input type="hidden" name="csrf" value=(token);
             button.primary type="submit" { (tr(locale, id!("phone-start"))) }
@@ -185,33 +295,30 @@ pub async fn start(
     Ok(response)
 }
 
-/// `POST /p/<kiosk>/<form>/<code>`: redeems the code, once, into an answer session.
-pub async fn redeem(
-    State(centre): State<Centre>,
-    headers: HeaderMap,
-    Path((kiosk, form, code)): Path<(String, String, String)>,
-    _posted: Fields,
-) -> Result<Response, PageError> {
+/// The start button: opens an answer session from the code (redeeming it, once, if it is
+/// single-use) and goes to its first screen.
+async fn redeem(centre: Centre, headers: HeaderMap, source: Source) -> Result<Response, PageError> {
     let locale = locale_of(&headers);
-    let here = format!("/p/{kiosk}/{form}/{code}");
     let device = device_of(&headers).map(str::to_string);
     let c = centre.clone();
     let token = crate::centre::new_token();
     let token_hash = crate::centre::token_hash(&token);
+    let s = source.clone();
     let outcome = blocking(move || {
-        let opening = match check_code(&c, &kiosk, &form, &code)? {
+        let opening = match check_source(&c, &s)? {
             Ok(o) => o,
-            Err(e) => return Ok(Err(Some(e))),
+            Err(why) => return Ok(Err(why)),
         };
         let now = c.now();
-        let chain = c.store.chain(&opening.facility, Channel::Phone, &opening.point)?;
+        let channel = s.channel();
+        let chain = c.store.chain(&opening.facility, channel, &opening.point)?;
         let device = device
             .map(|d| sessions::device_of(c.phone.as_ref(), &d, now))
             .transpose()?;
         let session = NewSession {
             token_hash,
             chain: chain.id,
-            channel: Channel::Phone,
+            channel,
             point: opening.point,
             facility: opening.facility,
             questionnaire_id: opening.questionnaire.id.clone(),
@@ -220,14 +327,12 @@ pub async fn redeem(
             device,
             started_at: now,
         };
-        // Kept as redeemed for as long as the code could be presented.
-        let until = now + chrono::Duration::seconds(2 * ACCEPT_SECS + WINDOW_SECS);
-        let redemption = format!("{kiosk}/{form}/{code}");
-        if c.phone.open_session(Some((&redemption, until)), &session)? {
-            tracing::info!(facility = ?session.facility, point = ?session.point, "phone answer session opened from a kiosk's code");
+        let redemption = opening.redemption.as_ref().map(|(key, until)| (key.as_str(), *until));
+        if c.phone.open_session(redemption, &session)? {
+            tracing::info!(facility = ?session.facility, point = ?session.point, channel = channel.as_str(), "phone answer session opened");
             Ok(Ok(()))
         } else {
-            Ok(Err(None))
+            Ok(Err(Refusal::Used))
         }
     })
     .await?;
@@ -240,15 +345,105 @@ pub async fn redeem(
             );
             response
         }
-        Err(Some(e)) => code_refused(locale, e, &here),
-        Err(None) => notice(
-            locale,
-            StatusCode::CONFLICT,
-            id!("phone-used"),
-            id!("phone-scan-again"),
-            &here,
-        ),
+        Err(why) => refused(locale, &source, why),
     })
+}
+
+/// `GET /p/<kiosk>/<form>/<code>`: a kiosk's code's start screen.
+pub async fn kiosk_start(
+    State(centre): State<Centre>,
+    headers: HeaderMap,
+    Path((kiosk, form, code)): Path<(String, String, String)>,
+) -> Result<Response, PageError> {
+    start(centre, headers, Source::Kiosk { kiosk, form, code }).await
+}
+
+/// `POST /p/<kiosk>/<form>/<code>`: redeems a kiosk's code, once.
+pub async fn kiosk_redeem(
+    State(centre): State<Centre>,
+    headers: HeaderMap,
+    Path((kiosk, form, code)): Path<(String, String, String)>,
+    _posted: Fields,
+) -> Result<Response, PageError> {
+    redeem(centre, headers, Source::Kiosk { kiosk, form, code }).await
+}
+
+/// `GET /t/<code>`: a ticket's start screen.
+pub async fn ticket_start(
+    State(centre): State<Centre>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    start(centre, headers, Source::Ticket(code)).await
+}
+
+/// `POST /t/<code>`: redeems a ticket, once.
+pub async fn ticket_redeem(
+    State(centre): State<Centre>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    _posted: Fields,
+) -> Result<Response, PageError> {
+    redeem(centre, headers, Source::Ticket(code)).await
+}
+
+/// `GET /q/<code>`: a poster's start screen.
+pub async fn poster_start(
+    State(centre): State<Centre>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    start(centre, headers, Source::Poster(code)).await
+}
+
+/// `POST /q/<code>`: opens a session from a poster (no redemption: a poster stands).
+pub async fn poster_redeem(
+    State(centre): State<Centre>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    _posted: Fields,
+) -> Result<Response, PageError> {
+    redeem(centre, headers, Source::Poster(code)).await
+}
+
+/// The box a ticket's code is typed into (a patient whose phone does not scan).
+fn ticket_entry(locale: Locale, typed: Option<&str>) -> Markup {
+    html! {
+        form.entry method="get" action="/t" {
+            label for="code" { (tr(locale, id!("phone-ticket-type"))) }
+            input #code name="code" required maxlength="20" autocomplete="off" autocapitalize="characters"
+                spellcheck="false" placeholder="ABCD-EFGH" value=(typed.unwrap_or_default());
+            button.primary type="submit" { (tr(locale, id!("phone-ticket-go"))) }
+        }
+    }
+}
+
+/// `GET /t` query.
+#[derive(Debug, serde::Deserialize)]
+pub struct TicketQuery {
+    #[serde(default)]
+    code: Option<String>,
+}
+
+/// `GET /t`, `GET /t?code=…`: the page a ticket's code is typed on; a code that reads as one
+/// goes on to its start screen (nothing is recorded on the way).
+pub async fn ticket_typed(headers: HeaderMap, Query(q): Query<TicketQuery>) -> Response {
+    let locale = locale_of(&headers);
+    let typed: Option<String> = q.code.as_deref().map(|c| c.chars().take(20).collect());
+    if let Some(code) = typed.as_deref().and_then(crate::phone::paper_normal) {
+        return Redirect::to(&format!("/t/{code}")).into_response();
+    }
+    let title = tr(locale, id!("phone-ticket-title"));
+    let wrong = typed.as_deref().is_some_and(|t| !t.trim().is_empty());
+    let body = html! {
+        h1 { (title) }
+        @if wrong {
+            div.alert role="alert" { p { (tr(locale, id!("phone-ticket-misread"))) } }
+        }
+        (ticket_entry(locale, typed.as_deref()))
+    };
+    let status = if wrong { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    page(status, frame(locale, &title, "/t", body))
 }
 
 /// The session the request's cookie opens, if any.
