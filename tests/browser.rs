@@ -672,17 +672,7 @@ fn patients_answer_on_phone_sized_chromium_from_the_kiosks_link() {
     for (name, store) in server::backends(dir.path()) {
         eprintln!("backend: {name}");
         let server = start_at_now(store.clone());
-        let kiosk = kiosk_store(&dir.path().join(name), 5, &["Khoa Khám bệnh"], 5, |_, _| {});
-        let token = server.enrol(BA_VI);
-        let target = hailong::sync::client::Target {
-            url: server.url(),
-            token: token.clone(),
-            ca_cert: None,
-        };
-        let http = hailong::sync::client::http_client(&target).unwrap();
-        rt().block_on(hailong::sync::client::sync_once(&kiosk, &http, &target))
-            .unwrap();
-        let kiosk_id = kiosk.lock().unwrap().kiosk_id().to_string();
+        let (token, kiosk_id) = synced_kiosk(&dir.path().join(name), &server, BA_VI, 5);
         add_user(
             &server,
             "bavi",

@@ -16,25 +16,6 @@ use server::Server;
 mod web_data;
 use web_data::*;
 
-/// A kiosk of `facility` with `n` responses synced: its token and its own id.
-fn synced_kiosk(dir: &std::path::Path, server: &Server, facility: &str, n: usize) -> (String, String) {
-    let store = kiosk_store(dir, n, &["Khoa Khám bệnh"], 5, |_, r| {
-        r.channel = Some(Channel::Kiosk);
-        r.point = Some("Quầy tiếp đón".into());
-    });
-    let token = server.enrol(facility);
-    let target = hailong::sync::client::Target {
-        url: server.url(),
-        token: token.clone(),
-        ca_cert: None,
-    };
-    let http = hailong::sync::client::http_client(&target).unwrap();
-    rt().block_on(hailong::sync::client::sync_once(&store, &http, &target))
-        .unwrap();
-    let kiosk_id = store.lock().unwrap().kiosk_id().to_string();
-    (token, kiosk_id)
-}
-
 /// The path of the kiosk's phone link for `form` at `at`.
 fn link(token: &str, kiosk_id: &str, form: &str, at: chrono::DateTime<chrono::Utc>) -> String {
     let key = hailong::phone::key_of(&hailong::centre::token_hash(token));
@@ -400,6 +381,16 @@ fn responses_of(store: &dyn Backend, channel: Channel) -> Vec<hailong::store::St
     out
 }
 
+/// Answers `q` on a new phone from the poster with `code`, to its thanks.
+fn answer_poster(server: &Server, code: &str, q: &Questionnaire) {
+    let mut phone = Browser::new(server);
+    let path = format!("/q/{code}");
+    let start = phone.get(&path);
+    assert_eq!(start.status, 200, "{}", start.body);
+    assert_eq!(phone.post(&path, &[("csrf", &start.hidden("csrf"))]).status, 303);
+    assert!(answer_all(&mut phone, q).body.contains("Xin cảm ơn Ông/Bà"));
+}
+
 /// Issue 27 §3.2–3.3: `centre codes issue` prints single-use tickets (a sheet of A4 pages, QR
 /// and typed code); each opens one response, counted as `ticket` at its point. A poster's
 /// standing code opens as many as come, counted as `poster`, until it is replaced.
@@ -574,12 +565,7 @@ fn a_printed_ticket_opens_one_response_and_a_poster_counts_apart_until_replaced(
         assert!(page.contains(&format!("https://ttyt.example.vn/q/{code}")));
         let q = catalog.latest("byt-ngoai-tru").unwrap();
         for _ in 0..2 {
-            let mut phone = Browser::new(&server);
-            let path = format!("/q/{code}");
-            let start = phone.get(&path);
-            assert_eq!(start.status, 200, "{}", start.body);
-            assert_eq!(phone.post(&path, &[("csrf", &start.hidden("csrf"))]).status, 303);
-            assert!(answer_all(&mut phone, q).body.contains("Xin cảm ơn Ông/Bà"));
+            answer_poster(&server, &code, q);
         }
         let posters = responses_of(store.as_ref(), Channel::Poster);
         assert_eq!(posters.len(), 2, "a poster stands: each phone answers");
@@ -598,6 +584,32 @@ fn a_printed_ticket_opens_one_response_and_a_poster_counts_apart_until_replaced(
         assert_eq!(retired.status, 410, "{}", retired.body);
         assert!(retired.body.contains("đã được thay"));
         assert_eq!(phone.get(&format!("/q/{new}")).status, 200);
+
+        // A facility entered twice (a typo) with its own poster at the same point merges into
+        // the real one: its answers stay, its poster is set aside, every chain still verifies.
+        let typo = "TTYT Ba Vì";
+        server.enrol(typo);
+        let typo_code = store
+            .poster(
+                typo,
+                "Sảnh chờ",
+                "byt-ngoai-tru",
+                &hailong::phone::paper_code(),
+                false,
+                now(),
+            )
+            .unwrap();
+        answer_poster(&server, &typo_code, q);
+        store.merge_facility(typo, BA_VI, "test", now()).unwrap();
+        let posters = responses_of(store.as_ref(), Channel::Poster);
+        assert_eq!(posters.len(), 3, "the typo's answer is kept");
+        assert_eq!(
+            Browser::new(&server).get(&format!("/q/{typo_code}")).status,
+            410,
+            "its poster is set aside"
+        );
+        answer_poster(&server, &new, q);
+        assert_eq!(responses_of(store.as_ref(), Channel::Poster).len(), 4);
 
         let verified = hailong::centre::verify::verify(store.as_ref(), TZ).unwrap();
         assert!(verified.findings.is_empty(), "{:?}", verified.findings);
@@ -636,11 +648,7 @@ fn a_burst_from_one_point_is_counted_and_shown_for_review_not_blocked() {
         let before = staff.get("/facility/trung-tam-y-te-huyen-ba-vi");
         assert!(!before.body.contains("Đợt trả lời dồn dập"));
         for _ in 0..12 {
-            let mut phone = Browser::new(&server);
-            let path = format!("/q/{code}");
-            let start = phone.get(&path);
-            assert_eq!(phone.post(&path, &[("csrf", &start.hidden("csrf"))]).status, 303);
-            assert!(answer_all(&mut phone, &q).body.contains("Xin cảm ơn Ông/Bà"));
+            answer_poster(&server, &code, &q);
         }
         let report = count(&server, &[("facility", BA_VI), ("channel", "poster")]);
         assert_eq!(report["responses"], 12, "never blocked: {report}");
@@ -651,4 +659,177 @@ fn a_burst_from_one_point_is_counted_and_shown_for_review_not_blocked() {
         assert!(section.contains("Hơn 10 phiếu trong một phút"), "{section}");
         assert!(section.contains(">12<"), "{section}");
     }
+}
+
+#[path = "support/process.rs"]
+#[allow(dead_code)]
+mod process;
+
+/// A phone talking to a centre at `base` by hand (cookies kept here), so it outlives the centre
+/// process it started with.
+struct Phone {
+    http: reqwest::Client,
+    base: String,
+    cookies: String,
+    csrf: String,
+}
+
+impl Phone {
+    /// Opens `path` (a code's start page), taps the start button: a phone with its session.
+    async fn open(base: &str, path: &str) -> Phone {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let start = http.get(format!("{base}{path}")).send().await.unwrap();
+        let set = |reply: &reqwest::Response, name: &str| {
+            reply.headers().get_all("set-cookie").iter().find_map(|v| {
+                let v = v.to_str().ok()?;
+                let pair = v.split(';').next()?;
+                pair.starts_with(&format!("{name}=")).then(|| pair.to_string())
+            })
+        };
+        let form = set(&start, "hl_pform").unwrap();
+        let csrf = form.split_once('=').unwrap().1.to_string();
+        let mut cookies = form;
+        if let Some(device) = set(&start, "hl_device") {
+            cookies = format!("{cookies}; {device}");
+        }
+        let redeemed = http
+            .post(format!("{base}{path}"))
+            .header("cookie", &cookies)
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(redeemed.status(), 303);
+        let session = set(&redeemed, "hl_phone").unwrap();
+        Phone {
+            http,
+            base: base.to_string(),
+            cookies: format!("{cookies}; {session}"),
+            csrf,
+        }
+    }
+
+    /// Sends screen `at` with `fields`: the reply's status and text, or the connection's error.
+    async fn send(&self, at: usize, fields: &[(String, String)]) -> Result<(u16, String), reqwest::Error> {
+        let mut form: Vec<(String, String)> = vec![
+            ("csrf".into(), self.csrf.clone()),
+            ("screen".into(), at.to_string()),
+            ("go".into(), "next".into()),
+        ];
+        form.extend(fields.iter().cloned());
+        let reply = self
+            .http
+            .post(format!("{}/phone", self.base))
+            .header("cookie", &self.cookies)
+            .form(&form)
+            .send()
+            .await?;
+        let status = reply.status().as_u16();
+        Ok((status, reply.text().await?))
+    }
+}
+
+/// Issue 27 §4: `kill -9` of the centre while phones send their last screen. Every answer the
+/// centre acknowledged is kept, and none counts twice: each phone that sends its last screen
+/// again after the restart (a patient reloading) is thanked, and stored once.
+#[test]
+fn killing_the_centre_during_phone_submissions_loses_and_doubles_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("centre");
+    std::fs::create_dir_all(&data).unwrap();
+    let database = data.join("centre.sqlite3").display().to_string();
+    let out = centre_cli(
+        &data,
+        &database,
+        &["kiosk", "add", "--facility", BA_VI, "--name", "Quầy 1"],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = centre_cli(
+        &data,
+        &database,
+        &[
+            "codes",
+            "poster",
+            "--facility",
+            BA_VI,
+            "--point",
+            "Sảnh chờ",
+            "--form",
+            "kiosk-nhanh",
+            "--url",
+            "https://ttyt.example.vn",
+            "--output",
+            dir.path().join("poster.html").to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let code = printed_codes(&std::fs::read_to_string(dir.path().join("poster.html")).unwrap()).remove(0);
+    let q = Catalog::built_in().latest("kiosk-nhanh").unwrap().clone();
+    let all = screens(&q);
+    let last = all.len() - 1;
+    let port = process::free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let runtime = rt();
+    let (mut phones, mut acknowledged) = (0usize, 0usize);
+    for round in 0..4u64 {
+        let mut centre = process::spawn_centre_with(&data, port, &[]);
+        // Ten phones answer every screen but the last…
+        let ready: Vec<Phone> = runtime.block_on(async {
+            let mut ready = Vec::new();
+            for _ in 0..10 {
+                let phone = Phone::open(&base, &format!("/q/{code}")).await;
+                for (at, fields) in all[..last].iter().enumerate() {
+                    assert_eq!(phone.send(at, fields).await.unwrap().0, 200);
+                }
+                ready.push(phone);
+            }
+            ready
+        });
+        phones += ready.len();
+        // …then all send it at once, and the centre is killed among them.
+        let ready = Arc::new(ready);
+        let sends: Vec<_> = (0..ready.len())
+            .map(|i| {
+                let (ready, fields) = (ready.clone(), all[last].clone());
+                runtime.spawn(async move { ready[i].send(last, &fields).await })
+            })
+            .collect();
+        std::thread::sleep(std::time::Duration::from_millis(2 + 4 * round));
+        centre.kill().unwrap(); // SIGKILL
+        centre.wait().unwrap();
+        for s in sends {
+            if let Ok((200, text)) = runtime.block_on(s).unwrap() {
+                assert!(text.contains("Xin cảm ơn"), "{text}");
+                acknowledged += 1;
+            }
+        }
+        // Back up: each phone sends its last screen again, and is thanked.
+        let mut centre = process::spawn_centre_with(&data, port, &[]);
+        runtime.block_on(async {
+            for phone in ready.iter() {
+                let (status, text) = phone.send(last, &all[last]).await.unwrap();
+                assert_eq!(status, 200, "{text}");
+                assert!(text.contains("Xin cảm ơn"), "{text}");
+            }
+        });
+        centre.kill().unwrap();
+        centre.wait().unwrap();
+    }
+    eprintln!("{phones} phones, {acknowledged} thanked before the kill");
+    let store: Arc<dyn Backend> =
+        Arc::new(hailong::centre::sqlite::SqliteCentre::open(std::path::Path::new(&database), TZ).unwrap());
+    let posters = responses_of(store.as_ref(), Channel::Poster);
+    let ids: std::collections::BTreeSet<_> = posters.iter().map(|r| r.response.id).collect();
+    assert_eq!(posters.len(), phones, "each phone's answer once: none lost, none twice");
+    assert_eq!(ids.len(), phones);
+    assert!(
+        posters
+            .iter()
+            .all(|r| r.response.status == hailong::survey::Status::Complete)
+    );
+    let verified = hailong::centre::verify::verify(store.as_ref(), TZ).unwrap();
+    assert!(verified.findings.is_empty(), "{:?}", verified.findings);
 }

@@ -875,7 +875,34 @@ impl CentreStore for PostgresCentre {
             tx.batch_execute("LOCK TABLE tallies_facility IN EXCLUSIVE MODE")
                 .await
                 .map_err(db)?;
-            for table in ["kiosks", "responses", "tallies", "tallies_month"] {
+            // A chain the centre keeps, or a standing poster, that `into` has for the same channel
+            // (or form) and point: the one that goes keeps its responses and is set aside, so that
+            // new answers have one place to go (the chain under a marked point, the poster retired).
+            tx.execute(
+                "UPDATE kiosks k SET chain_point = k.chain_point || ' ← ' || $3 \
+                 WHERE k.facility_id = $1 AND k.chain_channel IS NOT NULL AND EXISTS (SELECT 1 FROM kiosks o \
+                 WHERE o.facility_id = $2 AND o.chain_channel = k.chain_channel AND o.chain_point = k.chain_point)",
+                &[&from_id, &into_id, &from],
+            )
+            .await
+            .map_err(db)?;
+            tx.execute(
+                "UPDATE printed_codes c SET retired_at = $3 \
+                 WHERE c.facility_id = $1 AND c.kind = 'poster' AND c.retired_at IS NULL AND EXISTS (SELECT 1 FROM printed_codes o \
+                 WHERE o.facility_id = $2 AND o.kind = 'poster' AND o.retired_at IS NULL \
+                 AND o.point = c.point AND o.questionnaire_id = c.questionnaire_id)",
+                &[&from_id, &into_id, &at],
+            )
+            .await
+            .map_err(db)?;
+            for table in [
+                "kiosks",
+                "responses",
+                "tallies",
+                "tallies_month",
+                "printed_codes",
+                "phone_sessions",
+            ] {
                 tx.execute(
                     &format!("UPDATE {table} SET facility_id = $2 WHERE facility_id = $1"),
                     &[&from_id, &into_id],

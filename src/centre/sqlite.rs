@@ -725,7 +725,30 @@ impl CentreStore for SqliteCentre {
         if from_id == into_id {
             return Err(Error::Invalid(format!("“{from}” and “{into}” are one facility")));
         }
-        for table in ["kiosks", "responses", "tallies", "tallies_month"] {
+        // A chain the centre keeps, or a standing poster, that `into` has for the same channel (or
+        // form) and point: the one that goes keeps its responses and is set aside, so that new
+        // answers have one place to go (the chain under a marked point, the poster retired).
+        tx.execute(
+            "UPDATE kiosks SET chain_point = chain_point || ' ← ' || ?3 \
+             WHERE facility_id = ?1 AND chain_channel IS NOT NULL AND EXISTS (SELECT 1 FROM kiosks o \
+             WHERE o.facility_id = ?2 AND o.chain_channel = kiosks.chain_channel AND o.chain_point = kiosks.chain_point)",
+            params![from_id, into_id, from],
+        )?;
+        tx.execute(
+            "UPDATE printed_codes SET retired_at = ?3 \
+             WHERE facility_id = ?1 AND kind = 'poster' AND retired_at IS NULL AND EXISTS (SELECT 1 FROM printed_codes o \
+             WHERE o.facility_id = ?2 AND o.kind = 'poster' AND o.retired_at IS NULL \
+             AND o.point = printed_codes.point AND o.questionnaire_id = printed_codes.questionnaire_id)",
+            params![from_id, into_id, at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)],
+        )?;
+        for table in [
+            "kiosks",
+            "responses",
+            "tallies",
+            "tallies_month",
+            "printed_codes",
+            "phone_sessions",
+        ] {
             tx.execute(
                 &format!("UPDATE {table} SET facility_id = ?2 WHERE facility_id = ?1"),
                 params![from_id, into_id],

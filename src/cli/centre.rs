@@ -195,8 +195,8 @@ pub enum CodesCommand {
         /// Where the tickets are handed out (a named place: "Khoa Nội", "Quầy tiếp đón").
         #[arg(long)]
         point: String,
-        /// How many.
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        /// How many (up to 1,000 a sheet, 84 pages: run it again for more).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000))]
         count: u32,
         /// Days each stays good, today included.
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=366))]
@@ -1037,7 +1037,8 @@ fn codes(env: &Env, store: &dyn server::Backend, command: CodesCommand) -> Resul
         },
         locale,
     )?;
-    if point.is_empty() || point.chars().count() > 100 {
+    // The point goes into every response: it must pass the check responses get.
+    if point.is_empty() || point.chars().count() > 100 || server::store::check_name("point", point).is_err() {
         bail!(tr(locale, id!("cli-codes-point")));
     }
     let Ok(q) = catalog.latest(&form) else {
@@ -1066,7 +1067,16 @@ fn codes(env: &Env, store: &dyn server::Backend, command: CodesCommand) -> Resul
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
                 .and_then(|t| t.and_local_timezone(tz).earliest())
                 .map(|t| t.with_timezone(&chrono::Utc))
-                .context("the last day")?;
+                .or_else(|| {
+                    // A day that starts in a clock change's gap: its end an hour on.
+                    last_day
+                        .succ_opt()?
+                        .and_hms_opt(1, 0, 0)?
+                        .and_local_timezone(tz)
+                        .earliest()
+                        .map(|t| t.with_timezone(&chrono::Utc))
+                })
+                .unwrap_or_else(|| now + chrono::Duration::days(i64::from(valid_days)));
             let codes: Vec<String> = (0..count).map(|_| hailong::phone::paper_code()).collect();
             let hashes: Vec<String> = codes.iter().map(|c| server::phone::printed_hash(c)).collect();
             let printed = sheet::Printed {
@@ -1076,10 +1086,8 @@ fn codes(env: &Env, store: &dyn server::Backend, command: CodesCommand) -> Resul
                 base: &url,
             };
             let page = sheet::tickets(locale, printed, &codes, last_day);
-            // The sheet first: tickets the centre keeps but nobody holds are harmless; a sheet
-            // whose codes the centre never kept is not.
-            hailong::fsutil::write_private_atomically(&output, page.as_bytes())
-                .with_context(|| output.display().to_string())?;
+            // The codes kept first: tickets the centre keeps but nobody holds are harmless; a
+            // sheet whose codes the centre never kept is not.
             store.add_tickets(&server::phone::NewTickets {
                 facility: &facility,
                 point,
@@ -1088,6 +1096,8 @@ fn codes(env: &Env, store: &dyn server::Backend, command: CodesCommand) -> Resul
                 issued_at: now,
                 valid_until: until,
             })?;
+            hailong::fsutil::write_private_atomically(&output, page.as_bytes())
+                .with_context(|| output.display().to_string())?;
             say(&format!(
                 "{}\n",
                 tr_args(

@@ -274,6 +274,11 @@ pub struct Kiosk {
     qr: Option<qr_code::Data>,
     /// The phone code on the welcome screen, when shown.
     phone: Option<PhoneCode>,
+    /// The kiosk's own id (in its phone code's link).
+    kiosk_id: String,
+    /// The centre has received a response of this kiosk, so it knows the id its phone code
+    /// names (before that, a scanned code would be "not recognised").
+    known_to_centre: bool,
     flip: bool,
     sync: SyncState,
     /// Wrong PINs and the lock, across openings of the pad.
@@ -288,6 +293,10 @@ impl Kiosk {
             .then(|| qr_code::Data::new(setup.config.thank_you_url.as_bytes()).ok())
             .flatten();
         let now = setup.clock.now();
+        let (kiosk_id, known_to_centre) = {
+            let store = setup.store.lock().unwrap_or_else(|p| p.into_inner());
+            (store.kiosk_id().to_string(), store.has_synced().unwrap_or(false))
+        };
         let mut kiosk = Kiosk {
             locale: setup.config.default_locale,
             setup,
@@ -300,6 +309,8 @@ impl Kiosk {
             notes: Outbox::default(),
             qr,
             phone: None,
+            kiosk_id,
+            known_to_centre,
             flip: false,
             sync: SyncState::default(),
             pin_guard: pin::Guard::default(),
@@ -313,11 +324,12 @@ impl Kiosk {
     /// the settings no longer ask for it). Cheap when the window has not changed.
     fn refresh_phone(&mut self) {
         let centre = &self.setup.config.centre;
-        if !centre.shows_phone_code() {
+        if !centre.shows_phone_code() || !self.known_to_centre {
             self.phone = None;
             return;
         }
-        let at = self.setup.clock.utc();
+        // In the centre's time, as last measured: its check then has the whole 90 s to spare.
+        let at = self.setup.clock.utc() - self.sync.clock_offset.unwrap_or_default();
         let window = crate::phone::window_of(at);
         let form = &self.setup.questionnaire.id;
         if self
@@ -327,15 +339,8 @@ impl Kiosk {
         {
             return;
         }
-        let kiosk_id = self
-            .setup
-            .store
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .kiosk_id()
-            .to_string();
         let key = crate::phone::key_of_token(&centre.token);
-        let link = crate::phone::link(centre.phone_base(), &key, &kiosk_id, form, at);
+        let link = crate::phone::link(centre.phone_base(), &key, &self.kiosk_id, form, at);
         self.phone = qr_code::Data::new(link.as_bytes()).ok().map(|data| PhoneCode {
             window,
             form: form.clone(),
@@ -405,10 +410,21 @@ impl Kiosk {
             SyncEvent::Synced(at) => {
                 self.sync.last_success = Some(at);
                 self.sync.last_error = None;
+                if !self.known_to_centre {
+                    // Never waits on the store: a busy store (an export) is asked after the
+                    // next round instead.
+                    if let Ok(store) = self.setup.store.try_lock() {
+                        self.known_to_centre = store.has_synced().unwrap_or(false);
+                    }
+                    self.refresh_phone();
+                }
             }
             SyncEvent::Failed(e) => self.sync.last_error = Some(e),
             SyncEvent::Audited { at, result } => self.sync.last_audit = Some((at, result)),
-            SyncEvent::Clock(offset) => self.sync.clock_offset = offset,
+            SyncEvent::Clock(offset) => {
+                self.sync.clock_offset = offset;
+                self.refresh_phone();
+            }
         }
         // The Sync page shows the queue: count it again.
         match &self.screen {
@@ -677,13 +693,16 @@ impl Kiosk {
         self.outbox.tick(now).map_or(Effect::None, Effect::Save)
     }
 
-    /// Whether the kiosk needs the clock ticking (it sleeps on the welcome screen, unless its
-    /// phone code has to change every 30 s).
+    /// Whether the kiosk needs the clock ticking (it sleeps on the welcome screen).
     pub fn needs_ticks(&self) -> bool {
         !matches!(self.screen, Screen::Welcome(_))
-            || self.phone.is_some()
             || !self.outbox.pending().is_empty()
             || !self.notes.pending().is_empty()
+    }
+
+    /// Whether the welcome screen shows a phone code, which a slow tick keeps current.
+    pub fn shows_phone_code(&self) -> bool {
+        self.phone.is_some()
     }
 
     /// The screen on display.

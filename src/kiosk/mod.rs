@@ -229,10 +229,17 @@ impl App {
         }
         if kiosk.needs_ticks() {
             subscriptions.push(time::every(Duration::from_millis(500)).map(Message::Tick));
+        } else if kiosk.shows_phone_code() {
+            // The welcome screen's phone code turns every 30 s: a slow tick keeps it current
+            // (at most 5 s late, well within the centre's 90 s).
+            subscriptions.push(time::every(PHONE_TICK).map(Message::Tick));
         }
         Subscription::batch(subscriptions)
     }
 }
+
+/// How often the welcome screen's phone code is brought up to date while nothing else ticks.
+const PHONE_TICK: Duration = Duration::from_secs(5);
 
 /// Runs a kiosk's effect as a task on tokio's blocking pool (quitting at once).
 fn run_effect(effect: Effect, setup: &Setup) -> Task<Message> {

@@ -829,6 +829,16 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether the centre has received a response of this kiosk (it knows the kiosk's id from
+    /// its first batch: only then can it check the kiosk's phone code).
+    pub fn has_synced(&self) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM responses WHERE synced_at IS NOT NULL)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Marks responses as received by the centre. Returns how many were newly marked.
     pub fn mark_synced(&mut self, ids: &[ResponseId]) -> Result<usize> {
         let now = time_text(&Utc::now());

@@ -2,8 +2,9 @@
 //! that stay put, the follow-up naming its question, time to scan the thank-you QR code, and a
 //! progress bar.
 
-use hailong::kiosk::app::Screen;
+use hailong::kiosk::app::{Message, Screen};
 use hailong::kiosk::screen::{PROGRESS_BAR, PROGRESS_DONE};
+use hailong::kiosk::sync_worker::SyncEvent;
 use iced::Size;
 
 use super::harness::{Harness, LANDSCAPE, PORTRAIT};
@@ -184,6 +185,16 @@ const PHONE_VI: &str = "Trả lời trên điện thoại";
 fn the_welcome_screen_shows_the_phone_code_and_it_changes_every_thirty_seconds() {
     let config = "[centre]\nurl = \"https://ttyt.example.vn\"\ntoken = \"kiosk-token\"\nphone_code = true\n";
     let mut h = Harness::with(config, &[]);
+    // Not before the centre knows the kiosk (its first response received): until then a
+    // scanned code would only be "not recognised".
+    assert!(!h.shows(PHONE_VI));
+    finish(&mut h);
+    let ids: Vec<_> = h.stored().iter().map(|r| r.response.id).collect();
+    h.kiosk.store().lock().unwrap().mark_synced(&ids).unwrap();
+    let synced = h.kiosk.setup().clock.utc();
+    h.send(Message::Sync(SyncEvent::Synced(synced)));
+    h.idle_for(25);
+    assert!(matches!(h.kiosk.screen(), Screen::Welcome(_)));
     assert!(h.shows(PHONE_VI));
     let kiosk_id = h.kiosk.store().lock().unwrap().kiosk_id().to_string();
     let key = hailong::phone::key_of_token("kiosk-token");
@@ -197,12 +208,14 @@ fn the_welcome_screen_shows_the_phone_code_and_it_changes_every_thirty_seconds()
     assert!(hailong::phone::check(&key, &kiosk_id, "kiosk-nhanh", code, at).is_ok());
     assert!(h.kiosk.phone_qr().is_some());
     assert!(
-        h.kiosk.needs_ticks(),
-        "the code must change while the welcome screen waits"
+        h.kiosk.shows_phone_code() && !h.kiosk.needs_ticks(),
+        "the code must change while the welcome screen waits (on the slow tick)"
     );
 
     // Half a minute on, the code is another.
-    h.idle_for(31);
+    h.kiosk.setup().clock.advance(std::time::Duration::from_secs(30));
+    let tick = h.now();
+    h.send(Message::Tick(tick));
     let later = h.kiosk.phone_link().unwrap().to_string();
     assert_ne!(later, link);
     assert_eq!(
@@ -240,9 +253,15 @@ fn the_welcome_screen_shows_the_phone_code_and_it_changes_every_thirty_seconds()
         "[centre]\nurl = \"https://ttyt.example.vn\"\ntoken = \"t\"\n",
         "[centre]\nphone_code = true\n",
     ] {
-        let h = Harness::with(config, &[]);
+        let mut h = Harness::with(config, &[]);
+        finish(&mut h);
+        let ids: Vec<_> = h.stored().iter().map(|r| r.response.id).collect();
+        h.kiosk.store().lock().unwrap().mark_synced(&ids).unwrap();
+        h.send(Message::Sync(SyncEvent::Synced(synced)));
+        h.idle_for(25);
+        assert!(matches!(h.kiosk.screen(), Screen::Welcome(_)));
         assert!(!h.shows(PHONE_VI), "{config}");
         assert!(h.kiosk.phone_link().is_none());
-        assert!(!h.kiosk.needs_ticks());
+        assert!(!h.kiosk.shows_phone_code() && !h.kiosk.needs_ticks());
     }
 }

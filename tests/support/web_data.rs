@@ -395,3 +395,21 @@ pub fn api_rate(server: &Server, facility: &str) -> String {
     let pct = report["satisfied_pct"].as_f64().unwrap_or_else(|| panic!("{report}"));
     format!("{pct:.1} %").replace('.', ",")
 }
+
+/// A kiosk of `facility` with `n` responses synced: its token and its own id.
+pub fn synced_kiosk(dir: &std::path::Path, server: &Server, facility: &str, n: usize) -> (String, String) {
+    let store = kiosk_store(dir, n, &["Khoa Khám bệnh"], 5, |_, r| {
+        r.channel = Some(hailong::survey::Channel::Kiosk);
+        r.point = Some("Quầy tiếp đón".into());
+    });
+    let token = server.enrol(facility);
+    let target = Target {
+        url: server.url(),
+        token: token.clone(),
+        ca_cert: None,
+    };
+    let http = client::http_client(&target).unwrap();
+    rt().block_on(client::sync_once(&store, &http, &target)).unwrap();
+    let kiosk_id = store.lock().unwrap().kiosk_id().to_string();
+    (token, kiosk_id)
+}

@@ -6,7 +6,8 @@
 //! Two rules, over the completed responses of one point and channel:
 //! - a minute with more than [`PER_MINUTE`] (consecutive such minutes make one burst);
 //! - an hour with at least [`HOUR_AT_LEAST`] and [`HOUR_TIMES`] times the point's usual hour
-//!   (the median of its hours with any answer in the period), unless a minute burst explains it.
+//!   (the lower median of its other hours with any answer in the period; none on a first day),
+//!   unless the minute bursts in it hold all of it.
 
 use std::collections::BTreeMap;
 
@@ -101,12 +102,27 @@ pub fn bursts(counts: &[MinuteCount]) -> Vec<Burst> {
         for (&at, &n) in &minutes {
             *hours.entry(at.duration_trunc(hour).unwrap_or(at)).or_default() += n;
         }
-        let mut sorted: Vec<u64> = hours.values().copied().collect();
-        sorted.sort_unstable();
-        let usual = sorted[sorted.len() / 2];
+        let sorted: Vec<u64> = {
+            let mut v: Vec<u64> = hours.values().copied().collect();
+            v.sort_unstable();
+            v
+        };
+        let minute_bursts = found.len();
         for (&at, &n) in &hours {
-            let explained = found.iter().any(|b| b.from < at + hour && at < b.to);
-            if n >= HOUR_AT_LEAST && n >= HOUR_TIMES * usual.max(1) && !explained {
+            // The usual hour: the (lower) median of the point's other hours with answers, so an
+            // hour is never its own yardstick; with no other hour, none.
+            let mut others = sorted.clone();
+            if let Ok(i) = others.binary_search(&n) {
+                others.remove(i);
+            }
+            let usual = others.get(others.len().saturating_sub(1) / 2).copied().unwrap_or(0);
+            // What the minute bursts in it already show; the hour is flagged for more than that.
+            let shown: u64 = found[..minute_bursts]
+                .iter()
+                .filter(|b| b.from >= at && b.to <= at + hour)
+                .map(|b| b.n)
+                .sum();
+            if n >= HOUR_AT_LEAST && n >= HOUR_TIMES * usual.max(1) && n > shown {
                 found.push(flag(at, at + hour, n, Rule::Hour { usual }));
             }
         }
@@ -156,7 +172,7 @@ mod tests {
     }
 
     #[test]
-    fn an_hour_five_times_the_usual_is_flagged_unless_its_minutes_were() {
+    fn an_hour_five_times_the_usual_is_flagged_unless_its_flagged_minutes_hold_it_all() {
         // Usual: 4 an hour; one hour of 40, spread 8 a minute over 5 minutes.
         let mut counts: Vec<MinuteCount> = (0..9)
             .map(|h| count("Khoa Nội", &format!("2026-11-15T0{h}:10:00Z"), 4))
@@ -177,11 +193,29 @@ mod tests {
         steady.push(count("Khoa Nội", "2026-11-16T02:30:00Z", 9));
         steady.push(count("Khoa Nội", "2026-11-16T02:40:00Z", 9));
         assert!(bursts(&steady).is_empty());
-        // An hour whose minutes were flagged is not flagged again.
+        // An hour whose minute was flagged is listed too, with its whole count.
         let mut flagged = counts.clone();
         flagged.push(count("Khoa Nội", "2026-11-16T02:30:00Z", 11));
         let found = bursts(&flagged);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!((found[0].rule, found[0].n), (Rule::Minute, 11));
+        assert_eq!((found[1].rule, found[1].n), (Rule::Hour { usual: 4 }, 51));
+        // All of an hour in its flagged minutes: the minutes say it.
+        let only = vec![count("Sảnh chờ", "2026-11-16T02:30:00Z", 31)];
+        let found = bursts(&only);
         assert_eq!(found.len(), 1, "{found:#?}");
         assert_eq!(found[0].rule, Rule::Minute);
+        // A first day: a flood of 40 in an hour with no other hour to compare is flagged; 20 is not.
+        let first: Vec<MinuteCount> = (0..5)
+            .map(|m| count("Sảnh chờ", &format!("2026-11-16T02:1{m}:00Z"), 8))
+            .collect();
+        assert_eq!(bursts(&first).len(), 1);
+        assert!(bursts(&first[..2]).is_empty());
+        // Two hours, one flooded: the flood is compared with the other hour, not itself.
+        let mut two = first.clone();
+        two.push(count("Sảnh chờ", "2026-11-16T05:10:00Z", 4));
+        let found = bursts(&two);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!((found[0].n, found[0].rule), (40, Rule::Hour { usual: 4 }));
     }
 }

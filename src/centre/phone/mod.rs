@@ -348,7 +348,20 @@ pub fn store_session(
 pub fn store_abandoned(ctx: Ctx<'_>, now: DateTime<Utc>) -> Result<usize, Error> {
     let mut stored = 0;
     for session in ctx.phone.abandoned_sessions(now, 500)? {
-        match store_session(ctx, &session, Status::Partial, crate::survey::Locale::Vi, None, now) {
+        // A session whose every screen was sent, cut off before it was stored (the centre
+        // stopped), is complete.
+        let screens = ctx
+            .catalog
+            .get(&session.opened.questionnaire_id, session.opened.questionnaire_version)
+            .map_or(usize::MAX, |q| {
+                usize::from(!q.demographics.is_empty()) + q.sections.len()
+            });
+        let status = if session.section as usize >= screens {
+            Status::Complete
+        } else {
+            Status::Partial
+        };
+        match store_session(ctx, &session, status, crate::survey::Locale::Vi, None, now) {
             Ok(Appended::Stored(_)) => stored += 1,
             Ok(Appended::Held) => {}
             Ok(Appended::Refused(why)) => {

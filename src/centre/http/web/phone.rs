@@ -226,11 +226,14 @@ fn check_source(centre: &Centre, source: &Source) -> Result<Result<Opening, Refu
             if printed.retired {
                 return Ok(Err(Refusal::Retired));
             }
-            let redemption = match printed.valid_until {
-                Some(until) if until <= now => return Ok(Err(Refusal::Expired)),
-                _ if printed.used => return Ok(Err(Refusal::Used)),
-                Some(until) => Some((sessions::ticket_redemption(&hash), until)),
-                None => None,
+            // A ticket is single-use whatever else its row says; a poster never is.
+            let redemption = match (printed.channel, printed.valid_until) {
+                (Channel::Ticket, Some(until)) if until > now && !printed.used => {
+                    Some((sessions::ticket_redemption(&hash), until))
+                }
+                (Channel::Ticket, Some(until)) if until > now => return Ok(Err(Refusal::Used)),
+                (Channel::Ticket, _) => return Ok(Err(Refusal::Expired)),
+                _ => None,
             };
             Ok(Ok(Opening {
                 facility: printed.facility,
@@ -307,6 +310,9 @@ async fn redeem(centre: Centre, headers: HeaderMap, source: Source) -> Result<Re
     let outcome = blocking(move || {
         let opening = match check_source(&c, &s)? {
             Ok(o) => o,
+            // A second tap on the start button (or the form sent again) from the phone whose
+            // session this code opened goes on with that session, instead of "already used".
+            Err(Refusal::Used) if continues(&c, &headers, &s)? => return Ok(Ok(None)),
             Err(why) => return Ok(Err(why)),
         };
         let now = c.now();
@@ -330,14 +336,17 @@ async fn redeem(centre: Centre, headers: HeaderMap, source: Source) -> Result<Re
         let redemption = opening.redemption.as_ref().map(|(key, until)| (key.as_str(), *until));
         if c.phone.open_session(redemption, &session)? {
             tracing::info!(facility = ?session.facility, point = ?session.point, channel = channel.as_str(), "phone answer session opened");
-            Ok(Ok(()))
+            Ok(Ok(Some(())))
+        } else if continues(&c, &headers, &s)? {
+            Ok(Ok(None))
         } else {
             Ok(Err(Refusal::Used))
         }
     })
     .await?;
     Ok(match outcome {
-        Ok(()) => {
+        Ok(None) => Redirect::to("/phone").into_response(),
+        Ok(Some(())) => {
             let mut response = Redirect::to("/phone").into_response();
             response.headers_mut().append(
                 header::SET_COOKIE,
@@ -347,6 +356,17 @@ async fn redeem(centre: Centre, headers: HeaderMap, source: Source) -> Result<Re
         }
         Err(why) => refused(locale, &source, why),
     })
+}
+
+/// Whether the request carries an open answer session of `source`'s channel, started within
+/// the last few minutes: the phone that redeemed the code tapping again.
+fn continues(centre: &Centre, headers: &HeaderMap, source: &Source) -> Result<bool, PageError> {
+    let now = centre.now();
+    Ok(session_of(centre, headers)?.is_some_and(|s| {
+        s.open_at(now)
+            && s.opened.channel == source.channel()
+            && now - s.opened.started_at < chrono::Duration::minutes(5)
+    }))
 }
 
 /// `GET /p/<kiosk>/<form>/<code>`: a kiosk's code's start screen.
@@ -488,6 +508,8 @@ pub async fn screen(State(centre): State<Centre>, headers: HeaderMap) -> Result<
             Some(s) if !s.open_at(c.now()) => gone(locale),
             Some(s) => {
                 let q = questionnaire_of(&c, &s)?;
+                // Every screen sent but not stored (the centre stopped in between): the last
+                // screen again, whose button stores it.
                 let at = (s.section as usize).min(screens(q).len() - 1);
                 form_screen(locale, q, at, &s.answers, &csrf, None, None)
             }
@@ -502,7 +524,7 @@ fn gone(locale: Locale) -> Response {
         locale,
         StatusCode::GONE,
         id!("phone-session-over"),
-        id!("phone-scan-again"),
+        id!("phone-start-again"),
         "/phone",
     )
 }
@@ -797,7 +819,11 @@ pub async fn answer(State(centre): State<Centre>, headers: HeaderMap, posted: Fi
         // The screen the form was on: a stale tab (another screen sent since) is shown the
         // session's current screen instead of overwriting answers.
         let at = s.section as usize;
-        if field("screen").and_then(|v| v.parse::<usize>().ok()) != Some(at) || at >= all.len() {
+        if at >= all.len() {
+            // Every screen was sent before, and the centre stopped before storing: store now.
+            return finish(&c, &s, locale, device.as_deref(), now);
+        }
+        if field("screen").and_then(|v| v.parse::<usize>().ok()) != Some(at) {
             return Ok(form_screen(
                 locale,
                 q,
@@ -855,24 +881,38 @@ pub async fn answer(State(centre): State<Centre>, headers: HeaderMap, posted: Fi
             return Ok(form_screen(locale, q, next, &s.answers, &csrf, None, None));
         }
         s.section = next as u32;
-        let ctx = sessions::Ctx {
-            store: c.store.as_ref(),
-            phone: c.phone.as_ref(),
-            catalog: &c.catalog,
-            tz: c.web.tz,
-        };
-        match sessions::store_session(ctx, &s, Status::Complete, locale, device.as_deref(), now)? {
-            Appended::Stored(_) | Appended::Held => {
-                tracing::info!(facility = ?s.opened.facility, point = ?s.opened.point, "phone response stored");
-                Ok(thanks(&c, locale, &s.opened.facility))
-            }
-            Appended::Refused(why) => {
-                tracing::warn!(%why, "a phone response was refused");
-                Err(PageError::BadRequest(tr(locale, id!("phone-refused"))))
-            }
-        }
+        finish(&c, &s, locale, device.as_deref(), now)
     })
     .await
+}
+
+/// Stores a session whose every screen was sent as its complete response, and thanks the
+/// patient (blocking). Also where a session lands whose last screen was kept but not stored
+/// (the centre stopped in between): it is stored on the next request instead of showing the
+/// last screen for ever.
+fn finish(
+    c: &Centre,
+    s: &Session,
+    locale: Locale,
+    device: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Response, PageError> {
+    let ctx = sessions::Ctx {
+        store: c.store.as_ref(),
+        phone: c.phone.as_ref(),
+        catalog: &c.catalog,
+        tz: c.web.tz,
+    };
+    match sessions::store_session(ctx, s, Status::Complete, locale, device, now)? {
+        Appended::Stored(_) | Appended::Held => {
+            tracing::info!(facility = ?s.opened.facility, point = ?s.opened.point, "phone response stored");
+            Ok(thanks(c, locale, &s.opened.facility))
+        }
+        Appended::Refused(why) => {
+            tracing::warn!(%why, "a phone response was refused");
+            Err(PageError::BadRequest(tr(locale, id!("phone-refused"))))
+        }
+    }
 }
 
 /// `GET /assets/phone.css`.
