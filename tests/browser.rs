@@ -766,3 +766,102 @@ fn the_ticket_sheet_and_the_poster_print_on_a4() {
     let info = printed(&html, dir.path(), "poster");
     assert!(info.contains("Pages:           1\n"), "{info}");
 }
+
+/// Lighthouse's command, if it is installed (`.ci/run` puts it under `target/npm`).
+fn lighthouse() -> Option<String> {
+    let path = std::env::var("HAILONG_LIGHTHOUSE").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/target/npm/node_modules/.bin/lighthouse").to_string()
+    });
+    if std::path::Path::new(&path).exists() {
+        return Some(path);
+    }
+    assert!(
+        !required(),
+        "Lighthouse is missing at {path} (npm install --prefix target/npm lighthouse@12)"
+    );
+    eprintln!("NOTICE: Lighthouse is not installed; the phone form's budget was NOT checked");
+    None
+}
+
+/// Lighthouse's report of `url` (its mobile profile, the default), sending `cookie`.
+fn lighthouse_report(lighthouse: &str, url: &str, cookie: &str, out: &std::path::Path) -> serde_json::Value {
+    let status = Command::new(lighthouse)
+        .arg(url)
+        .arg(format!("--extra-headers={}", serde_json::json!({ "Cookie": cookie })))
+        .args([
+            "--only-categories=performance,accessibility",
+            "--chrome-flags=--headless=new --no-sandbox --disable-dev-shm-usage",
+            "--output=json",
+            "--quiet",
+        ])
+        .arg(format!("--output-path={}", out.display()))
+        .env("CHROME_PATH", "/usr/bin/chromium")
+        .status()
+        .unwrap();
+    assert!(status.success(), "lighthouse {url}");
+    serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap()
+}
+
+/// Issue 27 §2's budget: the phone form's start page and first screen, under Lighthouse's
+/// mobile profile against Debian's Chromium: performance and accessibility ≥ 0.95, ≤ 50 kB
+/// transferred with the stylesheet, and no request to anyone but the centre.
+#[test]
+fn the_phone_form_keeps_its_lighthouse_budget() {
+    if chromedriver().is_none() {
+        return;
+    }
+    let Some(lighthouse) = lighthouse() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn hailong::centre::Backend> =
+        Arc::new(hailong::centre::sqlite::SqliteCentre::open(&dir.path().join("centre.sqlite3"), TZ).unwrap());
+    let server = start_at_now(store.clone());
+    server.enrol(BA_VI);
+    let code = store
+        .poster(
+            BA_VI,
+            "Sảnh chờ",
+            "byt-ngoai-tru",
+            &hailong::phone::paper_code(),
+            false,
+            now(),
+        )
+        .unwrap();
+    // A session on the first screen, for the second page.
+    let mut phone = Browser::new(&server);
+    let path = format!("/q/{code}");
+    let start = phone.get(&path);
+    let redeemed = phone.post(&path, &[("csrf", &start.hidden("csrf"))]);
+    assert_eq!(redeemed.status, 303);
+    let cookie = ["hl_pform", "hl_device", "hl_phone"]
+        .iter()
+        .filter_map(|name| {
+            Some(format!(
+                "{name}={}",
+                redeemed.cookie(name).or_else(|| start.cookie(name))?
+            ))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let base = server.url();
+    for (name, url, cookie) in [
+        ("start", format!("{base}{path}"), String::new()),
+        ("first screen", format!("{base}/phone"), cookie),
+    ] {
+        let report = lighthouse_report(&lighthouse, &url, &cookie, &dir.path().join("lighthouse.json"));
+        assert_eq!(report["finalDisplayedUrl"], url.as_str(), "{name}");
+        for category in ["performance", "accessibility"] {
+            let score = report["categories"][category]["score"].as_f64().unwrap_or(0.0);
+            assert!(score >= 0.95, "{name}: {category} {score}");
+        }
+        let bytes = report["audits"]["total-byte-weight"]["numericValue"].as_f64().unwrap();
+        assert!(bytes <= 50_000.0, "{name}: {bytes} bytes");
+        let requests = report["audits"]["network-requests"]["details"]["items"]
+            .as_array()
+            .unwrap();
+        for r in requests {
+            let url = r["url"].as_str().unwrap();
+            assert!(url.starts_with(&base), "{name}: a request to {url}");
+        }
+        eprintln!("{name}: {bytes} bytes, {} requests", requests.len());
+    }
+}
