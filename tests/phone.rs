@@ -732,15 +732,51 @@ impl Phone {
     }
 }
 
-/// Issue 27 §4: `kill -9` of the centre while phones send their last screen. Every answer the
+/// Issue 27 §4, on both backends: `kill -9` of the centre while phones send their last screen. Every answer the
 /// centre acknowledged is kept, and none counts twice: each phone that sends its last screen
 /// again after the restart (a patient reloading) is thanked, and stored once.
 #[test]
 fn killing_the_centre_during_phone_submissions_loses_and_doubles_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("centre");
+    let mut databases = vec![("sqlite", dir.path().join("centre.sqlite3").display().to_string())];
+    if let Some(url) = server::postgres_url() {
+        databases.push(("postgres", server::postgres_schema(&url)));
+    }
+    for (name, database) in databases {
+        eprintln!("backend: {name}");
+        kill_during_submissions(&dir.path().join(name), &database);
+    }
+}
+
+/// `hailong centre serve` on `database`, once it takes connections.
+fn serve_on(data: &std::path::Path, database: &str, port: u16) -> std::process::Child {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .arg("--data-dir")
+        .arg(data)
+        .args([
+            "centre",
+            "--database",
+            database,
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "the centre did not start");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child
+}
+
+fn kill_during_submissions(data: &std::path::Path, database: &str) {
+    let data = data.to_path_buf();
     std::fs::create_dir_all(&data).unwrap();
-    let database = data.join("centre.sqlite3").display().to_string();
+    let database = database.to_string();
     let out = centre_cli(
         &data,
         &database,
@@ -762,11 +798,11 @@ fn killing_the_centre_during_phone_submissions_loses_and_doubles_nothing() {
             "--url",
             "https://ttyt.example.vn",
             "--output",
-            dir.path().join("poster.html").to_str().unwrap(),
+            data.join("poster.html").to_str().unwrap(),
         ],
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let code = printed_codes(&std::fs::read_to_string(dir.path().join("poster.html")).unwrap()).remove(0);
+    let code = printed_codes(&std::fs::read_to_string(data.join("poster.html")).unwrap()).remove(0);
     let q = Catalog::built_in().latest("kiosk-nhanh").unwrap().clone();
     let all = screens(&q);
     let last = all.len() - 1;
@@ -775,7 +811,7 @@ fn killing_the_centre_during_phone_submissions_loses_and_doubles_nothing() {
     let runtime = rt();
     let (mut phones, mut acknowledged) = (0usize, 0usize);
     for round in 0..4u64 {
-        let mut centre = process::spawn_centre_with(&data, port, &[]);
+        let mut centre = serve_on(&data, &database, port);
         // Ten phones answer every screen but the last…
         let ready: Vec<Phone> = runtime.block_on(async {
             let mut ready = Vec::new();
@@ -807,7 +843,7 @@ fn killing_the_centre_during_phone_submissions_loses_and_doubles_nothing() {
             }
         }
         // Back up: each phone sends its last screen again, and is thanked.
-        let mut centre = process::spawn_centre_with(&data, port, &[]);
+        let mut centre = serve_on(&data, &database, port);
         runtime.block_on(async {
             for phone in ready.iter() {
                 let (status, text) = phone.send(last, &all[last]).await.unwrap();
@@ -819,8 +855,11 @@ fn killing_the_centre_during_phone_submissions_loses_and_doubles_nothing() {
         centre.wait().unwrap();
     }
     eprintln!("{phones} phones, {acknowledged} thanked before the kill");
-    let store: Arc<dyn Backend> =
-        Arc::new(hailong::centre::sqlite::SqliteCentre::open(std::path::Path::new(&database), TZ).unwrap());
+    let store: Arc<dyn Backend> = if database.starts_with("postgres") {
+        Arc::new(hailong::centre::postgres::PostgresCentre::open(&database, TZ).unwrap())
+    } else {
+        Arc::new(hailong::centre::sqlite::SqliteCentre::open(std::path::Path::new(&database), TZ).unwrap())
+    };
     let posters = responses_of(store.as_ref(), Channel::Poster);
     let ids: std::collections::BTreeSet<_> = posters.iter().map(|r| r.response.id).collect();
     assert_eq!(posters.len(), phones, "each phone's answer once: none lost, none twice");
