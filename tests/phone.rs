@@ -182,6 +182,28 @@ fn a_patient_answers_on_a_phone_from_the_kiosks_code_and_it_counts_once_under_ph
         assert!(stored.iter().any(|s| s.response.repeat_device), "the second is flagged");
         let report = count(&server, &[("facility", BA_VI), ("channel", "phone")]);
         assert_eq!(report["responses"], 1, "the repeat is not counted: {report}");
+        // Staff see it: the facility's export marks it.
+        add_user(
+            &server,
+            "bavi",
+            hailong::centre::accounts::Role::Facility,
+            Some(BA_VI),
+            None,
+        );
+        let mut staff = Browser::new(&server);
+        staff.login("bavi", PASSWORD);
+        let (status, _, bytes) = staff.bytes("/facility/trung-tam-y-te-huyen-ba-vi/export.csv?channel=phone");
+        assert_eq!(status, 200);
+        let mut csv = csv::Reader::from_reader(bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes));
+        let column = csv
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "Cùng điện thoại trong 7 ngày (không tính)")
+            .expect("the repeat-device column");
+        let marks: Vec<String> = csv.records().map(|r| r.unwrap()[column].to_string()).collect();
+        assert_eq!(marks.iter().filter(|m| *m == "1").count(), 1, "{marks:?}");
+        assert_eq!(marks.len(), 2);
 
         // A patient who stops after the first screen: kept as partial once the session runs out.
         let mut leaver = Browser::new(&server);

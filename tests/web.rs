@@ -966,7 +966,7 @@ fn a_facilitys_view_downloads_as_csv_and_xlsx_with_the_apis_figures() {
             "{:?}",
             records[0]
         );
-        assert_eq!(records[0].len(), 11 + 12 + 1 + 2, "{:?}", records[0]);
+        assert_eq!(records[0].len(), 11 + 12 + 1 + 3, "{:?}", records[0]);
         // The patient's words as written (a CSV is not HTML).
         let comment = records[0].iter().position(|h| h == "Ý kiến").unwrap();
         assert!(records.iter().any(|r| r[comment].contains(HOSTILE)));

@@ -106,7 +106,7 @@ web-facility-total = Whole facility
 web-facility-department-only = Your account sees { $department }'s figures; every table below is that department's.
 web-facility-compare-whole = For comparison, the whole facility: { $rate } (n = { $n } answers).
 web-scoped = { $what } · { $scope }
-web-facility-counts = { $responses } responses counted; { $partial } not completed; { $rapid } rapid repeats (not counted).
+web-facility-counts = { $responses } responses counted; { $partial } not completed; { $rapid } repeats (rapid on a kiosk, or from one phone within 7 days; not counted).
 web-facility-departments = By department
 web-facility-sections = By section A–E
 web-facility-weakest = The { $count } items with the lowest satisfaction
@@ -139,7 +139,7 @@ web-public-departments-hidden = Departments with fewer than { $n } responses are
 web-public-method = Method
 web-public-version = version { $version }
 web-public-formula = Satisfaction = answers of 4 or 5 divided by the questions answered (“not used” left out); target { $target }; 95 % interval by the Wilson method.
-web-public-exclusions = Rapid repeats from one kiosk are not counted; comprehensive satisfaction counts completed responses only.
+web-public-exclusions = Rapid repeats from one kiosk, and a phone's repeats within 7 days, are not counted; comprehensive satisfaction counts completed responses only.
 web-public-small-numbers = A cell with fewer than { $rate } responses shows its count only; { $rate } to under { $caution } responses: use with caution; departments under { $department } responses are not published.
 web-public-updated = Updated { $day }.
 web-public-from-tomorrow = (figures from tomorrow)

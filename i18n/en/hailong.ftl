@@ -31,6 +31,7 @@ export-col-seq = Sequence
 export-col-kiosk = Kiosk id
 export-col-channel = Channel
 export-col-point = Point
+export-col-repeat-device = Same phone within 7 days (not counted)
 export-col-department = Department
 export-col-questionnaire = Questionnaire
 export-col-version = Questionnaire version

@@ -106,7 +106,7 @@ web-facility-total = Toàn cơ sở
 web-facility-department-only = Tài khoản của bạn xem số liệu của { $department }; mọi bảng dưới đây là của khoa/phòng này.
 web-facility-compare-whole = Để so sánh, toàn cơ sở: { $rate } (n = { $n } câu trả lời).
 web-scoped = { $what } · { $scope }
-web-facility-counts = { $responses } phiếu được tính; { $partial } phiếu chưa hoàn thành; { $rapid } phiếu gửi lặp nhanh (không tính).
+web-facility-counts = { $responses } phiếu được tính; { $partial } phiếu chưa hoàn thành; { $rapid } phiếu gửi lặp (lặp nhanh trên ki-ốt, hoặc cùng điện thoại trong 7 ngày; không tính).
 web-facility-departments = Theo khoa/phòng
 web-facility-sections = Theo phần A–E
 web-facility-weakest = { $count } câu có tỷ lệ hài lòng thấp nhất
@@ -139,7 +139,7 @@ web-public-departments-hidden = Khoa/phòng có dưới { $n } phiếu không đ
 web-public-method = Phương pháp
 web-public-version = phiên bản { $version }
 web-public-formula = Tỷ lệ hài lòng = số câu trả lời mức 4 hoặc 5 chia cho số câu đã trả lời (không tính “không sử dụng”); mục tiêu { $target }; khoảng tin cậy 95 % theo phương pháp Wilson.
-web-public-exclusions = Không tính các phiếu gửi lặp nhanh liên tiếp từ cùng một ki-ốt; hài lòng toàn diện chỉ tính trên phiếu hoàn thành.
+web-public-exclusions = Không tính các phiếu gửi lặp nhanh liên tiếp từ cùng một ki-ốt, hay lặp lại từ cùng một điện thoại trong 7 ngày; hài lòng toàn diện chỉ tính trên phiếu hoàn thành.
 web-public-small-numbers = Ô có dưới { $rate } phiếu chỉ ghi số phiếu; từ { $rate } đến dưới { $caution } phiếu cần dùng thận trọng; khoa/phòng dưới { $department } phiếu không công bố.
 web-public-updated = Cập nhật ngày { $day }.
 web-public-from-tomorrow = (số liệu từ ngày mai)

@@ -31,6 +31,7 @@ export-col-seq = Số thứ tự
 export-col-kiosk = Mã kiosk
 export-col-channel = Kênh
 export-col-point = Điểm khảo sát
+export-col-repeat-device = Cùng điện thoại trong 7 ngày (không tính)
 export-col-department = Khoa/phòng
 export-col-questionnaire = Mẫu phiếu
 export-col-version = Phiên bản mẫu

@@ -128,7 +128,7 @@ pub enum Cell {
     Empty,
 }
 
-const FIXED: [crate::i18n::Id; 14] = [
+const FIXED: [crate::i18n::Id; 15] = [
     id!("export-col-id"),
     id!("export-col-seq"),
     id!("export-col-kiosk"),
@@ -145,6 +145,8 @@ const FIXED: [crate::i18n::Id; 14] = [
     // by position.
     id!("export-col-channel"),
     id!("export-col-point"),
+    // A phone's second answer for the facility within a week: kept, and not counted.
+    id!("export-col-repeat-device"),
 ];
 
 /// The header row: fixed columns in `locale`, then the answer columns.
@@ -381,6 +383,10 @@ pub fn cells_with(s: &StoredResponse, columns: &[Column], tz: chrono_tz::Tz, lab
         },
     );
     out.push(r.point.as_deref().map_or(Cell::Empty, text));
+    out.push(match labels {
+        None => Cell::Number(if r.repeat_device { 1.0 } else { 0.0 }),
+        Some(l) => text(if r.repeat_device { &l.yes } else { &l.no }),
+    });
     out
 }
 
