@@ -72,11 +72,7 @@ fn count(server: &Server, query: &[(&str, &str)]) -> serde_json::Value {
 }
 
 fn phone_responses(store: &dyn Backend) -> Vec<hailong::store::StoredResponse> {
-    let mut out = Vec::new();
-    let scope = hailong::centre::Scope::default();
-    store.for_each_response(&scope, &mut |r| out.push(r)).unwrap();
-    out.retain(|r| r.response.channel == Some(Channel::Phone));
-    out
+    responses_of(store, Channel::Phone)
 }
 
 #[test]

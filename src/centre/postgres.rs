@@ -58,7 +58,7 @@ async fn fill_slugs(tx: &tokio_postgres::Transaction<'_>) -> Result<(), Error> {
 }
 
 /// The id of the facility named `name`, or [`Error::NotFound`].
-async fn facility_id(tx: &tokio_postgres::Transaction<'_>, name: &str) -> Result<i64, Error> {
+pub(in crate::centre) async fn facility_id(tx: &tokio_postgres::Transaction<'_>, name: &str) -> Result<i64, Error> {
     tx.query_opt("SELECT id FROM facilities WHERE name = $1", &[&name])
         .await
         .map_err(db)?

@@ -194,7 +194,7 @@ impl SqliteCentre {
 }
 
 /// The id of the facility named `name`, or [`Error::NotFound`].
-fn facility_id(tx: &rusqlite::Transaction, name: &str) -> Result<i64, Error> {
+pub(in crate::centre) fn facility_id(tx: &rusqlite::Transaction, name: &str) -> Result<i64, Error> {
     tx.query_row("SELECT id FROM facilities WHERE name = ?1", [name], |r| r.get(0))
         .optional()?
         .ok_or_else(|| Error::NotFound(format!("no facility “{name}”")))

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use deadpool_postgres::Pool;
 
 use super::{KioskKey, NewSession, NewTickets, PhoneStore, Printed, REPEAT_DAYS, Session, ticket_redemption};
-use crate::centre::postgres::{PostgresCentre, db};
+use crate::centre::postgres::{PostgresCentre, db, facility_id};
 use crate::centre::store::Error;
 use crate::survey::{Answer, Channel, ResponseId};
 
@@ -246,12 +246,7 @@ impl PhoneStore for PostgresCentre {
         self.run(async |pool: &Pool| {
             let mut client = pool.get().await.map_err(db)?;
             let tx = client.transaction().await.map_err(db)?;
-            let facility: i64 = tx
-                .query_opt("SELECT id FROM facilities WHERE name = $1", &[&t.facility])
-                .await
-                .map_err(db)?
-                .ok_or_else(|| Error::NotFound(format!("facility {}", t.facility)))?
-                .get(0);
+            let facility = facility_id(&tx, t.facility).await?;
             tx.execute(
                 "INSERT INTO printed_codes (code_hash, kind, facility_id, point, questionnaire_id, issued_at, valid_until) \
                  SELECT h, 'ticket', $2, $3, $4, $5, $6 FROM unnest($1::text[]) AS h",
@@ -333,11 +328,8 @@ impl PhoneStore for PostgresCentre {
                 .await
                 .map_err(db)?;
             Ok(row.map(|r| Printed {
-                channel: if r.get::<_, String>(0) == "poster" {
-                    Channel::Poster
-                } else {
-                    Channel::Ticket
-                },
+                // The kinds are the channels' names (`ticket`, `poster`).
+                channel: Channel::parse(r.get::<_, &str>(0)).unwrap_or(Channel::Ticket),
                 facility: r.get(1),
                 point: r.get(2),
                 questionnaire_id: r.get(3),

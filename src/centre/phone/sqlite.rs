@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::{KioskKey, NewSession, NewTickets, PhoneStore, Printed, REPEAT_DAYS, Session, ticket_redemption};
-use crate::centre::sqlite::{SqliteCentre, time};
+use crate::centre::sqlite::{SqliteCentre, facility_id, time};
 use crate::centre::store::Error;
 use crate::survey::{Answer, Channel, ResponseId};
 
@@ -203,10 +203,7 @@ impl PhoneStore for SqliteCentre {
     fn add_tickets(&self, t: &NewTickets<'_>) -> Result<(), Error> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let facility: i64 = tx
-            .query_row("SELECT id FROM facilities WHERE name = ?1", [t.facility], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| Error::NotFound(format!("facility {}", t.facility)))?;
+        let facility = facility_id(&tx, t.facility)?;
         {
             let mut insert = tx.prepare(
                 "INSERT INTO printed_codes (code_hash, kind, facility_id, point, questionnaire_id, issued_at, valid_until) \
@@ -238,10 +235,7 @@ impl PhoneStore for SqliteCentre {
     ) -> Result<String, Error> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let facility: i64 = tx
-            .query_row("SELECT id FROM facilities WHERE name = ?1", [facility], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| Error::NotFound(format!("facility {facility}")))?;
+        let facility = facility_id(&tx, facility)?;
         let standing =
             "facility_id = ?1 AND point = ?2 AND questionnaire_id = ?3 AND kind = 'poster' AND retired_at IS NULL";
         if replace {
@@ -283,11 +277,8 @@ impl PhoneStore for SqliteCentre {
                 |r| {
                     let kind: String = r.get(0)?;
                     Ok(Printed {
-                        channel: if kind == "poster" {
-                            Channel::Poster
-                        } else {
-                            Channel::Ticket
-                        },
+                        // The kinds are the channels' names (`ticket`, `poster`).
+                        channel: Channel::parse(&kind).unwrap_or(Channel::Ticket),
                         facility: r.get(1)?,
                         point: r.get(2)?,
                         questionnaire_id: r.get(3)?,
